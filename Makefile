@@ -1,0 +1,68 @@
+# hqc - schema compiler for PostgreSQL/Supabase.
+#   make            build hqc and regenerate out/ from schema/
+#   make test       run every test (starts its own throwaway PostgreSQL)
+#   make install    install hqc (PREFIX=/usr/local)
+
+PREFIX  ?= /usr/local
+CC      ?= cc
+CFLAGS  ?= -O2 -g
+WARN     = -std=c11 -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wformat=2
+CPPFLAGS = -D_GNU_SOURCE
+PKGS     = yaml-0.1 libpcre2-8
+BUILD    = build
+
+# Debian packages the build and the tests need (installed by `make deps`).
+DEB_PKGS = build-essential pkg-config libyaml-dev libpcre2-dev libpg-query-dev libprotobuf-c-dev \
+           libpq-dev libcmocka-dev postgresql-15 postgresql-15-cron postgresql-15-pgtap \
+           postgresql-15-plpgsql-check graphviz valgrind
+
+GEN_SRC  = $(wildcard gen/*.c)
+GEN_OBJ  = $(GEN_SRC:gen/%.c=$(BUILD)/gen/%.o)
+SCHEMA   = $(wildcard schema/*.yaml)
+
+.PHONY: all deps generate check-generated test install clean
+
+all: deps hqc generate
+
+# Install missing build dependencies (as root), or say exactly what to run.
+deps: $(BUILD)/.deps-ok
+$(BUILD)/.deps-ok: Makefile
+	@missing=""; for p in $(DEB_PKGS); do \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'ok installed' || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    echo "installing:$$missing"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null || exit 1; \
+	  else \
+	    echo "missing build dependencies; run:"; \
+	    echo "  sudo apt-get install -y$$missing"; exit 1; \
+	  fi; \
+	fi
+	@mkdir -p $(BUILD) && touch $@
+
+$(BUILD)/gen/%.o: gen/%.c $(wildcard gen/*.h) | $(BUILD)/.deps-ok
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(WARN) $(CFLAGS) $$(pkg-config --cflags $(PKGS)) -c $< -o $@
+
+hqc: $(GEN_OBJ)
+	$(CC) $(CFLAGS) -o $@ $(GEN_OBJ) $$(pkg-config --libs $(PKGS)) -lpg_query
+
+# out/ is regenerated only when the compiler or the schema changed.
+generate: out/.stamp
+out/.stamp: hqc $(SCHEMA)
+	./hqc build -o out schema
+	@touch $@
+
+check-generated: hqc
+	./hqc build --check -o out schema
+
+test: all
+	tests/run_all.sh
+
+install: hqc
+	install -d $(DESTDIR)$(PREFIX)/bin
+	install -m 755 hqc $(DESTDIR)$(PREFIX)/bin/hqc
+
+clean:
+	rm -rf $(BUILD) hqc

@@ -1,0 +1,12 @@
+/* emit.h - emitters: the model in, text out. Emitters never read YAML,
+ * never report user errors and never write files (out.c does). Returned
+ * strings are malloc'ed; the caller frees them. */
+#ifndef HQC_EMIT_H
+#define HQC_EMIT_H
+
+#include "model.h"
+
+/* Migration SQL for one module; source_name goes into the header line. */
+char *emit_sql_module(const HqModel *m, const HqModule *mod, const char *source_name);
+
+#endif /* HQC_EMIT_H */
