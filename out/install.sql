@@ -9087,6 +9087,7 @@ COMMENT ON TABLE public.source_connections IS 'Connection to one external knowle
 COMMENT ON COLUMN public.source_connections.tenant_id IS 'Owning tenant (the default tenant on self-hosted installs).';
 COMMENT ON COLUMN public.source_connections.provider IS 'Source provider (e.g. notion, google_drive).';
 COMMENT ON COLUMN public.source_connections.account_label IS 'Human-readable account name shown in the UI.';
+COMMENT ON COLUMN public.source_connections.status IS 'Health of the credential; only active connections are synced.';
 COMMENT ON COLUMN public.source_connections.next_sync_at IS 'When the sync daemon should sync this connection next.';
 COMMENT ON POLICY "Service role full access" ON public.source_connections IS 'Daemons and server actions may read and write every row.';
 COMMENT ON POLICY "Tenant isolation" ON public.source_connections IS 'A signed-in user reads and writes only rows of the tenant named in its JWT.';
@@ -9634,6 +9635,7 @@ COMMENT ON COLUMN public.secrets.agent_id IS 'Agent the secret is limited to; NU
 COMMENT ON COLUMN public.secrets.key IS 'Environment-variable name under which the value is exposed.';
 COMMENT ON COLUMN public.secrets.name IS 'Display name.';
 COMMENT ON COLUMN public.secrets.encrypted_value IS 'Ciphertext of the value (encrypted by the application).';
+COMMENT ON COLUMN public.secrets.sync_status IS 'Delivery of the secret to the gateway.';
 COMMENT ON POLICY "Service role full access" ON public.secrets IS 'Daemons and server actions may read and write every row.';
 COMMENT ON POLICY "Tenant isolation" ON public.secrets IS 'A signed-in user reads and writes only rows of the tenant named in its JWT.';
 
@@ -10086,6 +10088,8 @@ CREATE OR REPLACE TRIGGER hq_plugin_state_updated_at
 
 COMMENT ON TABLE public.hq_plugin_state IS 'Scoped key-value storage of a plugin (global, or per entity via scope_kind/scope_id).';
 COMMENT ON COLUMN public.hq_plugin_state.tenant_id IS 'Owning tenant (the default tenant on self-hosted installs).';
+COMMENT ON COLUMN public.hq_plugin_state.scope_kind IS 'Kind of scope: global, or the entity type the value belongs to.';
+COMMENT ON COLUMN public.hq_plugin_state.scope_id IS 'Entity id within scope_kind (empty for global).';
 COMMENT ON POLICY "Service role full access" ON public.hq_plugin_state IS 'Daemons and server actions may read and write every row.';
 COMMENT ON POLICY "Tenant isolation" ON public.hq_plugin_state IS 'A signed-in user reads and writes only rows of the tenant named in its JWT.';
 
@@ -10128,6 +10132,8 @@ GRANT ALL ON TABLE public.hq_plugin_events TO authenticated, service_role;
 
 COMMENT ON TABLE public.hq_plugin_events IS 'Execution log of plugin hook dispatches; rows older than 30 days are pruned by cron.';
 COMMENT ON COLUMN public.hq_plugin_events.tenant_id IS 'Owning tenant (the default tenant on self-hosted installs).';
+COMMENT ON COLUMN public.hq_plugin_events.hook IS 'Hook (event type) that was dispatched.';
+COMMENT ON COLUMN public.hq_plugin_events.status IS 'Outcome of the dispatch.';
 COMMENT ON POLICY "Service role full access" ON public.hq_plugin_events IS 'Daemons and server actions may read and write every row.';
 COMMENT ON POLICY "Tenant isolation" ON public.hq_plugin_events IS 'A signed-in user reads and writes only rows of the tenant named in its JWT.';
 
@@ -10180,6 +10186,8 @@ pruned by cron.
 COMMENT ON COLUMN public.hq_plugin_event_queue.tenant_id IS 'Owning tenant (the default tenant on self-hosted installs).';
 COMMENT ON COLUMN public.hq_plugin_event_queue.event_type IS 'Event name, e.g. task.created.';
 COMMENT ON COLUMN public.hq_plugin_event_queue.entity_type IS 'Table the event comes from.';
+COMMENT ON COLUMN public.hq_plugin_event_queue.payload IS 'Row image(s) of the change, secret columns removed.';
+COMMENT ON COLUMN public.hq_plugin_event_queue.processed IS 'Set by the plugin runner once dispatched.';
 COMMENT ON POLICY "Service role full access" ON public.hq_plugin_event_queue IS 'Only the plugin runner reads and writes the queue.';
 
 -- Trigger plugin_event_inbox_completed on agent_inbox_items

@@ -194,6 +194,7 @@ COMMENT ON TABLE public.source_connections IS 'Connection to one external knowle
 COMMENT ON COLUMN public.source_connections.tenant_id IS 'Owning tenant (the default tenant on self-hosted installs).';
 COMMENT ON COLUMN public.source_connections.provider IS 'Source provider (e.g. notion, google_drive).';
 COMMENT ON COLUMN public.source_connections.account_label IS 'Human-readable account name shown in the UI.';
+COMMENT ON COLUMN public.source_connections.status IS 'Health of the credential; only active connections are synced.';
 COMMENT ON COLUMN public.source_connections.next_sync_at IS 'When the sync daemon should sync this connection next.';
 COMMENT ON POLICY "Service role full access" ON public.source_connections IS 'Daemons and server actions may read and write every row.';
 COMMENT ON POLICY "Tenant isolation" ON public.source_connections IS 'A signed-in user reads and writes only rows of the tenant named in its JWT.';

@@ -168,6 +168,7 @@ COMMENT ON COLUMN public.secrets.agent_id IS 'Agent the secret is limited to; NU
 COMMENT ON COLUMN public.secrets.key IS 'Environment-variable name under which the value is exposed.';
 COMMENT ON COLUMN public.secrets.name IS 'Display name.';
 COMMENT ON COLUMN public.secrets.encrypted_value IS 'Ciphertext of the value (encrypted by the application).';
+COMMENT ON COLUMN public.secrets.sync_status IS 'Delivery of the secret to the gateway.';
 COMMENT ON POLICY "Service role full access" ON public.secrets IS 'Daemons and server actions may read and write every row.';
 COMMENT ON POLICY "Tenant isolation" ON public.secrets IS 'A signed-in user reads and writes only rows of the tenant named in its JWT.';
 
