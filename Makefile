@@ -49,8 +49,8 @@ hqc: $(GEN_OBJ)
 	$(CC) $(CFLAGS) -o $@ $(GEN_OBJ) $$(pkg-config --libs $(PKGS)) -lpg_query
 
 # out/ is regenerated only when the compiler or the schema changed.
-generate: out/.stamp
-out/.stamp: hqc $(SCHEMA)
+generate: $(BUILD)/out.stamp
+$(BUILD)/out.stamp: hqc $(SCHEMA)
 	./hqc build -o out schema
 	@touch $@
 
