@@ -137,7 +137,8 @@ void diag_flush(void)
     Diag *sorted = malloc((n_diags ? n_diags : 1) * sizeof *sorted);
     if (!sorted)
         abort();
-    memcpy(sorted, diags, n_diags * sizeof *sorted);
+    if (n_diags)
+        memcpy(sorted, diags, n_diags * sizeof *sorted);
     qsort(sorted, n_diags, sizeof *sorted, cmp_diag);
     for (size_t i = 0; i < n_diags; i++) {
         const Diag *d = &sorted[i];

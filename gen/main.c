@@ -132,7 +132,8 @@ int main(int argc, char **argv)
     HqModel m;
     clock_t start = clock();
     int io = build_model(a, o.schema_dir, &m);
-    if (!io && !diag_error_count()) {
+    /* Checks run even after build errors, so one run reports everything. */
+    if (!io) {
         check_model(&m);
         if (o.doc_warnings)
             check_docs(&m);
