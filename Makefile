@@ -20,7 +20,7 @@ GEN_SRC  = $(wildcard gen/*.c)
 GEN_OBJ  = $(GEN_SRC:gen/%.c=$(BUILD)/gen/%.o)
 SCHEMA   = $(wildcard schema/*.yaml)
 
-.PHONY: all deps generate check-generated test install clean
+.PHONY: all deps generate check-generated test install clean diff
 
 all: deps hqc generate
 
@@ -59,6 +59,11 @@ check-generated: hqc
 
 test: all
 	tests/run_all.sh
+
+# Semantic schema changes of the working tree against BASE (a git revision).
+BASE ?= origin/main
+diff: hqc
+	./hqc diff git:$(BASE) schema
 
 install: hqc
 	install -d $(DESTDIR)$(PREFIX)/bin

@@ -6,10 +6,14 @@
 #include <string.h>
 #include <time.h>
 
+#include <unistd.h>
+
 #include "build.h"
 #include "check.h"
+#include "diff.h"
 #include "emit.h"
 #include "out.h"
+#include "source.h"
 #include "stats.h"
 
 #define HQC_VERSION "0.1.0"
@@ -23,6 +27,11 @@ static const char usage_text[] =
     "                                        --check: write nothing, fail if OUT is stale\n"
     "  check [--doc-warnings] SCHEMA_DIR     validate only\n"
     "  stats SCHEMA_DIR                      object counts (and raw SQL blocks)\n"
+    "  diff [--format text|markdown|json] [--fail-on CLASS] OLD NEW\n"
+    "                                        semantic changes between two schema versions;\n"
+    "                                        OLD/NEW: a directory or git:REV[:PATH]; CLASS: safe,\n"
+    "                                        lock, breaking, destructive (exit 1 if any change\n"
+    "                                        of that class or a more severe one)\n"
     "\n"
     "options:\n"
     "  -h, --help       show this help\n"
@@ -39,15 +48,19 @@ static int usage_error(const char *msg)
 typedef struct {
     const char *command;
     const char *schema_dir;
+    const char *new_dir;        /* diff: the second schema */
     const char *out_dir;
     bool check_only;
     bool doc_warnings;
+    DiffFormat format;
+    int fail_on;                /* DiffClass, or -1 */
 } Options;
 
 static int parse_args(int argc, char **argv, Options *o)
 {
     memset(o, 0, sizeof *o);
     o->out_dir = "out";
+    o->fail_on = -1;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
@@ -64,6 +77,20 @@ static int parse_args(int argc, char **argv, Options *o)
             o->check_only = true;
         } else if (!strcmp(a, "--doc-warnings")) {
             o->doc_warnings = true;
+        } else if (!strcmp(a, "--format")) {
+            if (++i == argc)
+                return usage_error("--format needs text, markdown or json");
+            if (!strcmp(argv[i], "text"))
+                o->format = DIFF_TEXT;
+            else if (!strcmp(argv[i], "markdown"))
+                o->format = DIFF_MARKDOWN;
+            else if (!strcmp(argv[i], "json"))
+                o->format = DIFF_JSON;
+            else
+                return usage_error("--format needs text, markdown or json");
+        } else if (!strcmp(a, "--fail-on")) {
+            if (++i == argc || (o->fail_on = diff_class_parse(argv[i])) < 0)
+                return usage_error("--fail-on needs safe, lock, breaking or destructive");
         } else if (a[0] == '-') {
             char msg[256];
             snprintf(msg, sizeof msg, "unknown option \"%s\"", a);
@@ -72,19 +99,24 @@ static int parse_args(int argc, char **argv, Options *o)
             o->command = a;
         } else if (!o->schema_dir) {
             o->schema_dir = a;
+        } else if (!o->new_dir && !strcmp(o->command, "diff")) {
+            o->new_dir = a;
         } else {
             return usage_error("too many arguments");
         }
     }
     if (!o->command)
         return usage_error("no command given");
-    if (strcmp(o->command, "build") && strcmp(o->command, "check") && strcmp(o->command, "stats")) {
+    if (strcmp(o->command, "build") && strcmp(o->command, "check") && strcmp(o->command, "stats") &&
+        strcmp(o->command, "diff")) {
         char msg[256];
         snprintf(msg, sizeof msg, "unknown command \"%s\"", o->command);
         return usage_error(msg);
     }
     if (!o->schema_dir)
         return usage_error("no schema directory given");
+    if (!strcmp(o->command, "diff") && !o->new_dir)
+        return usage_error("diff needs two schemas: OLD NEW");
     return 0;
 }
 
@@ -121,6 +153,53 @@ static void emit_all(const HqModel *m, OutSet *set)
     out_add(set, "install.sql", install);
 }
 
+/* Build and check one schema source; 0, 1 (errors reported) or 2. */
+static int load(HqArena *a, const char *dir, HqModel *m)
+{
+    int io = build_model(a, dir, m);
+    if (!io)
+        check_model(m);
+    unsigned errors = diag_error_count();
+    diag_flush();
+    return io ? 2 : errors ? 1 : 0;
+}
+
+static int run_diff(const Options *o)
+{
+    HqSource old_src, new_src;
+    int rc = source_open(o->new_dir, NULL, &new_src);
+    if (rc)
+        return rc;
+    rc = source_open(o->schema_dir, new_src.dir, &old_src);
+    if (rc) {
+        source_close(&new_src);
+        return rc;
+    }
+    HqArena *a = arena_create();
+    HqModel old_m, new_m;
+    rc = load(a, old_src.dir, &old_m);
+    if (!rc)
+        rc = load(a, new_src.dir, &new_m);
+    if (rc == 1)
+        fprintf(stderr, "hqc: the schema has errors; no diff\n");
+    if (!rc) {
+        DiffResult r;
+        diff_models(a, &old_m, &new_m, &r);
+        diff_print(&r, o->format, o->format == DIFF_TEXT && isatty(1), o->schema_dir, o->new_dir, stdout);
+        for (size_t i = 0; i < r.changes.n && o->fail_on >= 0; i++)
+            if ((int)((DiffChange *)r.changes.items[i])->cls >= o->fail_on)
+                rc = 1;
+        if (rc)
+            fprintf(stderr, "hqc: changes of class %s or worse: failing as asked\n",
+                    diff_class_name((DiffClass)o->fail_on));
+    }
+    arena_destroy(a);
+    diag_reset();
+    source_close(&old_src);
+    source_close(&new_src);
+    return rc;
+}
+
 int main(int argc, char **argv)
 {
     Options o;
@@ -128,6 +207,8 @@ int main(int argc, char **argv)
     if (rc)
         return rc;
     diag_init();
+    if (!strcmp(o.command, "diff"))
+        return run_diff(&o);
     HqArena *a = arena_create();
     HqModel m;
     clock_t start = clock();

@@ -308,3 +308,117 @@ unsigned long long sqlp_fingerprint(const char *text)
     pg_query_free_fingerprint_result(r);
     return fp;
 }
+
+/* A growable string in the arena (old buffers are simply abandoned). */
+typedef struct {
+    char *data;
+    size_t len, cap;
+} StrBufLite;
+
+static void lite_put(HqArena *a, StrBufLite *b, const char *s, size_t n)
+{
+    if (b->len + n + 1 > b->cap) {
+        size_t cap = (b->cap ? b->cap * 2 : 4096) + n;
+        char *d = arena_alloc(a, cap);
+        if (b->len)
+            memcpy(d, b->data, b->len);
+        b->data = d;
+        b->cap = cap;
+    }
+    memcpy(b->data + b->len, s, n);
+    b->len += n;
+    b->data[b->len] = '\0';
+}
+
+/* Drop every source position member ("location", "lineno", "stmt_location",
+ * "stmt_len") from parser JSON. */
+static const char *strip_positions(HqArena *a, const char *json)
+{
+    size_t n = strlen(json);
+    char *out = arena_alloc(a, n + 1), *o = out;
+    for (const char *p = json; *p;) {
+        static const char *const keys[] = {"\"location\":", "\"lineno\":", "\"stmt_location\":", "\"stmt_len\":"};
+        const char *key = NULL;
+        for (size_t k = 0; k < sizeof keys / sizeof *keys && !key; k++)
+            if (!strncmp(p, keys[k], strlen(keys[k])))
+                key = p + strlen(keys[k]);
+        if (key) {
+            while (*key == '-' || (*key >= '0' && *key <= '9'))
+                key++;
+            if (*key == ',')
+                key++;
+            else if (o > out && o[-1] == ',')
+                o--;
+            p = key;
+            continue;
+        }
+        *o++ = *p++;
+    }
+    *o = '\0';
+    return out;
+}
+
+static const char *canonical_sql(HqArena *a, const char *text)
+{
+    const char *result = NULL;
+    PgQueryParseResult r = pg_query_parse(text);
+    if (!r.error && r.parse_tree)
+        result = strip_positions(a, r.parse_tree);
+    pg_query_free_parse_result(r);
+    return result;
+}
+
+/* PL/pgSQL trees keep the SQL of each statement as text ("query"): replace
+ * every such string by its own canonical parse tree. */
+static const char *canonical_queries(HqArena *a, const char *json)
+{
+    StrBufLite out = {0};
+    static const char key[] = "\"query\":\"";
+    const char *p = json;
+    for (const char *q; (q = strstr(p, key));) {
+        lite_put(a, &out, p, (size_t)(q - p) + sizeof key - 2);
+        const char *s = q + sizeof key - 1, *e = s;
+        /* Unescape the JSON string into SQL text. */
+        char *sql = arena_alloc(a, strlen(s) + 1), *o = sql;
+        while (*e && *e != '"') {
+            if (*e == '\\' && e[1] == 'u' && e[2] && e[3] && e[4] && e[5]) {
+                /* \u00XX: the parser escapes <, > and & this way */
+                *o++ = (char)strtol((char[]){e[2], e[3], e[4], e[5], 0}, NULL, 16);
+                e += 5;
+            } else if (*e == '\\' && e[1]) {
+                e++;
+                *o++ = *e == 'n' ? '\n' : *e == 't' ? '\t' : *e == 'r' ? '\r' : *e;
+            } else {
+                *o++ = *e;
+            }
+            e++;
+        }
+        *o = '\0';
+        const char *c = canonical_sql(a, sql);
+        if (!c)
+            c = canonical_sql(a, arena_printf(a, "SELECT %s", sql));
+        if (c) {
+            lite_put(a, &out, "\"", 1);
+            for (const char *x = c; *x; x++)
+                lite_put(a, &out, *x == '"' ? "'" : x, 1);
+            lite_put(a, &out, "\"", 1);
+        } else {
+            lite_put(a, &out, q + sizeof key - 2, (size_t)(e - (q + sizeof key - 2)) + 1);
+        }
+        p = *e ? e + 1 : e;
+    }
+    lite_put(a, &out, p, strlen(p));
+    return out.data ? out.data : "";
+}
+
+const char *sqlp_canonical(HqArena *a, const char *text, bool plpgsql)
+{
+    if (!plpgsql)
+        return canonical_sql(a, text);
+    const char *result = NULL;
+    PgQueryPlpgsqlParseResult r = pg_query_parse_plpgsql(text);
+    if (!r.error && r.plpgsql_funcs)
+        result = canonical_queries(a, strip_positions(a, r.plpgsql_funcs));
+    pg_query_free_plpgsql_parse_result(r);
+    return result;
+}

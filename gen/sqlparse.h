@@ -58,5 +58,10 @@ bool sqlp_parse_statements(HqArena *a, const char *text, SqlpRefs *refs, size_t 
 bool sqlp_parse_plpgsql(HqArena *a, const char *create_sql, size_t body_offset, SqlpError *err);
 /* Fingerprint of a statement list that ignores formatting (0 on error). */
 unsigned long long sqlp_fingerprint(const char *text);
+/* The parse tree of `text` as JSON without source positions, so two texts
+ * that differ only in layout, comments or keyword case compare equal. With
+ * plpgsql set, `text` is a whole CREATE FUNCTION statement. Returns an arena
+ * string, or NULL when the text does not parse. */
+const char *sqlp_canonical(HqArena *a, const char *text, bool plpgsql);
 
 #endif /* HQC_SQLPARSE_H */
