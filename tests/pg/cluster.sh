@@ -135,7 +135,8 @@ cmd_start() {
 	fi
 
 	local locale=C
-	if locale -a 2>/dev/null | grep -qix 'c\.utf-\?8'; then locale=C.UTF-8; fi
+	# (no grep -q: with pipefail, locale's SIGPIPE would fail the test)
+	if locale -a 2>/dev/null | grep -ix 'c\.utf-\?8' >/dev/null; then locale=C.UTF-8; fi
 	local pw
 	pw=$(od -An -N16 -tx1 /dev/urandom | tr -d ' \n')
 	(umask 077 && printf '%s\n' "$pw" >"$dir/pwfile")

@@ -11,7 +11,8 @@
 #   pg_load_compat            # compatibility layer into its single database
 #
 # Everything started here is stopped when the script exits, however it exits
-# (one EXIT trap; INT/TERM/HUP exit through it). A script that needs its own
+# (one EXIT trap; INT/TERM/HUP exit through it; after a kill -9 a background
+# watcher notices within a second). A script that needs its own
 # cleanup registers it with hq_on_exit instead of setting another EXIT trap,
 # which would replace this one. Cleanups run in reverse order of registration.
 #
@@ -21,8 +22,9 @@
 
 HQC_PG_LIB_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd -P)
 
-_hq_cleanups=()
-_hq_trap_set=
+# Sourcing this file a second time keeps what is already registered.
+if ! declare -p _hq_cleanups >/dev/null 2>&1; then _hq_cleanups=(); fi
+_hq_trap_set=${_hq_trap_set:-}
 
 # hq_on_exit CMD [ARGS...]: run CMD ARGS at exit (before earlier registrations).
 hq_on_exit() {
@@ -50,6 +52,22 @@ _hq_install_trap() {
 	_hq_trap_set=1
 }
 
+# _hq_watch CMD [ARGS...]: also run CMD ARGS should this shell die without
+# running its EXIT trap (kill -9, a CI time-out): a small background watcher
+# polls the shell's pid. At a normal exit the trap stops the watcher first.
+_hq_watch() {
+	local target=$$
+	(
+		while kill -0 "$target" 2>/dev/null; do sleep 1; done
+		"$@"
+	) </dev/null >/dev/null 2>&1 &
+	hq_on_exit _hq_stop_watch "$!"
+}
+
+_hq_stop_watch() {
+	kill "$1" 2>/dev/null || true
+}
+
 # pg_start: start a throwaway cluster (tests/pg/cluster.sh) in a new temporary
 # directory and export its connection settings (PGHOST, PGPORT, PGUSER=postgres,
 # PGDATABASE=postgres, PGPASSWORD, HQC_PG_DIR, HQC_PG_TCP_URL).
@@ -58,6 +76,7 @@ pg_start() {
 	dir=$(mktemp -d "${TMPDIR:-/tmp}/hqc-pg.XXXXXX") || return 1
 	# Registered first: a start that fails half-way is cleaned up too.
 	hq_on_exit "$HQC_PG_LIB_DIR/cluster.sh" stop "$dir"
+	_hq_watch "$HQC_PG_LIB_DIR/cluster.sh" stop "$dir"
 	"$HQC_PG_LIB_DIR/cluster.sh" start "$dir" >/dev/null || return 1
 	# shellcheck source=/dev/null
 	. "$dir/env"
@@ -88,8 +107,8 @@ pglite_start() {
 	local dir
 	dir=$(mktemp -d "${TMPDIR:-/tmp}/hqc-pglite.XXXXXX") || return 1
 	hq_on_exit "$HQC_PG_LIB_DIR/../pglite/stop.sh" "$dir"
-	# The server also watches this shell and exits with it, should the trap
-	# never run (kill -9).
+	_hq_watch "$HQC_PG_LIB_DIR/../pglite/stop.sh" "$dir"
+	# The server watches this shell too, and exits with it.
 	HQC_PGLITE_WATCH_PID=$$ "$HQC_PG_LIB_DIR/../pglite/start.sh" "$dir" >/dev/null || return 1
 	# shellcheck source=/dev/null
 	. "$dir/env"

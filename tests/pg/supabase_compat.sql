@@ -27,30 +27,37 @@ SET client_min_messages = warning;
 BEGIN;
 
 -- ---------------------------------------------------------------- roles
--- Roles are cluster-wide: create each once, then (re)assert Supabase's
--- attributes. A parallel load into another database of the same cluster may
--- create a role between our check and our CREATE; that is not an error.
+-- Roles are cluster-wide, so loads into several databases of one cluster at
+-- the same time would race on them ("tuple concurrently updated"). A
+-- self-conflicting lock on the shared catalog pg_authid serializes the loads
+-- until COMMIT; logins and reads of pg_authid are not blocked.
+LOCK TABLE pg_catalog.pg_authid IN SHARE ROW EXCLUSIVE MODE;
+
+-- Create each role once, and give it Supabase's attributes if it lacks them.
 DO $compat$
 DECLARE
   r record;
 BEGIN
   FOR r IN
-    SELECT * FROM (VALUES
-      ('anon',          'NOLOGIN NOINHERIT'),
-      ('authenticated', 'NOLOGIN NOINHERIT'),
-      ('service_role',  'NOLOGIN NOINHERIT BYPASSRLS'),
+    SELECT v.*, a.rolname IS NOT NULL AS present,
+           a.rolcanlogin IS NOT DISTINCT FROM v.login
+             AND a.rolinherit IS NOT DISTINCT FROM v.inherit
+             AND a.rolbypassrls IS NOT DISTINCT FROM v.bypassrls AS ok
+    FROM (VALUES
+      ('anon',          false, false, false),
+      ('authenticated', false, false, false),
+      ('service_role',  false, false, true),
       -- What PostgREST logs in as before it SETs ROLE to one of the three.
-      ('authenticator', 'LOGIN NOINHERIT')
-    ) AS v(name, attrs)
+      ('authenticator', true,  false, false)
+    ) AS v(name, login, inherit, bypassrls)
+    LEFT JOIN pg_catalog.pg_roles a ON a.rolname = v.name
   LOOP
-    IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_roles WHERE rolname = r.name) THEN
-      BEGIN
-        EXECUTE format('CREATE ROLE %I %s', r.name, r.attrs);
-      EXCEPTION WHEN duplicate_object OR unique_violation THEN
-        NULL;
-      END;
-    END IF;
-    EXECUTE format('ALTER ROLE %I %s', r.name, r.attrs);
+    CONTINUE WHEN r.ok;
+    EXECUTE format('%s ROLE %I %s %s %s',
+                   CASE WHEN r.present THEN 'ALTER' ELSE 'CREATE' END, r.name,
+                   CASE WHEN r.login THEN 'LOGIN' ELSE 'NOLOGIN' END,
+                   CASE WHEN r.inherit THEN 'INHERIT' ELSE 'NOINHERIT' END,
+                   CASE WHEN r.bypassrls THEN 'BYPASSRLS' ELSE 'NOBYPASSRLS' END);
   END LOOP;
 END
 $compat$;

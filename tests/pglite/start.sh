@@ -39,20 +39,25 @@ command -v node >/dev/null || die "node is not installed"
 
 touch "$dir/.hqc-pglite"   # lets stop.sh know that DIR is ours to delete
 
-# Install the dependencies once. Parallel tests serialize on a lock so that two
-# `npm ci` never write the same node_modules.
-if [[ ! -f $here/node_modules/.package-lock.json ]]; then
-	lock=${TMPDIR:-/tmp}/hqc-pglite-npm.lock
+# Install the dependencies when missing or older than package-lock.json.
+# Parallel tests serialize on a lock of this directory, so that two `npm ci`
+# never write the same node_modules.
+stale() {
+	[[ ! -f $here/node_modules/.package-lock.json ||
+		$here/package-lock.json -nt $here/node_modules/.package-lock.json ]]
+}
+if stale; then
+	# shellcheck disable=SC2094 # fd 9 only holds the lock; nothing reads $here
 	(
-		flock -w 300 9 || die "timed out waiting for $lock"
-		if [[ ! -f $here/node_modules/.package-lock.json ]]; then
+		flock -w 300 9 || die "timed out waiting for the npm install lock on $here"
+		if stale; then
 			printf '%s: installing npm dependencies into %s\n' "$prog" "$here/node_modules" >&2
 			if ! (cd "$here" && npm ci --no-audit --no-fund --loglevel=error) >"$dir/npm.log" 2>&1; then
 				cat "$dir/npm.log" >&2
 				die "npm ci failed"
 			fi
 		fi
-	) 9>"$lock"
+	) 9<"$here"
 fi
 
 args=(--ready-file "$dir/ready")
