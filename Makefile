@@ -20,7 +20,7 @@ GEN_SRC  = $(wildcard gen/*.c)
 GEN_OBJ  = $(GEN_SRC:gen/%.c=$(BUILD)/gen/%.o)
 SCHEMA   = $(wildcard schema/*.yaml)
 
-.PHONY: all deps generate check-generated test install clean diff
+.PHONY: all deps generate check-generated test install clean diff bench
 
 all: deps hqc generate
 
@@ -71,3 +71,6 @@ install: hqc
 
 clean:
 	rm -rf $(BUILD) hqc
+
+bench: all
+	bench/run.sh
