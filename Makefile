@@ -17,12 +17,15 @@ DEB_PKGS = build-essential pkg-config libyaml-dev libpcre2-dev libpg-query-dev l
            postgresql-15-plpgsql-check graphviz valgrind
 
 GEN_SRC  = $(wildcard gen/*.c)
-GEN_OBJ  = $(GEN_SRC:gen/%.c=$(BUILD)/gen/%.o)
+GEN_OBJ  = $(GEN_SRC:gen/%.c=$(BUILD)/gen/%.o) $(BUILD)/templates.o
+TEMPLATES = $(sort $(wildcard templates/*.in))
 SCHEMA   = $(wildcard schema/*.yaml)
 
-.PHONY: all deps generate check-generated test install clean diff bench
+include runtime/runtime.mk
 
-all: deps hqc generate
+.PHONY: all deps generate docs check-generated test install clean diff bench
+
+all: deps hqc runtime generate
 
 # Install missing build dependencies (as root), or say exactly what to run.
 deps: $(BUILD)/.deps-ok
@@ -45,6 +48,12 @@ $(BUILD)/gen/%.o: gen/%.c $(wildcard gen/*.h) | $(BUILD)/.deps-ok
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(WARN) $(CFLAGS) $$(pkg-config --cflags $(PKGS)) -c $< -o $@
 
+# Page skeletons are compiled into hqc, so its output never depends on the working directory.
+$(BUILD)/templates.c: $(TEMPLATES) gen/tmpl_embed.awk | $(BUILD)/.deps-ok
+	awk -f gen/tmpl_embed.awk $(TEMPLATES) >$@.tmp && mv $@.tmp $@
+$(BUILD)/templates.o: $(BUILD)/templates.c gen/tmpl.h gen/strbuf.h
+	$(CC) $(CPPFLAGS) $(WARN) $(CFLAGS) -Igen -c $< -o $@
+
 hqc: $(GEN_OBJ)
 	$(CC) $(CFLAGS) -o $@ $(GEN_OBJ) $$(pkg-config --libs $(PKGS)) -lpg_query
 
@@ -53,6 +62,12 @@ generate: $(BUILD)/out.stamp
 $(BUILD)/out.stamp: hqc $(SCHEMA)
 	./hqc build -o out schema
 	@touch $@
+
+# The whole-schema diagram as SVG (Graphviz); hqc writes its source, out/docs/schema.dot.
+docs: generate out/docs/schema.svg
+out/docs/schema.svg: out/docs/schema.dot
+	dot -Tsvg $< -o $@.tmp && mv $@.tmp $@
+out/docs/schema.dot: $(BUILD)/out.stamp
 
 check-generated: hqc
 	./hqc build --check -o out schema
@@ -65,7 +80,7 @@ BASE ?= origin/main
 diff: hqc
 	./hqc diff git:$(BASE) schema
 
-install: hqc
+install: hqc install-runtime
 	install -d $(DESTDIR)$(PREFIX)/bin
 	install -m 755 hqc $(DESTDIR)$(PREFIX)/bin/hqc
 

@@ -4,6 +4,7 @@
 #include "build.h"
 
 #include <dirent.h>
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -18,7 +19,9 @@ static const char *const module_keys[] = {
 static void read_project(Build *b, const YNode *root)
 {
     static const char *const top[] = {"project", "platform", NULL};
-    static const char *const pkeys[] = {"name", "doc", "schema", "realtime_publication", "version_table", "roles", NULL};
+    static const char *const pkeys[] = {"name",  "doc",   "schema",  "realtime_publication", "version_table",
+                                        "trust", "roles", "domains", NULL};
+    static const char *const domain_keys[] = {"title", "doc", NULL};
     static const char *const platkeys[] = {"schemas", "tables", "functions", NULL};
     if (!bu_keys(root, "_project.yaml", top))
         return;
@@ -40,6 +43,23 @@ static void read_project(Build *b, const YNode *root)
                 r->name = roles->pairs[i].key->text;
                 r->doc = bu_str(b, roles->pairs[i].value, "role description");
                 vec_push(b->a, &p->roles, r);
+            }
+        p->trust = bu_str(b, yaml_get(proj, "trust"), "trust");
+        const YNode *domains = yaml_get(proj, "domains");
+        if (domains && bu_is_kind(domains, YN_MAP, "domains"))
+            for (size_t i = 0; i < domains->n_pairs; i++) {
+                const YNode *k = domains->pairs[i].key, *v = domains->pairs[i].value;
+                HqDomain *d = arena_alloc(b->a, sizeof *d);
+                d->name = k->text;
+                d->title = d->name;
+                d->loc = k->loc;
+                vec_push(b->a, &p->domains, d);
+                if (v->is_null || !bu_keys(v, "domain", domain_keys))
+                    continue;
+                const char *title = bu_str(b, yaml_get(v, "title"), "title");
+                if (title && *title)
+                    d->title = title;
+                d->doc = bu_str(b, yaml_get(v, "doc"), "doc");
             }
     }
     if (!p->schema)
@@ -68,8 +88,10 @@ static void read_extensions(Build *b, const YNode *map)
         return;
     for (size_t i = 0; i < map->n_pairs; i++) {
         const YNode *k = map->pairs[i].key, *v = map->pairs[i].value;
-        if (model_find_extension(b->m, k->text)) {
+        const HqExtension *old = model_find_extension(b->m, k->text);
+        if (old) {
             diag_error(&k->loc, "extension \"%s\" is already declared", k->text);
+            diag_note(&old->loc, "first declared here");
             continue;
         }
         HqExtension *x = arena_alloc(b->a, sizeof *x);
@@ -167,7 +189,12 @@ static void read_enums(Build *b, const YNode *map, bool extend)
         ed->loc = k->loc;
         if (extend) {
             if (!e) {
-                diag_error(&k->loc, "extend_enums: unknown enum \"%s\"", k->text);
+                HqVec cands = {0};
+                for (size_t n = 0; n < b->m->enums.n; n++)
+                    vec_push(b->a, &cands, (void *)((HqEnum *)b->m->enums.items[n])->name);
+                const char *hint = diag_suggest(k->text, (const char *const *)cands.items, cands.n);
+                diag_error(&k->loc, "extend_enums: unknown enum \"%s\"%s%s%s", k->text, hint ? " (did you mean \"" : "",
+                           hint ? hint : "", hint ? "\"?)" : "");
                 continue;
             }
             ed->enm = e;
@@ -445,9 +472,11 @@ int build_model(HqArena *a, const char *dir, HqModel *m)
     m->project.schema = "public";
     DIR *d = opendir(dir);
     if (!d) {
-        diag_error(NULL, "cannot open schema directory %s", dir);
+        diag_error(NULL, "cannot open schema directory \"%s\": %s", dir, strerror(errno));
         return 2;
     }
+    /* Problems of the directory as a whole are reported against its name. */
+    HqLoc dir_loc = {diag_add_file(dir), 0, 0};
     HqVec names = {0};
     for (struct dirent *e; (e = readdir(d));)
         if (has_suffix(e->d_name, ".yaml"))
@@ -464,15 +493,17 @@ int build_model(HqArena *a, const char *dir, HqModel *m)
             project = n;
         else if (!strcmp(n, "_traits.yaml"))
             traits = n;
-        else if (n[0] == '_')
-            diag_error(NULL, "%s/%s: unknown project file (expected _project.yaml or _traits.yaml)", dir, n);
+        else if (n[0] == '_') {
+            HqLoc loc = {diag_add_file(arena_printf(a, "%s/%s", dir, n)), 0, 0};
+            diag_error(&loc, "unknown project file (expected _project.yaml or _traits.yaml)");
+        }
     }
     if (project) {
         YNode *root = yaml_load_file(a, arena_printf(a, "%s/%s", dir, project), &io_error);
         if (root)
             read_project(&b, root);
     } else {
-        diag_error(NULL, "%s: no _project.yaml (it names the project and its settings)", dir);
+        diag_error(&dir_loc, "no _project.yaml (it names the project and its settings)");
     }
     if (traits) {
         YNode *root = yaml_load_file(a, arena_printf(a, "%s/%s", dir, traits), &io_error);
@@ -503,6 +534,6 @@ int build_model(HqArena *a, const char *dir, HqModel *m)
     }
     resolve(m);
     if (!m->modules.n && !io_error)
-        diag_error(NULL, "%s: no module files (NNN_name.yaml)", dir);
+        diag_error(&dir_loc, "no module files (NNN_name.yaml)");
     return io_error ? 2 : 0;
 }

@@ -3,12 +3,13 @@
  * A table body (and a trait body, and an extend_tables body) is read into
  * an HqTableDelta of the current module; the table's final state is updated
  * as each delta is applied, so the last module's view wins. */
+#include <stdio.h>
 #include <string.h>
 
 #include "build_int.h"
 
 static const char *const table_keys[] = {
-    "doc", "traits", "columns", "primary_key", "unique", "checks", "foreign_keys", "indexes", "rls",
+    "doc", "domain", "traits", "columns", "primary_key", "unique", "checks", "foreign_keys", "indexes", "rls",
     "policies", "grants", "revokes", "triggers", "realtime", "replica_identity", "requires", NULL};
 static const char *const trait_keys[] = {
     "doc", "params", "traits", "columns", "unique", "checks", "foreign_keys", "indexes", "rls",
@@ -21,6 +22,30 @@ static const char *const column_keys[] = {
     "type", "not_null", "default", "primary_key", "unique", "references", "check", "pattern",
     "generated", "identity", "requires", "doc", NULL};
 static const char *const fk_actions[] = {"no_action", "restrict", "cascade", "set_null", "set_default", NULL};
+
+/* The project domain a table's `domain:` names, or NULL (error reported). */
+static const HqDomain *table_domain(Build *b, const YNode *n)
+{
+    const char *name = bu_str(b, n, "domain");
+    if (!name)
+        return NULL;
+    const HqVec *ds = &b->m->project.domains;
+    const char *names[256];
+    size_t k = 0;
+    for (size_t i = 0; i < ds->n; i++) {
+        const HqDomain *d = ds->items[i];
+        if (!strcmp(d->name, name))
+            return d;
+        if (k < 256)
+            names[k++] = d->name;
+    }
+    const char *hint = diag_suggest(name, names, k);
+    if (hint)
+        diag_error(&n->loc, "unknown domain \"%s\" (did you mean \"%s\"?)", name, hint);
+    else
+        diag_error(&n->loc, "unknown domain \"%s\"; declare it in _project.yaml under project.domains", name);
+    return NULL;
+}
 
 /* ---- traits ------------------------------------------------------------ */
 
@@ -52,7 +77,10 @@ static const char *substitute(Build *b, const char *s, const Vars *v, const HqLo
                     if (strlen(v->names[i]) == k - 1 && !strncmp(v->names[i], p + 1, k - 1))
                         val = v->values[i];
                 if (!val) {
-                    diag_error(loc, "unknown placeholder \"%.*s\" in trait", (int)(k + 1), p);
+                    char *given = arena_strndup(b->a, p + 1, k - 1);
+                    const char *hint = diag_suggest(given, v->names, v->n);
+                    diag_error(loc, "unknown placeholder \"{%s}\" in trait%s%s%s", given,
+                               hint ? " (did you mean \"{" : "", hint ? hint : "", hint ? "}\"?)" : "");
                     val = "";
                 }
                 size_t vl = strlen(val);
@@ -113,13 +141,15 @@ typedef struct {
 } AppliedTrait;
 
 /* Expand `traits:` (names or { name: { param: value } }) depth first:
- * included traits come before the trait that includes them. */
-static void expand_traits(Build *b, const YNode *list, const char *table, HqVec *out, int depth)
+ * included traits come before the trait that includes them. `chain` holds
+ * the `depth` traits being expanded, which include this list. */
+static void expand_traits(Build *b, const YNode *list, const char *table, HqVec *out, const char *const *chain,
+                          int depth)
 {
     if (!list || !bu_is_kind(list, YN_SEQ, "traits"))
         return;
     if (depth > 8) {
-        diag_error(&list->loc, "traits include each other too deeply (a cycle?)");
+        diag_error(&list->loc, "traits are nested more than 8 deep");
         return;
     }
     for (size_t i = 0; i < list->n_items; i++) {
@@ -147,6 +177,17 @@ static void expand_traits(Build *b, const YNode *list, const char *table, HqVec 
                        hint ? hint : "", hint ? "\"?)" : "");
             continue;
         }
+        int first = 0;
+        while (first < depth && strcmp(chain[first], name))
+            first++;
+        if (first < depth) {
+            char via[512] = "";
+            for (int k = first + 1; k < depth; k++)
+                snprintf(via + strlen(via), sizeof via - strlen(via), "%s\"%s\"", k > first + 1 ? ", " : " through ",
+                         chain[k]);
+            diag_error(&item->loc, "trait \"%s\" includes itself%s", name, via);
+            continue;
+        }
         bool dup = false;
         for (size_t k = 0; k < out->n; k++)
             dup |= !strcmp(((AppliedTrait *)out->items[k])->name, name);
@@ -170,10 +211,20 @@ static void expand_traits(Build *b, const YNode *list, const char *table, HqVec 
             }
         }
         for (size_t k = 0; args && k < args->n_pairs; k++)
-            if (!yaml_get(params, args->pairs[k].key->text))
-                diag_error(&args->pairs[k].key->loc, "trait \"%s\" has no parameter \"%s\"", name,
-                           args->pairs[k].key->text);
-        expand_traits(b, yaml_get(body, "traits"), table, out, depth + 1);
+            if (!yaml_get(params, args->pairs[k].key->text)) {
+                HqVec cands = {0};
+                for (size_t j = 0; params && params->kind == YN_MAP && j < params->n_pairs; j++)
+                    vec_push(b->a, &cands, (void *)params->pairs[j].key->text);
+                const char *hint = diag_suggest(args->pairs[k].key->text, (const char *const *)cands.items, cands.n);
+                diag_error(&args->pairs[k].key->loc, "trait \"%s\" has no parameter \"%s\"%s%s%s", name,
+                           args->pairs[k].key->text, hint ? " (did you mean \"" : "", hint ? hint : "",
+                           hint ? "\"?)" : "");
+            }
+        const char *sub[9];
+        for (int k = 0; k < depth; k++)
+            sub[k] = chain[k];
+        sub[depth] = name;
+        expand_traits(b, yaml_get(body, "traits"), table, out, sub, depth + 1);
         AppliedTrait *at = arena_alloc(b->a, sizeof *at);
         at->name = name;
         at->body = instantiate(b, body, &v);
@@ -247,8 +298,8 @@ static HqColumn *read_column(Build *b, HqTableDelta *d, const YNode *key, const 
     c->not_null = bu_bool(yaml_get(body, "not_null"), "not_null", false);
     c->default_sql = bu_sql(b, yaml_get(body, "default"), "default");
     c->generated = bu_sql(b, yaml_get(body, "generated"), "generated");
-    static const char *const idents[] = {"none", "always", "by_default", NULL};
-    c->identity = (HqIdentity)bu_choice(yaml_get(body, "identity"), "identity", idents, 0);
+    static const char *const idents[] = {"always", "by_default", NULL};
+    c->identity = (HqIdentity)(bu_choice(yaml_get(body, "identity"), "identity", idents, -1) + 1);
     c->doc = bu_str(b, yaml_get(body, "doc"), "doc");
     if (c->type.kind == HQ_TYPE_EXTENSION && c->type.ext->optional)
         c->requires = c->type.ext;
@@ -365,11 +416,24 @@ static void read_indexes(Build *b, HqTableDelta *d, const YNode *map)
         }
         if (!strcmp(ix->method, "hnsw") || !strcmp(ix->method, "ivfflat"))
             ix->requires = model_find_extension(b->m, "vector");
-        for (size_t j = 0; j < d->table->indexes.n; j++)
-            if (!strcmp(((HqIndex *)d->table->indexes.items[j])->name, ix->name)) {
-                diag_error(&k->loc, "duplicate index \"%s\"", ix->name);
-                diag_note(&((HqIndex *)d->table->indexes.items[j])->loc, "first defined here");
+        /* Index names are unique within a schema, not only per table. */
+        for (size_t t = 0; t <= b->m->tables.n; t++) {
+            const HqTable *other = t < b->m->tables.n ? b->m->tables.items[t] : d->table;
+            if ((t < b->m->tables.n && (other == d->table || d->table->platform)) ||
+                (t == b->m->tables.n && other != d->table))
+                continue;
+            for (size_t j = 0; j < other->indexes.n; j++) {
+                const HqIndex *o = other->indexes.items[j];
+                if (strcmp(o->name, ix->name))
+                    continue;
+                if (other == d->table)
+                    diag_error(&k->loc, "duplicate index \"%s\" on table \"%s\"", ix->name, other->name);
+                else
+                    diag_error(&k->loc, "duplicate index \"%s\": table \"%s\" has an index of that name "
+                               "(index names are unique within a schema)", ix->name, other->name);
+                diag_note(&o->loc, "first defined here");
             }
+        }
         vec_push(b->a, &d->indexes, ix);
         vec_push(b->a, &d->table->indexes, ix);
     }
@@ -417,8 +481,9 @@ static void read_grants(Build *b, HqTableDelta *d, const YNode *list, bool revok
     for (size_t i = 0; i < list->n_items; i++) {
         const YNode *body = list->items[i];
         const char *who = revoke ? "from" : "to";
-        if (!bu_keys(body, revoke ? "revoke" : "grant", revoke ? rkeys : gkeys) ||
-            !bu_require(body, "privileges", what) || !bu_require(body, who, what))
+        const char *one_what = revoke ? "revoke" : "grant";
+        if (!bu_keys(body, one_what, revoke ? rkeys : gkeys) || !bu_require(body, "privileges", one_what) ||
+            !bu_require(body, who, one_what))
             continue;
         HqGrant *g = arena_alloc(b->a, sizeof *g);
         g->revoke = revoke;
@@ -456,6 +521,8 @@ static void read_triggers(Build *b, HqTableDelta *d, const YNode *map)
         tg->doc = bu_str(b, yaml_get(body, "doc"), "doc");
         const YNode *ev = yaml_get(body, "events");
         if (bu_is_kind(ev, YN_SEQ, "events")) {
+            if (!ev->n_items)
+                diag_error(&ev->loc, "trigger \"%s\" has no events", tg->name);
             for (size_t j = 0; j < ev->n_items; j++) {
                 const char *e = bu_str(b, ev->items[j], "event");
                 if (!e)
@@ -530,16 +597,17 @@ static void read_table_constraints(Build *b, HqTableDelta *d, const YNode *body)
 
 static void read_settings(HqTableDelta *d, const YNode *body, bool from_trait)
 {
-    static const char *const rls[] = {"unset", "enabled", "forced", "disabled", NULL};
-    static const char *const replicas[] = {"unset", "default", "full", "nothing", NULL};
+    /* The choices, in HqRls / HqReplica order after the internal UNSET. */
+    static const char *const rls[] = {"enabled", "forced", "disabled", NULL};
+    static const char *const replicas[] = {"default", "full", "nothing", NULL};
     const YNode *n;
     /* A table's own setting wins over a trait's. */
     if ((n = yaml_get(body, "rls")) && !(from_trait && d->rls != HQ_RLS_UNSET))
-        d->rls = (HqRls)bu_choice(n, "rls", rls, 0);
+        d->rls = (HqRls)(bu_choice(n, "rls", rls, -1) + 1);
     if ((n = yaml_get(body, "realtime")) && !(from_trait && d->realtime >= 0))
         d->realtime = bu_bool(n, "realtime", false);
     if ((n = yaml_get(body, "replica_identity")) && !(from_trait && d->replica_identity != HQ_REPLICA_UNSET))
-        d->replica_identity = (HqReplica)bu_choice(n, "replica_identity", replicas, 0);
+        d->replica_identity = (HqReplica)(bu_choice(n, "replica_identity", replicas, -1) + 1);
 }
 
 static void read_sections(Build *b, HqTableDelta *d, const YNode *body)
@@ -595,6 +663,7 @@ void build_table(Build *b, const char *name, const YNode *name_node, const YNode
     if (!bu_keys(body, "table", table_keys))
         return;
     t->doc = bu_str(b, yaml_get(body, "doc"), "doc");
+    t->domain = table_domain(b, yaml_get(body, "domain"));
     const YNode *req = yaml_get(body, "requires");
     if (req) {
         size_t n;
@@ -605,14 +674,15 @@ void build_table(Build *b, const char *name, const YNode *name_node, const YNode
     }
 
     HqVec traits = {0};
-    expand_traits(b, yaml_get(body, "traits"), name, &traits, 0);
+    expand_traits(b, yaml_get(body, "traits"), name, &traits, NULL, 0);
     for (size_t i = 0; i < traits.n; i++)
         vec_push(b->a, &t->traits, (void *)((AppliedTrait *)traits.items[i])->name);
 
     /* Columns: the table's own, with trait columns after the first one
      * unless a placeholder (name with no value) positions them. */
     const YNode *cols = yaml_get(body, "columns");
-    if (cols && !bu_is_kind(cols, YN_MAP, "columns"))
+    bool cols_malformed = cols && !bu_is_kind(cols, YN_MAP, "columns");
+    if (cols_malformed)
         cols = NULL;
     HqVec trait_cols = {0}, trait_col_names = {0}, trait_col_traits = {0};
     for (size_t i = 0; i < traits.n; i++) {
@@ -653,7 +723,7 @@ void build_table(Build *b, const char *name, const YNode *name_node, const YNode
         }
         add_column(b, d, read_column(b, d, key, val, NULL));
     }
-    if (!t->columns.n)
+    if (!t->columns.n && !cols_malformed)
         diag_error(&name_node->loc, "table \"%s\" has no columns", name);
 
     const YNode *pk = yaml_get(body, "primary_key");
@@ -777,7 +847,12 @@ void build_extend_table(Build *b, const char *name, const YNode *name_node, cons
             const YNode *k = alters->pairs[i].key, *ab = alters->pairs[i].value;
             HqColumn *c = model_find_column(t, k->text);
             if (!c) {
-                diag_error(&k->loc, "alter_columns: table \"%s\" has no column \"%s\"", name, k->text);
+                HqVec cands = {0};
+                for (size_t j = 0; j < t->columns.n; j++)
+                    vec_push(b->a, &cands, (void *)((HqColumn *)t->columns.items[j])->name);
+                const char *hint = diag_suggest(k->text, (const char *const *)cands.items, cands.n);
+                diag_error(&k->loc, "alter_columns: table \"%s\" has no column \"%s\"%s%s%s", name, k->text,
+                           hint ? " (did you mean \"" : "", hint ? hint : "", hint ? "\"?)" : "");
                 continue;
             }
             if (!bu_keys(ab, "column change", alter_keys))

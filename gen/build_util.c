@@ -236,6 +236,10 @@ void bu_type(Build *b, const char *text, HqLoc loc, HqType *out)
         vec_push(b->a, &cands, (void *)((HqEnum *)b->m->enums.items[i])->name);
     for (size_t i = 0; i < sizeof builtin_types / sizeof *builtin_types; i++)
         vec_push(b->a, &cands, (void *)builtin_types[i]);
+    /* The spellings people write, which the parser normalizes away. */
+    static const char *const written[] = {"bigint", "boolean", "integer", "smallint", "real", "double precision"};
+    for (size_t i = 0; i < sizeof written / sizeof *written; i++)
+        vec_push(b->a, &cands, (void *)written[i]);
     const char *hint = diag_suggest(t.name, (const char *const *)cands.items, cands.n);
     if (hint)
         diag_error(&loc, "unknown type \"%s\" (did you mean \"%s\"?)", text, hint);

@@ -156,6 +156,8 @@ void check_docs(const HqModel *m)
         const HqTable *t = m->tables.items[i];
         if (!t->doc)
             diag_warning(&t->loc, "table \"%s\" has no doc", t->name);
+        if (!t->domain && m->project.domains.n)
+            diag_warning(&t->loc, "table \"%s\" has no domain (the docs list it under \"Other\")", t->name);
         for (size_t k = 0; k < t->columns.n; k++) {
             const HqColumn *c = t->columns.items[k];
             if (!c->doc && !c->from_trait)
@@ -171,6 +173,16 @@ void check_docs(const HqModel *m)
         const HqEnum *e = m->enums.items[i];
         if (!e->doc)
             diag_warning(&e->loc, "enum \"%s\" has no doc", e->name);
+        for (size_t k = 0; k < e->values.n; k++) {
+            const HqEnumValue *v = e->values.items[k];
+            if (!v->doc)
+                diag_warning(&v->loc, "enum value \"%s.%s\" has no doc", e->name, v->name);
+        }
+    }
+    for (size_t i = 0; i < m->cron_jobs.n; i++) {
+        const HqCronJob *j = m->cron_jobs.items[i];
+        if (!j->doc)
+            diag_warning(&j->loc, "cron job \"%s\" has no doc", j->name);
     }
     for (size_t i = 0; i < m->modules.n; i++) {
         const HqModule *mod = m->modules.items[i];

@@ -30,9 +30,10 @@ static void unknown_column(const HqTable *t, const HqLoc *loc, const char *name,
     size_t n = 0;
     for (size_t i = 0; i < t->columns.n && n < 512; i++)
         cands[n++] = ((HqColumn *)t->columns.items[i])->name;
-    char suffix[200];
+    char what[200], suffix[200];
+    snprintf(what, sizeof what, "unknown %s", context);
     snprintf(suffix, sizeof suffix, " in table \"%s\"", t->name);
-    unknown(loc, context, name, cands, n, suffix);
+    unknown(loc, what, name, cands, n, suffix);
 }
 
 /* The column, if the table has it by the end of module `mod`. */
@@ -117,22 +118,22 @@ static void check_trigger(const HqModel *m, const HqTable *t, const HqTrigger *t
         if (later) {
             diag_error(&tg->loc, "trigger \"%s\" calls function \"%s\", which a later module (%s) defines", tg->name,
                        fname, later->module->name);
+            diag_note(&later->loc, "function defined here");
         } else {
             const char *cands[512];
             size_t n = 0;
             for (size_t i = 0; i < m->functions.n && n < 512; i++)
                 if (((HqFunction *)m->functions.items[i])->ret_kind == HQ_RET_TRIGGER)
                     cands[n++] = ((HqFunction *)m->functions.items[i])->name;
-            unknown(&tg->loc, "trigger calls unknown function", fname, cands, n, "");
+            char what[200];
+            snprintf(what, sizeof what, "trigger \"%s\" calls unknown function", tg->name);
+            unknown(&tg->loc, what, fname, cands, n, "");
         }
-        return;
-    }
-    if (f->ret_kind != HQ_RET_TRIGGER)
+    } else if (f->ret_kind != HQ_RET_TRIGGER) {
         diag_error(&tg->loc, "trigger \"%s\" calls \"%s\", which does not return trigger", tg->name, fname);
+    }
     for (size_t i = 0; i < tg->n_update_of; i++)
         column_at(t, tg->update_of[i], tg->module, &tg->loc, "UPDATE OF column");
-    if (!tg->events)
-        diag_error(&tg->loc, "trigger \"%s\" has no events", tg->name);
     if (tg->timing == HQ_TIMING_INSTEAD_OF)
         diag_error(&tg->loc, "INSTEAD OF triggers apply to views; \"%s\" is a table", t->name);
 }

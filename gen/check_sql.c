@@ -164,6 +164,32 @@ static void index_keys(const Scope *sc, const HqIndex *ix)
     expr(sc, &ix->where, "index predicate");
 }
 
+/* How a statement kind reads in SQL: "create_stmt" is CREATE TABLE; the
+ * others are their node name without "_stmt", in capitals. */
+static const char *statement_sql(HqArena *a, const char *kind)
+{
+    static const char *const names[][2] = {
+        {"alter_enum_stmt", "ALTER TYPE"},          {"alter_table_stmt", "ALTER TABLE"},
+        {"create_enum_stmt", "CREATE TYPE"},        {"create_extension_stmt", "CREATE EXTENSION"},
+        {"create_function_stmt", "CREATE FUNCTION"}, {"create_policy_stmt", "CREATE POLICY"},
+        {"create_schema_stmt", "CREATE SCHEMA"},    {"create_stmt", "CREATE TABLE"},
+        {"create_table_as_stmt", "CREATE TABLE AS"}, {"create_trig_stmt", "CREATE TRIGGER"},
+        {"grant_stmt", "GRANT or REVOKE"},          {"index_stmt", "CREATE INDEX"},
+        {"rename_stmt", "ALTER ... RENAME"},        {"transaction_stmt", "a transaction statement"},
+        {"variable_set_stmt", "SET"},               {"view_stmt", "CREATE VIEW"},
+    };
+    for (size_t i = 0; i < sizeof names / sizeof *names; i++)
+        if (!strcmp(kind, names[i][0]))
+            return names[i][1];
+    size_t n = strlen(kind);
+    if (n > 5 && !strcmp(kind + n - 5, "_stmt"))
+        n -= 5;
+    char *out = arena_strndup(a, kind, n);
+    for (char *p = out; *p; p++)
+        *p = *p == '_' ? ' ' : *p >= 'a' && *p <= 'z' ? (char)(*p - 'a' + 'A') : *p;
+    return out;
+}
+
 static void statements(const Scope *sc, const HqSql *s, const char *what, const char *const *allowed_kinds)
 {
     if (!s->text)
@@ -171,8 +197,8 @@ static void statements(const Scope *sc, const HqSql *s, const char *what, const 
     SqlpRefs refs = {0};
     SqlpError err;
     size_t n = 0;
-    const char *kind = NULL;
-    if (!sqlp_parse_statements(sc->m->arena, s->text, &refs, &n, &kind, &err)) {
+    const SqlpStatement *st = NULL;
+    if (!sqlp_parse_statements(sc->m->arena, s->text, &refs, &n, &st, &err)) {
         report(s, &err, what);
         return;
     }
@@ -180,12 +206,15 @@ static void statements(const Scope *sc, const HqSql *s, const char *what, const 
         diag_error(&s->loc, "%s holds no SQL statement", what);
         return;
     }
-    if (allowed_kinds) {
+    for (size_t k = 0; allowed_kinds && k < n; k++) {
         bool ok = false;
         for (size_t i = 0; allowed_kinds[i] && !ok; i++)
-            ok = !strcmp(kind, allowed_kinds[i]);
-        if (!ok)
-            diag_error(&s->loc, "%s must be a data statement (INSERT, UPDATE, DELETE or SELECT), not %s", what, kind);
+            ok = !strcmp(st[k].kind, allowed_kinds[i]);
+        if (!ok) {
+            HqLoc loc = at(s, (int)st[k].offset);
+            diag_error(&loc, "%s must be a data statement (INSERT, UPDATE, DELETE or SELECT), not %s", what,
+                       statement_sql(sc->m->arena, st[k].kind));
+        }
     }
     check_names_in(sc, s, &refs, what);
 }

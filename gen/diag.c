@@ -4,6 +4,7 @@
 #include "diag.h"
 
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,6 +22,7 @@ static size_t n_diags, cap_diags;
 static char **files;
 static size_t n_files;
 static unsigned errors, warnings, last_parent;
+static bool drop_notes;  /* the last error or warning repeated an earlier one */
 
 void diag_init(void)
 {
@@ -40,6 +42,7 @@ void diag_reset(void)
     files = NULL;
     n_files = 0;
     errors = warnings = last_parent = 0;
+    drop_notes = false;
 }
 
 uint32_t diag_add_file(const char *path)
@@ -57,8 +60,33 @@ const char *diag_file_name(uint32_t file)
     return file >= 1 && file <= n_files ? files[file - 1] : "<unknown>";
 }
 
-static void add(const HqLoc *loc, int kind, const char *fmt, va_list ap)
+/* Adds a diagnostic; returns false, adding nothing, when an error or a
+ * warning repeats an earlier one (the same text at the same place, as when
+ * a trait with a mistake is applied to several tables). Its notes go too. */
+static bool add(const HqLoc *loc, int kind, const char *fmt, va_list ap)
 {
+    if (kind == 2 && drop_notes)
+        return false;
+    static const HqLoc none = {0, 0, 0};
+    HqLoc where = loc ? *loc : none;
+    va_list ap2;
+    va_copy(ap2, ap);
+    int n = vsnprintf(NULL, 0, fmt, ap);
+    char *text = malloc((size_t)n + 1);
+    if (!text)
+        abort();
+    vsnprintf(text, (size_t)n + 1, fmt, ap2);
+    va_end(ap2);
+    if (kind != 2) {
+        drop_notes = false;
+        for (size_t i = 0; i < n_diags && !drop_notes; i++)
+            drop_notes = diags[i].kind == kind && diags[i].loc.file == where.file && diags[i].loc.line == where.line &&
+                         diags[i].loc.col == where.col && !strcmp(diags[i].text, text);
+        if (drop_notes) {
+            free(text);
+            return false;
+        }
+    }
     if (n_diags == cap_diags) {
         cap_diags = cap_diags ? cap_diags * 2 : 32;
         Diag *d = realloc(diags, cap_diags * sizeof *diags);
@@ -67,40 +95,33 @@ static void add(const HqLoc *loc, int kind, const char *fmt, va_list ap)
         diags = d;
     }
     Diag *d = &diags[n_diags];
-    static const HqLoc none = {0, 0, 0};
-    d->loc = loc ? *loc : none;
+    d->loc = where;
     d->kind = kind;
     d->seq = (unsigned)n_diags;
     if (kind != 2)
         last_parent = d->seq;
     d->parent = last_parent;
-    va_list ap2;
-    va_copy(ap2, ap);
-    int n = vsnprintf(NULL, 0, fmt, ap);
-    d->text = malloc((size_t)n + 1);
-    if (!d->text)
-        abort();
-    vsnprintf(d->text, (size_t)n + 1, fmt, ap2);
-    va_end(ap2);
+    d->text = text;
     n_diags++;
+    return true;
 }
 
 void diag_error(const HqLoc *loc, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    add(loc, 0, fmt, ap);
+    if (add(loc, 0, fmt, ap))
+        errors++;
     va_end(ap);
-    errors++;
 }
 
 void diag_warning(const HqLoc *loc, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    add(loc, 1, fmt, ap);
+    if (add(loc, 1, fmt, ap))
+        warnings++;
     va_end(ap);
-    warnings++;
 }
 
 void diag_note(const HqLoc *loc, const char *fmt, ...)

@@ -1,6 +1,8 @@
 /* diag.h - diagnostics sink: GNU-style "file:line:col: error: msg" lines.
  * Every model node carries an HqLoc; file indexes the diag file table.
- * Diagnostics are collected (sorted by location) and printed by diag_flush. */
+ * Diagnostics are collected (sorted by location) and printed by diag_flush;
+ * an error or warning that repeats an earlier one word for word at the same
+ * place is dropped with its notes (and not counted). */
 #ifndef HQC_DIAG_H
 #define HQC_DIAG_H
 

@@ -5,8 +5,14 @@
 #define HQC_EMIT_H
 
 #include "model.h"
+#include "out.h"
 
 /* Migration SQL for one module; source_name goes into the header line. */
 char *emit_sql_module(const HqModel *m, const HqModule *mod, const char *source_name);
+
+/* The documentation: adds docs/README.md, docs/erd.md, docs/schema.dot and one
+ * page per module, table, function, enum and cron job (docs/<kind>/<name>.md)
+ * to `set`, which collects them for out.c to write. */
+void emit_docs(const HqModel *m, OutSet *set);
 
 #endif /* HQC_EMIT_H */

@@ -261,13 +261,27 @@ static void create_table(Emit *e, const HqTableDelta *d)
     strbuf_puts(b, "\n);\n\n");
 }
 
-/* Bring an existing table to this module's columns, defaults and
- * nullability (properties that later modules change are theirs). */
-static void alter_column(StrBuf *s, size_t *n, const HqColumn *c, bool set_default, const HqSql *dflt,
+/* One ALTER COLUMN subcommand pair, plus the row of the catalog check
+ * (column, sets nullability, nullability, sets default, default) that
+ * tells whether the column already is as declared. */
+static void alter_column(StrBuf *s, StrBuf *want, size_t *n, const HqColumn *c, bool set_default, const HqSql *dflt,
                          bool set_not_null, bool not_null)
 {
+    if (!set_default && !set_not_null)
+        return;
+    /* The first row carries the types of the VALUES list. */
+    bool first = want->len == 0;
+    strbuf_puts(want, first ? "\n      (" : ",\n      (");
+    sqlbuf_literal(want, c->name);
+    strbuf_printf(want, "%s, %s, %s, %s, ", first ? "::text" : "", set_not_null ? "true" : "false",
+                  not_null ? "true" : "false", set_default ? "true" : "false");
+    if (set_default && dflt->text)
+        sqlbuf_literal(want, dflt->text);
+    else
+        strbuf_puts(want, "NULL");
+    strbuf_puts(want, first ? "::text)" : ")");
     if (set_default) {
-        strbuf_puts(s, (*n)++ ? ",\n  ALTER COLUMN " : "\n  ALTER COLUMN ");
+        strbuf_puts(s, (*n)++ ? ",\n      ALTER COLUMN " : "\n      ALTER COLUMN ");
         sqlbuf_ident(s, c->name);
         if (dflt->text) {
             strbuf_puts(s, " SET DEFAULT ");
@@ -277,10 +291,33 @@ static void alter_column(StrBuf *s, size_t *n, const HqColumn *c, bool set_defau
         }
     }
     if (set_not_null) {
-        strbuf_puts(s, (*n)++ ? ",\n  ALTER COLUMN " : "\n  ALTER COLUMN ");
+        strbuf_puts(s, (*n)++ ? ",\n      ALTER COLUMN " : "\n      ALTER COLUMN ");
         sqlbuf_ident(s, c->name);
         strbuf_puts(s, not_null ? " SET NOT NULL" : " DROP NOT NULL");
     }
+}
+
+/* Set defaults and nullability, but only when the catalog differs from
+ * the declaration: an ALTER TABLE takes a strong lock, and a re-run that
+ * changes nothing should not. (A default PostgreSQL prints differently
+ * from how it is written is simply set again.) */
+static void converge_attributes(Emit *e, const HqTable *t, const char *what, const StrBuf *alter, const StrBuf *want)
+{
+    StrBuf *b = e->b;
+    comment_line(b, what, t->name);
+    strbuf_puts(b, "DO $hqc$\nBEGIN\n  IF EXISTS (\n    SELECT 1 FROM (VALUES");
+    strbuf_puts(b, want->data);
+    strbuf_puts(b, ") AS w(col, set_nn, nn, set_df, df)\n"
+                   "    JOIN pg_catalog.pg_attribute a ON a.attrelid = ");
+    sqlbuf_literal(b, t->qname);
+    strbuf_puts(b, "::regclass AND a.attname = w.col AND NOT a.attisdropped\n"
+                   "    LEFT JOIN pg_catalog.pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum\n"
+                   "    WHERE (w.set_nn AND a.attnotnull <> w.nn)\n"
+                   "       OR (w.set_df AND pg_catalog.pg_get_expr(d.adbin, d.adrelid) IS DISTINCT FROM w.df))\n"
+                   "  THEN\n    ALTER TABLE ");
+    sqlbuf_qualified(b, t->qname);
+    strbuf_puts(b, alter->data);
+    strbuf_puts(b, ";\n  END IF;\nEND\n$hqc$;\n\n");
 }
 
 static void alter_table(Emit *e, const HqTable *t, const char *what, const StrBuf *subcommands)
@@ -299,9 +336,10 @@ static void alter_table(Emit *e, const HqTable *t, const char *what, const StrBu
 static void converge_columns(Emit *e, const HqTableDelta *d)
 {
     const HqTable *t = d->table;
-    StrBuf add, alter;
+    StrBuf add, alter, want;
     strbuf_init(&add);
     strbuf_init(&alter);
+    strbuf_init(&want);
     size_t n_add = 0, n_alter = 0;
     for (size_t i = 0; i < d->columns.n; i++) {
         const HqColumn *c = d->columns.items[i];
@@ -314,20 +352,22 @@ static void converge_columns(Emit *e, const HqTableDelta *d)
         column_def(&add, c, nn, &df);
         if (c->generated.text || c->identity)
             continue;
-        alter_column(&alter, &n_alter, c, !changed_later(e, c, false), &df, !changed_later(e, c, true), nn);
+        alter_column(&alter, &want, &n_alter, c, !changed_later(e, c, false), &df, !changed_later(e, c, true), nn);
     }
     for (size_t i = 0; i < d->alters.n; i++) {
         const HqColumnAlter *al = d->alters.items[i];
         const HqColumn *c = d->alter_columns.items[i];
-        alter_column(&alter, &n_alter, c, al->sets_default && !changed_later(e, c, false), &al->default_sql,
+        alter_column(&alter, &want, &n_alter, c, al->sets_default && !changed_later(e, c, false), &al->default_sql,
                      al->sets_not_null && !changed_later(e, c, true), al->not_null);
     }
     if (n_add)
         alter_table(e, t, d->creates ? "Columns of an existing" : "Columns added to", &add);
     if (n_alter)
-        alter_table(e, t, d->creates ? "Defaults and nullability of an existing" : "Columns changed in", &alter);
+        converge_attributes(e, t, d->creates ? "Defaults and nullability of an existing" : "Columns changed in", &alter,
+                            &want);
     strbuf_free(&add);
     strbuf_free(&alter);
+    strbuf_free(&want);
     StrBuf s;
     strbuf_init(&s);
     /* Columns that need an optional extension, each on its own. */
@@ -589,6 +629,57 @@ static void comment_stmt(Emit *e, const char *object, const char *doc)
     strbuf_puts(e->b, ";\n");
 }
 
+/* Table settings that a later module may set again. */
+typedef enum { SET_RLS, SET_REALTIME, SET_REPLICA } TableSetting;
+
+/* True when a later module sets `which` of `t` again: the setting is left to
+ * that module, so re-running this one never undoes it (and never, say,
+ * disables RLS until the later module has run again). */
+static bool setting_changed_later(const Emit *e, const HqTable *t, TableSetting which)
+{
+    for (size_t i = 0; i < t->deltas.n; i++) {
+        const HqTableDelta *d = t->deltas.items[i];
+        if (!later(d->module, e))
+            continue;
+        if ((which == SET_RLS && d->rls != HQ_RLS_UNSET) || (which == SET_REALTIME && d->realtime >= 0) ||
+            (which == SET_REPLICA && d->replica_identity != HQ_REPLICA_UNSET))
+            return true;
+    }
+    return false;
+}
+
+/* Add the table to the realtime publication, or (realtime: false) take it out. */
+static void realtime_stmt(Emit *e, const HqTable *t, bool member)
+{
+    StrBuf *b = e->b;
+    const char *pub = e->m->project.realtime_publication;
+    strbuf_puts(b, "-- Realtime publication membership\nDO $hqc$\nBEGIN\n");
+    if (member) {
+        strbuf_puts(b, "  IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_publication WHERE pubname = ");
+        sqlbuf_literal(b, pub);
+        strbuf_puts(b, ") THEN\n    PERFORM pg_catalog.set_config('client_min_messages', 'notice', true);\n    RAISE NOTICE 'hqc: skipped realtime for ");
+        strbuf_puts(b, t->name);
+        strbuf_puts(b, ": publication ");
+        strbuf_puts(b, pub);
+        strbuf_puts(b, " does not exist';\n    PERFORM pg_catalog.set_config('client_min_messages', 'warning', true);\n"
+                       "  ELSIF NOT EXISTS (");
+    } else {
+        strbuf_puts(b, "  IF EXISTS (");
+    }
+    /* pg_publication_rel, not the pg_publication_tables view: the view
+     * expands every publication and costs a millisecond per call. */
+    strbuf_puts(b, "SELECT 1 FROM pg_catalog.pg_publication_rel r JOIN pg_catalog.pg_publication p ON p.oid = r.prpubid"
+                   " WHERE p.pubname = ");
+    sqlbuf_literal(b, pub);
+    strbuf_puts(b, " AND r.prrelid = ");
+    sqlbuf_literal(b, t->qname);
+    strbuf_puts(b, "::regclass) THEN\n    ALTER PUBLICATION ");
+    sqlbuf_ident(b, pub);
+    strbuf_puts(b, member ? " ADD TABLE " : " DROP TABLE ");
+    sqlbuf_qualified(b, t->qname);
+    strbuf_puts(b, ";\n  END IF;\nEND\n$hqc$;\n\n");
+}
+
 static void table_rest(Emit *e, const HqTableDelta *d)
 {
     const HqTable *t = d->table;
@@ -612,7 +703,9 @@ static void table_rest(Emit *e, const HqTableDelta *d)
         else
             index_stmt(e, t, ix);
     }
-    if (d->rls != HQ_RLS_UNSET) {
+    if (d->rls != HQ_RLS_UNSET && setting_changed_later(e, t, SET_RLS)) {
+        comment_line(e->b, "Row level security set by a later module:", t->name);
+    } else if (d->rls != HQ_RLS_UNSET) {
         strbuf_reset(&s);
         strbuf_puts(&s, "ALTER TABLE ");
         sqlbuf_qualified(&s, t->qname);
@@ -638,29 +731,15 @@ static void table_rest(Emit *e, const HqTableDelta *d)
         if (!tg->dropped_in)
             trigger_stmt(e, t, tg);
     }
-    if (d->realtime == 1 && e->m->project.realtime_publication) {
-        const char *pub = e->m->project.realtime_publication;
-        strbuf_reset(&s);
-        strbuf_puts(e->b, "-- Realtime publication membership\nDO $hqc$\nBEGIN\n  IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_publication WHERE pubname = ");
-        sqlbuf_literal(e->b, pub);
-        strbuf_puts(e->b, ") THEN\n    PERFORM pg_catalog.set_config('client_min_messages', 'notice', true);\n    RAISE NOTICE 'hqc: skipped realtime for ");
-        strbuf_puts(e->b, t->name);
-        strbuf_puts(e->b, ": publication ");
-        strbuf_puts(e->b, pub);
-        strbuf_puts(e->b, " does not exist';\n    PERFORM pg_catalog.set_config('client_min_messages', 'warning', true);\n"
-                          "  ELSIF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_publication_tables WHERE pubname = ");
-        sqlbuf_literal(e->b, pub);
-        strbuf_puts(e->b, " AND schemaname = ");
-        sqlbuf_literal(e->b, t->schema ? t->schema : e->m->project.schema);
-        strbuf_puts(e->b, " AND tablename = ");
-        sqlbuf_literal(e->b, t->platform ? strchr(t->name, '.') + 1 : t->name);
-        strbuf_puts(e->b, ") THEN\n    ALTER PUBLICATION ");
-        sqlbuf_ident(e->b, pub);
-        strbuf_puts(e->b, " ADD TABLE ");
-        sqlbuf_qualified(e->b, t->qname);
-        strbuf_puts(e->b, ";\n  END IF;\nEND\n$hqc$;\n\n");
+    if (d->realtime >= 0 && e->m->project.realtime_publication) {
+        if (setting_changed_later(e, t, SET_REALTIME))
+            comment_line(e->b, "Realtime publication membership set by a later module:", t->name);
+        else
+            realtime_stmt(e, t, d->realtime == 1);
     }
-    if (d->replica_identity != HQ_REPLICA_UNSET) {
+    if (d->replica_identity != HQ_REPLICA_UNSET && setting_changed_later(e, t, SET_REPLICA)) {
+        comment_line(e->b, "Replica identity set by a later module:", t->name);
+    } else if (d->replica_identity != HQ_REPLICA_UNSET) {
         static const char *const ri[] = {"", "DEFAULT", "FULL", "NOTHING"};
         strbuf_reset(&s);
         strbuf_puts(&s, "ALTER TABLE ");
@@ -706,6 +785,40 @@ static void table_rest(Emit *e, const HqTableDelta *d)
 
 /* ---- functions ------------------------------------------------------------ */
 
+/* The REVOKE, GRANT and COMMENT statements of a function, each with what a
+ * NOTICE calls it when an optional extension is missing; returns how many. */
+static size_t function_extras(Emit *e, const HqFunction *f, const char *stmts[3], const char *whats[3])
+{
+    StrBuf sig, s;
+    strbuf_init(&sig);
+    strbuf_init(&s);
+    sqlbuf_function_signature(&sig, f);
+    size_t n = 0;
+    if (f->n_revokes) {
+        strbuf_printf(&s, "REVOKE EXECUTE ON FUNCTION %s FROM ", sig.data);
+        sqlbuf_roles(&s, f->revokes, f->n_revokes);
+        whats[n] = arena_printf(e->m->arena, "privileges of %s", f->name);
+        stmts[n++] = arena_strdup(e->m->arena, s.data);
+    }
+    if (f->n_grants) {
+        strbuf_reset(&s);
+        strbuf_printf(&s, "GRANT EXECUTE ON FUNCTION %s TO ", sig.data);
+        sqlbuf_roles(&s, f->grants, f->n_grants);
+        whats[n] = arena_printf(e->m->arena, "privileges of %s", f->name);
+        stmts[n++] = arena_strdup(e->m->arena, s.data);
+    }
+    if (f->doc) {
+        strbuf_reset(&s);
+        strbuf_printf(&s, "COMMENT ON FUNCTION %s IS ", sig.data);
+        sqlbuf_literal(&s, f->doc);
+        whats[n] = arena_printf(e->m->arena, "comment of %s", f->name);
+        stmts[n++] = arena_strdup(e->m->arena, s.data);
+    }
+    strbuf_free(&sig);
+    strbuf_free(&s);
+    return n;
+}
+
 static void function_stmt(Emit *e, const HqFunction *f)
 {
     StrBuf s;
@@ -713,8 +826,15 @@ static void function_stmt(Emit *e, const HqFunction *f)
     sqlbuf_create_function(&s, f, NULL);
     comment_line(e->b, "Function", f->name);
     if (f->replaced_by) {
-        /* A later module replaces this version: create it only where the
-         * function does not exist, so re-running never undoes the later one. */
+        /* A later module replaces this version: create it, with its
+         * privileges and comment, only where the function does not exist, so
+         * re-running never undoes the later one. */
+        const char *stmts[3], *whats[3];
+        size_t n = function_extras(e, f, stmts, whats);
+        for (size_t i = 0; i < n; i++) {
+            strbuf_puts(&s, ";\n");
+            strbuf_puts(&s, stmts[i]);
+        }
         StrBuf cond;
         strbuf_init(&cond);
         strbuf_puts(&cond, "pg_catalog.to_regprocedure(");
@@ -734,33 +854,21 @@ static void function_stmt(Emit *e, const HqFunction *f)
     strbuf_free(&s);
 }
 
+/* Privileges and comment of a function (of a replaced version they go with
+ * its creation, see function_stmt). */
 static void function_privileges(Emit *e, const HqFunction *f)
 {
-    if (!f->n_grants && !f->n_revokes && !f->doc)
+    if (f->replaced_by)
         return;
-    StrBuf sig, s;
-    strbuf_init(&sig);
-    strbuf_init(&s);
-    sqlbuf_function_signature(&sig, f);
-    if (f->n_revokes) {
-        strbuf_printf(&s, "REVOKE EXECUTE ON FUNCTION %s FROM ", sig.data);
-        sqlbuf_roles(&s, f->revokes, f->n_revokes);
-        maybe_guarded(e, f->requires, &s, arena_printf(e->m->arena, "privileges of %s", f->name));
+    const char *stmts[3], *whats[3];
+    size_t n = function_extras(e, f, stmts, whats);
+    for (size_t i = 0; i < n; i++) {
+        StrBuf s;
+        strbuf_init(&s);
+        strbuf_puts(&s, stmts[i]);
+        maybe_guarded(e, f->requires, &s, whats[i]);
+        strbuf_free(&s);
     }
-    if (f->n_grants) {
-        strbuf_reset(&s);
-        strbuf_printf(&s, "GRANT EXECUTE ON FUNCTION %s TO ", sig.data);
-        sqlbuf_roles(&s, f->grants, f->n_grants);
-        maybe_guarded(e, f->requires, &s, arena_printf(e->m->arena, "privileges of %s", f->name));
-    }
-    if (f->doc) {
-        strbuf_reset(&s);
-        strbuf_printf(&s, "COMMENT ON FUNCTION %s IS ", sig.data);
-        sqlbuf_literal(&s, f->doc);
-        maybe_guarded(e, f->requires, &s, arena_printf(e->m->arena, "comment of %s", f->name));
-    }
-    strbuf_free(&sig);
-    strbuf_free(&s);
 }
 
 /* ---- module-level sections --------------------------------------------- */

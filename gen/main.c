@@ -23,7 +23,7 @@ static const char usage_text[] =
     "\n"
     "commands:\n"
     "  build [-o OUT] [--check] SCHEMA_DIR   compile the schema; write OUT/migrations/NNN_name.sql\n"
-    "                                        and OUT/install.sql (default OUT: out)\n"
+    "                                        OUT/install.sql and OUT/docs/ (default OUT: out)\n"
     "                                        --check: write nothing, fail if OUT is stale\n"
     "  check [--doc-warnings] SCHEMA_DIR     validate only\n"
     "  stats SCHEMA_DIR                      object counts (and raw SQL blocks)\n"
@@ -151,6 +151,19 @@ static void emit_all(const HqModel *m, OutSet *set)
         out_add(set, path, sql);
     }
     out_add(set, "install.sql", install);
+    emit_docs(m, set);
+}
+
+/* Remove (or, for --check, count) generated files the set no longer holds. */
+static unsigned prune_stale(const OutSet *set, const char *root, bool dry_run)
+{
+    static const char *const dirs[][2] = {{"migrations", ".sql"},   {"docs", ".md"},          {"docs/tables", ".md"},
+                                          {"docs/functions", ".md"}, {"docs/enums", ".md"},    {"docs/modules", ".md"},
+                                          {"docs/cron_jobs", ".md"}};
+    unsigned n = 0;
+    for (size_t i = 0; i < sizeof dirs / sizeof dirs[0]; i++)
+        n += (unsigned)out_prune(set, root, dirs[i][0], dirs[i][1], dry_run);
+    return n;
 }
 
 /* Build and check one schema source; 0, 1 (errors reported) or 2. */
@@ -221,10 +234,11 @@ int main(int argc, char **argv)
     }
     unsigned errors = diag_error_count();
     diag_flush();
+    if (errors)
+        fprintf(stderr, "hqc: %u error%s; nothing written\n", errors, errors == 1 ? "" : "s");
     if (io) {
         rc = 2;
     } else if (errors) {
-        fprintf(stderr, "hqc: %u error%s; nothing written\n", errors, errors == 1 ? "" : "s");
         rc = 1;
     } else if (!strcmp(o.command, "stats")) {
         stats_print(&m, stdout);
@@ -232,7 +246,7 @@ int main(int argc, char **argv)
         OutSet *set = out_new();
         emit_all(&m, set);
         if (o.check_only) {
-            unsigned stale = out_diff(set, o.out_dir) + (unsigned)out_prune(set, o.out_dir, "migrations", ".sql", true);
+            unsigned stale = out_diff(set, o.out_dir) + prune_stale(set, o.out_dir, true);
             if (stale) {
                 fprintf(stderr, "hqc: %u generated file%s out of date; run make\n", stale, stale == 1 ? "" : "s");
                 rc = 1;
@@ -240,7 +254,7 @@ int main(int argc, char **argv)
         } else {
             unsigned written, unchanged;
             rc = out_write(set, o.out_dir, &written, &unchanged);
-            out_prune(set, o.out_dir, "migrations", ".sql", false);
+            prune_stale(set, o.out_dir, false);
             if (!rc)
                 fprintf(stderr, "hqc: %zu modules: %u file%s written, %u unchanged (%.0f ms)\n", m.modules.n, written,
                         written == 1 ? "" : "s", unchanged, 1000.0 * (double)(clock() - start) / CLOCKS_PER_SEC);

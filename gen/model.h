@@ -30,6 +30,14 @@ typedef struct {
     HqLoc loc;
 } HqSql;
 
+/* A documentation group of tables (project.domains), e.g. "Tasks". */
+typedef struct {
+    const char *name;               /* key in project.domains: "tasks" */
+    const char *title;              /* heading in the docs; defaults to name */
+    const char *doc;
+    HqLoc loc;
+} HqDomain;
+
 typedef enum {
     HQ_TYPE_BUILTIN,     /* a PostgreSQL type (or unknown, reported by check) */
     HQ_TYPE_ENUM,        /* an enum of the schema */
@@ -202,6 +210,7 @@ struct HqTable {
     const char *schema;             /* NULL = the project schema */
     const char *qname;              /* "public.tasks" */
     const char *doc;
+    const HqDomain *domain;         /* docs group (`domain:`), or NULL */
     bool platform;                  /* provided by the platform, never created */
     HqModule *module;               /* creating module (NULL for platform) */
     HqVec traits;                   /* const char* trait names applied */
@@ -403,7 +412,9 @@ typedef struct {
     const char *schema;             /* target schema, default "public" */
     const char *realtime_publication;
     const char *version_table;
+    const char *trust;              /* trust-model prose for the docs, or NULL */
     HqVec roles;                    /* HqRole* */
+    HqVec domains;                  /* HqDomain*, in declared order */
     HqVec platform_schemas;         /* const char* */
     HqLoc loc;
 } HqProject;

@@ -57,8 +57,7 @@ static void calls_in(Graph *g, size_t from, const HqSql *s, bool statements)
     SqlpRefs refs = {0};
     SqlpError err;
     size_t n;
-    const char *kind;
-    bool ok = statements ? sqlp_parse_statements(g->a, s->text, &refs, &n, &kind, &err)
+    bool ok = statements ? sqlp_parse_statements(g->a, s->text, &refs, &n, NULL, &err)
                          : sqlp_parse_expr(g->a, s->text, &refs, &err);
     if (!ok)
         return;

@@ -92,12 +92,17 @@ void sqlbuf_literal(StrBuf *b, const char *value)
 void sqlbuf_dollar(StrBuf *b, const char *body, const char *tag_hint)
 {
     char tag[80];
+    size_t body_len = strlen(body);
     for (int n = 0;; n++) {
         if (n == 0)
             snprintf(tag, sizeof tag, "$%s$", tag_hint);
         else
             snprintf(tag, sizeof tag, "$%s%d$", tag_hint, n);
-        if (!strstr(body, tag))
+        /* Nor may the body end in the tag less its final '$': "x $fn" +
+         * "$fn$" would close at the body's "$fn$". */
+        size_t open_len = strlen(tag) - 1;
+        if (!strstr(body, tag) &&
+            !(body_len >= open_len && !strncmp(body + body_len - open_len, tag, open_len)))
             break;
     }
     strbuf_puts(b, tag);

@@ -10,10 +10,22 @@
 #include <stdlib.h>
 #include <string.h>
 
-static void set_error(HqArena *a, SqlpError *err, const PgQueryError *e, size_t prefix_len, size_t text_len)
+/* PostgreSQL reports an error position in characters (node locations
+ * are in bytes): the byte offset of character `chars` of UTF-8 text. */
+static size_t char_to_byte(const char *s, size_t chars)
+{
+    size_t i = 0;
+    for (; s[i] && chars; chars--)
+        for (i++; (s[i] & 0xC0) == 0x80; i++)
+            ;
+    return i;
+}
+
+static void set_error(HqArena *a, SqlpError *err, const PgQueryError *e, const char *sql, size_t prefix_len,
+                      size_t text_len)
 {
     err->message = arena_strdup(a, e->message);
-    size_t pos = e->cursorpos > 0 ? (size_t)e->cursorpos - 1 : 0;
+    size_t pos = e->cursorpos > 0 ? char_to_byte(sql, (size_t)e->cursorpos - 1) : 0;
     err->offset = pos >= prefix_len ? pos - prefix_len : 0;
     if (err->offset > text_len)
         err->offset = text_len;
@@ -25,7 +37,7 @@ static PgQuery__ParseResult *parse_pb(HqArena *a, const char *sql, size_t prefix
     PgQueryProtobufParseResult r = pg_query_parse_protobuf(sql);
     PgQuery__ParseResult *tree = NULL;
     if (r.error)
-        set_error(a, err, r.error, prefix_len, text_len);
+        set_error(a, err, r.error, sql, prefix_len, text_len);
     else
         tree = pg_query__parse_result__unpack(NULL, r.parse_tree.len, (const uint8_t *)r.parse_tree.data);
     pg_query_free_protobuf_parse_result(r);
@@ -148,6 +160,7 @@ bool sqlp_parse_type(HqArena *a, const char *text, SqlpType *out, SqlpError *err
     static const char prefix[] = "SELECT NULL::";
     memset(out, 0, sizeof *out);
     err->message = NULL;
+    err->offset = 0;
     const char *setof = NULL;
     if (strncasecmp(text, "setof ", 6) == 0) {
         out->setof = true;
@@ -198,6 +211,7 @@ bool sqlp_parse_expr(HqArena *a, const char *text, SqlpRefs *refs, SqlpError *er
 {
     static const char prefix[] = "SELECT ";
     err->message = NULL;
+    err->offset = 0;
     char *sql = concat3(prefix, text, "");
     PgQuery__ParseResult *tree = parse_pb(a, sql, sizeof prefix - 1, strlen(text), err);
     free(sql);
@@ -224,6 +238,7 @@ bool sqlp_parse_index_elem(HqArena *a, const char *text, SqlpIndexElem *out, Sql
     static const char prefix[] = "CREATE INDEX i ON t (";
     memset(out, 0, sizeof *out);
     err->message = NULL;
+    err->offset = 0;
     char *sql = concat3(prefix, text, ")");
     PgQuery__ParseResult *tree = parse_pb(a, sql, sizeof prefix - 1, strlen(text), err);
     free(sql);
@@ -253,21 +268,45 @@ bool sqlp_parse_index_elem(HqArena *a, const char *text, SqlpIndexElem *out, Sql
     return ok;
 }
 
+/* Offset of the first token at or after `i`: past blanks and comments. */
+static size_t skip_blanks(const char *text, size_t i)
+{
+    for (;;) {
+        while (text[i] == ' ' || text[i] == '\t' || text[i] == '\n' || text[i] == '\r' || text[i] == '\f')
+            i++;
+        if (text[i] == '-' && text[i + 1] == '-') {
+            while (text[i] && text[i] != '\n')
+                i++;
+        } else if (text[i] == '/' && text[i + 1] == '*') {
+            const char *end = strstr(text + i + 2, "*/");
+            i = end ? (size_t)(end - text) + 2 : strlen(text);
+        } else {
+            return i;
+        }
+    }
+}
+
 bool sqlp_parse_statements(HqArena *a, const char *text, SqlpRefs *refs, size_t *n_statements,
-                           const char **first_kind, SqlpError *err)
+                           const SqlpStatement **statements, SqlpError *err)
 {
     err->message = NULL;
-    PgQuery__ParseResult *tree = parse_pb(a, text, 0, strlen(text), err);
+    err->offset = 0;
+    size_t len = strlen(text);
+    PgQuery__ParseResult *tree = parse_pb(a, text, 0, len, err);
     if (!tree)
         return false;
     *n_statements = tree->n_stmts;
-    *first_kind = NULL;
-    if (tree->n_stmts) {
-        const PgQuery__Node *n = tree->stmts[0]->stmt;
+    SqlpStatement *st = arena_alloc(a, (tree->n_stmts + 1) * sizeof *st);
+    for (size_t i = 0; i < tree->n_stmts; i++) {
+        const PgQuery__Node *n = tree->stmts[i]->stmt;
         const ProtobufCFieldDescriptor *f =
             protobuf_c_message_descriptor_get_field(&pg_query__node__descriptor, (unsigned)n->node_case);
-        *first_kind = f ? arena_strdup(a, f->name) : "unknown";
+        st[i].kind = f ? arena_strdup(a, f->name) : "unknown";
+        size_t at = tree->stmts[i]->stmt_location > 0 ? (size_t)tree->stmts[i]->stmt_location : 0;
+        st[i].offset = skip_blanks(text, at < len ? at : len);
     }
+    if (statements)
+        *statements = st;
     if (refs) {
         Walk w = {a, refs, 0};
         walk(&w, &tree->base);
@@ -279,11 +318,12 @@ bool sqlp_parse_statements(HqArena *a, const char *text, SqlpRefs *refs, size_t 
 bool sqlp_parse_plpgsql(HqArena *a, const char *create_sql, size_t body_offset, SqlpError *err)
 {
     err->message = NULL;
+    err->offset = 0;
     PgQueryPlpgsqlParseResult r = pg_query_parse_plpgsql(create_sql);
     bool ok = !r.error;
     if (r.error) {
         err->message = arena_strdup(a, r.error->message);
-        size_t pos = r.error->cursorpos > 0 ? (size_t)r.error->cursorpos - 1 : 0;
+        size_t pos = r.error->cursorpos > 0 ? char_to_byte(create_sql, (size_t)r.error->cursorpos - 1) : 0;
         err->offset = pos >= body_offset ? pos - body_offset : 0;
         /* The PL/pgSQL parser often reports only a line number. */
         if (r.error->cursorpos <= 0 && r.error->lineno > 0) {

@@ -49,10 +49,16 @@ bool sqlp_parse_expr(HqArena *a, const char *text, SqlpRefs *refs, SqlpError *er
 /* One element of an index key: "col", "col DESC", "lower(email)", "e vector_cosine_ops". */
 bool sqlp_parse_index_elem(HqArena *a, const char *text, SqlpIndexElem *out, SqlpRefs *refs,
                            SqlpError *err);
+typedef struct {
+    const char *kind;      /* parse node name: "update_stmt", "create_stmt", ... */
+    size_t offset;         /* byte offset of its first token in the text */
+} SqlpStatement;
+
 /* One or more SQL statements (sql function bodies, data steps, cron commands).
- * *n_statements receives their count and *first_kind the first one's node name. */
+ * *n_statements receives their count and *statements (may be NULL) an
+ * arena array describing each. */
 bool sqlp_parse_statements(HqArena *a, const char *text, SqlpRefs *refs, size_t *n_statements,
-                           const char **first_kind, SqlpError *err);
+                           const SqlpStatement **statements, SqlpError *err);
 /* A whole CREATE FUNCTION ... LANGUAGE plpgsql statement through the PL/pgSQL
  * parser; body_offset is where the body starts inside `create_sql`. */
 bool sqlp_parse_plpgsql(HqArena *a, const char *create_sql, size_t body_offset, SqlpError *err);

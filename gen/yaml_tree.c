@@ -54,8 +54,19 @@ static bool next_event(Loader *l, yaml_event_t *ev)
     if (yaml_parser_parse(&l->parser, ev))
         return true;
     HqLoc loc = mark_loc(l, l->parser.problem_mark);
+    const char *ctx = l->parser.context;
     diag_error(&loc, "invalid YAML: %s%s%s", l->parser.problem ? l->parser.problem : "syntax error",
-               l->parser.context ? " " : "", l->parser.context ? l->parser.context : "");
+               ctx ? " " : "", ctx ? ctx : "");
+    /* The problem mark is often the end of the file; the context mark is
+     * where the unfinished construct ("while parsing a flow mapping") began. */
+    HqLoc at = mark_loc(l, l->parser.context_mark);
+    if (ctx && (at.line != loc.line || at.col != loc.col)) {
+        static const char *const prefixes[] = {"while parsing ", "while scanning ", "a ", "an "};
+        for (size_t i = 0; i < 4; i++)
+            if (!strncmp(ctx, prefixes[i], strlen(prefixes[i])))
+                ctx += strlen(prefixes[i]);
+        diag_note(&at, "the %s starts here", ctx);
+    }
     l->failed = true;
     return false;
 }
@@ -247,7 +258,8 @@ YNode *yaml_load_file(HqArena *a, const char *path, bool *io_error)
 {
     FILE *f = fopen(path, "rb");
     if (!f) {
-        diag_error(NULL, "cannot open %s: %s", path, strerror(errno));
+        HqLoc loc = {diag_add_file(path), 0, 0};
+        diag_error(&loc, "cannot open: %s", strerror(errno));
         *io_error = true;
         return NULL;
     }
@@ -264,10 +276,12 @@ YNode *yaml_load_file(HqArena *a, const char *path, bool *io_error)
         }
     }
     bool bad = !buf || ferror(f);
+    int err = errno;
     fclose(f);
     if (bad) {
+        HqLoc loc = {diag_add_file(path), 0, 0};
+        diag_error(&loc, "cannot read: %s", buf ? strerror(err) : "out of memory");
         free(buf);
-        diag_error(NULL, "cannot read %s", path);
         *io_error = true;
         return NULL;
     }
@@ -295,50 +309,125 @@ static const char *line_start(const char *src, uint32_t line)
     return src;
 }
 
+static bool is_blank(char c)
+{
+    return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
+
+static int hex_value(char c)
+{
+    return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+}
+
+/* An escape sequence of a double-quoted scalar at p (a backslash): returns
+ * its length in the source; *vbytes is the number of value bytes it
+ * stands for (as UTF-8) and *blank whether those are blanks. */
+static size_t dq_escape(const char *p, size_t *vbytes, bool *blank)
+{
+    *vbytes = 1;
+    *blank = false;
+    switch (p[1]) {
+    case '\0':
+        return 1;
+    case '\r':
+    case '\n': /* escaped line break: stands for nothing */
+        *vbytes = 0;
+        *blank = true;
+        return 2;
+    case 't': case '\t': case 'n': case 'r': case ' ':
+        *blank = true;
+        return 2;
+    case 'N': case '_':
+        *vbytes = 2;
+        return 2;
+    case 'L': case 'P':
+        *vbytes = 3;
+        return 2;
+    case 'x': case 'u': case 'U': {
+        size_t digits = p[1] == 'x' ? 2 : p[1] == 'u' ? 4 : 8, k = 0;
+        unsigned long cp = 0;
+        for (; k < digits && hex_value(p[2 + k]) >= 0; k++)
+            cp = cp * 16 + (unsigned long)hex_value(p[2 + k]);
+        *vbytes = cp < 0x80 ? 1 : cp < 0x800 ? 2 : cp < 0x10000 ? 3 : 4;
+        return 2 + k;
+    }
+    default:
+        return 2;
+    }
+}
+
+/* Location of byte p of file text src (the column counts characters, as
+ * libyaml's marks do). */
+static HqLoc text_loc(uint32_t file, const char *src, const char *p)
+{
+    HqLoc loc = {file, 1, 1};
+    for (const char *q = src; q < p; q++) {
+        if (*q == '\n') {
+            loc.line++;
+            loc.col = 1;
+        } else if ((*q & 0xC0) != 0x80) {
+            loc.col++;
+        }
+    }
+    return loc;
+}
+
+/* Folding, indentation, line breaks and quoting change only blanks, quotes
+ * and escapes: every other byte of the value appears in the source in the
+ * same order. So count the non-blank bytes before `offset` and find the
+ * source byte that produced the next one. An offset on a blank (such as the
+ * end of the value, "syntax error at end of input") maps to just after the
+ * last non-blank byte before it. */
 HqLoc yaml_offset_loc(const YNode *n, size_t offset)
 {
-    HqLoc loc = n->loc;
     if (n->kind != YN_SCALAR || !n->source)
-        return loc;
+        return n->loc;
     const char *v = n->text;
-    size_t line_in_value = 0, col_in_line = 0;
-    for (size_t i = 0; i < offset && v[i]; i++) {
-        if (v[i] == '\n') {
-            line_in_value++;
-            col_in_line = 0;
-        } else {
-            col_in_line++;
-        }
-    }
-    switch (n->style) {
-    case YS_LITERAL: {
-        /* Content starts on the line after the indicator; the indentation
-         * is that of the first non-blank content line. */
-        uint32_t first = n->loc.line + 1;
-        const char *p = line_start(n->source, first);
-        while (*p == '\n') {
+    size_t len = strlen(v), want = 0;
+    if (offset > len)
+        offset = len;
+    for (size_t i = 0; i < offset; i++)
+        want += !is_blank(v[i]);
+    bool on_token = offset < len && !is_blank(v[offset]);
+    if (!on_token && want == 0)
+        return n->loc;
+
+    /* The node's start mark: the first character, the opening quote or
+     * the block indicator (whose line holds no content). */
+    const char *p = line_start(n->source, n->loc.line);
+    for (uint32_t c = 1; c < n->loc.col && *p && *p != '\n'; c++)
+        for (p++; (*p & 0xC0) == 0x80; p++)
+            ;
+    if (n->style == YS_SINGLE || n->style == YS_DOUBLE)
+        p++;
+    else if (n->style == YS_LITERAL || n->style == YS_FOLDED)
+        while (*p && *p != '\n')
             p++;
-            first++;
+    size_t produced = 0;
+    const char *after = NULL;
+    while (*p) {
+        size_t ulen = 1, vbytes = 1;
+        bool blank = is_blank(*p);
+        if (n->style == YS_SINGLE && *p == '\'') {
+            if (p[1] != '\'')
+                break;
+            ulen = 2;
+        } else if (n->style == YS_DOUBLE && *p == '"') {
+            break;
+        } else if (n->style == YS_DOUBLE && *p == '\\') {
+            ulen = dq_escape(p, &vbytes, &blank);
         }
-        uint32_t indent = 0;
-        while (p[indent] == ' ')
-            indent++;
-        loc.line = first + (uint32_t)line_in_value;
-        loc.col = indent + 1 + (uint32_t)col_in_line;
-        return loc;
+        if (!blank) {
+            if (on_token && want < produced + vbytes)
+                return text_loc(n->loc.file, n->source, p);
+            produced += vbytes;
+            after = p + ulen;
+            if (!on_token && produced >= want)
+                return text_loc(n->loc.file, n->source, after);
+        }
+        p += ulen;
     }
-    case YS_PLAIN:
-        if (line_in_value == 0)
-            loc.col += (uint32_t)col_in_line;
-        return loc;
-    case YS_SINGLE:
-    case YS_DOUBLE:
-        if (line_in_value == 0)
-            loc.col += 1 + (uint32_t)col_in_line;
-        return loc;
-    default:
-        return loc;
-    }
+    return after ? text_loc(n->loc.file, n->source, after) : n->loc;
 }
 
 const char *yaml_kind_name(YNodeKind k)

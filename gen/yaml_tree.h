@@ -47,8 +47,9 @@ YNode *yaml_load_text(HqArena *a, const char *path, const char *text, size_t len
 
 /* Mapping lookup; NULL when absent or when map is not a mapping. */
 YNode *yaml_get(const YNode *map, const char *key);
-/* Location of byte `offset` inside a scalar's value (best effort for the
- * scalar styles whose layout maps back to the source). */
+/* Location in the source of byte `offset` of a scalar's value, for every
+ * scalar style (an offset on a blank maps to just after the preceding
+ * non-blank). The node's own location when it has no source text. */
 HqLoc yaml_offset_loc(const YNode *scalar, size_t offset);
 const char *yaml_kind_name(YNodeKind k);
 

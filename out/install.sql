@@ -411,13 +411,28 @@ ALTER TABLE public._schema_version
   ADD COLUMN IF NOT EXISTS description text;
 
 -- Defaults and nullability of an existing _schema_version
-ALTER TABLE public._schema_version
-  ALTER COLUMN version DROP DEFAULT,
-  ALTER COLUMN version SET NOT NULL,
-  ALTER COLUMN applied_at SET DEFAULT now(),
-  ALTER COLUMN applied_at SET NOT NULL,
-  ALTER COLUMN description DROP DEFAULT,
-  ALTER COLUMN description DROP NOT NULL;
+DO $hqc$
+BEGIN
+  IF EXISTS (
+    SELECT 1 FROM (VALUES
+      ('version'::text, true, true, true, NULL::text),
+      ('applied_at', true, true, true, 'now()'),
+      ('description', true, false, true, NULL)) AS w(col, set_nn, nn, set_df, df)
+    JOIN pg_catalog.pg_attribute a ON a.attrelid = 'public._schema_version'::regclass AND a.attname = w.col AND NOT a.attisdropped
+    LEFT JOIN pg_catalog.pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
+    WHERE (w.set_nn AND a.attnotnull <> w.nn)
+       OR (w.set_df AND pg_catalog.pg_get_expr(d.adbin, d.adrelid) IS DISTINCT FROM w.df))
+  THEN
+    ALTER TABLE public._schema_version
+      ALTER COLUMN version DROP DEFAULT,
+      ALTER COLUMN version SET NOT NULL,
+      ALTER COLUMN applied_at SET DEFAULT now(),
+      ALTER COLUMN applied_at SET NOT NULL,
+      ALTER COLUMN description DROP DEFAULT,
+      ALTER COLUMN description DROP NOT NULL;
+  END IF;
+END
+$hqc$;
 
 -- Function set_updated_at
 CREATE OR REPLACE FUNCTION public.set_updated_at()
@@ -531,21 +546,40 @@ ALTER TABLE public.tenants
   ADD COLUMN IF NOT EXISTS meta jsonb DEFAULT '{}'::jsonb NOT NULL;
 
 -- Defaults and nullability of an existing tenants
-ALTER TABLE public.tenants
-  ALTER COLUMN id SET DEFAULT gen_random_uuid(),
-  ALTER COLUMN id SET NOT NULL,
-  ALTER COLUMN created_at SET DEFAULT now(),
-  ALTER COLUMN created_at SET NOT NULL,
-  ALTER COLUMN updated_at SET DEFAULT now(),
-  ALTER COLUMN updated_at SET NOT NULL,
-  ALTER COLUMN name DROP DEFAULT,
-  ALTER COLUMN name SET NOT NULL,
-  ALTER COLUMN slug DROP DEFAULT,
-  ALTER COLUMN slug SET NOT NULL,
-  ALTER COLUMN status SET DEFAULT 'active'::text,
-  ALTER COLUMN status SET NOT NULL,
-  ALTER COLUMN meta SET DEFAULT '{}'::jsonb,
-  ALTER COLUMN meta SET NOT NULL;
+DO $hqc$
+BEGIN
+  IF EXISTS (
+    SELECT 1 FROM (VALUES
+      ('id'::text, true, true, true, 'gen_random_uuid()'::text),
+      ('created_at', true, true, true, 'now()'),
+      ('updated_at', true, true, true, 'now()'),
+      ('name', true, true, true, NULL),
+      ('slug', true, true, true, NULL),
+      ('status', true, true, true, '''active''::text'),
+      ('meta', true, true, true, '''{}''::jsonb')) AS w(col, set_nn, nn, set_df, df)
+    JOIN pg_catalog.pg_attribute a ON a.attrelid = 'public.tenants'::regclass AND a.attname = w.col AND NOT a.attisdropped
+    LEFT JOIN pg_catalog.pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
+    WHERE (w.set_nn AND a.attnotnull <> w.nn)
+       OR (w.set_df AND pg_catalog.pg_get_expr(d.adbin, d.adrelid) IS DISTINCT FROM w.df))
+  THEN
+    ALTER TABLE public.tenants
+      ALTER COLUMN id SET DEFAULT gen_random_uuid(),
+      ALTER COLUMN id SET NOT NULL,
+      ALTER COLUMN created_at SET DEFAULT now(),
+      ALTER COLUMN created_at SET NOT NULL,
+      ALTER COLUMN updated_at SET DEFAULT now(),
+      ALTER COLUMN updated_at SET NOT NULL,
+      ALTER COLUMN name DROP DEFAULT,
+      ALTER COLUMN name SET NOT NULL,
+      ALTER COLUMN slug DROP DEFAULT,
+      ALTER COLUMN slug SET NOT NULL,
+      ALTER COLUMN status SET DEFAULT 'active'::text,
+      ALTER COLUMN status SET NOT NULL,
+      ALTER COLUMN meta SET DEFAULT '{}'::jsonb,
+      ALTER COLUMN meta SET NOT NULL;
+  END IF;
+END
+$hqc$;
 
 -- Function set_tenant_id_on_signup
 CREATE OR REPLACE FUNCTION public.set_tenant_id_on_signup()
@@ -607,7 +641,7 @@ BEGIN
     PERFORM pg_catalog.set_config('client_min_messages', 'notice', true);
     RAISE NOTICE 'hqc: skipped realtime for tenants: publication supabase_realtime does not exist';
     PERFORM pg_catalog.set_config('client_min_messages', 'warning', true);
-  ELSIF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_publication_tables WHERE pubname = 'supabase_realtime' AND schemaname = 'public' AND tablename = 'tenants') THEN
+  ELSIF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_publication_rel r JOIN pg_catalog.pg_publication p ON p.oid = r.prpubid WHERE p.pubname = 'supabase_realtime' AND r.prrelid = 'public.tenants'::regclass) THEN
     ALTER PUBLICATION supabase_realtime ADD TABLE public.tenants;
   END IF;
 END
@@ -706,37 +740,64 @@ ALTER TABLE public.workspace
   ADD COLUMN IF NOT EXISTS default_hard_cutoff boolean DEFAULT true NOT NULL;
 
 -- Defaults and nullability of an existing workspace
-ALTER TABLE public.workspace
-  ALTER COLUMN id SET DEFAULT gen_random_uuid(),
-  ALTER COLUMN id SET NOT NULL,
-  ALTER COLUMN tenant_id SET DEFAULT '00000000-0000-0000-0000-000000000000'::uuid,
-  ALTER COLUMN tenant_id SET NOT NULL,
-  ALTER COLUMN created_at SET DEFAULT now(),
-  ALTER COLUMN created_at SET NOT NULL,
-  ALTER COLUMN updated_at SET DEFAULT now(),
-  ALTER COLUMN updated_at SET NOT NULL,
-  ALTER COLUMN name SET DEFAULT 'HQ'::text,
-  ALTER COLUMN name SET NOT NULL,
-  ALTER COLUMN slug DROP DEFAULT,
-  ALTER COLUMN slug DROP NOT NULL,
-  ALTER COLUMN description DROP DEFAULT,
-  ALTER COLUMN description DROP NOT NULL,
-  ALTER COLUMN initialized SET DEFAULT false,
-  ALTER COLUMN initialized SET NOT NULL,
-  ALTER COLUMN owner_name DROP DEFAULT,
-  ALTER COLUMN owner_name DROP NOT NULL,
-  ALTER COLUMN owner_preferred_name DROP DEFAULT,
-  ALTER COLUMN owner_preferred_name DROP NOT NULL,
-  ALTER COLUMN owner_timezone DROP DEFAULT,
-  ALTER COLUMN owner_timezone DROP NOT NULL,
-  ALTER COLUMN settings SET DEFAULT '{}'::jsonb,
-  ALTER COLUMN settings SET NOT NULL,
-  ALTER COLUMN default_agent_budget_usd DROP DEFAULT,
-  ALTER COLUMN default_agent_budget_usd DROP NOT NULL,
-  ALTER COLUMN default_soft_threshold_pct SET DEFAULT 80,
-  ALTER COLUMN default_soft_threshold_pct SET NOT NULL,
-  ALTER COLUMN default_hard_cutoff SET DEFAULT true,
-  ALTER COLUMN default_hard_cutoff SET NOT NULL;
+DO $hqc$
+BEGIN
+  IF EXISTS (
+    SELECT 1 FROM (VALUES
+      ('id'::text, true, true, true, 'gen_random_uuid()'::text),
+      ('tenant_id', true, true, true, '''00000000-0000-0000-0000-000000000000''::uuid'),
+      ('created_at', true, true, true, 'now()'),
+      ('updated_at', true, true, true, 'now()'),
+      ('name', true, true, true, '''HQ''::text'),
+      ('slug', true, false, true, NULL),
+      ('description', true, false, true, NULL),
+      ('initialized', true, true, true, 'false'),
+      ('owner_name', true, false, true, NULL),
+      ('owner_preferred_name', true, false, true, NULL),
+      ('owner_timezone', true, false, true, NULL),
+      ('settings', true, true, true, '''{}''::jsonb'),
+      ('default_agent_budget_usd', true, false, true, NULL),
+      ('default_soft_threshold_pct', true, true, true, '80'),
+      ('default_hard_cutoff', true, true, true, 'true')) AS w(col, set_nn, nn, set_df, df)
+    JOIN pg_catalog.pg_attribute a ON a.attrelid = 'public.workspace'::regclass AND a.attname = w.col AND NOT a.attisdropped
+    LEFT JOIN pg_catalog.pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
+    WHERE (w.set_nn AND a.attnotnull <> w.nn)
+       OR (w.set_df AND pg_catalog.pg_get_expr(d.adbin, d.adrelid) IS DISTINCT FROM w.df))
+  THEN
+    ALTER TABLE public.workspace
+      ALTER COLUMN id SET DEFAULT gen_random_uuid(),
+      ALTER COLUMN id SET NOT NULL,
+      ALTER COLUMN tenant_id SET DEFAULT '00000000-0000-0000-0000-000000000000'::uuid,
+      ALTER COLUMN tenant_id SET NOT NULL,
+      ALTER COLUMN created_at SET DEFAULT now(),
+      ALTER COLUMN created_at SET NOT NULL,
+      ALTER COLUMN updated_at SET DEFAULT now(),
+      ALTER COLUMN updated_at SET NOT NULL,
+      ALTER COLUMN name SET DEFAULT 'HQ'::text,
+      ALTER COLUMN name SET NOT NULL,
+      ALTER COLUMN slug DROP DEFAULT,
+      ALTER COLUMN slug DROP NOT NULL,
+      ALTER COLUMN description DROP DEFAULT,
+      ALTER COLUMN description DROP NOT NULL,
+      ALTER COLUMN initialized SET DEFAULT false,
+      ALTER COLUMN initialized SET NOT NULL,
+      ALTER COLUMN owner_name DROP DEFAULT,
+      ALTER COLUMN owner_name DROP NOT NULL,
+      ALTER COLUMN owner_preferred_name DROP DEFAULT,
+      ALTER COLUMN owner_preferred_name DROP NOT NULL,
+      ALTER COLUMN owner_timezone DROP DEFAULT,
+      ALTER COLUMN owner_timezone DROP NOT NULL,
+      ALTER COLUMN settings SET DEFAULT '{}'::jsonb,
+      ALTER COLUMN settings SET NOT NULL,
+      ALTER COLUMN default_agent_budget_usd DROP DEFAULT,
+      ALTER COLUMN default_agent_budget_usd DROP NOT NULL,
+      ALTER COLUMN default_soft_threshold_pct SET DEFAULT 80,
+      ALTER COLUMN default_soft_threshold_pct SET NOT NULL,
+      ALTER COLUMN default_hard_cutoff SET DEFAULT true,
+      ALTER COLUMN default_hard_cutoff SET NOT NULL;
+  END IF;
+END
+$hqc$;
 
 -- Table pipeline_stages
 CREATE TABLE IF NOT EXISTS public.pipeline_stages (
@@ -769,27 +830,49 @@ ALTER TABLE public.pipeline_stages
   ADD COLUMN IF NOT EXISTS is_default boolean DEFAULT false;
 
 -- Defaults and nullability of an existing pipeline_stages
-ALTER TABLE public.pipeline_stages
-  ALTER COLUMN id SET DEFAULT gen_random_uuid(),
-  ALTER COLUMN id SET NOT NULL,
-  ALTER COLUMN tenant_id SET DEFAULT '00000000-0000-0000-0000-000000000000'::uuid,
-  ALTER COLUMN tenant_id SET NOT NULL,
-  ALTER COLUMN created_at SET DEFAULT now(),
-  ALTER COLUMN created_at SET NOT NULL,
-  ALTER COLUMN entity_type SET DEFAULT 'contact'::text,
-  ALTER COLUMN entity_type SET NOT NULL,
-  ALTER COLUMN stage_key DROP DEFAULT,
-  ALTER COLUMN stage_key SET NOT NULL,
-  ALTER COLUMN label DROP DEFAULT,
-  ALTER COLUMN label SET NOT NULL,
-  ALTER COLUMN color DROP DEFAULT,
-  ALTER COLUMN color DROP NOT NULL,
-  ALTER COLUMN sort_order SET DEFAULT 0,
-  ALTER COLUMN sort_order DROP NOT NULL,
-  ALTER COLUMN is_terminal SET DEFAULT false,
-  ALTER COLUMN is_terminal DROP NOT NULL,
-  ALTER COLUMN is_default SET DEFAULT false,
-  ALTER COLUMN is_default DROP NOT NULL;
+DO $hqc$
+BEGIN
+  IF EXISTS (
+    SELECT 1 FROM (VALUES
+      ('id'::text, true, true, true, 'gen_random_uuid()'::text),
+      ('tenant_id', true, true, true, '''00000000-0000-0000-0000-000000000000''::uuid'),
+      ('created_at', true, true, true, 'now()'),
+      ('entity_type', true, true, true, '''contact''::text'),
+      ('stage_key', true, true, true, NULL),
+      ('label', true, true, true, NULL),
+      ('color', true, false, true, NULL),
+      ('sort_order', true, false, true, '0'),
+      ('is_terminal', true, false, true, 'false'),
+      ('is_default', true, false, true, 'false')) AS w(col, set_nn, nn, set_df, df)
+    JOIN pg_catalog.pg_attribute a ON a.attrelid = 'public.pipeline_stages'::regclass AND a.attname = w.col AND NOT a.attisdropped
+    LEFT JOIN pg_catalog.pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
+    WHERE (w.set_nn AND a.attnotnull <> w.nn)
+       OR (w.set_df AND pg_catalog.pg_get_expr(d.adbin, d.adrelid) IS DISTINCT FROM w.df))
+  THEN
+    ALTER TABLE public.pipeline_stages
+      ALTER COLUMN id SET DEFAULT gen_random_uuid(),
+      ALTER COLUMN id SET NOT NULL,
+      ALTER COLUMN tenant_id SET DEFAULT '00000000-0000-0000-0000-000000000000'::uuid,
+      ALTER COLUMN tenant_id SET NOT NULL,
+      ALTER COLUMN created_at SET DEFAULT now(),
+      ALTER COLUMN created_at SET NOT NULL,
+      ALTER COLUMN entity_type SET DEFAULT 'contact'::text,
+      ALTER COLUMN entity_type SET NOT NULL,
+      ALTER COLUMN stage_key DROP DEFAULT,
+      ALTER COLUMN stage_key SET NOT NULL,
+      ALTER COLUMN label DROP DEFAULT,
+      ALTER COLUMN label SET NOT NULL,
+      ALTER COLUMN color DROP DEFAULT,
+      ALTER COLUMN color DROP NOT NULL,
+      ALTER COLUMN sort_order SET DEFAULT 0,
+      ALTER COLUMN sort_order DROP NOT NULL,
+      ALTER COLUMN is_terminal SET DEFAULT false,
+      ALTER COLUMN is_terminal DROP NOT NULL,
+      ALTER COLUMN is_default SET DEFAULT false,
+      ALTER COLUMN is_default DROP NOT NULL;
+  END IF;
+END
+$hqc$;
 
 -- Table field_definitions
 CREATE TABLE IF NOT EXISTS public.field_definitions (
@@ -828,33 +911,58 @@ ALTER TABLE public.field_definitions
   ADD COLUMN IF NOT EXISTS is_active boolean DEFAULT true;
 
 -- Defaults and nullability of an existing field_definitions
-ALTER TABLE public.field_definitions
-  ALTER COLUMN id SET DEFAULT gen_random_uuid(),
-  ALTER COLUMN id SET NOT NULL,
-  ALTER COLUMN tenant_id SET DEFAULT '00000000-0000-0000-0000-000000000000'::uuid,
-  ALTER COLUMN tenant_id SET NOT NULL,
-  ALTER COLUMN created_at SET DEFAULT now(),
-  ALTER COLUMN created_at SET NOT NULL,
-  ALTER COLUMN entity_type SET DEFAULT 'contact'::text,
-  ALTER COLUMN entity_type SET NOT NULL,
-  ALTER COLUMN field_key DROP DEFAULT,
-  ALTER COLUMN field_key SET NOT NULL,
-  ALTER COLUMN field_type DROP DEFAULT,
-  ALTER COLUMN field_type SET NOT NULL,
-  ALTER COLUMN label DROP DEFAULT,
-  ALTER COLUMN label SET NOT NULL,
-  ALTER COLUMN field_group DROP DEFAULT,
-  ALTER COLUMN field_group DROP NOT NULL,
-  ALTER COLUMN sort_order SET DEFAULT 0,
-  ALTER COLUMN sort_order DROP NOT NULL,
-  ALTER COLUMN required SET DEFAULT false,
-  ALTER COLUMN required DROP NOT NULL,
-  ALTER COLUMN options DROP DEFAULT,
-  ALTER COLUMN options DROP NOT NULL,
-  ALTER COLUMN description DROP DEFAULT,
-  ALTER COLUMN description DROP NOT NULL,
-  ALTER COLUMN is_active SET DEFAULT true,
-  ALTER COLUMN is_active DROP NOT NULL;
+DO $hqc$
+BEGIN
+  IF EXISTS (
+    SELECT 1 FROM (VALUES
+      ('id'::text, true, true, true, 'gen_random_uuid()'::text),
+      ('tenant_id', true, true, true, '''00000000-0000-0000-0000-000000000000''::uuid'),
+      ('created_at', true, true, true, 'now()'),
+      ('entity_type', true, true, true, '''contact''::text'),
+      ('field_key', true, true, true, NULL),
+      ('field_type', true, true, true, NULL),
+      ('label', true, true, true, NULL),
+      ('field_group', true, false, true, NULL),
+      ('sort_order', true, false, true, '0'),
+      ('required', true, false, true, 'false'),
+      ('options', true, false, true, NULL),
+      ('description', true, false, true, NULL),
+      ('is_active', true, false, true, 'true')) AS w(col, set_nn, nn, set_df, df)
+    JOIN pg_catalog.pg_attribute a ON a.attrelid = 'public.field_definitions'::regclass AND a.attname = w.col AND NOT a.attisdropped
+    LEFT JOIN pg_catalog.pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
+    WHERE (w.set_nn AND a.attnotnull <> w.nn)
+       OR (w.set_df AND pg_catalog.pg_get_expr(d.adbin, d.adrelid) IS DISTINCT FROM w.df))
+  THEN
+    ALTER TABLE public.field_definitions
+      ALTER COLUMN id SET DEFAULT gen_random_uuid(),
+      ALTER COLUMN id SET NOT NULL,
+      ALTER COLUMN tenant_id SET DEFAULT '00000000-0000-0000-0000-000000000000'::uuid,
+      ALTER COLUMN tenant_id SET NOT NULL,
+      ALTER COLUMN created_at SET DEFAULT now(),
+      ALTER COLUMN created_at SET NOT NULL,
+      ALTER COLUMN entity_type SET DEFAULT 'contact'::text,
+      ALTER COLUMN entity_type SET NOT NULL,
+      ALTER COLUMN field_key DROP DEFAULT,
+      ALTER COLUMN field_key SET NOT NULL,
+      ALTER COLUMN field_type DROP DEFAULT,
+      ALTER COLUMN field_type SET NOT NULL,
+      ALTER COLUMN label DROP DEFAULT,
+      ALTER COLUMN label SET NOT NULL,
+      ALTER COLUMN field_group DROP DEFAULT,
+      ALTER COLUMN field_group DROP NOT NULL,
+      ALTER COLUMN sort_order SET DEFAULT 0,
+      ALTER COLUMN sort_order DROP NOT NULL,
+      ALTER COLUMN required SET DEFAULT false,
+      ALTER COLUMN required DROP NOT NULL,
+      ALTER COLUMN options DROP DEFAULT,
+      ALTER COLUMN options DROP NOT NULL,
+      ALTER COLUMN description DROP DEFAULT,
+      ALTER COLUMN description DROP NOT NULL,
+      ALTER COLUMN is_active SET DEFAULT true,
+      ALTER COLUMN is_active DROP NOT NULL;
+  END IF;
+END
+$hqc$;
 
 -- Constraints of workspace
 DO $hqc$
@@ -912,7 +1020,7 @@ BEGIN
     PERFORM pg_catalog.set_config('client_min_messages', 'notice', true);
     RAISE NOTICE 'hqc: skipped realtime for workspace: publication supabase_realtime does not exist';
     PERFORM pg_catalog.set_config('client_min_messages', 'warning', true);
-  ELSIF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_publication_tables WHERE pubname = 'supabase_realtime' AND schemaname = 'public' AND tablename = 'workspace') THEN
+  ELSIF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_publication_rel r JOIN pg_catalog.pg_publication p ON p.oid = r.prpubid WHERE p.pubname = 'supabase_realtime' AND r.prrelid = 'public.workspace'::regclass) THEN
     ALTER PUBLICATION supabase_realtime ADD TABLE public.workspace;
   END IF;
 END
@@ -981,7 +1089,7 @@ BEGIN
     PERFORM pg_catalog.set_config('client_min_messages', 'notice', true);
     RAISE NOTICE 'hqc: skipped realtime for pipeline_stages: publication supabase_realtime does not exist';
     PERFORM pg_catalog.set_config('client_min_messages', 'warning', true);
-  ELSIF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_publication_tables WHERE pubname = 'supabase_realtime' AND schemaname = 'public' AND tablename = 'pipeline_stages') THEN
+  ELSIF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_publication_rel r JOIN pg_catalog.pg_publication p ON p.oid = r.prpubid WHERE p.pubname = 'supabase_realtime' AND r.prrelid = 'public.pipeline_stages'::regclass) THEN
     ALTER PUBLICATION supabase_realtime ADD TABLE public.pipeline_stages;
   END IF;
 END
@@ -1043,7 +1151,7 @@ BEGIN
     PERFORM pg_catalog.set_config('client_min_messages', 'notice', true);
     RAISE NOTICE 'hqc: skipped realtime for field_definitions: publication supabase_realtime does not exist';
     PERFORM pg_catalog.set_config('client_min_messages', 'warning', true);
-  ELSIF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_publication_tables WHERE pubname = 'supabase_realtime' AND schemaname = 'public' AND tablename = 'field_definitions') THEN
+  ELSIF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_publication_rel r JOIN pg_catalog.pg_publication p ON p.oid = r.prpubid WHERE p.pubname = 'supabase_realtime' AND r.prrelid = 'public.field_definitions'::regclass) THEN
     ALTER PUBLICATION supabase_realtime ADD TABLE public.field_definitions;
   END IF;
 END
@@ -1095,17 +1203,34 @@ ALTER TABLE public.tags
   ADD COLUMN IF NOT EXISTS created_at timestamptz DEFAULT now() NOT NULL;
 
 -- Defaults and nullability of an existing tags
-ALTER TABLE public.tags
-  ALTER COLUMN id SET DEFAULT gen_random_uuid(),
-  ALTER COLUMN id SET NOT NULL,
-  ALTER COLUMN tenant_id SET DEFAULT '00000000-0000-0000-0000-000000000000'::uuid,
-  ALTER COLUMN tenant_id SET NOT NULL,
-  ALTER COLUMN name DROP DEFAULT,
-  ALTER COLUMN name SET NOT NULL,
-  ALTER COLUMN color SET DEFAULT '#6b7280'::text,
-  ALTER COLUMN color DROP NOT NULL,
-  ALTER COLUMN created_at SET DEFAULT now(),
-  ALTER COLUMN created_at SET NOT NULL;
+DO $hqc$
+BEGIN
+  IF EXISTS (
+    SELECT 1 FROM (VALUES
+      ('id'::text, true, true, true, 'gen_random_uuid()'::text),
+      ('tenant_id', true, true, true, '''00000000-0000-0000-0000-000000000000''::uuid'),
+      ('name', true, true, true, NULL),
+      ('color', true, false, true, '''#6b7280''::text'),
+      ('created_at', true, true, true, 'now()')) AS w(col, set_nn, nn, set_df, df)
+    JOIN pg_catalog.pg_attribute a ON a.attrelid = 'public.tags'::regclass AND a.attname = w.col AND NOT a.attisdropped
+    LEFT JOIN pg_catalog.pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
+    WHERE (w.set_nn AND a.attnotnull <> w.nn)
+       OR (w.set_df AND pg_catalog.pg_get_expr(d.adbin, d.adrelid) IS DISTINCT FROM w.df))
+  THEN
+    ALTER TABLE public.tags
+      ALTER COLUMN id SET DEFAULT gen_random_uuid(),
+      ALTER COLUMN id SET NOT NULL,
+      ALTER COLUMN tenant_id SET DEFAULT '00000000-0000-0000-0000-000000000000'::uuid,
+      ALTER COLUMN tenant_id SET NOT NULL,
+      ALTER COLUMN name DROP DEFAULT,
+      ALTER COLUMN name SET NOT NULL,
+      ALTER COLUMN color SET DEFAULT '#6b7280'::text,
+      ALTER COLUMN color DROP NOT NULL,
+      ALTER COLUMN created_at SET DEFAULT now(),
+      ALTER COLUMN created_at SET NOT NULL;
+  END IF;
+END
+$hqc$;
 
 -- Table campaigns
 CREATE TABLE IF NOT EXISTS public.campaigns (
@@ -1135,25 +1260,46 @@ ALTER TABLE public.campaigns
   ADD COLUMN IF NOT EXISTS meta jsonb DEFAULT '{}'::jsonb NOT NULL;
 
 -- Defaults and nullability of an existing campaigns
-ALTER TABLE public.campaigns
-  ALTER COLUMN id SET DEFAULT gen_random_uuid(),
-  ALTER COLUMN id SET NOT NULL,
-  ALTER COLUMN tenant_id SET DEFAULT '00000000-0000-0000-0000-000000000000'::uuid,
-  ALTER COLUMN tenant_id SET NOT NULL,
-  ALTER COLUMN created_at SET DEFAULT now(),
-  ALTER COLUMN created_at SET NOT NULL,
-  ALTER COLUMN updated_at SET DEFAULT now(),
-  ALTER COLUMN updated_at SET NOT NULL,
-  ALTER COLUMN name DROP DEFAULT,
-  ALTER COLUMN name SET NOT NULL,
-  ALTER COLUMN description DROP DEFAULT,
-  ALTER COLUMN description DROP NOT NULL,
-  ALTER COLUMN channel DROP DEFAULT,
-  ALTER COLUMN channel DROP NOT NULL,
-  ALTER COLUMN is_active SET DEFAULT true,
-  ALTER COLUMN is_active SET NOT NULL,
-  ALTER COLUMN meta SET DEFAULT '{}'::jsonb,
-  ALTER COLUMN meta SET NOT NULL;
+DO $hqc$
+BEGIN
+  IF EXISTS (
+    SELECT 1 FROM (VALUES
+      ('id'::text, true, true, true, 'gen_random_uuid()'::text),
+      ('tenant_id', true, true, true, '''00000000-0000-0000-0000-000000000000''::uuid'),
+      ('created_at', true, true, true, 'now()'),
+      ('updated_at', true, true, true, 'now()'),
+      ('name', true, true, true, NULL),
+      ('description', true, false, true, NULL),
+      ('channel', true, false, true, NULL),
+      ('is_active', true, true, true, 'true'),
+      ('meta', true, true, true, '''{}''::jsonb')) AS w(col, set_nn, nn, set_df, df)
+    JOIN pg_catalog.pg_attribute a ON a.attrelid = 'public.campaigns'::regclass AND a.attname = w.col AND NOT a.attisdropped
+    LEFT JOIN pg_catalog.pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
+    WHERE (w.set_nn AND a.attnotnull <> w.nn)
+       OR (w.set_df AND pg_catalog.pg_get_expr(d.adbin, d.adrelid) IS DISTINCT FROM w.df))
+  THEN
+    ALTER TABLE public.campaigns
+      ALTER COLUMN id SET DEFAULT gen_random_uuid(),
+      ALTER COLUMN id SET NOT NULL,
+      ALTER COLUMN tenant_id SET DEFAULT '00000000-0000-0000-0000-000000000000'::uuid,
+      ALTER COLUMN tenant_id SET NOT NULL,
+      ALTER COLUMN created_at SET DEFAULT now(),
+      ALTER COLUMN created_at SET NOT NULL,
+      ALTER COLUMN updated_at SET DEFAULT now(),
+      ALTER COLUMN updated_at SET NOT NULL,
+      ALTER COLUMN name DROP DEFAULT,
+      ALTER COLUMN name SET NOT NULL,
+      ALTER COLUMN description DROP DEFAULT,
+      ALTER COLUMN description DROP NOT NULL,
+      ALTER COLUMN channel DROP DEFAULT,
+      ALTER COLUMN channel DROP NOT NULL,
+      ALTER COLUMN is_active SET DEFAULT true,
+      ALTER COLUMN is_active SET NOT NULL,
+      ALTER COLUMN meta SET DEFAULT '{}'::jsonb,
+      ALTER COLUMN meta SET NOT NULL;
+  END IF;
+END
+$hqc$;
 
 -- Table contacts
 CREATE TABLE IF NOT EXISTS public.contacts (
@@ -1220,61 +1366,100 @@ ALTER TABLE public.contacts
   ADD COLUMN IF NOT EXISTS archived_at timestamptz;
 
 -- Defaults and nullability of an existing contacts
-ALTER TABLE public.contacts
-  ALTER COLUMN id SET DEFAULT gen_random_uuid(),
-  ALTER COLUMN id SET NOT NULL,
-  ALTER COLUMN tenant_id SET DEFAULT '00000000-0000-0000-0000-000000000000'::uuid,
-  ALTER COLUMN tenant_id SET NOT NULL,
-  ALTER COLUMN created_at SET DEFAULT now(),
-  ALTER COLUMN created_at SET NOT NULL,
-  ALTER COLUMN updated_at SET DEFAULT now(),
-  ALTER COLUMN updated_at SET NOT NULL,
-  ALTER COLUMN name DROP DEFAULT,
-  ALTER COLUMN name SET NOT NULL,
-  ALTER COLUMN email DROP DEFAULT,
-  ALTER COLUMN email DROP NOT NULL,
-  ALTER COLUMN phone DROP DEFAULT,
-  ALTER COLUMN phone DROP NOT NULL,
-  ALTER COLUMN linkedin_url DROP DEFAULT,
-  ALTER COLUMN linkedin_url DROP NOT NULL,
-  ALTER COLUMN twitter_url DROP DEFAULT,
-  ALTER COLUMN twitter_url DROP NOT NULL,
-  ALTER COLUMN website_url DROP DEFAULT,
-  ALTER COLUMN website_url DROP NOT NULL,
-  ALTER COLUMN company DROP DEFAULT,
-  ALTER COLUMN company DROP NOT NULL,
-  ALTER COLUMN title DROP DEFAULT,
-  ALTER COLUMN title DROP NOT NULL,
-  ALTER COLUMN location DROP DEFAULT,
-  ALTER COLUMN location DROP NOT NULL,
-  ALTER COLUMN avatar_url DROP DEFAULT,
-  ALTER COLUMN avatar_url DROP NOT NULL,
-  ALTER COLUMN handle DROP DEFAULT,
-  ALTER COLUMN handle DROP NOT NULL,
-  ALTER COLUMN how_we_met DROP DEFAULT,
-  ALTER COLUMN how_we_met DROP NOT NULL,
-  ALTER COLUMN notes DROP DEFAULT,
-  ALTER COLUMN notes DROP NOT NULL,
-  ALTER COLUMN tags SET DEFAULT '{}'::text[],
-  ALTER COLUMN tags SET NOT NULL,
-  ALTER COLUMN source DROP DEFAULT,
-  ALTER COLUMN source DROP NOT NULL,
-  ALTER COLUMN campaign_id DROP DEFAULT,
-  ALTER COLUMN campaign_id DROP NOT NULL,
-  ALTER COLUMN status SET DEFAULT 'new'::text,
-  ALTER COLUMN status SET NOT NULL,
-  ALTER COLUMN status_changed_at DROP DEFAULT,
-  ALTER COLUMN status_changed_at DROP NOT NULL,
-  ALTER COLUMN priority DROP DEFAULT,
-  ALTER COLUMN priority DROP NOT NULL,
-  ALTER COLUMN relationship_strength SET DEFAULT 'stranger'::text,
-  ALTER COLUMN relationship_strength DROP NOT NULL,
-  ALTER COLUMN last_contact_date DROP DEFAULT,
-  ALTER COLUMN last_contact_date DROP NOT NULL,
-  ALTER COLUMN extended SET DEFAULT '{}'::jsonb,
-  ALTER COLUMN extended SET NOT NULL,
-  ALTER COLUMN archived_at DROP DEFAULT,
-  ALTER COLUMN archived_at DROP NOT NULL;
+DO $hqc$
+BEGIN
+  IF EXISTS (
+    SELECT 1 FROM (VALUES
+      ('id'::text, true, true, true, 'gen_random_uuid()'::text),
+      ('tenant_id', true, true, true, '''00000000-0000-0000-0000-000000000000''::uuid'),
+      ('created_at', true, true, true, 'now()'),
+      ('updated_at', true, true, true, 'now()'),
+      ('name', true, true, true, NULL),
+      ('email', true, false, true, NULL),
+      ('phone', true, false, true, NULL),
+      ('linkedin_url', true, false, true, NULL),
+      ('twitter_url', true, false, true, NULL),
+      ('website_url', true, false, true, NULL),
+      ('company', true, false, true, NULL),
+      ('title', true, false, true, NULL),
+      ('location', true, false, true, NULL),
+      ('avatar_url', true, false, true, NULL),
+      ('handle', true, false, true, NULL),
+      ('how_we_met', true, false, true, NULL),
+      ('notes', true, false, true, NULL),
+      ('tags', true, true, true, '''{}''::text[]'),
+      ('source', true, false, true, NULL),
+      ('campaign_id', true, false, true, NULL),
+      ('status', true, true, true, '''new''::text'),
+      ('status_changed_at', true, false, true, NULL),
+      ('priority', true, false, true, NULL),
+      ('relationship_strength', true, false, true, '''stranger''::text'),
+      ('last_contact_date', true, false, true, NULL),
+      ('extended', true, true, true, '''{}''::jsonb'),
+      ('archived_at', true, false, true, NULL)) AS w(col, set_nn, nn, set_df, df)
+    JOIN pg_catalog.pg_attribute a ON a.attrelid = 'public.contacts'::regclass AND a.attname = w.col AND NOT a.attisdropped
+    LEFT JOIN pg_catalog.pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
+    WHERE (w.set_nn AND a.attnotnull <> w.nn)
+       OR (w.set_df AND pg_catalog.pg_get_expr(d.adbin, d.adrelid) IS DISTINCT FROM w.df))
+  THEN
+    ALTER TABLE public.contacts
+      ALTER COLUMN id SET DEFAULT gen_random_uuid(),
+      ALTER COLUMN id SET NOT NULL,
+      ALTER COLUMN tenant_id SET DEFAULT '00000000-0000-0000-0000-000000000000'::uuid,
+      ALTER COLUMN tenant_id SET NOT NULL,
+      ALTER COLUMN created_at SET DEFAULT now(),
+      ALTER COLUMN created_at SET NOT NULL,
+      ALTER COLUMN updated_at SET DEFAULT now(),
+      ALTER COLUMN updated_at SET NOT NULL,
+      ALTER COLUMN name DROP DEFAULT,
+      ALTER COLUMN name SET NOT NULL,
+      ALTER COLUMN email DROP DEFAULT,
+      ALTER COLUMN email DROP NOT NULL,
+      ALTER COLUMN phone DROP DEFAULT,
+      ALTER COLUMN phone DROP NOT NULL,
+      ALTER COLUMN linkedin_url DROP DEFAULT,
+      ALTER COLUMN linkedin_url DROP NOT NULL,
+      ALTER COLUMN twitter_url DROP DEFAULT,
+      ALTER COLUMN twitter_url DROP NOT NULL,
+      ALTER COLUMN website_url DROP DEFAULT,
+      ALTER COLUMN website_url DROP NOT NULL,
+      ALTER COLUMN company DROP DEFAULT,
+      ALTER COLUMN company DROP NOT NULL,
+      ALTER COLUMN title DROP DEFAULT,
+      ALTER COLUMN title DROP NOT NULL,
+      ALTER COLUMN location DROP DEFAULT,
+      ALTER COLUMN location DROP NOT NULL,
+      ALTER COLUMN avatar_url DROP DEFAULT,
+      ALTER COLUMN avatar_url DROP NOT NULL,
+      ALTER COLUMN handle DROP DEFAULT,
+      ALTER COLUMN handle DROP NOT NULL,
+      ALTER COLUMN how_we_met DROP DEFAULT,
+      ALTER COLUMN how_we_met DROP NOT NULL,
+      ALTER COLUMN notes DROP DEFAULT,
+      ALTER COLUMN notes DROP NOT NULL,
+      ALTER COLUMN tags SET DEFAULT '{}'::text[],
+      ALTER COLUMN tags SET NOT NULL,
+      ALTER COLUMN source DROP DEFAULT,
+      ALTER COLUMN source DROP NOT NULL,
+      ALTER COLUMN campaign_id DROP DEFAULT,
+      ALTER COLUMN campaign_id DROP NOT NULL,
+      ALTER COLUMN status SET DEFAULT 'new'::text,
+      ALTER COLUMN status SET NOT NULL,
+      ALTER COLUMN status_changed_at DROP DEFAULT,
+      ALTER COLUMN status_changed_at DROP NOT NULL,
+      ALTER COLUMN priority DROP DEFAULT,
+      ALTER COLUMN priority DROP NOT NULL,
+      ALTER COLUMN relationship_strength SET DEFAULT 'stranger'::text,
+      ALTER COLUMN relationship_strength DROP NOT NULL,
+      ALTER COLUMN last_contact_date DROP DEFAULT,
+      ALTER COLUMN last_contact_date DROP NOT NULL,
+      ALTER COLUMN extended SET DEFAULT '{}'::jsonb,
+      ALTER COLUMN extended SET NOT NULL,
+      ALTER COLUMN archived_at DROP DEFAULT,
+      ALTER COLUMN archived_at DROP NOT NULL;
+  END IF;
+END
+$hqc$;
 
 -- Table organizations
 CREATE TABLE IF NOT EXISTS public.organizations (
@@ -1318,39 +1503,67 @@ ALTER TABLE public.organizations
   ADD COLUMN IF NOT EXISTS archived_at timestamptz;
 
 -- Defaults and nullability of an existing organizations
-ALTER TABLE public.organizations
-  ALTER COLUMN id SET DEFAULT gen_random_uuid(),
-  ALTER COLUMN id SET NOT NULL,
-  ALTER COLUMN tenant_id SET DEFAULT '00000000-0000-0000-0000-000000000000'::uuid,
-  ALTER COLUMN tenant_id SET NOT NULL,
-  ALTER COLUMN created_at SET DEFAULT now(),
-  ALTER COLUMN created_at SET NOT NULL,
-  ALTER COLUMN updated_at SET DEFAULT now(),
-  ALTER COLUMN updated_at SET NOT NULL,
-  ALTER COLUMN name DROP DEFAULT,
-  ALTER COLUMN name SET NOT NULL,
-  ALTER COLUMN type DROP DEFAULT,
-  ALTER COLUMN type DROP NOT NULL,
-  ALTER COLUMN website DROP DEFAULT,
-  ALTER COLUMN website DROP NOT NULL,
-  ALTER COLUMN industry DROP DEFAULT,
-  ALTER COLUMN industry DROP NOT NULL,
-  ALTER COLUMN size DROP DEFAULT,
-  ALTER COLUMN size DROP NOT NULL,
-  ALTER COLUMN location DROP DEFAULT,
-  ALTER COLUMN location DROP NOT NULL,
-  ALTER COLUMN description DROP DEFAULT,
-  ALTER COLUMN description DROP NOT NULL,
-  ALTER COLUMN notes DROP DEFAULT,
-  ALTER COLUMN notes DROP NOT NULL,
-  ALTER COLUMN tags SET DEFAULT '{}'::text[],
-  ALTER COLUMN tags SET NOT NULL,
-  ALTER COLUMN status DROP DEFAULT,
-  ALTER COLUMN status DROP NOT NULL,
-  ALTER COLUMN extended SET DEFAULT '{}'::jsonb,
-  ALTER COLUMN extended SET NOT NULL,
-  ALTER COLUMN archived_at DROP DEFAULT,
-  ALTER COLUMN archived_at DROP NOT NULL;
+DO $hqc$
+BEGIN
+  IF EXISTS (
+    SELECT 1 FROM (VALUES
+      ('id'::text, true, true, true, 'gen_random_uuid()'::text),
+      ('tenant_id', true, true, true, '''00000000-0000-0000-0000-000000000000''::uuid'),
+      ('created_at', true, true, true, 'now()'),
+      ('updated_at', true, true, true, 'now()'),
+      ('name', true, true, true, NULL),
+      ('type', true, false, true, NULL),
+      ('website', true, false, true, NULL),
+      ('industry', true, false, true, NULL),
+      ('size', true, false, true, NULL),
+      ('location', true, false, true, NULL),
+      ('description', true, false, true, NULL),
+      ('notes', true, false, true, NULL),
+      ('tags', true, true, true, '''{}''::text[]'),
+      ('status', true, false, true, NULL),
+      ('extended', true, true, true, '''{}''::jsonb'),
+      ('archived_at', true, false, true, NULL)) AS w(col, set_nn, nn, set_df, df)
+    JOIN pg_catalog.pg_attribute a ON a.attrelid = 'public.organizations'::regclass AND a.attname = w.col AND NOT a.attisdropped
+    LEFT JOIN pg_catalog.pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
+    WHERE (w.set_nn AND a.attnotnull <> w.nn)
+       OR (w.set_df AND pg_catalog.pg_get_expr(d.adbin, d.adrelid) IS DISTINCT FROM w.df))
+  THEN
+    ALTER TABLE public.organizations
+      ALTER COLUMN id SET DEFAULT gen_random_uuid(),
+      ALTER COLUMN id SET NOT NULL,
+      ALTER COLUMN tenant_id SET DEFAULT '00000000-0000-0000-0000-000000000000'::uuid,
+      ALTER COLUMN tenant_id SET NOT NULL,
+      ALTER COLUMN created_at SET DEFAULT now(),
+      ALTER COLUMN created_at SET NOT NULL,
+      ALTER COLUMN updated_at SET DEFAULT now(),
+      ALTER COLUMN updated_at SET NOT NULL,
+      ALTER COLUMN name DROP DEFAULT,
+      ALTER COLUMN name SET NOT NULL,
+      ALTER COLUMN type DROP DEFAULT,
+      ALTER COLUMN type DROP NOT NULL,
+      ALTER COLUMN website DROP DEFAULT,
+      ALTER COLUMN website DROP NOT NULL,
+      ALTER COLUMN industry DROP DEFAULT,
+      ALTER COLUMN industry DROP NOT NULL,
+      ALTER COLUMN size DROP DEFAULT,
+      ALTER COLUMN size DROP NOT NULL,
+      ALTER COLUMN location DROP DEFAULT,
+      ALTER COLUMN location DROP NOT NULL,
+      ALTER COLUMN description DROP DEFAULT,
+      ALTER COLUMN description DROP NOT NULL,
+      ALTER COLUMN notes DROP DEFAULT,
+      ALTER COLUMN notes DROP NOT NULL,
+      ALTER COLUMN tags SET DEFAULT '{}'::text[],
+      ALTER COLUMN tags SET NOT NULL,
+      ALTER COLUMN status DROP DEFAULT,
+      ALTER COLUMN status DROP NOT NULL,
+      ALTER COLUMN extended SET DEFAULT '{}'::jsonb,
+      ALTER COLUMN extended SET NOT NULL,
+      ALTER COLUMN archived_at DROP DEFAULT,
+      ALTER COLUMN archived_at DROP NOT NULL;
+  END IF;
+END
+$hqc$;
 
 -- Table contact_organizations
 CREATE TABLE IF NOT EXISTS public.contact_organizations (
@@ -1384,25 +1597,46 @@ ALTER TABLE public.contact_organizations
   ADD COLUMN IF NOT EXISTS ended_at date;
 
 -- Defaults and nullability of an existing contact_organizations
-ALTER TABLE public.contact_organizations
-  ALTER COLUMN id SET DEFAULT gen_random_uuid(),
-  ALTER COLUMN id SET NOT NULL,
-  ALTER COLUMN tenant_id SET DEFAULT '00000000-0000-0000-0000-000000000000'::uuid,
-  ALTER COLUMN tenant_id SET NOT NULL,
-  ALTER COLUMN created_at SET DEFAULT now(),
-  ALTER COLUMN created_at SET NOT NULL,
-  ALTER COLUMN contact_id DROP DEFAULT,
-  ALTER COLUMN contact_id SET NOT NULL,
-  ALTER COLUMN org_id DROP DEFAULT,
-  ALTER COLUMN org_id SET NOT NULL,
-  ALTER COLUMN role DROP DEFAULT,
-  ALTER COLUMN role DROP NOT NULL,
-  ALTER COLUMN is_current SET DEFAULT true,
-  ALTER COLUMN is_current SET NOT NULL,
-  ALTER COLUMN started_at DROP DEFAULT,
-  ALTER COLUMN started_at DROP NOT NULL,
-  ALTER COLUMN ended_at DROP DEFAULT,
-  ALTER COLUMN ended_at DROP NOT NULL;
+DO $hqc$
+BEGIN
+  IF EXISTS (
+    SELECT 1 FROM (VALUES
+      ('id'::text, true, true, true, 'gen_random_uuid()'::text),
+      ('tenant_id', true, true, true, '''00000000-0000-0000-0000-000000000000''::uuid'),
+      ('created_at', true, true, true, 'now()'),
+      ('contact_id', true, true, true, NULL),
+      ('org_id', true, true, true, NULL),
+      ('role', true, false, true, NULL),
+      ('is_current', true, true, true, 'true'),
+      ('started_at', true, false, true, NULL),
+      ('ended_at', true, false, true, NULL)) AS w(col, set_nn, nn, set_df, df)
+    JOIN pg_catalog.pg_attribute a ON a.attrelid = 'public.contact_organizations'::regclass AND a.attname = w.col AND NOT a.attisdropped
+    LEFT JOIN pg_catalog.pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
+    WHERE (w.set_nn AND a.attnotnull <> w.nn)
+       OR (w.set_df AND pg_catalog.pg_get_expr(d.adbin, d.adrelid) IS DISTINCT FROM w.df))
+  THEN
+    ALTER TABLE public.contact_organizations
+      ALTER COLUMN id SET DEFAULT gen_random_uuid(),
+      ALTER COLUMN id SET NOT NULL,
+      ALTER COLUMN tenant_id SET DEFAULT '00000000-0000-0000-0000-000000000000'::uuid,
+      ALTER COLUMN tenant_id SET NOT NULL,
+      ALTER COLUMN created_at SET DEFAULT now(),
+      ALTER COLUMN created_at SET NOT NULL,
+      ALTER COLUMN contact_id DROP DEFAULT,
+      ALTER COLUMN contact_id SET NOT NULL,
+      ALTER COLUMN org_id DROP DEFAULT,
+      ALTER COLUMN org_id SET NOT NULL,
+      ALTER COLUMN role DROP DEFAULT,
+      ALTER COLUMN role DROP NOT NULL,
+      ALTER COLUMN is_current SET DEFAULT true,
+      ALTER COLUMN is_current SET NOT NULL,
+      ALTER COLUMN started_at DROP DEFAULT,
+      ALTER COLUMN started_at DROP NOT NULL,
+      ALTER COLUMN ended_at DROP DEFAULT,
+      ALTER COLUMN ended_at DROP NOT NULL;
+  END IF;
+END
+$hqc$;
 
 -- Table templates
 CREATE TABLE IF NOT EXISTS public.templates (
@@ -1446,39 +1680,67 @@ ALTER TABLE public.templates
   ADD COLUMN IF NOT EXISTS meta jsonb DEFAULT '{}'::jsonb NOT NULL;
 
 -- Defaults and nullability of an existing templates
-ALTER TABLE public.templates
-  ALTER COLUMN id SET DEFAULT gen_random_uuid(),
-  ALTER COLUMN id SET NOT NULL,
-  ALTER COLUMN tenant_id SET DEFAULT '00000000-0000-0000-0000-000000000000'::uuid,
-  ALTER COLUMN tenant_id SET NOT NULL,
-  ALTER COLUMN created_at SET DEFAULT now(),
-  ALTER COLUMN created_at SET NOT NULL,
-  ALTER COLUMN updated_at SET DEFAULT now(),
-  ALTER COLUMN updated_at SET NOT NULL,
-  ALTER COLUMN name DROP DEFAULT,
-  ALTER COLUMN name SET NOT NULL,
-  ALTER COLUMN channel DROP DEFAULT,
-  ALTER COLUMN channel DROP NOT NULL,
-  ALTER COLUMN stage DROP DEFAULT,
-  ALTER COLUMN stage DROP NOT NULL,
-  ALTER COLUMN subject DROP DEFAULT,
-  ALTER COLUMN subject DROP NOT NULL,
-  ALTER COLUMN body DROP DEFAULT,
-  ALTER COLUMN body SET NOT NULL,
-  ALTER COLUMN is_active SET DEFAULT true,
-  ALTER COLUMN is_active SET NOT NULL,
-  ALTER COLUMN use_count SET DEFAULT 0,
-  ALTER COLUMN use_count SET NOT NULL,
-  ALTER COLUMN family DROP DEFAULT,
-  ALTER COLUMN family DROP NOT NULL,
-  ALTER COLUMN angle DROP DEFAULT,
-  ALTER COLUMN angle DROP NOT NULL,
-  ALTER COLUMN audience DROP DEFAULT,
-  ALTER COLUMN audience DROP NOT NULL,
-  ALTER COLUMN overlays SET DEFAULT '[]'::jsonb,
-  ALTER COLUMN overlays SET NOT NULL,
-  ALTER COLUMN meta SET DEFAULT '{}'::jsonb,
-  ALTER COLUMN meta SET NOT NULL;
+DO $hqc$
+BEGIN
+  IF EXISTS (
+    SELECT 1 FROM (VALUES
+      ('id'::text, true, true, true, 'gen_random_uuid()'::text),
+      ('tenant_id', true, true, true, '''00000000-0000-0000-0000-000000000000''::uuid'),
+      ('created_at', true, true, true, 'now()'),
+      ('updated_at', true, true, true, 'now()'),
+      ('name', true, true, true, NULL),
+      ('channel', true, false, true, NULL),
+      ('stage', true, false, true, NULL),
+      ('subject', true, false, true, NULL),
+      ('body', true, true, true, NULL),
+      ('is_active', true, true, true, 'true'),
+      ('use_count', true, true, true, '0'),
+      ('family', true, false, true, NULL),
+      ('angle', true, false, true, NULL),
+      ('audience', true, false, true, NULL),
+      ('overlays', true, true, true, '''[]''::jsonb'),
+      ('meta', true, true, true, '''{}''::jsonb')) AS w(col, set_nn, nn, set_df, df)
+    JOIN pg_catalog.pg_attribute a ON a.attrelid = 'public.templates'::regclass AND a.attname = w.col AND NOT a.attisdropped
+    LEFT JOIN pg_catalog.pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
+    WHERE (w.set_nn AND a.attnotnull <> w.nn)
+       OR (w.set_df AND pg_catalog.pg_get_expr(d.adbin, d.adrelid) IS DISTINCT FROM w.df))
+  THEN
+    ALTER TABLE public.templates
+      ALTER COLUMN id SET DEFAULT gen_random_uuid(),
+      ALTER COLUMN id SET NOT NULL,
+      ALTER COLUMN tenant_id SET DEFAULT '00000000-0000-0000-0000-000000000000'::uuid,
+      ALTER COLUMN tenant_id SET NOT NULL,
+      ALTER COLUMN created_at SET DEFAULT now(),
+      ALTER COLUMN created_at SET NOT NULL,
+      ALTER COLUMN updated_at SET DEFAULT now(),
+      ALTER COLUMN updated_at SET NOT NULL,
+      ALTER COLUMN name DROP DEFAULT,
+      ALTER COLUMN name SET NOT NULL,
+      ALTER COLUMN channel DROP DEFAULT,
+      ALTER COLUMN channel DROP NOT NULL,
+      ALTER COLUMN stage DROP DEFAULT,
+      ALTER COLUMN stage DROP NOT NULL,
+      ALTER COLUMN subject DROP DEFAULT,
+      ALTER COLUMN subject DROP NOT NULL,
+      ALTER COLUMN body DROP DEFAULT,
+      ALTER COLUMN body SET NOT NULL,
+      ALTER COLUMN is_active SET DEFAULT true,
+      ALTER COLUMN is_active SET NOT NULL,
+      ALTER COLUMN use_count SET DEFAULT 0,
+      ALTER COLUMN use_count SET NOT NULL,
+      ALTER COLUMN family DROP DEFAULT,
+      ALTER COLUMN family DROP NOT NULL,
+      ALTER COLUMN angle DROP DEFAULT,
+      ALTER COLUMN angle DROP NOT NULL,
+      ALTER COLUMN audience DROP DEFAULT,
+      ALTER COLUMN audience DROP NOT NULL,
+      ALTER COLUMN overlays SET DEFAULT '[]'::jsonb,
+      ALTER COLUMN overlays SET NOT NULL,
+      ALTER COLUMN meta SET DEFAULT '{}'::jsonb,
+      ALTER COLUMN meta SET NOT NULL;
+  END IF;
+END
+$hqc$;
 
 -- Table draft_sets
 CREATE TABLE IF NOT EXISTS public.draft_sets (
@@ -1526,37 +1788,64 @@ ALTER TABLE public.draft_sets
   ADD COLUMN IF NOT EXISTS meta jsonb DEFAULT '{}'::jsonb NOT NULL;
 
 -- Defaults and nullability of an existing draft_sets
-ALTER TABLE public.draft_sets
-  ALTER COLUMN id SET DEFAULT gen_random_uuid(),
-  ALTER COLUMN id SET NOT NULL,
-  ALTER COLUMN tenant_id SET DEFAULT '00000000-0000-0000-0000-000000000000'::uuid,
-  ALTER COLUMN tenant_id SET NOT NULL,
-  ALTER COLUMN created_at SET DEFAULT now(),
-  ALTER COLUMN created_at SET NOT NULL,
-  ALTER COLUMN updated_at SET DEFAULT now(),
-  ALTER COLUMN updated_at SET NOT NULL,
-  ALTER COLUMN contact_id DROP DEFAULT,
-  ALTER COLUMN contact_id SET NOT NULL,
-  ALTER COLUMN template_id DROP DEFAULT,
-  ALTER COLUMN template_id DROP NOT NULL,
-  ALTER COLUMN channel DROP DEFAULT,
-  ALTER COLUMN channel SET NOT NULL,
-  ALTER COLUMN stage DROP DEFAULT,
-  ALTER COLUMN stage SET NOT NULL,
-  ALTER COLUMN version SET DEFAULT 1,
-  ALTER COLUMN version SET NOT NULL,
-  ALTER COLUMN variants DROP DEFAULT,
-  ALTER COLUMN variants SET NOT NULL,
-  ALTER COLUMN selected_variant_index DROP DEFAULT,
-  ALTER COLUMN selected_variant_index DROP NOT NULL,
-  ALTER COLUMN based_on_draft_set_id DROP DEFAULT,
-  ALTER COLUMN based_on_draft_set_id DROP NOT NULL,
-  ALTER COLUMN feedback_notes DROP DEFAULT,
-  ALTER COLUMN feedback_notes DROP NOT NULL,
-  ALTER COLUMN status SET DEFAULT 'draft'::text,
-  ALTER COLUMN status SET NOT NULL,
-  ALTER COLUMN meta SET DEFAULT '{}'::jsonb,
-  ALTER COLUMN meta SET NOT NULL;
+DO $hqc$
+BEGIN
+  IF EXISTS (
+    SELECT 1 FROM (VALUES
+      ('id'::text, true, true, true, 'gen_random_uuid()'::text),
+      ('tenant_id', true, true, true, '''00000000-0000-0000-0000-000000000000''::uuid'),
+      ('created_at', true, true, true, 'now()'),
+      ('updated_at', true, true, true, 'now()'),
+      ('contact_id', true, true, true, NULL),
+      ('template_id', true, false, true, NULL),
+      ('channel', true, true, true, NULL),
+      ('stage', true, true, true, NULL),
+      ('version', true, true, true, '1'),
+      ('variants', true, true, true, NULL),
+      ('selected_variant_index', true, false, true, NULL),
+      ('based_on_draft_set_id', true, false, true, NULL),
+      ('feedback_notes', true, false, true, NULL),
+      ('status', true, true, true, '''draft''::text'),
+      ('meta', true, true, true, '''{}''::jsonb')) AS w(col, set_nn, nn, set_df, df)
+    JOIN pg_catalog.pg_attribute a ON a.attrelid = 'public.draft_sets'::regclass AND a.attname = w.col AND NOT a.attisdropped
+    LEFT JOIN pg_catalog.pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
+    WHERE (w.set_nn AND a.attnotnull <> w.nn)
+       OR (w.set_df AND pg_catalog.pg_get_expr(d.adbin, d.adrelid) IS DISTINCT FROM w.df))
+  THEN
+    ALTER TABLE public.draft_sets
+      ALTER COLUMN id SET DEFAULT gen_random_uuid(),
+      ALTER COLUMN id SET NOT NULL,
+      ALTER COLUMN tenant_id SET DEFAULT '00000000-0000-0000-0000-000000000000'::uuid,
+      ALTER COLUMN tenant_id SET NOT NULL,
+      ALTER COLUMN created_at SET DEFAULT now(),
+      ALTER COLUMN created_at SET NOT NULL,
+      ALTER COLUMN updated_at SET DEFAULT now(),
+      ALTER COLUMN updated_at SET NOT NULL,
+      ALTER COLUMN contact_id DROP DEFAULT,
+      ALTER COLUMN contact_id SET NOT NULL,
+      ALTER COLUMN template_id DROP DEFAULT,
+      ALTER COLUMN template_id DROP NOT NULL,
+      ALTER COLUMN channel DROP DEFAULT,
+      ALTER COLUMN channel SET NOT NULL,
+      ALTER COLUMN stage DROP DEFAULT,
+      ALTER COLUMN stage SET NOT NULL,
+      ALTER COLUMN version SET DEFAULT 1,
+      ALTER COLUMN version SET NOT NULL,
+      ALTER COLUMN variants DROP DEFAULT,
+      ALTER COLUMN variants SET NOT NULL,
+      ALTER COLUMN selected_variant_index DROP DEFAULT,
+      ALTER COLUMN selected_variant_index DROP NOT NULL,
+      ALTER COLUMN based_on_draft_set_id DROP DEFAULT,
+      ALTER COLUMN based_on_draft_set_id DROP NOT NULL,
+      ALTER COLUMN feedback_notes DROP DEFAULT,
+      ALTER COLUMN feedback_notes DROP NOT NULL,
+      ALTER COLUMN status SET DEFAULT 'draft'::text,
+      ALTER COLUMN status SET NOT NULL,
+      ALTER COLUMN meta SET DEFAULT '{}'::jsonb,
+      ALTER COLUMN meta SET NOT NULL;
+  END IF;
+END
+$hqc$;
 
 -- Constraints of tags
 DO $hqc$
@@ -1602,7 +1891,7 @@ BEGIN
     PERFORM pg_catalog.set_config('client_min_messages', 'notice', true);
     RAISE NOTICE 'hqc: skipped realtime for tags: publication supabase_realtime does not exist';
     PERFORM pg_catalog.set_config('client_min_messages', 'warning', true);
-  ELSIF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_publication_tables WHERE pubname = 'supabase_realtime' AND schemaname = 'public' AND tablename = 'tags') THEN
+  ELSIF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_publication_rel r JOIN pg_catalog.pg_publication p ON p.oid = r.prpubid WHERE p.pubname = 'supabase_realtime' AND r.prrelid = 'public.tags'::regclass) THEN
     ALTER PUBLICATION supabase_realtime ADD TABLE public.tags;
   END IF;
 END
@@ -1662,7 +1951,7 @@ BEGIN
     PERFORM pg_catalog.set_config('client_min_messages', 'notice', true);
     RAISE NOTICE 'hqc: skipped realtime for campaigns: publication supabase_realtime does not exist';
     PERFORM pg_catalog.set_config('client_min_messages', 'warning', true);
-  ELSIF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_publication_tables WHERE pubname = 'supabase_realtime' AND schemaname = 'public' AND tablename = 'campaigns') THEN
+  ELSIF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_publication_rel r JOIN pg_catalog.pg_publication p ON p.oid = r.prpubid WHERE p.pubname = 'supabase_realtime' AND r.prrelid = 'public.campaigns'::regclass) THEN
     ALTER PUBLICATION supabase_realtime ADD TABLE public.campaigns;
   END IF;
 END
@@ -1758,7 +2047,7 @@ BEGIN
     PERFORM pg_catalog.set_config('client_min_messages', 'notice', true);
     RAISE NOTICE 'hqc: skipped realtime for contacts: publication supabase_realtime does not exist';
     PERFORM pg_catalog.set_config('client_min_messages', 'warning', true);
-  ELSIF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_publication_tables WHERE pubname = 'supabase_realtime' AND schemaname = 'public' AND tablename = 'contacts') THEN
+  ELSIF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_publication_rel r JOIN pg_catalog.pg_publication p ON p.oid = r.prpubid WHERE p.pubname = 'supabase_realtime' AND r.prrelid = 'public.contacts'::regclass) THEN
     ALTER PUBLICATION supabase_realtime ADD TABLE public.contacts;
   END IF;
 END
@@ -1837,7 +2126,7 @@ BEGIN
     PERFORM pg_catalog.set_config('client_min_messages', 'notice', true);
     RAISE NOTICE 'hqc: skipped realtime for organizations: publication supabase_realtime does not exist';
     PERFORM pg_catalog.set_config('client_min_messages', 'warning', true);
-  ELSIF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_publication_tables WHERE pubname = 'supabase_realtime' AND schemaname = 'public' AND tablename = 'organizations') THEN
+  ELSIF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_publication_rel r JOIN pg_catalog.pg_publication p ON p.oid = r.prpubid WHERE p.pubname = 'supabase_realtime' AND r.prrelid = 'public.organizations'::regclass) THEN
     ALTER PUBLICATION supabase_realtime ADD TABLE public.organizations;
   END IF;
 END
@@ -1913,7 +2202,7 @@ BEGIN
     PERFORM pg_catalog.set_config('client_min_messages', 'notice', true);
     RAISE NOTICE 'hqc: skipped realtime for contact_organizations: publication supabase_realtime does not exist';
     PERFORM pg_catalog.set_config('client_min_messages', 'warning', true);
-  ELSIF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_publication_tables WHERE pubname = 'supabase_realtime' AND schemaname = 'public' AND tablename = 'contact_organizations') THEN
+  ELSIF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_publication_rel r JOIN pg_catalog.pg_publication p ON p.oid = r.prpubid WHERE p.pubname = 'supabase_realtime' AND r.prrelid = 'public.contact_organizations'::regclass) THEN
     ALTER PUBLICATION supabase_realtime ADD TABLE public.contact_organizations;
   END IF;
 END
@@ -1981,7 +2270,7 @@ BEGIN
     PERFORM pg_catalog.set_config('client_min_messages', 'notice', true);
     RAISE NOTICE 'hqc: skipped realtime for templates: publication supabase_realtime does not exist';
     PERFORM pg_catalog.set_config('client_min_messages', 'warning', true);
-  ELSIF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_publication_tables WHERE pubname = 'supabase_realtime' AND schemaname = 'public' AND tablename = 'templates') THEN
+  ELSIF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_publication_rel r JOIN pg_catalog.pg_publication p ON p.oid = r.prpubid WHERE p.pubname = 'supabase_realtime' AND r.prrelid = 'public.templates'::regclass) THEN
     ALTER PUBLICATION supabase_realtime ADD TABLE public.templates;
   END IF;
 END
@@ -2065,7 +2354,7 @@ BEGIN
     PERFORM pg_catalog.set_config('client_min_messages', 'notice', true);
     RAISE NOTICE 'hqc: skipped realtime for draft_sets: publication supabase_realtime does not exist';
     PERFORM pg_catalog.set_config('client_min_messages', 'warning', true);
-  ELSIF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_publication_tables WHERE pubname = 'supabase_realtime' AND schemaname = 'public' AND tablename = 'draft_sets') THEN
+  ELSIF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_publication_rel r JOIN pg_catalog.pg_publication p ON p.oid = r.prpubid WHERE p.pubname = 'supabase_realtime' AND r.prrelid = 'public.draft_sets'::regclass) THEN
     ALTER PUBLICATION supabase_realtime ADD TABLE public.draft_sets;
   END IF;
 END
@@ -2125,27 +2414,49 @@ ALTER TABLE public.gateways
   ADD COLUMN IF NOT EXISTS meta jsonb DEFAULT '{}'::jsonb NOT NULL;
 
 -- Defaults and nullability of an existing gateways
-ALTER TABLE public.gateways
-  ALTER COLUMN id SET DEFAULT gen_random_uuid(),
-  ALTER COLUMN id SET NOT NULL,
-  ALTER COLUMN tenant_id SET DEFAULT '00000000-0000-0000-0000-000000000000'::uuid,
-  ALTER COLUMN tenant_id SET NOT NULL,
-  ALTER COLUMN created_at SET DEFAULT now(),
-  ALTER COLUMN created_at SET NOT NULL,
-  ALTER COLUMN updated_at SET DEFAULT now(),
-  ALTER COLUMN updated_at SET NOT NULL,
-  ALTER COLUMN slug DROP DEFAULT,
-  ALTER COLUMN slug SET NOT NULL,
-  ALTER COLUMN label DROP DEFAULT,
-  ALTER COLUMN label SET NOT NULL,
-  ALTER COLUMN status SET DEFAULT 'ready'::gateway_status,
-  ALTER COLUMN status SET NOT NULL,
-  ALTER COLUMN last_seen_at DROP DEFAULT,
-  ALTER COLUMN last_seen_at DROP NOT NULL,
-  ALTER COLUMN last_heartbeat_at DROP DEFAULT,
-  ALTER COLUMN last_heartbeat_at DROP NOT NULL,
-  ALTER COLUMN meta SET DEFAULT '{}'::jsonb,
-  ALTER COLUMN meta SET NOT NULL;
+DO $hqc$
+BEGIN
+  IF EXISTS (
+    SELECT 1 FROM (VALUES
+      ('id'::text, true, true, true, 'gen_random_uuid()'::text),
+      ('tenant_id', true, true, true, '''00000000-0000-0000-0000-000000000000''::uuid'),
+      ('created_at', true, true, true, 'now()'),
+      ('updated_at', true, true, true, 'now()'),
+      ('slug', true, true, true, NULL),
+      ('label', true, true, true, NULL),
+      ('status', true, true, true, '''ready''::gateway_status'),
+      ('last_seen_at', true, false, true, NULL),
+      ('last_heartbeat_at', true, false, true, NULL),
+      ('meta', true, true, true, '''{}''::jsonb')) AS w(col, set_nn, nn, set_df, df)
+    JOIN pg_catalog.pg_attribute a ON a.attrelid = 'public.gateways'::regclass AND a.attname = w.col AND NOT a.attisdropped
+    LEFT JOIN pg_catalog.pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
+    WHERE (w.set_nn AND a.attnotnull <> w.nn)
+       OR (w.set_df AND pg_catalog.pg_get_expr(d.adbin, d.adrelid) IS DISTINCT FROM w.df))
+  THEN
+    ALTER TABLE public.gateways
+      ALTER COLUMN id SET DEFAULT gen_random_uuid(),
+      ALTER COLUMN id SET NOT NULL,
+      ALTER COLUMN tenant_id SET DEFAULT '00000000-0000-0000-0000-000000000000'::uuid,
+      ALTER COLUMN tenant_id SET NOT NULL,
+      ALTER COLUMN created_at SET DEFAULT now(),
+      ALTER COLUMN created_at SET NOT NULL,
+      ALTER COLUMN updated_at SET DEFAULT now(),
+      ALTER COLUMN updated_at SET NOT NULL,
+      ALTER COLUMN slug DROP DEFAULT,
+      ALTER COLUMN slug SET NOT NULL,
+      ALTER COLUMN label DROP DEFAULT,
+      ALTER COLUMN label SET NOT NULL,
+      ALTER COLUMN status SET DEFAULT 'ready'::gateway_status,
+      ALTER COLUMN status SET NOT NULL,
+      ALTER COLUMN last_seen_at DROP DEFAULT,
+      ALTER COLUMN last_seen_at DROP NOT NULL,
+      ALTER COLUMN last_heartbeat_at DROP DEFAULT,
+      ALTER COLUMN last_heartbeat_at DROP NOT NULL,
+      ALTER COLUMN meta SET DEFAULT '{}'::jsonb,
+      ALTER COLUMN meta SET NOT NULL;
+  END IF;
+END
+$hqc$;
 
 -- Table gateway_registration_tokens
 CREATE TABLE IF NOT EXISTS public.gateway_registration_tokens (
@@ -2175,23 +2486,43 @@ ALTER TABLE public.gateway_registration_tokens
   ADD COLUMN IF NOT EXISTS consumed_by_gateway_id uuid;
 
 -- Defaults and nullability of an existing gateway_registration_tokens
-ALTER TABLE public.gateway_registration_tokens
-  ALTER COLUMN id SET DEFAULT gen_random_uuid(),
-  ALTER COLUMN id SET NOT NULL,
-  ALTER COLUMN tenant_id SET DEFAULT '00000000-0000-0000-0000-000000000000'::uuid,
-  ALTER COLUMN tenant_id SET NOT NULL,
-  ALTER COLUMN created_at SET DEFAULT now(),
-  ALTER COLUMN created_at SET NOT NULL,
-  ALTER COLUMN token_hash DROP DEFAULT,
-  ALTER COLUMN token_hash SET NOT NULL,
-  ALTER COLUMN label DROP DEFAULT,
-  ALTER COLUMN label DROP NOT NULL,
-  ALTER COLUMN expires_at DROP DEFAULT,
-  ALTER COLUMN expires_at SET NOT NULL,
-  ALTER COLUMN consumed_at DROP DEFAULT,
-  ALTER COLUMN consumed_at DROP NOT NULL,
-  ALTER COLUMN consumed_by_gateway_id DROP DEFAULT,
-  ALTER COLUMN consumed_by_gateway_id DROP NOT NULL;
+DO $hqc$
+BEGIN
+  IF EXISTS (
+    SELECT 1 FROM (VALUES
+      ('id'::text, true, true, true, 'gen_random_uuid()'::text),
+      ('tenant_id', true, true, true, '''00000000-0000-0000-0000-000000000000''::uuid'),
+      ('created_at', true, true, true, 'now()'),
+      ('token_hash', true, true, true, NULL),
+      ('label', true, false, true, NULL),
+      ('expires_at', true, true, true, NULL),
+      ('consumed_at', true, false, true, NULL),
+      ('consumed_by_gateway_id', true, false, true, NULL)) AS w(col, set_nn, nn, set_df, df)
+    JOIN pg_catalog.pg_attribute a ON a.attrelid = 'public.gateway_registration_tokens'::regclass AND a.attname = w.col AND NOT a.attisdropped
+    LEFT JOIN pg_catalog.pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
+    WHERE (w.set_nn AND a.attnotnull <> w.nn)
+       OR (w.set_df AND pg_catalog.pg_get_expr(d.adbin, d.adrelid) IS DISTINCT FROM w.df))
+  THEN
+    ALTER TABLE public.gateway_registration_tokens
+      ALTER COLUMN id SET DEFAULT gen_random_uuid(),
+      ALTER COLUMN id SET NOT NULL,
+      ALTER COLUMN tenant_id SET DEFAULT '00000000-0000-0000-0000-000000000000'::uuid,
+      ALTER COLUMN tenant_id SET NOT NULL,
+      ALTER COLUMN created_at SET DEFAULT now(),
+      ALTER COLUMN created_at SET NOT NULL,
+      ALTER COLUMN token_hash DROP DEFAULT,
+      ALTER COLUMN token_hash SET NOT NULL,
+      ALTER COLUMN label DROP DEFAULT,
+      ALTER COLUMN label DROP NOT NULL,
+      ALTER COLUMN expires_at DROP DEFAULT,
+      ALTER COLUMN expires_at SET NOT NULL,
+      ALTER COLUMN consumed_at DROP DEFAULT,
+      ALTER COLUMN consumed_at DROP NOT NULL,
+      ALTER COLUMN consumed_by_gateway_id DROP DEFAULT,
+      ALTER COLUMN consumed_by_gateway_id DROP NOT NULL;
+  END IF;
+END
+$hqc$;
 
 -- Function consume_gateway_token
 CREATE OR REPLACE FUNCTION public.consume_gateway_token(p_token text, p_label text DEFAULT NULL::text, p_slug_hint text DEFAULT NULL::text)
@@ -2332,7 +2663,7 @@ BEGIN
     PERFORM pg_catalog.set_config('client_min_messages', 'notice', true);
     RAISE NOTICE 'hqc: skipped realtime for gateways: publication supabase_realtime does not exist';
     PERFORM pg_catalog.set_config('client_min_messages', 'warning', true);
-  ELSIF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_publication_tables WHERE pubname = 'supabase_realtime' AND schemaname = 'public' AND tablename = 'gateways') THEN
+  ELSIF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_publication_rel r JOIN pg_catalog.pg_publication p ON p.oid = r.prpubid WHERE p.pubname = 'supabase_realtime' AND r.prrelid = 'public.gateways'::regclass) THEN
     ALTER PUBLICATION supabase_realtime ADD TABLE public.gateways;
   END IF;
 END
@@ -2486,45 +2817,76 @@ ALTER TABLE public.agents
   ADD COLUMN IF NOT EXISTS meta jsonb DEFAULT '{}'::jsonb NOT NULL;
 
 -- Defaults and nullability of an existing agents
-ALTER TABLE public.agents
-  ALTER COLUMN id SET DEFAULT gen_random_uuid(),
-  ALTER COLUMN id SET NOT NULL,
-  ALTER COLUMN tenant_id SET DEFAULT '00000000-0000-0000-0000-000000000000'::uuid,
-  ALTER COLUMN tenant_id SET NOT NULL,
-  ALTER COLUMN created_at SET DEFAULT now(),
-  ALTER COLUMN created_at SET NOT NULL,
-  ALTER COLUMN updated_at SET DEFAULT now(),
-  ALTER COLUMN updated_at SET NOT NULL,
-  ALTER COLUMN gateway_id DROP DEFAULT,
-  ALTER COLUMN gateway_id DROP NOT NULL,
-  ALTER COLUMN name DROP DEFAULT,
-  ALTER COLUMN name SET NOT NULL,
-  ALTER COLUMN slug DROP DEFAULT,
-  ALTER COLUMN slug SET NOT NULL,
-  ALTER COLUMN description DROP DEFAULT,
-  ALTER COLUMN description DROP NOT NULL,
-  ALTER COLUMN avatar_url DROP DEFAULT,
-  ALTER COLUMN avatar_url DROP NOT NULL,
-  ALTER COLUMN status SET DEFAULT 'ready'::agent_status,
-  ALTER COLUMN status SET NOT NULL,
-  ALTER COLUMN last_seen_at DROP DEFAULT,
-  ALTER COLUMN last_seen_at DROP NOT NULL,
-  ALTER COLUMN last_heartbeat_at DROP DEFAULT,
-  ALTER COLUMN last_heartbeat_at DROP NOT NULL,
-  ALTER COLUMN model DROP DEFAULT,
-  ALTER COLUMN model DROP NOT NULL,
-  ALTER COLUMN thinking DROP DEFAULT,
-  ALTER COLUMN thinking DROP NOT NULL,
-  ALTER COLUMN reports_to_id DROP DEFAULT,
-  ALTER COLUMN reports_to_id DROP NOT NULL,
-  ALTER COLUMN domains SET DEFAULT '{}'::text[],
-  ALTER COLUMN domains SET NOT NULL,
-  ALTER COLUMN capabilities DROP DEFAULT,
-  ALTER COLUMN capabilities DROP NOT NULL,
-  ALTER COLUMN config SET DEFAULT '{}'::jsonb,
-  ALTER COLUMN config SET NOT NULL,
-  ALTER COLUMN meta SET DEFAULT '{}'::jsonb,
-  ALTER COLUMN meta SET NOT NULL;
+DO $hqc$
+BEGIN
+  IF EXISTS (
+    SELECT 1 FROM (VALUES
+      ('id'::text, true, true, true, 'gen_random_uuid()'::text),
+      ('tenant_id', true, true, true, '''00000000-0000-0000-0000-000000000000''::uuid'),
+      ('created_at', true, true, true, 'now()'),
+      ('updated_at', true, true, true, 'now()'),
+      ('gateway_id', true, false, true, NULL),
+      ('name', true, true, true, NULL),
+      ('slug', true, true, true, NULL),
+      ('description', true, false, true, NULL),
+      ('avatar_url', true, false, true, NULL),
+      ('status', true, true, true, '''ready''::agent_status'),
+      ('last_seen_at', true, false, true, NULL),
+      ('last_heartbeat_at', true, false, true, NULL),
+      ('model', true, false, true, NULL),
+      ('thinking', true, false, true, NULL),
+      ('reports_to_id', true, false, true, NULL),
+      ('domains', true, true, true, '''{}''::text[]'),
+      ('capabilities', true, false, true, NULL),
+      ('config', true, true, true, '''{}''::jsonb'),
+      ('meta', true, true, true, '''{}''::jsonb')) AS w(col, set_nn, nn, set_df, df)
+    JOIN pg_catalog.pg_attribute a ON a.attrelid = 'public.agents'::regclass AND a.attname = w.col AND NOT a.attisdropped
+    LEFT JOIN pg_catalog.pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
+    WHERE (w.set_nn AND a.attnotnull <> w.nn)
+       OR (w.set_df AND pg_catalog.pg_get_expr(d.adbin, d.adrelid) IS DISTINCT FROM w.df))
+  THEN
+    ALTER TABLE public.agents
+      ALTER COLUMN id SET DEFAULT gen_random_uuid(),
+      ALTER COLUMN id SET NOT NULL,
+      ALTER COLUMN tenant_id SET DEFAULT '00000000-0000-0000-0000-000000000000'::uuid,
+      ALTER COLUMN tenant_id SET NOT NULL,
+      ALTER COLUMN created_at SET DEFAULT now(),
+      ALTER COLUMN created_at SET NOT NULL,
+      ALTER COLUMN updated_at SET DEFAULT now(),
+      ALTER COLUMN updated_at SET NOT NULL,
+      ALTER COLUMN gateway_id DROP DEFAULT,
+      ALTER COLUMN gateway_id DROP NOT NULL,
+      ALTER COLUMN name DROP DEFAULT,
+      ALTER COLUMN name SET NOT NULL,
+      ALTER COLUMN slug DROP DEFAULT,
+      ALTER COLUMN slug SET NOT NULL,
+      ALTER COLUMN description DROP DEFAULT,
+      ALTER COLUMN description DROP NOT NULL,
+      ALTER COLUMN avatar_url DROP DEFAULT,
+      ALTER COLUMN avatar_url DROP NOT NULL,
+      ALTER COLUMN status SET DEFAULT 'ready'::agent_status,
+      ALTER COLUMN status SET NOT NULL,
+      ALTER COLUMN last_seen_at DROP DEFAULT,
+      ALTER COLUMN last_seen_at DROP NOT NULL,
+      ALTER COLUMN last_heartbeat_at DROP DEFAULT,
+      ALTER COLUMN last_heartbeat_at DROP NOT NULL,
+      ALTER COLUMN model DROP DEFAULT,
+      ALTER COLUMN model DROP NOT NULL,
+      ALTER COLUMN thinking DROP DEFAULT,
+      ALTER COLUMN thinking DROP NOT NULL,
+      ALTER COLUMN reports_to_id DROP DEFAULT,
+      ALTER COLUMN reports_to_id DROP NOT NULL,
+      ALTER COLUMN domains SET DEFAULT '{}'::text[],
+      ALTER COLUMN domains SET NOT NULL,
+      ALTER COLUMN capabilities DROP DEFAULT,
+      ALTER COLUMN capabilities DROP NOT NULL,
+      ALTER COLUMN config SET DEFAULT '{}'::jsonb,
+      ALTER COLUMN config SET NOT NULL,
+      ALTER COLUMN meta SET DEFAULT '{}'::jsonb,
+      ALTER COLUMN meta SET NOT NULL;
+  END IF;
+END
+$hqc$;
 
 -- Function agent_reports_chain
 CREATE OR REPLACE FUNCTION public.agent_reports_chain(p_agent_id uuid, p_max_depth integer DEFAULT 5)
@@ -2619,7 +2981,7 @@ BEGIN
     PERFORM pg_catalog.set_config('client_min_messages', 'notice', true);
     RAISE NOTICE 'hqc: skipped realtime for agents: publication supabase_realtime does not exist';
     PERFORM pg_catalog.set_config('client_min_messages', 'warning', true);
-  ELSIF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_publication_tables WHERE pubname = 'supabase_realtime' AND schemaname = 'public' AND tablename = 'agents') THEN
+  ELSIF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_publication_rel r JOIN pg_catalog.pg_publication p ON p.oid = r.prpubid WHERE p.pubname = 'supabase_realtime' AND r.prrelid = 'public.agents'::regclass) THEN
     ALTER PUBLICATION supabase_realtime ADD TABLE public.agents;
   END IF;
 END
@@ -2711,42 +3073,72 @@ ALTER TABLE public.interactions
   ADD COLUMN IF NOT EXISTS meta jsonb DEFAULT '{}'::jsonb NOT NULL;
 
 -- Defaults and nullability of an existing interactions
-ALTER TABLE public.interactions
-  ALTER COLUMN id SET DEFAULT gen_random_uuid(),
-  ALTER COLUMN id SET NOT NULL,
-  ALTER COLUMN created_at SET DEFAULT now(),
-  ALTER COLUMN created_at SET NOT NULL,
-  ALTER COLUMN tenant_id SET DEFAULT '00000000-0000-0000-0000-000000000000'::uuid,
-  ALTER COLUMN tenant_id SET NOT NULL,
-  ALTER COLUMN contact_id DROP DEFAULT,
-  ALTER COLUMN org_id DROP DEFAULT,
-  ALTER COLUMN org_id DROP NOT NULL,
-  ALTER COLUMN type DROP DEFAULT,
-  ALTER COLUMN type SET NOT NULL,
-  ALTER COLUMN direction DROP DEFAULT,
-  ALTER COLUMN direction DROP NOT NULL,
-  ALTER COLUMN channel DROP DEFAULT,
-  ALTER COLUMN channel DROP NOT NULL,
-  ALTER COLUMN subject DROP DEFAULT,
-  ALTER COLUMN subject DROP NOT NULL,
-  ALTER COLUMN summary DROP DEFAULT,
-  ALTER COLUMN summary DROP NOT NULL,
-  ALTER COLUMN body DROP DEFAULT,
-  ALTER COLUMN body DROP NOT NULL,
-  ALTER COLUMN occurred_at SET DEFAULT now(),
-  ALTER COLUMN occurred_at SET NOT NULL,
-  ALTER COLUMN next_action DROP DEFAULT,
-  ALTER COLUMN next_action DROP NOT NULL,
-  ALTER COLUMN next_action_date DROP DEFAULT,
-  ALTER COLUMN next_action_date DROP NOT NULL,
-  ALTER COLUMN template_id DROP DEFAULT,
-  ALTER COLUMN template_id DROP NOT NULL,
-  ALTER COLUMN actor_type SET DEFAULT 'human'::actor_type,
-  ALTER COLUMN actor_type SET NOT NULL,
-  ALTER COLUMN actor_agent_id DROP DEFAULT,
-  ALTER COLUMN actor_agent_id DROP NOT NULL,
-  ALTER COLUMN meta SET DEFAULT '{}'::jsonb,
-  ALTER COLUMN meta SET NOT NULL;
+DO $hqc$
+BEGIN
+  IF EXISTS (
+    SELECT 1 FROM (VALUES
+      ('id'::text, true, true, true, 'gen_random_uuid()'::text),
+      ('created_at', true, true, true, 'now()'),
+      ('tenant_id', true, true, true, '''00000000-0000-0000-0000-000000000000''::uuid'),
+      ('contact_id', false, true, true, NULL),
+      ('org_id', true, false, true, NULL),
+      ('type', true, true, true, NULL),
+      ('direction', true, false, true, NULL),
+      ('channel', true, false, true, NULL),
+      ('subject', true, false, true, NULL),
+      ('summary', true, false, true, NULL),
+      ('body', true, false, true, NULL),
+      ('occurred_at', true, true, true, 'now()'),
+      ('next_action', true, false, true, NULL),
+      ('next_action_date', true, false, true, NULL),
+      ('template_id', true, false, true, NULL),
+      ('actor_type', true, true, true, '''human''::actor_type'),
+      ('actor_agent_id', true, false, true, NULL),
+      ('meta', true, true, true, '''{}''::jsonb')) AS w(col, set_nn, nn, set_df, df)
+    JOIN pg_catalog.pg_attribute a ON a.attrelid = 'public.interactions'::regclass AND a.attname = w.col AND NOT a.attisdropped
+    LEFT JOIN pg_catalog.pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
+    WHERE (w.set_nn AND a.attnotnull <> w.nn)
+       OR (w.set_df AND pg_catalog.pg_get_expr(d.adbin, d.adrelid) IS DISTINCT FROM w.df))
+  THEN
+    ALTER TABLE public.interactions
+      ALTER COLUMN id SET DEFAULT gen_random_uuid(),
+      ALTER COLUMN id SET NOT NULL,
+      ALTER COLUMN created_at SET DEFAULT now(),
+      ALTER COLUMN created_at SET NOT NULL,
+      ALTER COLUMN tenant_id SET DEFAULT '00000000-0000-0000-0000-000000000000'::uuid,
+      ALTER COLUMN tenant_id SET NOT NULL,
+      ALTER COLUMN contact_id DROP DEFAULT,
+      ALTER COLUMN org_id DROP DEFAULT,
+      ALTER COLUMN org_id DROP NOT NULL,
+      ALTER COLUMN type DROP DEFAULT,
+      ALTER COLUMN type SET NOT NULL,
+      ALTER COLUMN direction DROP DEFAULT,
+      ALTER COLUMN direction DROP NOT NULL,
+      ALTER COLUMN channel DROP DEFAULT,
+      ALTER COLUMN channel DROP NOT NULL,
+      ALTER COLUMN subject DROP DEFAULT,
+      ALTER COLUMN subject DROP NOT NULL,
+      ALTER COLUMN summary DROP DEFAULT,
+      ALTER COLUMN summary DROP NOT NULL,
+      ALTER COLUMN body DROP DEFAULT,
+      ALTER COLUMN body DROP NOT NULL,
+      ALTER COLUMN occurred_at SET DEFAULT now(),
+      ALTER COLUMN occurred_at SET NOT NULL,
+      ALTER COLUMN next_action DROP DEFAULT,
+      ALTER COLUMN next_action DROP NOT NULL,
+      ALTER COLUMN next_action_date DROP DEFAULT,
+      ALTER COLUMN next_action_date DROP NOT NULL,
+      ALTER COLUMN template_id DROP DEFAULT,
+      ALTER COLUMN template_id DROP NOT NULL,
+      ALTER COLUMN actor_type SET DEFAULT 'human'::actor_type,
+      ALTER COLUMN actor_type SET NOT NULL,
+      ALTER COLUMN actor_agent_id DROP DEFAULT,
+      ALTER COLUMN actor_agent_id DROP NOT NULL,
+      ALTER COLUMN meta SET DEFAULT '{}'::jsonb,
+      ALTER COLUMN meta SET NOT NULL;
+  END IF;
+END
+$hqc$;
 
 -- Function sync_contact_last_interaction
 CREATE OR REPLACE FUNCTION public.sync_contact_last_interaction()
@@ -2862,7 +3254,7 @@ BEGIN
     PERFORM pg_catalog.set_config('client_min_messages', 'notice', true);
     RAISE NOTICE 'hqc: skipped realtime for interactions: publication supabase_realtime does not exist';
     PERFORM pg_catalog.set_config('client_min_messages', 'warning', true);
-  ELSIF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_publication_tables WHERE pubname = 'supabase_realtime' AND schemaname = 'public' AND tablename = 'interactions') THEN
+  ELSIF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_publication_rel r JOIN pg_catalog.pg_publication p ON p.oid = r.prpubid WHERE p.pubname = 'supabase_realtime' AND r.prrelid = 'public.interactions'::regclass) THEN
     ALTER PUBLICATION supabase_realtime ADD TABLE public.interactions;
   END IF;
 END
@@ -2934,31 +3326,55 @@ ALTER TABLE public.streams
   ADD COLUMN IF NOT EXISTS meta jsonb DEFAULT '{}'::jsonb NOT NULL;
 
 -- Defaults and nullability of an existing streams
-ALTER TABLE public.streams
-  ALTER COLUMN id SET DEFAULT gen_random_uuid(),
-  ALTER COLUMN id SET NOT NULL,
-  ALTER COLUMN created_at SET DEFAULT now(),
-  ALTER COLUMN created_at SET NOT NULL,
-  ALTER COLUMN updated_at SET DEFAULT now(),
-  ALTER COLUMN updated_at SET NOT NULL,
-  ALTER COLUMN tenant_id SET DEFAULT '00000000-0000-0000-0000-000000000000'::uuid,
-  ALTER COLUMN tenant_id SET NOT NULL,
-  ALTER COLUMN name DROP DEFAULT,
-  ALTER COLUMN name SET NOT NULL,
-  ALTER COLUMN description DROP DEFAULT,
-  ALTER COLUMN description DROP NOT NULL,
-  ALTER COLUMN color SET DEFAULT '#6b7280'::text,
-  ALTER COLUMN color DROP NOT NULL,
-  ALTER COLUMN icon DROP DEFAULT,
-  ALTER COLUMN icon DROP NOT NULL,
-  ALTER COLUMN sort_order SET DEFAULT 0,
-  ALTER COLUMN sort_order DROP NOT NULL,
-  ALTER COLUMN type SET DEFAULT 'functional'::stream_type,
-  ALTER COLUMN type SET NOT NULL,
-  ALTER COLUMN is_archived SET DEFAULT false,
-  ALTER COLUMN is_archived DROP NOT NULL,
-  ALTER COLUMN meta SET DEFAULT '{}'::jsonb,
-  ALTER COLUMN meta SET NOT NULL;
+DO $hqc$
+BEGIN
+  IF EXISTS (
+    SELECT 1 FROM (VALUES
+      ('id'::text, true, true, true, 'gen_random_uuid()'::text),
+      ('created_at', true, true, true, 'now()'),
+      ('updated_at', true, true, true, 'now()'),
+      ('tenant_id', true, true, true, '''00000000-0000-0000-0000-000000000000''::uuid'),
+      ('name', true, true, true, NULL),
+      ('description', true, false, true, NULL),
+      ('color', true, false, true, '''#6b7280''::text'),
+      ('icon', true, false, true, NULL),
+      ('sort_order', true, false, true, '0'),
+      ('type', true, true, true, '''functional''::stream_type'),
+      ('is_archived', true, false, true, 'false'),
+      ('meta', true, true, true, '''{}''::jsonb')) AS w(col, set_nn, nn, set_df, df)
+    JOIN pg_catalog.pg_attribute a ON a.attrelid = 'public.streams'::regclass AND a.attname = w.col AND NOT a.attisdropped
+    LEFT JOIN pg_catalog.pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
+    WHERE (w.set_nn AND a.attnotnull <> w.nn)
+       OR (w.set_df AND pg_catalog.pg_get_expr(d.adbin, d.adrelid) IS DISTINCT FROM w.df))
+  THEN
+    ALTER TABLE public.streams
+      ALTER COLUMN id SET DEFAULT gen_random_uuid(),
+      ALTER COLUMN id SET NOT NULL,
+      ALTER COLUMN created_at SET DEFAULT now(),
+      ALTER COLUMN created_at SET NOT NULL,
+      ALTER COLUMN updated_at SET DEFAULT now(),
+      ALTER COLUMN updated_at SET NOT NULL,
+      ALTER COLUMN tenant_id SET DEFAULT '00000000-0000-0000-0000-000000000000'::uuid,
+      ALTER COLUMN tenant_id SET NOT NULL,
+      ALTER COLUMN name DROP DEFAULT,
+      ALTER COLUMN name SET NOT NULL,
+      ALTER COLUMN description DROP DEFAULT,
+      ALTER COLUMN description DROP NOT NULL,
+      ALTER COLUMN color SET DEFAULT '#6b7280'::text,
+      ALTER COLUMN color DROP NOT NULL,
+      ALTER COLUMN icon DROP DEFAULT,
+      ALTER COLUMN icon DROP NOT NULL,
+      ALTER COLUMN sort_order SET DEFAULT 0,
+      ALTER COLUMN sort_order DROP NOT NULL,
+      ALTER COLUMN type SET DEFAULT 'functional'::stream_type,
+      ALTER COLUMN type SET NOT NULL,
+      ALTER COLUMN is_archived SET DEFAULT false,
+      ALTER COLUMN is_archived DROP NOT NULL,
+      ALTER COLUMN meta SET DEFAULT '{}'::jsonb,
+      ALTER COLUMN meta SET NOT NULL;
+  END IF;
+END
+$hqc$;
 
 -- Table task_series
 CREATE TABLE IF NOT EXISTS public.task_series (
@@ -3036,67 +3452,109 @@ ALTER TABLE public.task_series
   ADD COLUMN IF NOT EXISTS missed_policy text DEFAULT 'auto_skip'::text NOT NULL;
 
 -- Defaults and nullability of an existing task_series
-ALTER TABLE public.task_series
-  ALTER COLUMN id SET DEFAULT gen_random_uuid(),
-  ALTER COLUMN id SET NOT NULL,
-  ALTER COLUMN created_at SET DEFAULT now(),
-  ALTER COLUMN created_at SET NOT NULL,
-  ALTER COLUMN updated_at SET DEFAULT now(),
-  ALTER COLUMN updated_at SET NOT NULL,
-  ALTER COLUMN tenant_id SET DEFAULT '00000000-0000-0000-0000-000000000000'::uuid,
-  ALTER COLUMN tenant_id SET NOT NULL,
-  ALTER COLUMN stream_id DROP DEFAULT,
-  ALTER COLUMN stream_id DROP NOT NULL,
-  ALTER COLUMN title DROP DEFAULT,
-  ALTER COLUMN title SET NOT NULL,
-  ALTER COLUMN description DROP DEFAULT,
-  ALTER COLUMN description DROP NOT NULL,
-  ALTER COLUMN priority SET DEFAULT 'medium'::task_priority,
-  ALTER COLUMN priority SET NOT NULL,
-  ALTER COLUMN assignee_type DROP DEFAULT,
-  ALTER COLUMN assignee_type DROP NOT NULL,
-  ALTER COLUMN assignee_agent_id DROP DEFAULT,
-  ALTER COLUMN assignee_agent_id DROP NOT NULL,
-  ALTER COLUMN model_override DROP DEFAULT,
-  ALTER COLUMN model_override DROP NOT NULL,
-  ALTER COLUMN thinking_override DROP DEFAULT,
-  ALTER COLUMN thinking_override DROP NOT NULL,
-  ALTER COLUMN tags SET DEFAULT '{}'::text[],
-  ALTER COLUMN tags SET NOT NULL,
-  ALTER COLUMN linked_entity_type DROP DEFAULT,
-  ALTER COLUMN linked_entity_type DROP NOT NULL,
-  ALTER COLUMN linked_entity_id DROP DEFAULT,
-  ALTER COLUMN linked_entity_id DROP NOT NULL,
-  ALTER COLUMN meta SET DEFAULT '{}'::jsonb,
-  ALTER COLUMN meta SET NOT NULL,
-  ALTER COLUMN cadence_type DROP DEFAULT,
-  ALTER COLUMN cadence_type SET NOT NULL,
-  ALTER COLUMN interval_n SET DEFAULT 1,
-  ALTER COLUMN interval_n SET NOT NULL,
-  ALTER COLUMN days_of_week SET DEFAULT '{}'::smallint[],
-  ALTER COLUMN days_of_week SET NOT NULL,
-  ALTER COLUMN day_of_month DROP DEFAULT,
-  ALTER COLUMN day_of_month DROP NOT NULL,
-  ALTER COLUMN time_of_day SET DEFAULT '09:00:00'::time without time zone,
-  ALTER COLUMN time_of_day SET NOT NULL,
-  ALTER COLUMN timezone DROP DEFAULT,
-  ALTER COLUMN timezone SET NOT NULL,
-  ALTER COLUMN is_paused SET DEFAULT false,
-  ALTER COLUMN is_paused SET NOT NULL,
-  ALTER COLUMN starts_on SET DEFAULT CURRENT_DATE,
-  ALTER COLUMN starts_on SET NOT NULL,
-  ALTER COLUMN ends_on DROP DEFAULT,
-  ALTER COLUMN ends_on DROP NOT NULL,
-  ALTER COLUMN ends_after_count DROP DEFAULT,
-  ALTER COLUMN ends_after_count DROP NOT NULL,
-  ALTER COLUMN spawned_count SET DEFAULT 0,
-  ALTER COLUMN spawned_count SET NOT NULL,
-  ALTER COLUMN next_occurrence_at DROP DEFAULT,
-  ALTER COLUMN next_occurrence_at DROP NOT NULL,
-  ALTER COLUMN last_spawned_at DROP DEFAULT,
-  ALTER COLUMN last_spawned_at DROP NOT NULL,
-  ALTER COLUMN missed_policy SET DEFAULT 'auto_skip'::text,
-  ALTER COLUMN missed_policy SET NOT NULL;
+DO $hqc$
+BEGIN
+  IF EXISTS (
+    SELECT 1 FROM (VALUES
+      ('id'::text, true, true, true, 'gen_random_uuid()'::text),
+      ('created_at', true, true, true, 'now()'),
+      ('updated_at', true, true, true, 'now()'),
+      ('tenant_id', true, true, true, '''00000000-0000-0000-0000-000000000000''::uuid'),
+      ('stream_id', true, false, true, NULL),
+      ('title', true, true, true, NULL),
+      ('description', true, false, true, NULL),
+      ('priority', true, true, true, '''medium''::task_priority'),
+      ('assignee_type', true, false, true, NULL),
+      ('assignee_agent_id', true, false, true, NULL),
+      ('model_override', true, false, true, NULL),
+      ('thinking_override', true, false, true, NULL),
+      ('tags', true, true, true, '''{}''::text[]'),
+      ('linked_entity_type', true, false, true, NULL),
+      ('linked_entity_id', true, false, true, NULL),
+      ('meta', true, true, true, '''{}''::jsonb'),
+      ('cadence_type', true, true, true, NULL),
+      ('interval_n', true, true, true, '1'),
+      ('days_of_week', true, true, true, '''{}''::smallint[]'),
+      ('day_of_month', true, false, true, NULL),
+      ('time_of_day', true, true, true, '''09:00:00''::time without time zone'),
+      ('timezone', true, true, true, NULL),
+      ('is_paused', true, true, true, 'false'),
+      ('starts_on', true, true, true, 'CURRENT_DATE'),
+      ('ends_on', true, false, true, NULL),
+      ('ends_after_count', true, false, true, NULL),
+      ('spawned_count', true, true, true, '0'),
+      ('next_occurrence_at', true, false, true, NULL),
+      ('last_spawned_at', true, false, true, NULL),
+      ('missed_policy', true, true, true, '''auto_skip''::text')) AS w(col, set_nn, nn, set_df, df)
+    JOIN pg_catalog.pg_attribute a ON a.attrelid = 'public.task_series'::regclass AND a.attname = w.col AND NOT a.attisdropped
+    LEFT JOIN pg_catalog.pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
+    WHERE (w.set_nn AND a.attnotnull <> w.nn)
+       OR (w.set_df AND pg_catalog.pg_get_expr(d.adbin, d.adrelid) IS DISTINCT FROM w.df))
+  THEN
+    ALTER TABLE public.task_series
+      ALTER COLUMN id SET DEFAULT gen_random_uuid(),
+      ALTER COLUMN id SET NOT NULL,
+      ALTER COLUMN created_at SET DEFAULT now(),
+      ALTER COLUMN created_at SET NOT NULL,
+      ALTER COLUMN updated_at SET DEFAULT now(),
+      ALTER COLUMN updated_at SET NOT NULL,
+      ALTER COLUMN tenant_id SET DEFAULT '00000000-0000-0000-0000-000000000000'::uuid,
+      ALTER COLUMN tenant_id SET NOT NULL,
+      ALTER COLUMN stream_id DROP DEFAULT,
+      ALTER COLUMN stream_id DROP NOT NULL,
+      ALTER COLUMN title DROP DEFAULT,
+      ALTER COLUMN title SET NOT NULL,
+      ALTER COLUMN description DROP DEFAULT,
+      ALTER COLUMN description DROP NOT NULL,
+      ALTER COLUMN priority SET DEFAULT 'medium'::task_priority,
+      ALTER COLUMN priority SET NOT NULL,
+      ALTER COLUMN assignee_type DROP DEFAULT,
+      ALTER COLUMN assignee_type DROP NOT NULL,
+      ALTER COLUMN assignee_agent_id DROP DEFAULT,
+      ALTER COLUMN assignee_agent_id DROP NOT NULL,
+      ALTER COLUMN model_override DROP DEFAULT,
+      ALTER COLUMN model_override DROP NOT NULL,
+      ALTER COLUMN thinking_override DROP DEFAULT,
+      ALTER COLUMN thinking_override DROP NOT NULL,
+      ALTER COLUMN tags SET DEFAULT '{}'::text[],
+      ALTER COLUMN tags SET NOT NULL,
+      ALTER COLUMN linked_entity_type DROP DEFAULT,
+      ALTER COLUMN linked_entity_type DROP NOT NULL,
+      ALTER COLUMN linked_entity_id DROP DEFAULT,
+      ALTER COLUMN linked_entity_id DROP NOT NULL,
+      ALTER COLUMN meta SET DEFAULT '{}'::jsonb,
+      ALTER COLUMN meta SET NOT NULL,
+      ALTER COLUMN cadence_type DROP DEFAULT,
+      ALTER COLUMN cadence_type SET NOT NULL,
+      ALTER COLUMN interval_n SET DEFAULT 1,
+      ALTER COLUMN interval_n SET NOT NULL,
+      ALTER COLUMN days_of_week SET DEFAULT '{}'::smallint[],
+      ALTER COLUMN days_of_week SET NOT NULL,
+      ALTER COLUMN day_of_month DROP DEFAULT,
+      ALTER COLUMN day_of_month DROP NOT NULL,
+      ALTER COLUMN time_of_day SET DEFAULT '09:00:00'::time without time zone,
+      ALTER COLUMN time_of_day SET NOT NULL,
+      ALTER COLUMN timezone DROP DEFAULT,
+      ALTER COLUMN timezone SET NOT NULL,
+      ALTER COLUMN is_paused SET DEFAULT false,
+      ALTER COLUMN is_paused SET NOT NULL,
+      ALTER COLUMN starts_on SET DEFAULT CURRENT_DATE,
+      ALTER COLUMN starts_on SET NOT NULL,
+      ALTER COLUMN ends_on DROP DEFAULT,
+      ALTER COLUMN ends_on DROP NOT NULL,
+      ALTER COLUMN ends_after_count DROP DEFAULT,
+      ALTER COLUMN ends_after_count DROP NOT NULL,
+      ALTER COLUMN spawned_count SET DEFAULT 0,
+      ALTER COLUMN spawned_count SET NOT NULL,
+      ALTER COLUMN next_occurrence_at DROP DEFAULT,
+      ALTER COLUMN next_occurrence_at DROP NOT NULL,
+      ALTER COLUMN last_spawned_at DROP DEFAULT,
+      ALTER COLUMN last_spawned_at DROP NOT NULL,
+      ALTER COLUMN missed_policy SET DEFAULT 'auto_skip'::text,
+      ALTER COLUMN missed_policy SET NOT NULL;
+  END IF;
+END
+$hqc$;
 
 -- Table tasks
 CREATE TABLE IF NOT EXISTS public.tasks (
@@ -3171,63 +3629,103 @@ ALTER TABLE public.tasks
   ADD COLUMN IF NOT EXISTS archived_at timestamptz;
 
 -- Defaults and nullability of an existing tasks
-ALTER TABLE public.tasks
-  ALTER COLUMN id SET DEFAULT gen_random_uuid(),
-  ALTER COLUMN id SET NOT NULL,
-  ALTER COLUMN created_at SET DEFAULT now(),
-  ALTER COLUMN created_at SET NOT NULL,
-  ALTER COLUMN updated_at SET DEFAULT now(),
-  ALTER COLUMN updated_at SET NOT NULL,
-  ALTER COLUMN tenant_id SET DEFAULT '00000000-0000-0000-0000-000000000000'::uuid,
-  ALTER COLUMN tenant_id SET NOT NULL,
-  ALTER COLUMN title DROP DEFAULT,
-  ALTER COLUMN title SET NOT NULL,
-  ALTER COLUMN description DROP DEFAULT,
-  ALTER COLUMN description DROP NOT NULL,
-  ALTER COLUMN status SET DEFAULT 'todo'::task_status,
-  ALTER COLUMN status SET NOT NULL,
-  ALTER COLUMN priority DROP DEFAULT,
-  ALTER COLUMN priority DROP NOT NULL,
-  ALTER COLUMN stream_id DROP DEFAULT,
-  ALTER COLUMN stream_id DROP NOT NULL,
-  ALTER COLUMN parent_id DROP DEFAULT,
-  ALTER COLUMN parent_id DROP NOT NULL,
-  ALTER COLUMN assignee_type DROP DEFAULT,
-  ALTER COLUMN assignee_type DROP NOT NULL,
-  ALTER COLUMN assignee_agent_id DROP DEFAULT,
-  ALTER COLUMN assignee_agent_id DROP NOT NULL,
-  ALTER COLUMN model_override DROP DEFAULT,
-  ALTER COLUMN model_override DROP NOT NULL,
-  ALTER COLUMN thinking_override DROP DEFAULT,
-  ALTER COLUMN thinking_override DROP NOT NULL,
-  ALTER COLUMN due_date DROP DEFAULT,
-  ALTER COLUMN due_date DROP NOT NULL,
-  ALTER COLUMN completed_at DROP DEFAULT,
-  ALTER COLUMN completed_at DROP NOT NULL,
-  ALTER COLUMN linked_entity_type DROP DEFAULT,
-  ALTER COLUMN linked_entity_type DROP NOT NULL,
-  ALTER COLUMN linked_entity_id DROP DEFAULT,
-  ALTER COLUMN linked_entity_id DROP NOT NULL,
-  ALTER COLUMN contact_id DROP DEFAULT,
-  ALTER COLUMN contact_id DROP NOT NULL,
-  ALTER COLUMN org_id DROP DEFAULT,
-  ALTER COLUMN org_id DROP NOT NULL,
-  ALTER COLUMN series_id DROP DEFAULT,
-  ALTER COLUMN series_id DROP NOT NULL,
-  ALTER COLUMN series_occurrence_at DROP DEFAULT,
-  ALTER COLUMN series_occurrence_at DROP NOT NULL,
-  ALTER COLUMN is_recurring SET DEFAULT false,
-  ALTER COLUMN is_recurring DROP NOT NULL,
-  ALTER COLUMN recurrence_rule DROP DEFAULT,
-  ALTER COLUMN recurrence_rule DROP NOT NULL,
-  ALTER COLUMN last_completed_at DROP DEFAULT,
-  ALTER COLUMN last_completed_at DROP NOT NULL,
-  ALTER COLUMN tags SET DEFAULT '{}'::text[],
-  ALTER COLUMN tags SET NOT NULL,
-  ALTER COLUMN sort_order SET DEFAULT 0,
-  ALTER COLUMN sort_order DROP NOT NULL,
-  ALTER COLUMN archived_at DROP DEFAULT,
-  ALTER COLUMN archived_at DROP NOT NULL;
+DO $hqc$
+BEGIN
+  IF EXISTS (
+    SELECT 1 FROM (VALUES
+      ('id'::text, true, true, true, 'gen_random_uuid()'::text),
+      ('created_at', true, true, true, 'now()'),
+      ('updated_at', true, true, true, 'now()'),
+      ('tenant_id', true, true, true, '''00000000-0000-0000-0000-000000000000''::uuid'),
+      ('title', true, true, true, NULL),
+      ('description', true, false, true, NULL),
+      ('status', true, true, true, '''todo''::task_status'),
+      ('priority', true, false, true, NULL),
+      ('stream_id', true, false, true, NULL),
+      ('parent_id', true, false, true, NULL),
+      ('assignee_type', true, false, true, NULL),
+      ('assignee_agent_id', true, false, true, NULL),
+      ('model_override', true, false, true, NULL),
+      ('thinking_override', true, false, true, NULL),
+      ('due_date', true, false, true, NULL),
+      ('completed_at', true, false, true, NULL),
+      ('linked_entity_type', true, false, true, NULL),
+      ('linked_entity_id', true, false, true, NULL),
+      ('contact_id', true, false, true, NULL),
+      ('org_id', true, false, true, NULL),
+      ('series_id', true, false, true, NULL),
+      ('series_occurrence_at', true, false, true, NULL),
+      ('is_recurring', true, false, true, 'false'),
+      ('recurrence_rule', true, false, true, NULL),
+      ('last_completed_at', true, false, true, NULL),
+      ('tags', true, true, true, '''{}''::text[]'),
+      ('sort_order', true, false, true, '0'),
+      ('archived_at', true, false, true, NULL)) AS w(col, set_nn, nn, set_df, df)
+    JOIN pg_catalog.pg_attribute a ON a.attrelid = 'public.tasks'::regclass AND a.attname = w.col AND NOT a.attisdropped
+    LEFT JOIN pg_catalog.pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
+    WHERE (w.set_nn AND a.attnotnull <> w.nn)
+       OR (w.set_df AND pg_catalog.pg_get_expr(d.adbin, d.adrelid) IS DISTINCT FROM w.df))
+  THEN
+    ALTER TABLE public.tasks
+      ALTER COLUMN id SET DEFAULT gen_random_uuid(),
+      ALTER COLUMN id SET NOT NULL,
+      ALTER COLUMN created_at SET DEFAULT now(),
+      ALTER COLUMN created_at SET NOT NULL,
+      ALTER COLUMN updated_at SET DEFAULT now(),
+      ALTER COLUMN updated_at SET NOT NULL,
+      ALTER COLUMN tenant_id SET DEFAULT '00000000-0000-0000-0000-000000000000'::uuid,
+      ALTER COLUMN tenant_id SET NOT NULL,
+      ALTER COLUMN title DROP DEFAULT,
+      ALTER COLUMN title SET NOT NULL,
+      ALTER COLUMN description DROP DEFAULT,
+      ALTER COLUMN description DROP NOT NULL,
+      ALTER COLUMN status SET DEFAULT 'todo'::task_status,
+      ALTER COLUMN status SET NOT NULL,
+      ALTER COLUMN priority DROP DEFAULT,
+      ALTER COLUMN priority DROP NOT NULL,
+      ALTER COLUMN stream_id DROP DEFAULT,
+      ALTER COLUMN stream_id DROP NOT NULL,
+      ALTER COLUMN parent_id DROP DEFAULT,
+      ALTER COLUMN parent_id DROP NOT NULL,
+      ALTER COLUMN assignee_type DROP DEFAULT,
+      ALTER COLUMN assignee_type DROP NOT NULL,
+      ALTER COLUMN assignee_agent_id DROP DEFAULT,
+      ALTER COLUMN assignee_agent_id DROP NOT NULL,
+      ALTER COLUMN model_override DROP DEFAULT,
+      ALTER COLUMN model_override DROP NOT NULL,
+      ALTER COLUMN thinking_override DROP DEFAULT,
+      ALTER COLUMN thinking_override DROP NOT NULL,
+      ALTER COLUMN due_date DROP DEFAULT,
+      ALTER COLUMN due_date DROP NOT NULL,
+      ALTER COLUMN completed_at DROP DEFAULT,
+      ALTER COLUMN completed_at DROP NOT NULL,
+      ALTER COLUMN linked_entity_type DROP DEFAULT,
+      ALTER COLUMN linked_entity_type DROP NOT NULL,
+      ALTER COLUMN linked_entity_id DROP DEFAULT,
+      ALTER COLUMN linked_entity_id DROP NOT NULL,
+      ALTER COLUMN contact_id DROP DEFAULT,
+      ALTER COLUMN contact_id DROP NOT NULL,
+      ALTER COLUMN org_id DROP DEFAULT,
+      ALTER COLUMN org_id DROP NOT NULL,
+      ALTER COLUMN series_id DROP DEFAULT,
+      ALTER COLUMN series_id DROP NOT NULL,
+      ALTER COLUMN series_occurrence_at DROP DEFAULT,
+      ALTER COLUMN series_occurrence_at DROP NOT NULL,
+      ALTER COLUMN is_recurring SET DEFAULT false,
+      ALTER COLUMN is_recurring DROP NOT NULL,
+      ALTER COLUMN recurrence_rule DROP DEFAULT,
+      ALTER COLUMN recurrence_rule DROP NOT NULL,
+      ALTER COLUMN last_completed_at DROP DEFAULT,
+      ALTER COLUMN last_completed_at DROP NOT NULL,
+      ALTER COLUMN tags SET DEFAULT '{}'::text[],
+      ALTER COLUMN tags SET NOT NULL,
+      ALTER COLUMN sort_order SET DEFAULT 0,
+      ALTER COLUMN sort_order DROP NOT NULL,
+      ALTER COLUMN archived_at DROP DEFAULT,
+      ALTER COLUMN archived_at DROP NOT NULL;
+  END IF;
+END
+$hqc$;
 
 -- Function sync_task_completion
 CREATE OR REPLACE FUNCTION public.sync_task_completion()
@@ -3609,7 +4107,7 @@ BEGIN
     PERFORM pg_catalog.set_config('client_min_messages', 'notice', true);
     RAISE NOTICE 'hqc: skipped realtime for streams: publication supabase_realtime does not exist';
     PERFORM pg_catalog.set_config('client_min_messages', 'warning', true);
-  ELSIF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_publication_tables WHERE pubname = 'supabase_realtime' AND schemaname = 'public' AND tablename = 'streams') THEN
+  ELSIF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_publication_rel r JOIN pg_catalog.pg_publication p ON p.oid = r.prpubid WHERE p.pubname = 'supabase_realtime' AND r.prrelid = 'public.streams'::regclass) THEN
     ALTER PUBLICATION supabase_realtime ADD TABLE public.streams;
   END IF;
 END
@@ -3745,7 +4243,7 @@ BEGIN
     PERFORM pg_catalog.set_config('client_min_messages', 'notice', true);
     RAISE NOTICE 'hqc: skipped realtime for tasks: publication supabase_realtime does not exist';
     PERFORM pg_catalog.set_config('client_min_messages', 'warning', true);
-  ELSIF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_publication_tables WHERE pubname = 'supabase_realtime' AND schemaname = 'public' AND tablename = 'tasks') THEN
+  ELSIF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_publication_rel r JOIN pg_catalog.pg_publication p ON p.oid = r.prpubid WHERE p.pubname = 'supabase_realtime' AND r.prrelid = 'public.tasks'::regclass) THEN
     ALTER PUBLICATION supabase_realtime ADD TABLE public.tasks;
   END IF;
 END
@@ -3849,7 +4347,7 @@ BEGIN
     PERFORM pg_catalog.set_config('client_min_messages', 'notice', true);
     RAISE NOTICE 'hqc: skipped realtime for task_series: publication supabase_realtime does not exist';
     PERFORM pg_catalog.set_config('client_min_messages', 'warning', true);
-  ELSIF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_publication_tables WHERE pubname = 'supabase_realtime' AND schemaname = 'public' AND tablename = 'task_series') THEN
+  ELSIF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_publication_rel r JOIN pg_catalog.pg_publication p ON p.oid = r.prpubid WHERE p.pubname = 'supabase_realtime' AND r.prrelid = 'public.task_series'::regclass) THEN
     ALTER PUBLICATION supabase_realtime ADD TABLE public.task_series;
   END IF;
 END
@@ -3997,29 +4495,52 @@ ALTER TABLE public.comments
   ADD COLUMN IF NOT EXISTS mentions text[] DEFAULT '{}'::text[] NOT NULL;
 
 -- Defaults and nullability of an existing comments
-ALTER TABLE public.comments
-  ALTER COLUMN id SET DEFAULT gen_random_uuid(),
-  ALTER COLUMN id SET NOT NULL,
-  ALTER COLUMN created_at SET DEFAULT now(),
-  ALTER COLUMN created_at SET NOT NULL,
-  ALTER COLUMN updated_at SET DEFAULT now(),
-  ALTER COLUMN updated_at SET NOT NULL,
-  ALTER COLUMN tenant_id SET DEFAULT '00000000-0000-0000-0000-000000000000'::uuid,
-  ALTER COLUMN tenant_id SET NOT NULL,
-  ALTER COLUMN entity_type DROP DEFAULT,
-  ALTER COLUMN entity_type SET NOT NULL,
-  ALTER COLUMN entity_id DROP DEFAULT,
-  ALTER COLUMN entity_id SET NOT NULL,
-  ALTER COLUMN parent_id DROP DEFAULT,
-  ALTER COLUMN parent_id DROP NOT NULL,
-  ALTER COLUMN body DROP DEFAULT,
-  ALTER COLUMN body SET NOT NULL,
-  ALTER COLUMN actor_type SET DEFAULT 'human'::actor_type,
-  ALTER COLUMN actor_type SET NOT NULL,
-  ALTER COLUMN actor_agent_id DROP DEFAULT,
-  ALTER COLUMN actor_agent_id DROP NOT NULL,
-  ALTER COLUMN mentions SET DEFAULT '{}'::text[],
-  ALTER COLUMN mentions SET NOT NULL;
+DO $hqc$
+BEGIN
+  IF EXISTS (
+    SELECT 1 FROM (VALUES
+      ('id'::text, true, true, true, 'gen_random_uuid()'::text),
+      ('created_at', true, true, true, 'now()'),
+      ('updated_at', true, true, true, 'now()'),
+      ('tenant_id', true, true, true, '''00000000-0000-0000-0000-000000000000''::uuid'),
+      ('entity_type', true, true, true, NULL),
+      ('entity_id', true, true, true, NULL),
+      ('parent_id', true, false, true, NULL),
+      ('body', true, true, true, NULL),
+      ('actor_type', true, true, true, '''human''::actor_type'),
+      ('actor_agent_id', true, false, true, NULL),
+      ('mentions', true, true, true, '''{}''::text[]')) AS w(col, set_nn, nn, set_df, df)
+    JOIN pg_catalog.pg_attribute a ON a.attrelid = 'public.comments'::regclass AND a.attname = w.col AND NOT a.attisdropped
+    LEFT JOIN pg_catalog.pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
+    WHERE (w.set_nn AND a.attnotnull <> w.nn)
+       OR (w.set_df AND pg_catalog.pg_get_expr(d.adbin, d.adrelid) IS DISTINCT FROM w.df))
+  THEN
+    ALTER TABLE public.comments
+      ALTER COLUMN id SET DEFAULT gen_random_uuid(),
+      ALTER COLUMN id SET NOT NULL,
+      ALTER COLUMN created_at SET DEFAULT now(),
+      ALTER COLUMN created_at SET NOT NULL,
+      ALTER COLUMN updated_at SET DEFAULT now(),
+      ALTER COLUMN updated_at SET NOT NULL,
+      ALTER COLUMN tenant_id SET DEFAULT '00000000-0000-0000-0000-000000000000'::uuid,
+      ALTER COLUMN tenant_id SET NOT NULL,
+      ALTER COLUMN entity_type DROP DEFAULT,
+      ALTER COLUMN entity_type SET NOT NULL,
+      ALTER COLUMN entity_id DROP DEFAULT,
+      ALTER COLUMN entity_id SET NOT NULL,
+      ALTER COLUMN parent_id DROP DEFAULT,
+      ALTER COLUMN parent_id DROP NOT NULL,
+      ALTER COLUMN body DROP DEFAULT,
+      ALTER COLUMN body SET NOT NULL,
+      ALTER COLUMN actor_type SET DEFAULT 'human'::actor_type,
+      ALTER COLUMN actor_type SET NOT NULL,
+      ALTER COLUMN actor_agent_id DROP DEFAULT,
+      ALTER COLUMN actor_agent_id DROP NOT NULL,
+      ALTER COLUMN mentions SET DEFAULT '{}'::text[],
+      ALTER COLUMN mentions SET NOT NULL;
+  END IF;
+END
+$hqc$;
 
 -- Constraints of comments
 DO $hqc$
@@ -4083,7 +4604,7 @@ BEGIN
     PERFORM pg_catalog.set_config('client_min_messages', 'notice', true);
     RAISE NOTICE 'hqc: skipped realtime for comments: publication supabase_realtime does not exist';
     PERFORM pg_catalog.set_config('client_min_messages', 'warning', true);
-  ELSIF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_publication_tables WHERE pubname = 'supabase_realtime' AND schemaname = 'public' AND tablename = 'comments') THEN
+  ELSIF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_publication_rel r JOIN pg_catalog.pg_publication p ON p.oid = r.prpubid WHERE p.pubname = 'supabase_realtime' AND r.prrelid = 'public.comments'::regclass) THEN
     ALTER PUBLICATION supabase_realtime ADD TABLE public.comments;
   END IF;
 END
@@ -4141,25 +4662,46 @@ ALTER TABLE public.knowledge_folders
   ADD COLUMN IF NOT EXISTS sort_order integer DEFAULT 0;
 
 -- Defaults and nullability of an existing knowledge_folders
-ALTER TABLE public.knowledge_folders
-  ALTER COLUMN id SET DEFAULT gen_random_uuid(),
-  ALTER COLUMN id SET NOT NULL,
-  ALTER COLUMN created_at SET DEFAULT now(),
-  ALTER COLUMN created_at SET NOT NULL,
-  ALTER COLUMN updated_at SET DEFAULT now(),
-  ALTER COLUMN updated_at SET NOT NULL,
-  ALTER COLUMN tenant_id SET DEFAULT '00000000-0000-0000-0000-000000000000'::uuid,
-  ALTER COLUMN tenant_id SET NOT NULL,
-  ALTER COLUMN parent_id DROP DEFAULT,
-  ALTER COLUMN parent_id DROP NOT NULL,
-  ALTER COLUMN name DROP DEFAULT,
-  ALTER COLUMN name SET NOT NULL,
-  ALTER COLUMN icon DROP DEFAULT,
-  ALTER COLUMN icon DROP NOT NULL,
-  ALTER COLUMN color DROP DEFAULT,
-  ALTER COLUMN color DROP NOT NULL,
-  ALTER COLUMN sort_order SET DEFAULT 0,
-  ALTER COLUMN sort_order DROP NOT NULL;
+DO $hqc$
+BEGIN
+  IF EXISTS (
+    SELECT 1 FROM (VALUES
+      ('id'::text, true, true, true, 'gen_random_uuid()'::text),
+      ('created_at', true, true, true, 'now()'),
+      ('updated_at', true, true, true, 'now()'),
+      ('tenant_id', true, true, true, '''00000000-0000-0000-0000-000000000000''::uuid'),
+      ('parent_id', true, false, true, NULL),
+      ('name', true, true, true, NULL),
+      ('icon', true, false, true, NULL),
+      ('color', true, false, true, NULL),
+      ('sort_order', true, false, true, '0')) AS w(col, set_nn, nn, set_df, df)
+    JOIN pg_catalog.pg_attribute a ON a.attrelid = 'public.knowledge_folders'::regclass AND a.attname = w.col AND NOT a.attisdropped
+    LEFT JOIN pg_catalog.pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
+    WHERE (w.set_nn AND a.attnotnull <> w.nn)
+       OR (w.set_df AND pg_catalog.pg_get_expr(d.adbin, d.adrelid) IS DISTINCT FROM w.df))
+  THEN
+    ALTER TABLE public.knowledge_folders
+      ALTER COLUMN id SET DEFAULT gen_random_uuid(),
+      ALTER COLUMN id SET NOT NULL,
+      ALTER COLUMN created_at SET DEFAULT now(),
+      ALTER COLUMN created_at SET NOT NULL,
+      ALTER COLUMN updated_at SET DEFAULT now(),
+      ALTER COLUMN updated_at SET NOT NULL,
+      ALTER COLUMN tenant_id SET DEFAULT '00000000-0000-0000-0000-000000000000'::uuid,
+      ALTER COLUMN tenant_id SET NOT NULL,
+      ALTER COLUMN parent_id DROP DEFAULT,
+      ALTER COLUMN parent_id DROP NOT NULL,
+      ALTER COLUMN name DROP DEFAULT,
+      ALTER COLUMN name SET NOT NULL,
+      ALTER COLUMN icon DROP DEFAULT,
+      ALTER COLUMN icon DROP NOT NULL,
+      ALTER COLUMN color DROP DEFAULT,
+      ALTER COLUMN color DROP NOT NULL,
+      ALTER COLUMN sort_order SET DEFAULT 0,
+      ALTER COLUMN sort_order DROP NOT NULL;
+  END IF;
+END
+$hqc$;
 
 -- Table knowledge_items
 CREATE TABLE IF NOT EXISTS public.knowledge_items (
@@ -4256,85 +4798,136 @@ ALTER TABLE public.knowledge_items
   ADD COLUMN IF NOT EXISTS archived_at timestamptz;
 
 -- Defaults and nullability of an existing knowledge_items
-ALTER TABLE public.knowledge_items
-  ALTER COLUMN id SET DEFAULT gen_random_uuid(),
-  ALTER COLUMN id SET NOT NULL,
-  ALTER COLUMN created_at SET DEFAULT now(),
-  ALTER COLUMN created_at SET NOT NULL,
-  ALTER COLUMN updated_at SET DEFAULT now(),
-  ALTER COLUMN updated_at SET NOT NULL,
-  ALTER COLUMN tenant_id SET DEFAULT '00000000-0000-0000-0000-000000000000'::uuid,
-  ALTER COLUMN tenant_id SET NOT NULL,
-  ALTER COLUMN folder_id DROP DEFAULT,
-  ALTER COLUMN folder_id DROP NOT NULL,
-  ALTER COLUMN kind DROP DEFAULT,
-  ALTER COLUMN kind SET NOT NULL,
-  ALTER COLUMN title DROP DEFAULT,
-  ALTER COLUMN title SET NOT NULL,
-  ALTER COLUMN content DROP DEFAULT,
-  ALTER COLUMN content DROP NOT NULL,
-  ALTER COLUMN plain_text DROP DEFAULT,
-  ALTER COLUMN plain_text DROP NOT NULL,
-  ALTER COLUMN icon DROP DEFAULT,
-  ALTER COLUMN icon DROP NOT NULL,
-  ALTER COLUMN mime_type DROP DEFAULT,
-  ALTER COLUMN mime_type DROP NOT NULL,
-  ALTER COLUMN file_url DROP DEFAULT,
-  ALTER COLUMN file_url DROP NOT NULL,
-  ALTER COLUMN file_size DROP DEFAULT,
-  ALTER COLUMN file_size DROP NOT NULL,
-  ALTER COLUMN source_connection_id DROP DEFAULT,
-  ALTER COLUMN source_connection_id DROP NOT NULL,
-  ALTER COLUMN source_external_id DROP DEFAULT,
-  ALTER COLUMN source_external_id DROP NOT NULL,
-  ALTER COLUMN source_sync_status DROP DEFAULT,
-  ALTER COLUMN source_sync_status DROP NOT NULL,
-  ALTER COLUMN source_synced_at DROP DEFAULT,
-  ALTER COLUMN source_synced_at DROP NOT NULL,
-  ALTER COLUMN content_hash DROP DEFAULT,
-  ALTER COLUMN content_hash DROP NOT NULL,
-  ALTER COLUMN scope SET DEFAULT 'workspace'::text,
-  ALTER COLUMN scope SET NOT NULL,
-  ALTER COLUMN tags SET DEFAULT '{}'::text[],
-  ALTER COLUMN tags SET NOT NULL,
-  ALTER COLUMN pinned SET DEFAULT false,
-  ALTER COLUMN pinned DROP NOT NULL,
-  ALTER COLUMN meta SET DEFAULT '{}'::jsonb,
-  ALTER COLUMN meta SET NOT NULL,
-  ALTER COLUMN embedding_model DROP DEFAULT,
-  ALTER COLUMN embedding_model DROP NOT NULL,
-  ALTER COLUMN embedding_dimensions DROP DEFAULT,
-  ALTER COLUMN embedding_dimensions DROP NOT NULL,
-  ALTER COLUMN embedding_status SET DEFAULT 'pending'::text,
-  ALTER COLUMN embedding_status SET NOT NULL,
-  ALTER COLUMN embedding_source_hash DROP DEFAULT,
-  ALTER COLUMN embedding_source_hash DROP NOT NULL,
-  ALTER COLUMN embedding_updated_at DROP DEFAULT,
-  ALTER COLUMN embedding_updated_at DROP NOT NULL,
-  ALTER COLUMN embedding_error DROP DEFAULT,
-  ALTER COLUMN embedding_error DROP NOT NULL,
-  ALTER COLUMN embedding_leased_by DROP DEFAULT,
-  ALTER COLUMN embedding_leased_by DROP NOT NULL,
-  ALTER COLUMN embedding_leased_until DROP DEFAULT,
-  ALTER COLUMN embedding_leased_until DROP NOT NULL,
-  ALTER COLUMN chunk_status SET DEFAULT 'pending'::text,
-  ALTER COLUMN chunk_status SET NOT NULL,
-  ALTER COLUMN chunk_count SET DEFAULT 0,
-  ALTER COLUMN chunk_count SET NOT NULL,
-  ALTER COLUMN chunk_source_hash DROP DEFAULT,
-  ALTER COLUMN chunk_source_hash DROP NOT NULL,
-  ALTER COLUMN chunks_updated_at DROP DEFAULT,
-  ALTER COLUMN chunks_updated_at DROP NOT NULL,
-  ALTER COLUMN chunk_error DROP DEFAULT,
-  ALTER COLUMN chunk_error DROP NOT NULL,
-  ALTER COLUMN processing_status SET DEFAULT 'ready'::text,
-  ALTER COLUMN processing_status SET NOT NULL,
-  ALTER COLUMN processing_error DROP DEFAULT,
-  ALTER COLUMN processing_error DROP NOT NULL,
-  ALTER COLUMN search_vector DROP DEFAULT,
-  ALTER COLUMN search_vector DROP NOT NULL,
-  ALTER COLUMN archived_at DROP DEFAULT,
-  ALTER COLUMN archived_at DROP NOT NULL;
+DO $hqc$
+BEGIN
+  IF EXISTS (
+    SELECT 1 FROM (VALUES
+      ('id'::text, true, true, true, 'gen_random_uuid()'::text),
+      ('created_at', true, true, true, 'now()'),
+      ('updated_at', true, true, true, 'now()'),
+      ('tenant_id', true, true, true, '''00000000-0000-0000-0000-000000000000''::uuid'),
+      ('folder_id', true, false, true, NULL),
+      ('kind', true, true, true, NULL),
+      ('title', true, true, true, NULL),
+      ('content', true, false, true, NULL),
+      ('plain_text', true, false, true, NULL),
+      ('icon', true, false, true, NULL),
+      ('mime_type', true, false, true, NULL),
+      ('file_url', true, false, true, NULL),
+      ('file_size', true, false, true, NULL),
+      ('source_connection_id', true, false, true, NULL),
+      ('source_external_id', true, false, true, NULL),
+      ('source_sync_status', true, false, true, NULL),
+      ('source_synced_at', true, false, true, NULL),
+      ('content_hash', true, false, true, NULL),
+      ('scope', true, true, true, '''workspace''::text'),
+      ('tags', true, true, true, '''{}''::text[]'),
+      ('pinned', true, false, true, 'false'),
+      ('meta', true, true, true, '''{}''::jsonb'),
+      ('embedding_model', true, false, true, NULL),
+      ('embedding_dimensions', true, false, true, NULL),
+      ('embedding_status', true, true, true, '''pending''::text'),
+      ('embedding_source_hash', true, false, true, NULL),
+      ('embedding_updated_at', true, false, true, NULL),
+      ('embedding_error', true, false, true, NULL),
+      ('embedding_leased_by', true, false, true, NULL),
+      ('embedding_leased_until', true, false, true, NULL),
+      ('chunk_status', true, true, true, '''pending''::text'),
+      ('chunk_count', true, true, true, '0'),
+      ('chunk_source_hash', true, false, true, NULL),
+      ('chunks_updated_at', true, false, true, NULL),
+      ('chunk_error', true, false, true, NULL),
+      ('processing_status', true, true, true, '''ready''::text'),
+      ('processing_error', true, false, true, NULL),
+      ('search_vector', true, false, true, NULL),
+      ('archived_at', true, false, true, NULL)) AS w(col, set_nn, nn, set_df, df)
+    JOIN pg_catalog.pg_attribute a ON a.attrelid = 'public.knowledge_items'::regclass AND a.attname = w.col AND NOT a.attisdropped
+    LEFT JOIN pg_catalog.pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
+    WHERE (w.set_nn AND a.attnotnull <> w.nn)
+       OR (w.set_df AND pg_catalog.pg_get_expr(d.adbin, d.adrelid) IS DISTINCT FROM w.df))
+  THEN
+    ALTER TABLE public.knowledge_items
+      ALTER COLUMN id SET DEFAULT gen_random_uuid(),
+      ALTER COLUMN id SET NOT NULL,
+      ALTER COLUMN created_at SET DEFAULT now(),
+      ALTER COLUMN created_at SET NOT NULL,
+      ALTER COLUMN updated_at SET DEFAULT now(),
+      ALTER COLUMN updated_at SET NOT NULL,
+      ALTER COLUMN tenant_id SET DEFAULT '00000000-0000-0000-0000-000000000000'::uuid,
+      ALTER COLUMN tenant_id SET NOT NULL,
+      ALTER COLUMN folder_id DROP DEFAULT,
+      ALTER COLUMN folder_id DROP NOT NULL,
+      ALTER COLUMN kind DROP DEFAULT,
+      ALTER COLUMN kind SET NOT NULL,
+      ALTER COLUMN title DROP DEFAULT,
+      ALTER COLUMN title SET NOT NULL,
+      ALTER COLUMN content DROP DEFAULT,
+      ALTER COLUMN content DROP NOT NULL,
+      ALTER COLUMN plain_text DROP DEFAULT,
+      ALTER COLUMN plain_text DROP NOT NULL,
+      ALTER COLUMN icon DROP DEFAULT,
+      ALTER COLUMN icon DROP NOT NULL,
+      ALTER COLUMN mime_type DROP DEFAULT,
+      ALTER COLUMN mime_type DROP NOT NULL,
+      ALTER COLUMN file_url DROP DEFAULT,
+      ALTER COLUMN file_url DROP NOT NULL,
+      ALTER COLUMN file_size DROP DEFAULT,
+      ALTER COLUMN file_size DROP NOT NULL,
+      ALTER COLUMN source_connection_id DROP DEFAULT,
+      ALTER COLUMN source_connection_id DROP NOT NULL,
+      ALTER COLUMN source_external_id DROP DEFAULT,
+      ALTER COLUMN source_external_id DROP NOT NULL,
+      ALTER COLUMN source_sync_status DROP DEFAULT,
+      ALTER COLUMN source_sync_status DROP NOT NULL,
+      ALTER COLUMN source_synced_at DROP DEFAULT,
+      ALTER COLUMN source_synced_at DROP NOT NULL,
+      ALTER COLUMN content_hash DROP DEFAULT,
+      ALTER COLUMN content_hash DROP NOT NULL,
+      ALTER COLUMN scope SET DEFAULT 'workspace'::text,
+      ALTER COLUMN scope SET NOT NULL,
+      ALTER COLUMN tags SET DEFAULT '{}'::text[],
+      ALTER COLUMN tags SET NOT NULL,
+      ALTER COLUMN pinned SET DEFAULT false,
+      ALTER COLUMN pinned DROP NOT NULL,
+      ALTER COLUMN meta SET DEFAULT '{}'::jsonb,
+      ALTER COLUMN meta SET NOT NULL,
+      ALTER COLUMN embedding_model DROP DEFAULT,
+      ALTER COLUMN embedding_model DROP NOT NULL,
+      ALTER COLUMN embedding_dimensions DROP DEFAULT,
+      ALTER COLUMN embedding_dimensions DROP NOT NULL,
+      ALTER COLUMN embedding_status SET DEFAULT 'pending'::text,
+      ALTER COLUMN embedding_status SET NOT NULL,
+      ALTER COLUMN embedding_source_hash DROP DEFAULT,
+      ALTER COLUMN embedding_source_hash DROP NOT NULL,
+      ALTER COLUMN embedding_updated_at DROP DEFAULT,
+      ALTER COLUMN embedding_updated_at DROP NOT NULL,
+      ALTER COLUMN embedding_error DROP DEFAULT,
+      ALTER COLUMN embedding_error DROP NOT NULL,
+      ALTER COLUMN embedding_leased_by DROP DEFAULT,
+      ALTER COLUMN embedding_leased_by DROP NOT NULL,
+      ALTER COLUMN embedding_leased_until DROP DEFAULT,
+      ALTER COLUMN embedding_leased_until DROP NOT NULL,
+      ALTER COLUMN chunk_status SET DEFAULT 'pending'::text,
+      ALTER COLUMN chunk_status SET NOT NULL,
+      ALTER COLUMN chunk_count SET DEFAULT 0,
+      ALTER COLUMN chunk_count SET NOT NULL,
+      ALTER COLUMN chunk_source_hash DROP DEFAULT,
+      ALTER COLUMN chunk_source_hash DROP NOT NULL,
+      ALTER COLUMN chunks_updated_at DROP DEFAULT,
+      ALTER COLUMN chunks_updated_at DROP NOT NULL,
+      ALTER COLUMN chunk_error DROP DEFAULT,
+      ALTER COLUMN chunk_error DROP NOT NULL,
+      ALTER COLUMN processing_status SET DEFAULT 'ready'::text,
+      ALTER COLUMN processing_status SET NOT NULL,
+      ALTER COLUMN processing_error DROP DEFAULT,
+      ALTER COLUMN processing_error DROP NOT NULL,
+      ALTER COLUMN search_vector DROP DEFAULT,
+      ALTER COLUMN search_vector DROP NOT NULL,
+      ALTER COLUMN archived_at DROP DEFAULT,
+      ALTER COLUMN archived_at DROP NOT NULL;
+  END IF;
+END
+$hqc$;
 
 -- Column knowledge_items.embedding
 DO $hqc$
@@ -4372,17 +4965,34 @@ ALTER TABLE public.knowledge_item_agents
   ADD COLUMN IF NOT EXISTS agent_id uuid NOT NULL;
 
 -- Defaults and nullability of an existing knowledge_item_agents
-ALTER TABLE public.knowledge_item_agents
-  ALTER COLUMN id SET DEFAULT gen_random_uuid(),
-  ALTER COLUMN id SET NOT NULL,
-  ALTER COLUMN created_at SET DEFAULT now(),
-  ALTER COLUMN created_at SET NOT NULL,
-  ALTER COLUMN tenant_id SET DEFAULT '00000000-0000-0000-0000-000000000000'::uuid,
-  ALTER COLUMN tenant_id SET NOT NULL,
-  ALTER COLUMN knowledge_item_id DROP DEFAULT,
-  ALTER COLUMN knowledge_item_id SET NOT NULL,
-  ALTER COLUMN agent_id DROP DEFAULT,
-  ALTER COLUMN agent_id SET NOT NULL;
+DO $hqc$
+BEGIN
+  IF EXISTS (
+    SELECT 1 FROM (VALUES
+      ('id'::text, true, true, true, 'gen_random_uuid()'::text),
+      ('created_at', true, true, true, 'now()'),
+      ('tenant_id', true, true, true, '''00000000-0000-0000-0000-000000000000''::uuid'),
+      ('knowledge_item_id', true, true, true, NULL),
+      ('agent_id', true, true, true, NULL)) AS w(col, set_nn, nn, set_df, df)
+    JOIN pg_catalog.pg_attribute a ON a.attrelid = 'public.knowledge_item_agents'::regclass AND a.attname = w.col AND NOT a.attisdropped
+    LEFT JOIN pg_catalog.pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
+    WHERE (w.set_nn AND a.attnotnull <> w.nn)
+       OR (w.set_df AND pg_catalog.pg_get_expr(d.adbin, d.adrelid) IS DISTINCT FROM w.df))
+  THEN
+    ALTER TABLE public.knowledge_item_agents
+      ALTER COLUMN id SET DEFAULT gen_random_uuid(),
+      ALTER COLUMN id SET NOT NULL,
+      ALTER COLUMN created_at SET DEFAULT now(),
+      ALTER COLUMN created_at SET NOT NULL,
+      ALTER COLUMN tenant_id SET DEFAULT '00000000-0000-0000-0000-000000000000'::uuid,
+      ALTER COLUMN tenant_id SET NOT NULL,
+      ALTER COLUMN knowledge_item_id DROP DEFAULT,
+      ALTER COLUMN knowledge_item_id SET NOT NULL,
+      ALTER COLUMN agent_id DROP DEFAULT,
+      ALTER COLUMN agent_id SET NOT NULL;
+  END IF;
+END
+$hqc$;
 
 -- Table knowledge_chunks
 CREATE TABLE IF NOT EXISTS public.knowledge_chunks (
@@ -4440,49 +5050,82 @@ ALTER TABLE public.knowledge_chunks
   ADD COLUMN IF NOT EXISTS search_vector tsvector;
 
 -- Defaults and nullability of an existing knowledge_chunks
-ALTER TABLE public.knowledge_chunks
-  ALTER COLUMN id SET DEFAULT gen_random_uuid(),
-  ALTER COLUMN id SET NOT NULL,
-  ALTER COLUMN created_at SET DEFAULT now(),
-  ALTER COLUMN created_at SET NOT NULL,
-  ALTER COLUMN updated_at SET DEFAULT now(),
-  ALTER COLUMN updated_at SET NOT NULL,
-  ALTER COLUMN tenant_id SET DEFAULT '00000000-0000-0000-0000-000000000000'::uuid,
-  ALTER COLUMN tenant_id SET NOT NULL,
-  ALTER COLUMN knowledge_item_id DROP DEFAULT,
-  ALTER COLUMN knowledge_item_id SET NOT NULL,
-  ALTER COLUMN chunk_index DROP DEFAULT,
-  ALTER COLUMN chunk_index SET NOT NULL,
-  ALTER COLUMN content DROP DEFAULT,
-  ALTER COLUMN content SET NOT NULL,
-  ALTER COLUMN content_hash DROP DEFAULT,
-  ALTER COLUMN content_hash SET NOT NULL,
-  ALTER COLUMN char_start DROP DEFAULT,
-  ALTER COLUMN char_start DROP NOT NULL,
-  ALTER COLUMN char_end DROP DEFAULT,
-  ALTER COLUMN char_end DROP NOT NULL,
-  ALTER COLUMN page_number DROP DEFAULT,
-  ALTER COLUMN page_number DROP NOT NULL,
-  ALTER COLUMN section_path DROP DEFAULT,
-  ALTER COLUMN section_path DROP NOT NULL,
-  ALTER COLUMN meta SET DEFAULT '{}'::jsonb,
-  ALTER COLUMN meta SET NOT NULL,
-  ALTER COLUMN embedding_model DROP DEFAULT,
-  ALTER COLUMN embedding_model DROP NOT NULL,
-  ALTER COLUMN embedding_dimensions DROP DEFAULT,
-  ALTER COLUMN embedding_dimensions DROP NOT NULL,
-  ALTER COLUMN embedding_status SET DEFAULT 'pending'::text,
-  ALTER COLUMN embedding_status SET NOT NULL,
-  ALTER COLUMN embedding_error DROP DEFAULT,
-  ALTER COLUMN embedding_error DROP NOT NULL,
-  ALTER COLUMN embedding_leased_by DROP DEFAULT,
-  ALTER COLUMN embedding_leased_by DROP NOT NULL,
-  ALTER COLUMN embedding_leased_until DROP DEFAULT,
-  ALTER COLUMN embedding_leased_until DROP NOT NULL,
-  ALTER COLUMN embedding_updated_at DROP DEFAULT,
-  ALTER COLUMN embedding_updated_at DROP NOT NULL,
-  ALTER COLUMN search_vector DROP DEFAULT,
-  ALTER COLUMN search_vector DROP NOT NULL;
+DO $hqc$
+BEGIN
+  IF EXISTS (
+    SELECT 1 FROM (VALUES
+      ('id'::text, true, true, true, 'gen_random_uuid()'::text),
+      ('created_at', true, true, true, 'now()'),
+      ('updated_at', true, true, true, 'now()'),
+      ('tenant_id', true, true, true, '''00000000-0000-0000-0000-000000000000''::uuid'),
+      ('knowledge_item_id', true, true, true, NULL),
+      ('chunk_index', true, true, true, NULL),
+      ('content', true, true, true, NULL),
+      ('content_hash', true, true, true, NULL),
+      ('char_start', true, false, true, NULL),
+      ('char_end', true, false, true, NULL),
+      ('page_number', true, false, true, NULL),
+      ('section_path', true, false, true, NULL),
+      ('meta', true, true, true, '''{}''::jsonb'),
+      ('embedding_model', true, false, true, NULL),
+      ('embedding_dimensions', true, false, true, NULL),
+      ('embedding_status', true, true, true, '''pending''::text'),
+      ('embedding_error', true, false, true, NULL),
+      ('embedding_leased_by', true, false, true, NULL),
+      ('embedding_leased_until', true, false, true, NULL),
+      ('embedding_updated_at', true, false, true, NULL),
+      ('search_vector', true, false, true, NULL)) AS w(col, set_nn, nn, set_df, df)
+    JOIN pg_catalog.pg_attribute a ON a.attrelid = 'public.knowledge_chunks'::regclass AND a.attname = w.col AND NOT a.attisdropped
+    LEFT JOIN pg_catalog.pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
+    WHERE (w.set_nn AND a.attnotnull <> w.nn)
+       OR (w.set_df AND pg_catalog.pg_get_expr(d.adbin, d.adrelid) IS DISTINCT FROM w.df))
+  THEN
+    ALTER TABLE public.knowledge_chunks
+      ALTER COLUMN id SET DEFAULT gen_random_uuid(),
+      ALTER COLUMN id SET NOT NULL,
+      ALTER COLUMN created_at SET DEFAULT now(),
+      ALTER COLUMN created_at SET NOT NULL,
+      ALTER COLUMN updated_at SET DEFAULT now(),
+      ALTER COLUMN updated_at SET NOT NULL,
+      ALTER COLUMN tenant_id SET DEFAULT '00000000-0000-0000-0000-000000000000'::uuid,
+      ALTER COLUMN tenant_id SET NOT NULL,
+      ALTER COLUMN knowledge_item_id DROP DEFAULT,
+      ALTER COLUMN knowledge_item_id SET NOT NULL,
+      ALTER COLUMN chunk_index DROP DEFAULT,
+      ALTER COLUMN chunk_index SET NOT NULL,
+      ALTER COLUMN content DROP DEFAULT,
+      ALTER COLUMN content SET NOT NULL,
+      ALTER COLUMN content_hash DROP DEFAULT,
+      ALTER COLUMN content_hash SET NOT NULL,
+      ALTER COLUMN char_start DROP DEFAULT,
+      ALTER COLUMN char_start DROP NOT NULL,
+      ALTER COLUMN char_end DROP DEFAULT,
+      ALTER COLUMN char_end DROP NOT NULL,
+      ALTER COLUMN page_number DROP DEFAULT,
+      ALTER COLUMN page_number DROP NOT NULL,
+      ALTER COLUMN section_path DROP DEFAULT,
+      ALTER COLUMN section_path DROP NOT NULL,
+      ALTER COLUMN meta SET DEFAULT '{}'::jsonb,
+      ALTER COLUMN meta SET NOT NULL,
+      ALTER COLUMN embedding_model DROP DEFAULT,
+      ALTER COLUMN embedding_model DROP NOT NULL,
+      ALTER COLUMN embedding_dimensions DROP DEFAULT,
+      ALTER COLUMN embedding_dimensions DROP NOT NULL,
+      ALTER COLUMN embedding_status SET DEFAULT 'pending'::text,
+      ALTER COLUMN embedding_status SET NOT NULL,
+      ALTER COLUMN embedding_error DROP DEFAULT,
+      ALTER COLUMN embedding_error DROP NOT NULL,
+      ALTER COLUMN embedding_leased_by DROP DEFAULT,
+      ALTER COLUMN embedding_leased_by DROP NOT NULL,
+      ALTER COLUMN embedding_leased_until DROP DEFAULT,
+      ALTER COLUMN embedding_leased_until DROP NOT NULL,
+      ALTER COLUMN embedding_updated_at DROP DEFAULT,
+      ALTER COLUMN embedding_updated_at DROP NOT NULL,
+      ALTER COLUMN search_vector DROP DEFAULT,
+      ALTER COLUMN search_vector DROP NOT NULL;
+  END IF;
+END
+$hqc$;
 
 -- Column knowledge_chunks.embedding
 DO $hqc$
@@ -4679,7 +5322,14 @@ AS $fn$BEGIN
   RETURNING ki.id, ki.kind, ki.title, ki.content, ki.plain_text, ki.tags, ki.folder_id,
             ki.mime_type, ki.updated_at, ki.chunk_source_hash;
 END
-$fn$$stmt$;
+$fn$;
+GRANT EXECUTE ON FUNCTION public.lease_knowledge_items_for_indexing(text, integer, integer) TO service_role;
+COMMENT ON FUNCTION public.lease_knowledge_items_for_indexing(text, integer, integer) IS 'First version (replaced in 033, which also leases processed `source` items). Atomically
+leases up to `greatest(1, p_limit)` items to the embedder daemon, oldest `updated_at`
+first: non-archived pages and skills, and files whose processing is `done`, that have no
+embedding or a pending/failed one and no live lease. Locked FOR UPDATE SKIP LOCKED, so
+concurrent callers never get the same item. Not tenant-scoped.
+'$stmt$;
   END IF;
 END
 $hqc$;
@@ -4714,7 +5364,12 @@ AS $fn$BEGIN
          chunk_status = 'indexed'
    WHERE id = p_item_id;
 END
-$fn$$stmt$;
+$fn$;
+GRANT EXECUTE ON FUNCTION public.mark_knowledge_item_indexed(uuid, extensions.vector(384), text, integer, text) TO service_role;
+COMMENT ON FUNCTION public.mark_knowledge_item_indexed(uuid, extensions.vector(384), text, integer, text) IS 'First version (replaced in 033, which no longer touches chunk state). Stores an item-level
+embedding, marks embedding and chunking `indexed` and clears error and lease. No error for
+an unknown id; no tenant check.
+'$stmt$;
   END IF;
 END
 $hqc$;
@@ -4740,7 +5395,12 @@ AS $fn$BEGIN
          chunk_status = 'failed'
    WHERE id = p_item_id;
 END
-$fn$$stmt$;
+$fn$;
+GRANT EXECUTE ON FUNCTION public.mark_knowledge_item_failed(uuid, text) TO service_role;
+COMMENT ON FUNCTION public.mark_knowledge_item_failed(uuid, text) IS 'First version (replaced in 033, which no longer touches chunk state). Records an item-level
+embedding failure (error truncated to 1000 characters, lease cleared) and marks chunking
+`failed`. No error for an unknown id.
+'$stmt$;
   END IF;
 END
 $hqc$;
@@ -4883,7 +5543,7 @@ BEGIN
     PERFORM pg_catalog.set_config('client_min_messages', 'notice', true);
     RAISE NOTICE 'hqc: skipped realtime for knowledge_folders: publication supabase_realtime does not exist';
     PERFORM pg_catalog.set_config('client_min_messages', 'warning', true);
-  ELSIF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_publication_tables WHERE pubname = 'supabase_realtime' AND schemaname = 'public' AND tablename = 'knowledge_folders') THEN
+  ELSIF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_publication_rel r JOIN pg_catalog.pg_publication p ON p.oid = r.prpubid WHERE p.pubname = 'supabase_realtime' AND r.prrelid = 'public.knowledge_folders'::regclass) THEN
     ALTER PUBLICATION supabase_realtime ADD TABLE public.knowledge_folders;
   END IF;
 END
@@ -5022,7 +5682,7 @@ BEGIN
     PERFORM pg_catalog.set_config('client_min_messages', 'notice', true);
     RAISE NOTICE 'hqc: skipped realtime for knowledge_items: publication supabase_realtime does not exist';
     PERFORM pg_catalog.set_config('client_min_messages', 'warning', true);
-  ELSIF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_publication_tables WHERE pubname = 'supabase_realtime' AND schemaname = 'public' AND tablename = 'knowledge_items') THEN
+  ELSIF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_publication_rel r JOIN pg_catalog.pg_publication p ON p.oid = r.prpubid WHERE p.pubname = 'supabase_realtime' AND r.prrelid = 'public.knowledge_items'::regclass) THEN
     ALTER PUBLICATION supabase_realtime ADD TABLE public.knowledge_items;
   END IF;
 END
@@ -5095,7 +5755,7 @@ BEGIN
     PERFORM pg_catalog.set_config('client_min_messages', 'notice', true);
     RAISE NOTICE 'hqc: skipped realtime for knowledge_item_agents: publication supabase_realtime does not exist';
     PERFORM pg_catalog.set_config('client_min_messages', 'warning', true);
-  ELSIF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_publication_tables WHERE pubname = 'supabase_realtime' AND schemaname = 'public' AND tablename = 'knowledge_item_agents') THEN
+  ELSIF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_publication_rel r JOIN pg_catalog.pg_publication p ON p.oid = r.prpubid WHERE p.pubname = 'supabase_realtime' AND r.prrelid = 'public.knowledge_item_agents'::regclass) THEN
     ALTER PUBLICATION supabase_realtime ADD TABLE public.knowledge_item_agents;
   END IF;
 END
@@ -5195,7 +5855,7 @@ BEGIN
     PERFORM pg_catalog.set_config('client_min_messages', 'notice', true);
     RAISE NOTICE 'hqc: skipped realtime for knowledge_chunks: publication supabase_realtime does not exist';
     PERFORM pg_catalog.set_config('client_min_messages', 'warning', true);
-  ELSIF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_publication_tables WHERE pubname = 'supabase_realtime' AND schemaname = 'public' AND tablename = 'knowledge_chunks') THEN
+  ELSIF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_publication_rel r JOIN pg_catalog.pg_publication p ON p.oid = r.prpubid WHERE p.pubname = 'supabase_realtime' AND r.prrelid = 'public.knowledge_chunks'::regclass) THEN
     ALTER PUBLICATION supabase_realtime ADD TABLE public.knowledge_chunks;
   END IF;
 END
@@ -5259,69 +5919,6 @@ COMMENT ON FUNCTION public.search_knowledge_items_text(text, integer, text[], uu
 columns as `search_knowledge_items`). An empty (trimmed) query lists the most recently
 updated items with similarity 0; otherwise items matching `websearch_to_tsquery(''english'',
 query)` ordered by `ts_rank_cd` (returned as similarity), then by `updated_at`.
-';
-
-DO $hqc$
-BEGIN
-  IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_extension WHERE extname = 'vector') THEN
-    PERFORM pg_catalog.set_config('client_min_messages', 'notice', true);
-    RAISE NOTICE '%', 'hqc: skipped privileges of lease_knowledge_items_for_indexing: extension "vector" is not installed';
-    PERFORM pg_catalog.set_config('client_min_messages', 'warning', true);
-  ELSE
-    EXECUTE $stmt$GRANT EXECUTE ON FUNCTION public.lease_knowledge_items_for_indexing(text, integer, integer) TO service_role$stmt$;
-  END IF;
-END
-$hqc$;
-
-DO $hqc$
-BEGIN
-  IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_extension WHERE extname = 'vector') THEN
-    PERFORM pg_catalog.set_config('client_min_messages', 'notice', true);
-    RAISE NOTICE '%', 'hqc: skipped comment of lease_knowledge_items_for_indexing: extension "vector" is not installed';
-    PERFORM pg_catalog.set_config('client_min_messages', 'warning', true);
-  ELSE
-    EXECUTE $stmt$COMMENT ON FUNCTION public.lease_knowledge_items_for_indexing(text, integer, integer) IS 'First version (replaced in 033, which also leases processed `source` items). Atomically
-leases up to `greatest(1, p_limit)` items to the embedder daemon, oldest `updated_at`
-first: non-archived pages and skills, and files whose processing is `done`, that have no
-embedding or a pending/failed one and no live lease. Locked FOR UPDATE SKIP LOCKED, so
-concurrent callers never get the same item. Not tenant-scoped.
-'$stmt$;
-  END IF;
-END
-$hqc$;
-
-DO $hqc$
-BEGIN
-  IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_extension WHERE extname = 'vector') THEN
-    PERFORM pg_catalog.set_config('client_min_messages', 'notice', true);
-    RAISE NOTICE '%', 'hqc: skipped privileges of mark_knowledge_item_indexed: extension "vector" is not installed';
-    PERFORM pg_catalog.set_config('client_min_messages', 'warning', true);
-  ELSE
-    EXECUTE $stmt$GRANT EXECUTE ON FUNCTION public.mark_knowledge_item_indexed(uuid, extensions.vector(384), text, integer, text) TO service_role$stmt$;
-  END IF;
-END
-$hqc$;
-
-DO $hqc$
-BEGIN
-  IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_extension WHERE extname = 'vector') THEN
-    PERFORM pg_catalog.set_config('client_min_messages', 'notice', true);
-    RAISE NOTICE '%', 'hqc: skipped comment of mark_knowledge_item_indexed: extension "vector" is not installed';
-    PERFORM pg_catalog.set_config('client_min_messages', 'warning', true);
-  ELSE
-    EXECUTE $stmt$COMMENT ON FUNCTION public.mark_knowledge_item_indexed(uuid, extensions.vector(384), text, integer, text) IS 'First version (replaced in 033, which no longer touches chunk state). Stores an item-level
-embedding, marks embedding and chunking `indexed` and clears error and lease. No error for
-an unknown id; no tenant check.
-'$stmt$;
-  END IF;
-END
-$hqc$;
-
-GRANT EXECUTE ON FUNCTION public.mark_knowledge_item_failed(uuid, text) TO service_role;
-
-COMMENT ON FUNCTION public.mark_knowledge_item_failed(uuid, text) IS 'First version (replaced in 033, which no longer touches chunk state). Records an item-level
-embedding failure (error truncated to 1000 characters, lease cleared) and marks chunking
-`failed`. No error for an unknown id.
 ';
 
 DO $hqc$
@@ -5408,31 +6005,55 @@ ALTER TABLE public.audit_log
   ADD COLUMN IF NOT EXISTS meta jsonb DEFAULT '{}'::jsonb NOT NULL;
 
 -- Defaults and nullability of an existing audit_log
-ALTER TABLE public.audit_log
-  ALTER COLUMN id SET DEFAULT gen_random_uuid(),
-  ALTER COLUMN id SET NOT NULL,
-  ALTER COLUMN created_at SET DEFAULT now(),
-  ALTER COLUMN created_at SET NOT NULL,
-  ALTER COLUMN tenant_id SET DEFAULT '00000000-0000-0000-0000-000000000000'::uuid,
-  ALTER COLUMN tenant_id SET NOT NULL,
-  ALTER COLUMN actor_type SET DEFAULT 'human'::actor_type,
-  ALTER COLUMN actor_type SET NOT NULL,
-  ALTER COLUMN actor_agent_id DROP DEFAULT,
-  ALTER COLUMN actor_agent_id DROP NOT NULL,
-  ALTER COLUMN module DROP DEFAULT,
-  ALTER COLUMN module SET NOT NULL,
-  ALTER COLUMN entity_type DROP DEFAULT,
-  ALTER COLUMN entity_type SET NOT NULL,
-  ALTER COLUMN entity_id DROP DEFAULT,
-  ALTER COLUMN entity_id SET NOT NULL,
-  ALTER COLUMN action DROP DEFAULT,
-  ALTER COLUMN action SET NOT NULL,
-  ALTER COLUMN summary DROP DEFAULT,
-  ALTER COLUMN summary DROP NOT NULL,
-  ALTER COLUMN changes DROP DEFAULT,
-  ALTER COLUMN changes DROP NOT NULL,
-  ALTER COLUMN meta SET DEFAULT '{}'::jsonb,
-  ALTER COLUMN meta SET NOT NULL;
+DO $hqc$
+BEGIN
+  IF EXISTS (
+    SELECT 1 FROM (VALUES
+      ('id'::text, true, true, true, 'gen_random_uuid()'::text),
+      ('created_at', true, true, true, 'now()'),
+      ('tenant_id', true, true, true, '''00000000-0000-0000-0000-000000000000''::uuid'),
+      ('actor_type', true, true, true, '''human''::actor_type'),
+      ('actor_agent_id', true, false, true, NULL),
+      ('module', true, true, true, NULL),
+      ('entity_type', true, true, true, NULL),
+      ('entity_id', true, true, true, NULL),
+      ('action', true, true, true, NULL),
+      ('summary', true, false, true, NULL),
+      ('changes', true, false, true, NULL),
+      ('meta', true, true, true, '''{}''::jsonb')) AS w(col, set_nn, nn, set_df, df)
+    JOIN pg_catalog.pg_attribute a ON a.attrelid = 'public.audit_log'::regclass AND a.attname = w.col AND NOT a.attisdropped
+    LEFT JOIN pg_catalog.pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
+    WHERE (w.set_nn AND a.attnotnull <> w.nn)
+       OR (w.set_df AND pg_catalog.pg_get_expr(d.adbin, d.adrelid) IS DISTINCT FROM w.df))
+  THEN
+    ALTER TABLE public.audit_log
+      ALTER COLUMN id SET DEFAULT gen_random_uuid(),
+      ALTER COLUMN id SET NOT NULL,
+      ALTER COLUMN created_at SET DEFAULT now(),
+      ALTER COLUMN created_at SET NOT NULL,
+      ALTER COLUMN tenant_id SET DEFAULT '00000000-0000-0000-0000-000000000000'::uuid,
+      ALTER COLUMN tenant_id SET NOT NULL,
+      ALTER COLUMN actor_type SET DEFAULT 'human'::actor_type,
+      ALTER COLUMN actor_type SET NOT NULL,
+      ALTER COLUMN actor_agent_id DROP DEFAULT,
+      ALTER COLUMN actor_agent_id DROP NOT NULL,
+      ALTER COLUMN module DROP DEFAULT,
+      ALTER COLUMN module SET NOT NULL,
+      ALTER COLUMN entity_type DROP DEFAULT,
+      ALTER COLUMN entity_type SET NOT NULL,
+      ALTER COLUMN entity_id DROP DEFAULT,
+      ALTER COLUMN entity_id SET NOT NULL,
+      ALTER COLUMN action DROP DEFAULT,
+      ALTER COLUMN action SET NOT NULL,
+      ALTER COLUMN summary DROP DEFAULT,
+      ALTER COLUMN summary DROP NOT NULL,
+      ALTER COLUMN changes DROP DEFAULT,
+      ALTER COLUMN changes DROP NOT NULL,
+      ALTER COLUMN meta SET DEFAULT '{}'::jsonb,
+      ALTER COLUMN meta SET NOT NULL;
+  END IF;
+END
+$hqc$;
 
 -- Table notifications
 CREATE TABLE IF NOT EXISTS public.notifications (
@@ -5471,33 +6092,58 @@ ALTER TABLE public.notifications
   ADD COLUMN IF NOT EXISTS meta jsonb DEFAULT '{}'::jsonb NOT NULL;
 
 -- Defaults and nullability of an existing notifications
-ALTER TABLE public.notifications
-  ALTER COLUMN id SET DEFAULT gen_random_uuid(),
-  ALTER COLUMN id SET NOT NULL,
-  ALTER COLUMN created_at SET DEFAULT now(),
-  ALTER COLUMN created_at SET NOT NULL,
-  ALTER COLUMN tenant_id SET DEFAULT '00000000-0000-0000-0000-000000000000'::uuid,
-  ALTER COLUMN tenant_id SET NOT NULL,
-  ALTER COLUMN type DROP DEFAULT,
-  ALTER COLUMN type SET NOT NULL,
-  ALTER COLUMN title DROP DEFAULT,
-  ALTER COLUMN title SET NOT NULL,
-  ALTER COLUMN body DROP DEFAULT,
-  ALTER COLUMN body DROP NOT NULL,
-  ALTER COLUMN entity_type DROP DEFAULT,
-  ALTER COLUMN entity_type DROP NOT NULL,
-  ALTER COLUMN entity_id DROP DEFAULT,
-  ALTER COLUMN entity_id DROP NOT NULL,
-  ALTER COLUMN actor_type SET DEFAULT 'system'::actor_type,
-  ALTER COLUMN actor_type DROP NOT NULL,
-  ALTER COLUMN actor_agent_id DROP DEFAULT,
-  ALTER COLUMN actor_agent_id DROP NOT NULL,
-  ALTER COLUMN read_at DROP DEFAULT,
-  ALTER COLUMN read_at DROP NOT NULL,
-  ALTER COLUMN dismissed_at DROP DEFAULT,
-  ALTER COLUMN dismissed_at DROP NOT NULL,
-  ALTER COLUMN meta SET DEFAULT '{}'::jsonb,
-  ALTER COLUMN meta SET NOT NULL;
+DO $hqc$
+BEGIN
+  IF EXISTS (
+    SELECT 1 FROM (VALUES
+      ('id'::text, true, true, true, 'gen_random_uuid()'::text),
+      ('created_at', true, true, true, 'now()'),
+      ('tenant_id', true, true, true, '''00000000-0000-0000-0000-000000000000''::uuid'),
+      ('type', true, true, true, NULL),
+      ('title', true, true, true, NULL),
+      ('body', true, false, true, NULL),
+      ('entity_type', true, false, true, NULL),
+      ('entity_id', true, false, true, NULL),
+      ('actor_type', true, false, true, '''system''::actor_type'),
+      ('actor_agent_id', true, false, true, NULL),
+      ('read_at', true, false, true, NULL),
+      ('dismissed_at', true, false, true, NULL),
+      ('meta', true, true, true, '''{}''::jsonb')) AS w(col, set_nn, nn, set_df, df)
+    JOIN pg_catalog.pg_attribute a ON a.attrelid = 'public.notifications'::regclass AND a.attname = w.col AND NOT a.attisdropped
+    LEFT JOIN pg_catalog.pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
+    WHERE (w.set_nn AND a.attnotnull <> w.nn)
+       OR (w.set_df AND pg_catalog.pg_get_expr(d.adbin, d.adrelid) IS DISTINCT FROM w.df))
+  THEN
+    ALTER TABLE public.notifications
+      ALTER COLUMN id SET DEFAULT gen_random_uuid(),
+      ALTER COLUMN id SET NOT NULL,
+      ALTER COLUMN created_at SET DEFAULT now(),
+      ALTER COLUMN created_at SET NOT NULL,
+      ALTER COLUMN tenant_id SET DEFAULT '00000000-0000-0000-0000-000000000000'::uuid,
+      ALTER COLUMN tenant_id SET NOT NULL,
+      ALTER COLUMN type DROP DEFAULT,
+      ALTER COLUMN type SET NOT NULL,
+      ALTER COLUMN title DROP DEFAULT,
+      ALTER COLUMN title SET NOT NULL,
+      ALTER COLUMN body DROP DEFAULT,
+      ALTER COLUMN body DROP NOT NULL,
+      ALTER COLUMN entity_type DROP DEFAULT,
+      ALTER COLUMN entity_type DROP NOT NULL,
+      ALTER COLUMN entity_id DROP DEFAULT,
+      ALTER COLUMN entity_id DROP NOT NULL,
+      ALTER COLUMN actor_type SET DEFAULT 'system'::actor_type,
+      ALTER COLUMN actor_type DROP NOT NULL,
+      ALTER COLUMN actor_agent_id DROP DEFAULT,
+      ALTER COLUMN actor_agent_id DROP NOT NULL,
+      ALTER COLUMN read_at DROP DEFAULT,
+      ALTER COLUMN read_at DROP NOT NULL,
+      ALTER COLUMN dismissed_at DROP DEFAULT,
+      ALTER COLUMN dismissed_at DROP NOT NULL,
+      ALTER COLUMN meta SET DEFAULT '{}'::jsonb,
+      ALTER COLUMN meta SET NOT NULL;
+  END IF;
+END
+$hqc$;
 
 -- Function notify_task_status_change
 CREATE OR REPLACE FUNCTION public.notify_task_status_change()
@@ -5609,7 +6255,7 @@ BEGIN
     PERFORM pg_catalog.set_config('client_min_messages', 'notice', true);
     RAISE NOTICE 'hqc: skipped realtime for audit_log: publication supabase_realtime does not exist';
     PERFORM pg_catalog.set_config('client_min_messages', 'warning', true);
-  ELSIF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_publication_tables WHERE pubname = 'supabase_realtime' AND schemaname = 'public' AND tablename = 'audit_log') THEN
+  ELSIF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_publication_rel r JOIN pg_catalog.pg_publication p ON p.oid = r.prpubid WHERE p.pubname = 'supabase_realtime' AND r.prrelid = 'public.audit_log'::regclass) THEN
     ALTER PUBLICATION supabase_realtime ADD TABLE public.audit_log;
   END IF;
 END
@@ -5672,7 +6318,7 @@ BEGIN
     PERFORM pg_catalog.set_config('client_min_messages', 'notice', true);
     RAISE NOTICE 'hqc: skipped realtime for notifications: publication supabase_realtime does not exist';
     PERFORM pg_catalog.set_config('client_min_messages', 'warning', true);
-  ELSIF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_publication_tables WHERE pubname = 'supabase_realtime' AND schemaname = 'public' AND tablename = 'notifications') THEN
+  ELSIF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_publication_rel r JOIN pg_catalog.pg_publication p ON p.oid = r.prpubid WHERE p.pubname = 'supabase_realtime' AND r.prrelid = 'public.notifications'::regclass) THEN
     ALTER PUBLICATION supabase_realtime ADD TABLE public.notifications;
   END IF;
 END
@@ -5781,51 +6427,85 @@ ALTER TABLE public.agent_inbox_items
   ADD COLUMN IF NOT EXISTS dedup_key text NOT NULL;
 
 -- Defaults and nullability of an existing agent_inbox_items
-ALTER TABLE public.agent_inbox_items
-  ALTER COLUMN id SET DEFAULT gen_random_uuid(),
-  ALTER COLUMN id SET NOT NULL,
-  ALTER COLUMN created_at SET DEFAULT now(),
-  ALTER COLUMN created_at SET NOT NULL,
-  ALTER COLUMN updated_at SET DEFAULT now(),
-  ALTER COLUMN updated_at SET NOT NULL,
-  ALTER COLUMN tenant_id SET DEFAULT '00000000-0000-0000-0000-000000000000'::uuid,
-  ALTER COLUMN tenant_id SET NOT NULL,
-  ALTER COLUMN agent_id DROP DEFAULT,
-  ALTER COLUMN agent_id SET NOT NULL,
-  ALTER COLUMN agent_slug DROP DEFAULT,
-  ALTER COLUMN agent_slug SET NOT NULL,
-  ALTER COLUMN event_type DROP DEFAULT,
-  ALTER COLUMN event_type SET NOT NULL,
-  ALTER COLUMN task_id DROP DEFAULT,
-  ALTER COLUMN task_id DROP NOT NULL,
-  ALTER COLUMN comment_id DROP DEFAULT,
-  ALTER COLUMN comment_id DROP NOT NULL,
-  ALTER COLUMN contact_id DROP DEFAULT,
-  ALTER COLUMN contact_id DROP NOT NULL,
-  ALTER COLUMN status SET DEFAULT 'pending'::inbox_item_status,
-  ALTER COLUMN status SET NOT NULL,
-  ALTER COLUMN leased_at DROP DEFAULT,
-  ALTER COLUMN leased_at DROP NOT NULL,
-  ALTER COLUMN leased_until DROP DEFAULT,
-  ALTER COLUMN leased_until DROP NOT NULL,
-  ALTER COLUMN completed_at DROP DEFAULT,
-  ALTER COLUMN completed_at DROP NOT NULL,
-  ALTER COLUMN failed_at DROP DEFAULT,
-  ALTER COLUMN failed_at DROP NOT NULL,
-  ALTER COLUMN attempt_count SET DEFAULT 0,
-  ALTER COLUMN attempt_count SET NOT NULL,
-  ALTER COLUMN max_attempts SET DEFAULT 3,
-  ALTER COLUMN max_attempts SET NOT NULL,
-  ALTER COLUMN summary DROP DEFAULT,
-  ALTER COLUMN summary DROP NOT NULL,
-  ALTER COLUMN context SET DEFAULT '{}'::jsonb,
-  ALTER COLUMN context SET NOT NULL,
-  ALTER COLUMN last_wake_attempt_at DROP DEFAULT,
-  ALTER COLUMN last_wake_attempt_at DROP NOT NULL,
-  ALTER COLUMN last_wake_success_at DROP DEFAULT,
-  ALTER COLUMN last_wake_success_at DROP NOT NULL,
-  ALTER COLUMN dedup_key DROP DEFAULT,
-  ALTER COLUMN dedup_key SET NOT NULL;
+DO $hqc$
+BEGIN
+  IF EXISTS (
+    SELECT 1 FROM (VALUES
+      ('id'::text, true, true, true, 'gen_random_uuid()'::text),
+      ('created_at', true, true, true, 'now()'),
+      ('updated_at', true, true, true, 'now()'),
+      ('tenant_id', true, true, true, '''00000000-0000-0000-0000-000000000000''::uuid'),
+      ('agent_id', true, true, true, NULL),
+      ('agent_slug', true, true, true, NULL),
+      ('event_type', true, true, true, NULL),
+      ('task_id', true, false, true, NULL),
+      ('comment_id', true, false, true, NULL),
+      ('contact_id', true, false, true, NULL),
+      ('status', true, true, true, '''pending''::inbox_item_status'),
+      ('leased_at', true, false, true, NULL),
+      ('leased_until', true, false, true, NULL),
+      ('completed_at', true, false, true, NULL),
+      ('failed_at', true, false, true, NULL),
+      ('attempt_count', true, true, true, '0'),
+      ('max_attempts', true, true, true, '3'),
+      ('summary', true, false, true, NULL),
+      ('context', true, true, true, '''{}''::jsonb'),
+      ('last_wake_attempt_at', true, false, true, NULL),
+      ('last_wake_success_at', true, false, true, NULL),
+      ('dedup_key', true, true, true, NULL)) AS w(col, set_nn, nn, set_df, df)
+    JOIN pg_catalog.pg_attribute a ON a.attrelid = 'public.agent_inbox_items'::regclass AND a.attname = w.col AND NOT a.attisdropped
+    LEFT JOIN pg_catalog.pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
+    WHERE (w.set_nn AND a.attnotnull <> w.nn)
+       OR (w.set_df AND pg_catalog.pg_get_expr(d.adbin, d.adrelid) IS DISTINCT FROM w.df))
+  THEN
+    ALTER TABLE public.agent_inbox_items
+      ALTER COLUMN id SET DEFAULT gen_random_uuid(),
+      ALTER COLUMN id SET NOT NULL,
+      ALTER COLUMN created_at SET DEFAULT now(),
+      ALTER COLUMN created_at SET NOT NULL,
+      ALTER COLUMN updated_at SET DEFAULT now(),
+      ALTER COLUMN updated_at SET NOT NULL,
+      ALTER COLUMN tenant_id SET DEFAULT '00000000-0000-0000-0000-000000000000'::uuid,
+      ALTER COLUMN tenant_id SET NOT NULL,
+      ALTER COLUMN agent_id DROP DEFAULT,
+      ALTER COLUMN agent_id SET NOT NULL,
+      ALTER COLUMN agent_slug DROP DEFAULT,
+      ALTER COLUMN agent_slug SET NOT NULL,
+      ALTER COLUMN event_type DROP DEFAULT,
+      ALTER COLUMN event_type SET NOT NULL,
+      ALTER COLUMN task_id DROP DEFAULT,
+      ALTER COLUMN task_id DROP NOT NULL,
+      ALTER COLUMN comment_id DROP DEFAULT,
+      ALTER COLUMN comment_id DROP NOT NULL,
+      ALTER COLUMN contact_id DROP DEFAULT,
+      ALTER COLUMN contact_id DROP NOT NULL,
+      ALTER COLUMN status SET DEFAULT 'pending'::inbox_item_status,
+      ALTER COLUMN status SET NOT NULL,
+      ALTER COLUMN leased_at DROP DEFAULT,
+      ALTER COLUMN leased_at DROP NOT NULL,
+      ALTER COLUMN leased_until DROP DEFAULT,
+      ALTER COLUMN leased_until DROP NOT NULL,
+      ALTER COLUMN completed_at DROP DEFAULT,
+      ALTER COLUMN completed_at DROP NOT NULL,
+      ALTER COLUMN failed_at DROP DEFAULT,
+      ALTER COLUMN failed_at DROP NOT NULL,
+      ALTER COLUMN attempt_count SET DEFAULT 0,
+      ALTER COLUMN attempt_count SET NOT NULL,
+      ALTER COLUMN max_attempts SET DEFAULT 3,
+      ALTER COLUMN max_attempts SET NOT NULL,
+      ALTER COLUMN summary DROP DEFAULT,
+      ALTER COLUMN summary DROP NOT NULL,
+      ALTER COLUMN context SET DEFAULT '{}'::jsonb,
+      ALTER COLUMN context SET NOT NULL,
+      ALTER COLUMN last_wake_attempt_at DROP DEFAULT,
+      ALTER COLUMN last_wake_attempt_at DROP NOT NULL,
+      ALTER COLUMN last_wake_success_at DROP DEFAULT,
+      ALTER COLUMN last_wake_success_at DROP NOT NULL,
+      ALTER COLUMN dedup_key DROP DEFAULT,
+      ALTER COLUMN dedup_key SET NOT NULL;
+  END IF;
+END
+$hqc$;
 
 -- Function lease_inbox_item
 CREATE OR REPLACE FUNCTION public.lease_inbox_item(p_agent_id uuid, p_lease_seconds integer DEFAULT 120)
@@ -6120,7 +6800,7 @@ BEGIN
     PERFORM pg_catalog.set_config('client_min_messages', 'notice', true);
     RAISE NOTICE 'hqc: skipped realtime for agent_inbox_items: publication supabase_realtime does not exist';
     PERFORM pg_catalog.set_config('client_min_messages', 'warning', true);
-  ELSIF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_publication_tables WHERE pubname = 'supabase_realtime' AND schemaname = 'public' AND tablename = 'agent_inbox_items') THEN
+  ELSIF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_publication_rel r JOIN pg_catalog.pg_publication p ON p.oid = r.prpubid WHERE p.pubname = 'supabase_realtime' AND r.prrelid = 'public.agent_inbox_items'::regclass) THEN
     ALTER PUBLICATION supabase_realtime ADD TABLE public.agent_inbox_items;
   END IF;
 END
@@ -6277,47 +6957,79 @@ ALTER TABLE public.agent_commands
   ADD COLUMN IF NOT EXISTS meta jsonb DEFAULT '{}'::jsonb NOT NULL;
 
 -- Defaults and nullability of an existing agent_commands
-ALTER TABLE public.agent_commands
-  ALTER COLUMN id SET DEFAULT gen_random_uuid(),
-  ALTER COLUMN id SET NOT NULL,
-  ALTER COLUMN created_at SET DEFAULT now(),
-  ALTER COLUMN created_at SET NOT NULL,
-  ALTER COLUMN updated_at SET DEFAULT now(),
-  ALTER COLUMN updated_at SET NOT NULL,
-  ALTER COLUMN tenant_id SET DEFAULT '00000000-0000-0000-0000-000000000000'::uuid,
-  ALTER COLUMN tenant_id SET NOT NULL,
-  ALTER COLUMN agent_id DROP DEFAULT,
-  ALTER COLUMN agent_id DROP NOT NULL,
-  ALTER COLUMN agent_slug DROP DEFAULT,
-  ALTER COLUMN agent_slug DROP NOT NULL,
-  ALTER COLUMN gateway_id DROP DEFAULT,
-  ALTER COLUMN gateway_id DROP NOT NULL,
-  ALTER COLUMN action DROP DEFAULT,
-  ALTER COLUMN action SET NOT NULL,
-  ALTER COLUMN payload SET DEFAULT '{}'::jsonb,
-  ALTER COLUMN payload SET NOT NULL,
-  ALTER COLUMN status SET DEFAULT 'pending'::command_status,
-  ALTER COLUMN status SET NOT NULL,
-  ALTER COLUMN leased_at DROP DEFAULT,
-  ALTER COLUMN leased_at DROP NOT NULL,
-  ALTER COLUMN leased_until DROP DEFAULT,
-  ALTER COLUMN leased_until DROP NOT NULL,
-  ALTER COLUMN started_at DROP DEFAULT,
-  ALTER COLUMN started_at DROP NOT NULL,
-  ALTER COLUMN completed_at DROP DEFAULT,
-  ALTER COLUMN completed_at DROP NOT NULL,
-  ALTER COLUMN exit_code DROP DEFAULT,
-  ALTER COLUMN exit_code DROP NOT NULL,
-  ALTER COLUMN stdout DROP DEFAULT,
-  ALTER COLUMN stdout DROP NOT NULL,
-  ALTER COLUMN stderr DROP DEFAULT,
-  ALTER COLUMN stderr DROP NOT NULL,
-  ALTER COLUMN error_message DROP DEFAULT,
-  ALTER COLUMN error_message DROP NOT NULL,
-  ALTER COLUMN requested_by DROP DEFAULT,
-  ALTER COLUMN requested_by DROP NOT NULL,
-  ALTER COLUMN meta SET DEFAULT '{}'::jsonb,
-  ALTER COLUMN meta SET NOT NULL;
+DO $hqc$
+BEGIN
+  IF EXISTS (
+    SELECT 1 FROM (VALUES
+      ('id'::text, true, true, true, 'gen_random_uuid()'::text),
+      ('created_at', true, true, true, 'now()'),
+      ('updated_at', true, true, true, 'now()'),
+      ('tenant_id', true, true, true, '''00000000-0000-0000-0000-000000000000''::uuid'),
+      ('agent_id', true, false, true, NULL),
+      ('agent_slug', true, false, true, NULL),
+      ('gateway_id', true, false, true, NULL),
+      ('action', true, true, true, NULL),
+      ('payload', true, true, true, '''{}''::jsonb'),
+      ('status', true, true, true, '''pending''::command_status'),
+      ('leased_at', true, false, true, NULL),
+      ('leased_until', true, false, true, NULL),
+      ('started_at', true, false, true, NULL),
+      ('completed_at', true, false, true, NULL),
+      ('exit_code', true, false, true, NULL),
+      ('stdout', true, false, true, NULL),
+      ('stderr', true, false, true, NULL),
+      ('error_message', true, false, true, NULL),
+      ('requested_by', true, false, true, NULL),
+      ('meta', true, true, true, '''{}''::jsonb')) AS w(col, set_nn, nn, set_df, df)
+    JOIN pg_catalog.pg_attribute a ON a.attrelid = 'public.agent_commands'::regclass AND a.attname = w.col AND NOT a.attisdropped
+    LEFT JOIN pg_catalog.pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
+    WHERE (w.set_nn AND a.attnotnull <> w.nn)
+       OR (w.set_df AND pg_catalog.pg_get_expr(d.adbin, d.adrelid) IS DISTINCT FROM w.df))
+  THEN
+    ALTER TABLE public.agent_commands
+      ALTER COLUMN id SET DEFAULT gen_random_uuid(),
+      ALTER COLUMN id SET NOT NULL,
+      ALTER COLUMN created_at SET DEFAULT now(),
+      ALTER COLUMN created_at SET NOT NULL,
+      ALTER COLUMN updated_at SET DEFAULT now(),
+      ALTER COLUMN updated_at SET NOT NULL,
+      ALTER COLUMN tenant_id SET DEFAULT '00000000-0000-0000-0000-000000000000'::uuid,
+      ALTER COLUMN tenant_id SET NOT NULL,
+      ALTER COLUMN agent_id DROP DEFAULT,
+      ALTER COLUMN agent_id DROP NOT NULL,
+      ALTER COLUMN agent_slug DROP DEFAULT,
+      ALTER COLUMN agent_slug DROP NOT NULL,
+      ALTER COLUMN gateway_id DROP DEFAULT,
+      ALTER COLUMN gateway_id DROP NOT NULL,
+      ALTER COLUMN action DROP DEFAULT,
+      ALTER COLUMN action SET NOT NULL,
+      ALTER COLUMN payload SET DEFAULT '{}'::jsonb,
+      ALTER COLUMN payload SET NOT NULL,
+      ALTER COLUMN status SET DEFAULT 'pending'::command_status,
+      ALTER COLUMN status SET NOT NULL,
+      ALTER COLUMN leased_at DROP DEFAULT,
+      ALTER COLUMN leased_at DROP NOT NULL,
+      ALTER COLUMN leased_until DROP DEFAULT,
+      ALTER COLUMN leased_until DROP NOT NULL,
+      ALTER COLUMN started_at DROP DEFAULT,
+      ALTER COLUMN started_at DROP NOT NULL,
+      ALTER COLUMN completed_at DROP DEFAULT,
+      ALTER COLUMN completed_at DROP NOT NULL,
+      ALTER COLUMN exit_code DROP DEFAULT,
+      ALTER COLUMN exit_code DROP NOT NULL,
+      ALTER COLUMN stdout DROP DEFAULT,
+      ALTER COLUMN stdout DROP NOT NULL,
+      ALTER COLUMN stderr DROP DEFAULT,
+      ALTER COLUMN stderr DROP NOT NULL,
+      ALTER COLUMN error_message DROP DEFAULT,
+      ALTER COLUMN error_message DROP NOT NULL,
+      ALTER COLUMN requested_by DROP DEFAULT,
+      ALTER COLUMN requested_by DROP NOT NULL,
+      ALTER COLUMN meta SET DEFAULT '{}'::jsonb,
+      ALTER COLUMN meta SET NOT NULL;
+  END IF;
+END
+$hqc$;
 
 -- Function lease_command
 CREATE OR REPLACE FUNCTION public.lease_command(p_lease_seconds integer DEFAULT 300, p_gateway_slug text DEFAULT NULL::text)
@@ -6479,7 +7191,7 @@ BEGIN
     PERFORM pg_catalog.set_config('client_min_messages', 'notice', true);
     RAISE NOTICE 'hqc: skipped realtime for agent_commands: publication supabase_realtime does not exist';
     PERFORM pg_catalog.set_config('client_min_messages', 'warning', true);
-  ELSIF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_publication_tables WHERE pubname = 'supabase_realtime' AND schemaname = 'public' AND tablename = 'agent_commands') THEN
+  ELSIF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_publication_rel r JOIN pg_catalog.pg_publication p ON p.oid = r.prpubid WHERE p.pubname = 'supabase_realtime' AND r.prrelid = 'public.agent_commands'::regclass) THEN
     ALTER PUBLICATION supabase_realtime ADD TABLE public.agent_commands;
   END IF;
 END
@@ -6590,49 +7302,82 @@ ALTER TABLE public.agent_usage
   ADD COLUMN IF NOT EXISTS meta jsonb DEFAULT '{}'::jsonb NOT NULL;
 
 -- Defaults and nullability of an existing agent_usage
-ALTER TABLE public.agent_usage
-  ALTER COLUMN id SET DEFAULT gen_random_uuid(),
-  ALTER COLUMN id SET NOT NULL,
-  ALTER COLUMN tenant_id SET DEFAULT '00000000-0000-0000-0000-000000000000'::uuid,
-  ALTER COLUMN tenant_id SET NOT NULL,
-  ALTER COLUMN agent_id DROP DEFAULT,
-  ALTER COLUMN agent_id DROP NOT NULL,
-  ALTER COLUMN agent_slug_snapshot DROP DEFAULT,
-  ALTER COLUMN agent_slug_snapshot DROP NOT NULL,
-  ALTER COLUMN gateway_id DROP DEFAULT,
-  ALTER COLUMN gateway_id DROP NOT NULL,
-  ALTER COLUMN session_id DROP DEFAULT,
-  ALTER COLUMN session_id DROP NOT NULL,
-  ALTER COLUMN run_id DROP DEFAULT,
-  ALTER COLUMN run_id SET NOT NULL,
-  ALTER COLUMN provider DROP DEFAULT,
-  ALTER COLUMN provider SET NOT NULL,
-  ALTER COLUMN model DROP DEFAULT,
-  ALTER COLUMN model SET NOT NULL,
-  ALTER COLUMN input_tokens SET DEFAULT 0,
-  ALTER COLUMN input_tokens SET NOT NULL,
-  ALTER COLUMN output_tokens SET DEFAULT 0,
-  ALTER COLUMN output_tokens SET NOT NULL,
-  ALTER COLUMN cache_read SET DEFAULT 0,
-  ALTER COLUMN cache_read SET NOT NULL,
-  ALTER COLUMN cache_write SET DEFAULT 0,
-  ALTER COLUMN cache_write SET NOT NULL,
-  ALTER COLUMN total_tokens SET DEFAULT 0,
-  ALTER COLUMN total_tokens SET NOT NULL,
-  ALTER COLUMN cost_input_usd DROP DEFAULT,
-  ALTER COLUMN cost_input_usd DROP NOT NULL,
-  ALTER COLUMN cost_output_usd DROP DEFAULT,
-  ALTER COLUMN cost_output_usd DROP NOT NULL,
-  ALTER COLUMN cost_cache_read_usd DROP DEFAULT,
-  ALTER COLUMN cost_cache_read_usd DROP NOT NULL,
-  ALTER COLUMN cost_cache_write_usd DROP DEFAULT,
-  ALTER COLUMN cost_cache_write_usd DROP NOT NULL,
-  ALTER COLUMN cost_total_usd DROP DEFAULT,
-  ALTER COLUMN cost_total_usd DROP NOT NULL,
-  ALTER COLUMN occurred_at SET DEFAULT now(),
-  ALTER COLUMN occurred_at SET NOT NULL,
-  ALTER COLUMN meta SET DEFAULT '{}'::jsonb,
-  ALTER COLUMN meta SET NOT NULL;
+DO $hqc$
+BEGIN
+  IF EXISTS (
+    SELECT 1 FROM (VALUES
+      ('id'::text, true, true, true, 'gen_random_uuid()'::text),
+      ('tenant_id', true, true, true, '''00000000-0000-0000-0000-000000000000''::uuid'),
+      ('agent_id', true, false, true, NULL),
+      ('agent_slug_snapshot', true, false, true, NULL),
+      ('gateway_id', true, false, true, NULL),
+      ('session_id', true, false, true, NULL),
+      ('run_id', true, true, true, NULL),
+      ('provider', true, true, true, NULL),
+      ('model', true, true, true, NULL),
+      ('input_tokens', true, true, true, '0'),
+      ('output_tokens', true, true, true, '0'),
+      ('cache_read', true, true, true, '0'),
+      ('cache_write', true, true, true, '0'),
+      ('total_tokens', true, true, true, '0'),
+      ('cost_input_usd', true, false, true, NULL),
+      ('cost_output_usd', true, false, true, NULL),
+      ('cost_cache_read_usd', true, false, true, NULL),
+      ('cost_cache_write_usd', true, false, true, NULL),
+      ('cost_total_usd', true, false, true, NULL),
+      ('occurred_at', true, true, true, 'now()'),
+      ('meta', true, true, true, '''{}''::jsonb')) AS w(col, set_nn, nn, set_df, df)
+    JOIN pg_catalog.pg_attribute a ON a.attrelid = 'public.agent_usage'::regclass AND a.attname = w.col AND NOT a.attisdropped
+    LEFT JOIN pg_catalog.pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
+    WHERE (w.set_nn AND a.attnotnull <> w.nn)
+       OR (w.set_df AND pg_catalog.pg_get_expr(d.adbin, d.adrelid) IS DISTINCT FROM w.df))
+  THEN
+    ALTER TABLE public.agent_usage
+      ALTER COLUMN id SET DEFAULT gen_random_uuid(),
+      ALTER COLUMN id SET NOT NULL,
+      ALTER COLUMN tenant_id SET DEFAULT '00000000-0000-0000-0000-000000000000'::uuid,
+      ALTER COLUMN tenant_id SET NOT NULL,
+      ALTER COLUMN agent_id DROP DEFAULT,
+      ALTER COLUMN agent_id DROP NOT NULL,
+      ALTER COLUMN agent_slug_snapshot DROP DEFAULT,
+      ALTER COLUMN agent_slug_snapshot DROP NOT NULL,
+      ALTER COLUMN gateway_id DROP DEFAULT,
+      ALTER COLUMN gateway_id DROP NOT NULL,
+      ALTER COLUMN session_id DROP DEFAULT,
+      ALTER COLUMN session_id DROP NOT NULL,
+      ALTER COLUMN run_id DROP DEFAULT,
+      ALTER COLUMN run_id SET NOT NULL,
+      ALTER COLUMN provider DROP DEFAULT,
+      ALTER COLUMN provider SET NOT NULL,
+      ALTER COLUMN model DROP DEFAULT,
+      ALTER COLUMN model SET NOT NULL,
+      ALTER COLUMN input_tokens SET DEFAULT 0,
+      ALTER COLUMN input_tokens SET NOT NULL,
+      ALTER COLUMN output_tokens SET DEFAULT 0,
+      ALTER COLUMN output_tokens SET NOT NULL,
+      ALTER COLUMN cache_read SET DEFAULT 0,
+      ALTER COLUMN cache_read SET NOT NULL,
+      ALTER COLUMN cache_write SET DEFAULT 0,
+      ALTER COLUMN cache_write SET NOT NULL,
+      ALTER COLUMN total_tokens SET DEFAULT 0,
+      ALTER COLUMN total_tokens SET NOT NULL,
+      ALTER COLUMN cost_input_usd DROP DEFAULT,
+      ALTER COLUMN cost_input_usd DROP NOT NULL,
+      ALTER COLUMN cost_output_usd DROP DEFAULT,
+      ALTER COLUMN cost_output_usd DROP NOT NULL,
+      ALTER COLUMN cost_cache_read_usd DROP DEFAULT,
+      ALTER COLUMN cost_cache_read_usd DROP NOT NULL,
+      ALTER COLUMN cost_cache_write_usd DROP DEFAULT,
+      ALTER COLUMN cost_cache_write_usd DROP NOT NULL,
+      ALTER COLUMN cost_total_usd DROP DEFAULT,
+      ALTER COLUMN cost_total_usd DROP NOT NULL,
+      ALTER COLUMN occurred_at SET DEFAULT now(),
+      ALTER COLUMN occurred_at SET NOT NULL,
+      ALTER COLUMN meta SET DEFAULT '{}'::jsonb,
+      ALTER COLUMN meta SET NOT NULL;
+  END IF;
+END
+$hqc$;
 
 -- Table agent_budgets
 CREATE TABLE IF NOT EXISTS public.agent_budgets (
@@ -6681,43 +7426,73 @@ ALTER TABLE public.agent_budgets
   ADD COLUMN IF NOT EXISTS meta jsonb DEFAULT '{}'::jsonb NOT NULL;
 
 -- Defaults and nullability of an existing agent_budgets
-ALTER TABLE public.agent_budgets
-  ALTER COLUMN agent_id DROP DEFAULT,
-  ALTER COLUMN agent_id SET NOT NULL,
-  ALTER COLUMN tenant_id SET DEFAULT '00000000-0000-0000-0000-000000000000'::uuid,
-  ALTER COLUMN tenant_id SET NOT NULL,
-  ALTER COLUMN monthly_limit_usd DROP DEFAULT,
-  ALTER COLUMN monthly_limit_usd DROP NOT NULL,
-  ALTER COLUMN soft_threshold_pct SET DEFAULT 80,
-  ALTER COLUMN soft_threshold_pct SET NOT NULL,
-  ALTER COLUMN hard_cutoff SET DEFAULT true,
-  ALTER COLUMN hard_cutoff SET NOT NULL,
-  ALTER COLUMN period_anchor_tz SET DEFAULT 'UTC'::text,
-  ALTER COLUMN period_anchor_tz SET NOT NULL,
-  ALTER COLUMN current_period_start SET DEFAULT CURRENT_DATE,
-  ALTER COLUMN current_period_start SET NOT NULL,
-  ALTER COLUMN current_period_spend_usd SET DEFAULT 0,
-  ALTER COLUMN current_period_spend_usd SET NOT NULL,
-  ALTER COLUMN current_period_tokens SET DEFAULT 0,
-  ALTER COLUMN current_period_tokens SET NOT NULL,
-  ALTER COLUMN current_period_metered_calls SET DEFAULT 0,
-  ALTER COLUMN current_period_metered_calls SET NOT NULL,
-  ALTER COLUMN current_period_unmetered_calls SET DEFAULT 0,
-  ALTER COLUMN current_period_unmetered_calls SET NOT NULL,
-  ALTER COLUMN status SET DEFAULT 'ok'::budget_status,
-  ALTER COLUMN status SET NOT NULL,
-  ALTER COLUMN warned_at DROP DEFAULT,
-  ALTER COLUMN warned_at DROP NOT NULL,
-  ALTER COLUMN exceeded_at DROP DEFAULT,
-  ALTER COLUMN exceeded_at DROP NOT NULL,
-  ALTER COLUMN last_usage_at DROP DEFAULT,
-  ALTER COLUMN last_usage_at DROP NOT NULL,
-  ALTER COLUMN created_at SET DEFAULT now(),
-  ALTER COLUMN created_at SET NOT NULL,
-  ALTER COLUMN updated_at SET DEFAULT now(),
-  ALTER COLUMN updated_at SET NOT NULL,
-  ALTER COLUMN meta SET DEFAULT '{}'::jsonb,
-  ALTER COLUMN meta SET NOT NULL;
+DO $hqc$
+BEGIN
+  IF EXISTS (
+    SELECT 1 FROM (VALUES
+      ('agent_id'::text, true, true, true, NULL::text),
+      ('tenant_id', true, true, true, '''00000000-0000-0000-0000-000000000000''::uuid'),
+      ('monthly_limit_usd', true, false, true, NULL),
+      ('soft_threshold_pct', true, true, true, '80'),
+      ('hard_cutoff', true, true, true, 'true'),
+      ('period_anchor_tz', true, true, true, '''UTC''::text'),
+      ('current_period_start', true, true, true, 'CURRENT_DATE'),
+      ('current_period_spend_usd', true, true, true, '0'),
+      ('current_period_tokens', true, true, true, '0'),
+      ('current_period_metered_calls', true, true, true, '0'),
+      ('current_period_unmetered_calls', true, true, true, '0'),
+      ('status', true, true, true, '''ok''::budget_status'),
+      ('warned_at', true, false, true, NULL),
+      ('exceeded_at', true, false, true, NULL),
+      ('last_usage_at', true, false, true, NULL),
+      ('created_at', true, true, true, 'now()'),
+      ('updated_at', true, true, true, 'now()'),
+      ('meta', true, true, true, '''{}''::jsonb')) AS w(col, set_nn, nn, set_df, df)
+    JOIN pg_catalog.pg_attribute a ON a.attrelid = 'public.agent_budgets'::regclass AND a.attname = w.col AND NOT a.attisdropped
+    LEFT JOIN pg_catalog.pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
+    WHERE (w.set_nn AND a.attnotnull <> w.nn)
+       OR (w.set_df AND pg_catalog.pg_get_expr(d.adbin, d.adrelid) IS DISTINCT FROM w.df))
+  THEN
+    ALTER TABLE public.agent_budgets
+      ALTER COLUMN agent_id DROP DEFAULT,
+      ALTER COLUMN agent_id SET NOT NULL,
+      ALTER COLUMN tenant_id SET DEFAULT '00000000-0000-0000-0000-000000000000'::uuid,
+      ALTER COLUMN tenant_id SET NOT NULL,
+      ALTER COLUMN monthly_limit_usd DROP DEFAULT,
+      ALTER COLUMN monthly_limit_usd DROP NOT NULL,
+      ALTER COLUMN soft_threshold_pct SET DEFAULT 80,
+      ALTER COLUMN soft_threshold_pct SET NOT NULL,
+      ALTER COLUMN hard_cutoff SET DEFAULT true,
+      ALTER COLUMN hard_cutoff SET NOT NULL,
+      ALTER COLUMN period_anchor_tz SET DEFAULT 'UTC'::text,
+      ALTER COLUMN period_anchor_tz SET NOT NULL,
+      ALTER COLUMN current_period_start SET DEFAULT CURRENT_DATE,
+      ALTER COLUMN current_period_start SET NOT NULL,
+      ALTER COLUMN current_period_spend_usd SET DEFAULT 0,
+      ALTER COLUMN current_period_spend_usd SET NOT NULL,
+      ALTER COLUMN current_period_tokens SET DEFAULT 0,
+      ALTER COLUMN current_period_tokens SET NOT NULL,
+      ALTER COLUMN current_period_metered_calls SET DEFAULT 0,
+      ALTER COLUMN current_period_metered_calls SET NOT NULL,
+      ALTER COLUMN current_period_unmetered_calls SET DEFAULT 0,
+      ALTER COLUMN current_period_unmetered_calls SET NOT NULL,
+      ALTER COLUMN status SET DEFAULT 'ok'::budget_status,
+      ALTER COLUMN status SET NOT NULL,
+      ALTER COLUMN warned_at DROP DEFAULT,
+      ALTER COLUMN warned_at DROP NOT NULL,
+      ALTER COLUMN exceeded_at DROP DEFAULT,
+      ALTER COLUMN exceeded_at DROP NOT NULL,
+      ALTER COLUMN last_usage_at DROP DEFAULT,
+      ALTER COLUMN last_usage_at DROP NOT NULL,
+      ALTER COLUMN created_at SET DEFAULT now(),
+      ALTER COLUMN created_at SET NOT NULL,
+      ALTER COLUMN updated_at SET DEFAULT now(),
+      ALTER COLUMN updated_at SET NOT NULL,
+      ALTER COLUMN meta SET DEFAULT '{}'::jsonb,
+      ALTER COLUMN meta SET NOT NULL;
+  END IF;
+END
+$hqc$;
 
 -- Function update_agent_budget_on_usage
 CREATE OR REPLACE FUNCTION public.update_agent_budget_on_usage()
@@ -7074,7 +7849,7 @@ BEGIN
     PERFORM pg_catalog.set_config('client_min_messages', 'notice', true);
     RAISE NOTICE 'hqc: skipped realtime for agent_budgets: publication supabase_realtime does not exist';
     PERFORM pg_catalog.set_config('client_min_messages', 'warning', true);
-  ELSIF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_publication_tables WHERE pubname = 'supabase_realtime' AND schemaname = 'public' AND tablename = 'agent_budgets') THEN
+  ELSIF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_publication_rel r JOIN pg_catalog.pg_publication p ON p.oid = r.prpubid WHERE p.pubname = 'supabase_realtime' AND r.prrelid = 'public.agent_budgets'::regclass) THEN
     ALTER PUBLICATION supabase_realtime ADD TABLE public.agent_budgets;
   END IF;
 END
@@ -7393,43 +8168,73 @@ ALTER TABLE public.entity_links
   ADD COLUMN IF NOT EXISTS submitted_by_agent_id uuid;
 
 -- Defaults and nullability of an existing entity_links
-ALTER TABLE public.entity_links
-  ALTER COLUMN id SET DEFAULT gen_random_uuid(),
-  ALTER COLUMN id SET NOT NULL,
-  ALTER COLUMN created_at SET DEFAULT now(),
-  ALTER COLUMN created_at SET NOT NULL,
-  ALTER COLUMN updated_at SET DEFAULT now(),
-  ALTER COLUMN updated_at SET NOT NULL,
-  ALTER COLUMN tenant_id SET DEFAULT '00000000-0000-0000-0000-000000000000'::uuid,
-  ALTER COLUMN tenant_id SET NOT NULL,
-  ALTER COLUMN owner_type DROP DEFAULT,
-  ALTER COLUMN owner_type SET NOT NULL,
-  ALTER COLUMN owner_id DROP DEFAULT,
-  ALTER COLUMN owner_id SET NOT NULL,
-  ALTER COLUMN target_type DROP DEFAULT,
-  ALTER COLUMN target_type SET NOT NULL,
-  ALTER COLUMN target_id DROP DEFAULT,
-  ALTER COLUMN target_id DROP NOT NULL,
-  ALTER COLUMN url DROP DEFAULT,
-  ALTER COLUMN url DROP NOT NULL,
-  ALTER COLUMN label DROP DEFAULT,
-  ALTER COLUMN label DROP NOT NULL,
-  ALTER COLUMN sort_order SET DEFAULT 0,
-  ALTER COLUMN sort_order DROP NOT NULL,
-  ALTER COLUMN meta SET DEFAULT '{}'::jsonb,
-  ALTER COLUMN meta SET NOT NULL,
-  ALTER COLUMN is_deliverable SET DEFAULT false,
-  ALTER COLUMN is_deliverable SET NOT NULL,
-  ALTER COLUMN review_status DROP DEFAULT,
-  ALTER COLUMN review_status DROP NOT NULL,
-  ALTER COLUMN review_note DROP DEFAULT,
-  ALTER COLUMN review_note DROP NOT NULL,
-  ALTER COLUMN reviewed_by DROP DEFAULT,
-  ALTER COLUMN reviewed_by DROP NOT NULL,
-  ALTER COLUMN reviewed_at DROP DEFAULT,
-  ALTER COLUMN reviewed_at DROP NOT NULL,
-  ALTER COLUMN submitted_by_agent_id DROP DEFAULT,
-  ALTER COLUMN submitted_by_agent_id DROP NOT NULL;
+DO $hqc$
+BEGIN
+  IF EXISTS (
+    SELECT 1 FROM (VALUES
+      ('id'::text, true, true, true, 'gen_random_uuid()'::text),
+      ('created_at', true, true, true, 'now()'),
+      ('updated_at', true, true, true, 'now()'),
+      ('tenant_id', true, true, true, '''00000000-0000-0000-0000-000000000000''::uuid'),
+      ('owner_type', true, true, true, NULL),
+      ('owner_id', true, true, true, NULL),
+      ('target_type', true, true, true, NULL),
+      ('target_id', true, false, true, NULL),
+      ('url', true, false, true, NULL),
+      ('label', true, false, true, NULL),
+      ('sort_order', true, false, true, '0'),
+      ('meta', true, true, true, '''{}''::jsonb'),
+      ('is_deliverable', true, true, true, 'false'),
+      ('review_status', true, false, true, NULL),
+      ('review_note', true, false, true, NULL),
+      ('reviewed_by', true, false, true, NULL),
+      ('reviewed_at', true, false, true, NULL),
+      ('submitted_by_agent_id', true, false, true, NULL)) AS w(col, set_nn, nn, set_df, df)
+    JOIN pg_catalog.pg_attribute a ON a.attrelid = 'public.entity_links'::regclass AND a.attname = w.col AND NOT a.attisdropped
+    LEFT JOIN pg_catalog.pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
+    WHERE (w.set_nn AND a.attnotnull <> w.nn)
+       OR (w.set_df AND pg_catalog.pg_get_expr(d.adbin, d.adrelid) IS DISTINCT FROM w.df))
+  THEN
+    ALTER TABLE public.entity_links
+      ALTER COLUMN id SET DEFAULT gen_random_uuid(),
+      ALTER COLUMN id SET NOT NULL,
+      ALTER COLUMN created_at SET DEFAULT now(),
+      ALTER COLUMN created_at SET NOT NULL,
+      ALTER COLUMN updated_at SET DEFAULT now(),
+      ALTER COLUMN updated_at SET NOT NULL,
+      ALTER COLUMN tenant_id SET DEFAULT '00000000-0000-0000-0000-000000000000'::uuid,
+      ALTER COLUMN tenant_id SET NOT NULL,
+      ALTER COLUMN owner_type DROP DEFAULT,
+      ALTER COLUMN owner_type SET NOT NULL,
+      ALTER COLUMN owner_id DROP DEFAULT,
+      ALTER COLUMN owner_id SET NOT NULL,
+      ALTER COLUMN target_type DROP DEFAULT,
+      ALTER COLUMN target_type SET NOT NULL,
+      ALTER COLUMN target_id DROP DEFAULT,
+      ALTER COLUMN target_id DROP NOT NULL,
+      ALTER COLUMN url DROP DEFAULT,
+      ALTER COLUMN url DROP NOT NULL,
+      ALTER COLUMN label DROP DEFAULT,
+      ALTER COLUMN label DROP NOT NULL,
+      ALTER COLUMN sort_order SET DEFAULT 0,
+      ALTER COLUMN sort_order DROP NOT NULL,
+      ALTER COLUMN meta SET DEFAULT '{}'::jsonb,
+      ALTER COLUMN meta SET NOT NULL,
+      ALTER COLUMN is_deliverable SET DEFAULT false,
+      ALTER COLUMN is_deliverable SET NOT NULL,
+      ALTER COLUMN review_status DROP DEFAULT,
+      ALTER COLUMN review_status DROP NOT NULL,
+      ALTER COLUMN review_note DROP DEFAULT,
+      ALTER COLUMN review_note DROP NOT NULL,
+      ALTER COLUMN reviewed_by DROP DEFAULT,
+      ALTER COLUMN reviewed_by DROP NOT NULL,
+      ALTER COLUMN reviewed_at DROP DEFAULT,
+      ALTER COLUMN reviewed_at DROP NOT NULL,
+      ALTER COLUMN submitted_by_agent_id DROP DEFAULT,
+      ALTER COLUMN submitted_by_agent_id DROP NOT NULL;
+  END IF;
+END
+$hqc$;
 
 -- Function notify_deliverable_review
 CREATE OR REPLACE FUNCTION public.notify_deliverable_review()
@@ -7577,7 +8382,7 @@ BEGIN
     PERFORM pg_catalog.set_config('client_min_messages', 'notice', true);
     RAISE NOTICE 'hqc: skipped realtime for entity_links: publication supabase_realtime does not exist';
     PERFORM pg_catalog.set_config('client_min_messages', 'warning', true);
-  ELSIF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_publication_tables WHERE pubname = 'supabase_realtime' AND schemaname = 'public' AND tablename = 'entity_links') THEN
+  ELSIF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_publication_rel r JOIN pg_catalog.pg_publication p ON p.oid = r.prpubid WHERE p.pubname = 'supabase_realtime' AND r.prrelid = 'public.entity_links'::regclass) THEN
     ALTER PUBLICATION supabase_realtime ADD TABLE public.entity_links;
   END IF;
 END
@@ -7692,59 +8497,97 @@ ALTER TABLE public.routines
   ADD COLUMN IF NOT EXISTS archived_at timestamptz;
 
 -- Defaults and nullability of an existing routines
-ALTER TABLE public.routines
-  ALTER COLUMN id SET DEFAULT gen_random_uuid(),
-  ALTER COLUMN id SET NOT NULL,
-  ALTER COLUMN created_at SET DEFAULT now(),
-  ALTER COLUMN created_at SET NOT NULL,
-  ALTER COLUMN updated_at SET DEFAULT now(),
-  ALTER COLUMN updated_at SET NOT NULL,
-  ALTER COLUMN tenant_id SET DEFAULT '00000000-0000-0000-0000-000000000000'::uuid,
-  ALTER COLUMN tenant_id SET NOT NULL,
-  ALTER COLUMN agent_id DROP DEFAULT,
-  ALTER COLUMN agent_id SET NOT NULL,
-  ALTER COLUMN agent_slug DROP DEFAULT,
-  ALTER COLUMN agent_slug SET NOT NULL,
-  ALTER COLUMN name DROP DEFAULT,
-  ALTER COLUMN name SET NOT NULL,
-  ALTER COLUMN instruction SET DEFAULT ''::text,
-  ALTER COLUMN instruction SET NOT NULL,
-  ALTER COLUMN trigger_type DROP DEFAULT,
-  ALTER COLUMN trigger_type SET NOT NULL,
-  ALTER COLUMN is_active SET DEFAULT true,
-  ALTER COLUMN is_active SET NOT NULL,
-  ALTER COLUMN cadence_type DROP DEFAULT,
-  ALTER COLUMN cadence_type DROP NOT NULL,
-  ALTER COLUMN interval_n DROP DEFAULT,
-  ALTER COLUMN interval_n DROP NOT NULL,
-  ALTER COLUMN days_of_week SET DEFAULT '{}'::smallint[],
-  ALTER COLUMN days_of_week DROP NOT NULL,
-  ALTER COLUMN day_of_month DROP DEFAULT,
-  ALTER COLUMN day_of_month DROP NOT NULL,
-  ALTER COLUMN time_of_day DROP DEFAULT,
-  ALTER COLUMN time_of_day DROP NOT NULL,
-  ALTER COLUMN timezone DROP DEFAULT,
-  ALTER COLUMN timezone DROP NOT NULL,
-  ALTER COLUMN next_run_at DROP DEFAULT,
-  ALTER COLUMN next_run_at DROP NOT NULL,
-  ALTER COLUMN last_run_at DROP DEFAULT,
-  ALTER COLUMN last_run_at DROP NOT NULL,
-  ALTER COLUMN run_count SET DEFAULT 0,
-  ALTER COLUMN run_count SET NOT NULL,
-  ALTER COLUMN entity_type DROP DEFAULT,
-  ALTER COLUMN entity_type DROP NOT NULL,
-  ALTER COLUMN collection_id DROP DEFAULT,
-  ALTER COLUMN collection_id DROP NOT NULL,
-  ALTER COLUMN field DROP DEFAULT,
-  ALTER COLUMN field DROP NOT NULL,
-  ALTER COLUMN condition DROP DEFAULT,
-  ALTER COLUMN condition DROP NOT NULL,
-  ALTER COLUMN value DROP DEFAULT,
-  ALTER COLUMN value DROP NOT NULL,
-  ALTER COLUMN meta SET DEFAULT '{}'::jsonb,
-  ALTER COLUMN meta SET NOT NULL,
-  ALTER COLUMN archived_at DROP DEFAULT,
-  ALTER COLUMN archived_at DROP NOT NULL;
+DO $hqc$
+BEGIN
+  IF EXISTS (
+    SELECT 1 FROM (VALUES
+      ('id'::text, true, true, true, 'gen_random_uuid()'::text),
+      ('created_at', true, true, true, 'now()'),
+      ('updated_at', true, true, true, 'now()'),
+      ('tenant_id', true, true, true, '''00000000-0000-0000-0000-000000000000''::uuid'),
+      ('agent_id', true, true, true, NULL),
+      ('agent_slug', true, true, true, NULL),
+      ('name', true, true, true, NULL),
+      ('instruction', true, true, true, '''''::text'),
+      ('trigger_type', true, true, true, NULL),
+      ('is_active', true, true, true, 'true'),
+      ('cadence_type', true, false, true, NULL),
+      ('interval_n', true, false, true, NULL),
+      ('days_of_week', true, false, true, '''{}''::smallint[]'),
+      ('day_of_month', true, false, true, NULL),
+      ('time_of_day', true, false, true, NULL),
+      ('timezone', true, false, true, NULL),
+      ('next_run_at', true, false, true, NULL),
+      ('last_run_at', true, false, true, NULL),
+      ('run_count', true, true, true, '0'),
+      ('entity_type', true, false, true, NULL),
+      ('collection_id', true, false, true, NULL),
+      ('field', true, false, true, NULL),
+      ('condition', true, false, true, NULL),
+      ('value', true, false, true, NULL),
+      ('meta', true, true, true, '''{}''::jsonb'),
+      ('archived_at', true, false, true, NULL)) AS w(col, set_nn, nn, set_df, df)
+    JOIN pg_catalog.pg_attribute a ON a.attrelid = 'public.routines'::regclass AND a.attname = w.col AND NOT a.attisdropped
+    LEFT JOIN pg_catalog.pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
+    WHERE (w.set_nn AND a.attnotnull <> w.nn)
+       OR (w.set_df AND pg_catalog.pg_get_expr(d.adbin, d.adrelid) IS DISTINCT FROM w.df))
+  THEN
+    ALTER TABLE public.routines
+      ALTER COLUMN id SET DEFAULT gen_random_uuid(),
+      ALTER COLUMN id SET NOT NULL,
+      ALTER COLUMN created_at SET DEFAULT now(),
+      ALTER COLUMN created_at SET NOT NULL,
+      ALTER COLUMN updated_at SET DEFAULT now(),
+      ALTER COLUMN updated_at SET NOT NULL,
+      ALTER COLUMN tenant_id SET DEFAULT '00000000-0000-0000-0000-000000000000'::uuid,
+      ALTER COLUMN tenant_id SET NOT NULL,
+      ALTER COLUMN agent_id DROP DEFAULT,
+      ALTER COLUMN agent_id SET NOT NULL,
+      ALTER COLUMN agent_slug DROP DEFAULT,
+      ALTER COLUMN agent_slug SET NOT NULL,
+      ALTER COLUMN name DROP DEFAULT,
+      ALTER COLUMN name SET NOT NULL,
+      ALTER COLUMN instruction SET DEFAULT ''::text,
+      ALTER COLUMN instruction SET NOT NULL,
+      ALTER COLUMN trigger_type DROP DEFAULT,
+      ALTER COLUMN trigger_type SET NOT NULL,
+      ALTER COLUMN is_active SET DEFAULT true,
+      ALTER COLUMN is_active SET NOT NULL,
+      ALTER COLUMN cadence_type DROP DEFAULT,
+      ALTER COLUMN cadence_type DROP NOT NULL,
+      ALTER COLUMN interval_n DROP DEFAULT,
+      ALTER COLUMN interval_n DROP NOT NULL,
+      ALTER COLUMN days_of_week SET DEFAULT '{}'::smallint[],
+      ALTER COLUMN days_of_week DROP NOT NULL,
+      ALTER COLUMN day_of_month DROP DEFAULT,
+      ALTER COLUMN day_of_month DROP NOT NULL,
+      ALTER COLUMN time_of_day DROP DEFAULT,
+      ALTER COLUMN time_of_day DROP NOT NULL,
+      ALTER COLUMN timezone DROP DEFAULT,
+      ALTER COLUMN timezone DROP NOT NULL,
+      ALTER COLUMN next_run_at DROP DEFAULT,
+      ALTER COLUMN next_run_at DROP NOT NULL,
+      ALTER COLUMN last_run_at DROP DEFAULT,
+      ALTER COLUMN last_run_at DROP NOT NULL,
+      ALTER COLUMN run_count SET DEFAULT 0,
+      ALTER COLUMN run_count SET NOT NULL,
+      ALTER COLUMN entity_type DROP DEFAULT,
+      ALTER COLUMN entity_type DROP NOT NULL,
+      ALTER COLUMN collection_id DROP DEFAULT,
+      ALTER COLUMN collection_id DROP NOT NULL,
+      ALTER COLUMN field DROP DEFAULT,
+      ALTER COLUMN field DROP NOT NULL,
+      ALTER COLUMN condition DROP DEFAULT,
+      ALTER COLUMN condition DROP NOT NULL,
+      ALTER COLUMN value DROP DEFAULT,
+      ALTER COLUMN value DROP NOT NULL,
+      ALTER COLUMN meta SET DEFAULT '{}'::jsonb,
+      ALTER COLUMN meta SET NOT NULL,
+      ALTER COLUMN archived_at DROP DEFAULT,
+      ALTER COLUMN archived_at DROP NOT NULL;
+  END IF;
+END
+$hqc$;
 
 -- Function routine_next_occurrence
 CREATE OR REPLACE FUNCTION public.routine_next_occurrence(p_cadence_type text, p_interval_n integer, p_days_of_week smallint[], p_day_of_month smallint, p_time_of_day time, p_timezone text, p_from timestamptz DEFAULT now())
@@ -8064,7 +8907,7 @@ BEGIN
     PERFORM pg_catalog.set_config('client_min_messages', 'notice', true);
     RAISE NOTICE 'hqc: skipped realtime for routines: publication supabase_realtime does not exist';
     PERFORM pg_catalog.set_config('client_min_messages', 'warning', true);
-  ELSIF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_publication_tables WHERE pubname = 'supabase_realtime' AND schemaname = 'public' AND tablename = 'routines') THEN
+  ELSIF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_publication_rel r JOIN pg_catalog.pg_publication p ON p.oid = r.prpubid WHERE p.pubname = 'supabase_realtime' AND r.prrelid = 'public.routines'::regclass) THEN
     ALTER PUBLICATION supabase_realtime ADD TABLE public.routines;
   END IF;
 END
@@ -8206,31 +9049,55 @@ ALTER TABLE public.collection_definitions
   ADD COLUMN IF NOT EXISTS archived_at timestamptz;
 
 -- Defaults and nullability of an existing collection_definitions
-ALTER TABLE public.collection_definitions
-  ALTER COLUMN id SET DEFAULT gen_random_uuid(),
-  ALTER COLUMN id SET NOT NULL,
-  ALTER COLUMN created_at SET DEFAULT now(),
-  ALTER COLUMN created_at SET NOT NULL,
-  ALTER COLUMN updated_at SET DEFAULT now(),
-  ALTER COLUMN updated_at SET NOT NULL,
-  ALTER COLUMN tenant_id SET DEFAULT '00000000-0000-0000-0000-000000000000'::uuid,
-  ALTER COLUMN tenant_id SET NOT NULL,
-  ALTER COLUMN name DROP DEFAULT,
-  ALTER COLUMN name SET NOT NULL,
-  ALTER COLUMN slug DROP DEFAULT,
-  ALTER COLUMN slug SET NOT NULL,
-  ALTER COLUMN description DROP DEFAULT,
-  ALTER COLUMN description DROP NOT NULL,
-  ALTER COLUMN icon DROP DEFAULT,
-  ALTER COLUMN icon DROP NOT NULL,
-  ALTER COLUMN color SET DEFAULT '#6b7280'::text,
-  ALTER COLUMN color DROP NOT NULL,
-  ALTER COLUMN sort_order SET DEFAULT 0,
-  ALTER COLUMN sort_order DROP NOT NULL,
-  ALTER COLUMN meta SET DEFAULT '{}'::jsonb,
-  ALTER COLUMN meta SET NOT NULL,
-  ALTER COLUMN archived_at DROP DEFAULT,
-  ALTER COLUMN archived_at DROP NOT NULL;
+DO $hqc$
+BEGIN
+  IF EXISTS (
+    SELECT 1 FROM (VALUES
+      ('id'::text, true, true, true, 'gen_random_uuid()'::text),
+      ('created_at', true, true, true, 'now()'),
+      ('updated_at', true, true, true, 'now()'),
+      ('tenant_id', true, true, true, '''00000000-0000-0000-0000-000000000000''::uuid'),
+      ('name', true, true, true, NULL),
+      ('slug', true, true, true, NULL),
+      ('description', true, false, true, NULL),
+      ('icon', true, false, true, NULL),
+      ('color', true, false, true, '''#6b7280''::text'),
+      ('sort_order', true, false, true, '0'),
+      ('meta', true, true, true, '''{}''::jsonb'),
+      ('archived_at', true, false, true, NULL)) AS w(col, set_nn, nn, set_df, df)
+    JOIN pg_catalog.pg_attribute a ON a.attrelid = 'public.collection_definitions'::regclass AND a.attname = w.col AND NOT a.attisdropped
+    LEFT JOIN pg_catalog.pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
+    WHERE (w.set_nn AND a.attnotnull <> w.nn)
+       OR (w.set_df AND pg_catalog.pg_get_expr(d.adbin, d.adrelid) IS DISTINCT FROM w.df))
+  THEN
+    ALTER TABLE public.collection_definitions
+      ALTER COLUMN id SET DEFAULT gen_random_uuid(),
+      ALTER COLUMN id SET NOT NULL,
+      ALTER COLUMN created_at SET DEFAULT now(),
+      ALTER COLUMN created_at SET NOT NULL,
+      ALTER COLUMN updated_at SET DEFAULT now(),
+      ALTER COLUMN updated_at SET NOT NULL,
+      ALTER COLUMN tenant_id SET DEFAULT '00000000-0000-0000-0000-000000000000'::uuid,
+      ALTER COLUMN tenant_id SET NOT NULL,
+      ALTER COLUMN name DROP DEFAULT,
+      ALTER COLUMN name SET NOT NULL,
+      ALTER COLUMN slug DROP DEFAULT,
+      ALTER COLUMN slug SET NOT NULL,
+      ALTER COLUMN description DROP DEFAULT,
+      ALTER COLUMN description DROP NOT NULL,
+      ALTER COLUMN icon DROP DEFAULT,
+      ALTER COLUMN icon DROP NOT NULL,
+      ALTER COLUMN color SET DEFAULT '#6b7280'::text,
+      ALTER COLUMN color DROP NOT NULL,
+      ALTER COLUMN sort_order SET DEFAULT 0,
+      ALTER COLUMN sort_order DROP NOT NULL,
+      ALTER COLUMN meta SET DEFAULT '{}'::jsonb,
+      ALTER COLUMN meta SET NOT NULL,
+      ALTER COLUMN archived_at DROP DEFAULT,
+      ALTER COLUMN archived_at DROP NOT NULL;
+  END IF;
+END
+$hqc$;
 
 -- Table collection_fields
 CREATE TABLE IF NOT EXISTS public.collection_fields (
@@ -8275,37 +9142,64 @@ ALTER TABLE public.collection_fields
   ADD COLUMN IF NOT EXISTS is_active boolean DEFAULT true;
 
 -- Defaults and nullability of an existing collection_fields
-ALTER TABLE public.collection_fields
-  ALTER COLUMN id SET DEFAULT gen_random_uuid(),
-  ALTER COLUMN id SET NOT NULL,
-  ALTER COLUMN created_at SET DEFAULT now(),
-  ALTER COLUMN created_at SET NOT NULL,
-  ALTER COLUMN updated_at SET DEFAULT now(),
-  ALTER COLUMN updated_at SET NOT NULL,
-  ALTER COLUMN tenant_id SET DEFAULT '00000000-0000-0000-0000-000000000000'::uuid,
-  ALTER COLUMN tenant_id SET NOT NULL,
-  ALTER COLUMN collection_id DROP DEFAULT,
-  ALTER COLUMN collection_id SET NOT NULL,
-  ALTER COLUMN field_key DROP DEFAULT,
-  ALTER COLUMN field_key SET NOT NULL,
-  ALTER COLUMN field_type DROP DEFAULT,
-  ALTER COLUMN field_type SET NOT NULL,
-  ALTER COLUMN label DROP DEFAULT,
-  ALTER COLUMN label SET NOT NULL,
-  ALTER COLUMN description DROP DEFAULT,
-  ALTER COLUMN description DROP NOT NULL,
-  ALTER COLUMN sort_order SET DEFAULT 0,
-  ALTER COLUMN sort_order DROP NOT NULL,
-  ALTER COLUMN required SET DEFAULT false,
-  ALTER COLUMN required DROP NOT NULL,
-  ALTER COLUMN options DROP DEFAULT,
-  ALTER COLUMN options DROP NOT NULL,
-  ALTER COLUMN default_value DROP DEFAULT,
-  ALTER COLUMN default_value DROP NOT NULL,
-  ALTER COLUMN is_title_field SET DEFAULT false,
-  ALTER COLUMN is_title_field DROP NOT NULL,
-  ALTER COLUMN is_active SET DEFAULT true,
-  ALTER COLUMN is_active DROP NOT NULL;
+DO $hqc$
+BEGIN
+  IF EXISTS (
+    SELECT 1 FROM (VALUES
+      ('id'::text, true, true, true, 'gen_random_uuid()'::text),
+      ('created_at', true, true, true, 'now()'),
+      ('updated_at', true, true, true, 'now()'),
+      ('tenant_id', true, true, true, '''00000000-0000-0000-0000-000000000000''::uuid'),
+      ('collection_id', true, true, true, NULL),
+      ('field_key', true, true, true, NULL),
+      ('field_type', true, true, true, NULL),
+      ('label', true, true, true, NULL),
+      ('description', true, false, true, NULL),
+      ('sort_order', true, false, true, '0'),
+      ('required', true, false, true, 'false'),
+      ('options', true, false, true, NULL),
+      ('default_value', true, false, true, NULL),
+      ('is_title_field', true, false, true, 'false'),
+      ('is_active', true, false, true, 'true')) AS w(col, set_nn, nn, set_df, df)
+    JOIN pg_catalog.pg_attribute a ON a.attrelid = 'public.collection_fields'::regclass AND a.attname = w.col AND NOT a.attisdropped
+    LEFT JOIN pg_catalog.pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
+    WHERE (w.set_nn AND a.attnotnull <> w.nn)
+       OR (w.set_df AND pg_catalog.pg_get_expr(d.adbin, d.adrelid) IS DISTINCT FROM w.df))
+  THEN
+    ALTER TABLE public.collection_fields
+      ALTER COLUMN id SET DEFAULT gen_random_uuid(),
+      ALTER COLUMN id SET NOT NULL,
+      ALTER COLUMN created_at SET DEFAULT now(),
+      ALTER COLUMN created_at SET NOT NULL,
+      ALTER COLUMN updated_at SET DEFAULT now(),
+      ALTER COLUMN updated_at SET NOT NULL,
+      ALTER COLUMN tenant_id SET DEFAULT '00000000-0000-0000-0000-000000000000'::uuid,
+      ALTER COLUMN tenant_id SET NOT NULL,
+      ALTER COLUMN collection_id DROP DEFAULT,
+      ALTER COLUMN collection_id SET NOT NULL,
+      ALTER COLUMN field_key DROP DEFAULT,
+      ALTER COLUMN field_key SET NOT NULL,
+      ALTER COLUMN field_type DROP DEFAULT,
+      ALTER COLUMN field_type SET NOT NULL,
+      ALTER COLUMN label DROP DEFAULT,
+      ALTER COLUMN label SET NOT NULL,
+      ALTER COLUMN description DROP DEFAULT,
+      ALTER COLUMN description DROP NOT NULL,
+      ALTER COLUMN sort_order SET DEFAULT 0,
+      ALTER COLUMN sort_order DROP NOT NULL,
+      ALTER COLUMN required SET DEFAULT false,
+      ALTER COLUMN required DROP NOT NULL,
+      ALTER COLUMN options DROP DEFAULT,
+      ALTER COLUMN options DROP NOT NULL,
+      ALTER COLUMN default_value DROP DEFAULT,
+      ALTER COLUMN default_value DROP NOT NULL,
+      ALTER COLUMN is_title_field SET DEFAULT false,
+      ALTER COLUMN is_title_field DROP NOT NULL,
+      ALTER COLUMN is_active SET DEFAULT true,
+      ALTER COLUMN is_active DROP NOT NULL;
+  END IF;
+END
+$hqc$;
 
 -- Table collection_records
 CREATE TABLE IF NOT EXISTS public.collection_records (
@@ -8334,23 +9228,43 @@ ALTER TABLE public.collection_records
   ADD COLUMN IF NOT EXISTS archived_at timestamptz;
 
 -- Defaults and nullability of an existing collection_records
-ALTER TABLE public.collection_records
-  ALTER COLUMN id SET DEFAULT gen_random_uuid(),
-  ALTER COLUMN id SET NOT NULL,
-  ALTER COLUMN created_at SET DEFAULT now(),
-  ALTER COLUMN created_at SET NOT NULL,
-  ALTER COLUMN updated_at SET DEFAULT now(),
-  ALTER COLUMN updated_at SET NOT NULL,
-  ALTER COLUMN tenant_id SET DEFAULT '00000000-0000-0000-0000-000000000000'::uuid,
-  ALTER COLUMN tenant_id SET NOT NULL,
-  ALTER COLUMN collection_id DROP DEFAULT,
-  ALTER COLUMN collection_id SET NOT NULL,
-  ALTER COLUMN "values" SET DEFAULT '{}'::jsonb,
-  ALTER COLUMN "values" SET NOT NULL,
-  ALTER COLUMN sort_order SET DEFAULT 0,
-  ALTER COLUMN sort_order DROP NOT NULL,
-  ALTER COLUMN archived_at DROP DEFAULT,
-  ALTER COLUMN archived_at DROP NOT NULL;
+DO $hqc$
+BEGIN
+  IF EXISTS (
+    SELECT 1 FROM (VALUES
+      ('id'::text, true, true, true, 'gen_random_uuid()'::text),
+      ('created_at', true, true, true, 'now()'),
+      ('updated_at', true, true, true, 'now()'),
+      ('tenant_id', true, true, true, '''00000000-0000-0000-0000-000000000000''::uuid'),
+      ('collection_id', true, true, true, NULL),
+      ('values', true, true, true, '''{}''::jsonb'),
+      ('sort_order', true, false, true, '0'),
+      ('archived_at', true, false, true, NULL)) AS w(col, set_nn, nn, set_df, df)
+    JOIN pg_catalog.pg_attribute a ON a.attrelid = 'public.collection_records'::regclass AND a.attname = w.col AND NOT a.attisdropped
+    LEFT JOIN pg_catalog.pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
+    WHERE (w.set_nn AND a.attnotnull <> w.nn)
+       OR (w.set_df AND pg_catalog.pg_get_expr(d.adbin, d.adrelid) IS DISTINCT FROM w.df))
+  THEN
+    ALTER TABLE public.collection_records
+      ALTER COLUMN id SET DEFAULT gen_random_uuid(),
+      ALTER COLUMN id SET NOT NULL,
+      ALTER COLUMN created_at SET DEFAULT now(),
+      ALTER COLUMN created_at SET NOT NULL,
+      ALTER COLUMN updated_at SET DEFAULT now(),
+      ALTER COLUMN updated_at SET NOT NULL,
+      ALTER COLUMN tenant_id SET DEFAULT '00000000-0000-0000-0000-000000000000'::uuid,
+      ALTER COLUMN tenant_id SET NOT NULL,
+      ALTER COLUMN collection_id DROP DEFAULT,
+      ALTER COLUMN collection_id SET NOT NULL,
+      ALTER COLUMN "values" SET DEFAULT '{}'::jsonb,
+      ALTER COLUMN "values" SET NOT NULL,
+      ALTER COLUMN sort_order SET DEFAULT 0,
+      ALTER COLUMN sort_order DROP NOT NULL,
+      ALTER COLUMN archived_at DROP DEFAULT,
+      ALTER COLUMN archived_at DROP NOT NULL;
+  END IF;
+END
+$hqc$;
 
 -- Table collection_views
 CREATE TABLE IF NOT EXISTS public.collection_views (
@@ -8384,27 +9298,49 @@ ALTER TABLE public.collection_views
   ADD COLUMN IF NOT EXISTS sort_order integer DEFAULT 0;
 
 -- Defaults and nullability of an existing collection_views
-ALTER TABLE public.collection_views
-  ALTER COLUMN id SET DEFAULT gen_random_uuid(),
-  ALTER COLUMN id SET NOT NULL,
-  ALTER COLUMN created_at SET DEFAULT now(),
-  ALTER COLUMN created_at SET NOT NULL,
-  ALTER COLUMN updated_at SET DEFAULT now(),
-  ALTER COLUMN updated_at SET NOT NULL,
-  ALTER COLUMN tenant_id SET DEFAULT '00000000-0000-0000-0000-000000000000'::uuid,
-  ALTER COLUMN tenant_id SET NOT NULL,
-  ALTER COLUMN collection_id DROP DEFAULT,
-  ALTER COLUMN collection_id SET NOT NULL,
-  ALTER COLUMN name DROP DEFAULT,
-  ALTER COLUMN name SET NOT NULL,
-  ALTER COLUMN view_type DROP DEFAULT,
-  ALTER COLUMN view_type SET NOT NULL,
-  ALTER COLUMN config SET DEFAULT '{}'::jsonb,
-  ALTER COLUMN config SET NOT NULL,
-  ALTER COLUMN is_default SET DEFAULT false,
-  ALTER COLUMN is_default DROP NOT NULL,
-  ALTER COLUMN sort_order SET DEFAULT 0,
-  ALTER COLUMN sort_order DROP NOT NULL;
+DO $hqc$
+BEGIN
+  IF EXISTS (
+    SELECT 1 FROM (VALUES
+      ('id'::text, true, true, true, 'gen_random_uuid()'::text),
+      ('created_at', true, true, true, 'now()'),
+      ('updated_at', true, true, true, 'now()'),
+      ('tenant_id', true, true, true, '''00000000-0000-0000-0000-000000000000''::uuid'),
+      ('collection_id', true, true, true, NULL),
+      ('name', true, true, true, NULL),
+      ('view_type', true, true, true, NULL),
+      ('config', true, true, true, '''{}''::jsonb'),
+      ('is_default', true, false, true, 'false'),
+      ('sort_order', true, false, true, '0')) AS w(col, set_nn, nn, set_df, df)
+    JOIN pg_catalog.pg_attribute a ON a.attrelid = 'public.collection_views'::regclass AND a.attname = w.col AND NOT a.attisdropped
+    LEFT JOIN pg_catalog.pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
+    WHERE (w.set_nn AND a.attnotnull <> w.nn)
+       OR (w.set_df AND pg_catalog.pg_get_expr(d.adbin, d.adrelid) IS DISTINCT FROM w.df))
+  THEN
+    ALTER TABLE public.collection_views
+      ALTER COLUMN id SET DEFAULT gen_random_uuid(),
+      ALTER COLUMN id SET NOT NULL,
+      ALTER COLUMN created_at SET DEFAULT now(),
+      ALTER COLUMN created_at SET NOT NULL,
+      ALTER COLUMN updated_at SET DEFAULT now(),
+      ALTER COLUMN updated_at SET NOT NULL,
+      ALTER COLUMN tenant_id SET DEFAULT '00000000-0000-0000-0000-000000000000'::uuid,
+      ALTER COLUMN tenant_id SET NOT NULL,
+      ALTER COLUMN collection_id DROP DEFAULT,
+      ALTER COLUMN collection_id SET NOT NULL,
+      ALTER COLUMN name DROP DEFAULT,
+      ALTER COLUMN name SET NOT NULL,
+      ALTER COLUMN view_type DROP DEFAULT,
+      ALTER COLUMN view_type SET NOT NULL,
+      ALTER COLUMN config SET DEFAULT '{}'::jsonb,
+      ALTER COLUMN config SET NOT NULL,
+      ALTER COLUMN is_default SET DEFAULT false,
+      ALTER COLUMN is_default DROP NOT NULL,
+      ALTER COLUMN sort_order SET DEFAULT 0,
+      ALTER COLUMN sort_order DROP NOT NULL;
+  END IF;
+END
+$hqc$;
 
 -- Table collection_templates
 CREATE TABLE IF NOT EXISTS public.collection_templates (
@@ -8434,25 +9370,46 @@ ALTER TABLE public.collection_templates
   ADD COLUMN IF NOT EXISTS sort_order integer DEFAULT 0;
 
 -- Defaults and nullability of an existing collection_templates
-ALTER TABLE public.collection_templates
-  ALTER COLUMN id SET DEFAULT gen_random_uuid(),
-  ALTER COLUMN id SET NOT NULL,
-  ALTER COLUMN created_at SET DEFAULT now(),
-  ALTER COLUMN created_at SET NOT NULL,
-  ALTER COLUMN name DROP DEFAULT,
-  ALTER COLUMN name SET NOT NULL,
-  ALTER COLUMN slug DROP DEFAULT,
-  ALTER COLUMN slug SET NOT NULL,
-  ALTER COLUMN description DROP DEFAULT,
-  ALTER COLUMN description DROP NOT NULL,
-  ALTER COLUMN icon DROP DEFAULT,
-  ALTER COLUMN icon DROP NOT NULL,
-  ALTER COLUMN category DROP DEFAULT,
-  ALTER COLUMN category DROP NOT NULL,
-  ALTER COLUMN definition DROP DEFAULT,
-  ALTER COLUMN definition SET NOT NULL,
-  ALTER COLUMN sort_order SET DEFAULT 0,
-  ALTER COLUMN sort_order DROP NOT NULL;
+DO $hqc$
+BEGIN
+  IF EXISTS (
+    SELECT 1 FROM (VALUES
+      ('id'::text, true, true, true, 'gen_random_uuid()'::text),
+      ('created_at', true, true, true, 'now()'),
+      ('name', true, true, true, NULL),
+      ('slug', true, true, true, NULL),
+      ('description', true, false, true, NULL),
+      ('icon', true, false, true, NULL),
+      ('category', true, false, true, NULL),
+      ('definition', true, true, true, NULL),
+      ('sort_order', true, false, true, '0')) AS w(col, set_nn, nn, set_df, df)
+    JOIN pg_catalog.pg_attribute a ON a.attrelid = 'public.collection_templates'::regclass AND a.attname = w.col AND NOT a.attisdropped
+    LEFT JOIN pg_catalog.pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
+    WHERE (w.set_nn AND a.attnotnull <> w.nn)
+       OR (w.set_df AND pg_catalog.pg_get_expr(d.adbin, d.adrelid) IS DISTINCT FROM w.df))
+  THEN
+    ALTER TABLE public.collection_templates
+      ALTER COLUMN id SET DEFAULT gen_random_uuid(),
+      ALTER COLUMN id SET NOT NULL,
+      ALTER COLUMN created_at SET DEFAULT now(),
+      ALTER COLUMN created_at SET NOT NULL,
+      ALTER COLUMN name DROP DEFAULT,
+      ALTER COLUMN name SET NOT NULL,
+      ALTER COLUMN slug DROP DEFAULT,
+      ALTER COLUMN slug SET NOT NULL,
+      ALTER COLUMN description DROP DEFAULT,
+      ALTER COLUMN description DROP NOT NULL,
+      ALTER COLUMN icon DROP DEFAULT,
+      ALTER COLUMN icon DROP NOT NULL,
+      ALTER COLUMN category DROP DEFAULT,
+      ALTER COLUMN category DROP NOT NULL,
+      ALTER COLUMN definition DROP DEFAULT,
+      ALTER COLUMN definition SET NOT NULL,
+      ALTER COLUMN sort_order SET DEFAULT 0,
+      ALTER COLUMN sort_order DROP NOT NULL;
+  END IF;
+END
+$hqc$;
 
 -- Constraints of collection_definitions
 DO $hqc$
@@ -8506,7 +9463,7 @@ BEGIN
     PERFORM pg_catalog.set_config('client_min_messages', 'notice', true);
     RAISE NOTICE 'hqc: skipped realtime for collection_definitions: publication supabase_realtime does not exist';
     PERFORM pg_catalog.set_config('client_min_messages', 'warning', true);
-  ELSIF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_publication_tables WHERE pubname = 'supabase_realtime' AND schemaname = 'public' AND tablename = 'collection_definitions') THEN
+  ELSIF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_publication_rel r JOIN pg_catalog.pg_publication p ON p.oid = r.prpubid WHERE p.pubname = 'supabase_realtime' AND r.prrelid = 'public.collection_definitions'::regclass) THEN
     ALTER PUBLICATION supabase_realtime ADD TABLE public.collection_definitions;
   END IF;
 END
@@ -8577,7 +9534,7 @@ BEGIN
     PERFORM pg_catalog.set_config('client_min_messages', 'notice', true);
     RAISE NOTICE 'hqc: skipped realtime for collection_fields: publication supabase_realtime does not exist';
     PERFORM pg_catalog.set_config('client_min_messages', 'warning', true);
-  ELSIF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_publication_tables WHERE pubname = 'supabase_realtime' AND schemaname = 'public' AND tablename = 'collection_fields') THEN
+  ELSIF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_publication_rel r JOIN pg_catalog.pg_publication p ON p.oid = r.prpubid WHERE p.pubname = 'supabase_realtime' AND r.prrelid = 'public.collection_fields'::regclass) THEN
     ALTER PUBLICATION supabase_realtime ADD TABLE public.collection_fields;
   END IF;
 END
@@ -8653,7 +9610,7 @@ BEGIN
     PERFORM pg_catalog.set_config('client_min_messages', 'notice', true);
     RAISE NOTICE 'hqc: skipped realtime for collection_records: publication supabase_realtime does not exist';
     PERFORM pg_catalog.set_config('client_min_messages', 'warning', true);
-  ELSIF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_publication_tables WHERE pubname = 'supabase_realtime' AND schemaname = 'public' AND tablename = 'collection_records') THEN
+  ELSIF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_publication_rel r JOIN pg_catalog.pg_publication p ON p.oid = r.prpubid WHERE p.pubname = 'supabase_realtime' AND r.prrelid = 'public.collection_records'::regclass) THEN
     ALTER PUBLICATION supabase_realtime ADD TABLE public.collection_records;
   END IF;
 END
@@ -8722,7 +9679,7 @@ BEGIN
     PERFORM pg_catalog.set_config('client_min_messages', 'notice', true);
     RAISE NOTICE 'hqc: skipped realtime for collection_views: publication supabase_realtime does not exist';
     PERFORM pg_catalog.set_config('client_min_messages', 'warning', true);
-  ELSIF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_publication_tables WHERE pubname = 'supabase_realtime' AND schemaname = 'public' AND tablename = 'collection_views') THEN
+  ELSIF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_publication_rel r JOIN pg_catalog.pg_publication p ON p.oid = r.prpubid WHERE p.pubname = 'supabase_realtime' AND r.prrelid = 'public.collection_views'::regclass) THEN
     ALTER PUBLICATION supabase_realtime ADD TABLE public.collection_views;
   END IF;
 END
@@ -8939,31 +9896,55 @@ ALTER TABLE public.source_connections
   ADD COLUMN IF NOT EXISTS meta jsonb DEFAULT '{}' NOT NULL;
 
 -- Defaults and nullability of an existing source_connections
-ALTER TABLE public.source_connections
-  ALTER COLUMN id SET DEFAULT gen_random_uuid(),
-  ALTER COLUMN id SET NOT NULL,
-  ALTER COLUMN created_at SET DEFAULT now(),
-  ALTER COLUMN created_at SET NOT NULL,
-  ALTER COLUMN updated_at SET DEFAULT now(),
-  ALTER COLUMN updated_at SET NOT NULL,
-  ALTER COLUMN tenant_id SET DEFAULT '00000000-0000-0000-0000-000000000000'::uuid,
-  ALTER COLUMN tenant_id SET NOT NULL,
-  ALTER COLUMN provider DROP DEFAULT,
-  ALTER COLUMN provider SET NOT NULL,
-  ALTER COLUMN account_label DROP DEFAULT,
-  ALTER COLUMN account_label SET NOT NULL,
-  ALTER COLUMN status SET DEFAULT 'active',
-  ALTER COLUMN status SET NOT NULL,
-  ALTER COLUMN last_verified_at DROP DEFAULT,
-  ALTER COLUMN last_verified_at DROP NOT NULL,
-  ALTER COLUMN sync_interval_hours SET DEFAULT 6,
-  ALTER COLUMN sync_interval_hours SET NOT NULL,
-  ALTER COLUMN next_sync_at DROP DEFAULT,
-  ALTER COLUMN next_sync_at DROP NOT NULL,
-  ALTER COLUMN error_message DROP DEFAULT,
-  ALTER COLUMN error_message DROP NOT NULL,
-  ALTER COLUMN meta SET DEFAULT '{}',
-  ALTER COLUMN meta SET NOT NULL;
+DO $hqc$
+BEGIN
+  IF EXISTS (
+    SELECT 1 FROM (VALUES
+      ('id'::text, true, true, true, 'gen_random_uuid()'::text),
+      ('created_at', true, true, true, 'now()'),
+      ('updated_at', true, true, true, 'now()'),
+      ('tenant_id', true, true, true, '''00000000-0000-0000-0000-000000000000''::uuid'),
+      ('provider', true, true, true, NULL),
+      ('account_label', true, true, true, NULL),
+      ('status', true, true, true, '''active'''),
+      ('last_verified_at', true, false, true, NULL),
+      ('sync_interval_hours', true, true, true, '6'),
+      ('next_sync_at', true, false, true, NULL),
+      ('error_message', true, false, true, NULL),
+      ('meta', true, true, true, '''{}''')) AS w(col, set_nn, nn, set_df, df)
+    JOIN pg_catalog.pg_attribute a ON a.attrelid = 'public.source_connections'::regclass AND a.attname = w.col AND NOT a.attisdropped
+    LEFT JOIN pg_catalog.pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
+    WHERE (w.set_nn AND a.attnotnull <> w.nn)
+       OR (w.set_df AND pg_catalog.pg_get_expr(d.adbin, d.adrelid) IS DISTINCT FROM w.df))
+  THEN
+    ALTER TABLE public.source_connections
+      ALTER COLUMN id SET DEFAULT gen_random_uuid(),
+      ALTER COLUMN id SET NOT NULL,
+      ALTER COLUMN created_at SET DEFAULT now(),
+      ALTER COLUMN created_at SET NOT NULL,
+      ALTER COLUMN updated_at SET DEFAULT now(),
+      ALTER COLUMN updated_at SET NOT NULL,
+      ALTER COLUMN tenant_id SET DEFAULT '00000000-0000-0000-0000-000000000000'::uuid,
+      ALTER COLUMN tenant_id SET NOT NULL,
+      ALTER COLUMN provider DROP DEFAULT,
+      ALTER COLUMN provider SET NOT NULL,
+      ALTER COLUMN account_label DROP DEFAULT,
+      ALTER COLUMN account_label SET NOT NULL,
+      ALTER COLUMN status SET DEFAULT 'active',
+      ALTER COLUMN status SET NOT NULL,
+      ALTER COLUMN last_verified_at DROP DEFAULT,
+      ALTER COLUMN last_verified_at DROP NOT NULL,
+      ALTER COLUMN sync_interval_hours SET DEFAULT 6,
+      ALTER COLUMN sync_interval_hours SET NOT NULL,
+      ALTER COLUMN next_sync_at DROP DEFAULT,
+      ALTER COLUMN next_sync_at DROP NOT NULL,
+      ALTER COLUMN error_message DROP DEFAULT,
+      ALTER COLUMN error_message DROP NOT NULL,
+      ALTER COLUMN meta SET DEFAULT '{}',
+      ALTER COLUMN meta SET NOT NULL;
+  END IF;
+END
+$hqc$;
 
 -- Table source_sync_runs
 CREATE TABLE IF NOT EXISTS public.source_sync_runs (
@@ -8997,27 +9978,49 @@ ALTER TABLE public.source_sync_runs
   ADD COLUMN IF NOT EXISTS error_message text;
 
 -- Defaults and nullability of an existing source_sync_runs
-ALTER TABLE public.source_sync_runs
-  ALTER COLUMN id SET DEFAULT gen_random_uuid(),
-  ALTER COLUMN id SET NOT NULL,
-  ALTER COLUMN created_at SET DEFAULT now(),
-  ALTER COLUMN created_at SET NOT NULL,
-  ALTER COLUMN tenant_id SET DEFAULT '00000000-0000-0000-0000-000000000000'::uuid,
-  ALTER COLUMN tenant_id SET NOT NULL,
-  ALTER COLUMN connection_id DROP DEFAULT,
-  ALTER COLUMN connection_id SET NOT NULL,
-  ALTER COLUMN status SET DEFAULT 'running',
-  ALTER COLUMN status SET NOT NULL,
-  ALTER COLUMN items_synced SET DEFAULT 0,
-  ALTER COLUMN items_synced DROP NOT NULL,
-  ALTER COLUMN items_failed SET DEFAULT 0,
-  ALTER COLUMN items_failed DROP NOT NULL,
-  ALTER COLUMN started_at SET DEFAULT now(),
-  ALTER COLUMN started_at DROP NOT NULL,
-  ALTER COLUMN completed_at DROP DEFAULT,
-  ALTER COLUMN completed_at DROP NOT NULL,
-  ALTER COLUMN error_message DROP DEFAULT,
-  ALTER COLUMN error_message DROP NOT NULL;
+DO $hqc$
+BEGIN
+  IF EXISTS (
+    SELECT 1 FROM (VALUES
+      ('id'::text, true, true, true, 'gen_random_uuid()'::text),
+      ('created_at', true, true, true, 'now()'),
+      ('tenant_id', true, true, true, '''00000000-0000-0000-0000-000000000000''::uuid'),
+      ('connection_id', true, true, true, NULL),
+      ('status', true, true, true, '''running'''),
+      ('items_synced', true, false, true, '0'),
+      ('items_failed', true, false, true, '0'),
+      ('started_at', true, false, true, 'now()'),
+      ('completed_at', true, false, true, NULL),
+      ('error_message', true, false, true, NULL)) AS w(col, set_nn, nn, set_df, df)
+    JOIN pg_catalog.pg_attribute a ON a.attrelid = 'public.source_sync_runs'::regclass AND a.attname = w.col AND NOT a.attisdropped
+    LEFT JOIN pg_catalog.pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
+    WHERE (w.set_nn AND a.attnotnull <> w.nn)
+       OR (w.set_df AND pg_catalog.pg_get_expr(d.adbin, d.adrelid) IS DISTINCT FROM w.df))
+  THEN
+    ALTER TABLE public.source_sync_runs
+      ALTER COLUMN id SET DEFAULT gen_random_uuid(),
+      ALTER COLUMN id SET NOT NULL,
+      ALTER COLUMN created_at SET DEFAULT now(),
+      ALTER COLUMN created_at SET NOT NULL,
+      ALTER COLUMN tenant_id SET DEFAULT '00000000-0000-0000-0000-000000000000'::uuid,
+      ALTER COLUMN tenant_id SET NOT NULL,
+      ALTER COLUMN connection_id DROP DEFAULT,
+      ALTER COLUMN connection_id SET NOT NULL,
+      ALTER COLUMN status SET DEFAULT 'running',
+      ALTER COLUMN status SET NOT NULL,
+      ALTER COLUMN items_synced SET DEFAULT 0,
+      ALTER COLUMN items_synced DROP NOT NULL,
+      ALTER COLUMN items_failed SET DEFAULT 0,
+      ALTER COLUMN items_failed DROP NOT NULL,
+      ALTER COLUMN started_at SET DEFAULT now(),
+      ALTER COLUMN started_at DROP NOT NULL,
+      ALTER COLUMN completed_at DROP DEFAULT,
+      ALTER COLUMN completed_at DROP NOT NULL,
+      ALTER COLUMN error_message DROP DEFAULT,
+      ALTER COLUMN error_message DROP NOT NULL;
+  END IF;
+END
+$hqc$;
 
 -- Constraints of source_connections
 DO $hqc$
@@ -9075,7 +10078,7 @@ BEGIN
     PERFORM pg_catalog.set_config('client_min_messages', 'notice', true);
     RAISE NOTICE 'hqc: skipped realtime for source_connections: publication supabase_realtime does not exist';
     PERFORM pg_catalog.set_config('client_min_messages', 'warning', true);
-  ELSIF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_publication_tables WHERE pubname = 'supabase_realtime' AND schemaname = 'public' AND tablename = 'source_connections') THEN
+  ELSIF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_publication_rel r JOIN pg_catalog.pg_publication p ON p.oid = r.prpubid WHERE p.pubname = 'supabase_realtime' AND r.prrelid = 'public.source_connections'::regclass) THEN
     ALTER PUBLICATION supabase_realtime ADD TABLE public.source_connections;
   END IF;
 END
@@ -9139,7 +10142,7 @@ BEGIN
     PERFORM pg_catalog.set_config('client_min_messages', 'notice', true);
     RAISE NOTICE 'hqc: skipped realtime for source_sync_runs: publication supabase_realtime does not exist';
     PERFORM pg_catalog.set_config('client_min_messages', 'warning', true);
-  ELSIF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_publication_tables WHERE pubname = 'supabase_realtime' AND schemaname = 'public' AND tablename = 'source_sync_runs') THEN
+  ELSIF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_publication_rel r JOIN pg_catalog.pg_publication p ON p.oid = r.prpubid WHERE p.pubname = 'supabase_realtime' AND r.prrelid = 'public.source_sync_runs'::regclass) THEN
     ALTER PUBLICATION supabase_realtime ADD TABLE public.source_sync_runs;
   END IF;
 END
@@ -9481,9 +10484,22 @@ ALTER TABLE public.source_connections
   ADD COLUMN IF NOT EXISTS secret_id uuid;
 
 -- Columns changed in source_connections
-ALTER TABLE public.source_connections
-  ALTER COLUMN secret_id DROP DEFAULT,
-  ALTER COLUMN secret_id DROP NOT NULL;
+DO $hqc$
+BEGIN
+  IF EXISTS (
+    SELECT 1 FROM (VALUES
+      ('secret_id'::text, true, false, true, NULL::text)) AS w(col, set_nn, nn, set_df, df)
+    JOIN pg_catalog.pg_attribute a ON a.attrelid = 'public.source_connections'::regclass AND a.attname = w.col AND NOT a.attisdropped
+    LEFT JOIN pg_catalog.pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
+    WHERE (w.set_nn AND a.attnotnull <> w.nn)
+       OR (w.set_df AND pg_catalog.pg_get_expr(d.adbin, d.adrelid) IS DISTINCT FROM w.df))
+  THEN
+    ALTER TABLE public.source_connections
+      ALTER COLUMN secret_id DROP DEFAULT,
+      ALTER COLUMN secret_id DROP NOT NULL;
+  END IF;
+END
+$hqc$;
 
 -- Table secrets
 CREATE TABLE IF NOT EXISTS public.secrets (
@@ -9525,33 +10541,58 @@ ALTER TABLE public.secrets
   ADD COLUMN IF NOT EXISTS last_synced_at timestamptz;
 
 -- Defaults and nullability of an existing secrets
-ALTER TABLE public.secrets
-  ALTER COLUMN id SET DEFAULT gen_random_uuid(),
-  ALTER COLUMN id SET NOT NULL,
-  ALTER COLUMN created_at SET DEFAULT now(),
-  ALTER COLUMN created_at SET NOT NULL,
-  ALTER COLUMN updated_at SET DEFAULT now(),
-  ALTER COLUMN updated_at SET NOT NULL,
-  ALTER COLUMN tenant_id SET DEFAULT '00000000-0000-0000-0000-000000000000'::uuid,
-  ALTER COLUMN tenant_id SET NOT NULL,
-  ALTER COLUMN gateway_id DROP DEFAULT,
-  ALTER COLUMN gateway_id SET NOT NULL,
-  ALTER COLUMN agent_id DROP DEFAULT,
-  ALTER COLUMN agent_id DROP NOT NULL,
-  ALTER COLUMN key DROP DEFAULT,
-  ALTER COLUMN key SET NOT NULL,
-  ALTER COLUMN name DROP DEFAULT,
-  ALTER COLUMN name SET NOT NULL,
-  ALTER COLUMN encrypted_value DROP DEFAULT,
-  ALTER COLUMN encrypted_value SET NOT NULL,
-  ALTER COLUMN category SET DEFAULT 'user',
-  ALTER COLUMN category SET NOT NULL,
-  ALTER COLUMN note DROP DEFAULT,
-  ALTER COLUMN note DROP NOT NULL,
-  ALTER COLUMN sync_status SET DEFAULT 'pending',
-  ALTER COLUMN sync_status SET NOT NULL,
-  ALTER COLUMN last_synced_at DROP DEFAULT,
-  ALTER COLUMN last_synced_at DROP NOT NULL;
+DO $hqc$
+BEGIN
+  IF EXISTS (
+    SELECT 1 FROM (VALUES
+      ('id'::text, true, true, true, 'gen_random_uuid()'::text),
+      ('created_at', true, true, true, 'now()'),
+      ('updated_at', true, true, true, 'now()'),
+      ('tenant_id', true, true, true, '''00000000-0000-0000-0000-000000000000''::uuid'),
+      ('gateway_id', true, true, true, NULL),
+      ('agent_id', true, false, true, NULL),
+      ('key', true, true, true, NULL),
+      ('name', true, true, true, NULL),
+      ('encrypted_value', true, true, true, NULL),
+      ('category', true, true, true, '''user'''),
+      ('note', true, false, true, NULL),
+      ('sync_status', true, true, true, '''pending'''),
+      ('last_synced_at', true, false, true, NULL)) AS w(col, set_nn, nn, set_df, df)
+    JOIN pg_catalog.pg_attribute a ON a.attrelid = 'public.secrets'::regclass AND a.attname = w.col AND NOT a.attisdropped
+    LEFT JOIN pg_catalog.pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
+    WHERE (w.set_nn AND a.attnotnull <> w.nn)
+       OR (w.set_df AND pg_catalog.pg_get_expr(d.adbin, d.adrelid) IS DISTINCT FROM w.df))
+  THEN
+    ALTER TABLE public.secrets
+      ALTER COLUMN id SET DEFAULT gen_random_uuid(),
+      ALTER COLUMN id SET NOT NULL,
+      ALTER COLUMN created_at SET DEFAULT now(),
+      ALTER COLUMN created_at SET NOT NULL,
+      ALTER COLUMN updated_at SET DEFAULT now(),
+      ALTER COLUMN updated_at SET NOT NULL,
+      ALTER COLUMN tenant_id SET DEFAULT '00000000-0000-0000-0000-000000000000'::uuid,
+      ALTER COLUMN tenant_id SET NOT NULL,
+      ALTER COLUMN gateway_id DROP DEFAULT,
+      ALTER COLUMN gateway_id SET NOT NULL,
+      ALTER COLUMN agent_id DROP DEFAULT,
+      ALTER COLUMN agent_id DROP NOT NULL,
+      ALTER COLUMN key DROP DEFAULT,
+      ALTER COLUMN key SET NOT NULL,
+      ALTER COLUMN name DROP DEFAULT,
+      ALTER COLUMN name SET NOT NULL,
+      ALTER COLUMN encrypted_value DROP DEFAULT,
+      ALTER COLUMN encrypted_value SET NOT NULL,
+      ALTER COLUMN category SET DEFAULT 'user',
+      ALTER COLUMN category SET NOT NULL,
+      ALTER COLUMN note DROP DEFAULT,
+      ALTER COLUMN note DROP NOT NULL,
+      ALTER COLUMN sync_status SET DEFAULT 'pending',
+      ALTER COLUMN sync_status SET NOT NULL,
+      ALTER COLUMN last_synced_at DROP DEFAULT,
+      ALTER COLUMN last_synced_at DROP NOT NULL;
+  END IF;
+END
+$hqc$;
 
 -- Constraints of secrets
 DO $hqc$
@@ -9621,7 +10662,7 @@ BEGIN
     PERFORM pg_catalog.set_config('client_min_messages', 'notice', true);
     RAISE NOTICE 'hqc: skipped realtime for secrets: publication supabase_realtime does not exist';
     PERFORM pg_catalog.set_config('client_min_messages', 'warning', true);
-  ELSIF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_publication_tables WHERE pubname = 'supabase_realtime' AND schemaname = 'public' AND tablename = 'secrets') THEN
+  ELSIF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_publication_rel r JOIN pg_catalog.pg_publication p ON p.oid = r.prpubid WHERE p.pubname = 'supabase_realtime' AND r.prrelid = 'public.secrets'::regclass) THEN
     ALTER PUBLICATION supabase_realtime ADD TABLE public.secrets;
   END IF;
 END
@@ -9712,45 +10753,76 @@ ALTER TABLE public.hq_plugins
   ADD COLUMN IF NOT EXISTS meta jsonb DEFAULT '{}' NOT NULL;
 
 -- Defaults and nullability of an existing hq_plugins
-ALTER TABLE public.hq_plugins
-  ALTER COLUMN id SET DEFAULT gen_random_uuid(),
-  ALTER COLUMN id SET NOT NULL,
-  ALTER COLUMN created_at SET DEFAULT now(),
-  ALTER COLUMN created_at SET NOT NULL,
-  ALTER COLUMN updated_at SET DEFAULT now(),
-  ALTER COLUMN updated_at SET NOT NULL,
-  ALTER COLUMN tenant_id SET DEFAULT '00000000-0000-0000-0000-000000000000'::uuid,
-  ALTER COLUMN tenant_id SET NOT NULL,
-  ALTER COLUMN plugin_id DROP DEFAULT,
-  ALTER COLUMN plugin_id SET NOT NULL,
-  ALTER COLUMN name DROP DEFAULT,
-  ALTER COLUMN name SET NOT NULL,
-  ALTER COLUMN description DROP DEFAULT,
-  ALTER COLUMN description DROP NOT NULL,
-  ALTER COLUMN version SET DEFAULT '0.1.0',
-  ALTER COLUMN version SET NOT NULL,
-  ALTER COLUMN source SET DEFAULT 'local'::plugin_source,
-  ALTER COLUMN source SET NOT NULL,
-  ALTER COLUMN is_enabled SET DEFAULT true,
-  ALTER COLUMN is_enabled SET NOT NULL,
-  ALTER COLUMN hooks SET DEFAULT '{}',
-  ALTER COLUMN hooks SET NOT NULL,
-  ALTER COLUMN entry_module DROP DEFAULT,
-  ALTER COLUMN entry_module DROP NOT NULL,
-  ALTER COLUMN webhook_url DROP DEFAULT,
-  ALTER COLUMN webhook_url DROP NOT NULL,
-  ALTER COLUMN webhook_secret DROP DEFAULT,
-  ALTER COLUMN webhook_secret DROP NOT NULL,
-  ALTER COLUMN config SET DEFAULT '{}',
-  ALTER COLUMN config SET NOT NULL,
-  ALTER COLUMN config_schema DROP DEFAULT,
-  ALTER COLUMN config_schema DROP NOT NULL,
-  ALTER COLUMN capabilities SET DEFAULT '{}',
-  ALTER COLUMN capabilities SET NOT NULL,
-  ALTER COLUMN installed_by DROP DEFAULT,
-  ALTER COLUMN installed_by DROP NOT NULL,
-  ALTER COLUMN meta SET DEFAULT '{}',
-  ALTER COLUMN meta SET NOT NULL;
+DO $hqc$
+BEGIN
+  IF EXISTS (
+    SELECT 1 FROM (VALUES
+      ('id'::text, true, true, true, 'gen_random_uuid()'::text),
+      ('created_at', true, true, true, 'now()'),
+      ('updated_at', true, true, true, 'now()'),
+      ('tenant_id', true, true, true, '''00000000-0000-0000-0000-000000000000''::uuid'),
+      ('plugin_id', true, true, true, NULL),
+      ('name', true, true, true, NULL),
+      ('description', true, false, true, NULL),
+      ('version', true, true, true, '''0.1.0'''),
+      ('source', true, true, true, '''local''::plugin_source'),
+      ('is_enabled', true, true, true, 'true'),
+      ('hooks', true, true, true, '''{}'''),
+      ('entry_module', true, false, true, NULL),
+      ('webhook_url', true, false, true, NULL),
+      ('webhook_secret', true, false, true, NULL),
+      ('config', true, true, true, '''{}'''),
+      ('config_schema', true, false, true, NULL),
+      ('capabilities', true, true, true, '''{}'''),
+      ('installed_by', true, false, true, NULL),
+      ('meta', true, true, true, '''{}''')) AS w(col, set_nn, nn, set_df, df)
+    JOIN pg_catalog.pg_attribute a ON a.attrelid = 'public.hq_plugins'::regclass AND a.attname = w.col AND NOT a.attisdropped
+    LEFT JOIN pg_catalog.pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
+    WHERE (w.set_nn AND a.attnotnull <> w.nn)
+       OR (w.set_df AND pg_catalog.pg_get_expr(d.adbin, d.adrelid) IS DISTINCT FROM w.df))
+  THEN
+    ALTER TABLE public.hq_plugins
+      ALTER COLUMN id SET DEFAULT gen_random_uuid(),
+      ALTER COLUMN id SET NOT NULL,
+      ALTER COLUMN created_at SET DEFAULT now(),
+      ALTER COLUMN created_at SET NOT NULL,
+      ALTER COLUMN updated_at SET DEFAULT now(),
+      ALTER COLUMN updated_at SET NOT NULL,
+      ALTER COLUMN tenant_id SET DEFAULT '00000000-0000-0000-0000-000000000000'::uuid,
+      ALTER COLUMN tenant_id SET NOT NULL,
+      ALTER COLUMN plugin_id DROP DEFAULT,
+      ALTER COLUMN plugin_id SET NOT NULL,
+      ALTER COLUMN name DROP DEFAULT,
+      ALTER COLUMN name SET NOT NULL,
+      ALTER COLUMN description DROP DEFAULT,
+      ALTER COLUMN description DROP NOT NULL,
+      ALTER COLUMN version SET DEFAULT '0.1.0',
+      ALTER COLUMN version SET NOT NULL,
+      ALTER COLUMN source SET DEFAULT 'local'::plugin_source,
+      ALTER COLUMN source SET NOT NULL,
+      ALTER COLUMN is_enabled SET DEFAULT true,
+      ALTER COLUMN is_enabled SET NOT NULL,
+      ALTER COLUMN hooks SET DEFAULT '{}',
+      ALTER COLUMN hooks SET NOT NULL,
+      ALTER COLUMN entry_module DROP DEFAULT,
+      ALTER COLUMN entry_module DROP NOT NULL,
+      ALTER COLUMN webhook_url DROP DEFAULT,
+      ALTER COLUMN webhook_url DROP NOT NULL,
+      ALTER COLUMN webhook_secret DROP DEFAULT,
+      ALTER COLUMN webhook_secret DROP NOT NULL,
+      ALTER COLUMN config SET DEFAULT '{}',
+      ALTER COLUMN config SET NOT NULL,
+      ALTER COLUMN config_schema DROP DEFAULT,
+      ALTER COLUMN config_schema DROP NOT NULL,
+      ALTER COLUMN capabilities SET DEFAULT '{}',
+      ALTER COLUMN capabilities SET NOT NULL,
+      ALTER COLUMN installed_by DROP DEFAULT,
+      ALTER COLUMN installed_by DROP NOT NULL,
+      ALTER COLUMN meta SET DEFAULT '{}',
+      ALTER COLUMN meta SET NOT NULL;
+  END IF;
+END
+$hqc$;
 
 -- Table hq_plugin_state
 CREATE TABLE IF NOT EXISTS public.hq_plugin_state (
@@ -9781,25 +10853,46 @@ ALTER TABLE public.hq_plugin_state
   ADD COLUMN IF NOT EXISTS state_value jsonb;
 
 -- Defaults and nullability of an existing hq_plugin_state
-ALTER TABLE public.hq_plugin_state
-  ALTER COLUMN id SET DEFAULT gen_random_uuid(),
-  ALTER COLUMN id SET NOT NULL,
-  ALTER COLUMN created_at SET DEFAULT now(),
-  ALTER COLUMN created_at SET NOT NULL,
-  ALTER COLUMN updated_at SET DEFAULT now(),
-  ALTER COLUMN updated_at SET NOT NULL,
-  ALTER COLUMN tenant_id SET DEFAULT '00000000-0000-0000-0000-000000000000'::uuid,
-  ALTER COLUMN tenant_id SET NOT NULL,
-  ALTER COLUMN plugin_id DROP DEFAULT,
-  ALTER COLUMN plugin_id SET NOT NULL,
-  ALTER COLUMN scope_kind SET DEFAULT 'global',
-  ALTER COLUMN scope_kind SET NOT NULL,
-  ALTER COLUMN scope_id SET DEFAULT '',
-  ALTER COLUMN scope_id SET NOT NULL,
-  ALTER COLUMN state_key DROP DEFAULT,
-  ALTER COLUMN state_key SET NOT NULL,
-  ALTER COLUMN state_value DROP DEFAULT,
-  ALTER COLUMN state_value DROP NOT NULL;
+DO $hqc$
+BEGIN
+  IF EXISTS (
+    SELECT 1 FROM (VALUES
+      ('id'::text, true, true, true, 'gen_random_uuid()'::text),
+      ('created_at', true, true, true, 'now()'),
+      ('updated_at', true, true, true, 'now()'),
+      ('tenant_id', true, true, true, '''00000000-0000-0000-0000-000000000000''::uuid'),
+      ('plugin_id', true, true, true, NULL),
+      ('scope_kind', true, true, true, '''global'''),
+      ('scope_id', true, true, true, ''''''),
+      ('state_key', true, true, true, NULL),
+      ('state_value', true, false, true, NULL)) AS w(col, set_nn, nn, set_df, df)
+    JOIN pg_catalog.pg_attribute a ON a.attrelid = 'public.hq_plugin_state'::regclass AND a.attname = w.col AND NOT a.attisdropped
+    LEFT JOIN pg_catalog.pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
+    WHERE (w.set_nn AND a.attnotnull <> w.nn)
+       OR (w.set_df AND pg_catalog.pg_get_expr(d.adbin, d.adrelid) IS DISTINCT FROM w.df))
+  THEN
+    ALTER TABLE public.hq_plugin_state
+      ALTER COLUMN id SET DEFAULT gen_random_uuid(),
+      ALTER COLUMN id SET NOT NULL,
+      ALTER COLUMN created_at SET DEFAULT now(),
+      ALTER COLUMN created_at SET NOT NULL,
+      ALTER COLUMN updated_at SET DEFAULT now(),
+      ALTER COLUMN updated_at SET NOT NULL,
+      ALTER COLUMN tenant_id SET DEFAULT '00000000-0000-0000-0000-000000000000'::uuid,
+      ALTER COLUMN tenant_id SET NOT NULL,
+      ALTER COLUMN plugin_id DROP DEFAULT,
+      ALTER COLUMN plugin_id SET NOT NULL,
+      ALTER COLUMN scope_kind SET DEFAULT 'global',
+      ALTER COLUMN scope_kind SET NOT NULL,
+      ALTER COLUMN scope_id SET DEFAULT '',
+      ALTER COLUMN scope_id SET NOT NULL,
+      ALTER COLUMN state_key DROP DEFAULT,
+      ALTER COLUMN state_key SET NOT NULL,
+      ALTER COLUMN state_value DROP DEFAULT,
+      ALTER COLUMN state_value DROP NOT NULL;
+  END IF;
+END
+$hqc$;
 
 -- Table hq_plugin_events
 CREATE TABLE IF NOT EXISTS public.hq_plugin_events (
@@ -9837,33 +10930,58 @@ ALTER TABLE public.hq_plugin_events
   ADD COLUMN IF NOT EXISTS meta jsonb DEFAULT '{}' NOT NULL;
 
 -- Defaults and nullability of an existing hq_plugin_events
-ALTER TABLE public.hq_plugin_events
-  ALTER COLUMN id SET DEFAULT gen_random_uuid(),
-  ALTER COLUMN id SET NOT NULL,
-  ALTER COLUMN created_at SET DEFAULT now(),
-  ALTER COLUMN created_at SET NOT NULL,
-  ALTER COLUMN tenant_id SET DEFAULT '00000000-0000-0000-0000-000000000000'::uuid,
-  ALTER COLUMN tenant_id SET NOT NULL,
-  ALTER COLUMN plugin_id DROP DEFAULT,
-  ALTER COLUMN plugin_id SET NOT NULL,
-  ALTER COLUMN hook DROP DEFAULT,
-  ALTER COLUMN hook SET NOT NULL,
-  ALTER COLUMN entity_type DROP DEFAULT,
-  ALTER COLUMN entity_type DROP NOT NULL,
-  ALTER COLUMN entity_id DROP DEFAULT,
-  ALTER COLUMN entity_id DROP NOT NULL,
-  ALTER COLUMN status DROP DEFAULT,
-  ALTER COLUMN status SET NOT NULL,
-  ALTER COLUMN duration_ms DROP DEFAULT,
-  ALTER COLUMN duration_ms DROP NOT NULL,
-  ALTER COLUMN error_message DROP DEFAULT,
-  ALTER COLUMN error_message DROP NOT NULL,
-  ALTER COLUMN request_payload DROP DEFAULT,
-  ALTER COLUMN request_payload DROP NOT NULL,
-  ALTER COLUMN response_payload DROP DEFAULT,
-  ALTER COLUMN response_payload DROP NOT NULL,
-  ALTER COLUMN meta SET DEFAULT '{}',
-  ALTER COLUMN meta SET NOT NULL;
+DO $hqc$
+BEGIN
+  IF EXISTS (
+    SELECT 1 FROM (VALUES
+      ('id'::text, true, true, true, 'gen_random_uuid()'::text),
+      ('created_at', true, true, true, 'now()'),
+      ('tenant_id', true, true, true, '''00000000-0000-0000-0000-000000000000''::uuid'),
+      ('plugin_id', true, true, true, NULL),
+      ('hook', true, true, true, NULL),
+      ('entity_type', true, false, true, NULL),
+      ('entity_id', true, false, true, NULL),
+      ('status', true, true, true, NULL),
+      ('duration_ms', true, false, true, NULL),
+      ('error_message', true, false, true, NULL),
+      ('request_payload', true, false, true, NULL),
+      ('response_payload', true, false, true, NULL),
+      ('meta', true, true, true, '''{}''')) AS w(col, set_nn, nn, set_df, df)
+    JOIN pg_catalog.pg_attribute a ON a.attrelid = 'public.hq_plugin_events'::regclass AND a.attname = w.col AND NOT a.attisdropped
+    LEFT JOIN pg_catalog.pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
+    WHERE (w.set_nn AND a.attnotnull <> w.nn)
+       OR (w.set_df AND pg_catalog.pg_get_expr(d.adbin, d.adrelid) IS DISTINCT FROM w.df))
+  THEN
+    ALTER TABLE public.hq_plugin_events
+      ALTER COLUMN id SET DEFAULT gen_random_uuid(),
+      ALTER COLUMN id SET NOT NULL,
+      ALTER COLUMN created_at SET DEFAULT now(),
+      ALTER COLUMN created_at SET NOT NULL,
+      ALTER COLUMN tenant_id SET DEFAULT '00000000-0000-0000-0000-000000000000'::uuid,
+      ALTER COLUMN tenant_id SET NOT NULL,
+      ALTER COLUMN plugin_id DROP DEFAULT,
+      ALTER COLUMN plugin_id SET NOT NULL,
+      ALTER COLUMN hook DROP DEFAULT,
+      ALTER COLUMN hook SET NOT NULL,
+      ALTER COLUMN entity_type DROP DEFAULT,
+      ALTER COLUMN entity_type DROP NOT NULL,
+      ALTER COLUMN entity_id DROP DEFAULT,
+      ALTER COLUMN entity_id DROP NOT NULL,
+      ALTER COLUMN status DROP DEFAULT,
+      ALTER COLUMN status SET NOT NULL,
+      ALTER COLUMN duration_ms DROP DEFAULT,
+      ALTER COLUMN duration_ms DROP NOT NULL,
+      ALTER COLUMN error_message DROP DEFAULT,
+      ALTER COLUMN error_message DROP NOT NULL,
+      ALTER COLUMN request_payload DROP DEFAULT,
+      ALTER COLUMN request_payload DROP NOT NULL,
+      ALTER COLUMN response_payload DROP DEFAULT,
+      ALTER COLUMN response_payload DROP NOT NULL,
+      ALTER COLUMN meta SET DEFAULT '{}',
+      ALTER COLUMN meta SET NOT NULL;
+  END IF;
+END
+$hqc$;
 
 -- Table hq_plugin_event_queue
 CREATE TABLE IF NOT EXISTS public.hq_plugin_event_queue (
@@ -9895,27 +11013,49 @@ ALTER TABLE public.hq_plugin_event_queue
   ADD COLUMN IF NOT EXISTS processed boolean DEFAULT false NOT NULL;
 
 -- Defaults and nullability of an existing hq_plugin_event_queue
-ALTER TABLE public.hq_plugin_event_queue
-  ALTER COLUMN id SET DEFAULT gen_random_uuid(),
-  ALTER COLUMN id SET NOT NULL,
-  ALTER COLUMN created_at SET DEFAULT now(),
-  ALTER COLUMN created_at SET NOT NULL,
-  ALTER COLUMN tenant_id SET DEFAULT '00000000-0000-0000-0000-000000000000'::uuid,
-  ALTER COLUMN tenant_id SET NOT NULL,
-  ALTER COLUMN event_type DROP DEFAULT,
-  ALTER COLUMN event_type SET NOT NULL,
-  ALTER COLUMN entity_type DROP DEFAULT,
-  ALTER COLUMN entity_type DROP NOT NULL,
-  ALTER COLUMN entity_id DROP DEFAULT,
-  ALTER COLUMN entity_id DROP NOT NULL,
-  ALTER COLUMN actor_type SET DEFAULT 'system',
-  ALTER COLUMN actor_type SET NOT NULL,
-  ALTER COLUMN actor_agent_id DROP DEFAULT,
-  ALTER COLUMN actor_agent_id DROP NOT NULL,
-  ALTER COLUMN payload SET DEFAULT '{}',
-  ALTER COLUMN payload SET NOT NULL,
-  ALTER COLUMN processed SET DEFAULT false,
-  ALTER COLUMN processed SET NOT NULL;
+DO $hqc$
+BEGIN
+  IF EXISTS (
+    SELECT 1 FROM (VALUES
+      ('id'::text, true, true, true, 'gen_random_uuid()'::text),
+      ('created_at', true, true, true, 'now()'),
+      ('tenant_id', true, true, true, '''00000000-0000-0000-0000-000000000000''::uuid'),
+      ('event_type', true, true, true, NULL),
+      ('entity_type', true, false, true, NULL),
+      ('entity_id', true, false, true, NULL),
+      ('actor_type', true, true, true, '''system'''),
+      ('actor_agent_id', true, false, true, NULL),
+      ('payload', true, true, true, '''{}'''),
+      ('processed', true, true, true, 'false')) AS w(col, set_nn, nn, set_df, df)
+    JOIN pg_catalog.pg_attribute a ON a.attrelid = 'public.hq_plugin_event_queue'::regclass AND a.attname = w.col AND NOT a.attisdropped
+    LEFT JOIN pg_catalog.pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
+    WHERE (w.set_nn AND a.attnotnull <> w.nn)
+       OR (w.set_df AND pg_catalog.pg_get_expr(d.adbin, d.adrelid) IS DISTINCT FROM w.df))
+  THEN
+    ALTER TABLE public.hq_plugin_event_queue
+      ALTER COLUMN id SET DEFAULT gen_random_uuid(),
+      ALTER COLUMN id SET NOT NULL,
+      ALTER COLUMN created_at SET DEFAULT now(),
+      ALTER COLUMN created_at SET NOT NULL,
+      ALTER COLUMN tenant_id SET DEFAULT '00000000-0000-0000-0000-000000000000'::uuid,
+      ALTER COLUMN tenant_id SET NOT NULL,
+      ALTER COLUMN event_type DROP DEFAULT,
+      ALTER COLUMN event_type SET NOT NULL,
+      ALTER COLUMN entity_type DROP DEFAULT,
+      ALTER COLUMN entity_type DROP NOT NULL,
+      ALTER COLUMN entity_id DROP DEFAULT,
+      ALTER COLUMN entity_id DROP NOT NULL,
+      ALTER COLUMN actor_type SET DEFAULT 'system',
+      ALTER COLUMN actor_type SET NOT NULL,
+      ALTER COLUMN actor_agent_id DROP DEFAULT,
+      ALTER COLUMN actor_agent_id DROP NOT NULL,
+      ALTER COLUMN payload SET DEFAULT '{}',
+      ALTER COLUMN payload SET NOT NULL,
+      ALTER COLUMN processed SET DEFAULT false,
+      ALTER COLUMN processed SET NOT NULL;
+  END IF;
+END
+$hqc$;
 
 -- Function emit_plugin_event
 CREATE OR REPLACE FUNCTION public.emit_plugin_event()
@@ -10023,7 +11163,7 @@ BEGIN
     PERFORM pg_catalog.set_config('client_min_messages', 'notice', true);
     RAISE NOTICE 'hqc: skipped realtime for hq_plugins: publication supabase_realtime does not exist';
     PERFORM pg_catalog.set_config('client_min_messages', 'warning', true);
-  ELSIF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_publication_tables WHERE pubname = 'supabase_realtime' AND schemaname = 'public' AND tablename = 'hq_plugins') THEN
+  ELSIF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_publication_rel r JOIN pg_catalog.pg_publication p ON p.oid = r.prpubid WHERE p.pubname = 'supabase_realtime' AND r.prrelid = 'public.hq_plugins'::regclass) THEN
     ALTER PUBLICATION supabase_realtime ADD TABLE public.hq_plugins;
   END IF;
 END
@@ -10171,7 +11311,7 @@ BEGIN
     PERFORM pg_catalog.set_config('client_min_messages', 'notice', true);
     RAISE NOTICE 'hqc: skipped realtime for hq_plugin_event_queue: publication supabase_realtime does not exist';
     PERFORM pg_catalog.set_config('client_min_messages', 'warning', true);
-  ELSIF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_publication_tables WHERE pubname = 'supabase_realtime' AND schemaname = 'public' AND tablename = 'hq_plugin_event_queue') THEN
+  ELSIF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_publication_rel r JOIN pg_catalog.pg_publication p ON p.oid = r.prpubid WHERE p.pubname = 'supabase_realtime' AND r.prrelid = 'public.hq_plugin_event_queue'::regclass) THEN
     ALTER PUBLICATION supabase_realtime ADD TABLE public.hq_plugin_event_queue;
   END IF;
 END
@@ -10335,23 +11475,43 @@ ALTER TABLE public.task_relations
   ADD COLUMN IF NOT EXISTS created_by_agent_id uuid;
 
 -- Defaults and nullability of an existing task_relations
-ALTER TABLE public.task_relations
-  ALTER COLUMN id SET DEFAULT gen_random_uuid(),
-  ALTER COLUMN id SET NOT NULL,
-  ALTER COLUMN created_at SET DEFAULT now(),
-  ALTER COLUMN created_at SET NOT NULL,
-  ALTER COLUMN tenant_id SET DEFAULT '00000000-0000-0000-0000-000000000000'::uuid,
-  ALTER COLUMN tenant_id SET NOT NULL,
-  ALTER COLUMN source_task_id DROP DEFAULT,
-  ALTER COLUMN source_task_id SET NOT NULL,
-  ALTER COLUMN target_task_id DROP DEFAULT,
-  ALTER COLUMN target_task_id SET NOT NULL,
-  ALTER COLUMN relation_type DROP DEFAULT,
-  ALTER COLUMN relation_type SET NOT NULL,
-  ALTER COLUMN created_by_type SET DEFAULT 'human'::actor_type,
-  ALTER COLUMN created_by_type SET NOT NULL,
-  ALTER COLUMN created_by_agent_id DROP DEFAULT,
-  ALTER COLUMN created_by_agent_id DROP NOT NULL;
+DO $hqc$
+BEGIN
+  IF EXISTS (
+    SELECT 1 FROM (VALUES
+      ('id'::text, true, true, true, 'gen_random_uuid()'::text),
+      ('created_at', true, true, true, 'now()'),
+      ('tenant_id', true, true, true, '''00000000-0000-0000-0000-000000000000''::uuid'),
+      ('source_task_id', true, true, true, NULL),
+      ('target_task_id', true, true, true, NULL),
+      ('relation_type', true, true, true, NULL),
+      ('created_by_type', true, true, true, '''human''::actor_type'),
+      ('created_by_agent_id', true, false, true, NULL)) AS w(col, set_nn, nn, set_df, df)
+    JOIN pg_catalog.pg_attribute a ON a.attrelid = 'public.task_relations'::regclass AND a.attname = w.col AND NOT a.attisdropped
+    LEFT JOIN pg_catalog.pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
+    WHERE (w.set_nn AND a.attnotnull <> w.nn)
+       OR (w.set_df AND pg_catalog.pg_get_expr(d.adbin, d.adrelid) IS DISTINCT FROM w.df))
+  THEN
+    ALTER TABLE public.task_relations
+      ALTER COLUMN id SET DEFAULT gen_random_uuid(),
+      ALTER COLUMN id SET NOT NULL,
+      ALTER COLUMN created_at SET DEFAULT now(),
+      ALTER COLUMN created_at SET NOT NULL,
+      ALTER COLUMN tenant_id SET DEFAULT '00000000-0000-0000-0000-000000000000'::uuid,
+      ALTER COLUMN tenant_id SET NOT NULL,
+      ALTER COLUMN source_task_id DROP DEFAULT,
+      ALTER COLUMN source_task_id SET NOT NULL,
+      ALTER COLUMN target_task_id DROP DEFAULT,
+      ALTER COLUMN target_task_id SET NOT NULL,
+      ALTER COLUMN relation_type DROP DEFAULT,
+      ALTER COLUMN relation_type SET NOT NULL,
+      ALTER COLUMN created_by_type SET DEFAULT 'human'::actor_type,
+      ALTER COLUMN created_by_type SET NOT NULL,
+      ALTER COLUMN created_by_agent_id DROP DEFAULT,
+      ALTER COLUMN created_by_agent_id DROP NOT NULL;
+  END IF;
+END
+$hqc$;
 
 -- Function get_task_relations
 CREATE OR REPLACE FUNCTION public.get_task_relations(p_task_id uuid)
@@ -10497,7 +11657,7 @@ BEGIN
     PERFORM pg_catalog.set_config('client_min_messages', 'notice', true);
     RAISE NOTICE 'hqc: skipped realtime for task_relations: publication supabase_realtime does not exist';
     PERFORM pg_catalog.set_config('client_min_messages', 'warning', true);
-  ELSIF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_publication_tables WHERE pubname = 'supabase_realtime' AND schemaname = 'public' AND tablename = 'task_relations') THEN
+  ELSIF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_publication_rel r JOIN pg_catalog.pg_publication p ON p.oid = r.prpubid WHERE p.pubname = 'supabase_realtime' AND r.prrelid = 'public.task_relations'::regclass) THEN
     ALTER PUBLICATION supabase_realtime ADD TABLE public.task_relations;
   END IF;
 END
@@ -10567,21 +11727,40 @@ ALTER TABLE public.labels
   ADD COLUMN IF NOT EXISTS description text;
 
 -- Defaults and nullability of an existing labels
-ALTER TABLE public.labels
-  ALTER COLUMN id SET DEFAULT gen_random_uuid(),
-  ALTER COLUMN id SET NOT NULL,
-  ALTER COLUMN created_at SET DEFAULT now(),
-  ALTER COLUMN created_at SET NOT NULL,
-  ALTER COLUMN updated_at SET DEFAULT now(),
-  ALTER COLUMN updated_at SET NOT NULL,
-  ALTER COLUMN tenant_id SET DEFAULT '00000000-0000-0000-0000-000000000000'::uuid,
-  ALTER COLUMN tenant_id SET NOT NULL,
-  ALTER COLUMN name DROP DEFAULT,
-  ALTER COLUMN name SET NOT NULL,
-  ALTER COLUMN color SET DEFAULT '#6b7280',
-  ALTER COLUMN color SET NOT NULL,
-  ALTER COLUMN description DROP DEFAULT,
-  ALTER COLUMN description DROP NOT NULL;
+DO $hqc$
+BEGIN
+  IF EXISTS (
+    SELECT 1 FROM (VALUES
+      ('id'::text, true, true, true, 'gen_random_uuid()'::text),
+      ('created_at', true, true, true, 'now()'),
+      ('updated_at', true, true, true, 'now()'),
+      ('tenant_id', true, true, true, '''00000000-0000-0000-0000-000000000000''::uuid'),
+      ('name', true, true, true, NULL),
+      ('color', true, true, true, '''#6b7280'''),
+      ('description', true, false, true, NULL)) AS w(col, set_nn, nn, set_df, df)
+    JOIN pg_catalog.pg_attribute a ON a.attrelid = 'public.labels'::regclass AND a.attname = w.col AND NOT a.attisdropped
+    LEFT JOIN pg_catalog.pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
+    WHERE (w.set_nn AND a.attnotnull <> w.nn)
+       OR (w.set_df AND pg_catalog.pg_get_expr(d.adbin, d.adrelid) IS DISTINCT FROM w.df))
+  THEN
+    ALTER TABLE public.labels
+      ALTER COLUMN id SET DEFAULT gen_random_uuid(),
+      ALTER COLUMN id SET NOT NULL,
+      ALTER COLUMN created_at SET DEFAULT now(),
+      ALTER COLUMN created_at SET NOT NULL,
+      ALTER COLUMN updated_at SET DEFAULT now(),
+      ALTER COLUMN updated_at SET NOT NULL,
+      ALTER COLUMN tenant_id SET DEFAULT '00000000-0000-0000-0000-000000000000'::uuid,
+      ALTER COLUMN tenant_id SET NOT NULL,
+      ALTER COLUMN name DROP DEFAULT,
+      ALTER COLUMN name SET NOT NULL,
+      ALTER COLUMN color SET DEFAULT '#6b7280',
+      ALTER COLUMN color SET NOT NULL,
+      ALTER COLUMN description DROP DEFAULT,
+      ALTER COLUMN description DROP NOT NULL;
+  END IF;
+END
+$hqc$;
 
 -- Table task_labels
 CREATE TABLE IF NOT EXISTS public.task_labels (
@@ -10601,13 +11780,28 @@ ALTER TABLE public.task_labels
   ADD COLUMN IF NOT EXISTS tenant_id uuid DEFAULT '00000000-0000-0000-0000-000000000000'::uuid NOT NULL;
 
 -- Defaults and nullability of an existing task_labels
-ALTER TABLE public.task_labels
-  ALTER COLUMN task_id DROP DEFAULT,
-  ALTER COLUMN task_id SET NOT NULL,
-  ALTER COLUMN label_id DROP DEFAULT,
-  ALTER COLUMN label_id SET NOT NULL,
-  ALTER COLUMN tenant_id SET DEFAULT '00000000-0000-0000-0000-000000000000'::uuid,
-  ALTER COLUMN tenant_id SET NOT NULL;
+DO $hqc$
+BEGIN
+  IF EXISTS (
+    SELECT 1 FROM (VALUES
+      ('task_id'::text, true, true, true, NULL::text),
+      ('label_id', true, true, true, NULL),
+      ('tenant_id', true, true, true, '''00000000-0000-0000-0000-000000000000''::uuid')) AS w(col, set_nn, nn, set_df, df)
+    JOIN pg_catalog.pg_attribute a ON a.attrelid = 'public.task_labels'::regclass AND a.attname = w.col AND NOT a.attisdropped
+    LEFT JOIN pg_catalog.pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
+    WHERE (w.set_nn AND a.attnotnull <> w.nn)
+       OR (w.set_df AND pg_catalog.pg_get_expr(d.adbin, d.adrelid) IS DISTINCT FROM w.df))
+  THEN
+    ALTER TABLE public.task_labels
+      ALTER COLUMN task_id DROP DEFAULT,
+      ALTER COLUMN task_id SET NOT NULL,
+      ALTER COLUMN label_id DROP DEFAULT,
+      ALTER COLUMN label_id SET NOT NULL,
+      ALTER COLUMN tenant_id SET DEFAULT '00000000-0000-0000-0000-000000000000'::uuid,
+      ALTER COLUMN tenant_id SET NOT NULL;
+  END IF;
+END
+$hqc$;
 
 -- Constraints of labels
 DO $hqc$
@@ -10659,7 +11853,7 @@ BEGIN
     PERFORM pg_catalog.set_config('client_min_messages', 'notice', true);
     RAISE NOTICE 'hqc: skipped realtime for labels: publication supabase_realtime does not exist';
     PERFORM pg_catalog.set_config('client_min_messages', 'warning', true);
-  ELSIF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_publication_tables WHERE pubname = 'supabase_realtime' AND schemaname = 'public' AND tablename = 'labels') THEN
+  ELSIF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_publication_rel r JOIN pg_catalog.pg_publication p ON p.oid = r.prpubid WHERE p.pubname = 'supabase_realtime' AND r.prrelid = 'public.labels'::regclass) THEN
     ALTER PUBLICATION supabase_realtime ADD TABLE public.labels;
   END IF;
 END
@@ -10768,27 +11962,49 @@ ALTER TABLE public.task_templates
   ADD COLUMN IF NOT EXISTS meta jsonb DEFAULT '{}' NOT NULL;
 
 -- Defaults and nullability of an existing task_templates
-ALTER TABLE public.task_templates
-  ALTER COLUMN id SET DEFAULT gen_random_uuid(),
-  ALTER COLUMN id SET NOT NULL,
-  ALTER COLUMN created_at SET DEFAULT now(),
-  ALTER COLUMN created_at SET NOT NULL,
-  ALTER COLUMN updated_at SET DEFAULT now(),
-  ALTER COLUMN updated_at SET NOT NULL,
-  ALTER COLUMN tenant_id SET DEFAULT '00000000-0000-0000-0000-000000000000'::uuid,
-  ALTER COLUMN tenant_id SET NOT NULL,
-  ALTER COLUMN name DROP DEFAULT,
-  ALTER COLUMN name SET NOT NULL,
-  ALTER COLUMN description DROP DEFAULT,
-  ALTER COLUMN description DROP NOT NULL,
-  ALTER COLUMN icon DROP DEFAULT,
-  ALTER COLUMN icon DROP NOT NULL,
-  ALTER COLUMN color DROP DEFAULT,
-  ALTER COLUMN color DROP NOT NULL,
-  ALTER COLUMN items SET DEFAULT '[]',
-  ALTER COLUMN items SET NOT NULL,
-  ALTER COLUMN meta SET DEFAULT '{}',
-  ALTER COLUMN meta SET NOT NULL;
+DO $hqc$
+BEGIN
+  IF EXISTS (
+    SELECT 1 FROM (VALUES
+      ('id'::text, true, true, true, 'gen_random_uuid()'::text),
+      ('created_at', true, true, true, 'now()'),
+      ('updated_at', true, true, true, 'now()'),
+      ('tenant_id', true, true, true, '''00000000-0000-0000-0000-000000000000''::uuid'),
+      ('name', true, true, true, NULL),
+      ('description', true, false, true, NULL),
+      ('icon', true, false, true, NULL),
+      ('color', true, false, true, NULL),
+      ('items', true, true, true, '''[]'''),
+      ('meta', true, true, true, '''{}''')) AS w(col, set_nn, nn, set_df, df)
+    JOIN pg_catalog.pg_attribute a ON a.attrelid = 'public.task_templates'::regclass AND a.attname = w.col AND NOT a.attisdropped
+    LEFT JOIN pg_catalog.pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
+    WHERE (w.set_nn AND a.attnotnull <> w.nn)
+       OR (w.set_df AND pg_catalog.pg_get_expr(d.adbin, d.adrelid) IS DISTINCT FROM w.df))
+  THEN
+    ALTER TABLE public.task_templates
+      ALTER COLUMN id SET DEFAULT gen_random_uuid(),
+      ALTER COLUMN id SET NOT NULL,
+      ALTER COLUMN created_at SET DEFAULT now(),
+      ALTER COLUMN created_at SET NOT NULL,
+      ALTER COLUMN updated_at SET DEFAULT now(),
+      ALTER COLUMN updated_at SET NOT NULL,
+      ALTER COLUMN tenant_id SET DEFAULT '00000000-0000-0000-0000-000000000000'::uuid,
+      ALTER COLUMN tenant_id SET NOT NULL,
+      ALTER COLUMN name DROP DEFAULT,
+      ALTER COLUMN name SET NOT NULL,
+      ALTER COLUMN description DROP DEFAULT,
+      ALTER COLUMN description DROP NOT NULL,
+      ALTER COLUMN icon DROP DEFAULT,
+      ALTER COLUMN icon DROP NOT NULL,
+      ALTER COLUMN color DROP DEFAULT,
+      ALTER COLUMN color DROP NOT NULL,
+      ALTER COLUMN items SET DEFAULT '[]',
+      ALTER COLUMN items SET NOT NULL,
+      ALTER COLUMN meta SET DEFAULT '{}',
+      ALTER COLUMN meta SET NOT NULL;
+  END IF;
+END
+$hqc$;
 
 -- Constraints of task_templates
 DO $hqc$
@@ -10840,7 +12056,7 @@ BEGIN
     PERFORM pg_catalog.set_config('client_min_messages', 'notice', true);
     RAISE NOTICE 'hqc: skipped realtime for task_templates: publication supabase_realtime does not exist';
     PERFORM pg_catalog.set_config('client_min_messages', 'warning', true);
-  ELSIF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_publication_tables WHERE pubname = 'supabase_realtime' AND schemaname = 'public' AND tablename = 'task_templates') THEN
+  ELSIF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_publication_rel r JOIN pg_catalog.pg_publication p ON p.oid = r.prpubid WHERE p.pubname = 'supabase_realtime' AND r.prrelid = 'public.task_templates'::regclass) THEN
     ALTER PUBLICATION supabase_realtime ADD TABLE public.task_templates;
   END IF;
 END
@@ -11435,8 +12651,21 @@ SET search_path = public, extensions;
 BEGIN;
 
 -- Columns changed in interactions
-ALTER TABLE public.interactions
-  ALTER COLUMN contact_id DROP NOT NULL;
+DO $hqc$
+BEGIN
+  IF EXISTS (
+    SELECT 1 FROM (VALUES
+      ('contact_id'::text, true, false, false, NULL::text)) AS w(col, set_nn, nn, set_df, df)
+    JOIN pg_catalog.pg_attribute a ON a.attrelid = 'public.interactions'::regclass AND a.attname = w.col AND NOT a.attisdropped
+    LEFT JOIN pg_catalog.pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
+    WHERE (w.set_nn AND a.attnotnull <> w.nn)
+       OR (w.set_df AND pg_catalog.pg_get_expr(d.adbin, d.adrelid) IS DISTINCT FROM w.df))
+  THEN
+    ALTER TABLE public.interactions
+      ALTER COLUMN contact_id DROP NOT NULL;
+  END IF;
+END
+$hqc$;
 
 -- Constraints of interactions
 DO $hqc$
@@ -11495,9 +12724,22 @@ ALTER TABLE public.source_connections
   ADD COLUMN IF NOT EXISTS writable boolean DEFAULT false NOT NULL;
 
 -- Columns changed in source_connections
-ALTER TABLE public.source_connections
-  ALTER COLUMN writable SET DEFAULT false,
-  ALTER COLUMN writable SET NOT NULL;
+DO $hqc$
+BEGIN
+  IF EXISTS (
+    SELECT 1 FROM (VALUES
+      ('writable'::text, true, true, true, 'false'::text)) AS w(col, set_nn, nn, set_df, df)
+    JOIN pg_catalog.pg_attribute a ON a.attrelid = 'public.source_connections'::regclass AND a.attname = w.col AND NOT a.attisdropped
+    LEFT JOIN pg_catalog.pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
+    WHERE (w.set_nn AND a.attnotnull <> w.nn)
+       OR (w.set_df AND pg_catalog.pg_get_expr(d.adbin, d.adrelid) IS DISTINCT FROM w.df))
+  THEN
+    ALTER TABLE public.source_connections
+      ALTER COLUMN writable SET DEFAULT false,
+      ALTER COLUMN writable SET NOT NULL;
+  END IF;
+END
+$hqc$;
 
 ALTER TABLE public.source_connections DROP CONSTRAINT IF EXISTS source_connections_provider_check;
 

@@ -259,7 +259,7 @@ typedef struct HqKey {
 } HqKey;
 
 typedef struct HqTableDesc {
-    const char *sql_name;          /* schema-qualified, quoted as needed: public.agent_inbox_items */
+    const char *sql_name;          /* schema-qualified, quoted as needed: public.agent_inbox */
     const HqRecordDesc *record;    /* the row struct */
     const HqKey *primary_key;      /* NULL when the table has none (get/update/delete refuse) */
     size_t n_unique_keys;          /* other unique keys usable by upsert */
@@ -343,6 +343,12 @@ HQ_API void hq_conn_stats(const HqConn *c, HqConnStats *out);
 /* Maximum number of cached prepared statements (default 256); the least recently used is
  * DEALLOCATEd when a new one would exceed it. */
 HQ_API void hq_conn_set_cache_capacity(HqConn *c, size_t capacity);
+
+/* Server notices (NOTICE, WARNING, ...). libpq would print them to stderr; libhq discards them
+ * unless a handler is set. Fields are valid during the call only; sqlstate may be "". */
+typedef void (*HqNoticeFn)(void *ctx, const char *severity, const char *sqlstate,
+                           const char *message);
+HQ_API void hq_conn_set_notice_handler(HqConn *c, HqNoticeFn fn, void *ctx);
 
 /* Runs fixed SQL without parameters (may hold several statements): DDL, SET, test setup.
  * Never build this text from values. */
@@ -476,20 +482,23 @@ typedef int (*HqBatchRowFn)(void *ctx, size_t index, void *row);
  * batch is finished or freed. Inside a transaction block the items join it. */
 HQ_API HqStatus hq_batch_begin(HqConn *c, HqBatchMode mode, HqBatchRowFn fn, void *ctx,
                                HqBatch **out, HqError *err);
-/* Queues one execution of q (rows decoded with q->result and passed to the batch callback). */
+/* Queues one execution of q (rows decoded with q->result and passed to the batch callback).
+ * On error nothing was queued; the batch stays usable unless the status is HQ_ERR_CONNECT. */
 HQ_API HqStatus hq_batch_add(HqBatch *b, const HqQuery *q, const void *params, HqError *err);
 /* Queues hq_insert(t, row, cols) (RETURNING only when the batch has a callback). */
 HQ_API HqStatus hq_batch_add_insert(HqBatch *b, const HqTableDesc *t, const void *row,
                                     const HqColumnSet *cols, HqError *err);
 /* Syncs, waits for every result and leaves pipeline mode. HQ_OK when every item succeeded; else
- * the first failure is returned in err, with err->batch_index set to the item's index. */
+ * the first failure is returned in err, with err->batch_index set to the item's index.
+ * HQ_ERR_CONNECT means the connection broke: hq_conn_reset() it before further use. */
 HQ_API HqStatus hq_batch_finish(HqBatch *b, HqError *err);
 HQ_API size_t hq_batch_count(const HqBatch *b);
 HQ_API size_t hq_batch_failed(const HqBatch *b);
 /* Outcome of item i after finish: HQ_OK, the item's own error (copied into err), or
  * HQ_ERR_ABORTED when another failure rolled it back or skipped it. */
 HQ_API HqStatus hq_batch_item_status(const HqBatch *b, size_t i, HqError *err);
-/* Frees the batch; an unfinished batch is synced and drained first. Accepts NULL. */
+/* Frees the batch; an unfinished batch is synced and drained first. Accepts NULL. Free a batch
+ * before its connection; if the connection went first, this only releases the batch's memory. */
 HQ_API void hq_batch_free(HqBatch *b);
 
 #ifdef __cplusplus

@@ -104,13 +104,15 @@ static bool float_syntax_ok(const char *s)
     const char *p = s;
     if (*p == '-' || *p == '+')
         p++;
-    bool digits = false;
+    const char *start = p;
     while (*p >= '0' && *p <= '9')
-        p++, digits = true;
-    if (*p == '.') {
         p++;
+    bool digits = p > start;
+    if (*p == '.') {
+        start = ++p;
         while (*p >= '0' && *p <= '9')
-            p++, digits = true;
+            p++;
+        digits = digits || p > start;
     }
     if (!digits)
         return false;

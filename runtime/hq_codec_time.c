@@ -74,8 +74,8 @@ static bool parse_ymd(const char **pp, int64_t *y, int *m, int *d)
     const char *p = *pp;
     int64_t year = 0;
     int n = 0;
-    while (p[n] >= '0' && p[n] <= '9' && n < 10)
-        year = year * 10 + (p[n] - '0'), n++;
+    for (; p[n] >= '0' && p[n] <= '9' && n < 10; n++)
+        year = year * 10 + (p[n] - '0');
     if (n < 4 || n > 9)
         return false;
     p += n;

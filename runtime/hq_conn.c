@@ -39,6 +39,27 @@ HqStatus hq_conn_setup_session(HqConn *c, HqError *err)
     return st;
 }
 
+/* Replaces libpq's default receiver, which prints to stderr: the runtime never prints. */
+static void receive_notice(void *arg, const PGresult *r)
+{
+    HqConn *c = arg;
+    if (c->notice_fn == NULL)
+        return;
+    const char *sev = PQresultErrorField(r, PG_DIAG_SEVERITY);
+    const char *state = PQresultErrorField(r, PG_DIAG_SQLSTATE);
+    const char *msg = PQresultErrorField(r, PG_DIAG_MESSAGE_PRIMARY);
+    c->notice_fn(c->notice_ctx, sev != NULL ? sev : "NOTICE", state != NULL ? state : "",
+                 msg != NULL ? msg : "");
+}
+
+void hq_conn_set_notice_handler(HqConn *c, HqNoticeFn fn, void *ctx)
+{
+    if (c == NULL)
+        return;
+    c->notice_fn = fn;
+    c->notice_ctx = ctx;
+}
+
 HqStatus hq_connect(const char *conninfo, const HqAllocator *a, HqConn **out, HqError *err)
 {
     if (out == NULL)
@@ -64,6 +85,7 @@ HqStatus hq_connect(const char *conninfo, const HqAllocator *a, HqConn **out, Hq
         st = hq_error_nomem(err);
         goto fail;
     }
+    PQsetNoticeReceiver(c->pg, receive_notice, c); /* kept across PQreset */
     if (PQstatus(c->pg) != CONNECTION_OK) {
         st = hq_error_from_conn(err, c->pg, "connection failed");
         goto fail;
@@ -173,28 +195,29 @@ HqStatus hq_act_as(HqConn *c, const char *role, const char *claims_json, HqRoleS
     bool local = scope == HQ_SCOPE_TRANSACTION;
     PGTransactionStatusType ts = PQtransactionStatus(c->pg);
     if (local && ts != PQTRANS_INTRANS)
-        return hq_error_set(err, HQ_ERR_STATE,
+        return hq_error_set(err, HQ_ERR_STATE, "%s",
                             ts == PQTRANS_INERROR
                                 ? "transaction has failed; roll it back before acting as a role"
                                 : "transaction-scoped role needs an open transaction (hq_begin)");
     if (role == NULL && claims_json == NULL)
         return HQ_OK;
     /* set_config(name, value, is_local) is SET [LOCAL] with the value as a parameter. */
-    const char *sql;
-    const char *values[3];
-    int n;
     const char *is_local = local ? "true" : "false";
-    if (role != NULL && claims_json != NULL) {
-        sql = "SELECT set_config('role', $1, $3::boolean), "
-              "set_config('request.jwt.claims', $2, $3::boolean)";
-        values[0] = role, values[1] = claims_json, values[2] = is_local, n = 3;
-    } else if (role != NULL) {
-        sql = "SELECT set_config('role', $1, $2::boolean)";
-        values[0] = role, values[1] = is_local, n = 2;
+    const char *sql;
+    const char *values[3] = {NULL, NULL, NULL};
+    int n = 0;
+    if (role != NULL) {
+        values[n++] = role;
+        sql = claims_json != NULL
+                  ? "SELECT set_config('role', $1, $3::boolean), "
+                    "set_config('request.jwt.claims', $2, $3::boolean)"
+                  : "SELECT set_config('role', $1, $2::boolean)";
     } else {
         sql = "SELECT set_config('request.jwt.claims', $1, $2::boolean)";
-        values[0] = claims_json, values[1] = is_local, n = 2;
     }
+    if (claims_json != NULL)
+        values[n++] = claims_json;
+    values[n++] = is_local;
     PGresult *r = NULL;
     st = hq_stmt_exec(c, sql, n, values, &r, err);
     PQclear(r);

@@ -67,10 +67,12 @@ HqStatus hq_error_set(HqError *err, HqStatus st, const char *fmt, ...)
     err->status = st;
     va_list ap;
     va_start(ap, fmt);
-    char tmp[sizeof err->message];
+    /* Format into more room than the message has, so that the cut that counts is made by
+     * hq_copy_str at a character boundary, not by vsnprintf in the middle of one. */
+    char tmp[2 * sizeof err->message];
     vsnprintf(tmp, sizeof tmp, fmt, ap);
     va_end(ap);
-    hq_copy_str(err->message, sizeof err->message, tmp); /* re-cut at a UTF-8 boundary */
+    hq_copy_str(err->message, sizeof err->message, tmp);
     return st;
 }
 

@@ -81,6 +81,8 @@ struct HqConn {
     HqBuf sql;               /* SQL text built by hq_table.c, reused across calls */
     struct HqBatch *batch;   /* open pipeline batch, or NULL */
     bool streaming;          /* inside a row callback: the connection is busy */
+    HqNoticeFn notice_fn;    /* server notices go here, or nowhere */
+    void *notice_ctx;
 };
 
 /* HQ_ERR_STATE when the connection is busy (batch, streaming) or gone. */
@@ -88,7 +90,7 @@ HqStatus hq_conn_check(HqConn *c, HqError *err);
 /* Settings the decoders depend on; run after connect and reset. */
 HqStatus hq_conn_setup_session(HqConn *c, HqError *err);
 
-/* Finds or prepares sql. In pipeline mode the Parse is queued (*queued set) instead of waited for. */
+/* Finds or prepares sql. In pipeline mode the Parse is queued (*queued set), not waited for. */
 HqStatus hq_stmt_get(HqConn *c, const char *sql, int n_params, bool pipeline, HqStmt **out,
                      bool *queued, HqError *err);
 /* Drops a cache entry whose server statement is gone or failed to prepare. */

@@ -182,8 +182,19 @@ static void pump(HqBatch *b, bool wait)
             break_batch(b, "reading pipeline results");
             return;
         }
-        while (b->head < b->n_exp && !PQisBusy(pg))
-            handle(b, PQgetResult(pg));
+        while (b->head < b->n_exp && !PQisBusy(pg)) {
+            size_t head = b->head;
+            bool had = b->got_result;
+            PGresult *r = PQgetResult(pg);
+            bool none = r == NULL;
+            handle(b, r);
+            if (none && head == b->head && had == b->got_result)
+                break; /* nothing usable yet: wait for input rather than spin */
+        }
+        if (PQstatus(pg) == CONNECTION_BAD) {
+            break_batch(b, "connection lost during pipeline");
+            return;
+        }
         if (!wait || b->head == b->n_exp)
             return;
         struct pollfd pfd = {PQsocket(pg), (short)(POLLIN | (fr == 1 ? POLLOUT : 0)), 0};
@@ -210,17 +221,24 @@ HqStatus hq_batch_begin(HqConn *c, HqBatchMode mode, HqBatchRowFn fn, void *ctx,
         return hq_error_nomem(err);
     b->c = c;
     b->alloc = c->alloc;
+    /* Room for the final sync is reserved now, so hq_batch_finish never needs to allocate. */
+    if (!grow(&b->alloc, (void **)&b->exp, &b->exp_cap, 16, sizeof *b->exp)) {
+        hq_free(&c->alloc, b);
+        return hq_error_nomem(err);
+    }
     b->mode = mode;
     b->fn = fn;
     b->ctx = ctx;
     if (!PQenterPipelineMode(c->pg)) {
         st = hq_error_from_conn(err, c->pg, "entering pipeline mode");
+        hq_free(&c->alloc, b->exp);
         hq_free(&c->alloc, b);
         return st;
     }
     if (PQsetnonblocking(c->pg, 1) != 0) {
         st = hq_error_from_conn(err, c->pg, "making the connection non-blocking");
         PQexitPipelineMode(c->pg);
+        hq_free(&c->alloc, b->exp);
         hq_free(&c->alloc, b);
         return st;
     }
@@ -247,8 +265,8 @@ static HqStatus add_item(HqBatch *b, const char *sql, const HqParamSpec *ps,
                          const HqRecordDesc *rdesc, HqError *err)
 {
     HqConn *c = b->c;
-    const char *const *values;
-    int n;
+    const char *const *values = NULL;
+    int n = 0;
     HqStatus st = hq_params_build(c, ps, &values, &n, err);
     if (st != HQ_OK)
         return st;
@@ -257,8 +275,8 @@ static HqStatus add_item(HqBatch *b, const char *sql, const HqParamSpec *ps,
         !grow(&b->alloc, (void **)&b->items, &b->items_cap, b->n_items + 1, sizeof *b->items))
         return hq_error_nomem(err);
     size_t index = b->n_items;
-    HqStmt *s;
-    bool queued;
+    HqStmt *s = NULL;
+    bool queued = false;
     st = hq_stmt_get(c, sql, n, true, &s, &queued, err);
     if (st != HQ_OK)
         return st;
@@ -330,14 +348,22 @@ static void leave_pipeline(HqBatch *b)
 HqStatus hq_batch_finish(HqBatch *b, HqError *err)
 {
     if (b != NULL && b->finished) {
-        if (b->final_status != HQ_OK && err != NULL && b->n_errors > 0)
-            *err = b->errors[0].error;
+        if (b->final_status != HQ_OK && err != NULL) {
+            if (b->broken)
+                *err = b->conn_error;
+            else if (b->n_errors > 0)
+                *err = b->errors[0].error;
+            else
+                hq_error_set(err, b->final_status, "batch failed");
+        }
         return b->final_status;
     }
-    HqStatus st = check_open(b, err);
-    if (st != HQ_OK)
-        return st;
-    if (b->mode == HQ_BATCH_ATOMIC || b->n_items == 0) {
+    if (b == NULL)
+        return hq_error_set(err, HQ_ERR_INVALID, "batch is NULL");
+    if (b->c == NULL)
+        return hq_error_set(err, HQ_ERR_STATE, "the batch's connection was freed");
+    /* A broken batch is finished too: the connection must leave pipeline mode either way. */
+    if (!b->broken && (b->mode == HQ_BATCH_ATOMIC || b->n_items == 0)) {
         if (!grow(&b->alloc, (void **)&b->exp, &b->exp_cap, b->n_exp + 1, sizeof *b->exp)) {
             /* Without room to track the sync, abandon the batch like a broken connection. */
             b->broken = true;
@@ -422,6 +448,9 @@ void hq_batch_detach(HqBatch *b)
 {
     b->c = NULL;
     b->finished = true;
+    b->broken = true;
+    b->final_status = hq_error_set(&b->conn_error, HQ_ERR_STATE,
+                                   "the connection was freed while the batch was open");
 }
 
 void hq_batch_free(HqBatch *b)

@@ -234,8 +234,8 @@ HqStatus hq_run(HqConn *c, const char *sql, const HqParamSpec *ps, const HqRecor
         return st;
     if (fn != NULL && rdesc == NULL)
         return hq_error_set(err, HQ_ERR_INVALID, "a row callback needs a result descriptor");
-    const char *const *values;
-    int n;
+    const char *const *values = NULL;
+    int n = 0;
     st = hq_params_build(c, ps, &values, &n, err);
     if (st != HQ_OK)
         return st;

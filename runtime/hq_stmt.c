@@ -174,7 +174,7 @@ HqStatus hq_stmt_exec(HqConn *c, const char *sql, int n_params, const char *cons
 {
     *res = NULL;
     for (int attempt = 0;; attempt++) {
-        HqStmt *s;
+        HqStmt *s = NULL;
         HqStatus st = hq_stmt_get(c, sql, n_params, false, &s, NULL, err);
         if (st != HQ_OK)
             return st;
@@ -205,7 +205,7 @@ HqStatus hq_stmt_exec(HqConn *c, const char *sql, int n_params, const char *cons
 HqStatus hq_stmt_send(HqConn *c, const char *sql, int n_params, const char *const *values,
                       HqError *err)
 {
-    HqStmt *s;
+    HqStmt *s = NULL;
     HqStatus st = hq_stmt_get(c, sql, n_params, false, &s, NULL, err);
     if (st != HQ_OK)
         return st;

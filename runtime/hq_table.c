@@ -355,13 +355,16 @@ HqStatus hq_call(HqConn *c, const HqFuncDesc *f, const void *args, const HqColum
         return st;
     if (f == NULL || f->sql_name == NULL)
         return hq_error_set(err, HQ_ERR_INVALID, "function descriptor is NULL");
+    HqReturns returns = f->returns;
+    if ((unsigned)returns > HQ_RETURNS_SETOF)
+        return hq_error_set(err, HQ_ERR_INVALID, "function %s: unknown return kind", f->sql_name);
     const HqRecordDesc *ad = f->args;
-    const HqRecordDesc *rd = f->returns == HQ_RETURNS_VOID ? NULL : f->result;
+    const HqRecordDesc *rd = returns == HQ_RETURNS_VOID ? NULL : f->result;
     if (ad != NULL && ad->n_fields > 0 && args == NULL)
         return hq_error_set(err, HQ_ERR_INVALID, "function %s needs an argument record",
                             f->sql_name);
-    if (f->returns != HQ_RETURNS_VOID && (rd == NULL || rd->n_fields == 0 ||
-                                          (f->returns == HQ_RETURNS_SCALAR && rd->n_fields != 1)))
+    if (returns != HQ_RETURNS_VOID &&
+        (rd == NULL || rd->n_fields == 0 || (returns == HQ_RETURNS_SCALAR && rd->n_fields != 1)))
         return hq_error_set(err, HQ_ERR_INVALID, "function %s: bad result descriptor",
                             f->sql_name);
     uint16_t fields[HQ_MAX_FIELDS];
@@ -369,7 +372,7 @@ HqStatus hq_call(HqConn *c, const HqFuncDesc *f, const void *args, const HqColum
     HqBuf *b = &c->sql;
     hq_buf_reset(b);
     hq_buf_puts(b, "SELECT ");
-    if (f->returns == HQ_RETURNS_ROW || f->returns == HQ_RETURNS_SETOF) {
+    if (rd != NULL && (returns == HQ_RETURNS_ROW || returns == HQ_RETURNS_SETOF)) {
         put_columns(b, rd);
         hq_buf_puts(b, " FROM ");
     }

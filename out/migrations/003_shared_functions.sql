@@ -24,13 +24,28 @@ ALTER TABLE public._schema_version
   ADD COLUMN IF NOT EXISTS description text;
 
 -- Defaults and nullability of an existing _schema_version
-ALTER TABLE public._schema_version
-  ALTER COLUMN version DROP DEFAULT,
-  ALTER COLUMN version SET NOT NULL,
-  ALTER COLUMN applied_at SET DEFAULT now(),
-  ALTER COLUMN applied_at SET NOT NULL,
-  ALTER COLUMN description DROP DEFAULT,
-  ALTER COLUMN description DROP NOT NULL;
+DO $hqc$
+BEGIN
+  IF EXISTS (
+    SELECT 1 FROM (VALUES
+      ('version'::text, true, true, true, NULL::text),
+      ('applied_at', true, true, true, 'now()'),
+      ('description', true, false, true, NULL)) AS w(col, set_nn, nn, set_df, df)
+    JOIN pg_catalog.pg_attribute a ON a.attrelid = 'public._schema_version'::regclass AND a.attname = w.col AND NOT a.attisdropped
+    LEFT JOIN pg_catalog.pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
+    WHERE (w.set_nn AND a.attnotnull <> w.nn)
+       OR (w.set_df AND pg_catalog.pg_get_expr(d.adbin, d.adrelid) IS DISTINCT FROM w.df))
+  THEN
+    ALTER TABLE public._schema_version
+      ALTER COLUMN version DROP DEFAULT,
+      ALTER COLUMN version SET NOT NULL,
+      ALTER COLUMN applied_at SET DEFAULT now(),
+      ALTER COLUMN applied_at SET NOT NULL,
+      ALTER COLUMN description DROP DEFAULT,
+      ALTER COLUMN description DROP NOT NULL;
+  END IF;
+END
+$hqc$;
 
 -- Function set_updated_at
 CREATE OR REPLACE FUNCTION public.set_updated_at()

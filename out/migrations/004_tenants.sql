@@ -32,21 +32,40 @@ ALTER TABLE public.tenants
   ADD COLUMN IF NOT EXISTS meta jsonb DEFAULT '{}'::jsonb NOT NULL;
 
 -- Defaults and nullability of an existing tenants
-ALTER TABLE public.tenants
-  ALTER COLUMN id SET DEFAULT gen_random_uuid(),
-  ALTER COLUMN id SET NOT NULL,
-  ALTER COLUMN created_at SET DEFAULT now(),
-  ALTER COLUMN created_at SET NOT NULL,
-  ALTER COLUMN updated_at SET DEFAULT now(),
-  ALTER COLUMN updated_at SET NOT NULL,
-  ALTER COLUMN name DROP DEFAULT,
-  ALTER COLUMN name SET NOT NULL,
-  ALTER COLUMN slug DROP DEFAULT,
-  ALTER COLUMN slug SET NOT NULL,
-  ALTER COLUMN status SET DEFAULT 'active'::text,
-  ALTER COLUMN status SET NOT NULL,
-  ALTER COLUMN meta SET DEFAULT '{}'::jsonb,
-  ALTER COLUMN meta SET NOT NULL;
+DO $hqc$
+BEGIN
+  IF EXISTS (
+    SELECT 1 FROM (VALUES
+      ('id'::text, true, true, true, 'gen_random_uuid()'::text),
+      ('created_at', true, true, true, 'now()'),
+      ('updated_at', true, true, true, 'now()'),
+      ('name', true, true, true, NULL),
+      ('slug', true, true, true, NULL),
+      ('status', true, true, true, '''active''::text'),
+      ('meta', true, true, true, '''{}''::jsonb')) AS w(col, set_nn, nn, set_df, df)
+    JOIN pg_catalog.pg_attribute a ON a.attrelid = 'public.tenants'::regclass AND a.attname = w.col AND NOT a.attisdropped
+    LEFT JOIN pg_catalog.pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
+    WHERE (w.set_nn AND a.attnotnull <> w.nn)
+       OR (w.set_df AND pg_catalog.pg_get_expr(d.adbin, d.adrelid) IS DISTINCT FROM w.df))
+  THEN
+    ALTER TABLE public.tenants
+      ALTER COLUMN id SET DEFAULT gen_random_uuid(),
+      ALTER COLUMN id SET NOT NULL,
+      ALTER COLUMN created_at SET DEFAULT now(),
+      ALTER COLUMN created_at SET NOT NULL,
+      ALTER COLUMN updated_at SET DEFAULT now(),
+      ALTER COLUMN updated_at SET NOT NULL,
+      ALTER COLUMN name DROP DEFAULT,
+      ALTER COLUMN name SET NOT NULL,
+      ALTER COLUMN slug DROP DEFAULT,
+      ALTER COLUMN slug SET NOT NULL,
+      ALTER COLUMN status SET DEFAULT 'active'::text,
+      ALTER COLUMN status SET NOT NULL,
+      ALTER COLUMN meta SET DEFAULT '{}'::jsonb,
+      ALTER COLUMN meta SET NOT NULL;
+  END IF;
+END
+$hqc$;
 
 -- Function set_tenant_id_on_signup
 CREATE OR REPLACE FUNCTION public.set_tenant_id_on_signup()
@@ -108,7 +127,7 @@ BEGIN
     PERFORM pg_catalog.set_config('client_min_messages', 'notice', true);
     RAISE NOTICE 'hqc: skipped realtime for tenants: publication supabase_realtime does not exist';
     PERFORM pg_catalog.set_config('client_min_messages', 'warning', true);
-  ELSIF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_publication_tables WHERE pubname = 'supabase_realtime' AND schemaname = 'public' AND tablename = 'tenants') THEN
+  ELSIF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_publication_rel r JOIN pg_catalog.pg_publication p ON p.oid = r.prpubid WHERE p.pubname = 'supabase_realtime' AND r.prrelid = 'public.tenants'::regclass) THEN
     ALTER PUBLICATION supabase_realtime ADD TABLE public.tenants;
   END IF;
 END

@@ -50,37 +50,64 @@ ALTER TABLE public.workspace
   ADD COLUMN IF NOT EXISTS default_hard_cutoff boolean DEFAULT true NOT NULL;
 
 -- Defaults and nullability of an existing workspace
-ALTER TABLE public.workspace
-  ALTER COLUMN id SET DEFAULT gen_random_uuid(),
-  ALTER COLUMN id SET NOT NULL,
-  ALTER COLUMN tenant_id SET DEFAULT '00000000-0000-0000-0000-000000000000'::uuid,
-  ALTER COLUMN tenant_id SET NOT NULL,
-  ALTER COLUMN created_at SET DEFAULT now(),
-  ALTER COLUMN created_at SET NOT NULL,
-  ALTER COLUMN updated_at SET DEFAULT now(),
-  ALTER COLUMN updated_at SET NOT NULL,
-  ALTER COLUMN name SET DEFAULT 'HQ'::text,
-  ALTER COLUMN name SET NOT NULL,
-  ALTER COLUMN slug DROP DEFAULT,
-  ALTER COLUMN slug DROP NOT NULL,
-  ALTER COLUMN description DROP DEFAULT,
-  ALTER COLUMN description DROP NOT NULL,
-  ALTER COLUMN initialized SET DEFAULT false,
-  ALTER COLUMN initialized SET NOT NULL,
-  ALTER COLUMN owner_name DROP DEFAULT,
-  ALTER COLUMN owner_name DROP NOT NULL,
-  ALTER COLUMN owner_preferred_name DROP DEFAULT,
-  ALTER COLUMN owner_preferred_name DROP NOT NULL,
-  ALTER COLUMN owner_timezone DROP DEFAULT,
-  ALTER COLUMN owner_timezone DROP NOT NULL,
-  ALTER COLUMN settings SET DEFAULT '{}'::jsonb,
-  ALTER COLUMN settings SET NOT NULL,
-  ALTER COLUMN default_agent_budget_usd DROP DEFAULT,
-  ALTER COLUMN default_agent_budget_usd DROP NOT NULL,
-  ALTER COLUMN default_soft_threshold_pct SET DEFAULT 80,
-  ALTER COLUMN default_soft_threshold_pct SET NOT NULL,
-  ALTER COLUMN default_hard_cutoff SET DEFAULT true,
-  ALTER COLUMN default_hard_cutoff SET NOT NULL;
+DO $hqc$
+BEGIN
+  IF EXISTS (
+    SELECT 1 FROM (VALUES
+      ('id'::text, true, true, true, 'gen_random_uuid()'::text),
+      ('tenant_id', true, true, true, '''00000000-0000-0000-0000-000000000000''::uuid'),
+      ('created_at', true, true, true, 'now()'),
+      ('updated_at', true, true, true, 'now()'),
+      ('name', true, true, true, '''HQ''::text'),
+      ('slug', true, false, true, NULL),
+      ('description', true, false, true, NULL),
+      ('initialized', true, true, true, 'false'),
+      ('owner_name', true, false, true, NULL),
+      ('owner_preferred_name', true, false, true, NULL),
+      ('owner_timezone', true, false, true, NULL),
+      ('settings', true, true, true, '''{}''::jsonb'),
+      ('default_agent_budget_usd', true, false, true, NULL),
+      ('default_soft_threshold_pct', true, true, true, '80'),
+      ('default_hard_cutoff', true, true, true, 'true')) AS w(col, set_nn, nn, set_df, df)
+    JOIN pg_catalog.pg_attribute a ON a.attrelid = 'public.workspace'::regclass AND a.attname = w.col AND NOT a.attisdropped
+    LEFT JOIN pg_catalog.pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
+    WHERE (w.set_nn AND a.attnotnull <> w.nn)
+       OR (w.set_df AND pg_catalog.pg_get_expr(d.adbin, d.adrelid) IS DISTINCT FROM w.df))
+  THEN
+    ALTER TABLE public.workspace
+      ALTER COLUMN id SET DEFAULT gen_random_uuid(),
+      ALTER COLUMN id SET NOT NULL,
+      ALTER COLUMN tenant_id SET DEFAULT '00000000-0000-0000-0000-000000000000'::uuid,
+      ALTER COLUMN tenant_id SET NOT NULL,
+      ALTER COLUMN created_at SET DEFAULT now(),
+      ALTER COLUMN created_at SET NOT NULL,
+      ALTER COLUMN updated_at SET DEFAULT now(),
+      ALTER COLUMN updated_at SET NOT NULL,
+      ALTER COLUMN name SET DEFAULT 'HQ'::text,
+      ALTER COLUMN name SET NOT NULL,
+      ALTER COLUMN slug DROP DEFAULT,
+      ALTER COLUMN slug DROP NOT NULL,
+      ALTER COLUMN description DROP DEFAULT,
+      ALTER COLUMN description DROP NOT NULL,
+      ALTER COLUMN initialized SET DEFAULT false,
+      ALTER COLUMN initialized SET NOT NULL,
+      ALTER COLUMN owner_name DROP DEFAULT,
+      ALTER COLUMN owner_name DROP NOT NULL,
+      ALTER COLUMN owner_preferred_name DROP DEFAULT,
+      ALTER COLUMN owner_preferred_name DROP NOT NULL,
+      ALTER COLUMN owner_timezone DROP DEFAULT,
+      ALTER COLUMN owner_timezone DROP NOT NULL,
+      ALTER COLUMN settings SET DEFAULT '{}'::jsonb,
+      ALTER COLUMN settings SET NOT NULL,
+      ALTER COLUMN default_agent_budget_usd DROP DEFAULT,
+      ALTER COLUMN default_agent_budget_usd DROP NOT NULL,
+      ALTER COLUMN default_soft_threshold_pct SET DEFAULT 80,
+      ALTER COLUMN default_soft_threshold_pct SET NOT NULL,
+      ALTER COLUMN default_hard_cutoff SET DEFAULT true,
+      ALTER COLUMN default_hard_cutoff SET NOT NULL;
+  END IF;
+END
+$hqc$;
 
 -- Table pipeline_stages
 CREATE TABLE IF NOT EXISTS public.pipeline_stages (
@@ -113,27 +140,49 @@ ALTER TABLE public.pipeline_stages
   ADD COLUMN IF NOT EXISTS is_default boolean DEFAULT false;
 
 -- Defaults and nullability of an existing pipeline_stages
-ALTER TABLE public.pipeline_stages
-  ALTER COLUMN id SET DEFAULT gen_random_uuid(),
-  ALTER COLUMN id SET NOT NULL,
-  ALTER COLUMN tenant_id SET DEFAULT '00000000-0000-0000-0000-000000000000'::uuid,
-  ALTER COLUMN tenant_id SET NOT NULL,
-  ALTER COLUMN created_at SET DEFAULT now(),
-  ALTER COLUMN created_at SET NOT NULL,
-  ALTER COLUMN entity_type SET DEFAULT 'contact'::text,
-  ALTER COLUMN entity_type SET NOT NULL,
-  ALTER COLUMN stage_key DROP DEFAULT,
-  ALTER COLUMN stage_key SET NOT NULL,
-  ALTER COLUMN label DROP DEFAULT,
-  ALTER COLUMN label SET NOT NULL,
-  ALTER COLUMN color DROP DEFAULT,
-  ALTER COLUMN color DROP NOT NULL,
-  ALTER COLUMN sort_order SET DEFAULT 0,
-  ALTER COLUMN sort_order DROP NOT NULL,
-  ALTER COLUMN is_terminal SET DEFAULT false,
-  ALTER COLUMN is_terminal DROP NOT NULL,
-  ALTER COLUMN is_default SET DEFAULT false,
-  ALTER COLUMN is_default DROP NOT NULL;
+DO $hqc$
+BEGIN
+  IF EXISTS (
+    SELECT 1 FROM (VALUES
+      ('id'::text, true, true, true, 'gen_random_uuid()'::text),
+      ('tenant_id', true, true, true, '''00000000-0000-0000-0000-000000000000''::uuid'),
+      ('created_at', true, true, true, 'now()'),
+      ('entity_type', true, true, true, '''contact''::text'),
+      ('stage_key', true, true, true, NULL),
+      ('label', true, true, true, NULL),
+      ('color', true, false, true, NULL),
+      ('sort_order', true, false, true, '0'),
+      ('is_terminal', true, false, true, 'false'),
+      ('is_default', true, false, true, 'false')) AS w(col, set_nn, nn, set_df, df)
+    JOIN pg_catalog.pg_attribute a ON a.attrelid = 'public.pipeline_stages'::regclass AND a.attname = w.col AND NOT a.attisdropped
+    LEFT JOIN pg_catalog.pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
+    WHERE (w.set_nn AND a.attnotnull <> w.nn)
+       OR (w.set_df AND pg_catalog.pg_get_expr(d.adbin, d.adrelid) IS DISTINCT FROM w.df))
+  THEN
+    ALTER TABLE public.pipeline_stages
+      ALTER COLUMN id SET DEFAULT gen_random_uuid(),
+      ALTER COLUMN id SET NOT NULL,
+      ALTER COLUMN tenant_id SET DEFAULT '00000000-0000-0000-0000-000000000000'::uuid,
+      ALTER COLUMN tenant_id SET NOT NULL,
+      ALTER COLUMN created_at SET DEFAULT now(),
+      ALTER COLUMN created_at SET NOT NULL,
+      ALTER COLUMN entity_type SET DEFAULT 'contact'::text,
+      ALTER COLUMN entity_type SET NOT NULL,
+      ALTER COLUMN stage_key DROP DEFAULT,
+      ALTER COLUMN stage_key SET NOT NULL,
+      ALTER COLUMN label DROP DEFAULT,
+      ALTER COLUMN label SET NOT NULL,
+      ALTER COLUMN color DROP DEFAULT,
+      ALTER COLUMN color DROP NOT NULL,
+      ALTER COLUMN sort_order SET DEFAULT 0,
+      ALTER COLUMN sort_order DROP NOT NULL,
+      ALTER COLUMN is_terminal SET DEFAULT false,
+      ALTER COLUMN is_terminal DROP NOT NULL,
+      ALTER COLUMN is_default SET DEFAULT false,
+      ALTER COLUMN is_default DROP NOT NULL;
+  END IF;
+END
+$hqc$;
 
 -- Table field_definitions
 CREATE TABLE IF NOT EXISTS public.field_definitions (
@@ -172,33 +221,58 @@ ALTER TABLE public.field_definitions
   ADD COLUMN IF NOT EXISTS is_active boolean DEFAULT true;
 
 -- Defaults and nullability of an existing field_definitions
-ALTER TABLE public.field_definitions
-  ALTER COLUMN id SET DEFAULT gen_random_uuid(),
-  ALTER COLUMN id SET NOT NULL,
-  ALTER COLUMN tenant_id SET DEFAULT '00000000-0000-0000-0000-000000000000'::uuid,
-  ALTER COLUMN tenant_id SET NOT NULL,
-  ALTER COLUMN created_at SET DEFAULT now(),
-  ALTER COLUMN created_at SET NOT NULL,
-  ALTER COLUMN entity_type SET DEFAULT 'contact'::text,
-  ALTER COLUMN entity_type SET NOT NULL,
-  ALTER COLUMN field_key DROP DEFAULT,
-  ALTER COLUMN field_key SET NOT NULL,
-  ALTER COLUMN field_type DROP DEFAULT,
-  ALTER COLUMN field_type SET NOT NULL,
-  ALTER COLUMN label DROP DEFAULT,
-  ALTER COLUMN label SET NOT NULL,
-  ALTER COLUMN field_group DROP DEFAULT,
-  ALTER COLUMN field_group DROP NOT NULL,
-  ALTER COLUMN sort_order SET DEFAULT 0,
-  ALTER COLUMN sort_order DROP NOT NULL,
-  ALTER COLUMN required SET DEFAULT false,
-  ALTER COLUMN required DROP NOT NULL,
-  ALTER COLUMN options DROP DEFAULT,
-  ALTER COLUMN options DROP NOT NULL,
-  ALTER COLUMN description DROP DEFAULT,
-  ALTER COLUMN description DROP NOT NULL,
-  ALTER COLUMN is_active SET DEFAULT true,
-  ALTER COLUMN is_active DROP NOT NULL;
+DO $hqc$
+BEGIN
+  IF EXISTS (
+    SELECT 1 FROM (VALUES
+      ('id'::text, true, true, true, 'gen_random_uuid()'::text),
+      ('tenant_id', true, true, true, '''00000000-0000-0000-0000-000000000000''::uuid'),
+      ('created_at', true, true, true, 'now()'),
+      ('entity_type', true, true, true, '''contact''::text'),
+      ('field_key', true, true, true, NULL),
+      ('field_type', true, true, true, NULL),
+      ('label', true, true, true, NULL),
+      ('field_group', true, false, true, NULL),
+      ('sort_order', true, false, true, '0'),
+      ('required', true, false, true, 'false'),
+      ('options', true, false, true, NULL),
+      ('description', true, false, true, NULL),
+      ('is_active', true, false, true, 'true')) AS w(col, set_nn, nn, set_df, df)
+    JOIN pg_catalog.pg_attribute a ON a.attrelid = 'public.field_definitions'::regclass AND a.attname = w.col AND NOT a.attisdropped
+    LEFT JOIN pg_catalog.pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
+    WHERE (w.set_nn AND a.attnotnull <> w.nn)
+       OR (w.set_df AND pg_catalog.pg_get_expr(d.adbin, d.adrelid) IS DISTINCT FROM w.df))
+  THEN
+    ALTER TABLE public.field_definitions
+      ALTER COLUMN id SET DEFAULT gen_random_uuid(),
+      ALTER COLUMN id SET NOT NULL,
+      ALTER COLUMN tenant_id SET DEFAULT '00000000-0000-0000-0000-000000000000'::uuid,
+      ALTER COLUMN tenant_id SET NOT NULL,
+      ALTER COLUMN created_at SET DEFAULT now(),
+      ALTER COLUMN created_at SET NOT NULL,
+      ALTER COLUMN entity_type SET DEFAULT 'contact'::text,
+      ALTER COLUMN entity_type SET NOT NULL,
+      ALTER COLUMN field_key DROP DEFAULT,
+      ALTER COLUMN field_key SET NOT NULL,
+      ALTER COLUMN field_type DROP DEFAULT,
+      ALTER COLUMN field_type SET NOT NULL,
+      ALTER COLUMN label DROP DEFAULT,
+      ALTER COLUMN label SET NOT NULL,
+      ALTER COLUMN field_group DROP DEFAULT,
+      ALTER COLUMN field_group DROP NOT NULL,
+      ALTER COLUMN sort_order SET DEFAULT 0,
+      ALTER COLUMN sort_order DROP NOT NULL,
+      ALTER COLUMN required SET DEFAULT false,
+      ALTER COLUMN required DROP NOT NULL,
+      ALTER COLUMN options DROP DEFAULT,
+      ALTER COLUMN options DROP NOT NULL,
+      ALTER COLUMN description DROP DEFAULT,
+      ALTER COLUMN description DROP NOT NULL,
+      ALTER COLUMN is_active SET DEFAULT true,
+      ALTER COLUMN is_active DROP NOT NULL;
+  END IF;
+END
+$hqc$;
 
 -- Constraints of workspace
 DO $hqc$
@@ -256,7 +330,7 @@ BEGIN
     PERFORM pg_catalog.set_config('client_min_messages', 'notice', true);
     RAISE NOTICE 'hqc: skipped realtime for workspace: publication supabase_realtime does not exist';
     PERFORM pg_catalog.set_config('client_min_messages', 'warning', true);
-  ELSIF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_publication_tables WHERE pubname = 'supabase_realtime' AND schemaname = 'public' AND tablename = 'workspace') THEN
+  ELSIF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_publication_rel r JOIN pg_catalog.pg_publication p ON p.oid = r.prpubid WHERE p.pubname = 'supabase_realtime' AND r.prrelid = 'public.workspace'::regclass) THEN
     ALTER PUBLICATION supabase_realtime ADD TABLE public.workspace;
   END IF;
 END
@@ -325,7 +399,7 @@ BEGIN
     PERFORM pg_catalog.set_config('client_min_messages', 'notice', true);
     RAISE NOTICE 'hqc: skipped realtime for pipeline_stages: publication supabase_realtime does not exist';
     PERFORM pg_catalog.set_config('client_min_messages', 'warning', true);
-  ELSIF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_publication_tables WHERE pubname = 'supabase_realtime' AND schemaname = 'public' AND tablename = 'pipeline_stages') THEN
+  ELSIF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_publication_rel r JOIN pg_catalog.pg_publication p ON p.oid = r.prpubid WHERE p.pubname = 'supabase_realtime' AND r.prrelid = 'public.pipeline_stages'::regclass) THEN
     ALTER PUBLICATION supabase_realtime ADD TABLE public.pipeline_stages;
   END IF;
 END
@@ -387,7 +461,7 @@ BEGIN
     PERFORM pg_catalog.set_config('client_min_messages', 'notice', true);
     RAISE NOTICE 'hqc: skipped realtime for field_definitions: publication supabase_realtime does not exist';
     PERFORM pg_catalog.set_config('client_min_messages', 'warning', true);
-  ELSIF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_publication_tables WHERE pubname = 'supabase_realtime' AND schemaname = 'public' AND tablename = 'field_definitions') THEN
+  ELSIF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_publication_rel r JOIN pg_catalog.pg_publication p ON p.oid = r.prpubid WHERE p.pubname = 'supabase_realtime' AND r.prrelid = 'public.field_definitions'::regclass) THEN
     ALTER PUBLICATION supabase_realtime ADD TABLE public.field_definitions;
   END IF;
 END

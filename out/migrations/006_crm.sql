@@ -30,17 +30,34 @@ ALTER TABLE public.tags
   ADD COLUMN IF NOT EXISTS created_at timestamptz DEFAULT now() NOT NULL;
 
 -- Defaults and nullability of an existing tags
-ALTER TABLE public.tags
-  ALTER COLUMN id SET DEFAULT gen_random_uuid(),
-  ALTER COLUMN id SET NOT NULL,
-  ALTER COLUMN tenant_id SET DEFAULT '00000000-0000-0000-0000-000000000000'::uuid,
-  ALTER COLUMN tenant_id SET NOT NULL,
-  ALTER COLUMN name DROP DEFAULT,
-  ALTER COLUMN name SET NOT NULL,
-  ALTER COLUMN color SET DEFAULT '#6b7280'::text,
-  ALTER COLUMN color DROP NOT NULL,
-  ALTER COLUMN created_at SET DEFAULT now(),
-  ALTER COLUMN created_at SET NOT NULL;
+DO $hqc$
+BEGIN
+  IF EXISTS (
+    SELECT 1 FROM (VALUES
+      ('id'::text, true, true, true, 'gen_random_uuid()'::text),
+      ('tenant_id', true, true, true, '''00000000-0000-0000-0000-000000000000''::uuid'),
+      ('name', true, true, true, NULL),
+      ('color', true, false, true, '''#6b7280''::text'),
+      ('created_at', true, true, true, 'now()')) AS w(col, set_nn, nn, set_df, df)
+    JOIN pg_catalog.pg_attribute a ON a.attrelid = 'public.tags'::regclass AND a.attname = w.col AND NOT a.attisdropped
+    LEFT JOIN pg_catalog.pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
+    WHERE (w.set_nn AND a.attnotnull <> w.nn)
+       OR (w.set_df AND pg_catalog.pg_get_expr(d.adbin, d.adrelid) IS DISTINCT FROM w.df))
+  THEN
+    ALTER TABLE public.tags
+      ALTER COLUMN id SET DEFAULT gen_random_uuid(),
+      ALTER COLUMN id SET NOT NULL,
+      ALTER COLUMN tenant_id SET DEFAULT '00000000-0000-0000-0000-000000000000'::uuid,
+      ALTER COLUMN tenant_id SET NOT NULL,
+      ALTER COLUMN name DROP DEFAULT,
+      ALTER COLUMN name SET NOT NULL,
+      ALTER COLUMN color SET DEFAULT '#6b7280'::text,
+      ALTER COLUMN color DROP NOT NULL,
+      ALTER COLUMN created_at SET DEFAULT now(),
+      ALTER COLUMN created_at SET NOT NULL;
+  END IF;
+END
+$hqc$;
 
 -- Table campaigns
 CREATE TABLE IF NOT EXISTS public.campaigns (
@@ -70,25 +87,46 @@ ALTER TABLE public.campaigns
   ADD COLUMN IF NOT EXISTS meta jsonb DEFAULT '{}'::jsonb NOT NULL;
 
 -- Defaults and nullability of an existing campaigns
-ALTER TABLE public.campaigns
-  ALTER COLUMN id SET DEFAULT gen_random_uuid(),
-  ALTER COLUMN id SET NOT NULL,
-  ALTER COLUMN tenant_id SET DEFAULT '00000000-0000-0000-0000-000000000000'::uuid,
-  ALTER COLUMN tenant_id SET NOT NULL,
-  ALTER COLUMN created_at SET DEFAULT now(),
-  ALTER COLUMN created_at SET NOT NULL,
-  ALTER COLUMN updated_at SET DEFAULT now(),
-  ALTER COLUMN updated_at SET NOT NULL,
-  ALTER COLUMN name DROP DEFAULT,
-  ALTER COLUMN name SET NOT NULL,
-  ALTER COLUMN description DROP DEFAULT,
-  ALTER COLUMN description DROP NOT NULL,
-  ALTER COLUMN channel DROP DEFAULT,
-  ALTER COLUMN channel DROP NOT NULL,
-  ALTER COLUMN is_active SET DEFAULT true,
-  ALTER COLUMN is_active SET NOT NULL,
-  ALTER COLUMN meta SET DEFAULT '{}'::jsonb,
-  ALTER COLUMN meta SET NOT NULL;
+DO $hqc$
+BEGIN
+  IF EXISTS (
+    SELECT 1 FROM (VALUES
+      ('id'::text, true, true, true, 'gen_random_uuid()'::text),
+      ('tenant_id', true, true, true, '''00000000-0000-0000-0000-000000000000''::uuid'),
+      ('created_at', true, true, true, 'now()'),
+      ('updated_at', true, true, true, 'now()'),
+      ('name', true, true, true, NULL),
+      ('description', true, false, true, NULL),
+      ('channel', true, false, true, NULL),
+      ('is_active', true, true, true, 'true'),
+      ('meta', true, true, true, '''{}''::jsonb')) AS w(col, set_nn, nn, set_df, df)
+    JOIN pg_catalog.pg_attribute a ON a.attrelid = 'public.campaigns'::regclass AND a.attname = w.col AND NOT a.attisdropped
+    LEFT JOIN pg_catalog.pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
+    WHERE (w.set_nn AND a.attnotnull <> w.nn)
+       OR (w.set_df AND pg_catalog.pg_get_expr(d.adbin, d.adrelid) IS DISTINCT FROM w.df))
+  THEN
+    ALTER TABLE public.campaigns
+      ALTER COLUMN id SET DEFAULT gen_random_uuid(),
+      ALTER COLUMN id SET NOT NULL,
+      ALTER COLUMN tenant_id SET DEFAULT '00000000-0000-0000-0000-000000000000'::uuid,
+      ALTER COLUMN tenant_id SET NOT NULL,
+      ALTER COLUMN created_at SET DEFAULT now(),
+      ALTER COLUMN created_at SET NOT NULL,
+      ALTER COLUMN updated_at SET DEFAULT now(),
+      ALTER COLUMN updated_at SET NOT NULL,
+      ALTER COLUMN name DROP DEFAULT,
+      ALTER COLUMN name SET NOT NULL,
+      ALTER COLUMN description DROP DEFAULT,
+      ALTER COLUMN description DROP NOT NULL,
+      ALTER COLUMN channel DROP DEFAULT,
+      ALTER COLUMN channel DROP NOT NULL,
+      ALTER COLUMN is_active SET DEFAULT true,
+      ALTER COLUMN is_active SET NOT NULL,
+      ALTER COLUMN meta SET DEFAULT '{}'::jsonb,
+      ALTER COLUMN meta SET NOT NULL;
+  END IF;
+END
+$hqc$;
 
 -- Table contacts
 CREATE TABLE IF NOT EXISTS public.contacts (
@@ -155,61 +193,100 @@ ALTER TABLE public.contacts
   ADD COLUMN IF NOT EXISTS archived_at timestamptz;
 
 -- Defaults and nullability of an existing contacts
-ALTER TABLE public.contacts
-  ALTER COLUMN id SET DEFAULT gen_random_uuid(),
-  ALTER COLUMN id SET NOT NULL,
-  ALTER COLUMN tenant_id SET DEFAULT '00000000-0000-0000-0000-000000000000'::uuid,
-  ALTER COLUMN tenant_id SET NOT NULL,
-  ALTER COLUMN created_at SET DEFAULT now(),
-  ALTER COLUMN created_at SET NOT NULL,
-  ALTER COLUMN updated_at SET DEFAULT now(),
-  ALTER COLUMN updated_at SET NOT NULL,
-  ALTER COLUMN name DROP DEFAULT,
-  ALTER COLUMN name SET NOT NULL,
-  ALTER COLUMN email DROP DEFAULT,
-  ALTER COLUMN email DROP NOT NULL,
-  ALTER COLUMN phone DROP DEFAULT,
-  ALTER COLUMN phone DROP NOT NULL,
-  ALTER COLUMN linkedin_url DROP DEFAULT,
-  ALTER COLUMN linkedin_url DROP NOT NULL,
-  ALTER COLUMN twitter_url DROP DEFAULT,
-  ALTER COLUMN twitter_url DROP NOT NULL,
-  ALTER COLUMN website_url DROP DEFAULT,
-  ALTER COLUMN website_url DROP NOT NULL,
-  ALTER COLUMN company DROP DEFAULT,
-  ALTER COLUMN company DROP NOT NULL,
-  ALTER COLUMN title DROP DEFAULT,
-  ALTER COLUMN title DROP NOT NULL,
-  ALTER COLUMN location DROP DEFAULT,
-  ALTER COLUMN location DROP NOT NULL,
-  ALTER COLUMN avatar_url DROP DEFAULT,
-  ALTER COLUMN avatar_url DROP NOT NULL,
-  ALTER COLUMN handle DROP DEFAULT,
-  ALTER COLUMN handle DROP NOT NULL,
-  ALTER COLUMN how_we_met DROP DEFAULT,
-  ALTER COLUMN how_we_met DROP NOT NULL,
-  ALTER COLUMN notes DROP DEFAULT,
-  ALTER COLUMN notes DROP NOT NULL,
-  ALTER COLUMN tags SET DEFAULT '{}'::text[],
-  ALTER COLUMN tags SET NOT NULL,
-  ALTER COLUMN source DROP DEFAULT,
-  ALTER COLUMN source DROP NOT NULL,
-  ALTER COLUMN campaign_id DROP DEFAULT,
-  ALTER COLUMN campaign_id DROP NOT NULL,
-  ALTER COLUMN status SET DEFAULT 'new'::text,
-  ALTER COLUMN status SET NOT NULL,
-  ALTER COLUMN status_changed_at DROP DEFAULT,
-  ALTER COLUMN status_changed_at DROP NOT NULL,
-  ALTER COLUMN priority DROP DEFAULT,
-  ALTER COLUMN priority DROP NOT NULL,
-  ALTER COLUMN relationship_strength SET DEFAULT 'stranger'::text,
-  ALTER COLUMN relationship_strength DROP NOT NULL,
-  ALTER COLUMN last_contact_date DROP DEFAULT,
-  ALTER COLUMN last_contact_date DROP NOT NULL,
-  ALTER COLUMN extended SET DEFAULT '{}'::jsonb,
-  ALTER COLUMN extended SET NOT NULL,
-  ALTER COLUMN archived_at DROP DEFAULT,
-  ALTER COLUMN archived_at DROP NOT NULL;
+DO $hqc$
+BEGIN
+  IF EXISTS (
+    SELECT 1 FROM (VALUES
+      ('id'::text, true, true, true, 'gen_random_uuid()'::text),
+      ('tenant_id', true, true, true, '''00000000-0000-0000-0000-000000000000''::uuid'),
+      ('created_at', true, true, true, 'now()'),
+      ('updated_at', true, true, true, 'now()'),
+      ('name', true, true, true, NULL),
+      ('email', true, false, true, NULL),
+      ('phone', true, false, true, NULL),
+      ('linkedin_url', true, false, true, NULL),
+      ('twitter_url', true, false, true, NULL),
+      ('website_url', true, false, true, NULL),
+      ('company', true, false, true, NULL),
+      ('title', true, false, true, NULL),
+      ('location', true, false, true, NULL),
+      ('avatar_url', true, false, true, NULL),
+      ('handle', true, false, true, NULL),
+      ('how_we_met', true, false, true, NULL),
+      ('notes', true, false, true, NULL),
+      ('tags', true, true, true, '''{}''::text[]'),
+      ('source', true, false, true, NULL),
+      ('campaign_id', true, false, true, NULL),
+      ('status', true, true, true, '''new''::text'),
+      ('status_changed_at', true, false, true, NULL),
+      ('priority', true, false, true, NULL),
+      ('relationship_strength', true, false, true, '''stranger''::text'),
+      ('last_contact_date', true, false, true, NULL),
+      ('extended', true, true, true, '''{}''::jsonb'),
+      ('archived_at', true, false, true, NULL)) AS w(col, set_nn, nn, set_df, df)
+    JOIN pg_catalog.pg_attribute a ON a.attrelid = 'public.contacts'::regclass AND a.attname = w.col AND NOT a.attisdropped
+    LEFT JOIN pg_catalog.pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
+    WHERE (w.set_nn AND a.attnotnull <> w.nn)
+       OR (w.set_df AND pg_catalog.pg_get_expr(d.adbin, d.adrelid) IS DISTINCT FROM w.df))
+  THEN
+    ALTER TABLE public.contacts
+      ALTER COLUMN id SET DEFAULT gen_random_uuid(),
+      ALTER COLUMN id SET NOT NULL,
+      ALTER COLUMN tenant_id SET DEFAULT '00000000-0000-0000-0000-000000000000'::uuid,
+      ALTER COLUMN tenant_id SET NOT NULL,
+      ALTER COLUMN created_at SET DEFAULT now(),
+      ALTER COLUMN created_at SET NOT NULL,
+      ALTER COLUMN updated_at SET DEFAULT now(),
+      ALTER COLUMN updated_at SET NOT NULL,
+      ALTER COLUMN name DROP DEFAULT,
+      ALTER COLUMN name SET NOT NULL,
+      ALTER COLUMN email DROP DEFAULT,
+      ALTER COLUMN email DROP NOT NULL,
+      ALTER COLUMN phone DROP DEFAULT,
+      ALTER COLUMN phone DROP NOT NULL,
+      ALTER COLUMN linkedin_url DROP DEFAULT,
+      ALTER COLUMN linkedin_url DROP NOT NULL,
+      ALTER COLUMN twitter_url DROP DEFAULT,
+      ALTER COLUMN twitter_url DROP NOT NULL,
+      ALTER COLUMN website_url DROP DEFAULT,
+      ALTER COLUMN website_url DROP NOT NULL,
+      ALTER COLUMN company DROP DEFAULT,
+      ALTER COLUMN company DROP NOT NULL,
+      ALTER COLUMN title DROP DEFAULT,
+      ALTER COLUMN title DROP NOT NULL,
+      ALTER COLUMN location DROP DEFAULT,
+      ALTER COLUMN location DROP NOT NULL,
+      ALTER COLUMN avatar_url DROP DEFAULT,
+      ALTER COLUMN avatar_url DROP NOT NULL,
+      ALTER COLUMN handle DROP DEFAULT,
+      ALTER COLUMN handle DROP NOT NULL,
+      ALTER COLUMN how_we_met DROP DEFAULT,
+      ALTER COLUMN how_we_met DROP NOT NULL,
+      ALTER COLUMN notes DROP DEFAULT,
+      ALTER COLUMN notes DROP NOT NULL,
+      ALTER COLUMN tags SET DEFAULT '{}'::text[],
+      ALTER COLUMN tags SET NOT NULL,
+      ALTER COLUMN source DROP DEFAULT,
+      ALTER COLUMN source DROP NOT NULL,
+      ALTER COLUMN campaign_id DROP DEFAULT,
+      ALTER COLUMN campaign_id DROP NOT NULL,
+      ALTER COLUMN status SET DEFAULT 'new'::text,
+      ALTER COLUMN status SET NOT NULL,
+      ALTER COLUMN status_changed_at DROP DEFAULT,
+      ALTER COLUMN status_changed_at DROP NOT NULL,
+      ALTER COLUMN priority DROP DEFAULT,
+      ALTER COLUMN priority DROP NOT NULL,
+      ALTER COLUMN relationship_strength SET DEFAULT 'stranger'::text,
+      ALTER COLUMN relationship_strength DROP NOT NULL,
+      ALTER COLUMN last_contact_date DROP DEFAULT,
+      ALTER COLUMN last_contact_date DROP NOT NULL,
+      ALTER COLUMN extended SET DEFAULT '{}'::jsonb,
+      ALTER COLUMN extended SET NOT NULL,
+      ALTER COLUMN archived_at DROP DEFAULT,
+      ALTER COLUMN archived_at DROP NOT NULL;
+  END IF;
+END
+$hqc$;
 
 -- Table organizations
 CREATE TABLE IF NOT EXISTS public.organizations (
@@ -253,39 +330,67 @@ ALTER TABLE public.organizations
   ADD COLUMN IF NOT EXISTS archived_at timestamptz;
 
 -- Defaults and nullability of an existing organizations
-ALTER TABLE public.organizations
-  ALTER COLUMN id SET DEFAULT gen_random_uuid(),
-  ALTER COLUMN id SET NOT NULL,
-  ALTER COLUMN tenant_id SET DEFAULT '00000000-0000-0000-0000-000000000000'::uuid,
-  ALTER COLUMN tenant_id SET NOT NULL,
-  ALTER COLUMN created_at SET DEFAULT now(),
-  ALTER COLUMN created_at SET NOT NULL,
-  ALTER COLUMN updated_at SET DEFAULT now(),
-  ALTER COLUMN updated_at SET NOT NULL,
-  ALTER COLUMN name DROP DEFAULT,
-  ALTER COLUMN name SET NOT NULL,
-  ALTER COLUMN type DROP DEFAULT,
-  ALTER COLUMN type DROP NOT NULL,
-  ALTER COLUMN website DROP DEFAULT,
-  ALTER COLUMN website DROP NOT NULL,
-  ALTER COLUMN industry DROP DEFAULT,
-  ALTER COLUMN industry DROP NOT NULL,
-  ALTER COLUMN size DROP DEFAULT,
-  ALTER COLUMN size DROP NOT NULL,
-  ALTER COLUMN location DROP DEFAULT,
-  ALTER COLUMN location DROP NOT NULL,
-  ALTER COLUMN description DROP DEFAULT,
-  ALTER COLUMN description DROP NOT NULL,
-  ALTER COLUMN notes DROP DEFAULT,
-  ALTER COLUMN notes DROP NOT NULL,
-  ALTER COLUMN tags SET DEFAULT '{}'::text[],
-  ALTER COLUMN tags SET NOT NULL,
-  ALTER COLUMN status DROP DEFAULT,
-  ALTER COLUMN status DROP NOT NULL,
-  ALTER COLUMN extended SET DEFAULT '{}'::jsonb,
-  ALTER COLUMN extended SET NOT NULL,
-  ALTER COLUMN archived_at DROP DEFAULT,
-  ALTER COLUMN archived_at DROP NOT NULL;
+DO $hqc$
+BEGIN
+  IF EXISTS (
+    SELECT 1 FROM (VALUES
+      ('id'::text, true, true, true, 'gen_random_uuid()'::text),
+      ('tenant_id', true, true, true, '''00000000-0000-0000-0000-000000000000''::uuid'),
+      ('created_at', true, true, true, 'now()'),
+      ('updated_at', true, true, true, 'now()'),
+      ('name', true, true, true, NULL),
+      ('type', true, false, true, NULL),
+      ('website', true, false, true, NULL),
+      ('industry', true, false, true, NULL),
+      ('size', true, false, true, NULL),
+      ('location', true, false, true, NULL),
+      ('description', true, false, true, NULL),
+      ('notes', true, false, true, NULL),
+      ('tags', true, true, true, '''{}''::text[]'),
+      ('status', true, false, true, NULL),
+      ('extended', true, true, true, '''{}''::jsonb'),
+      ('archived_at', true, false, true, NULL)) AS w(col, set_nn, nn, set_df, df)
+    JOIN pg_catalog.pg_attribute a ON a.attrelid = 'public.organizations'::regclass AND a.attname = w.col AND NOT a.attisdropped
+    LEFT JOIN pg_catalog.pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
+    WHERE (w.set_nn AND a.attnotnull <> w.nn)
+       OR (w.set_df AND pg_catalog.pg_get_expr(d.adbin, d.adrelid) IS DISTINCT FROM w.df))
+  THEN
+    ALTER TABLE public.organizations
+      ALTER COLUMN id SET DEFAULT gen_random_uuid(),
+      ALTER COLUMN id SET NOT NULL,
+      ALTER COLUMN tenant_id SET DEFAULT '00000000-0000-0000-0000-000000000000'::uuid,
+      ALTER COLUMN tenant_id SET NOT NULL,
+      ALTER COLUMN created_at SET DEFAULT now(),
+      ALTER COLUMN created_at SET NOT NULL,
+      ALTER COLUMN updated_at SET DEFAULT now(),
+      ALTER COLUMN updated_at SET NOT NULL,
+      ALTER COLUMN name DROP DEFAULT,
+      ALTER COLUMN name SET NOT NULL,
+      ALTER COLUMN type DROP DEFAULT,
+      ALTER COLUMN type DROP NOT NULL,
+      ALTER COLUMN website DROP DEFAULT,
+      ALTER COLUMN website DROP NOT NULL,
+      ALTER COLUMN industry DROP DEFAULT,
+      ALTER COLUMN industry DROP NOT NULL,
+      ALTER COLUMN size DROP DEFAULT,
+      ALTER COLUMN size DROP NOT NULL,
+      ALTER COLUMN location DROP DEFAULT,
+      ALTER COLUMN location DROP NOT NULL,
+      ALTER COLUMN description DROP DEFAULT,
+      ALTER COLUMN description DROP NOT NULL,
+      ALTER COLUMN notes DROP DEFAULT,
+      ALTER COLUMN notes DROP NOT NULL,
+      ALTER COLUMN tags SET DEFAULT '{}'::text[],
+      ALTER COLUMN tags SET NOT NULL,
+      ALTER COLUMN status DROP DEFAULT,
+      ALTER COLUMN status DROP NOT NULL,
+      ALTER COLUMN extended SET DEFAULT '{}'::jsonb,
+      ALTER COLUMN extended SET NOT NULL,
+      ALTER COLUMN archived_at DROP DEFAULT,
+      ALTER COLUMN archived_at DROP NOT NULL;
+  END IF;
+END
+$hqc$;
 
 -- Table contact_organizations
 CREATE TABLE IF NOT EXISTS public.contact_organizations (
@@ -319,25 +424,46 @@ ALTER TABLE public.contact_organizations
   ADD COLUMN IF NOT EXISTS ended_at date;
 
 -- Defaults and nullability of an existing contact_organizations
-ALTER TABLE public.contact_organizations
-  ALTER COLUMN id SET DEFAULT gen_random_uuid(),
-  ALTER COLUMN id SET NOT NULL,
-  ALTER COLUMN tenant_id SET DEFAULT '00000000-0000-0000-0000-000000000000'::uuid,
-  ALTER COLUMN tenant_id SET NOT NULL,
-  ALTER COLUMN created_at SET DEFAULT now(),
-  ALTER COLUMN created_at SET NOT NULL,
-  ALTER COLUMN contact_id DROP DEFAULT,
-  ALTER COLUMN contact_id SET NOT NULL,
-  ALTER COLUMN org_id DROP DEFAULT,
-  ALTER COLUMN org_id SET NOT NULL,
-  ALTER COLUMN role DROP DEFAULT,
-  ALTER COLUMN role DROP NOT NULL,
-  ALTER COLUMN is_current SET DEFAULT true,
-  ALTER COLUMN is_current SET NOT NULL,
-  ALTER COLUMN started_at DROP DEFAULT,
-  ALTER COLUMN started_at DROP NOT NULL,
-  ALTER COLUMN ended_at DROP DEFAULT,
-  ALTER COLUMN ended_at DROP NOT NULL;
+DO $hqc$
+BEGIN
+  IF EXISTS (
+    SELECT 1 FROM (VALUES
+      ('id'::text, true, true, true, 'gen_random_uuid()'::text),
+      ('tenant_id', true, true, true, '''00000000-0000-0000-0000-000000000000''::uuid'),
+      ('created_at', true, true, true, 'now()'),
+      ('contact_id', true, true, true, NULL),
+      ('org_id', true, true, true, NULL),
+      ('role', true, false, true, NULL),
+      ('is_current', true, true, true, 'true'),
+      ('started_at', true, false, true, NULL),
+      ('ended_at', true, false, true, NULL)) AS w(col, set_nn, nn, set_df, df)
+    JOIN pg_catalog.pg_attribute a ON a.attrelid = 'public.contact_organizations'::regclass AND a.attname = w.col AND NOT a.attisdropped
+    LEFT JOIN pg_catalog.pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
+    WHERE (w.set_nn AND a.attnotnull <> w.nn)
+       OR (w.set_df AND pg_catalog.pg_get_expr(d.adbin, d.adrelid) IS DISTINCT FROM w.df))
+  THEN
+    ALTER TABLE public.contact_organizations
+      ALTER COLUMN id SET DEFAULT gen_random_uuid(),
+      ALTER COLUMN id SET NOT NULL,
+      ALTER COLUMN tenant_id SET DEFAULT '00000000-0000-0000-0000-000000000000'::uuid,
+      ALTER COLUMN tenant_id SET NOT NULL,
+      ALTER COLUMN created_at SET DEFAULT now(),
+      ALTER COLUMN created_at SET NOT NULL,
+      ALTER COLUMN contact_id DROP DEFAULT,
+      ALTER COLUMN contact_id SET NOT NULL,
+      ALTER COLUMN org_id DROP DEFAULT,
+      ALTER COLUMN org_id SET NOT NULL,
+      ALTER COLUMN role DROP DEFAULT,
+      ALTER COLUMN role DROP NOT NULL,
+      ALTER COLUMN is_current SET DEFAULT true,
+      ALTER COLUMN is_current SET NOT NULL,
+      ALTER COLUMN started_at DROP DEFAULT,
+      ALTER COLUMN started_at DROP NOT NULL,
+      ALTER COLUMN ended_at DROP DEFAULT,
+      ALTER COLUMN ended_at DROP NOT NULL;
+  END IF;
+END
+$hqc$;
 
 -- Table templates
 CREATE TABLE IF NOT EXISTS public.templates (
@@ -381,39 +507,67 @@ ALTER TABLE public.templates
   ADD COLUMN IF NOT EXISTS meta jsonb DEFAULT '{}'::jsonb NOT NULL;
 
 -- Defaults and nullability of an existing templates
-ALTER TABLE public.templates
-  ALTER COLUMN id SET DEFAULT gen_random_uuid(),
-  ALTER COLUMN id SET NOT NULL,
-  ALTER COLUMN tenant_id SET DEFAULT '00000000-0000-0000-0000-000000000000'::uuid,
-  ALTER COLUMN tenant_id SET NOT NULL,
-  ALTER COLUMN created_at SET DEFAULT now(),
-  ALTER COLUMN created_at SET NOT NULL,
-  ALTER COLUMN updated_at SET DEFAULT now(),
-  ALTER COLUMN updated_at SET NOT NULL,
-  ALTER COLUMN name DROP DEFAULT,
-  ALTER COLUMN name SET NOT NULL,
-  ALTER COLUMN channel DROP DEFAULT,
-  ALTER COLUMN channel DROP NOT NULL,
-  ALTER COLUMN stage DROP DEFAULT,
-  ALTER COLUMN stage DROP NOT NULL,
-  ALTER COLUMN subject DROP DEFAULT,
-  ALTER COLUMN subject DROP NOT NULL,
-  ALTER COLUMN body DROP DEFAULT,
-  ALTER COLUMN body SET NOT NULL,
-  ALTER COLUMN is_active SET DEFAULT true,
-  ALTER COLUMN is_active SET NOT NULL,
-  ALTER COLUMN use_count SET DEFAULT 0,
-  ALTER COLUMN use_count SET NOT NULL,
-  ALTER COLUMN family DROP DEFAULT,
-  ALTER COLUMN family DROP NOT NULL,
-  ALTER COLUMN angle DROP DEFAULT,
-  ALTER COLUMN angle DROP NOT NULL,
-  ALTER COLUMN audience DROP DEFAULT,
-  ALTER COLUMN audience DROP NOT NULL,
-  ALTER COLUMN overlays SET DEFAULT '[]'::jsonb,
-  ALTER COLUMN overlays SET NOT NULL,
-  ALTER COLUMN meta SET DEFAULT '{}'::jsonb,
-  ALTER COLUMN meta SET NOT NULL;
+DO $hqc$
+BEGIN
+  IF EXISTS (
+    SELECT 1 FROM (VALUES
+      ('id'::text, true, true, true, 'gen_random_uuid()'::text),
+      ('tenant_id', true, true, true, '''00000000-0000-0000-0000-000000000000''::uuid'),
+      ('created_at', true, true, true, 'now()'),
+      ('updated_at', true, true, true, 'now()'),
+      ('name', true, true, true, NULL),
+      ('channel', true, false, true, NULL),
+      ('stage', true, false, true, NULL),
+      ('subject', true, false, true, NULL),
+      ('body', true, true, true, NULL),
+      ('is_active', true, true, true, 'true'),
+      ('use_count', true, true, true, '0'),
+      ('family', true, false, true, NULL),
+      ('angle', true, false, true, NULL),
+      ('audience', true, false, true, NULL),
+      ('overlays', true, true, true, '''[]''::jsonb'),
+      ('meta', true, true, true, '''{}''::jsonb')) AS w(col, set_nn, nn, set_df, df)
+    JOIN pg_catalog.pg_attribute a ON a.attrelid = 'public.templates'::regclass AND a.attname = w.col AND NOT a.attisdropped
+    LEFT JOIN pg_catalog.pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
+    WHERE (w.set_nn AND a.attnotnull <> w.nn)
+       OR (w.set_df AND pg_catalog.pg_get_expr(d.adbin, d.adrelid) IS DISTINCT FROM w.df))
+  THEN
+    ALTER TABLE public.templates
+      ALTER COLUMN id SET DEFAULT gen_random_uuid(),
+      ALTER COLUMN id SET NOT NULL,
+      ALTER COLUMN tenant_id SET DEFAULT '00000000-0000-0000-0000-000000000000'::uuid,
+      ALTER COLUMN tenant_id SET NOT NULL,
+      ALTER COLUMN created_at SET DEFAULT now(),
+      ALTER COLUMN created_at SET NOT NULL,
+      ALTER COLUMN updated_at SET DEFAULT now(),
+      ALTER COLUMN updated_at SET NOT NULL,
+      ALTER COLUMN name DROP DEFAULT,
+      ALTER COLUMN name SET NOT NULL,
+      ALTER COLUMN channel DROP DEFAULT,
+      ALTER COLUMN channel DROP NOT NULL,
+      ALTER COLUMN stage DROP DEFAULT,
+      ALTER COLUMN stage DROP NOT NULL,
+      ALTER COLUMN subject DROP DEFAULT,
+      ALTER COLUMN subject DROP NOT NULL,
+      ALTER COLUMN body DROP DEFAULT,
+      ALTER COLUMN body SET NOT NULL,
+      ALTER COLUMN is_active SET DEFAULT true,
+      ALTER COLUMN is_active SET NOT NULL,
+      ALTER COLUMN use_count SET DEFAULT 0,
+      ALTER COLUMN use_count SET NOT NULL,
+      ALTER COLUMN family DROP DEFAULT,
+      ALTER COLUMN family DROP NOT NULL,
+      ALTER COLUMN angle DROP DEFAULT,
+      ALTER COLUMN angle DROP NOT NULL,
+      ALTER COLUMN audience DROP DEFAULT,
+      ALTER COLUMN audience DROP NOT NULL,
+      ALTER COLUMN overlays SET DEFAULT '[]'::jsonb,
+      ALTER COLUMN overlays SET NOT NULL,
+      ALTER COLUMN meta SET DEFAULT '{}'::jsonb,
+      ALTER COLUMN meta SET NOT NULL;
+  END IF;
+END
+$hqc$;
 
 -- Table draft_sets
 CREATE TABLE IF NOT EXISTS public.draft_sets (
@@ -461,37 +615,64 @@ ALTER TABLE public.draft_sets
   ADD COLUMN IF NOT EXISTS meta jsonb DEFAULT '{}'::jsonb NOT NULL;
 
 -- Defaults and nullability of an existing draft_sets
-ALTER TABLE public.draft_sets
-  ALTER COLUMN id SET DEFAULT gen_random_uuid(),
-  ALTER COLUMN id SET NOT NULL,
-  ALTER COLUMN tenant_id SET DEFAULT '00000000-0000-0000-0000-000000000000'::uuid,
-  ALTER COLUMN tenant_id SET NOT NULL,
-  ALTER COLUMN created_at SET DEFAULT now(),
-  ALTER COLUMN created_at SET NOT NULL,
-  ALTER COLUMN updated_at SET DEFAULT now(),
-  ALTER COLUMN updated_at SET NOT NULL,
-  ALTER COLUMN contact_id DROP DEFAULT,
-  ALTER COLUMN contact_id SET NOT NULL,
-  ALTER COLUMN template_id DROP DEFAULT,
-  ALTER COLUMN template_id DROP NOT NULL,
-  ALTER COLUMN channel DROP DEFAULT,
-  ALTER COLUMN channel SET NOT NULL,
-  ALTER COLUMN stage DROP DEFAULT,
-  ALTER COLUMN stage SET NOT NULL,
-  ALTER COLUMN version SET DEFAULT 1,
-  ALTER COLUMN version SET NOT NULL,
-  ALTER COLUMN variants DROP DEFAULT,
-  ALTER COLUMN variants SET NOT NULL,
-  ALTER COLUMN selected_variant_index DROP DEFAULT,
-  ALTER COLUMN selected_variant_index DROP NOT NULL,
-  ALTER COLUMN based_on_draft_set_id DROP DEFAULT,
-  ALTER COLUMN based_on_draft_set_id DROP NOT NULL,
-  ALTER COLUMN feedback_notes DROP DEFAULT,
-  ALTER COLUMN feedback_notes DROP NOT NULL,
-  ALTER COLUMN status SET DEFAULT 'draft'::text,
-  ALTER COLUMN status SET NOT NULL,
-  ALTER COLUMN meta SET DEFAULT '{}'::jsonb,
-  ALTER COLUMN meta SET NOT NULL;
+DO $hqc$
+BEGIN
+  IF EXISTS (
+    SELECT 1 FROM (VALUES
+      ('id'::text, true, true, true, 'gen_random_uuid()'::text),
+      ('tenant_id', true, true, true, '''00000000-0000-0000-0000-000000000000''::uuid'),
+      ('created_at', true, true, true, 'now()'),
+      ('updated_at', true, true, true, 'now()'),
+      ('contact_id', true, true, true, NULL),
+      ('template_id', true, false, true, NULL),
+      ('channel', true, true, true, NULL),
+      ('stage', true, true, true, NULL),
+      ('version', true, true, true, '1'),
+      ('variants', true, true, true, NULL),
+      ('selected_variant_index', true, false, true, NULL),
+      ('based_on_draft_set_id', true, false, true, NULL),
+      ('feedback_notes', true, false, true, NULL),
+      ('status', true, true, true, '''draft''::text'),
+      ('meta', true, true, true, '''{}''::jsonb')) AS w(col, set_nn, nn, set_df, df)
+    JOIN pg_catalog.pg_attribute a ON a.attrelid = 'public.draft_sets'::regclass AND a.attname = w.col AND NOT a.attisdropped
+    LEFT JOIN pg_catalog.pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
+    WHERE (w.set_nn AND a.attnotnull <> w.nn)
+       OR (w.set_df AND pg_catalog.pg_get_expr(d.adbin, d.adrelid) IS DISTINCT FROM w.df))
+  THEN
+    ALTER TABLE public.draft_sets
+      ALTER COLUMN id SET DEFAULT gen_random_uuid(),
+      ALTER COLUMN id SET NOT NULL,
+      ALTER COLUMN tenant_id SET DEFAULT '00000000-0000-0000-0000-000000000000'::uuid,
+      ALTER COLUMN tenant_id SET NOT NULL,
+      ALTER COLUMN created_at SET DEFAULT now(),
+      ALTER COLUMN created_at SET NOT NULL,
+      ALTER COLUMN updated_at SET DEFAULT now(),
+      ALTER COLUMN updated_at SET NOT NULL,
+      ALTER COLUMN contact_id DROP DEFAULT,
+      ALTER COLUMN contact_id SET NOT NULL,
+      ALTER COLUMN template_id DROP DEFAULT,
+      ALTER COLUMN template_id DROP NOT NULL,
+      ALTER COLUMN channel DROP DEFAULT,
+      ALTER COLUMN channel SET NOT NULL,
+      ALTER COLUMN stage DROP DEFAULT,
+      ALTER COLUMN stage SET NOT NULL,
+      ALTER COLUMN version SET DEFAULT 1,
+      ALTER COLUMN version SET NOT NULL,
+      ALTER COLUMN variants DROP DEFAULT,
+      ALTER COLUMN variants SET NOT NULL,
+      ALTER COLUMN selected_variant_index DROP DEFAULT,
+      ALTER COLUMN selected_variant_index DROP NOT NULL,
+      ALTER COLUMN based_on_draft_set_id DROP DEFAULT,
+      ALTER COLUMN based_on_draft_set_id DROP NOT NULL,
+      ALTER COLUMN feedback_notes DROP DEFAULT,
+      ALTER COLUMN feedback_notes DROP NOT NULL,
+      ALTER COLUMN status SET DEFAULT 'draft'::text,
+      ALTER COLUMN status SET NOT NULL,
+      ALTER COLUMN meta SET DEFAULT '{}'::jsonb,
+      ALTER COLUMN meta SET NOT NULL;
+  END IF;
+END
+$hqc$;
 
 -- Constraints of tags
 DO $hqc$
@@ -537,7 +718,7 @@ BEGIN
     PERFORM pg_catalog.set_config('client_min_messages', 'notice', true);
     RAISE NOTICE 'hqc: skipped realtime for tags: publication supabase_realtime does not exist';
     PERFORM pg_catalog.set_config('client_min_messages', 'warning', true);
-  ELSIF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_publication_tables WHERE pubname = 'supabase_realtime' AND schemaname = 'public' AND tablename = 'tags') THEN
+  ELSIF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_publication_rel r JOIN pg_catalog.pg_publication p ON p.oid = r.prpubid WHERE p.pubname = 'supabase_realtime' AND r.prrelid = 'public.tags'::regclass) THEN
     ALTER PUBLICATION supabase_realtime ADD TABLE public.tags;
   END IF;
 END
@@ -597,7 +778,7 @@ BEGIN
     PERFORM pg_catalog.set_config('client_min_messages', 'notice', true);
     RAISE NOTICE 'hqc: skipped realtime for campaigns: publication supabase_realtime does not exist';
     PERFORM pg_catalog.set_config('client_min_messages', 'warning', true);
-  ELSIF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_publication_tables WHERE pubname = 'supabase_realtime' AND schemaname = 'public' AND tablename = 'campaigns') THEN
+  ELSIF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_publication_rel r JOIN pg_catalog.pg_publication p ON p.oid = r.prpubid WHERE p.pubname = 'supabase_realtime' AND r.prrelid = 'public.campaigns'::regclass) THEN
     ALTER PUBLICATION supabase_realtime ADD TABLE public.campaigns;
   END IF;
 END
@@ -693,7 +874,7 @@ BEGIN
     PERFORM pg_catalog.set_config('client_min_messages', 'notice', true);
     RAISE NOTICE 'hqc: skipped realtime for contacts: publication supabase_realtime does not exist';
     PERFORM pg_catalog.set_config('client_min_messages', 'warning', true);
-  ELSIF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_publication_tables WHERE pubname = 'supabase_realtime' AND schemaname = 'public' AND tablename = 'contacts') THEN
+  ELSIF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_publication_rel r JOIN pg_catalog.pg_publication p ON p.oid = r.prpubid WHERE p.pubname = 'supabase_realtime' AND r.prrelid = 'public.contacts'::regclass) THEN
     ALTER PUBLICATION supabase_realtime ADD TABLE public.contacts;
   END IF;
 END
@@ -772,7 +953,7 @@ BEGIN
     PERFORM pg_catalog.set_config('client_min_messages', 'notice', true);
     RAISE NOTICE 'hqc: skipped realtime for organizations: publication supabase_realtime does not exist';
     PERFORM pg_catalog.set_config('client_min_messages', 'warning', true);
-  ELSIF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_publication_tables WHERE pubname = 'supabase_realtime' AND schemaname = 'public' AND tablename = 'organizations') THEN
+  ELSIF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_publication_rel r JOIN pg_catalog.pg_publication p ON p.oid = r.prpubid WHERE p.pubname = 'supabase_realtime' AND r.prrelid = 'public.organizations'::regclass) THEN
     ALTER PUBLICATION supabase_realtime ADD TABLE public.organizations;
   END IF;
 END
@@ -848,7 +1029,7 @@ BEGIN
     PERFORM pg_catalog.set_config('client_min_messages', 'notice', true);
     RAISE NOTICE 'hqc: skipped realtime for contact_organizations: publication supabase_realtime does not exist';
     PERFORM pg_catalog.set_config('client_min_messages', 'warning', true);
-  ELSIF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_publication_tables WHERE pubname = 'supabase_realtime' AND schemaname = 'public' AND tablename = 'contact_organizations') THEN
+  ELSIF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_publication_rel r JOIN pg_catalog.pg_publication p ON p.oid = r.prpubid WHERE p.pubname = 'supabase_realtime' AND r.prrelid = 'public.contact_organizations'::regclass) THEN
     ALTER PUBLICATION supabase_realtime ADD TABLE public.contact_organizations;
   END IF;
 END
@@ -916,7 +1097,7 @@ BEGIN
     PERFORM pg_catalog.set_config('client_min_messages', 'notice', true);
     RAISE NOTICE 'hqc: skipped realtime for templates: publication supabase_realtime does not exist';
     PERFORM pg_catalog.set_config('client_min_messages', 'warning', true);
-  ELSIF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_publication_tables WHERE pubname = 'supabase_realtime' AND schemaname = 'public' AND tablename = 'templates') THEN
+  ELSIF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_publication_rel r JOIN pg_catalog.pg_publication p ON p.oid = r.prpubid WHERE p.pubname = 'supabase_realtime' AND r.prrelid = 'public.templates'::regclass) THEN
     ALTER PUBLICATION supabase_realtime ADD TABLE public.templates;
   END IF;
 END
@@ -1000,7 +1181,7 @@ BEGIN
     PERFORM pg_catalog.set_config('client_min_messages', 'notice', true);
     RAISE NOTICE 'hqc: skipped realtime for draft_sets: publication supabase_realtime does not exist';
     PERFORM pg_catalog.set_config('client_min_messages', 'warning', true);
-  ELSIF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_publication_tables WHERE pubname = 'supabase_realtime' AND schemaname = 'public' AND tablename = 'draft_sets') THEN
+  ELSIF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_publication_rel r JOIN pg_catalog.pg_publication p ON p.oid = r.prpubid WHERE p.pubname = 'supabase_realtime' AND r.prrelid = 'public.draft_sets'::regclass) THEN
     ALTER PUBLICATION supabase_realtime ADD TABLE public.draft_sets;
   END IF;
 END

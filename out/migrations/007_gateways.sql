@@ -40,27 +40,49 @@ ALTER TABLE public.gateways
   ADD COLUMN IF NOT EXISTS meta jsonb DEFAULT '{}'::jsonb NOT NULL;
 
 -- Defaults and nullability of an existing gateways
-ALTER TABLE public.gateways
-  ALTER COLUMN id SET DEFAULT gen_random_uuid(),
-  ALTER COLUMN id SET NOT NULL,
-  ALTER COLUMN tenant_id SET DEFAULT '00000000-0000-0000-0000-000000000000'::uuid,
-  ALTER COLUMN tenant_id SET NOT NULL,
-  ALTER COLUMN created_at SET DEFAULT now(),
-  ALTER COLUMN created_at SET NOT NULL,
-  ALTER COLUMN updated_at SET DEFAULT now(),
-  ALTER COLUMN updated_at SET NOT NULL,
-  ALTER COLUMN slug DROP DEFAULT,
-  ALTER COLUMN slug SET NOT NULL,
-  ALTER COLUMN label DROP DEFAULT,
-  ALTER COLUMN label SET NOT NULL,
-  ALTER COLUMN status SET DEFAULT 'ready'::gateway_status,
-  ALTER COLUMN status SET NOT NULL,
-  ALTER COLUMN last_seen_at DROP DEFAULT,
-  ALTER COLUMN last_seen_at DROP NOT NULL,
-  ALTER COLUMN last_heartbeat_at DROP DEFAULT,
-  ALTER COLUMN last_heartbeat_at DROP NOT NULL,
-  ALTER COLUMN meta SET DEFAULT '{}'::jsonb,
-  ALTER COLUMN meta SET NOT NULL;
+DO $hqc$
+BEGIN
+  IF EXISTS (
+    SELECT 1 FROM (VALUES
+      ('id'::text, true, true, true, 'gen_random_uuid()'::text),
+      ('tenant_id', true, true, true, '''00000000-0000-0000-0000-000000000000''::uuid'),
+      ('created_at', true, true, true, 'now()'),
+      ('updated_at', true, true, true, 'now()'),
+      ('slug', true, true, true, NULL),
+      ('label', true, true, true, NULL),
+      ('status', true, true, true, '''ready''::gateway_status'),
+      ('last_seen_at', true, false, true, NULL),
+      ('last_heartbeat_at', true, false, true, NULL),
+      ('meta', true, true, true, '''{}''::jsonb')) AS w(col, set_nn, nn, set_df, df)
+    JOIN pg_catalog.pg_attribute a ON a.attrelid = 'public.gateways'::regclass AND a.attname = w.col AND NOT a.attisdropped
+    LEFT JOIN pg_catalog.pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
+    WHERE (w.set_nn AND a.attnotnull <> w.nn)
+       OR (w.set_df AND pg_catalog.pg_get_expr(d.adbin, d.adrelid) IS DISTINCT FROM w.df))
+  THEN
+    ALTER TABLE public.gateways
+      ALTER COLUMN id SET DEFAULT gen_random_uuid(),
+      ALTER COLUMN id SET NOT NULL,
+      ALTER COLUMN tenant_id SET DEFAULT '00000000-0000-0000-0000-000000000000'::uuid,
+      ALTER COLUMN tenant_id SET NOT NULL,
+      ALTER COLUMN created_at SET DEFAULT now(),
+      ALTER COLUMN created_at SET NOT NULL,
+      ALTER COLUMN updated_at SET DEFAULT now(),
+      ALTER COLUMN updated_at SET NOT NULL,
+      ALTER COLUMN slug DROP DEFAULT,
+      ALTER COLUMN slug SET NOT NULL,
+      ALTER COLUMN label DROP DEFAULT,
+      ALTER COLUMN label SET NOT NULL,
+      ALTER COLUMN status SET DEFAULT 'ready'::gateway_status,
+      ALTER COLUMN status SET NOT NULL,
+      ALTER COLUMN last_seen_at DROP DEFAULT,
+      ALTER COLUMN last_seen_at DROP NOT NULL,
+      ALTER COLUMN last_heartbeat_at DROP DEFAULT,
+      ALTER COLUMN last_heartbeat_at DROP NOT NULL,
+      ALTER COLUMN meta SET DEFAULT '{}'::jsonb,
+      ALTER COLUMN meta SET NOT NULL;
+  END IF;
+END
+$hqc$;
 
 -- Table gateway_registration_tokens
 CREATE TABLE IF NOT EXISTS public.gateway_registration_tokens (
@@ -90,23 +112,43 @@ ALTER TABLE public.gateway_registration_tokens
   ADD COLUMN IF NOT EXISTS consumed_by_gateway_id uuid;
 
 -- Defaults and nullability of an existing gateway_registration_tokens
-ALTER TABLE public.gateway_registration_tokens
-  ALTER COLUMN id SET DEFAULT gen_random_uuid(),
-  ALTER COLUMN id SET NOT NULL,
-  ALTER COLUMN tenant_id SET DEFAULT '00000000-0000-0000-0000-000000000000'::uuid,
-  ALTER COLUMN tenant_id SET NOT NULL,
-  ALTER COLUMN created_at SET DEFAULT now(),
-  ALTER COLUMN created_at SET NOT NULL,
-  ALTER COLUMN token_hash DROP DEFAULT,
-  ALTER COLUMN token_hash SET NOT NULL,
-  ALTER COLUMN label DROP DEFAULT,
-  ALTER COLUMN label DROP NOT NULL,
-  ALTER COLUMN expires_at DROP DEFAULT,
-  ALTER COLUMN expires_at SET NOT NULL,
-  ALTER COLUMN consumed_at DROP DEFAULT,
-  ALTER COLUMN consumed_at DROP NOT NULL,
-  ALTER COLUMN consumed_by_gateway_id DROP DEFAULT,
-  ALTER COLUMN consumed_by_gateway_id DROP NOT NULL;
+DO $hqc$
+BEGIN
+  IF EXISTS (
+    SELECT 1 FROM (VALUES
+      ('id'::text, true, true, true, 'gen_random_uuid()'::text),
+      ('tenant_id', true, true, true, '''00000000-0000-0000-0000-000000000000''::uuid'),
+      ('created_at', true, true, true, 'now()'),
+      ('token_hash', true, true, true, NULL),
+      ('label', true, false, true, NULL),
+      ('expires_at', true, true, true, NULL),
+      ('consumed_at', true, false, true, NULL),
+      ('consumed_by_gateway_id', true, false, true, NULL)) AS w(col, set_nn, nn, set_df, df)
+    JOIN pg_catalog.pg_attribute a ON a.attrelid = 'public.gateway_registration_tokens'::regclass AND a.attname = w.col AND NOT a.attisdropped
+    LEFT JOIN pg_catalog.pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
+    WHERE (w.set_nn AND a.attnotnull <> w.nn)
+       OR (w.set_df AND pg_catalog.pg_get_expr(d.adbin, d.adrelid) IS DISTINCT FROM w.df))
+  THEN
+    ALTER TABLE public.gateway_registration_tokens
+      ALTER COLUMN id SET DEFAULT gen_random_uuid(),
+      ALTER COLUMN id SET NOT NULL,
+      ALTER COLUMN tenant_id SET DEFAULT '00000000-0000-0000-0000-000000000000'::uuid,
+      ALTER COLUMN tenant_id SET NOT NULL,
+      ALTER COLUMN created_at SET DEFAULT now(),
+      ALTER COLUMN created_at SET NOT NULL,
+      ALTER COLUMN token_hash DROP DEFAULT,
+      ALTER COLUMN token_hash SET NOT NULL,
+      ALTER COLUMN label DROP DEFAULT,
+      ALTER COLUMN label DROP NOT NULL,
+      ALTER COLUMN expires_at DROP DEFAULT,
+      ALTER COLUMN expires_at SET NOT NULL,
+      ALTER COLUMN consumed_at DROP DEFAULT,
+      ALTER COLUMN consumed_at DROP NOT NULL,
+      ALTER COLUMN consumed_by_gateway_id DROP DEFAULT,
+      ALTER COLUMN consumed_by_gateway_id DROP NOT NULL;
+  END IF;
+END
+$hqc$;
 
 -- Function consume_gateway_token
 CREATE OR REPLACE FUNCTION public.consume_gateway_token(p_token text, p_label text DEFAULT NULL::text, p_slug_hint text DEFAULT NULL::text)
@@ -247,7 +289,7 @@ BEGIN
     PERFORM pg_catalog.set_config('client_min_messages', 'notice', true);
     RAISE NOTICE 'hqc: skipped realtime for gateways: publication supabase_realtime does not exist';
     PERFORM pg_catalog.set_config('client_min_messages', 'warning', true);
-  ELSIF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_publication_tables WHERE pubname = 'supabase_realtime' AND schemaname = 'public' AND tablename = 'gateways') THEN
+  ELSIF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_publication_rel r JOIN pg_catalog.pg_publication p ON p.oid = r.prpubid WHERE p.pubname = 'supabase_realtime' AND r.prrelid = 'public.gateways'::regclass) THEN
     ALTER PUBLICATION supabase_realtime ADD TABLE public.gateways;
   END IF;
 END

@@ -61,45 +61,76 @@ ALTER TABLE public.agents
   ADD COLUMN IF NOT EXISTS meta jsonb DEFAULT '{}'::jsonb NOT NULL;
 
 -- Defaults and nullability of an existing agents
-ALTER TABLE public.agents
-  ALTER COLUMN id SET DEFAULT gen_random_uuid(),
-  ALTER COLUMN id SET NOT NULL,
-  ALTER COLUMN tenant_id SET DEFAULT '00000000-0000-0000-0000-000000000000'::uuid,
-  ALTER COLUMN tenant_id SET NOT NULL,
-  ALTER COLUMN created_at SET DEFAULT now(),
-  ALTER COLUMN created_at SET NOT NULL,
-  ALTER COLUMN updated_at SET DEFAULT now(),
-  ALTER COLUMN updated_at SET NOT NULL,
-  ALTER COLUMN gateway_id DROP DEFAULT,
-  ALTER COLUMN gateway_id DROP NOT NULL,
-  ALTER COLUMN name DROP DEFAULT,
-  ALTER COLUMN name SET NOT NULL,
-  ALTER COLUMN slug DROP DEFAULT,
-  ALTER COLUMN slug SET NOT NULL,
-  ALTER COLUMN description DROP DEFAULT,
-  ALTER COLUMN description DROP NOT NULL,
-  ALTER COLUMN avatar_url DROP DEFAULT,
-  ALTER COLUMN avatar_url DROP NOT NULL,
-  ALTER COLUMN status SET DEFAULT 'ready'::agent_status,
-  ALTER COLUMN status SET NOT NULL,
-  ALTER COLUMN last_seen_at DROP DEFAULT,
-  ALTER COLUMN last_seen_at DROP NOT NULL,
-  ALTER COLUMN last_heartbeat_at DROP DEFAULT,
-  ALTER COLUMN last_heartbeat_at DROP NOT NULL,
-  ALTER COLUMN model DROP DEFAULT,
-  ALTER COLUMN model DROP NOT NULL,
-  ALTER COLUMN thinking DROP DEFAULT,
-  ALTER COLUMN thinking DROP NOT NULL,
-  ALTER COLUMN reports_to_id DROP DEFAULT,
-  ALTER COLUMN reports_to_id DROP NOT NULL,
-  ALTER COLUMN domains SET DEFAULT '{}'::text[],
-  ALTER COLUMN domains SET NOT NULL,
-  ALTER COLUMN capabilities DROP DEFAULT,
-  ALTER COLUMN capabilities DROP NOT NULL,
-  ALTER COLUMN config SET DEFAULT '{}'::jsonb,
-  ALTER COLUMN config SET NOT NULL,
-  ALTER COLUMN meta SET DEFAULT '{}'::jsonb,
-  ALTER COLUMN meta SET NOT NULL;
+DO $hqc$
+BEGIN
+  IF EXISTS (
+    SELECT 1 FROM (VALUES
+      ('id'::text, true, true, true, 'gen_random_uuid()'::text),
+      ('tenant_id', true, true, true, '''00000000-0000-0000-0000-000000000000''::uuid'),
+      ('created_at', true, true, true, 'now()'),
+      ('updated_at', true, true, true, 'now()'),
+      ('gateway_id', true, false, true, NULL),
+      ('name', true, true, true, NULL),
+      ('slug', true, true, true, NULL),
+      ('description', true, false, true, NULL),
+      ('avatar_url', true, false, true, NULL),
+      ('status', true, true, true, '''ready''::agent_status'),
+      ('last_seen_at', true, false, true, NULL),
+      ('last_heartbeat_at', true, false, true, NULL),
+      ('model', true, false, true, NULL),
+      ('thinking', true, false, true, NULL),
+      ('reports_to_id', true, false, true, NULL),
+      ('domains', true, true, true, '''{}''::text[]'),
+      ('capabilities', true, false, true, NULL),
+      ('config', true, true, true, '''{}''::jsonb'),
+      ('meta', true, true, true, '''{}''::jsonb')) AS w(col, set_nn, nn, set_df, df)
+    JOIN pg_catalog.pg_attribute a ON a.attrelid = 'public.agents'::regclass AND a.attname = w.col AND NOT a.attisdropped
+    LEFT JOIN pg_catalog.pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
+    WHERE (w.set_nn AND a.attnotnull <> w.nn)
+       OR (w.set_df AND pg_catalog.pg_get_expr(d.adbin, d.adrelid) IS DISTINCT FROM w.df))
+  THEN
+    ALTER TABLE public.agents
+      ALTER COLUMN id SET DEFAULT gen_random_uuid(),
+      ALTER COLUMN id SET NOT NULL,
+      ALTER COLUMN tenant_id SET DEFAULT '00000000-0000-0000-0000-000000000000'::uuid,
+      ALTER COLUMN tenant_id SET NOT NULL,
+      ALTER COLUMN created_at SET DEFAULT now(),
+      ALTER COLUMN created_at SET NOT NULL,
+      ALTER COLUMN updated_at SET DEFAULT now(),
+      ALTER COLUMN updated_at SET NOT NULL,
+      ALTER COLUMN gateway_id DROP DEFAULT,
+      ALTER COLUMN gateway_id DROP NOT NULL,
+      ALTER COLUMN name DROP DEFAULT,
+      ALTER COLUMN name SET NOT NULL,
+      ALTER COLUMN slug DROP DEFAULT,
+      ALTER COLUMN slug SET NOT NULL,
+      ALTER COLUMN description DROP DEFAULT,
+      ALTER COLUMN description DROP NOT NULL,
+      ALTER COLUMN avatar_url DROP DEFAULT,
+      ALTER COLUMN avatar_url DROP NOT NULL,
+      ALTER COLUMN status SET DEFAULT 'ready'::agent_status,
+      ALTER COLUMN status SET NOT NULL,
+      ALTER COLUMN last_seen_at DROP DEFAULT,
+      ALTER COLUMN last_seen_at DROP NOT NULL,
+      ALTER COLUMN last_heartbeat_at DROP DEFAULT,
+      ALTER COLUMN last_heartbeat_at DROP NOT NULL,
+      ALTER COLUMN model DROP DEFAULT,
+      ALTER COLUMN model DROP NOT NULL,
+      ALTER COLUMN thinking DROP DEFAULT,
+      ALTER COLUMN thinking DROP NOT NULL,
+      ALTER COLUMN reports_to_id DROP DEFAULT,
+      ALTER COLUMN reports_to_id DROP NOT NULL,
+      ALTER COLUMN domains SET DEFAULT '{}'::text[],
+      ALTER COLUMN domains SET NOT NULL,
+      ALTER COLUMN capabilities DROP DEFAULT,
+      ALTER COLUMN capabilities DROP NOT NULL,
+      ALTER COLUMN config SET DEFAULT '{}'::jsonb,
+      ALTER COLUMN config SET NOT NULL,
+      ALTER COLUMN meta SET DEFAULT '{}'::jsonb,
+      ALTER COLUMN meta SET NOT NULL;
+  END IF;
+END
+$hqc$;
 
 -- Function agent_reports_chain
 CREATE OR REPLACE FUNCTION public.agent_reports_chain(p_agent_id uuid, p_max_depth integer DEFAULT 5)
@@ -194,7 +225,7 @@ BEGIN
     PERFORM pg_catalog.set_config('client_min_messages', 'notice', true);
     RAISE NOTICE 'hqc: skipped realtime for agents: publication supabase_realtime does not exist';
     PERFORM pg_catalog.set_config('client_min_messages', 'warning', true);
-  ELSIF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_publication_tables WHERE pubname = 'supabase_realtime' AND schemaname = 'public' AND tablename = 'agents') THEN
+  ELSIF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_publication_rel r JOIN pg_catalog.pg_publication p ON p.oid = r.prpubid WHERE p.pubname = 'supabase_realtime' AND r.prrelid = 'public.agents'::regclass) THEN
     ALTER PUBLICATION supabase_realtime ADD TABLE public.agents;
   END IF;
 END

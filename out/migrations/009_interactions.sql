@@ -59,42 +59,72 @@ ALTER TABLE public.interactions
   ADD COLUMN IF NOT EXISTS meta jsonb DEFAULT '{}'::jsonb NOT NULL;
 
 -- Defaults and nullability of an existing interactions
-ALTER TABLE public.interactions
-  ALTER COLUMN id SET DEFAULT gen_random_uuid(),
-  ALTER COLUMN id SET NOT NULL,
-  ALTER COLUMN created_at SET DEFAULT now(),
-  ALTER COLUMN created_at SET NOT NULL,
-  ALTER COLUMN tenant_id SET DEFAULT '00000000-0000-0000-0000-000000000000'::uuid,
-  ALTER COLUMN tenant_id SET NOT NULL,
-  ALTER COLUMN contact_id DROP DEFAULT,
-  ALTER COLUMN org_id DROP DEFAULT,
-  ALTER COLUMN org_id DROP NOT NULL,
-  ALTER COLUMN type DROP DEFAULT,
-  ALTER COLUMN type SET NOT NULL,
-  ALTER COLUMN direction DROP DEFAULT,
-  ALTER COLUMN direction DROP NOT NULL,
-  ALTER COLUMN channel DROP DEFAULT,
-  ALTER COLUMN channel DROP NOT NULL,
-  ALTER COLUMN subject DROP DEFAULT,
-  ALTER COLUMN subject DROP NOT NULL,
-  ALTER COLUMN summary DROP DEFAULT,
-  ALTER COLUMN summary DROP NOT NULL,
-  ALTER COLUMN body DROP DEFAULT,
-  ALTER COLUMN body DROP NOT NULL,
-  ALTER COLUMN occurred_at SET DEFAULT now(),
-  ALTER COLUMN occurred_at SET NOT NULL,
-  ALTER COLUMN next_action DROP DEFAULT,
-  ALTER COLUMN next_action DROP NOT NULL,
-  ALTER COLUMN next_action_date DROP DEFAULT,
-  ALTER COLUMN next_action_date DROP NOT NULL,
-  ALTER COLUMN template_id DROP DEFAULT,
-  ALTER COLUMN template_id DROP NOT NULL,
-  ALTER COLUMN actor_type SET DEFAULT 'human'::actor_type,
-  ALTER COLUMN actor_type SET NOT NULL,
-  ALTER COLUMN actor_agent_id DROP DEFAULT,
-  ALTER COLUMN actor_agent_id DROP NOT NULL,
-  ALTER COLUMN meta SET DEFAULT '{}'::jsonb,
-  ALTER COLUMN meta SET NOT NULL;
+DO $hqc$
+BEGIN
+  IF EXISTS (
+    SELECT 1 FROM (VALUES
+      ('id'::text, true, true, true, 'gen_random_uuid()'::text),
+      ('created_at', true, true, true, 'now()'),
+      ('tenant_id', true, true, true, '''00000000-0000-0000-0000-000000000000''::uuid'),
+      ('contact_id', false, true, true, NULL),
+      ('org_id', true, false, true, NULL),
+      ('type', true, true, true, NULL),
+      ('direction', true, false, true, NULL),
+      ('channel', true, false, true, NULL),
+      ('subject', true, false, true, NULL),
+      ('summary', true, false, true, NULL),
+      ('body', true, false, true, NULL),
+      ('occurred_at', true, true, true, 'now()'),
+      ('next_action', true, false, true, NULL),
+      ('next_action_date', true, false, true, NULL),
+      ('template_id', true, false, true, NULL),
+      ('actor_type', true, true, true, '''human''::actor_type'),
+      ('actor_agent_id', true, false, true, NULL),
+      ('meta', true, true, true, '''{}''::jsonb')) AS w(col, set_nn, nn, set_df, df)
+    JOIN pg_catalog.pg_attribute a ON a.attrelid = 'public.interactions'::regclass AND a.attname = w.col AND NOT a.attisdropped
+    LEFT JOIN pg_catalog.pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
+    WHERE (w.set_nn AND a.attnotnull <> w.nn)
+       OR (w.set_df AND pg_catalog.pg_get_expr(d.adbin, d.adrelid) IS DISTINCT FROM w.df))
+  THEN
+    ALTER TABLE public.interactions
+      ALTER COLUMN id SET DEFAULT gen_random_uuid(),
+      ALTER COLUMN id SET NOT NULL,
+      ALTER COLUMN created_at SET DEFAULT now(),
+      ALTER COLUMN created_at SET NOT NULL,
+      ALTER COLUMN tenant_id SET DEFAULT '00000000-0000-0000-0000-000000000000'::uuid,
+      ALTER COLUMN tenant_id SET NOT NULL,
+      ALTER COLUMN contact_id DROP DEFAULT,
+      ALTER COLUMN org_id DROP DEFAULT,
+      ALTER COLUMN org_id DROP NOT NULL,
+      ALTER COLUMN type DROP DEFAULT,
+      ALTER COLUMN type SET NOT NULL,
+      ALTER COLUMN direction DROP DEFAULT,
+      ALTER COLUMN direction DROP NOT NULL,
+      ALTER COLUMN channel DROP DEFAULT,
+      ALTER COLUMN channel DROP NOT NULL,
+      ALTER COLUMN subject DROP DEFAULT,
+      ALTER COLUMN subject DROP NOT NULL,
+      ALTER COLUMN summary DROP DEFAULT,
+      ALTER COLUMN summary DROP NOT NULL,
+      ALTER COLUMN body DROP DEFAULT,
+      ALTER COLUMN body DROP NOT NULL,
+      ALTER COLUMN occurred_at SET DEFAULT now(),
+      ALTER COLUMN occurred_at SET NOT NULL,
+      ALTER COLUMN next_action DROP DEFAULT,
+      ALTER COLUMN next_action DROP NOT NULL,
+      ALTER COLUMN next_action_date DROP DEFAULT,
+      ALTER COLUMN next_action_date DROP NOT NULL,
+      ALTER COLUMN template_id DROP DEFAULT,
+      ALTER COLUMN template_id DROP NOT NULL,
+      ALTER COLUMN actor_type SET DEFAULT 'human'::actor_type,
+      ALTER COLUMN actor_type SET NOT NULL,
+      ALTER COLUMN actor_agent_id DROP DEFAULT,
+      ALTER COLUMN actor_agent_id DROP NOT NULL,
+      ALTER COLUMN meta SET DEFAULT '{}'::jsonb,
+      ALTER COLUMN meta SET NOT NULL;
+  END IF;
+END
+$hqc$;
 
 -- Function sync_contact_last_interaction
 CREATE OR REPLACE FUNCTION public.sync_contact_last_interaction()
@@ -210,7 +240,7 @@ BEGIN
     PERFORM pg_catalog.set_config('client_min_messages', 'notice', true);
     RAISE NOTICE 'hqc: skipped realtime for interactions: publication supabase_realtime does not exist';
     PERFORM pg_catalog.set_config('client_min_messages', 'warning', true);
-  ELSIF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_publication_tables WHERE pubname = 'supabase_realtime' AND schemaname = 'public' AND tablename = 'interactions') THEN
+  ELSIF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_publication_rel r JOIN pg_catalog.pg_publication p ON p.oid = r.prpubid WHERE p.pubname = 'supabase_realtime' AND r.prrelid = 'public.interactions'::regclass) THEN
     ALTER PUBLICATION supabase_realtime ADD TABLE public.interactions;
   END IF;
 END

@@ -43,31 +43,55 @@ ALTER TABLE public.streams
   ADD COLUMN IF NOT EXISTS meta jsonb DEFAULT '{}'::jsonb NOT NULL;
 
 -- Defaults and nullability of an existing streams
-ALTER TABLE public.streams
-  ALTER COLUMN id SET DEFAULT gen_random_uuid(),
-  ALTER COLUMN id SET NOT NULL,
-  ALTER COLUMN created_at SET DEFAULT now(),
-  ALTER COLUMN created_at SET NOT NULL,
-  ALTER COLUMN updated_at SET DEFAULT now(),
-  ALTER COLUMN updated_at SET NOT NULL,
-  ALTER COLUMN tenant_id SET DEFAULT '00000000-0000-0000-0000-000000000000'::uuid,
-  ALTER COLUMN tenant_id SET NOT NULL,
-  ALTER COLUMN name DROP DEFAULT,
-  ALTER COLUMN name SET NOT NULL,
-  ALTER COLUMN description DROP DEFAULT,
-  ALTER COLUMN description DROP NOT NULL,
-  ALTER COLUMN color SET DEFAULT '#6b7280'::text,
-  ALTER COLUMN color DROP NOT NULL,
-  ALTER COLUMN icon DROP DEFAULT,
-  ALTER COLUMN icon DROP NOT NULL,
-  ALTER COLUMN sort_order SET DEFAULT 0,
-  ALTER COLUMN sort_order DROP NOT NULL,
-  ALTER COLUMN type SET DEFAULT 'functional'::stream_type,
-  ALTER COLUMN type SET NOT NULL,
-  ALTER COLUMN is_archived SET DEFAULT false,
-  ALTER COLUMN is_archived DROP NOT NULL,
-  ALTER COLUMN meta SET DEFAULT '{}'::jsonb,
-  ALTER COLUMN meta SET NOT NULL;
+DO $hqc$
+BEGIN
+  IF EXISTS (
+    SELECT 1 FROM (VALUES
+      ('id'::text, true, true, true, 'gen_random_uuid()'::text),
+      ('created_at', true, true, true, 'now()'),
+      ('updated_at', true, true, true, 'now()'),
+      ('tenant_id', true, true, true, '''00000000-0000-0000-0000-000000000000''::uuid'),
+      ('name', true, true, true, NULL),
+      ('description', true, false, true, NULL),
+      ('color', true, false, true, '''#6b7280''::text'),
+      ('icon', true, false, true, NULL),
+      ('sort_order', true, false, true, '0'),
+      ('type', true, true, true, '''functional''::stream_type'),
+      ('is_archived', true, false, true, 'false'),
+      ('meta', true, true, true, '''{}''::jsonb')) AS w(col, set_nn, nn, set_df, df)
+    JOIN pg_catalog.pg_attribute a ON a.attrelid = 'public.streams'::regclass AND a.attname = w.col AND NOT a.attisdropped
+    LEFT JOIN pg_catalog.pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
+    WHERE (w.set_nn AND a.attnotnull <> w.nn)
+       OR (w.set_df AND pg_catalog.pg_get_expr(d.adbin, d.adrelid) IS DISTINCT FROM w.df))
+  THEN
+    ALTER TABLE public.streams
+      ALTER COLUMN id SET DEFAULT gen_random_uuid(),
+      ALTER COLUMN id SET NOT NULL,
+      ALTER COLUMN created_at SET DEFAULT now(),
+      ALTER COLUMN created_at SET NOT NULL,
+      ALTER COLUMN updated_at SET DEFAULT now(),
+      ALTER COLUMN updated_at SET NOT NULL,
+      ALTER COLUMN tenant_id SET DEFAULT '00000000-0000-0000-0000-000000000000'::uuid,
+      ALTER COLUMN tenant_id SET NOT NULL,
+      ALTER COLUMN name DROP DEFAULT,
+      ALTER COLUMN name SET NOT NULL,
+      ALTER COLUMN description DROP DEFAULT,
+      ALTER COLUMN description DROP NOT NULL,
+      ALTER COLUMN color SET DEFAULT '#6b7280'::text,
+      ALTER COLUMN color DROP NOT NULL,
+      ALTER COLUMN icon DROP DEFAULT,
+      ALTER COLUMN icon DROP NOT NULL,
+      ALTER COLUMN sort_order SET DEFAULT 0,
+      ALTER COLUMN sort_order DROP NOT NULL,
+      ALTER COLUMN type SET DEFAULT 'functional'::stream_type,
+      ALTER COLUMN type SET NOT NULL,
+      ALTER COLUMN is_archived SET DEFAULT false,
+      ALTER COLUMN is_archived DROP NOT NULL,
+      ALTER COLUMN meta SET DEFAULT '{}'::jsonb,
+      ALTER COLUMN meta SET NOT NULL;
+  END IF;
+END
+$hqc$;
 
 -- Table task_series
 CREATE TABLE IF NOT EXISTS public.task_series (
@@ -145,67 +169,109 @@ ALTER TABLE public.task_series
   ADD COLUMN IF NOT EXISTS missed_policy text DEFAULT 'auto_skip'::text NOT NULL;
 
 -- Defaults and nullability of an existing task_series
-ALTER TABLE public.task_series
-  ALTER COLUMN id SET DEFAULT gen_random_uuid(),
-  ALTER COLUMN id SET NOT NULL,
-  ALTER COLUMN created_at SET DEFAULT now(),
-  ALTER COLUMN created_at SET NOT NULL,
-  ALTER COLUMN updated_at SET DEFAULT now(),
-  ALTER COLUMN updated_at SET NOT NULL,
-  ALTER COLUMN tenant_id SET DEFAULT '00000000-0000-0000-0000-000000000000'::uuid,
-  ALTER COLUMN tenant_id SET NOT NULL,
-  ALTER COLUMN stream_id DROP DEFAULT,
-  ALTER COLUMN stream_id DROP NOT NULL,
-  ALTER COLUMN title DROP DEFAULT,
-  ALTER COLUMN title SET NOT NULL,
-  ALTER COLUMN description DROP DEFAULT,
-  ALTER COLUMN description DROP NOT NULL,
-  ALTER COLUMN priority SET DEFAULT 'medium'::task_priority,
-  ALTER COLUMN priority SET NOT NULL,
-  ALTER COLUMN assignee_type DROP DEFAULT,
-  ALTER COLUMN assignee_type DROP NOT NULL,
-  ALTER COLUMN assignee_agent_id DROP DEFAULT,
-  ALTER COLUMN assignee_agent_id DROP NOT NULL,
-  ALTER COLUMN model_override DROP DEFAULT,
-  ALTER COLUMN model_override DROP NOT NULL,
-  ALTER COLUMN thinking_override DROP DEFAULT,
-  ALTER COLUMN thinking_override DROP NOT NULL,
-  ALTER COLUMN tags SET DEFAULT '{}'::text[],
-  ALTER COLUMN tags SET NOT NULL,
-  ALTER COLUMN linked_entity_type DROP DEFAULT,
-  ALTER COLUMN linked_entity_type DROP NOT NULL,
-  ALTER COLUMN linked_entity_id DROP DEFAULT,
-  ALTER COLUMN linked_entity_id DROP NOT NULL,
-  ALTER COLUMN meta SET DEFAULT '{}'::jsonb,
-  ALTER COLUMN meta SET NOT NULL,
-  ALTER COLUMN cadence_type DROP DEFAULT,
-  ALTER COLUMN cadence_type SET NOT NULL,
-  ALTER COLUMN interval_n SET DEFAULT 1,
-  ALTER COLUMN interval_n SET NOT NULL,
-  ALTER COLUMN days_of_week SET DEFAULT '{}'::smallint[],
-  ALTER COLUMN days_of_week SET NOT NULL,
-  ALTER COLUMN day_of_month DROP DEFAULT,
-  ALTER COLUMN day_of_month DROP NOT NULL,
-  ALTER COLUMN time_of_day SET DEFAULT '09:00:00'::time without time zone,
-  ALTER COLUMN time_of_day SET NOT NULL,
-  ALTER COLUMN timezone DROP DEFAULT,
-  ALTER COLUMN timezone SET NOT NULL,
-  ALTER COLUMN is_paused SET DEFAULT false,
-  ALTER COLUMN is_paused SET NOT NULL,
-  ALTER COLUMN starts_on SET DEFAULT CURRENT_DATE,
-  ALTER COLUMN starts_on SET NOT NULL,
-  ALTER COLUMN ends_on DROP DEFAULT,
-  ALTER COLUMN ends_on DROP NOT NULL,
-  ALTER COLUMN ends_after_count DROP DEFAULT,
-  ALTER COLUMN ends_after_count DROP NOT NULL,
-  ALTER COLUMN spawned_count SET DEFAULT 0,
-  ALTER COLUMN spawned_count SET NOT NULL,
-  ALTER COLUMN next_occurrence_at DROP DEFAULT,
-  ALTER COLUMN next_occurrence_at DROP NOT NULL,
-  ALTER COLUMN last_spawned_at DROP DEFAULT,
-  ALTER COLUMN last_spawned_at DROP NOT NULL,
-  ALTER COLUMN missed_policy SET DEFAULT 'auto_skip'::text,
-  ALTER COLUMN missed_policy SET NOT NULL;
+DO $hqc$
+BEGIN
+  IF EXISTS (
+    SELECT 1 FROM (VALUES
+      ('id'::text, true, true, true, 'gen_random_uuid()'::text),
+      ('created_at', true, true, true, 'now()'),
+      ('updated_at', true, true, true, 'now()'),
+      ('tenant_id', true, true, true, '''00000000-0000-0000-0000-000000000000''::uuid'),
+      ('stream_id', true, false, true, NULL),
+      ('title', true, true, true, NULL),
+      ('description', true, false, true, NULL),
+      ('priority', true, true, true, '''medium''::task_priority'),
+      ('assignee_type', true, false, true, NULL),
+      ('assignee_agent_id', true, false, true, NULL),
+      ('model_override', true, false, true, NULL),
+      ('thinking_override', true, false, true, NULL),
+      ('tags', true, true, true, '''{}''::text[]'),
+      ('linked_entity_type', true, false, true, NULL),
+      ('linked_entity_id', true, false, true, NULL),
+      ('meta', true, true, true, '''{}''::jsonb'),
+      ('cadence_type', true, true, true, NULL),
+      ('interval_n', true, true, true, '1'),
+      ('days_of_week', true, true, true, '''{}''::smallint[]'),
+      ('day_of_month', true, false, true, NULL),
+      ('time_of_day', true, true, true, '''09:00:00''::time without time zone'),
+      ('timezone', true, true, true, NULL),
+      ('is_paused', true, true, true, 'false'),
+      ('starts_on', true, true, true, 'CURRENT_DATE'),
+      ('ends_on', true, false, true, NULL),
+      ('ends_after_count', true, false, true, NULL),
+      ('spawned_count', true, true, true, '0'),
+      ('next_occurrence_at', true, false, true, NULL),
+      ('last_spawned_at', true, false, true, NULL),
+      ('missed_policy', true, true, true, '''auto_skip''::text')) AS w(col, set_nn, nn, set_df, df)
+    JOIN pg_catalog.pg_attribute a ON a.attrelid = 'public.task_series'::regclass AND a.attname = w.col AND NOT a.attisdropped
+    LEFT JOIN pg_catalog.pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
+    WHERE (w.set_nn AND a.attnotnull <> w.nn)
+       OR (w.set_df AND pg_catalog.pg_get_expr(d.adbin, d.adrelid) IS DISTINCT FROM w.df))
+  THEN
+    ALTER TABLE public.task_series
+      ALTER COLUMN id SET DEFAULT gen_random_uuid(),
+      ALTER COLUMN id SET NOT NULL,
+      ALTER COLUMN created_at SET DEFAULT now(),
+      ALTER COLUMN created_at SET NOT NULL,
+      ALTER COLUMN updated_at SET DEFAULT now(),
+      ALTER COLUMN updated_at SET NOT NULL,
+      ALTER COLUMN tenant_id SET DEFAULT '00000000-0000-0000-0000-000000000000'::uuid,
+      ALTER COLUMN tenant_id SET NOT NULL,
+      ALTER COLUMN stream_id DROP DEFAULT,
+      ALTER COLUMN stream_id DROP NOT NULL,
+      ALTER COLUMN title DROP DEFAULT,
+      ALTER COLUMN title SET NOT NULL,
+      ALTER COLUMN description DROP DEFAULT,
+      ALTER COLUMN description DROP NOT NULL,
+      ALTER COLUMN priority SET DEFAULT 'medium'::task_priority,
+      ALTER COLUMN priority SET NOT NULL,
+      ALTER COLUMN assignee_type DROP DEFAULT,
+      ALTER COLUMN assignee_type DROP NOT NULL,
+      ALTER COLUMN assignee_agent_id DROP DEFAULT,
+      ALTER COLUMN assignee_agent_id DROP NOT NULL,
+      ALTER COLUMN model_override DROP DEFAULT,
+      ALTER COLUMN model_override DROP NOT NULL,
+      ALTER COLUMN thinking_override DROP DEFAULT,
+      ALTER COLUMN thinking_override DROP NOT NULL,
+      ALTER COLUMN tags SET DEFAULT '{}'::text[],
+      ALTER COLUMN tags SET NOT NULL,
+      ALTER COLUMN linked_entity_type DROP DEFAULT,
+      ALTER COLUMN linked_entity_type DROP NOT NULL,
+      ALTER COLUMN linked_entity_id DROP DEFAULT,
+      ALTER COLUMN linked_entity_id DROP NOT NULL,
+      ALTER COLUMN meta SET DEFAULT '{}'::jsonb,
+      ALTER COLUMN meta SET NOT NULL,
+      ALTER COLUMN cadence_type DROP DEFAULT,
+      ALTER COLUMN cadence_type SET NOT NULL,
+      ALTER COLUMN interval_n SET DEFAULT 1,
+      ALTER COLUMN interval_n SET NOT NULL,
+      ALTER COLUMN days_of_week SET DEFAULT '{}'::smallint[],
+      ALTER COLUMN days_of_week SET NOT NULL,
+      ALTER COLUMN day_of_month DROP DEFAULT,
+      ALTER COLUMN day_of_month DROP NOT NULL,
+      ALTER COLUMN time_of_day SET DEFAULT '09:00:00'::time without time zone,
+      ALTER COLUMN time_of_day SET NOT NULL,
+      ALTER COLUMN timezone DROP DEFAULT,
+      ALTER COLUMN timezone SET NOT NULL,
+      ALTER COLUMN is_paused SET DEFAULT false,
+      ALTER COLUMN is_paused SET NOT NULL,
+      ALTER COLUMN starts_on SET DEFAULT CURRENT_DATE,
+      ALTER COLUMN starts_on SET NOT NULL,
+      ALTER COLUMN ends_on DROP DEFAULT,
+      ALTER COLUMN ends_on DROP NOT NULL,
+      ALTER COLUMN ends_after_count DROP DEFAULT,
+      ALTER COLUMN ends_after_count DROP NOT NULL,
+      ALTER COLUMN spawned_count SET DEFAULT 0,
+      ALTER COLUMN spawned_count SET NOT NULL,
+      ALTER COLUMN next_occurrence_at DROP DEFAULT,
+      ALTER COLUMN next_occurrence_at DROP NOT NULL,
+      ALTER COLUMN last_spawned_at DROP DEFAULT,
+      ALTER COLUMN last_spawned_at DROP NOT NULL,
+      ALTER COLUMN missed_policy SET DEFAULT 'auto_skip'::text,
+      ALTER COLUMN missed_policy SET NOT NULL;
+  END IF;
+END
+$hqc$;
 
 -- Table tasks
 CREATE TABLE IF NOT EXISTS public.tasks (
@@ -280,63 +346,103 @@ ALTER TABLE public.tasks
   ADD COLUMN IF NOT EXISTS archived_at timestamptz;
 
 -- Defaults and nullability of an existing tasks
-ALTER TABLE public.tasks
-  ALTER COLUMN id SET DEFAULT gen_random_uuid(),
-  ALTER COLUMN id SET NOT NULL,
-  ALTER COLUMN created_at SET DEFAULT now(),
-  ALTER COLUMN created_at SET NOT NULL,
-  ALTER COLUMN updated_at SET DEFAULT now(),
-  ALTER COLUMN updated_at SET NOT NULL,
-  ALTER COLUMN tenant_id SET DEFAULT '00000000-0000-0000-0000-000000000000'::uuid,
-  ALTER COLUMN tenant_id SET NOT NULL,
-  ALTER COLUMN title DROP DEFAULT,
-  ALTER COLUMN title SET NOT NULL,
-  ALTER COLUMN description DROP DEFAULT,
-  ALTER COLUMN description DROP NOT NULL,
-  ALTER COLUMN status SET DEFAULT 'todo'::task_status,
-  ALTER COLUMN status SET NOT NULL,
-  ALTER COLUMN priority DROP DEFAULT,
-  ALTER COLUMN priority DROP NOT NULL,
-  ALTER COLUMN stream_id DROP DEFAULT,
-  ALTER COLUMN stream_id DROP NOT NULL,
-  ALTER COLUMN parent_id DROP DEFAULT,
-  ALTER COLUMN parent_id DROP NOT NULL,
-  ALTER COLUMN assignee_type DROP DEFAULT,
-  ALTER COLUMN assignee_type DROP NOT NULL,
-  ALTER COLUMN assignee_agent_id DROP DEFAULT,
-  ALTER COLUMN assignee_agent_id DROP NOT NULL,
-  ALTER COLUMN model_override DROP DEFAULT,
-  ALTER COLUMN model_override DROP NOT NULL,
-  ALTER COLUMN thinking_override DROP DEFAULT,
-  ALTER COLUMN thinking_override DROP NOT NULL,
-  ALTER COLUMN due_date DROP DEFAULT,
-  ALTER COLUMN due_date DROP NOT NULL,
-  ALTER COLUMN completed_at DROP DEFAULT,
-  ALTER COLUMN completed_at DROP NOT NULL,
-  ALTER COLUMN linked_entity_type DROP DEFAULT,
-  ALTER COLUMN linked_entity_type DROP NOT NULL,
-  ALTER COLUMN linked_entity_id DROP DEFAULT,
-  ALTER COLUMN linked_entity_id DROP NOT NULL,
-  ALTER COLUMN contact_id DROP DEFAULT,
-  ALTER COLUMN contact_id DROP NOT NULL,
-  ALTER COLUMN org_id DROP DEFAULT,
-  ALTER COLUMN org_id DROP NOT NULL,
-  ALTER COLUMN series_id DROP DEFAULT,
-  ALTER COLUMN series_id DROP NOT NULL,
-  ALTER COLUMN series_occurrence_at DROP DEFAULT,
-  ALTER COLUMN series_occurrence_at DROP NOT NULL,
-  ALTER COLUMN is_recurring SET DEFAULT false,
-  ALTER COLUMN is_recurring DROP NOT NULL,
-  ALTER COLUMN recurrence_rule DROP DEFAULT,
-  ALTER COLUMN recurrence_rule DROP NOT NULL,
-  ALTER COLUMN last_completed_at DROP DEFAULT,
-  ALTER COLUMN last_completed_at DROP NOT NULL,
-  ALTER COLUMN tags SET DEFAULT '{}'::text[],
-  ALTER COLUMN tags SET NOT NULL,
-  ALTER COLUMN sort_order SET DEFAULT 0,
-  ALTER COLUMN sort_order DROP NOT NULL,
-  ALTER COLUMN archived_at DROP DEFAULT,
-  ALTER COLUMN archived_at DROP NOT NULL;
+DO $hqc$
+BEGIN
+  IF EXISTS (
+    SELECT 1 FROM (VALUES
+      ('id'::text, true, true, true, 'gen_random_uuid()'::text),
+      ('created_at', true, true, true, 'now()'),
+      ('updated_at', true, true, true, 'now()'),
+      ('tenant_id', true, true, true, '''00000000-0000-0000-0000-000000000000''::uuid'),
+      ('title', true, true, true, NULL),
+      ('description', true, false, true, NULL),
+      ('status', true, true, true, '''todo''::task_status'),
+      ('priority', true, false, true, NULL),
+      ('stream_id', true, false, true, NULL),
+      ('parent_id', true, false, true, NULL),
+      ('assignee_type', true, false, true, NULL),
+      ('assignee_agent_id', true, false, true, NULL),
+      ('model_override', true, false, true, NULL),
+      ('thinking_override', true, false, true, NULL),
+      ('due_date', true, false, true, NULL),
+      ('completed_at', true, false, true, NULL),
+      ('linked_entity_type', true, false, true, NULL),
+      ('linked_entity_id', true, false, true, NULL),
+      ('contact_id', true, false, true, NULL),
+      ('org_id', true, false, true, NULL),
+      ('series_id', true, false, true, NULL),
+      ('series_occurrence_at', true, false, true, NULL),
+      ('is_recurring', true, false, true, 'false'),
+      ('recurrence_rule', true, false, true, NULL),
+      ('last_completed_at', true, false, true, NULL),
+      ('tags', true, true, true, '''{}''::text[]'),
+      ('sort_order', true, false, true, '0'),
+      ('archived_at', true, false, true, NULL)) AS w(col, set_nn, nn, set_df, df)
+    JOIN pg_catalog.pg_attribute a ON a.attrelid = 'public.tasks'::regclass AND a.attname = w.col AND NOT a.attisdropped
+    LEFT JOIN pg_catalog.pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
+    WHERE (w.set_nn AND a.attnotnull <> w.nn)
+       OR (w.set_df AND pg_catalog.pg_get_expr(d.adbin, d.adrelid) IS DISTINCT FROM w.df))
+  THEN
+    ALTER TABLE public.tasks
+      ALTER COLUMN id SET DEFAULT gen_random_uuid(),
+      ALTER COLUMN id SET NOT NULL,
+      ALTER COLUMN created_at SET DEFAULT now(),
+      ALTER COLUMN created_at SET NOT NULL,
+      ALTER COLUMN updated_at SET DEFAULT now(),
+      ALTER COLUMN updated_at SET NOT NULL,
+      ALTER COLUMN tenant_id SET DEFAULT '00000000-0000-0000-0000-000000000000'::uuid,
+      ALTER COLUMN tenant_id SET NOT NULL,
+      ALTER COLUMN title DROP DEFAULT,
+      ALTER COLUMN title SET NOT NULL,
+      ALTER COLUMN description DROP DEFAULT,
+      ALTER COLUMN description DROP NOT NULL,
+      ALTER COLUMN status SET DEFAULT 'todo'::task_status,
+      ALTER COLUMN status SET NOT NULL,
+      ALTER COLUMN priority DROP DEFAULT,
+      ALTER COLUMN priority DROP NOT NULL,
+      ALTER COLUMN stream_id DROP DEFAULT,
+      ALTER COLUMN stream_id DROP NOT NULL,
+      ALTER COLUMN parent_id DROP DEFAULT,
+      ALTER COLUMN parent_id DROP NOT NULL,
+      ALTER COLUMN assignee_type DROP DEFAULT,
+      ALTER COLUMN assignee_type DROP NOT NULL,
+      ALTER COLUMN assignee_agent_id DROP DEFAULT,
+      ALTER COLUMN assignee_agent_id DROP NOT NULL,
+      ALTER COLUMN model_override DROP DEFAULT,
+      ALTER COLUMN model_override DROP NOT NULL,
+      ALTER COLUMN thinking_override DROP DEFAULT,
+      ALTER COLUMN thinking_override DROP NOT NULL,
+      ALTER COLUMN due_date DROP DEFAULT,
+      ALTER COLUMN due_date DROP NOT NULL,
+      ALTER COLUMN completed_at DROP DEFAULT,
+      ALTER COLUMN completed_at DROP NOT NULL,
+      ALTER COLUMN linked_entity_type DROP DEFAULT,
+      ALTER COLUMN linked_entity_type DROP NOT NULL,
+      ALTER COLUMN linked_entity_id DROP DEFAULT,
+      ALTER COLUMN linked_entity_id DROP NOT NULL,
+      ALTER COLUMN contact_id DROP DEFAULT,
+      ALTER COLUMN contact_id DROP NOT NULL,
+      ALTER COLUMN org_id DROP DEFAULT,
+      ALTER COLUMN org_id DROP NOT NULL,
+      ALTER COLUMN series_id DROP DEFAULT,
+      ALTER COLUMN series_id DROP NOT NULL,
+      ALTER COLUMN series_occurrence_at DROP DEFAULT,
+      ALTER COLUMN series_occurrence_at DROP NOT NULL,
+      ALTER COLUMN is_recurring SET DEFAULT false,
+      ALTER COLUMN is_recurring DROP NOT NULL,
+      ALTER COLUMN recurrence_rule DROP DEFAULT,
+      ALTER COLUMN recurrence_rule DROP NOT NULL,
+      ALTER COLUMN last_completed_at DROP DEFAULT,
+      ALTER COLUMN last_completed_at DROP NOT NULL,
+      ALTER COLUMN tags SET DEFAULT '{}'::text[],
+      ALTER COLUMN tags SET NOT NULL,
+      ALTER COLUMN sort_order SET DEFAULT 0,
+      ALTER COLUMN sort_order DROP NOT NULL,
+      ALTER COLUMN archived_at DROP DEFAULT,
+      ALTER COLUMN archived_at DROP NOT NULL;
+  END IF;
+END
+$hqc$;
 
 -- Function sync_task_completion
 CREATE OR REPLACE FUNCTION public.sync_task_completion()
@@ -718,7 +824,7 @@ BEGIN
     PERFORM pg_catalog.set_config('client_min_messages', 'notice', true);
     RAISE NOTICE 'hqc: skipped realtime for streams: publication supabase_realtime does not exist';
     PERFORM pg_catalog.set_config('client_min_messages', 'warning', true);
-  ELSIF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_publication_tables WHERE pubname = 'supabase_realtime' AND schemaname = 'public' AND tablename = 'streams') THEN
+  ELSIF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_publication_rel r JOIN pg_catalog.pg_publication p ON p.oid = r.prpubid WHERE p.pubname = 'supabase_realtime' AND r.prrelid = 'public.streams'::regclass) THEN
     ALTER PUBLICATION supabase_realtime ADD TABLE public.streams;
   END IF;
 END
@@ -854,7 +960,7 @@ BEGIN
     PERFORM pg_catalog.set_config('client_min_messages', 'notice', true);
     RAISE NOTICE 'hqc: skipped realtime for tasks: publication supabase_realtime does not exist';
     PERFORM pg_catalog.set_config('client_min_messages', 'warning', true);
-  ELSIF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_publication_tables WHERE pubname = 'supabase_realtime' AND schemaname = 'public' AND tablename = 'tasks') THEN
+  ELSIF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_publication_rel r JOIN pg_catalog.pg_publication p ON p.oid = r.prpubid WHERE p.pubname = 'supabase_realtime' AND r.prrelid = 'public.tasks'::regclass) THEN
     ALTER PUBLICATION supabase_realtime ADD TABLE public.tasks;
   END IF;
 END
@@ -958,7 +1064,7 @@ BEGIN
     PERFORM pg_catalog.set_config('client_min_messages', 'notice', true);
     RAISE NOTICE 'hqc: skipped realtime for task_series: publication supabase_realtime does not exist';
     PERFORM pg_catalog.set_config('client_min_messages', 'warning', true);
-  ELSIF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_publication_tables WHERE pubname = 'supabase_realtime' AND schemaname = 'public' AND tablename = 'task_series') THEN
+  ELSIF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_publication_rel r JOIN pg_catalog.pg_publication p ON p.oid = r.prpubid WHERE p.pubname = 'supabase_realtime' AND r.prrelid = 'public.task_series'::regclass) THEN
     ALTER PUBLICATION supabase_realtime ADD TABLE public.task_series;
   END IF;
 END

@@ -43,29 +43,52 @@ ALTER TABLE public.comments
   ADD COLUMN IF NOT EXISTS mentions text[] DEFAULT '{}'::text[] NOT NULL;
 
 -- Defaults and nullability of an existing comments
-ALTER TABLE public.comments
-  ALTER COLUMN id SET DEFAULT gen_random_uuid(),
-  ALTER COLUMN id SET NOT NULL,
-  ALTER COLUMN created_at SET DEFAULT now(),
-  ALTER COLUMN created_at SET NOT NULL,
-  ALTER COLUMN updated_at SET DEFAULT now(),
-  ALTER COLUMN updated_at SET NOT NULL,
-  ALTER COLUMN tenant_id SET DEFAULT '00000000-0000-0000-0000-000000000000'::uuid,
-  ALTER COLUMN tenant_id SET NOT NULL,
-  ALTER COLUMN entity_type DROP DEFAULT,
-  ALTER COLUMN entity_type SET NOT NULL,
-  ALTER COLUMN entity_id DROP DEFAULT,
-  ALTER COLUMN entity_id SET NOT NULL,
-  ALTER COLUMN parent_id DROP DEFAULT,
-  ALTER COLUMN parent_id DROP NOT NULL,
-  ALTER COLUMN body DROP DEFAULT,
-  ALTER COLUMN body SET NOT NULL,
-  ALTER COLUMN actor_type SET DEFAULT 'human'::actor_type,
-  ALTER COLUMN actor_type SET NOT NULL,
-  ALTER COLUMN actor_agent_id DROP DEFAULT,
-  ALTER COLUMN actor_agent_id DROP NOT NULL,
-  ALTER COLUMN mentions SET DEFAULT '{}'::text[],
-  ALTER COLUMN mentions SET NOT NULL;
+DO $hqc$
+BEGIN
+  IF EXISTS (
+    SELECT 1 FROM (VALUES
+      ('id'::text, true, true, true, 'gen_random_uuid()'::text),
+      ('created_at', true, true, true, 'now()'),
+      ('updated_at', true, true, true, 'now()'),
+      ('tenant_id', true, true, true, '''00000000-0000-0000-0000-000000000000''::uuid'),
+      ('entity_type', true, true, true, NULL),
+      ('entity_id', true, true, true, NULL),
+      ('parent_id', true, false, true, NULL),
+      ('body', true, true, true, NULL),
+      ('actor_type', true, true, true, '''human''::actor_type'),
+      ('actor_agent_id', true, false, true, NULL),
+      ('mentions', true, true, true, '''{}''::text[]')) AS w(col, set_nn, nn, set_df, df)
+    JOIN pg_catalog.pg_attribute a ON a.attrelid = 'public.comments'::regclass AND a.attname = w.col AND NOT a.attisdropped
+    LEFT JOIN pg_catalog.pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
+    WHERE (w.set_nn AND a.attnotnull <> w.nn)
+       OR (w.set_df AND pg_catalog.pg_get_expr(d.adbin, d.adrelid) IS DISTINCT FROM w.df))
+  THEN
+    ALTER TABLE public.comments
+      ALTER COLUMN id SET DEFAULT gen_random_uuid(),
+      ALTER COLUMN id SET NOT NULL,
+      ALTER COLUMN created_at SET DEFAULT now(),
+      ALTER COLUMN created_at SET NOT NULL,
+      ALTER COLUMN updated_at SET DEFAULT now(),
+      ALTER COLUMN updated_at SET NOT NULL,
+      ALTER COLUMN tenant_id SET DEFAULT '00000000-0000-0000-0000-000000000000'::uuid,
+      ALTER COLUMN tenant_id SET NOT NULL,
+      ALTER COLUMN entity_type DROP DEFAULT,
+      ALTER COLUMN entity_type SET NOT NULL,
+      ALTER COLUMN entity_id DROP DEFAULT,
+      ALTER COLUMN entity_id SET NOT NULL,
+      ALTER COLUMN parent_id DROP DEFAULT,
+      ALTER COLUMN parent_id DROP NOT NULL,
+      ALTER COLUMN body DROP DEFAULT,
+      ALTER COLUMN body SET NOT NULL,
+      ALTER COLUMN actor_type SET DEFAULT 'human'::actor_type,
+      ALTER COLUMN actor_type SET NOT NULL,
+      ALTER COLUMN actor_agent_id DROP DEFAULT,
+      ALTER COLUMN actor_agent_id DROP NOT NULL,
+      ALTER COLUMN mentions SET DEFAULT '{}'::text[],
+      ALTER COLUMN mentions SET NOT NULL;
+  END IF;
+END
+$hqc$;
 
 -- Constraints of comments
 DO $hqc$
@@ -129,7 +152,7 @@ BEGIN
     PERFORM pg_catalog.set_config('client_min_messages', 'notice', true);
     RAISE NOTICE 'hqc: skipped realtime for comments: publication supabase_realtime does not exist';
     PERFORM pg_catalog.set_config('client_min_messages', 'warning', true);
-  ELSIF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_publication_tables WHERE pubname = 'supabase_realtime' AND schemaname = 'public' AND tablename = 'comments') THEN
+  ELSIF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_publication_rel r JOIN pg_catalog.pg_publication p ON p.oid = r.prpubid WHERE p.pubname = 'supabase_realtime' AND r.prrelid = 'public.comments'::regclass) THEN
     ALTER PUBLICATION supabase_realtime ADD TABLE public.comments;
   END IF;
 END

@@ -38,25 +38,46 @@ ALTER TABLE public.knowledge_folders
   ADD COLUMN IF NOT EXISTS sort_order integer DEFAULT 0;
 
 -- Defaults and nullability of an existing knowledge_folders
-ALTER TABLE public.knowledge_folders
-  ALTER COLUMN id SET DEFAULT gen_random_uuid(),
-  ALTER COLUMN id SET NOT NULL,
-  ALTER COLUMN created_at SET DEFAULT now(),
-  ALTER COLUMN created_at SET NOT NULL,
-  ALTER COLUMN updated_at SET DEFAULT now(),
-  ALTER COLUMN updated_at SET NOT NULL,
-  ALTER COLUMN tenant_id SET DEFAULT '00000000-0000-0000-0000-000000000000'::uuid,
-  ALTER COLUMN tenant_id SET NOT NULL,
-  ALTER COLUMN parent_id DROP DEFAULT,
-  ALTER COLUMN parent_id DROP NOT NULL,
-  ALTER COLUMN name DROP DEFAULT,
-  ALTER COLUMN name SET NOT NULL,
-  ALTER COLUMN icon DROP DEFAULT,
-  ALTER COLUMN icon DROP NOT NULL,
-  ALTER COLUMN color DROP DEFAULT,
-  ALTER COLUMN color DROP NOT NULL,
-  ALTER COLUMN sort_order SET DEFAULT 0,
-  ALTER COLUMN sort_order DROP NOT NULL;
+DO $hqc$
+BEGIN
+  IF EXISTS (
+    SELECT 1 FROM (VALUES
+      ('id'::text, true, true, true, 'gen_random_uuid()'::text),
+      ('created_at', true, true, true, 'now()'),
+      ('updated_at', true, true, true, 'now()'),
+      ('tenant_id', true, true, true, '''00000000-0000-0000-0000-000000000000''::uuid'),
+      ('parent_id', true, false, true, NULL),
+      ('name', true, true, true, NULL),
+      ('icon', true, false, true, NULL),
+      ('color', true, false, true, NULL),
+      ('sort_order', true, false, true, '0')) AS w(col, set_nn, nn, set_df, df)
+    JOIN pg_catalog.pg_attribute a ON a.attrelid = 'public.knowledge_folders'::regclass AND a.attname = w.col AND NOT a.attisdropped
+    LEFT JOIN pg_catalog.pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
+    WHERE (w.set_nn AND a.attnotnull <> w.nn)
+       OR (w.set_df AND pg_catalog.pg_get_expr(d.adbin, d.adrelid) IS DISTINCT FROM w.df))
+  THEN
+    ALTER TABLE public.knowledge_folders
+      ALTER COLUMN id SET DEFAULT gen_random_uuid(),
+      ALTER COLUMN id SET NOT NULL,
+      ALTER COLUMN created_at SET DEFAULT now(),
+      ALTER COLUMN created_at SET NOT NULL,
+      ALTER COLUMN updated_at SET DEFAULT now(),
+      ALTER COLUMN updated_at SET NOT NULL,
+      ALTER COLUMN tenant_id SET DEFAULT '00000000-0000-0000-0000-000000000000'::uuid,
+      ALTER COLUMN tenant_id SET NOT NULL,
+      ALTER COLUMN parent_id DROP DEFAULT,
+      ALTER COLUMN parent_id DROP NOT NULL,
+      ALTER COLUMN name DROP DEFAULT,
+      ALTER COLUMN name SET NOT NULL,
+      ALTER COLUMN icon DROP DEFAULT,
+      ALTER COLUMN icon DROP NOT NULL,
+      ALTER COLUMN color DROP DEFAULT,
+      ALTER COLUMN color DROP NOT NULL,
+      ALTER COLUMN sort_order SET DEFAULT 0,
+      ALTER COLUMN sort_order DROP NOT NULL;
+  END IF;
+END
+$hqc$;
 
 -- Table knowledge_items
 CREATE TABLE IF NOT EXISTS public.knowledge_items (
@@ -153,85 +174,136 @@ ALTER TABLE public.knowledge_items
   ADD COLUMN IF NOT EXISTS archived_at timestamptz;
 
 -- Defaults and nullability of an existing knowledge_items
-ALTER TABLE public.knowledge_items
-  ALTER COLUMN id SET DEFAULT gen_random_uuid(),
-  ALTER COLUMN id SET NOT NULL,
-  ALTER COLUMN created_at SET DEFAULT now(),
-  ALTER COLUMN created_at SET NOT NULL,
-  ALTER COLUMN updated_at SET DEFAULT now(),
-  ALTER COLUMN updated_at SET NOT NULL,
-  ALTER COLUMN tenant_id SET DEFAULT '00000000-0000-0000-0000-000000000000'::uuid,
-  ALTER COLUMN tenant_id SET NOT NULL,
-  ALTER COLUMN folder_id DROP DEFAULT,
-  ALTER COLUMN folder_id DROP NOT NULL,
-  ALTER COLUMN kind DROP DEFAULT,
-  ALTER COLUMN kind SET NOT NULL,
-  ALTER COLUMN title DROP DEFAULT,
-  ALTER COLUMN title SET NOT NULL,
-  ALTER COLUMN content DROP DEFAULT,
-  ALTER COLUMN content DROP NOT NULL,
-  ALTER COLUMN plain_text DROP DEFAULT,
-  ALTER COLUMN plain_text DROP NOT NULL,
-  ALTER COLUMN icon DROP DEFAULT,
-  ALTER COLUMN icon DROP NOT NULL,
-  ALTER COLUMN mime_type DROP DEFAULT,
-  ALTER COLUMN mime_type DROP NOT NULL,
-  ALTER COLUMN file_url DROP DEFAULT,
-  ALTER COLUMN file_url DROP NOT NULL,
-  ALTER COLUMN file_size DROP DEFAULT,
-  ALTER COLUMN file_size DROP NOT NULL,
-  ALTER COLUMN source_connection_id DROP DEFAULT,
-  ALTER COLUMN source_connection_id DROP NOT NULL,
-  ALTER COLUMN source_external_id DROP DEFAULT,
-  ALTER COLUMN source_external_id DROP NOT NULL,
-  ALTER COLUMN source_sync_status DROP DEFAULT,
-  ALTER COLUMN source_sync_status DROP NOT NULL,
-  ALTER COLUMN source_synced_at DROP DEFAULT,
-  ALTER COLUMN source_synced_at DROP NOT NULL,
-  ALTER COLUMN content_hash DROP DEFAULT,
-  ALTER COLUMN content_hash DROP NOT NULL,
-  ALTER COLUMN scope SET DEFAULT 'workspace'::text,
-  ALTER COLUMN scope SET NOT NULL,
-  ALTER COLUMN tags SET DEFAULT '{}'::text[],
-  ALTER COLUMN tags SET NOT NULL,
-  ALTER COLUMN pinned SET DEFAULT false,
-  ALTER COLUMN pinned DROP NOT NULL,
-  ALTER COLUMN meta SET DEFAULT '{}'::jsonb,
-  ALTER COLUMN meta SET NOT NULL,
-  ALTER COLUMN embedding_model DROP DEFAULT,
-  ALTER COLUMN embedding_model DROP NOT NULL,
-  ALTER COLUMN embedding_dimensions DROP DEFAULT,
-  ALTER COLUMN embedding_dimensions DROP NOT NULL,
-  ALTER COLUMN embedding_status SET DEFAULT 'pending'::text,
-  ALTER COLUMN embedding_status SET NOT NULL,
-  ALTER COLUMN embedding_source_hash DROP DEFAULT,
-  ALTER COLUMN embedding_source_hash DROP NOT NULL,
-  ALTER COLUMN embedding_updated_at DROP DEFAULT,
-  ALTER COLUMN embedding_updated_at DROP NOT NULL,
-  ALTER COLUMN embedding_error DROP DEFAULT,
-  ALTER COLUMN embedding_error DROP NOT NULL,
-  ALTER COLUMN embedding_leased_by DROP DEFAULT,
-  ALTER COLUMN embedding_leased_by DROP NOT NULL,
-  ALTER COLUMN embedding_leased_until DROP DEFAULT,
-  ALTER COLUMN embedding_leased_until DROP NOT NULL,
-  ALTER COLUMN chunk_status SET DEFAULT 'pending'::text,
-  ALTER COLUMN chunk_status SET NOT NULL,
-  ALTER COLUMN chunk_count SET DEFAULT 0,
-  ALTER COLUMN chunk_count SET NOT NULL,
-  ALTER COLUMN chunk_source_hash DROP DEFAULT,
-  ALTER COLUMN chunk_source_hash DROP NOT NULL,
-  ALTER COLUMN chunks_updated_at DROP DEFAULT,
-  ALTER COLUMN chunks_updated_at DROP NOT NULL,
-  ALTER COLUMN chunk_error DROP DEFAULT,
-  ALTER COLUMN chunk_error DROP NOT NULL,
-  ALTER COLUMN processing_status SET DEFAULT 'ready'::text,
-  ALTER COLUMN processing_status SET NOT NULL,
-  ALTER COLUMN processing_error DROP DEFAULT,
-  ALTER COLUMN processing_error DROP NOT NULL,
-  ALTER COLUMN search_vector DROP DEFAULT,
-  ALTER COLUMN search_vector DROP NOT NULL,
-  ALTER COLUMN archived_at DROP DEFAULT,
-  ALTER COLUMN archived_at DROP NOT NULL;
+DO $hqc$
+BEGIN
+  IF EXISTS (
+    SELECT 1 FROM (VALUES
+      ('id'::text, true, true, true, 'gen_random_uuid()'::text),
+      ('created_at', true, true, true, 'now()'),
+      ('updated_at', true, true, true, 'now()'),
+      ('tenant_id', true, true, true, '''00000000-0000-0000-0000-000000000000''::uuid'),
+      ('folder_id', true, false, true, NULL),
+      ('kind', true, true, true, NULL),
+      ('title', true, true, true, NULL),
+      ('content', true, false, true, NULL),
+      ('plain_text', true, false, true, NULL),
+      ('icon', true, false, true, NULL),
+      ('mime_type', true, false, true, NULL),
+      ('file_url', true, false, true, NULL),
+      ('file_size', true, false, true, NULL),
+      ('source_connection_id', true, false, true, NULL),
+      ('source_external_id', true, false, true, NULL),
+      ('source_sync_status', true, false, true, NULL),
+      ('source_synced_at', true, false, true, NULL),
+      ('content_hash', true, false, true, NULL),
+      ('scope', true, true, true, '''workspace''::text'),
+      ('tags', true, true, true, '''{}''::text[]'),
+      ('pinned', true, false, true, 'false'),
+      ('meta', true, true, true, '''{}''::jsonb'),
+      ('embedding_model', true, false, true, NULL),
+      ('embedding_dimensions', true, false, true, NULL),
+      ('embedding_status', true, true, true, '''pending''::text'),
+      ('embedding_source_hash', true, false, true, NULL),
+      ('embedding_updated_at', true, false, true, NULL),
+      ('embedding_error', true, false, true, NULL),
+      ('embedding_leased_by', true, false, true, NULL),
+      ('embedding_leased_until', true, false, true, NULL),
+      ('chunk_status', true, true, true, '''pending''::text'),
+      ('chunk_count', true, true, true, '0'),
+      ('chunk_source_hash', true, false, true, NULL),
+      ('chunks_updated_at', true, false, true, NULL),
+      ('chunk_error', true, false, true, NULL),
+      ('processing_status', true, true, true, '''ready''::text'),
+      ('processing_error', true, false, true, NULL),
+      ('search_vector', true, false, true, NULL),
+      ('archived_at', true, false, true, NULL)) AS w(col, set_nn, nn, set_df, df)
+    JOIN pg_catalog.pg_attribute a ON a.attrelid = 'public.knowledge_items'::regclass AND a.attname = w.col AND NOT a.attisdropped
+    LEFT JOIN pg_catalog.pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
+    WHERE (w.set_nn AND a.attnotnull <> w.nn)
+       OR (w.set_df AND pg_catalog.pg_get_expr(d.adbin, d.adrelid) IS DISTINCT FROM w.df))
+  THEN
+    ALTER TABLE public.knowledge_items
+      ALTER COLUMN id SET DEFAULT gen_random_uuid(),
+      ALTER COLUMN id SET NOT NULL,
+      ALTER COLUMN created_at SET DEFAULT now(),
+      ALTER COLUMN created_at SET NOT NULL,
+      ALTER COLUMN updated_at SET DEFAULT now(),
+      ALTER COLUMN updated_at SET NOT NULL,
+      ALTER COLUMN tenant_id SET DEFAULT '00000000-0000-0000-0000-000000000000'::uuid,
+      ALTER COLUMN tenant_id SET NOT NULL,
+      ALTER COLUMN folder_id DROP DEFAULT,
+      ALTER COLUMN folder_id DROP NOT NULL,
+      ALTER COLUMN kind DROP DEFAULT,
+      ALTER COLUMN kind SET NOT NULL,
+      ALTER COLUMN title DROP DEFAULT,
+      ALTER COLUMN title SET NOT NULL,
+      ALTER COLUMN content DROP DEFAULT,
+      ALTER COLUMN content DROP NOT NULL,
+      ALTER COLUMN plain_text DROP DEFAULT,
+      ALTER COLUMN plain_text DROP NOT NULL,
+      ALTER COLUMN icon DROP DEFAULT,
+      ALTER COLUMN icon DROP NOT NULL,
+      ALTER COLUMN mime_type DROP DEFAULT,
+      ALTER COLUMN mime_type DROP NOT NULL,
+      ALTER COLUMN file_url DROP DEFAULT,
+      ALTER COLUMN file_url DROP NOT NULL,
+      ALTER COLUMN file_size DROP DEFAULT,
+      ALTER COLUMN file_size DROP NOT NULL,
+      ALTER COLUMN source_connection_id DROP DEFAULT,
+      ALTER COLUMN source_connection_id DROP NOT NULL,
+      ALTER COLUMN source_external_id DROP DEFAULT,
+      ALTER COLUMN source_external_id DROP NOT NULL,
+      ALTER COLUMN source_sync_status DROP DEFAULT,
+      ALTER COLUMN source_sync_status DROP NOT NULL,
+      ALTER COLUMN source_synced_at DROP DEFAULT,
+      ALTER COLUMN source_synced_at DROP NOT NULL,
+      ALTER COLUMN content_hash DROP DEFAULT,
+      ALTER COLUMN content_hash DROP NOT NULL,
+      ALTER COLUMN scope SET DEFAULT 'workspace'::text,
+      ALTER COLUMN scope SET NOT NULL,
+      ALTER COLUMN tags SET DEFAULT '{}'::text[],
+      ALTER COLUMN tags SET NOT NULL,
+      ALTER COLUMN pinned SET DEFAULT false,
+      ALTER COLUMN pinned DROP NOT NULL,
+      ALTER COLUMN meta SET DEFAULT '{}'::jsonb,
+      ALTER COLUMN meta SET NOT NULL,
+      ALTER COLUMN embedding_model DROP DEFAULT,
+      ALTER COLUMN embedding_model DROP NOT NULL,
+      ALTER COLUMN embedding_dimensions DROP DEFAULT,
+      ALTER COLUMN embedding_dimensions DROP NOT NULL,
+      ALTER COLUMN embedding_status SET DEFAULT 'pending'::text,
+      ALTER COLUMN embedding_status SET NOT NULL,
+      ALTER COLUMN embedding_source_hash DROP DEFAULT,
+      ALTER COLUMN embedding_source_hash DROP NOT NULL,
+      ALTER COLUMN embedding_updated_at DROP DEFAULT,
+      ALTER COLUMN embedding_updated_at DROP NOT NULL,
+      ALTER COLUMN embedding_error DROP DEFAULT,
+      ALTER COLUMN embedding_error DROP NOT NULL,
+      ALTER COLUMN embedding_leased_by DROP DEFAULT,
+      ALTER COLUMN embedding_leased_by DROP NOT NULL,
+      ALTER COLUMN embedding_leased_until DROP DEFAULT,
+      ALTER COLUMN embedding_leased_until DROP NOT NULL,
+      ALTER COLUMN chunk_status SET DEFAULT 'pending'::text,
+      ALTER COLUMN chunk_status SET NOT NULL,
+      ALTER COLUMN chunk_count SET DEFAULT 0,
+      ALTER COLUMN chunk_count SET NOT NULL,
+      ALTER COLUMN chunk_source_hash DROP DEFAULT,
+      ALTER COLUMN chunk_source_hash DROP NOT NULL,
+      ALTER COLUMN chunks_updated_at DROP DEFAULT,
+      ALTER COLUMN chunks_updated_at DROP NOT NULL,
+      ALTER COLUMN chunk_error DROP DEFAULT,
+      ALTER COLUMN chunk_error DROP NOT NULL,
+      ALTER COLUMN processing_status SET DEFAULT 'ready'::text,
+      ALTER COLUMN processing_status SET NOT NULL,
+      ALTER COLUMN processing_error DROP DEFAULT,
+      ALTER COLUMN processing_error DROP NOT NULL,
+      ALTER COLUMN search_vector DROP DEFAULT,
+      ALTER COLUMN search_vector DROP NOT NULL,
+      ALTER COLUMN archived_at DROP DEFAULT,
+      ALTER COLUMN archived_at DROP NOT NULL;
+  END IF;
+END
+$hqc$;
 
 -- Column knowledge_items.embedding
 DO $hqc$
@@ -269,17 +341,34 @@ ALTER TABLE public.knowledge_item_agents
   ADD COLUMN IF NOT EXISTS agent_id uuid NOT NULL;
 
 -- Defaults and nullability of an existing knowledge_item_agents
-ALTER TABLE public.knowledge_item_agents
-  ALTER COLUMN id SET DEFAULT gen_random_uuid(),
-  ALTER COLUMN id SET NOT NULL,
-  ALTER COLUMN created_at SET DEFAULT now(),
-  ALTER COLUMN created_at SET NOT NULL,
-  ALTER COLUMN tenant_id SET DEFAULT '00000000-0000-0000-0000-000000000000'::uuid,
-  ALTER COLUMN tenant_id SET NOT NULL,
-  ALTER COLUMN knowledge_item_id DROP DEFAULT,
-  ALTER COLUMN knowledge_item_id SET NOT NULL,
-  ALTER COLUMN agent_id DROP DEFAULT,
-  ALTER COLUMN agent_id SET NOT NULL;
+DO $hqc$
+BEGIN
+  IF EXISTS (
+    SELECT 1 FROM (VALUES
+      ('id'::text, true, true, true, 'gen_random_uuid()'::text),
+      ('created_at', true, true, true, 'now()'),
+      ('tenant_id', true, true, true, '''00000000-0000-0000-0000-000000000000''::uuid'),
+      ('knowledge_item_id', true, true, true, NULL),
+      ('agent_id', true, true, true, NULL)) AS w(col, set_nn, nn, set_df, df)
+    JOIN pg_catalog.pg_attribute a ON a.attrelid = 'public.knowledge_item_agents'::regclass AND a.attname = w.col AND NOT a.attisdropped
+    LEFT JOIN pg_catalog.pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
+    WHERE (w.set_nn AND a.attnotnull <> w.nn)
+       OR (w.set_df AND pg_catalog.pg_get_expr(d.adbin, d.adrelid) IS DISTINCT FROM w.df))
+  THEN
+    ALTER TABLE public.knowledge_item_agents
+      ALTER COLUMN id SET DEFAULT gen_random_uuid(),
+      ALTER COLUMN id SET NOT NULL,
+      ALTER COLUMN created_at SET DEFAULT now(),
+      ALTER COLUMN created_at SET NOT NULL,
+      ALTER COLUMN tenant_id SET DEFAULT '00000000-0000-0000-0000-000000000000'::uuid,
+      ALTER COLUMN tenant_id SET NOT NULL,
+      ALTER COLUMN knowledge_item_id DROP DEFAULT,
+      ALTER COLUMN knowledge_item_id SET NOT NULL,
+      ALTER COLUMN agent_id DROP DEFAULT,
+      ALTER COLUMN agent_id SET NOT NULL;
+  END IF;
+END
+$hqc$;
 
 -- Table knowledge_chunks
 CREATE TABLE IF NOT EXISTS public.knowledge_chunks (
@@ -337,49 +426,82 @@ ALTER TABLE public.knowledge_chunks
   ADD COLUMN IF NOT EXISTS search_vector tsvector;
 
 -- Defaults and nullability of an existing knowledge_chunks
-ALTER TABLE public.knowledge_chunks
-  ALTER COLUMN id SET DEFAULT gen_random_uuid(),
-  ALTER COLUMN id SET NOT NULL,
-  ALTER COLUMN created_at SET DEFAULT now(),
-  ALTER COLUMN created_at SET NOT NULL,
-  ALTER COLUMN updated_at SET DEFAULT now(),
-  ALTER COLUMN updated_at SET NOT NULL,
-  ALTER COLUMN tenant_id SET DEFAULT '00000000-0000-0000-0000-000000000000'::uuid,
-  ALTER COLUMN tenant_id SET NOT NULL,
-  ALTER COLUMN knowledge_item_id DROP DEFAULT,
-  ALTER COLUMN knowledge_item_id SET NOT NULL,
-  ALTER COLUMN chunk_index DROP DEFAULT,
-  ALTER COLUMN chunk_index SET NOT NULL,
-  ALTER COLUMN content DROP DEFAULT,
-  ALTER COLUMN content SET NOT NULL,
-  ALTER COLUMN content_hash DROP DEFAULT,
-  ALTER COLUMN content_hash SET NOT NULL,
-  ALTER COLUMN char_start DROP DEFAULT,
-  ALTER COLUMN char_start DROP NOT NULL,
-  ALTER COLUMN char_end DROP DEFAULT,
-  ALTER COLUMN char_end DROP NOT NULL,
-  ALTER COLUMN page_number DROP DEFAULT,
-  ALTER COLUMN page_number DROP NOT NULL,
-  ALTER COLUMN section_path DROP DEFAULT,
-  ALTER COLUMN section_path DROP NOT NULL,
-  ALTER COLUMN meta SET DEFAULT '{}'::jsonb,
-  ALTER COLUMN meta SET NOT NULL,
-  ALTER COLUMN embedding_model DROP DEFAULT,
-  ALTER COLUMN embedding_model DROP NOT NULL,
-  ALTER COLUMN embedding_dimensions DROP DEFAULT,
-  ALTER COLUMN embedding_dimensions DROP NOT NULL,
-  ALTER COLUMN embedding_status SET DEFAULT 'pending'::text,
-  ALTER COLUMN embedding_status SET NOT NULL,
-  ALTER COLUMN embedding_error DROP DEFAULT,
-  ALTER COLUMN embedding_error DROP NOT NULL,
-  ALTER COLUMN embedding_leased_by DROP DEFAULT,
-  ALTER COLUMN embedding_leased_by DROP NOT NULL,
-  ALTER COLUMN embedding_leased_until DROP DEFAULT,
-  ALTER COLUMN embedding_leased_until DROP NOT NULL,
-  ALTER COLUMN embedding_updated_at DROP DEFAULT,
-  ALTER COLUMN embedding_updated_at DROP NOT NULL,
-  ALTER COLUMN search_vector DROP DEFAULT,
-  ALTER COLUMN search_vector DROP NOT NULL;
+DO $hqc$
+BEGIN
+  IF EXISTS (
+    SELECT 1 FROM (VALUES
+      ('id'::text, true, true, true, 'gen_random_uuid()'::text),
+      ('created_at', true, true, true, 'now()'),
+      ('updated_at', true, true, true, 'now()'),
+      ('tenant_id', true, true, true, '''00000000-0000-0000-0000-000000000000''::uuid'),
+      ('knowledge_item_id', true, true, true, NULL),
+      ('chunk_index', true, true, true, NULL),
+      ('content', true, true, true, NULL),
+      ('content_hash', true, true, true, NULL),
+      ('char_start', true, false, true, NULL),
+      ('char_end', true, false, true, NULL),
+      ('page_number', true, false, true, NULL),
+      ('section_path', true, false, true, NULL),
+      ('meta', true, true, true, '''{}''::jsonb'),
+      ('embedding_model', true, false, true, NULL),
+      ('embedding_dimensions', true, false, true, NULL),
+      ('embedding_status', true, true, true, '''pending''::text'),
+      ('embedding_error', true, false, true, NULL),
+      ('embedding_leased_by', true, false, true, NULL),
+      ('embedding_leased_until', true, false, true, NULL),
+      ('embedding_updated_at', true, false, true, NULL),
+      ('search_vector', true, false, true, NULL)) AS w(col, set_nn, nn, set_df, df)
+    JOIN pg_catalog.pg_attribute a ON a.attrelid = 'public.knowledge_chunks'::regclass AND a.attname = w.col AND NOT a.attisdropped
+    LEFT JOIN pg_catalog.pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
+    WHERE (w.set_nn AND a.attnotnull <> w.nn)
+       OR (w.set_df AND pg_catalog.pg_get_expr(d.adbin, d.adrelid) IS DISTINCT FROM w.df))
+  THEN
+    ALTER TABLE public.knowledge_chunks
+      ALTER COLUMN id SET DEFAULT gen_random_uuid(),
+      ALTER COLUMN id SET NOT NULL,
+      ALTER COLUMN created_at SET DEFAULT now(),
+      ALTER COLUMN created_at SET NOT NULL,
+      ALTER COLUMN updated_at SET DEFAULT now(),
+      ALTER COLUMN updated_at SET NOT NULL,
+      ALTER COLUMN tenant_id SET DEFAULT '00000000-0000-0000-0000-000000000000'::uuid,
+      ALTER COLUMN tenant_id SET NOT NULL,
+      ALTER COLUMN knowledge_item_id DROP DEFAULT,
+      ALTER COLUMN knowledge_item_id SET NOT NULL,
+      ALTER COLUMN chunk_index DROP DEFAULT,
+      ALTER COLUMN chunk_index SET NOT NULL,
+      ALTER COLUMN content DROP DEFAULT,
+      ALTER COLUMN content SET NOT NULL,
+      ALTER COLUMN content_hash DROP DEFAULT,
+      ALTER COLUMN content_hash SET NOT NULL,
+      ALTER COLUMN char_start DROP DEFAULT,
+      ALTER COLUMN char_start DROP NOT NULL,
+      ALTER COLUMN char_end DROP DEFAULT,
+      ALTER COLUMN char_end DROP NOT NULL,
+      ALTER COLUMN page_number DROP DEFAULT,
+      ALTER COLUMN page_number DROP NOT NULL,
+      ALTER COLUMN section_path DROP DEFAULT,
+      ALTER COLUMN section_path DROP NOT NULL,
+      ALTER COLUMN meta SET DEFAULT '{}'::jsonb,
+      ALTER COLUMN meta SET NOT NULL,
+      ALTER COLUMN embedding_model DROP DEFAULT,
+      ALTER COLUMN embedding_model DROP NOT NULL,
+      ALTER COLUMN embedding_dimensions DROP DEFAULT,
+      ALTER COLUMN embedding_dimensions DROP NOT NULL,
+      ALTER COLUMN embedding_status SET DEFAULT 'pending'::text,
+      ALTER COLUMN embedding_status SET NOT NULL,
+      ALTER COLUMN embedding_error DROP DEFAULT,
+      ALTER COLUMN embedding_error DROP NOT NULL,
+      ALTER COLUMN embedding_leased_by DROP DEFAULT,
+      ALTER COLUMN embedding_leased_by DROP NOT NULL,
+      ALTER COLUMN embedding_leased_until DROP DEFAULT,
+      ALTER COLUMN embedding_leased_until DROP NOT NULL,
+      ALTER COLUMN embedding_updated_at DROP DEFAULT,
+      ALTER COLUMN embedding_updated_at DROP NOT NULL,
+      ALTER COLUMN search_vector DROP DEFAULT,
+      ALTER COLUMN search_vector DROP NOT NULL;
+  END IF;
+END
+$hqc$;
 
 -- Column knowledge_chunks.embedding
 DO $hqc$
@@ -576,7 +698,14 @@ AS $fn$BEGIN
   RETURNING ki.id, ki.kind, ki.title, ki.content, ki.plain_text, ki.tags, ki.folder_id,
             ki.mime_type, ki.updated_at, ki.chunk_source_hash;
 END
-$fn$$stmt$;
+$fn$;
+GRANT EXECUTE ON FUNCTION public.lease_knowledge_items_for_indexing(text, integer, integer) TO service_role;
+COMMENT ON FUNCTION public.lease_knowledge_items_for_indexing(text, integer, integer) IS 'First version (replaced in 033, which also leases processed `source` items). Atomically
+leases up to `greatest(1, p_limit)` items to the embedder daemon, oldest `updated_at`
+first: non-archived pages and skills, and files whose processing is `done`, that have no
+embedding or a pending/failed one and no live lease. Locked FOR UPDATE SKIP LOCKED, so
+concurrent callers never get the same item. Not tenant-scoped.
+'$stmt$;
   END IF;
 END
 $hqc$;
@@ -611,7 +740,12 @@ AS $fn$BEGIN
          chunk_status = 'indexed'
    WHERE id = p_item_id;
 END
-$fn$$stmt$;
+$fn$;
+GRANT EXECUTE ON FUNCTION public.mark_knowledge_item_indexed(uuid, extensions.vector(384), text, integer, text) TO service_role;
+COMMENT ON FUNCTION public.mark_knowledge_item_indexed(uuid, extensions.vector(384), text, integer, text) IS 'First version (replaced in 033, which no longer touches chunk state). Stores an item-level
+embedding, marks embedding and chunking `indexed` and clears error and lease. No error for
+an unknown id; no tenant check.
+'$stmt$;
   END IF;
 END
 $hqc$;
@@ -637,7 +771,12 @@ AS $fn$BEGIN
          chunk_status = 'failed'
    WHERE id = p_item_id;
 END
-$fn$$stmt$;
+$fn$;
+GRANT EXECUTE ON FUNCTION public.mark_knowledge_item_failed(uuid, text) TO service_role;
+COMMENT ON FUNCTION public.mark_knowledge_item_failed(uuid, text) IS 'First version (replaced in 033, which no longer touches chunk state). Records an item-level
+embedding failure (error truncated to 1000 characters, lease cleared) and marks chunking
+`failed`. No error for an unknown id.
+'$stmt$;
   END IF;
 END
 $hqc$;
@@ -780,7 +919,7 @@ BEGIN
     PERFORM pg_catalog.set_config('client_min_messages', 'notice', true);
     RAISE NOTICE 'hqc: skipped realtime for knowledge_folders: publication supabase_realtime does not exist';
     PERFORM pg_catalog.set_config('client_min_messages', 'warning', true);
-  ELSIF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_publication_tables WHERE pubname = 'supabase_realtime' AND schemaname = 'public' AND tablename = 'knowledge_folders') THEN
+  ELSIF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_publication_rel r JOIN pg_catalog.pg_publication p ON p.oid = r.prpubid WHERE p.pubname = 'supabase_realtime' AND r.prrelid = 'public.knowledge_folders'::regclass) THEN
     ALTER PUBLICATION supabase_realtime ADD TABLE public.knowledge_folders;
   END IF;
 END
@@ -919,7 +1058,7 @@ BEGIN
     PERFORM pg_catalog.set_config('client_min_messages', 'notice', true);
     RAISE NOTICE 'hqc: skipped realtime for knowledge_items: publication supabase_realtime does not exist';
     PERFORM pg_catalog.set_config('client_min_messages', 'warning', true);
-  ELSIF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_publication_tables WHERE pubname = 'supabase_realtime' AND schemaname = 'public' AND tablename = 'knowledge_items') THEN
+  ELSIF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_publication_rel r JOIN pg_catalog.pg_publication p ON p.oid = r.prpubid WHERE p.pubname = 'supabase_realtime' AND r.prrelid = 'public.knowledge_items'::regclass) THEN
     ALTER PUBLICATION supabase_realtime ADD TABLE public.knowledge_items;
   END IF;
 END
@@ -992,7 +1131,7 @@ BEGIN
     PERFORM pg_catalog.set_config('client_min_messages', 'notice', true);
     RAISE NOTICE 'hqc: skipped realtime for knowledge_item_agents: publication supabase_realtime does not exist';
     PERFORM pg_catalog.set_config('client_min_messages', 'warning', true);
-  ELSIF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_publication_tables WHERE pubname = 'supabase_realtime' AND schemaname = 'public' AND tablename = 'knowledge_item_agents') THEN
+  ELSIF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_publication_rel r JOIN pg_catalog.pg_publication p ON p.oid = r.prpubid WHERE p.pubname = 'supabase_realtime' AND r.prrelid = 'public.knowledge_item_agents'::regclass) THEN
     ALTER PUBLICATION supabase_realtime ADD TABLE public.knowledge_item_agents;
   END IF;
 END
@@ -1092,7 +1231,7 @@ BEGIN
     PERFORM pg_catalog.set_config('client_min_messages', 'notice', true);
     RAISE NOTICE 'hqc: skipped realtime for knowledge_chunks: publication supabase_realtime does not exist';
     PERFORM pg_catalog.set_config('client_min_messages', 'warning', true);
-  ELSIF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_publication_tables WHERE pubname = 'supabase_realtime' AND schemaname = 'public' AND tablename = 'knowledge_chunks') THEN
+  ELSIF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_publication_rel r JOIN pg_catalog.pg_publication p ON p.oid = r.prpubid WHERE p.pubname = 'supabase_realtime' AND r.prrelid = 'public.knowledge_chunks'::regclass) THEN
     ALTER PUBLICATION supabase_realtime ADD TABLE public.knowledge_chunks;
   END IF;
 END
@@ -1156,69 +1295,6 @@ COMMENT ON FUNCTION public.search_knowledge_items_text(text, integer, text[], uu
 columns as `search_knowledge_items`). An empty (trimmed) query lists the most recently
 updated items with similarity 0; otherwise items matching `websearch_to_tsquery(''english'',
 query)` ordered by `ts_rank_cd` (returned as similarity), then by `updated_at`.
-';
-
-DO $hqc$
-BEGIN
-  IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_extension WHERE extname = 'vector') THEN
-    PERFORM pg_catalog.set_config('client_min_messages', 'notice', true);
-    RAISE NOTICE '%', 'hqc: skipped privileges of lease_knowledge_items_for_indexing: extension "vector" is not installed';
-    PERFORM pg_catalog.set_config('client_min_messages', 'warning', true);
-  ELSE
-    EXECUTE $stmt$GRANT EXECUTE ON FUNCTION public.lease_knowledge_items_for_indexing(text, integer, integer) TO service_role$stmt$;
-  END IF;
-END
-$hqc$;
-
-DO $hqc$
-BEGIN
-  IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_extension WHERE extname = 'vector') THEN
-    PERFORM pg_catalog.set_config('client_min_messages', 'notice', true);
-    RAISE NOTICE '%', 'hqc: skipped comment of lease_knowledge_items_for_indexing: extension "vector" is not installed';
-    PERFORM pg_catalog.set_config('client_min_messages', 'warning', true);
-  ELSE
-    EXECUTE $stmt$COMMENT ON FUNCTION public.lease_knowledge_items_for_indexing(text, integer, integer) IS 'First version (replaced in 033, which also leases processed `source` items). Atomically
-leases up to `greatest(1, p_limit)` items to the embedder daemon, oldest `updated_at`
-first: non-archived pages and skills, and files whose processing is `done`, that have no
-embedding or a pending/failed one and no live lease. Locked FOR UPDATE SKIP LOCKED, so
-concurrent callers never get the same item. Not tenant-scoped.
-'$stmt$;
-  END IF;
-END
-$hqc$;
-
-DO $hqc$
-BEGIN
-  IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_extension WHERE extname = 'vector') THEN
-    PERFORM pg_catalog.set_config('client_min_messages', 'notice', true);
-    RAISE NOTICE '%', 'hqc: skipped privileges of mark_knowledge_item_indexed: extension "vector" is not installed';
-    PERFORM pg_catalog.set_config('client_min_messages', 'warning', true);
-  ELSE
-    EXECUTE $stmt$GRANT EXECUTE ON FUNCTION public.mark_knowledge_item_indexed(uuid, extensions.vector(384), text, integer, text) TO service_role$stmt$;
-  END IF;
-END
-$hqc$;
-
-DO $hqc$
-BEGIN
-  IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_extension WHERE extname = 'vector') THEN
-    PERFORM pg_catalog.set_config('client_min_messages', 'notice', true);
-    RAISE NOTICE '%', 'hqc: skipped comment of mark_knowledge_item_indexed: extension "vector" is not installed';
-    PERFORM pg_catalog.set_config('client_min_messages', 'warning', true);
-  ELSE
-    EXECUTE $stmt$COMMENT ON FUNCTION public.mark_knowledge_item_indexed(uuid, extensions.vector(384), text, integer, text) IS 'First version (replaced in 033, which no longer touches chunk state). Stores an item-level
-embedding, marks embedding and chunking `indexed` and clears error and lease. No error for
-an unknown id; no tenant check.
-'$stmt$;
-  END IF;
-END
-$hqc$;
-
-GRANT EXECUTE ON FUNCTION public.mark_knowledge_item_failed(uuid, text) TO service_role;
-
-COMMENT ON FUNCTION public.mark_knowledge_item_failed(uuid, text) IS 'First version (replaced in 033, which no longer touches chunk state). Records an item-level
-embedding failure (error truncated to 1000 characters, lease cleared) and marks chunking
-`failed`. No error for an unknown id.
 ';
 
 DO $hqc$

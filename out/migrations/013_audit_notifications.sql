@@ -44,31 +44,55 @@ ALTER TABLE public.audit_log
   ADD COLUMN IF NOT EXISTS meta jsonb DEFAULT '{}'::jsonb NOT NULL;
 
 -- Defaults and nullability of an existing audit_log
-ALTER TABLE public.audit_log
-  ALTER COLUMN id SET DEFAULT gen_random_uuid(),
-  ALTER COLUMN id SET NOT NULL,
-  ALTER COLUMN created_at SET DEFAULT now(),
-  ALTER COLUMN created_at SET NOT NULL,
-  ALTER COLUMN tenant_id SET DEFAULT '00000000-0000-0000-0000-000000000000'::uuid,
-  ALTER COLUMN tenant_id SET NOT NULL,
-  ALTER COLUMN actor_type SET DEFAULT 'human'::actor_type,
-  ALTER COLUMN actor_type SET NOT NULL,
-  ALTER COLUMN actor_agent_id DROP DEFAULT,
-  ALTER COLUMN actor_agent_id DROP NOT NULL,
-  ALTER COLUMN module DROP DEFAULT,
-  ALTER COLUMN module SET NOT NULL,
-  ALTER COLUMN entity_type DROP DEFAULT,
-  ALTER COLUMN entity_type SET NOT NULL,
-  ALTER COLUMN entity_id DROP DEFAULT,
-  ALTER COLUMN entity_id SET NOT NULL,
-  ALTER COLUMN action DROP DEFAULT,
-  ALTER COLUMN action SET NOT NULL,
-  ALTER COLUMN summary DROP DEFAULT,
-  ALTER COLUMN summary DROP NOT NULL,
-  ALTER COLUMN changes DROP DEFAULT,
-  ALTER COLUMN changes DROP NOT NULL,
-  ALTER COLUMN meta SET DEFAULT '{}'::jsonb,
-  ALTER COLUMN meta SET NOT NULL;
+DO $hqc$
+BEGIN
+  IF EXISTS (
+    SELECT 1 FROM (VALUES
+      ('id'::text, true, true, true, 'gen_random_uuid()'::text),
+      ('created_at', true, true, true, 'now()'),
+      ('tenant_id', true, true, true, '''00000000-0000-0000-0000-000000000000''::uuid'),
+      ('actor_type', true, true, true, '''human''::actor_type'),
+      ('actor_agent_id', true, false, true, NULL),
+      ('module', true, true, true, NULL),
+      ('entity_type', true, true, true, NULL),
+      ('entity_id', true, true, true, NULL),
+      ('action', true, true, true, NULL),
+      ('summary', true, false, true, NULL),
+      ('changes', true, false, true, NULL),
+      ('meta', true, true, true, '''{}''::jsonb')) AS w(col, set_nn, nn, set_df, df)
+    JOIN pg_catalog.pg_attribute a ON a.attrelid = 'public.audit_log'::regclass AND a.attname = w.col AND NOT a.attisdropped
+    LEFT JOIN pg_catalog.pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
+    WHERE (w.set_nn AND a.attnotnull <> w.nn)
+       OR (w.set_df AND pg_catalog.pg_get_expr(d.adbin, d.adrelid) IS DISTINCT FROM w.df))
+  THEN
+    ALTER TABLE public.audit_log
+      ALTER COLUMN id SET DEFAULT gen_random_uuid(),
+      ALTER COLUMN id SET NOT NULL,
+      ALTER COLUMN created_at SET DEFAULT now(),
+      ALTER COLUMN created_at SET NOT NULL,
+      ALTER COLUMN tenant_id SET DEFAULT '00000000-0000-0000-0000-000000000000'::uuid,
+      ALTER COLUMN tenant_id SET NOT NULL,
+      ALTER COLUMN actor_type SET DEFAULT 'human'::actor_type,
+      ALTER COLUMN actor_type SET NOT NULL,
+      ALTER COLUMN actor_agent_id DROP DEFAULT,
+      ALTER COLUMN actor_agent_id DROP NOT NULL,
+      ALTER COLUMN module DROP DEFAULT,
+      ALTER COLUMN module SET NOT NULL,
+      ALTER COLUMN entity_type DROP DEFAULT,
+      ALTER COLUMN entity_type SET NOT NULL,
+      ALTER COLUMN entity_id DROP DEFAULT,
+      ALTER COLUMN entity_id SET NOT NULL,
+      ALTER COLUMN action DROP DEFAULT,
+      ALTER COLUMN action SET NOT NULL,
+      ALTER COLUMN summary DROP DEFAULT,
+      ALTER COLUMN summary DROP NOT NULL,
+      ALTER COLUMN changes DROP DEFAULT,
+      ALTER COLUMN changes DROP NOT NULL,
+      ALTER COLUMN meta SET DEFAULT '{}'::jsonb,
+      ALTER COLUMN meta SET NOT NULL;
+  END IF;
+END
+$hqc$;
 
 -- Table notifications
 CREATE TABLE IF NOT EXISTS public.notifications (
@@ -107,33 +131,58 @@ ALTER TABLE public.notifications
   ADD COLUMN IF NOT EXISTS meta jsonb DEFAULT '{}'::jsonb NOT NULL;
 
 -- Defaults and nullability of an existing notifications
-ALTER TABLE public.notifications
-  ALTER COLUMN id SET DEFAULT gen_random_uuid(),
-  ALTER COLUMN id SET NOT NULL,
-  ALTER COLUMN created_at SET DEFAULT now(),
-  ALTER COLUMN created_at SET NOT NULL,
-  ALTER COLUMN tenant_id SET DEFAULT '00000000-0000-0000-0000-000000000000'::uuid,
-  ALTER COLUMN tenant_id SET NOT NULL,
-  ALTER COLUMN type DROP DEFAULT,
-  ALTER COLUMN type SET NOT NULL,
-  ALTER COLUMN title DROP DEFAULT,
-  ALTER COLUMN title SET NOT NULL,
-  ALTER COLUMN body DROP DEFAULT,
-  ALTER COLUMN body DROP NOT NULL,
-  ALTER COLUMN entity_type DROP DEFAULT,
-  ALTER COLUMN entity_type DROP NOT NULL,
-  ALTER COLUMN entity_id DROP DEFAULT,
-  ALTER COLUMN entity_id DROP NOT NULL,
-  ALTER COLUMN actor_type SET DEFAULT 'system'::actor_type,
-  ALTER COLUMN actor_type DROP NOT NULL,
-  ALTER COLUMN actor_agent_id DROP DEFAULT,
-  ALTER COLUMN actor_agent_id DROP NOT NULL,
-  ALTER COLUMN read_at DROP DEFAULT,
-  ALTER COLUMN read_at DROP NOT NULL,
-  ALTER COLUMN dismissed_at DROP DEFAULT,
-  ALTER COLUMN dismissed_at DROP NOT NULL,
-  ALTER COLUMN meta SET DEFAULT '{}'::jsonb,
-  ALTER COLUMN meta SET NOT NULL;
+DO $hqc$
+BEGIN
+  IF EXISTS (
+    SELECT 1 FROM (VALUES
+      ('id'::text, true, true, true, 'gen_random_uuid()'::text),
+      ('created_at', true, true, true, 'now()'),
+      ('tenant_id', true, true, true, '''00000000-0000-0000-0000-000000000000''::uuid'),
+      ('type', true, true, true, NULL),
+      ('title', true, true, true, NULL),
+      ('body', true, false, true, NULL),
+      ('entity_type', true, false, true, NULL),
+      ('entity_id', true, false, true, NULL),
+      ('actor_type', true, false, true, '''system''::actor_type'),
+      ('actor_agent_id', true, false, true, NULL),
+      ('read_at', true, false, true, NULL),
+      ('dismissed_at', true, false, true, NULL),
+      ('meta', true, true, true, '''{}''::jsonb')) AS w(col, set_nn, nn, set_df, df)
+    JOIN pg_catalog.pg_attribute a ON a.attrelid = 'public.notifications'::regclass AND a.attname = w.col AND NOT a.attisdropped
+    LEFT JOIN pg_catalog.pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
+    WHERE (w.set_nn AND a.attnotnull <> w.nn)
+       OR (w.set_df AND pg_catalog.pg_get_expr(d.adbin, d.adrelid) IS DISTINCT FROM w.df))
+  THEN
+    ALTER TABLE public.notifications
+      ALTER COLUMN id SET DEFAULT gen_random_uuid(),
+      ALTER COLUMN id SET NOT NULL,
+      ALTER COLUMN created_at SET DEFAULT now(),
+      ALTER COLUMN created_at SET NOT NULL,
+      ALTER COLUMN tenant_id SET DEFAULT '00000000-0000-0000-0000-000000000000'::uuid,
+      ALTER COLUMN tenant_id SET NOT NULL,
+      ALTER COLUMN type DROP DEFAULT,
+      ALTER COLUMN type SET NOT NULL,
+      ALTER COLUMN title DROP DEFAULT,
+      ALTER COLUMN title SET NOT NULL,
+      ALTER COLUMN body DROP DEFAULT,
+      ALTER COLUMN body DROP NOT NULL,
+      ALTER COLUMN entity_type DROP DEFAULT,
+      ALTER COLUMN entity_type DROP NOT NULL,
+      ALTER COLUMN entity_id DROP DEFAULT,
+      ALTER COLUMN entity_id DROP NOT NULL,
+      ALTER COLUMN actor_type SET DEFAULT 'system'::actor_type,
+      ALTER COLUMN actor_type DROP NOT NULL,
+      ALTER COLUMN actor_agent_id DROP DEFAULT,
+      ALTER COLUMN actor_agent_id DROP NOT NULL,
+      ALTER COLUMN read_at DROP DEFAULT,
+      ALTER COLUMN read_at DROP NOT NULL,
+      ALTER COLUMN dismissed_at DROP DEFAULT,
+      ALTER COLUMN dismissed_at DROP NOT NULL,
+      ALTER COLUMN meta SET DEFAULT '{}'::jsonb,
+      ALTER COLUMN meta SET NOT NULL;
+  END IF;
+END
+$hqc$;
 
 -- Function notify_task_status_change
 CREATE OR REPLACE FUNCTION public.notify_task_status_change()
@@ -245,7 +294,7 @@ BEGIN
     PERFORM pg_catalog.set_config('client_min_messages', 'notice', true);
     RAISE NOTICE 'hqc: skipped realtime for audit_log: publication supabase_realtime does not exist';
     PERFORM pg_catalog.set_config('client_min_messages', 'warning', true);
-  ELSIF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_publication_tables WHERE pubname = 'supabase_realtime' AND schemaname = 'public' AND tablename = 'audit_log') THEN
+  ELSIF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_publication_rel r JOIN pg_catalog.pg_publication p ON p.oid = r.prpubid WHERE p.pubname = 'supabase_realtime' AND r.prrelid = 'public.audit_log'::regclass) THEN
     ALTER PUBLICATION supabase_realtime ADD TABLE public.audit_log;
   END IF;
 END
@@ -308,7 +357,7 @@ BEGIN
     PERFORM pg_catalog.set_config('client_min_messages', 'notice', true);
     RAISE NOTICE 'hqc: skipped realtime for notifications: publication supabase_realtime does not exist';
     PERFORM pg_catalog.set_config('client_min_messages', 'warning', true);
-  ELSIF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_publication_tables WHERE pubname = 'supabase_realtime' AND schemaname = 'public' AND tablename = 'notifications') THEN
+  ELSIF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_publication_rel r JOIN pg_catalog.pg_publication p ON p.oid = r.prpubid WHERE p.pubname = 'supabase_realtime' AND r.prrelid = 'public.notifications'::regclass) THEN
     ALTER PUBLICATION supabase_realtime ADD TABLE public.notifications;
   END IF;
 END

@@ -68,51 +68,85 @@ ALTER TABLE public.agent_inbox_items
   ADD COLUMN IF NOT EXISTS dedup_key text NOT NULL;
 
 -- Defaults and nullability of an existing agent_inbox_items
-ALTER TABLE public.agent_inbox_items
-  ALTER COLUMN id SET DEFAULT gen_random_uuid(),
-  ALTER COLUMN id SET NOT NULL,
-  ALTER COLUMN created_at SET DEFAULT now(),
-  ALTER COLUMN created_at SET NOT NULL,
-  ALTER COLUMN updated_at SET DEFAULT now(),
-  ALTER COLUMN updated_at SET NOT NULL,
-  ALTER COLUMN tenant_id SET DEFAULT '00000000-0000-0000-0000-000000000000'::uuid,
-  ALTER COLUMN tenant_id SET NOT NULL,
-  ALTER COLUMN agent_id DROP DEFAULT,
-  ALTER COLUMN agent_id SET NOT NULL,
-  ALTER COLUMN agent_slug DROP DEFAULT,
-  ALTER COLUMN agent_slug SET NOT NULL,
-  ALTER COLUMN event_type DROP DEFAULT,
-  ALTER COLUMN event_type SET NOT NULL,
-  ALTER COLUMN task_id DROP DEFAULT,
-  ALTER COLUMN task_id DROP NOT NULL,
-  ALTER COLUMN comment_id DROP DEFAULT,
-  ALTER COLUMN comment_id DROP NOT NULL,
-  ALTER COLUMN contact_id DROP DEFAULT,
-  ALTER COLUMN contact_id DROP NOT NULL,
-  ALTER COLUMN status SET DEFAULT 'pending'::inbox_item_status,
-  ALTER COLUMN status SET NOT NULL,
-  ALTER COLUMN leased_at DROP DEFAULT,
-  ALTER COLUMN leased_at DROP NOT NULL,
-  ALTER COLUMN leased_until DROP DEFAULT,
-  ALTER COLUMN leased_until DROP NOT NULL,
-  ALTER COLUMN completed_at DROP DEFAULT,
-  ALTER COLUMN completed_at DROP NOT NULL,
-  ALTER COLUMN failed_at DROP DEFAULT,
-  ALTER COLUMN failed_at DROP NOT NULL,
-  ALTER COLUMN attempt_count SET DEFAULT 0,
-  ALTER COLUMN attempt_count SET NOT NULL,
-  ALTER COLUMN max_attempts SET DEFAULT 3,
-  ALTER COLUMN max_attempts SET NOT NULL,
-  ALTER COLUMN summary DROP DEFAULT,
-  ALTER COLUMN summary DROP NOT NULL,
-  ALTER COLUMN context SET DEFAULT '{}'::jsonb,
-  ALTER COLUMN context SET NOT NULL,
-  ALTER COLUMN last_wake_attempt_at DROP DEFAULT,
-  ALTER COLUMN last_wake_attempt_at DROP NOT NULL,
-  ALTER COLUMN last_wake_success_at DROP DEFAULT,
-  ALTER COLUMN last_wake_success_at DROP NOT NULL,
-  ALTER COLUMN dedup_key DROP DEFAULT,
-  ALTER COLUMN dedup_key SET NOT NULL;
+DO $hqc$
+BEGIN
+  IF EXISTS (
+    SELECT 1 FROM (VALUES
+      ('id'::text, true, true, true, 'gen_random_uuid()'::text),
+      ('created_at', true, true, true, 'now()'),
+      ('updated_at', true, true, true, 'now()'),
+      ('tenant_id', true, true, true, '''00000000-0000-0000-0000-000000000000''::uuid'),
+      ('agent_id', true, true, true, NULL),
+      ('agent_slug', true, true, true, NULL),
+      ('event_type', true, true, true, NULL),
+      ('task_id', true, false, true, NULL),
+      ('comment_id', true, false, true, NULL),
+      ('contact_id', true, false, true, NULL),
+      ('status', true, true, true, '''pending''::inbox_item_status'),
+      ('leased_at', true, false, true, NULL),
+      ('leased_until', true, false, true, NULL),
+      ('completed_at', true, false, true, NULL),
+      ('failed_at', true, false, true, NULL),
+      ('attempt_count', true, true, true, '0'),
+      ('max_attempts', true, true, true, '3'),
+      ('summary', true, false, true, NULL),
+      ('context', true, true, true, '''{}''::jsonb'),
+      ('last_wake_attempt_at', true, false, true, NULL),
+      ('last_wake_success_at', true, false, true, NULL),
+      ('dedup_key', true, true, true, NULL)) AS w(col, set_nn, nn, set_df, df)
+    JOIN pg_catalog.pg_attribute a ON a.attrelid = 'public.agent_inbox_items'::regclass AND a.attname = w.col AND NOT a.attisdropped
+    LEFT JOIN pg_catalog.pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
+    WHERE (w.set_nn AND a.attnotnull <> w.nn)
+       OR (w.set_df AND pg_catalog.pg_get_expr(d.adbin, d.adrelid) IS DISTINCT FROM w.df))
+  THEN
+    ALTER TABLE public.agent_inbox_items
+      ALTER COLUMN id SET DEFAULT gen_random_uuid(),
+      ALTER COLUMN id SET NOT NULL,
+      ALTER COLUMN created_at SET DEFAULT now(),
+      ALTER COLUMN created_at SET NOT NULL,
+      ALTER COLUMN updated_at SET DEFAULT now(),
+      ALTER COLUMN updated_at SET NOT NULL,
+      ALTER COLUMN tenant_id SET DEFAULT '00000000-0000-0000-0000-000000000000'::uuid,
+      ALTER COLUMN tenant_id SET NOT NULL,
+      ALTER COLUMN agent_id DROP DEFAULT,
+      ALTER COLUMN agent_id SET NOT NULL,
+      ALTER COLUMN agent_slug DROP DEFAULT,
+      ALTER COLUMN agent_slug SET NOT NULL,
+      ALTER COLUMN event_type DROP DEFAULT,
+      ALTER COLUMN event_type SET NOT NULL,
+      ALTER COLUMN task_id DROP DEFAULT,
+      ALTER COLUMN task_id DROP NOT NULL,
+      ALTER COLUMN comment_id DROP DEFAULT,
+      ALTER COLUMN comment_id DROP NOT NULL,
+      ALTER COLUMN contact_id DROP DEFAULT,
+      ALTER COLUMN contact_id DROP NOT NULL,
+      ALTER COLUMN status SET DEFAULT 'pending'::inbox_item_status,
+      ALTER COLUMN status SET NOT NULL,
+      ALTER COLUMN leased_at DROP DEFAULT,
+      ALTER COLUMN leased_at DROP NOT NULL,
+      ALTER COLUMN leased_until DROP DEFAULT,
+      ALTER COLUMN leased_until DROP NOT NULL,
+      ALTER COLUMN completed_at DROP DEFAULT,
+      ALTER COLUMN completed_at DROP NOT NULL,
+      ALTER COLUMN failed_at DROP DEFAULT,
+      ALTER COLUMN failed_at DROP NOT NULL,
+      ALTER COLUMN attempt_count SET DEFAULT 0,
+      ALTER COLUMN attempt_count SET NOT NULL,
+      ALTER COLUMN max_attempts SET DEFAULT 3,
+      ALTER COLUMN max_attempts SET NOT NULL,
+      ALTER COLUMN summary DROP DEFAULT,
+      ALTER COLUMN summary DROP NOT NULL,
+      ALTER COLUMN context SET DEFAULT '{}'::jsonb,
+      ALTER COLUMN context SET NOT NULL,
+      ALTER COLUMN last_wake_attempt_at DROP DEFAULT,
+      ALTER COLUMN last_wake_attempt_at DROP NOT NULL,
+      ALTER COLUMN last_wake_success_at DROP DEFAULT,
+      ALTER COLUMN last_wake_success_at DROP NOT NULL,
+      ALTER COLUMN dedup_key DROP DEFAULT,
+      ALTER COLUMN dedup_key SET NOT NULL;
+  END IF;
+END
+$hqc$;
 
 -- Function lease_inbox_item
 CREATE OR REPLACE FUNCTION public.lease_inbox_item(p_agent_id uuid, p_lease_seconds integer DEFAULT 120)
@@ -407,7 +441,7 @@ BEGIN
     PERFORM pg_catalog.set_config('client_min_messages', 'notice', true);
     RAISE NOTICE 'hqc: skipped realtime for agent_inbox_items: publication supabase_realtime does not exist';
     PERFORM pg_catalog.set_config('client_min_messages', 'warning', true);
-  ELSIF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_publication_tables WHERE pubname = 'supabase_realtime' AND schemaname = 'public' AND tablename = 'agent_inbox_items') THEN
+  ELSIF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_publication_rel r JOIN pg_catalog.pg_publication p ON p.oid = r.prpubid WHERE p.pubname = 'supabase_realtime' AND r.prrelid = 'public.agent_inbox_items'::regclass) THEN
     ALTER PUBLICATION supabase_realtime ADD TABLE public.agent_inbox_items;
   END IF;
 END

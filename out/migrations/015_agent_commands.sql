@@ -61,47 +61,79 @@ ALTER TABLE public.agent_commands
   ADD COLUMN IF NOT EXISTS meta jsonb DEFAULT '{}'::jsonb NOT NULL;
 
 -- Defaults and nullability of an existing agent_commands
-ALTER TABLE public.agent_commands
-  ALTER COLUMN id SET DEFAULT gen_random_uuid(),
-  ALTER COLUMN id SET NOT NULL,
-  ALTER COLUMN created_at SET DEFAULT now(),
-  ALTER COLUMN created_at SET NOT NULL,
-  ALTER COLUMN updated_at SET DEFAULT now(),
-  ALTER COLUMN updated_at SET NOT NULL,
-  ALTER COLUMN tenant_id SET DEFAULT '00000000-0000-0000-0000-000000000000'::uuid,
-  ALTER COLUMN tenant_id SET NOT NULL,
-  ALTER COLUMN agent_id DROP DEFAULT,
-  ALTER COLUMN agent_id DROP NOT NULL,
-  ALTER COLUMN agent_slug DROP DEFAULT,
-  ALTER COLUMN agent_slug DROP NOT NULL,
-  ALTER COLUMN gateway_id DROP DEFAULT,
-  ALTER COLUMN gateway_id DROP NOT NULL,
-  ALTER COLUMN action DROP DEFAULT,
-  ALTER COLUMN action SET NOT NULL,
-  ALTER COLUMN payload SET DEFAULT '{}'::jsonb,
-  ALTER COLUMN payload SET NOT NULL,
-  ALTER COLUMN status SET DEFAULT 'pending'::command_status,
-  ALTER COLUMN status SET NOT NULL,
-  ALTER COLUMN leased_at DROP DEFAULT,
-  ALTER COLUMN leased_at DROP NOT NULL,
-  ALTER COLUMN leased_until DROP DEFAULT,
-  ALTER COLUMN leased_until DROP NOT NULL,
-  ALTER COLUMN started_at DROP DEFAULT,
-  ALTER COLUMN started_at DROP NOT NULL,
-  ALTER COLUMN completed_at DROP DEFAULT,
-  ALTER COLUMN completed_at DROP NOT NULL,
-  ALTER COLUMN exit_code DROP DEFAULT,
-  ALTER COLUMN exit_code DROP NOT NULL,
-  ALTER COLUMN stdout DROP DEFAULT,
-  ALTER COLUMN stdout DROP NOT NULL,
-  ALTER COLUMN stderr DROP DEFAULT,
-  ALTER COLUMN stderr DROP NOT NULL,
-  ALTER COLUMN error_message DROP DEFAULT,
-  ALTER COLUMN error_message DROP NOT NULL,
-  ALTER COLUMN requested_by DROP DEFAULT,
-  ALTER COLUMN requested_by DROP NOT NULL,
-  ALTER COLUMN meta SET DEFAULT '{}'::jsonb,
-  ALTER COLUMN meta SET NOT NULL;
+DO $hqc$
+BEGIN
+  IF EXISTS (
+    SELECT 1 FROM (VALUES
+      ('id'::text, true, true, true, 'gen_random_uuid()'::text),
+      ('created_at', true, true, true, 'now()'),
+      ('updated_at', true, true, true, 'now()'),
+      ('tenant_id', true, true, true, '''00000000-0000-0000-0000-000000000000''::uuid'),
+      ('agent_id', true, false, true, NULL),
+      ('agent_slug', true, false, true, NULL),
+      ('gateway_id', true, false, true, NULL),
+      ('action', true, true, true, NULL),
+      ('payload', true, true, true, '''{}''::jsonb'),
+      ('status', true, true, true, '''pending''::command_status'),
+      ('leased_at', true, false, true, NULL),
+      ('leased_until', true, false, true, NULL),
+      ('started_at', true, false, true, NULL),
+      ('completed_at', true, false, true, NULL),
+      ('exit_code', true, false, true, NULL),
+      ('stdout', true, false, true, NULL),
+      ('stderr', true, false, true, NULL),
+      ('error_message', true, false, true, NULL),
+      ('requested_by', true, false, true, NULL),
+      ('meta', true, true, true, '''{}''::jsonb')) AS w(col, set_nn, nn, set_df, df)
+    JOIN pg_catalog.pg_attribute a ON a.attrelid = 'public.agent_commands'::regclass AND a.attname = w.col AND NOT a.attisdropped
+    LEFT JOIN pg_catalog.pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
+    WHERE (w.set_nn AND a.attnotnull <> w.nn)
+       OR (w.set_df AND pg_catalog.pg_get_expr(d.adbin, d.adrelid) IS DISTINCT FROM w.df))
+  THEN
+    ALTER TABLE public.agent_commands
+      ALTER COLUMN id SET DEFAULT gen_random_uuid(),
+      ALTER COLUMN id SET NOT NULL,
+      ALTER COLUMN created_at SET DEFAULT now(),
+      ALTER COLUMN created_at SET NOT NULL,
+      ALTER COLUMN updated_at SET DEFAULT now(),
+      ALTER COLUMN updated_at SET NOT NULL,
+      ALTER COLUMN tenant_id SET DEFAULT '00000000-0000-0000-0000-000000000000'::uuid,
+      ALTER COLUMN tenant_id SET NOT NULL,
+      ALTER COLUMN agent_id DROP DEFAULT,
+      ALTER COLUMN agent_id DROP NOT NULL,
+      ALTER COLUMN agent_slug DROP DEFAULT,
+      ALTER COLUMN agent_slug DROP NOT NULL,
+      ALTER COLUMN gateway_id DROP DEFAULT,
+      ALTER COLUMN gateway_id DROP NOT NULL,
+      ALTER COLUMN action DROP DEFAULT,
+      ALTER COLUMN action SET NOT NULL,
+      ALTER COLUMN payload SET DEFAULT '{}'::jsonb,
+      ALTER COLUMN payload SET NOT NULL,
+      ALTER COLUMN status SET DEFAULT 'pending'::command_status,
+      ALTER COLUMN status SET NOT NULL,
+      ALTER COLUMN leased_at DROP DEFAULT,
+      ALTER COLUMN leased_at DROP NOT NULL,
+      ALTER COLUMN leased_until DROP DEFAULT,
+      ALTER COLUMN leased_until DROP NOT NULL,
+      ALTER COLUMN started_at DROP DEFAULT,
+      ALTER COLUMN started_at DROP NOT NULL,
+      ALTER COLUMN completed_at DROP DEFAULT,
+      ALTER COLUMN completed_at DROP NOT NULL,
+      ALTER COLUMN exit_code DROP DEFAULT,
+      ALTER COLUMN exit_code DROP NOT NULL,
+      ALTER COLUMN stdout DROP DEFAULT,
+      ALTER COLUMN stdout DROP NOT NULL,
+      ALTER COLUMN stderr DROP DEFAULT,
+      ALTER COLUMN stderr DROP NOT NULL,
+      ALTER COLUMN error_message DROP DEFAULT,
+      ALTER COLUMN error_message DROP NOT NULL,
+      ALTER COLUMN requested_by DROP DEFAULT,
+      ALTER COLUMN requested_by DROP NOT NULL,
+      ALTER COLUMN meta SET DEFAULT '{}'::jsonb,
+      ALTER COLUMN meta SET NOT NULL;
+  END IF;
+END
+$hqc$;
 
 -- Function lease_command
 CREATE OR REPLACE FUNCTION public.lease_command(p_lease_seconds integer DEFAULT 300, p_gateway_slug text DEFAULT NULL::text)
@@ -263,7 +295,7 @@ BEGIN
     PERFORM pg_catalog.set_config('client_min_messages', 'notice', true);
     RAISE NOTICE 'hqc: skipped realtime for agent_commands: publication supabase_realtime does not exist';
     PERFORM pg_catalog.set_config('client_min_messages', 'warning', true);
-  ELSIF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_publication_tables WHERE pubname = 'supabase_realtime' AND schemaname = 'public' AND tablename = 'agent_commands') THEN
+  ELSIF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_publication_rel r JOIN pg_catalog.pg_publication p ON p.oid = r.prpubid WHERE p.pubname = 'supabase_realtime' AND r.prrelid = 'public.agent_commands'::regclass) THEN
     ALTER PUBLICATION supabase_realtime ADD TABLE public.agent_commands;
   END IF;
 END

@@ -64,49 +64,82 @@ ALTER TABLE public.agent_usage
   ADD COLUMN IF NOT EXISTS meta jsonb DEFAULT '{}'::jsonb NOT NULL;
 
 -- Defaults and nullability of an existing agent_usage
-ALTER TABLE public.agent_usage
-  ALTER COLUMN id SET DEFAULT gen_random_uuid(),
-  ALTER COLUMN id SET NOT NULL,
-  ALTER COLUMN tenant_id SET DEFAULT '00000000-0000-0000-0000-000000000000'::uuid,
-  ALTER COLUMN tenant_id SET NOT NULL,
-  ALTER COLUMN agent_id DROP DEFAULT,
-  ALTER COLUMN agent_id DROP NOT NULL,
-  ALTER COLUMN agent_slug_snapshot DROP DEFAULT,
-  ALTER COLUMN agent_slug_snapshot DROP NOT NULL,
-  ALTER COLUMN gateway_id DROP DEFAULT,
-  ALTER COLUMN gateway_id DROP NOT NULL,
-  ALTER COLUMN session_id DROP DEFAULT,
-  ALTER COLUMN session_id DROP NOT NULL,
-  ALTER COLUMN run_id DROP DEFAULT,
-  ALTER COLUMN run_id SET NOT NULL,
-  ALTER COLUMN provider DROP DEFAULT,
-  ALTER COLUMN provider SET NOT NULL,
-  ALTER COLUMN model DROP DEFAULT,
-  ALTER COLUMN model SET NOT NULL,
-  ALTER COLUMN input_tokens SET DEFAULT 0,
-  ALTER COLUMN input_tokens SET NOT NULL,
-  ALTER COLUMN output_tokens SET DEFAULT 0,
-  ALTER COLUMN output_tokens SET NOT NULL,
-  ALTER COLUMN cache_read SET DEFAULT 0,
-  ALTER COLUMN cache_read SET NOT NULL,
-  ALTER COLUMN cache_write SET DEFAULT 0,
-  ALTER COLUMN cache_write SET NOT NULL,
-  ALTER COLUMN total_tokens SET DEFAULT 0,
-  ALTER COLUMN total_tokens SET NOT NULL,
-  ALTER COLUMN cost_input_usd DROP DEFAULT,
-  ALTER COLUMN cost_input_usd DROP NOT NULL,
-  ALTER COLUMN cost_output_usd DROP DEFAULT,
-  ALTER COLUMN cost_output_usd DROP NOT NULL,
-  ALTER COLUMN cost_cache_read_usd DROP DEFAULT,
-  ALTER COLUMN cost_cache_read_usd DROP NOT NULL,
-  ALTER COLUMN cost_cache_write_usd DROP DEFAULT,
-  ALTER COLUMN cost_cache_write_usd DROP NOT NULL,
-  ALTER COLUMN cost_total_usd DROP DEFAULT,
-  ALTER COLUMN cost_total_usd DROP NOT NULL,
-  ALTER COLUMN occurred_at SET DEFAULT now(),
-  ALTER COLUMN occurred_at SET NOT NULL,
-  ALTER COLUMN meta SET DEFAULT '{}'::jsonb,
-  ALTER COLUMN meta SET NOT NULL;
+DO $hqc$
+BEGIN
+  IF EXISTS (
+    SELECT 1 FROM (VALUES
+      ('id'::text, true, true, true, 'gen_random_uuid()'::text),
+      ('tenant_id', true, true, true, '''00000000-0000-0000-0000-000000000000''::uuid'),
+      ('agent_id', true, false, true, NULL),
+      ('agent_slug_snapshot', true, false, true, NULL),
+      ('gateway_id', true, false, true, NULL),
+      ('session_id', true, false, true, NULL),
+      ('run_id', true, true, true, NULL),
+      ('provider', true, true, true, NULL),
+      ('model', true, true, true, NULL),
+      ('input_tokens', true, true, true, '0'),
+      ('output_tokens', true, true, true, '0'),
+      ('cache_read', true, true, true, '0'),
+      ('cache_write', true, true, true, '0'),
+      ('total_tokens', true, true, true, '0'),
+      ('cost_input_usd', true, false, true, NULL),
+      ('cost_output_usd', true, false, true, NULL),
+      ('cost_cache_read_usd', true, false, true, NULL),
+      ('cost_cache_write_usd', true, false, true, NULL),
+      ('cost_total_usd', true, false, true, NULL),
+      ('occurred_at', true, true, true, 'now()'),
+      ('meta', true, true, true, '''{}''::jsonb')) AS w(col, set_nn, nn, set_df, df)
+    JOIN pg_catalog.pg_attribute a ON a.attrelid = 'public.agent_usage'::regclass AND a.attname = w.col AND NOT a.attisdropped
+    LEFT JOIN pg_catalog.pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
+    WHERE (w.set_nn AND a.attnotnull <> w.nn)
+       OR (w.set_df AND pg_catalog.pg_get_expr(d.adbin, d.adrelid) IS DISTINCT FROM w.df))
+  THEN
+    ALTER TABLE public.agent_usage
+      ALTER COLUMN id SET DEFAULT gen_random_uuid(),
+      ALTER COLUMN id SET NOT NULL,
+      ALTER COLUMN tenant_id SET DEFAULT '00000000-0000-0000-0000-000000000000'::uuid,
+      ALTER COLUMN tenant_id SET NOT NULL,
+      ALTER COLUMN agent_id DROP DEFAULT,
+      ALTER COLUMN agent_id DROP NOT NULL,
+      ALTER COLUMN agent_slug_snapshot DROP DEFAULT,
+      ALTER COLUMN agent_slug_snapshot DROP NOT NULL,
+      ALTER COLUMN gateway_id DROP DEFAULT,
+      ALTER COLUMN gateway_id DROP NOT NULL,
+      ALTER COLUMN session_id DROP DEFAULT,
+      ALTER COLUMN session_id DROP NOT NULL,
+      ALTER COLUMN run_id DROP DEFAULT,
+      ALTER COLUMN run_id SET NOT NULL,
+      ALTER COLUMN provider DROP DEFAULT,
+      ALTER COLUMN provider SET NOT NULL,
+      ALTER COLUMN model DROP DEFAULT,
+      ALTER COLUMN model SET NOT NULL,
+      ALTER COLUMN input_tokens SET DEFAULT 0,
+      ALTER COLUMN input_tokens SET NOT NULL,
+      ALTER COLUMN output_tokens SET DEFAULT 0,
+      ALTER COLUMN output_tokens SET NOT NULL,
+      ALTER COLUMN cache_read SET DEFAULT 0,
+      ALTER COLUMN cache_read SET NOT NULL,
+      ALTER COLUMN cache_write SET DEFAULT 0,
+      ALTER COLUMN cache_write SET NOT NULL,
+      ALTER COLUMN total_tokens SET DEFAULT 0,
+      ALTER COLUMN total_tokens SET NOT NULL,
+      ALTER COLUMN cost_input_usd DROP DEFAULT,
+      ALTER COLUMN cost_input_usd DROP NOT NULL,
+      ALTER COLUMN cost_output_usd DROP DEFAULT,
+      ALTER COLUMN cost_output_usd DROP NOT NULL,
+      ALTER COLUMN cost_cache_read_usd DROP DEFAULT,
+      ALTER COLUMN cost_cache_read_usd DROP NOT NULL,
+      ALTER COLUMN cost_cache_write_usd DROP DEFAULT,
+      ALTER COLUMN cost_cache_write_usd DROP NOT NULL,
+      ALTER COLUMN cost_total_usd DROP DEFAULT,
+      ALTER COLUMN cost_total_usd DROP NOT NULL,
+      ALTER COLUMN occurred_at SET DEFAULT now(),
+      ALTER COLUMN occurred_at SET NOT NULL,
+      ALTER COLUMN meta SET DEFAULT '{}'::jsonb,
+      ALTER COLUMN meta SET NOT NULL;
+  END IF;
+END
+$hqc$;
 
 -- Table agent_budgets
 CREATE TABLE IF NOT EXISTS public.agent_budgets (
@@ -155,43 +188,73 @@ ALTER TABLE public.agent_budgets
   ADD COLUMN IF NOT EXISTS meta jsonb DEFAULT '{}'::jsonb NOT NULL;
 
 -- Defaults and nullability of an existing agent_budgets
-ALTER TABLE public.agent_budgets
-  ALTER COLUMN agent_id DROP DEFAULT,
-  ALTER COLUMN agent_id SET NOT NULL,
-  ALTER COLUMN tenant_id SET DEFAULT '00000000-0000-0000-0000-000000000000'::uuid,
-  ALTER COLUMN tenant_id SET NOT NULL,
-  ALTER COLUMN monthly_limit_usd DROP DEFAULT,
-  ALTER COLUMN monthly_limit_usd DROP NOT NULL,
-  ALTER COLUMN soft_threshold_pct SET DEFAULT 80,
-  ALTER COLUMN soft_threshold_pct SET NOT NULL,
-  ALTER COLUMN hard_cutoff SET DEFAULT true,
-  ALTER COLUMN hard_cutoff SET NOT NULL,
-  ALTER COLUMN period_anchor_tz SET DEFAULT 'UTC'::text,
-  ALTER COLUMN period_anchor_tz SET NOT NULL,
-  ALTER COLUMN current_period_start SET DEFAULT CURRENT_DATE,
-  ALTER COLUMN current_period_start SET NOT NULL,
-  ALTER COLUMN current_period_spend_usd SET DEFAULT 0,
-  ALTER COLUMN current_period_spend_usd SET NOT NULL,
-  ALTER COLUMN current_period_tokens SET DEFAULT 0,
-  ALTER COLUMN current_period_tokens SET NOT NULL,
-  ALTER COLUMN current_period_metered_calls SET DEFAULT 0,
-  ALTER COLUMN current_period_metered_calls SET NOT NULL,
-  ALTER COLUMN current_period_unmetered_calls SET DEFAULT 0,
-  ALTER COLUMN current_period_unmetered_calls SET NOT NULL,
-  ALTER COLUMN status SET DEFAULT 'ok'::budget_status,
-  ALTER COLUMN status SET NOT NULL,
-  ALTER COLUMN warned_at DROP DEFAULT,
-  ALTER COLUMN warned_at DROP NOT NULL,
-  ALTER COLUMN exceeded_at DROP DEFAULT,
-  ALTER COLUMN exceeded_at DROP NOT NULL,
-  ALTER COLUMN last_usage_at DROP DEFAULT,
-  ALTER COLUMN last_usage_at DROP NOT NULL,
-  ALTER COLUMN created_at SET DEFAULT now(),
-  ALTER COLUMN created_at SET NOT NULL,
-  ALTER COLUMN updated_at SET DEFAULT now(),
-  ALTER COLUMN updated_at SET NOT NULL,
-  ALTER COLUMN meta SET DEFAULT '{}'::jsonb,
-  ALTER COLUMN meta SET NOT NULL;
+DO $hqc$
+BEGIN
+  IF EXISTS (
+    SELECT 1 FROM (VALUES
+      ('agent_id'::text, true, true, true, NULL::text),
+      ('tenant_id', true, true, true, '''00000000-0000-0000-0000-000000000000''::uuid'),
+      ('monthly_limit_usd', true, false, true, NULL),
+      ('soft_threshold_pct', true, true, true, '80'),
+      ('hard_cutoff', true, true, true, 'true'),
+      ('period_anchor_tz', true, true, true, '''UTC''::text'),
+      ('current_period_start', true, true, true, 'CURRENT_DATE'),
+      ('current_period_spend_usd', true, true, true, '0'),
+      ('current_period_tokens', true, true, true, '0'),
+      ('current_period_metered_calls', true, true, true, '0'),
+      ('current_period_unmetered_calls', true, true, true, '0'),
+      ('status', true, true, true, '''ok''::budget_status'),
+      ('warned_at', true, false, true, NULL),
+      ('exceeded_at', true, false, true, NULL),
+      ('last_usage_at', true, false, true, NULL),
+      ('created_at', true, true, true, 'now()'),
+      ('updated_at', true, true, true, 'now()'),
+      ('meta', true, true, true, '''{}''::jsonb')) AS w(col, set_nn, nn, set_df, df)
+    JOIN pg_catalog.pg_attribute a ON a.attrelid = 'public.agent_budgets'::regclass AND a.attname = w.col AND NOT a.attisdropped
+    LEFT JOIN pg_catalog.pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
+    WHERE (w.set_nn AND a.attnotnull <> w.nn)
+       OR (w.set_df AND pg_catalog.pg_get_expr(d.adbin, d.adrelid) IS DISTINCT FROM w.df))
+  THEN
+    ALTER TABLE public.agent_budgets
+      ALTER COLUMN agent_id DROP DEFAULT,
+      ALTER COLUMN agent_id SET NOT NULL,
+      ALTER COLUMN tenant_id SET DEFAULT '00000000-0000-0000-0000-000000000000'::uuid,
+      ALTER COLUMN tenant_id SET NOT NULL,
+      ALTER COLUMN monthly_limit_usd DROP DEFAULT,
+      ALTER COLUMN monthly_limit_usd DROP NOT NULL,
+      ALTER COLUMN soft_threshold_pct SET DEFAULT 80,
+      ALTER COLUMN soft_threshold_pct SET NOT NULL,
+      ALTER COLUMN hard_cutoff SET DEFAULT true,
+      ALTER COLUMN hard_cutoff SET NOT NULL,
+      ALTER COLUMN period_anchor_tz SET DEFAULT 'UTC'::text,
+      ALTER COLUMN period_anchor_tz SET NOT NULL,
+      ALTER COLUMN current_period_start SET DEFAULT CURRENT_DATE,
+      ALTER COLUMN current_period_start SET NOT NULL,
+      ALTER COLUMN current_period_spend_usd SET DEFAULT 0,
+      ALTER COLUMN current_period_spend_usd SET NOT NULL,
+      ALTER COLUMN current_period_tokens SET DEFAULT 0,
+      ALTER COLUMN current_period_tokens SET NOT NULL,
+      ALTER COLUMN current_period_metered_calls SET DEFAULT 0,
+      ALTER COLUMN current_period_metered_calls SET NOT NULL,
+      ALTER COLUMN current_period_unmetered_calls SET DEFAULT 0,
+      ALTER COLUMN current_period_unmetered_calls SET NOT NULL,
+      ALTER COLUMN status SET DEFAULT 'ok'::budget_status,
+      ALTER COLUMN status SET NOT NULL,
+      ALTER COLUMN warned_at DROP DEFAULT,
+      ALTER COLUMN warned_at DROP NOT NULL,
+      ALTER COLUMN exceeded_at DROP DEFAULT,
+      ALTER COLUMN exceeded_at DROP NOT NULL,
+      ALTER COLUMN last_usage_at DROP DEFAULT,
+      ALTER COLUMN last_usage_at DROP NOT NULL,
+      ALTER COLUMN created_at SET DEFAULT now(),
+      ALTER COLUMN created_at SET NOT NULL,
+      ALTER COLUMN updated_at SET DEFAULT now(),
+      ALTER COLUMN updated_at SET NOT NULL,
+      ALTER COLUMN meta SET DEFAULT '{}'::jsonb,
+      ALTER COLUMN meta SET NOT NULL;
+  END IF;
+END
+$hqc$;
 
 -- Function update_agent_budget_on_usage
 CREATE OR REPLACE FUNCTION public.update_agent_budget_on_usage()
@@ -548,7 +611,7 @@ BEGIN
     PERFORM pg_catalog.set_config('client_min_messages', 'notice', true);
     RAISE NOTICE 'hqc: skipped realtime for agent_budgets: publication supabase_realtime does not exist';
     PERFORM pg_catalog.set_config('client_min_messages', 'warning', true);
-  ELSIF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_publication_tables WHERE pubname = 'supabase_realtime' AND schemaname = 'public' AND tablename = 'agent_budgets') THEN
+  ELSIF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_publication_rel r JOIN pg_catalog.pg_publication p ON p.oid = r.prpubid WHERE p.pubname = 'supabase_realtime' AND r.prrelid = 'public.agent_budgets'::regclass) THEN
     ALTER PUBLICATION supabase_realtime ADD TABLE public.agent_budgets;
   END IF;
 END

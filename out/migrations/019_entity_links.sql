@@ -59,43 +59,73 @@ ALTER TABLE public.entity_links
   ADD COLUMN IF NOT EXISTS submitted_by_agent_id uuid;
 
 -- Defaults and nullability of an existing entity_links
-ALTER TABLE public.entity_links
-  ALTER COLUMN id SET DEFAULT gen_random_uuid(),
-  ALTER COLUMN id SET NOT NULL,
-  ALTER COLUMN created_at SET DEFAULT now(),
-  ALTER COLUMN created_at SET NOT NULL,
-  ALTER COLUMN updated_at SET DEFAULT now(),
-  ALTER COLUMN updated_at SET NOT NULL,
-  ALTER COLUMN tenant_id SET DEFAULT '00000000-0000-0000-0000-000000000000'::uuid,
-  ALTER COLUMN tenant_id SET NOT NULL,
-  ALTER COLUMN owner_type DROP DEFAULT,
-  ALTER COLUMN owner_type SET NOT NULL,
-  ALTER COLUMN owner_id DROP DEFAULT,
-  ALTER COLUMN owner_id SET NOT NULL,
-  ALTER COLUMN target_type DROP DEFAULT,
-  ALTER COLUMN target_type SET NOT NULL,
-  ALTER COLUMN target_id DROP DEFAULT,
-  ALTER COLUMN target_id DROP NOT NULL,
-  ALTER COLUMN url DROP DEFAULT,
-  ALTER COLUMN url DROP NOT NULL,
-  ALTER COLUMN label DROP DEFAULT,
-  ALTER COLUMN label DROP NOT NULL,
-  ALTER COLUMN sort_order SET DEFAULT 0,
-  ALTER COLUMN sort_order DROP NOT NULL,
-  ALTER COLUMN meta SET DEFAULT '{}'::jsonb,
-  ALTER COLUMN meta SET NOT NULL,
-  ALTER COLUMN is_deliverable SET DEFAULT false,
-  ALTER COLUMN is_deliverable SET NOT NULL,
-  ALTER COLUMN review_status DROP DEFAULT,
-  ALTER COLUMN review_status DROP NOT NULL,
-  ALTER COLUMN review_note DROP DEFAULT,
-  ALTER COLUMN review_note DROP NOT NULL,
-  ALTER COLUMN reviewed_by DROP DEFAULT,
-  ALTER COLUMN reviewed_by DROP NOT NULL,
-  ALTER COLUMN reviewed_at DROP DEFAULT,
-  ALTER COLUMN reviewed_at DROP NOT NULL,
-  ALTER COLUMN submitted_by_agent_id DROP DEFAULT,
-  ALTER COLUMN submitted_by_agent_id DROP NOT NULL;
+DO $hqc$
+BEGIN
+  IF EXISTS (
+    SELECT 1 FROM (VALUES
+      ('id'::text, true, true, true, 'gen_random_uuid()'::text),
+      ('created_at', true, true, true, 'now()'),
+      ('updated_at', true, true, true, 'now()'),
+      ('tenant_id', true, true, true, '''00000000-0000-0000-0000-000000000000''::uuid'),
+      ('owner_type', true, true, true, NULL),
+      ('owner_id', true, true, true, NULL),
+      ('target_type', true, true, true, NULL),
+      ('target_id', true, false, true, NULL),
+      ('url', true, false, true, NULL),
+      ('label', true, false, true, NULL),
+      ('sort_order', true, false, true, '0'),
+      ('meta', true, true, true, '''{}''::jsonb'),
+      ('is_deliverable', true, true, true, 'false'),
+      ('review_status', true, false, true, NULL),
+      ('review_note', true, false, true, NULL),
+      ('reviewed_by', true, false, true, NULL),
+      ('reviewed_at', true, false, true, NULL),
+      ('submitted_by_agent_id', true, false, true, NULL)) AS w(col, set_nn, nn, set_df, df)
+    JOIN pg_catalog.pg_attribute a ON a.attrelid = 'public.entity_links'::regclass AND a.attname = w.col AND NOT a.attisdropped
+    LEFT JOIN pg_catalog.pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
+    WHERE (w.set_nn AND a.attnotnull <> w.nn)
+       OR (w.set_df AND pg_catalog.pg_get_expr(d.adbin, d.adrelid) IS DISTINCT FROM w.df))
+  THEN
+    ALTER TABLE public.entity_links
+      ALTER COLUMN id SET DEFAULT gen_random_uuid(),
+      ALTER COLUMN id SET NOT NULL,
+      ALTER COLUMN created_at SET DEFAULT now(),
+      ALTER COLUMN created_at SET NOT NULL,
+      ALTER COLUMN updated_at SET DEFAULT now(),
+      ALTER COLUMN updated_at SET NOT NULL,
+      ALTER COLUMN tenant_id SET DEFAULT '00000000-0000-0000-0000-000000000000'::uuid,
+      ALTER COLUMN tenant_id SET NOT NULL,
+      ALTER COLUMN owner_type DROP DEFAULT,
+      ALTER COLUMN owner_type SET NOT NULL,
+      ALTER COLUMN owner_id DROP DEFAULT,
+      ALTER COLUMN owner_id SET NOT NULL,
+      ALTER COLUMN target_type DROP DEFAULT,
+      ALTER COLUMN target_type SET NOT NULL,
+      ALTER COLUMN target_id DROP DEFAULT,
+      ALTER COLUMN target_id DROP NOT NULL,
+      ALTER COLUMN url DROP DEFAULT,
+      ALTER COLUMN url DROP NOT NULL,
+      ALTER COLUMN label DROP DEFAULT,
+      ALTER COLUMN label DROP NOT NULL,
+      ALTER COLUMN sort_order SET DEFAULT 0,
+      ALTER COLUMN sort_order DROP NOT NULL,
+      ALTER COLUMN meta SET DEFAULT '{}'::jsonb,
+      ALTER COLUMN meta SET NOT NULL,
+      ALTER COLUMN is_deliverable SET DEFAULT false,
+      ALTER COLUMN is_deliverable SET NOT NULL,
+      ALTER COLUMN review_status DROP DEFAULT,
+      ALTER COLUMN review_status DROP NOT NULL,
+      ALTER COLUMN review_note DROP DEFAULT,
+      ALTER COLUMN review_note DROP NOT NULL,
+      ALTER COLUMN reviewed_by DROP DEFAULT,
+      ALTER COLUMN reviewed_by DROP NOT NULL,
+      ALTER COLUMN reviewed_at DROP DEFAULT,
+      ALTER COLUMN reviewed_at DROP NOT NULL,
+      ALTER COLUMN submitted_by_agent_id DROP DEFAULT,
+      ALTER COLUMN submitted_by_agent_id DROP NOT NULL;
+  END IF;
+END
+$hqc$;
 
 -- Function notify_deliverable_review
 CREATE OR REPLACE FUNCTION public.notify_deliverable_review()
@@ -243,7 +273,7 @@ BEGIN
     PERFORM pg_catalog.set_config('client_min_messages', 'notice', true);
     RAISE NOTICE 'hqc: skipped realtime for entity_links: publication supabase_realtime does not exist';
     PERFORM pg_catalog.set_config('client_min_messages', 'warning', true);
-  ELSIF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_publication_tables WHERE pubname = 'supabase_realtime' AND schemaname = 'public' AND tablename = 'entity_links') THEN
+  ELSIF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_publication_rel r JOIN pg_catalog.pg_publication p ON p.oid = r.prpubid WHERE p.pubname = 'supabase_realtime' AND r.prrelid = 'public.entity_links'::regclass) THEN
     ALTER PUBLICATION supabase_realtime ADD TABLE public.entity_links;
   END IF;
 END

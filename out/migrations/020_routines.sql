@@ -79,59 +79,97 @@ ALTER TABLE public.routines
   ADD COLUMN IF NOT EXISTS archived_at timestamptz;
 
 -- Defaults and nullability of an existing routines
-ALTER TABLE public.routines
-  ALTER COLUMN id SET DEFAULT gen_random_uuid(),
-  ALTER COLUMN id SET NOT NULL,
-  ALTER COLUMN created_at SET DEFAULT now(),
-  ALTER COLUMN created_at SET NOT NULL,
-  ALTER COLUMN updated_at SET DEFAULT now(),
-  ALTER COLUMN updated_at SET NOT NULL,
-  ALTER COLUMN tenant_id SET DEFAULT '00000000-0000-0000-0000-000000000000'::uuid,
-  ALTER COLUMN tenant_id SET NOT NULL,
-  ALTER COLUMN agent_id DROP DEFAULT,
-  ALTER COLUMN agent_id SET NOT NULL,
-  ALTER COLUMN agent_slug DROP DEFAULT,
-  ALTER COLUMN agent_slug SET NOT NULL,
-  ALTER COLUMN name DROP DEFAULT,
-  ALTER COLUMN name SET NOT NULL,
-  ALTER COLUMN instruction SET DEFAULT ''::text,
-  ALTER COLUMN instruction SET NOT NULL,
-  ALTER COLUMN trigger_type DROP DEFAULT,
-  ALTER COLUMN trigger_type SET NOT NULL,
-  ALTER COLUMN is_active SET DEFAULT true,
-  ALTER COLUMN is_active SET NOT NULL,
-  ALTER COLUMN cadence_type DROP DEFAULT,
-  ALTER COLUMN cadence_type DROP NOT NULL,
-  ALTER COLUMN interval_n DROP DEFAULT,
-  ALTER COLUMN interval_n DROP NOT NULL,
-  ALTER COLUMN days_of_week SET DEFAULT '{}'::smallint[],
-  ALTER COLUMN days_of_week DROP NOT NULL,
-  ALTER COLUMN day_of_month DROP DEFAULT,
-  ALTER COLUMN day_of_month DROP NOT NULL,
-  ALTER COLUMN time_of_day DROP DEFAULT,
-  ALTER COLUMN time_of_day DROP NOT NULL,
-  ALTER COLUMN timezone DROP DEFAULT,
-  ALTER COLUMN timezone DROP NOT NULL,
-  ALTER COLUMN next_run_at DROP DEFAULT,
-  ALTER COLUMN next_run_at DROP NOT NULL,
-  ALTER COLUMN last_run_at DROP DEFAULT,
-  ALTER COLUMN last_run_at DROP NOT NULL,
-  ALTER COLUMN run_count SET DEFAULT 0,
-  ALTER COLUMN run_count SET NOT NULL,
-  ALTER COLUMN entity_type DROP DEFAULT,
-  ALTER COLUMN entity_type DROP NOT NULL,
-  ALTER COLUMN collection_id DROP DEFAULT,
-  ALTER COLUMN collection_id DROP NOT NULL,
-  ALTER COLUMN field DROP DEFAULT,
-  ALTER COLUMN field DROP NOT NULL,
-  ALTER COLUMN condition DROP DEFAULT,
-  ALTER COLUMN condition DROP NOT NULL,
-  ALTER COLUMN value DROP DEFAULT,
-  ALTER COLUMN value DROP NOT NULL,
-  ALTER COLUMN meta SET DEFAULT '{}'::jsonb,
-  ALTER COLUMN meta SET NOT NULL,
-  ALTER COLUMN archived_at DROP DEFAULT,
-  ALTER COLUMN archived_at DROP NOT NULL;
+DO $hqc$
+BEGIN
+  IF EXISTS (
+    SELECT 1 FROM (VALUES
+      ('id'::text, true, true, true, 'gen_random_uuid()'::text),
+      ('created_at', true, true, true, 'now()'),
+      ('updated_at', true, true, true, 'now()'),
+      ('tenant_id', true, true, true, '''00000000-0000-0000-0000-000000000000''::uuid'),
+      ('agent_id', true, true, true, NULL),
+      ('agent_slug', true, true, true, NULL),
+      ('name', true, true, true, NULL),
+      ('instruction', true, true, true, '''''::text'),
+      ('trigger_type', true, true, true, NULL),
+      ('is_active', true, true, true, 'true'),
+      ('cadence_type', true, false, true, NULL),
+      ('interval_n', true, false, true, NULL),
+      ('days_of_week', true, false, true, '''{}''::smallint[]'),
+      ('day_of_month', true, false, true, NULL),
+      ('time_of_day', true, false, true, NULL),
+      ('timezone', true, false, true, NULL),
+      ('next_run_at', true, false, true, NULL),
+      ('last_run_at', true, false, true, NULL),
+      ('run_count', true, true, true, '0'),
+      ('entity_type', true, false, true, NULL),
+      ('collection_id', true, false, true, NULL),
+      ('field', true, false, true, NULL),
+      ('condition', true, false, true, NULL),
+      ('value', true, false, true, NULL),
+      ('meta', true, true, true, '''{}''::jsonb'),
+      ('archived_at', true, false, true, NULL)) AS w(col, set_nn, nn, set_df, df)
+    JOIN pg_catalog.pg_attribute a ON a.attrelid = 'public.routines'::regclass AND a.attname = w.col AND NOT a.attisdropped
+    LEFT JOIN pg_catalog.pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
+    WHERE (w.set_nn AND a.attnotnull <> w.nn)
+       OR (w.set_df AND pg_catalog.pg_get_expr(d.adbin, d.adrelid) IS DISTINCT FROM w.df))
+  THEN
+    ALTER TABLE public.routines
+      ALTER COLUMN id SET DEFAULT gen_random_uuid(),
+      ALTER COLUMN id SET NOT NULL,
+      ALTER COLUMN created_at SET DEFAULT now(),
+      ALTER COLUMN created_at SET NOT NULL,
+      ALTER COLUMN updated_at SET DEFAULT now(),
+      ALTER COLUMN updated_at SET NOT NULL,
+      ALTER COLUMN tenant_id SET DEFAULT '00000000-0000-0000-0000-000000000000'::uuid,
+      ALTER COLUMN tenant_id SET NOT NULL,
+      ALTER COLUMN agent_id DROP DEFAULT,
+      ALTER COLUMN agent_id SET NOT NULL,
+      ALTER COLUMN agent_slug DROP DEFAULT,
+      ALTER COLUMN agent_slug SET NOT NULL,
+      ALTER COLUMN name DROP DEFAULT,
+      ALTER COLUMN name SET NOT NULL,
+      ALTER COLUMN instruction SET DEFAULT ''::text,
+      ALTER COLUMN instruction SET NOT NULL,
+      ALTER COLUMN trigger_type DROP DEFAULT,
+      ALTER COLUMN trigger_type SET NOT NULL,
+      ALTER COLUMN is_active SET DEFAULT true,
+      ALTER COLUMN is_active SET NOT NULL,
+      ALTER COLUMN cadence_type DROP DEFAULT,
+      ALTER COLUMN cadence_type DROP NOT NULL,
+      ALTER COLUMN interval_n DROP DEFAULT,
+      ALTER COLUMN interval_n DROP NOT NULL,
+      ALTER COLUMN days_of_week SET DEFAULT '{}'::smallint[],
+      ALTER COLUMN days_of_week DROP NOT NULL,
+      ALTER COLUMN day_of_month DROP DEFAULT,
+      ALTER COLUMN day_of_month DROP NOT NULL,
+      ALTER COLUMN time_of_day DROP DEFAULT,
+      ALTER COLUMN time_of_day DROP NOT NULL,
+      ALTER COLUMN timezone DROP DEFAULT,
+      ALTER COLUMN timezone DROP NOT NULL,
+      ALTER COLUMN next_run_at DROP DEFAULT,
+      ALTER COLUMN next_run_at DROP NOT NULL,
+      ALTER COLUMN last_run_at DROP DEFAULT,
+      ALTER COLUMN last_run_at DROP NOT NULL,
+      ALTER COLUMN run_count SET DEFAULT 0,
+      ALTER COLUMN run_count SET NOT NULL,
+      ALTER COLUMN entity_type DROP DEFAULT,
+      ALTER COLUMN entity_type DROP NOT NULL,
+      ALTER COLUMN collection_id DROP DEFAULT,
+      ALTER COLUMN collection_id DROP NOT NULL,
+      ALTER COLUMN field DROP DEFAULT,
+      ALTER COLUMN field DROP NOT NULL,
+      ALTER COLUMN condition DROP DEFAULT,
+      ALTER COLUMN condition DROP NOT NULL,
+      ALTER COLUMN value DROP DEFAULT,
+      ALTER COLUMN value DROP NOT NULL,
+      ALTER COLUMN meta SET DEFAULT '{}'::jsonb,
+      ALTER COLUMN meta SET NOT NULL,
+      ALTER COLUMN archived_at DROP DEFAULT,
+      ALTER COLUMN archived_at DROP NOT NULL;
+  END IF;
+END
+$hqc$;
 
 -- Function routine_next_occurrence
 CREATE OR REPLACE FUNCTION public.routine_next_occurrence(p_cadence_type text, p_interval_n integer, p_days_of_week smallint[], p_day_of_month smallint, p_time_of_day time, p_timezone text, p_from timestamptz DEFAULT now())
@@ -451,7 +489,7 @@ BEGIN
     PERFORM pg_catalog.set_config('client_min_messages', 'notice', true);
     RAISE NOTICE 'hqc: skipped realtime for routines: publication supabase_realtime does not exist';
     PERFORM pg_catalog.set_config('client_min_messages', 'warning', true);
-  ELSIF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_publication_tables WHERE pubname = 'supabase_realtime' AND schemaname = 'public' AND tablename = 'routines') THEN
+  ELSIF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_publication_rel r JOIN pg_catalog.pg_publication p ON p.oid = r.prpubid WHERE p.pubname = 'supabase_realtime' AND r.prrelid = 'public.routines'::regclass) THEN
     ALTER PUBLICATION supabase_realtime ADD TABLE public.routines;
   END IF;
 END

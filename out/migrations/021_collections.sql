@@ -44,31 +44,55 @@ ALTER TABLE public.collection_definitions
   ADD COLUMN IF NOT EXISTS archived_at timestamptz;
 
 -- Defaults and nullability of an existing collection_definitions
-ALTER TABLE public.collection_definitions
-  ALTER COLUMN id SET DEFAULT gen_random_uuid(),
-  ALTER COLUMN id SET NOT NULL,
-  ALTER COLUMN created_at SET DEFAULT now(),
-  ALTER COLUMN created_at SET NOT NULL,
-  ALTER COLUMN updated_at SET DEFAULT now(),
-  ALTER COLUMN updated_at SET NOT NULL,
-  ALTER COLUMN tenant_id SET DEFAULT '00000000-0000-0000-0000-000000000000'::uuid,
-  ALTER COLUMN tenant_id SET NOT NULL,
-  ALTER COLUMN name DROP DEFAULT,
-  ALTER COLUMN name SET NOT NULL,
-  ALTER COLUMN slug DROP DEFAULT,
-  ALTER COLUMN slug SET NOT NULL,
-  ALTER COLUMN description DROP DEFAULT,
-  ALTER COLUMN description DROP NOT NULL,
-  ALTER COLUMN icon DROP DEFAULT,
-  ALTER COLUMN icon DROP NOT NULL,
-  ALTER COLUMN color SET DEFAULT '#6b7280'::text,
-  ALTER COLUMN color DROP NOT NULL,
-  ALTER COLUMN sort_order SET DEFAULT 0,
-  ALTER COLUMN sort_order DROP NOT NULL,
-  ALTER COLUMN meta SET DEFAULT '{}'::jsonb,
-  ALTER COLUMN meta SET NOT NULL,
-  ALTER COLUMN archived_at DROP DEFAULT,
-  ALTER COLUMN archived_at DROP NOT NULL;
+DO $hqc$
+BEGIN
+  IF EXISTS (
+    SELECT 1 FROM (VALUES
+      ('id'::text, true, true, true, 'gen_random_uuid()'::text),
+      ('created_at', true, true, true, 'now()'),
+      ('updated_at', true, true, true, 'now()'),
+      ('tenant_id', true, true, true, '''00000000-0000-0000-0000-000000000000''::uuid'),
+      ('name', true, true, true, NULL),
+      ('slug', true, true, true, NULL),
+      ('description', true, false, true, NULL),
+      ('icon', true, false, true, NULL),
+      ('color', true, false, true, '''#6b7280''::text'),
+      ('sort_order', true, false, true, '0'),
+      ('meta', true, true, true, '''{}''::jsonb'),
+      ('archived_at', true, false, true, NULL)) AS w(col, set_nn, nn, set_df, df)
+    JOIN pg_catalog.pg_attribute a ON a.attrelid = 'public.collection_definitions'::regclass AND a.attname = w.col AND NOT a.attisdropped
+    LEFT JOIN pg_catalog.pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
+    WHERE (w.set_nn AND a.attnotnull <> w.nn)
+       OR (w.set_df AND pg_catalog.pg_get_expr(d.adbin, d.adrelid) IS DISTINCT FROM w.df))
+  THEN
+    ALTER TABLE public.collection_definitions
+      ALTER COLUMN id SET DEFAULT gen_random_uuid(),
+      ALTER COLUMN id SET NOT NULL,
+      ALTER COLUMN created_at SET DEFAULT now(),
+      ALTER COLUMN created_at SET NOT NULL,
+      ALTER COLUMN updated_at SET DEFAULT now(),
+      ALTER COLUMN updated_at SET NOT NULL,
+      ALTER COLUMN tenant_id SET DEFAULT '00000000-0000-0000-0000-000000000000'::uuid,
+      ALTER COLUMN tenant_id SET NOT NULL,
+      ALTER COLUMN name DROP DEFAULT,
+      ALTER COLUMN name SET NOT NULL,
+      ALTER COLUMN slug DROP DEFAULT,
+      ALTER COLUMN slug SET NOT NULL,
+      ALTER COLUMN description DROP DEFAULT,
+      ALTER COLUMN description DROP NOT NULL,
+      ALTER COLUMN icon DROP DEFAULT,
+      ALTER COLUMN icon DROP NOT NULL,
+      ALTER COLUMN color SET DEFAULT '#6b7280'::text,
+      ALTER COLUMN color DROP NOT NULL,
+      ALTER COLUMN sort_order SET DEFAULT 0,
+      ALTER COLUMN sort_order DROP NOT NULL,
+      ALTER COLUMN meta SET DEFAULT '{}'::jsonb,
+      ALTER COLUMN meta SET NOT NULL,
+      ALTER COLUMN archived_at DROP DEFAULT,
+      ALTER COLUMN archived_at DROP NOT NULL;
+  END IF;
+END
+$hqc$;
 
 -- Table collection_fields
 CREATE TABLE IF NOT EXISTS public.collection_fields (
@@ -113,37 +137,64 @@ ALTER TABLE public.collection_fields
   ADD COLUMN IF NOT EXISTS is_active boolean DEFAULT true;
 
 -- Defaults and nullability of an existing collection_fields
-ALTER TABLE public.collection_fields
-  ALTER COLUMN id SET DEFAULT gen_random_uuid(),
-  ALTER COLUMN id SET NOT NULL,
-  ALTER COLUMN created_at SET DEFAULT now(),
-  ALTER COLUMN created_at SET NOT NULL,
-  ALTER COLUMN updated_at SET DEFAULT now(),
-  ALTER COLUMN updated_at SET NOT NULL,
-  ALTER COLUMN tenant_id SET DEFAULT '00000000-0000-0000-0000-000000000000'::uuid,
-  ALTER COLUMN tenant_id SET NOT NULL,
-  ALTER COLUMN collection_id DROP DEFAULT,
-  ALTER COLUMN collection_id SET NOT NULL,
-  ALTER COLUMN field_key DROP DEFAULT,
-  ALTER COLUMN field_key SET NOT NULL,
-  ALTER COLUMN field_type DROP DEFAULT,
-  ALTER COLUMN field_type SET NOT NULL,
-  ALTER COLUMN label DROP DEFAULT,
-  ALTER COLUMN label SET NOT NULL,
-  ALTER COLUMN description DROP DEFAULT,
-  ALTER COLUMN description DROP NOT NULL,
-  ALTER COLUMN sort_order SET DEFAULT 0,
-  ALTER COLUMN sort_order DROP NOT NULL,
-  ALTER COLUMN required SET DEFAULT false,
-  ALTER COLUMN required DROP NOT NULL,
-  ALTER COLUMN options DROP DEFAULT,
-  ALTER COLUMN options DROP NOT NULL,
-  ALTER COLUMN default_value DROP DEFAULT,
-  ALTER COLUMN default_value DROP NOT NULL,
-  ALTER COLUMN is_title_field SET DEFAULT false,
-  ALTER COLUMN is_title_field DROP NOT NULL,
-  ALTER COLUMN is_active SET DEFAULT true,
-  ALTER COLUMN is_active DROP NOT NULL;
+DO $hqc$
+BEGIN
+  IF EXISTS (
+    SELECT 1 FROM (VALUES
+      ('id'::text, true, true, true, 'gen_random_uuid()'::text),
+      ('created_at', true, true, true, 'now()'),
+      ('updated_at', true, true, true, 'now()'),
+      ('tenant_id', true, true, true, '''00000000-0000-0000-0000-000000000000''::uuid'),
+      ('collection_id', true, true, true, NULL),
+      ('field_key', true, true, true, NULL),
+      ('field_type', true, true, true, NULL),
+      ('label', true, true, true, NULL),
+      ('description', true, false, true, NULL),
+      ('sort_order', true, false, true, '0'),
+      ('required', true, false, true, 'false'),
+      ('options', true, false, true, NULL),
+      ('default_value', true, false, true, NULL),
+      ('is_title_field', true, false, true, 'false'),
+      ('is_active', true, false, true, 'true')) AS w(col, set_nn, nn, set_df, df)
+    JOIN pg_catalog.pg_attribute a ON a.attrelid = 'public.collection_fields'::regclass AND a.attname = w.col AND NOT a.attisdropped
+    LEFT JOIN pg_catalog.pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
+    WHERE (w.set_nn AND a.attnotnull <> w.nn)
+       OR (w.set_df AND pg_catalog.pg_get_expr(d.adbin, d.adrelid) IS DISTINCT FROM w.df))
+  THEN
+    ALTER TABLE public.collection_fields
+      ALTER COLUMN id SET DEFAULT gen_random_uuid(),
+      ALTER COLUMN id SET NOT NULL,
+      ALTER COLUMN created_at SET DEFAULT now(),
+      ALTER COLUMN created_at SET NOT NULL,
+      ALTER COLUMN updated_at SET DEFAULT now(),
+      ALTER COLUMN updated_at SET NOT NULL,
+      ALTER COLUMN tenant_id SET DEFAULT '00000000-0000-0000-0000-000000000000'::uuid,
+      ALTER COLUMN tenant_id SET NOT NULL,
+      ALTER COLUMN collection_id DROP DEFAULT,
+      ALTER COLUMN collection_id SET NOT NULL,
+      ALTER COLUMN field_key DROP DEFAULT,
+      ALTER COLUMN field_key SET NOT NULL,
+      ALTER COLUMN field_type DROP DEFAULT,
+      ALTER COLUMN field_type SET NOT NULL,
+      ALTER COLUMN label DROP DEFAULT,
+      ALTER COLUMN label SET NOT NULL,
+      ALTER COLUMN description DROP DEFAULT,
+      ALTER COLUMN description DROP NOT NULL,
+      ALTER COLUMN sort_order SET DEFAULT 0,
+      ALTER COLUMN sort_order DROP NOT NULL,
+      ALTER COLUMN required SET DEFAULT false,
+      ALTER COLUMN required DROP NOT NULL,
+      ALTER COLUMN options DROP DEFAULT,
+      ALTER COLUMN options DROP NOT NULL,
+      ALTER COLUMN default_value DROP DEFAULT,
+      ALTER COLUMN default_value DROP NOT NULL,
+      ALTER COLUMN is_title_field SET DEFAULT false,
+      ALTER COLUMN is_title_field DROP NOT NULL,
+      ALTER COLUMN is_active SET DEFAULT true,
+      ALTER COLUMN is_active DROP NOT NULL;
+  END IF;
+END
+$hqc$;
 
 -- Table collection_records
 CREATE TABLE IF NOT EXISTS public.collection_records (
@@ -172,23 +223,43 @@ ALTER TABLE public.collection_records
   ADD COLUMN IF NOT EXISTS archived_at timestamptz;
 
 -- Defaults and nullability of an existing collection_records
-ALTER TABLE public.collection_records
-  ALTER COLUMN id SET DEFAULT gen_random_uuid(),
-  ALTER COLUMN id SET NOT NULL,
-  ALTER COLUMN created_at SET DEFAULT now(),
-  ALTER COLUMN created_at SET NOT NULL,
-  ALTER COLUMN updated_at SET DEFAULT now(),
-  ALTER COLUMN updated_at SET NOT NULL,
-  ALTER COLUMN tenant_id SET DEFAULT '00000000-0000-0000-0000-000000000000'::uuid,
-  ALTER COLUMN tenant_id SET NOT NULL,
-  ALTER COLUMN collection_id DROP DEFAULT,
-  ALTER COLUMN collection_id SET NOT NULL,
-  ALTER COLUMN "values" SET DEFAULT '{}'::jsonb,
-  ALTER COLUMN "values" SET NOT NULL,
-  ALTER COLUMN sort_order SET DEFAULT 0,
-  ALTER COLUMN sort_order DROP NOT NULL,
-  ALTER COLUMN archived_at DROP DEFAULT,
-  ALTER COLUMN archived_at DROP NOT NULL;
+DO $hqc$
+BEGIN
+  IF EXISTS (
+    SELECT 1 FROM (VALUES
+      ('id'::text, true, true, true, 'gen_random_uuid()'::text),
+      ('created_at', true, true, true, 'now()'),
+      ('updated_at', true, true, true, 'now()'),
+      ('tenant_id', true, true, true, '''00000000-0000-0000-0000-000000000000''::uuid'),
+      ('collection_id', true, true, true, NULL),
+      ('values', true, true, true, '''{}''::jsonb'),
+      ('sort_order', true, false, true, '0'),
+      ('archived_at', true, false, true, NULL)) AS w(col, set_nn, nn, set_df, df)
+    JOIN pg_catalog.pg_attribute a ON a.attrelid = 'public.collection_records'::regclass AND a.attname = w.col AND NOT a.attisdropped
+    LEFT JOIN pg_catalog.pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
+    WHERE (w.set_nn AND a.attnotnull <> w.nn)
+       OR (w.set_df AND pg_catalog.pg_get_expr(d.adbin, d.adrelid) IS DISTINCT FROM w.df))
+  THEN
+    ALTER TABLE public.collection_records
+      ALTER COLUMN id SET DEFAULT gen_random_uuid(),
+      ALTER COLUMN id SET NOT NULL,
+      ALTER COLUMN created_at SET DEFAULT now(),
+      ALTER COLUMN created_at SET NOT NULL,
+      ALTER COLUMN updated_at SET DEFAULT now(),
+      ALTER COLUMN updated_at SET NOT NULL,
+      ALTER COLUMN tenant_id SET DEFAULT '00000000-0000-0000-0000-000000000000'::uuid,
+      ALTER COLUMN tenant_id SET NOT NULL,
+      ALTER COLUMN collection_id DROP DEFAULT,
+      ALTER COLUMN collection_id SET NOT NULL,
+      ALTER COLUMN "values" SET DEFAULT '{}'::jsonb,
+      ALTER COLUMN "values" SET NOT NULL,
+      ALTER COLUMN sort_order SET DEFAULT 0,
+      ALTER COLUMN sort_order DROP NOT NULL,
+      ALTER COLUMN archived_at DROP DEFAULT,
+      ALTER COLUMN archived_at DROP NOT NULL;
+  END IF;
+END
+$hqc$;
 
 -- Table collection_views
 CREATE TABLE IF NOT EXISTS public.collection_views (
@@ -222,27 +293,49 @@ ALTER TABLE public.collection_views
   ADD COLUMN IF NOT EXISTS sort_order integer DEFAULT 0;
 
 -- Defaults and nullability of an existing collection_views
-ALTER TABLE public.collection_views
-  ALTER COLUMN id SET DEFAULT gen_random_uuid(),
-  ALTER COLUMN id SET NOT NULL,
-  ALTER COLUMN created_at SET DEFAULT now(),
-  ALTER COLUMN created_at SET NOT NULL,
-  ALTER COLUMN updated_at SET DEFAULT now(),
-  ALTER COLUMN updated_at SET NOT NULL,
-  ALTER COLUMN tenant_id SET DEFAULT '00000000-0000-0000-0000-000000000000'::uuid,
-  ALTER COLUMN tenant_id SET NOT NULL,
-  ALTER COLUMN collection_id DROP DEFAULT,
-  ALTER COLUMN collection_id SET NOT NULL,
-  ALTER COLUMN name DROP DEFAULT,
-  ALTER COLUMN name SET NOT NULL,
-  ALTER COLUMN view_type DROP DEFAULT,
-  ALTER COLUMN view_type SET NOT NULL,
-  ALTER COLUMN config SET DEFAULT '{}'::jsonb,
-  ALTER COLUMN config SET NOT NULL,
-  ALTER COLUMN is_default SET DEFAULT false,
-  ALTER COLUMN is_default DROP NOT NULL,
-  ALTER COLUMN sort_order SET DEFAULT 0,
-  ALTER COLUMN sort_order DROP NOT NULL;
+DO $hqc$
+BEGIN
+  IF EXISTS (
+    SELECT 1 FROM (VALUES
+      ('id'::text, true, true, true, 'gen_random_uuid()'::text),
+      ('created_at', true, true, true, 'now()'),
+      ('updated_at', true, true, true, 'now()'),
+      ('tenant_id', true, true, true, '''00000000-0000-0000-0000-000000000000''::uuid'),
+      ('collection_id', true, true, true, NULL),
+      ('name', true, true, true, NULL),
+      ('view_type', true, true, true, NULL),
+      ('config', true, true, true, '''{}''::jsonb'),
+      ('is_default', true, false, true, 'false'),
+      ('sort_order', true, false, true, '0')) AS w(col, set_nn, nn, set_df, df)
+    JOIN pg_catalog.pg_attribute a ON a.attrelid = 'public.collection_views'::regclass AND a.attname = w.col AND NOT a.attisdropped
+    LEFT JOIN pg_catalog.pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
+    WHERE (w.set_nn AND a.attnotnull <> w.nn)
+       OR (w.set_df AND pg_catalog.pg_get_expr(d.adbin, d.adrelid) IS DISTINCT FROM w.df))
+  THEN
+    ALTER TABLE public.collection_views
+      ALTER COLUMN id SET DEFAULT gen_random_uuid(),
+      ALTER COLUMN id SET NOT NULL,
+      ALTER COLUMN created_at SET DEFAULT now(),
+      ALTER COLUMN created_at SET NOT NULL,
+      ALTER COLUMN updated_at SET DEFAULT now(),
+      ALTER COLUMN updated_at SET NOT NULL,
+      ALTER COLUMN tenant_id SET DEFAULT '00000000-0000-0000-0000-000000000000'::uuid,
+      ALTER COLUMN tenant_id SET NOT NULL,
+      ALTER COLUMN collection_id DROP DEFAULT,
+      ALTER COLUMN collection_id SET NOT NULL,
+      ALTER COLUMN name DROP DEFAULT,
+      ALTER COLUMN name SET NOT NULL,
+      ALTER COLUMN view_type DROP DEFAULT,
+      ALTER COLUMN view_type SET NOT NULL,
+      ALTER COLUMN config SET DEFAULT '{}'::jsonb,
+      ALTER COLUMN config SET NOT NULL,
+      ALTER COLUMN is_default SET DEFAULT false,
+      ALTER COLUMN is_default DROP NOT NULL,
+      ALTER COLUMN sort_order SET DEFAULT 0,
+      ALTER COLUMN sort_order DROP NOT NULL;
+  END IF;
+END
+$hqc$;
 
 -- Table collection_templates
 CREATE TABLE IF NOT EXISTS public.collection_templates (
@@ -272,25 +365,46 @@ ALTER TABLE public.collection_templates
   ADD COLUMN IF NOT EXISTS sort_order integer DEFAULT 0;
 
 -- Defaults and nullability of an existing collection_templates
-ALTER TABLE public.collection_templates
-  ALTER COLUMN id SET DEFAULT gen_random_uuid(),
-  ALTER COLUMN id SET NOT NULL,
-  ALTER COLUMN created_at SET DEFAULT now(),
-  ALTER COLUMN created_at SET NOT NULL,
-  ALTER COLUMN name DROP DEFAULT,
-  ALTER COLUMN name SET NOT NULL,
-  ALTER COLUMN slug DROP DEFAULT,
-  ALTER COLUMN slug SET NOT NULL,
-  ALTER COLUMN description DROP DEFAULT,
-  ALTER COLUMN description DROP NOT NULL,
-  ALTER COLUMN icon DROP DEFAULT,
-  ALTER COLUMN icon DROP NOT NULL,
-  ALTER COLUMN category DROP DEFAULT,
-  ALTER COLUMN category DROP NOT NULL,
-  ALTER COLUMN definition DROP DEFAULT,
-  ALTER COLUMN definition SET NOT NULL,
-  ALTER COLUMN sort_order SET DEFAULT 0,
-  ALTER COLUMN sort_order DROP NOT NULL;
+DO $hqc$
+BEGIN
+  IF EXISTS (
+    SELECT 1 FROM (VALUES
+      ('id'::text, true, true, true, 'gen_random_uuid()'::text),
+      ('created_at', true, true, true, 'now()'),
+      ('name', true, true, true, NULL),
+      ('slug', true, true, true, NULL),
+      ('description', true, false, true, NULL),
+      ('icon', true, false, true, NULL),
+      ('category', true, false, true, NULL),
+      ('definition', true, true, true, NULL),
+      ('sort_order', true, false, true, '0')) AS w(col, set_nn, nn, set_df, df)
+    JOIN pg_catalog.pg_attribute a ON a.attrelid = 'public.collection_templates'::regclass AND a.attname = w.col AND NOT a.attisdropped
+    LEFT JOIN pg_catalog.pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
+    WHERE (w.set_nn AND a.attnotnull <> w.nn)
+       OR (w.set_df AND pg_catalog.pg_get_expr(d.adbin, d.adrelid) IS DISTINCT FROM w.df))
+  THEN
+    ALTER TABLE public.collection_templates
+      ALTER COLUMN id SET DEFAULT gen_random_uuid(),
+      ALTER COLUMN id SET NOT NULL,
+      ALTER COLUMN created_at SET DEFAULT now(),
+      ALTER COLUMN created_at SET NOT NULL,
+      ALTER COLUMN name DROP DEFAULT,
+      ALTER COLUMN name SET NOT NULL,
+      ALTER COLUMN slug DROP DEFAULT,
+      ALTER COLUMN slug SET NOT NULL,
+      ALTER COLUMN description DROP DEFAULT,
+      ALTER COLUMN description DROP NOT NULL,
+      ALTER COLUMN icon DROP DEFAULT,
+      ALTER COLUMN icon DROP NOT NULL,
+      ALTER COLUMN category DROP DEFAULT,
+      ALTER COLUMN category DROP NOT NULL,
+      ALTER COLUMN definition DROP DEFAULT,
+      ALTER COLUMN definition SET NOT NULL,
+      ALTER COLUMN sort_order SET DEFAULT 0,
+      ALTER COLUMN sort_order DROP NOT NULL;
+  END IF;
+END
+$hqc$;
 
 -- Constraints of collection_definitions
 DO $hqc$
@@ -344,7 +458,7 @@ BEGIN
     PERFORM pg_catalog.set_config('client_min_messages', 'notice', true);
     RAISE NOTICE 'hqc: skipped realtime for collection_definitions: publication supabase_realtime does not exist';
     PERFORM pg_catalog.set_config('client_min_messages', 'warning', true);
-  ELSIF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_publication_tables WHERE pubname = 'supabase_realtime' AND schemaname = 'public' AND tablename = 'collection_definitions') THEN
+  ELSIF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_publication_rel r JOIN pg_catalog.pg_publication p ON p.oid = r.prpubid WHERE p.pubname = 'supabase_realtime' AND r.prrelid = 'public.collection_definitions'::regclass) THEN
     ALTER PUBLICATION supabase_realtime ADD TABLE public.collection_definitions;
   END IF;
 END
@@ -415,7 +529,7 @@ BEGIN
     PERFORM pg_catalog.set_config('client_min_messages', 'notice', true);
     RAISE NOTICE 'hqc: skipped realtime for collection_fields: publication supabase_realtime does not exist';
     PERFORM pg_catalog.set_config('client_min_messages', 'warning', true);
-  ELSIF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_publication_tables WHERE pubname = 'supabase_realtime' AND schemaname = 'public' AND tablename = 'collection_fields') THEN
+  ELSIF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_publication_rel r JOIN pg_catalog.pg_publication p ON p.oid = r.prpubid WHERE p.pubname = 'supabase_realtime' AND r.prrelid = 'public.collection_fields'::regclass) THEN
     ALTER PUBLICATION supabase_realtime ADD TABLE public.collection_fields;
   END IF;
 END
@@ -491,7 +605,7 @@ BEGIN
     PERFORM pg_catalog.set_config('client_min_messages', 'notice', true);
     RAISE NOTICE 'hqc: skipped realtime for collection_records: publication supabase_realtime does not exist';
     PERFORM pg_catalog.set_config('client_min_messages', 'warning', true);
-  ELSIF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_publication_tables WHERE pubname = 'supabase_realtime' AND schemaname = 'public' AND tablename = 'collection_records') THEN
+  ELSIF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_publication_rel r JOIN pg_catalog.pg_publication p ON p.oid = r.prpubid WHERE p.pubname = 'supabase_realtime' AND r.prrelid = 'public.collection_records'::regclass) THEN
     ALTER PUBLICATION supabase_realtime ADD TABLE public.collection_records;
   END IF;
 END
@@ -560,7 +674,7 @@ BEGIN
     PERFORM pg_catalog.set_config('client_min_messages', 'notice', true);
     RAISE NOTICE 'hqc: skipped realtime for collection_views: publication supabase_realtime does not exist';
     PERFORM pg_catalog.set_config('client_min_messages', 'warning', true);
-  ELSIF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_publication_tables WHERE pubname = 'supabase_realtime' AND schemaname = 'public' AND tablename = 'collection_views') THEN
+  ELSIF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_publication_rel r JOIN pg_catalog.pg_publication p ON p.oid = r.prpubid WHERE p.pubname = 'supabase_realtime' AND r.prrelid = 'public.collection_views'::regclass) THEN
     ALTER PUBLICATION supabase_realtime ADD TABLE public.collection_views;
   END IF;
 END

@@ -46,31 +46,55 @@ ALTER TABLE public.source_connections
   ADD COLUMN IF NOT EXISTS meta jsonb DEFAULT '{}' NOT NULL;
 
 -- Defaults and nullability of an existing source_connections
-ALTER TABLE public.source_connections
-  ALTER COLUMN id SET DEFAULT gen_random_uuid(),
-  ALTER COLUMN id SET NOT NULL,
-  ALTER COLUMN created_at SET DEFAULT now(),
-  ALTER COLUMN created_at SET NOT NULL,
-  ALTER COLUMN updated_at SET DEFAULT now(),
-  ALTER COLUMN updated_at SET NOT NULL,
-  ALTER COLUMN tenant_id SET DEFAULT '00000000-0000-0000-0000-000000000000'::uuid,
-  ALTER COLUMN tenant_id SET NOT NULL,
-  ALTER COLUMN provider DROP DEFAULT,
-  ALTER COLUMN provider SET NOT NULL,
-  ALTER COLUMN account_label DROP DEFAULT,
-  ALTER COLUMN account_label SET NOT NULL,
-  ALTER COLUMN status SET DEFAULT 'active',
-  ALTER COLUMN status SET NOT NULL,
-  ALTER COLUMN last_verified_at DROP DEFAULT,
-  ALTER COLUMN last_verified_at DROP NOT NULL,
-  ALTER COLUMN sync_interval_hours SET DEFAULT 6,
-  ALTER COLUMN sync_interval_hours SET NOT NULL,
-  ALTER COLUMN next_sync_at DROP DEFAULT,
-  ALTER COLUMN next_sync_at DROP NOT NULL,
-  ALTER COLUMN error_message DROP DEFAULT,
-  ALTER COLUMN error_message DROP NOT NULL,
-  ALTER COLUMN meta SET DEFAULT '{}',
-  ALTER COLUMN meta SET NOT NULL;
+DO $hqc$
+BEGIN
+  IF EXISTS (
+    SELECT 1 FROM (VALUES
+      ('id'::text, true, true, true, 'gen_random_uuid()'::text),
+      ('created_at', true, true, true, 'now()'),
+      ('updated_at', true, true, true, 'now()'),
+      ('tenant_id', true, true, true, '''00000000-0000-0000-0000-000000000000''::uuid'),
+      ('provider', true, true, true, NULL),
+      ('account_label', true, true, true, NULL),
+      ('status', true, true, true, '''active'''),
+      ('last_verified_at', true, false, true, NULL),
+      ('sync_interval_hours', true, true, true, '6'),
+      ('next_sync_at', true, false, true, NULL),
+      ('error_message', true, false, true, NULL),
+      ('meta', true, true, true, '''{}''')) AS w(col, set_nn, nn, set_df, df)
+    JOIN pg_catalog.pg_attribute a ON a.attrelid = 'public.source_connections'::regclass AND a.attname = w.col AND NOT a.attisdropped
+    LEFT JOIN pg_catalog.pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
+    WHERE (w.set_nn AND a.attnotnull <> w.nn)
+       OR (w.set_df AND pg_catalog.pg_get_expr(d.adbin, d.adrelid) IS DISTINCT FROM w.df))
+  THEN
+    ALTER TABLE public.source_connections
+      ALTER COLUMN id SET DEFAULT gen_random_uuid(),
+      ALTER COLUMN id SET NOT NULL,
+      ALTER COLUMN created_at SET DEFAULT now(),
+      ALTER COLUMN created_at SET NOT NULL,
+      ALTER COLUMN updated_at SET DEFAULT now(),
+      ALTER COLUMN updated_at SET NOT NULL,
+      ALTER COLUMN tenant_id SET DEFAULT '00000000-0000-0000-0000-000000000000'::uuid,
+      ALTER COLUMN tenant_id SET NOT NULL,
+      ALTER COLUMN provider DROP DEFAULT,
+      ALTER COLUMN provider SET NOT NULL,
+      ALTER COLUMN account_label DROP DEFAULT,
+      ALTER COLUMN account_label SET NOT NULL,
+      ALTER COLUMN status SET DEFAULT 'active',
+      ALTER COLUMN status SET NOT NULL,
+      ALTER COLUMN last_verified_at DROP DEFAULT,
+      ALTER COLUMN last_verified_at DROP NOT NULL,
+      ALTER COLUMN sync_interval_hours SET DEFAULT 6,
+      ALTER COLUMN sync_interval_hours SET NOT NULL,
+      ALTER COLUMN next_sync_at DROP DEFAULT,
+      ALTER COLUMN next_sync_at DROP NOT NULL,
+      ALTER COLUMN error_message DROP DEFAULT,
+      ALTER COLUMN error_message DROP NOT NULL,
+      ALTER COLUMN meta SET DEFAULT '{}',
+      ALTER COLUMN meta SET NOT NULL;
+  END IF;
+END
+$hqc$;
 
 -- Table source_sync_runs
 CREATE TABLE IF NOT EXISTS public.source_sync_runs (
@@ -104,27 +128,49 @@ ALTER TABLE public.source_sync_runs
   ADD COLUMN IF NOT EXISTS error_message text;
 
 -- Defaults and nullability of an existing source_sync_runs
-ALTER TABLE public.source_sync_runs
-  ALTER COLUMN id SET DEFAULT gen_random_uuid(),
-  ALTER COLUMN id SET NOT NULL,
-  ALTER COLUMN created_at SET DEFAULT now(),
-  ALTER COLUMN created_at SET NOT NULL,
-  ALTER COLUMN tenant_id SET DEFAULT '00000000-0000-0000-0000-000000000000'::uuid,
-  ALTER COLUMN tenant_id SET NOT NULL,
-  ALTER COLUMN connection_id DROP DEFAULT,
-  ALTER COLUMN connection_id SET NOT NULL,
-  ALTER COLUMN status SET DEFAULT 'running',
-  ALTER COLUMN status SET NOT NULL,
-  ALTER COLUMN items_synced SET DEFAULT 0,
-  ALTER COLUMN items_synced DROP NOT NULL,
-  ALTER COLUMN items_failed SET DEFAULT 0,
-  ALTER COLUMN items_failed DROP NOT NULL,
-  ALTER COLUMN started_at SET DEFAULT now(),
-  ALTER COLUMN started_at DROP NOT NULL,
-  ALTER COLUMN completed_at DROP DEFAULT,
-  ALTER COLUMN completed_at DROP NOT NULL,
-  ALTER COLUMN error_message DROP DEFAULT,
-  ALTER COLUMN error_message DROP NOT NULL;
+DO $hqc$
+BEGIN
+  IF EXISTS (
+    SELECT 1 FROM (VALUES
+      ('id'::text, true, true, true, 'gen_random_uuid()'::text),
+      ('created_at', true, true, true, 'now()'),
+      ('tenant_id', true, true, true, '''00000000-0000-0000-0000-000000000000''::uuid'),
+      ('connection_id', true, true, true, NULL),
+      ('status', true, true, true, '''running'''),
+      ('items_synced', true, false, true, '0'),
+      ('items_failed', true, false, true, '0'),
+      ('started_at', true, false, true, 'now()'),
+      ('completed_at', true, false, true, NULL),
+      ('error_message', true, false, true, NULL)) AS w(col, set_nn, nn, set_df, df)
+    JOIN pg_catalog.pg_attribute a ON a.attrelid = 'public.source_sync_runs'::regclass AND a.attname = w.col AND NOT a.attisdropped
+    LEFT JOIN pg_catalog.pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
+    WHERE (w.set_nn AND a.attnotnull <> w.nn)
+       OR (w.set_df AND pg_catalog.pg_get_expr(d.adbin, d.adrelid) IS DISTINCT FROM w.df))
+  THEN
+    ALTER TABLE public.source_sync_runs
+      ALTER COLUMN id SET DEFAULT gen_random_uuid(),
+      ALTER COLUMN id SET NOT NULL,
+      ALTER COLUMN created_at SET DEFAULT now(),
+      ALTER COLUMN created_at SET NOT NULL,
+      ALTER COLUMN tenant_id SET DEFAULT '00000000-0000-0000-0000-000000000000'::uuid,
+      ALTER COLUMN tenant_id SET NOT NULL,
+      ALTER COLUMN connection_id DROP DEFAULT,
+      ALTER COLUMN connection_id SET NOT NULL,
+      ALTER COLUMN status SET DEFAULT 'running',
+      ALTER COLUMN status SET NOT NULL,
+      ALTER COLUMN items_synced SET DEFAULT 0,
+      ALTER COLUMN items_synced DROP NOT NULL,
+      ALTER COLUMN items_failed SET DEFAULT 0,
+      ALTER COLUMN items_failed DROP NOT NULL,
+      ALTER COLUMN started_at SET DEFAULT now(),
+      ALTER COLUMN started_at DROP NOT NULL,
+      ALTER COLUMN completed_at DROP DEFAULT,
+      ALTER COLUMN completed_at DROP NOT NULL,
+      ALTER COLUMN error_message DROP DEFAULT,
+      ALTER COLUMN error_message DROP NOT NULL;
+  END IF;
+END
+$hqc$;
 
 -- Constraints of source_connections
 DO $hqc$
@@ -182,7 +228,7 @@ BEGIN
     PERFORM pg_catalog.set_config('client_min_messages', 'notice', true);
     RAISE NOTICE 'hqc: skipped realtime for source_connections: publication supabase_realtime does not exist';
     PERFORM pg_catalog.set_config('client_min_messages', 'warning', true);
-  ELSIF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_publication_tables WHERE pubname = 'supabase_realtime' AND schemaname = 'public' AND tablename = 'source_connections') THEN
+  ELSIF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_publication_rel r JOIN pg_catalog.pg_publication p ON p.oid = r.prpubid WHERE p.pubname = 'supabase_realtime' AND r.prrelid = 'public.source_connections'::regclass) THEN
     ALTER PUBLICATION supabase_realtime ADD TABLE public.source_connections;
   END IF;
 END
@@ -246,7 +292,7 @@ BEGIN
     PERFORM pg_catalog.set_config('client_min_messages', 'notice', true);
     RAISE NOTICE 'hqc: skipped realtime for source_sync_runs: publication supabase_realtime does not exist';
     PERFORM pg_catalog.set_config('client_min_messages', 'warning', true);
-  ELSIF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_publication_tables WHERE pubname = 'supabase_realtime' AND schemaname = 'public' AND tablename = 'source_sync_runs') THEN
+  ELSIF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_publication_rel r JOIN pg_catalog.pg_publication p ON p.oid = r.prpubid WHERE p.pubname = 'supabase_realtime' AND r.prrelid = 'public.source_sync_runs'::regclass) THEN
     ALTER PUBLICATION supabase_realtime ADD TABLE public.source_sync_runs;
   END IF;
 END

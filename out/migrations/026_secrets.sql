@@ -14,9 +14,22 @@ ALTER TABLE public.source_connections
   ADD COLUMN IF NOT EXISTS secret_id uuid;
 
 -- Columns changed in source_connections
-ALTER TABLE public.source_connections
-  ALTER COLUMN secret_id DROP DEFAULT,
-  ALTER COLUMN secret_id DROP NOT NULL;
+DO $hqc$
+BEGIN
+  IF EXISTS (
+    SELECT 1 FROM (VALUES
+      ('secret_id'::text, true, false, true, NULL::text)) AS w(col, set_nn, nn, set_df, df)
+    JOIN pg_catalog.pg_attribute a ON a.attrelid = 'public.source_connections'::regclass AND a.attname = w.col AND NOT a.attisdropped
+    LEFT JOIN pg_catalog.pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
+    WHERE (w.set_nn AND a.attnotnull <> w.nn)
+       OR (w.set_df AND pg_catalog.pg_get_expr(d.adbin, d.adrelid) IS DISTINCT FROM w.df))
+  THEN
+    ALTER TABLE public.source_connections
+      ALTER COLUMN secret_id DROP DEFAULT,
+      ALTER COLUMN secret_id DROP NOT NULL;
+  END IF;
+END
+$hqc$;
 
 -- Table secrets
 CREATE TABLE IF NOT EXISTS public.secrets (
@@ -58,33 +71,58 @@ ALTER TABLE public.secrets
   ADD COLUMN IF NOT EXISTS last_synced_at timestamptz;
 
 -- Defaults and nullability of an existing secrets
-ALTER TABLE public.secrets
-  ALTER COLUMN id SET DEFAULT gen_random_uuid(),
-  ALTER COLUMN id SET NOT NULL,
-  ALTER COLUMN created_at SET DEFAULT now(),
-  ALTER COLUMN created_at SET NOT NULL,
-  ALTER COLUMN updated_at SET DEFAULT now(),
-  ALTER COLUMN updated_at SET NOT NULL,
-  ALTER COLUMN tenant_id SET DEFAULT '00000000-0000-0000-0000-000000000000'::uuid,
-  ALTER COLUMN tenant_id SET NOT NULL,
-  ALTER COLUMN gateway_id DROP DEFAULT,
-  ALTER COLUMN gateway_id SET NOT NULL,
-  ALTER COLUMN agent_id DROP DEFAULT,
-  ALTER COLUMN agent_id DROP NOT NULL,
-  ALTER COLUMN key DROP DEFAULT,
-  ALTER COLUMN key SET NOT NULL,
-  ALTER COLUMN name DROP DEFAULT,
-  ALTER COLUMN name SET NOT NULL,
-  ALTER COLUMN encrypted_value DROP DEFAULT,
-  ALTER COLUMN encrypted_value SET NOT NULL,
-  ALTER COLUMN category SET DEFAULT 'user',
-  ALTER COLUMN category SET NOT NULL,
-  ALTER COLUMN note DROP DEFAULT,
-  ALTER COLUMN note DROP NOT NULL,
-  ALTER COLUMN sync_status SET DEFAULT 'pending',
-  ALTER COLUMN sync_status SET NOT NULL,
-  ALTER COLUMN last_synced_at DROP DEFAULT,
-  ALTER COLUMN last_synced_at DROP NOT NULL;
+DO $hqc$
+BEGIN
+  IF EXISTS (
+    SELECT 1 FROM (VALUES
+      ('id'::text, true, true, true, 'gen_random_uuid()'::text),
+      ('created_at', true, true, true, 'now()'),
+      ('updated_at', true, true, true, 'now()'),
+      ('tenant_id', true, true, true, '''00000000-0000-0000-0000-000000000000''::uuid'),
+      ('gateway_id', true, true, true, NULL),
+      ('agent_id', true, false, true, NULL),
+      ('key', true, true, true, NULL),
+      ('name', true, true, true, NULL),
+      ('encrypted_value', true, true, true, NULL),
+      ('category', true, true, true, '''user'''),
+      ('note', true, false, true, NULL),
+      ('sync_status', true, true, true, '''pending'''),
+      ('last_synced_at', true, false, true, NULL)) AS w(col, set_nn, nn, set_df, df)
+    JOIN pg_catalog.pg_attribute a ON a.attrelid = 'public.secrets'::regclass AND a.attname = w.col AND NOT a.attisdropped
+    LEFT JOIN pg_catalog.pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
+    WHERE (w.set_nn AND a.attnotnull <> w.nn)
+       OR (w.set_df AND pg_catalog.pg_get_expr(d.adbin, d.adrelid) IS DISTINCT FROM w.df))
+  THEN
+    ALTER TABLE public.secrets
+      ALTER COLUMN id SET DEFAULT gen_random_uuid(),
+      ALTER COLUMN id SET NOT NULL,
+      ALTER COLUMN created_at SET DEFAULT now(),
+      ALTER COLUMN created_at SET NOT NULL,
+      ALTER COLUMN updated_at SET DEFAULT now(),
+      ALTER COLUMN updated_at SET NOT NULL,
+      ALTER COLUMN tenant_id SET DEFAULT '00000000-0000-0000-0000-000000000000'::uuid,
+      ALTER COLUMN tenant_id SET NOT NULL,
+      ALTER COLUMN gateway_id DROP DEFAULT,
+      ALTER COLUMN gateway_id SET NOT NULL,
+      ALTER COLUMN agent_id DROP DEFAULT,
+      ALTER COLUMN agent_id DROP NOT NULL,
+      ALTER COLUMN key DROP DEFAULT,
+      ALTER COLUMN key SET NOT NULL,
+      ALTER COLUMN name DROP DEFAULT,
+      ALTER COLUMN name SET NOT NULL,
+      ALTER COLUMN encrypted_value DROP DEFAULT,
+      ALTER COLUMN encrypted_value SET NOT NULL,
+      ALTER COLUMN category SET DEFAULT 'user',
+      ALTER COLUMN category SET NOT NULL,
+      ALTER COLUMN note DROP DEFAULT,
+      ALTER COLUMN note DROP NOT NULL,
+      ALTER COLUMN sync_status SET DEFAULT 'pending',
+      ALTER COLUMN sync_status SET NOT NULL,
+      ALTER COLUMN last_synced_at DROP DEFAULT,
+      ALTER COLUMN last_synced_at DROP NOT NULL;
+  END IF;
+END
+$hqc$;
 
 -- Constraints of secrets
 DO $hqc$
@@ -154,7 +192,7 @@ BEGIN
     PERFORM pg_catalog.set_config('client_min_messages', 'notice', true);
     RAISE NOTICE 'hqc: skipped realtime for secrets: publication supabase_realtime does not exist';
     PERFORM pg_catalog.set_config('client_min_messages', 'warning', true);
-  ELSIF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_publication_tables WHERE pubname = 'supabase_realtime' AND schemaname = 'public' AND tablename = 'secrets') THEN
+  ELSIF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_publication_rel r JOIN pg_catalog.pg_publication p ON p.oid = r.prpubid WHERE p.pubname = 'supabase_realtime' AND r.prrelid = 'public.secrets'::regclass) THEN
     ALTER PUBLICATION supabase_realtime ADD TABLE public.secrets;
   END IF;
 END

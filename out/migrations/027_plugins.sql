@@ -58,45 +58,76 @@ ALTER TABLE public.hq_plugins
   ADD COLUMN IF NOT EXISTS meta jsonb DEFAULT '{}' NOT NULL;
 
 -- Defaults and nullability of an existing hq_plugins
-ALTER TABLE public.hq_plugins
-  ALTER COLUMN id SET DEFAULT gen_random_uuid(),
-  ALTER COLUMN id SET NOT NULL,
-  ALTER COLUMN created_at SET DEFAULT now(),
-  ALTER COLUMN created_at SET NOT NULL,
-  ALTER COLUMN updated_at SET DEFAULT now(),
-  ALTER COLUMN updated_at SET NOT NULL,
-  ALTER COLUMN tenant_id SET DEFAULT '00000000-0000-0000-0000-000000000000'::uuid,
-  ALTER COLUMN tenant_id SET NOT NULL,
-  ALTER COLUMN plugin_id DROP DEFAULT,
-  ALTER COLUMN plugin_id SET NOT NULL,
-  ALTER COLUMN name DROP DEFAULT,
-  ALTER COLUMN name SET NOT NULL,
-  ALTER COLUMN description DROP DEFAULT,
-  ALTER COLUMN description DROP NOT NULL,
-  ALTER COLUMN version SET DEFAULT '0.1.0',
-  ALTER COLUMN version SET NOT NULL,
-  ALTER COLUMN source SET DEFAULT 'local'::plugin_source,
-  ALTER COLUMN source SET NOT NULL,
-  ALTER COLUMN is_enabled SET DEFAULT true,
-  ALTER COLUMN is_enabled SET NOT NULL,
-  ALTER COLUMN hooks SET DEFAULT '{}',
-  ALTER COLUMN hooks SET NOT NULL,
-  ALTER COLUMN entry_module DROP DEFAULT,
-  ALTER COLUMN entry_module DROP NOT NULL,
-  ALTER COLUMN webhook_url DROP DEFAULT,
-  ALTER COLUMN webhook_url DROP NOT NULL,
-  ALTER COLUMN webhook_secret DROP DEFAULT,
-  ALTER COLUMN webhook_secret DROP NOT NULL,
-  ALTER COLUMN config SET DEFAULT '{}',
-  ALTER COLUMN config SET NOT NULL,
-  ALTER COLUMN config_schema DROP DEFAULT,
-  ALTER COLUMN config_schema DROP NOT NULL,
-  ALTER COLUMN capabilities SET DEFAULT '{}',
-  ALTER COLUMN capabilities SET NOT NULL,
-  ALTER COLUMN installed_by DROP DEFAULT,
-  ALTER COLUMN installed_by DROP NOT NULL,
-  ALTER COLUMN meta SET DEFAULT '{}',
-  ALTER COLUMN meta SET NOT NULL;
+DO $hqc$
+BEGIN
+  IF EXISTS (
+    SELECT 1 FROM (VALUES
+      ('id'::text, true, true, true, 'gen_random_uuid()'::text),
+      ('created_at', true, true, true, 'now()'),
+      ('updated_at', true, true, true, 'now()'),
+      ('tenant_id', true, true, true, '''00000000-0000-0000-0000-000000000000''::uuid'),
+      ('plugin_id', true, true, true, NULL),
+      ('name', true, true, true, NULL),
+      ('description', true, false, true, NULL),
+      ('version', true, true, true, '''0.1.0'''),
+      ('source', true, true, true, '''local''::plugin_source'),
+      ('is_enabled', true, true, true, 'true'),
+      ('hooks', true, true, true, '''{}'''),
+      ('entry_module', true, false, true, NULL),
+      ('webhook_url', true, false, true, NULL),
+      ('webhook_secret', true, false, true, NULL),
+      ('config', true, true, true, '''{}'''),
+      ('config_schema', true, false, true, NULL),
+      ('capabilities', true, true, true, '''{}'''),
+      ('installed_by', true, false, true, NULL),
+      ('meta', true, true, true, '''{}''')) AS w(col, set_nn, nn, set_df, df)
+    JOIN pg_catalog.pg_attribute a ON a.attrelid = 'public.hq_plugins'::regclass AND a.attname = w.col AND NOT a.attisdropped
+    LEFT JOIN pg_catalog.pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
+    WHERE (w.set_nn AND a.attnotnull <> w.nn)
+       OR (w.set_df AND pg_catalog.pg_get_expr(d.adbin, d.adrelid) IS DISTINCT FROM w.df))
+  THEN
+    ALTER TABLE public.hq_plugins
+      ALTER COLUMN id SET DEFAULT gen_random_uuid(),
+      ALTER COLUMN id SET NOT NULL,
+      ALTER COLUMN created_at SET DEFAULT now(),
+      ALTER COLUMN created_at SET NOT NULL,
+      ALTER COLUMN updated_at SET DEFAULT now(),
+      ALTER COLUMN updated_at SET NOT NULL,
+      ALTER COLUMN tenant_id SET DEFAULT '00000000-0000-0000-0000-000000000000'::uuid,
+      ALTER COLUMN tenant_id SET NOT NULL,
+      ALTER COLUMN plugin_id DROP DEFAULT,
+      ALTER COLUMN plugin_id SET NOT NULL,
+      ALTER COLUMN name DROP DEFAULT,
+      ALTER COLUMN name SET NOT NULL,
+      ALTER COLUMN description DROP DEFAULT,
+      ALTER COLUMN description DROP NOT NULL,
+      ALTER COLUMN version SET DEFAULT '0.1.0',
+      ALTER COLUMN version SET NOT NULL,
+      ALTER COLUMN source SET DEFAULT 'local'::plugin_source,
+      ALTER COLUMN source SET NOT NULL,
+      ALTER COLUMN is_enabled SET DEFAULT true,
+      ALTER COLUMN is_enabled SET NOT NULL,
+      ALTER COLUMN hooks SET DEFAULT '{}',
+      ALTER COLUMN hooks SET NOT NULL,
+      ALTER COLUMN entry_module DROP DEFAULT,
+      ALTER COLUMN entry_module DROP NOT NULL,
+      ALTER COLUMN webhook_url DROP DEFAULT,
+      ALTER COLUMN webhook_url DROP NOT NULL,
+      ALTER COLUMN webhook_secret DROP DEFAULT,
+      ALTER COLUMN webhook_secret DROP NOT NULL,
+      ALTER COLUMN config SET DEFAULT '{}',
+      ALTER COLUMN config SET NOT NULL,
+      ALTER COLUMN config_schema DROP DEFAULT,
+      ALTER COLUMN config_schema DROP NOT NULL,
+      ALTER COLUMN capabilities SET DEFAULT '{}',
+      ALTER COLUMN capabilities SET NOT NULL,
+      ALTER COLUMN installed_by DROP DEFAULT,
+      ALTER COLUMN installed_by DROP NOT NULL,
+      ALTER COLUMN meta SET DEFAULT '{}',
+      ALTER COLUMN meta SET NOT NULL;
+  END IF;
+END
+$hqc$;
 
 -- Table hq_plugin_state
 CREATE TABLE IF NOT EXISTS public.hq_plugin_state (
@@ -127,25 +158,46 @@ ALTER TABLE public.hq_plugin_state
   ADD COLUMN IF NOT EXISTS state_value jsonb;
 
 -- Defaults and nullability of an existing hq_plugin_state
-ALTER TABLE public.hq_plugin_state
-  ALTER COLUMN id SET DEFAULT gen_random_uuid(),
-  ALTER COLUMN id SET NOT NULL,
-  ALTER COLUMN created_at SET DEFAULT now(),
-  ALTER COLUMN created_at SET NOT NULL,
-  ALTER COLUMN updated_at SET DEFAULT now(),
-  ALTER COLUMN updated_at SET NOT NULL,
-  ALTER COLUMN tenant_id SET DEFAULT '00000000-0000-0000-0000-000000000000'::uuid,
-  ALTER COLUMN tenant_id SET NOT NULL,
-  ALTER COLUMN plugin_id DROP DEFAULT,
-  ALTER COLUMN plugin_id SET NOT NULL,
-  ALTER COLUMN scope_kind SET DEFAULT 'global',
-  ALTER COLUMN scope_kind SET NOT NULL,
-  ALTER COLUMN scope_id SET DEFAULT '',
-  ALTER COLUMN scope_id SET NOT NULL,
-  ALTER COLUMN state_key DROP DEFAULT,
-  ALTER COLUMN state_key SET NOT NULL,
-  ALTER COLUMN state_value DROP DEFAULT,
-  ALTER COLUMN state_value DROP NOT NULL;
+DO $hqc$
+BEGIN
+  IF EXISTS (
+    SELECT 1 FROM (VALUES
+      ('id'::text, true, true, true, 'gen_random_uuid()'::text),
+      ('created_at', true, true, true, 'now()'),
+      ('updated_at', true, true, true, 'now()'),
+      ('tenant_id', true, true, true, '''00000000-0000-0000-0000-000000000000''::uuid'),
+      ('plugin_id', true, true, true, NULL),
+      ('scope_kind', true, true, true, '''global'''),
+      ('scope_id', true, true, true, ''''''),
+      ('state_key', true, true, true, NULL),
+      ('state_value', true, false, true, NULL)) AS w(col, set_nn, nn, set_df, df)
+    JOIN pg_catalog.pg_attribute a ON a.attrelid = 'public.hq_plugin_state'::regclass AND a.attname = w.col AND NOT a.attisdropped
+    LEFT JOIN pg_catalog.pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
+    WHERE (w.set_nn AND a.attnotnull <> w.nn)
+       OR (w.set_df AND pg_catalog.pg_get_expr(d.adbin, d.adrelid) IS DISTINCT FROM w.df))
+  THEN
+    ALTER TABLE public.hq_plugin_state
+      ALTER COLUMN id SET DEFAULT gen_random_uuid(),
+      ALTER COLUMN id SET NOT NULL,
+      ALTER COLUMN created_at SET DEFAULT now(),
+      ALTER COLUMN created_at SET NOT NULL,
+      ALTER COLUMN updated_at SET DEFAULT now(),
+      ALTER COLUMN updated_at SET NOT NULL,
+      ALTER COLUMN tenant_id SET DEFAULT '00000000-0000-0000-0000-000000000000'::uuid,
+      ALTER COLUMN tenant_id SET NOT NULL,
+      ALTER COLUMN plugin_id DROP DEFAULT,
+      ALTER COLUMN plugin_id SET NOT NULL,
+      ALTER COLUMN scope_kind SET DEFAULT 'global',
+      ALTER COLUMN scope_kind SET NOT NULL,
+      ALTER COLUMN scope_id SET DEFAULT '',
+      ALTER COLUMN scope_id SET NOT NULL,
+      ALTER COLUMN state_key DROP DEFAULT,
+      ALTER COLUMN state_key SET NOT NULL,
+      ALTER COLUMN state_value DROP DEFAULT,
+      ALTER COLUMN state_value DROP NOT NULL;
+  END IF;
+END
+$hqc$;
 
 -- Table hq_plugin_events
 CREATE TABLE IF NOT EXISTS public.hq_plugin_events (
@@ -183,33 +235,58 @@ ALTER TABLE public.hq_plugin_events
   ADD COLUMN IF NOT EXISTS meta jsonb DEFAULT '{}' NOT NULL;
 
 -- Defaults and nullability of an existing hq_plugin_events
-ALTER TABLE public.hq_plugin_events
-  ALTER COLUMN id SET DEFAULT gen_random_uuid(),
-  ALTER COLUMN id SET NOT NULL,
-  ALTER COLUMN created_at SET DEFAULT now(),
-  ALTER COLUMN created_at SET NOT NULL,
-  ALTER COLUMN tenant_id SET DEFAULT '00000000-0000-0000-0000-000000000000'::uuid,
-  ALTER COLUMN tenant_id SET NOT NULL,
-  ALTER COLUMN plugin_id DROP DEFAULT,
-  ALTER COLUMN plugin_id SET NOT NULL,
-  ALTER COLUMN hook DROP DEFAULT,
-  ALTER COLUMN hook SET NOT NULL,
-  ALTER COLUMN entity_type DROP DEFAULT,
-  ALTER COLUMN entity_type DROP NOT NULL,
-  ALTER COLUMN entity_id DROP DEFAULT,
-  ALTER COLUMN entity_id DROP NOT NULL,
-  ALTER COLUMN status DROP DEFAULT,
-  ALTER COLUMN status SET NOT NULL,
-  ALTER COLUMN duration_ms DROP DEFAULT,
-  ALTER COLUMN duration_ms DROP NOT NULL,
-  ALTER COLUMN error_message DROP DEFAULT,
-  ALTER COLUMN error_message DROP NOT NULL,
-  ALTER COLUMN request_payload DROP DEFAULT,
-  ALTER COLUMN request_payload DROP NOT NULL,
-  ALTER COLUMN response_payload DROP DEFAULT,
-  ALTER COLUMN response_payload DROP NOT NULL,
-  ALTER COLUMN meta SET DEFAULT '{}',
-  ALTER COLUMN meta SET NOT NULL;
+DO $hqc$
+BEGIN
+  IF EXISTS (
+    SELECT 1 FROM (VALUES
+      ('id'::text, true, true, true, 'gen_random_uuid()'::text),
+      ('created_at', true, true, true, 'now()'),
+      ('tenant_id', true, true, true, '''00000000-0000-0000-0000-000000000000''::uuid'),
+      ('plugin_id', true, true, true, NULL),
+      ('hook', true, true, true, NULL),
+      ('entity_type', true, false, true, NULL),
+      ('entity_id', true, false, true, NULL),
+      ('status', true, true, true, NULL),
+      ('duration_ms', true, false, true, NULL),
+      ('error_message', true, false, true, NULL),
+      ('request_payload', true, false, true, NULL),
+      ('response_payload', true, false, true, NULL),
+      ('meta', true, true, true, '''{}''')) AS w(col, set_nn, nn, set_df, df)
+    JOIN pg_catalog.pg_attribute a ON a.attrelid = 'public.hq_plugin_events'::regclass AND a.attname = w.col AND NOT a.attisdropped
+    LEFT JOIN pg_catalog.pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
+    WHERE (w.set_nn AND a.attnotnull <> w.nn)
+       OR (w.set_df AND pg_catalog.pg_get_expr(d.adbin, d.adrelid) IS DISTINCT FROM w.df))
+  THEN
+    ALTER TABLE public.hq_plugin_events
+      ALTER COLUMN id SET DEFAULT gen_random_uuid(),
+      ALTER COLUMN id SET NOT NULL,
+      ALTER COLUMN created_at SET DEFAULT now(),
+      ALTER COLUMN created_at SET NOT NULL,
+      ALTER COLUMN tenant_id SET DEFAULT '00000000-0000-0000-0000-000000000000'::uuid,
+      ALTER COLUMN tenant_id SET NOT NULL,
+      ALTER COLUMN plugin_id DROP DEFAULT,
+      ALTER COLUMN plugin_id SET NOT NULL,
+      ALTER COLUMN hook DROP DEFAULT,
+      ALTER COLUMN hook SET NOT NULL,
+      ALTER COLUMN entity_type DROP DEFAULT,
+      ALTER COLUMN entity_type DROP NOT NULL,
+      ALTER COLUMN entity_id DROP DEFAULT,
+      ALTER COLUMN entity_id DROP NOT NULL,
+      ALTER COLUMN status DROP DEFAULT,
+      ALTER COLUMN status SET NOT NULL,
+      ALTER COLUMN duration_ms DROP DEFAULT,
+      ALTER COLUMN duration_ms DROP NOT NULL,
+      ALTER COLUMN error_message DROP DEFAULT,
+      ALTER COLUMN error_message DROP NOT NULL,
+      ALTER COLUMN request_payload DROP DEFAULT,
+      ALTER COLUMN request_payload DROP NOT NULL,
+      ALTER COLUMN response_payload DROP DEFAULT,
+      ALTER COLUMN response_payload DROP NOT NULL,
+      ALTER COLUMN meta SET DEFAULT '{}',
+      ALTER COLUMN meta SET NOT NULL;
+  END IF;
+END
+$hqc$;
 
 -- Table hq_plugin_event_queue
 CREATE TABLE IF NOT EXISTS public.hq_plugin_event_queue (
@@ -241,27 +318,49 @@ ALTER TABLE public.hq_plugin_event_queue
   ADD COLUMN IF NOT EXISTS processed boolean DEFAULT false NOT NULL;
 
 -- Defaults and nullability of an existing hq_plugin_event_queue
-ALTER TABLE public.hq_plugin_event_queue
-  ALTER COLUMN id SET DEFAULT gen_random_uuid(),
-  ALTER COLUMN id SET NOT NULL,
-  ALTER COLUMN created_at SET DEFAULT now(),
-  ALTER COLUMN created_at SET NOT NULL,
-  ALTER COLUMN tenant_id SET DEFAULT '00000000-0000-0000-0000-000000000000'::uuid,
-  ALTER COLUMN tenant_id SET NOT NULL,
-  ALTER COLUMN event_type DROP DEFAULT,
-  ALTER COLUMN event_type SET NOT NULL,
-  ALTER COLUMN entity_type DROP DEFAULT,
-  ALTER COLUMN entity_type DROP NOT NULL,
-  ALTER COLUMN entity_id DROP DEFAULT,
-  ALTER COLUMN entity_id DROP NOT NULL,
-  ALTER COLUMN actor_type SET DEFAULT 'system',
-  ALTER COLUMN actor_type SET NOT NULL,
-  ALTER COLUMN actor_agent_id DROP DEFAULT,
-  ALTER COLUMN actor_agent_id DROP NOT NULL,
-  ALTER COLUMN payload SET DEFAULT '{}',
-  ALTER COLUMN payload SET NOT NULL,
-  ALTER COLUMN processed SET DEFAULT false,
-  ALTER COLUMN processed SET NOT NULL;
+DO $hqc$
+BEGIN
+  IF EXISTS (
+    SELECT 1 FROM (VALUES
+      ('id'::text, true, true, true, 'gen_random_uuid()'::text),
+      ('created_at', true, true, true, 'now()'),
+      ('tenant_id', true, true, true, '''00000000-0000-0000-0000-000000000000''::uuid'),
+      ('event_type', true, true, true, NULL),
+      ('entity_type', true, false, true, NULL),
+      ('entity_id', true, false, true, NULL),
+      ('actor_type', true, true, true, '''system'''),
+      ('actor_agent_id', true, false, true, NULL),
+      ('payload', true, true, true, '''{}'''),
+      ('processed', true, true, true, 'false')) AS w(col, set_nn, nn, set_df, df)
+    JOIN pg_catalog.pg_attribute a ON a.attrelid = 'public.hq_plugin_event_queue'::regclass AND a.attname = w.col AND NOT a.attisdropped
+    LEFT JOIN pg_catalog.pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
+    WHERE (w.set_nn AND a.attnotnull <> w.nn)
+       OR (w.set_df AND pg_catalog.pg_get_expr(d.adbin, d.adrelid) IS DISTINCT FROM w.df))
+  THEN
+    ALTER TABLE public.hq_plugin_event_queue
+      ALTER COLUMN id SET DEFAULT gen_random_uuid(),
+      ALTER COLUMN id SET NOT NULL,
+      ALTER COLUMN created_at SET DEFAULT now(),
+      ALTER COLUMN created_at SET NOT NULL,
+      ALTER COLUMN tenant_id SET DEFAULT '00000000-0000-0000-0000-000000000000'::uuid,
+      ALTER COLUMN tenant_id SET NOT NULL,
+      ALTER COLUMN event_type DROP DEFAULT,
+      ALTER COLUMN event_type SET NOT NULL,
+      ALTER COLUMN entity_type DROP DEFAULT,
+      ALTER COLUMN entity_type DROP NOT NULL,
+      ALTER COLUMN entity_id DROP DEFAULT,
+      ALTER COLUMN entity_id DROP NOT NULL,
+      ALTER COLUMN actor_type SET DEFAULT 'system',
+      ALTER COLUMN actor_type SET NOT NULL,
+      ALTER COLUMN actor_agent_id DROP DEFAULT,
+      ALTER COLUMN actor_agent_id DROP NOT NULL,
+      ALTER COLUMN payload SET DEFAULT '{}',
+      ALTER COLUMN payload SET NOT NULL,
+      ALTER COLUMN processed SET DEFAULT false,
+      ALTER COLUMN processed SET NOT NULL;
+  END IF;
+END
+$hqc$;
 
 -- Function emit_plugin_event
 CREATE OR REPLACE FUNCTION public.emit_plugin_event()
@@ -369,7 +468,7 @@ BEGIN
     PERFORM pg_catalog.set_config('client_min_messages', 'notice', true);
     RAISE NOTICE 'hqc: skipped realtime for hq_plugins: publication supabase_realtime does not exist';
     PERFORM pg_catalog.set_config('client_min_messages', 'warning', true);
-  ELSIF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_publication_tables WHERE pubname = 'supabase_realtime' AND schemaname = 'public' AND tablename = 'hq_plugins') THEN
+  ELSIF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_publication_rel r JOIN pg_catalog.pg_publication p ON p.oid = r.prpubid WHERE p.pubname = 'supabase_realtime' AND r.prrelid = 'public.hq_plugins'::regclass) THEN
     ALTER PUBLICATION supabase_realtime ADD TABLE public.hq_plugins;
   END IF;
 END
@@ -517,7 +616,7 @@ BEGIN
     PERFORM pg_catalog.set_config('client_min_messages', 'notice', true);
     RAISE NOTICE 'hqc: skipped realtime for hq_plugin_event_queue: publication supabase_realtime does not exist';
     PERFORM pg_catalog.set_config('client_min_messages', 'warning', true);
-  ELSIF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_publication_tables WHERE pubname = 'supabase_realtime' AND schemaname = 'public' AND tablename = 'hq_plugin_event_queue') THEN
+  ELSIF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_publication_rel r JOIN pg_catalog.pg_publication p ON p.oid = r.prpubid WHERE p.pubname = 'supabase_realtime' AND r.prrelid = 'public.hq_plugin_event_queue'::regclass) THEN
     ALTER PUBLICATION supabase_realtime ADD TABLE public.hq_plugin_event_queue;
   END IF;
 END

@@ -40,23 +40,43 @@ ALTER TABLE public.task_relations
   ADD COLUMN IF NOT EXISTS created_by_agent_id uuid;
 
 -- Defaults and nullability of an existing task_relations
-ALTER TABLE public.task_relations
-  ALTER COLUMN id SET DEFAULT gen_random_uuid(),
-  ALTER COLUMN id SET NOT NULL,
-  ALTER COLUMN created_at SET DEFAULT now(),
-  ALTER COLUMN created_at SET NOT NULL,
-  ALTER COLUMN tenant_id SET DEFAULT '00000000-0000-0000-0000-000000000000'::uuid,
-  ALTER COLUMN tenant_id SET NOT NULL,
-  ALTER COLUMN source_task_id DROP DEFAULT,
-  ALTER COLUMN source_task_id SET NOT NULL,
-  ALTER COLUMN target_task_id DROP DEFAULT,
-  ALTER COLUMN target_task_id SET NOT NULL,
-  ALTER COLUMN relation_type DROP DEFAULT,
-  ALTER COLUMN relation_type SET NOT NULL,
-  ALTER COLUMN created_by_type SET DEFAULT 'human'::actor_type,
-  ALTER COLUMN created_by_type SET NOT NULL,
-  ALTER COLUMN created_by_agent_id DROP DEFAULT,
-  ALTER COLUMN created_by_agent_id DROP NOT NULL;
+DO $hqc$
+BEGIN
+  IF EXISTS (
+    SELECT 1 FROM (VALUES
+      ('id'::text, true, true, true, 'gen_random_uuid()'::text),
+      ('created_at', true, true, true, 'now()'),
+      ('tenant_id', true, true, true, '''00000000-0000-0000-0000-000000000000''::uuid'),
+      ('source_task_id', true, true, true, NULL),
+      ('target_task_id', true, true, true, NULL),
+      ('relation_type', true, true, true, NULL),
+      ('created_by_type', true, true, true, '''human''::actor_type'),
+      ('created_by_agent_id', true, false, true, NULL)) AS w(col, set_nn, nn, set_df, df)
+    JOIN pg_catalog.pg_attribute a ON a.attrelid = 'public.task_relations'::regclass AND a.attname = w.col AND NOT a.attisdropped
+    LEFT JOIN pg_catalog.pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
+    WHERE (w.set_nn AND a.attnotnull <> w.nn)
+       OR (w.set_df AND pg_catalog.pg_get_expr(d.adbin, d.adrelid) IS DISTINCT FROM w.df))
+  THEN
+    ALTER TABLE public.task_relations
+      ALTER COLUMN id SET DEFAULT gen_random_uuid(),
+      ALTER COLUMN id SET NOT NULL,
+      ALTER COLUMN created_at SET DEFAULT now(),
+      ALTER COLUMN created_at SET NOT NULL,
+      ALTER COLUMN tenant_id SET DEFAULT '00000000-0000-0000-0000-000000000000'::uuid,
+      ALTER COLUMN tenant_id SET NOT NULL,
+      ALTER COLUMN source_task_id DROP DEFAULT,
+      ALTER COLUMN source_task_id SET NOT NULL,
+      ALTER COLUMN target_task_id DROP DEFAULT,
+      ALTER COLUMN target_task_id SET NOT NULL,
+      ALTER COLUMN relation_type DROP DEFAULT,
+      ALTER COLUMN relation_type SET NOT NULL,
+      ALTER COLUMN created_by_type SET DEFAULT 'human'::actor_type,
+      ALTER COLUMN created_by_type SET NOT NULL,
+      ALTER COLUMN created_by_agent_id DROP DEFAULT,
+      ALTER COLUMN created_by_agent_id DROP NOT NULL;
+  END IF;
+END
+$hqc$;
 
 -- Function get_task_relations
 CREATE OR REPLACE FUNCTION public.get_task_relations(p_task_id uuid)
@@ -202,7 +222,7 @@ BEGIN
     PERFORM pg_catalog.set_config('client_min_messages', 'notice', true);
     RAISE NOTICE 'hqc: skipped realtime for task_relations: publication supabase_realtime does not exist';
     PERFORM pg_catalog.set_config('client_min_messages', 'warning', true);
-  ELSIF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_publication_tables WHERE pubname = 'supabase_realtime' AND schemaname = 'public' AND tablename = 'task_relations') THEN
+  ELSIF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_publication_rel r JOIN pg_catalog.pg_publication p ON p.oid = r.prpubid WHERE p.pubname = 'supabase_realtime' AND r.prrelid = 'public.task_relations'::regclass) THEN
     ALTER PUBLICATION supabase_realtime ADD TABLE public.task_relations;
   END IF;
 END

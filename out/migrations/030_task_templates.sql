@@ -40,27 +40,49 @@ ALTER TABLE public.task_templates
   ADD COLUMN IF NOT EXISTS meta jsonb DEFAULT '{}' NOT NULL;
 
 -- Defaults and nullability of an existing task_templates
-ALTER TABLE public.task_templates
-  ALTER COLUMN id SET DEFAULT gen_random_uuid(),
-  ALTER COLUMN id SET NOT NULL,
-  ALTER COLUMN created_at SET DEFAULT now(),
-  ALTER COLUMN created_at SET NOT NULL,
-  ALTER COLUMN updated_at SET DEFAULT now(),
-  ALTER COLUMN updated_at SET NOT NULL,
-  ALTER COLUMN tenant_id SET DEFAULT '00000000-0000-0000-0000-000000000000'::uuid,
-  ALTER COLUMN tenant_id SET NOT NULL,
-  ALTER COLUMN name DROP DEFAULT,
-  ALTER COLUMN name SET NOT NULL,
-  ALTER COLUMN description DROP DEFAULT,
-  ALTER COLUMN description DROP NOT NULL,
-  ALTER COLUMN icon DROP DEFAULT,
-  ALTER COLUMN icon DROP NOT NULL,
-  ALTER COLUMN color DROP DEFAULT,
-  ALTER COLUMN color DROP NOT NULL,
-  ALTER COLUMN items SET DEFAULT '[]',
-  ALTER COLUMN items SET NOT NULL,
-  ALTER COLUMN meta SET DEFAULT '{}',
-  ALTER COLUMN meta SET NOT NULL;
+DO $hqc$
+BEGIN
+  IF EXISTS (
+    SELECT 1 FROM (VALUES
+      ('id'::text, true, true, true, 'gen_random_uuid()'::text),
+      ('created_at', true, true, true, 'now()'),
+      ('updated_at', true, true, true, 'now()'),
+      ('tenant_id', true, true, true, '''00000000-0000-0000-0000-000000000000''::uuid'),
+      ('name', true, true, true, NULL),
+      ('description', true, false, true, NULL),
+      ('icon', true, false, true, NULL),
+      ('color', true, false, true, NULL),
+      ('items', true, true, true, '''[]'''),
+      ('meta', true, true, true, '''{}''')) AS w(col, set_nn, nn, set_df, df)
+    JOIN pg_catalog.pg_attribute a ON a.attrelid = 'public.task_templates'::regclass AND a.attname = w.col AND NOT a.attisdropped
+    LEFT JOIN pg_catalog.pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
+    WHERE (w.set_nn AND a.attnotnull <> w.nn)
+       OR (w.set_df AND pg_catalog.pg_get_expr(d.adbin, d.adrelid) IS DISTINCT FROM w.df))
+  THEN
+    ALTER TABLE public.task_templates
+      ALTER COLUMN id SET DEFAULT gen_random_uuid(),
+      ALTER COLUMN id SET NOT NULL,
+      ALTER COLUMN created_at SET DEFAULT now(),
+      ALTER COLUMN created_at SET NOT NULL,
+      ALTER COLUMN updated_at SET DEFAULT now(),
+      ALTER COLUMN updated_at SET NOT NULL,
+      ALTER COLUMN tenant_id SET DEFAULT '00000000-0000-0000-0000-000000000000'::uuid,
+      ALTER COLUMN tenant_id SET NOT NULL,
+      ALTER COLUMN name DROP DEFAULT,
+      ALTER COLUMN name SET NOT NULL,
+      ALTER COLUMN description DROP DEFAULT,
+      ALTER COLUMN description DROP NOT NULL,
+      ALTER COLUMN icon DROP DEFAULT,
+      ALTER COLUMN icon DROP NOT NULL,
+      ALTER COLUMN color DROP DEFAULT,
+      ALTER COLUMN color DROP NOT NULL,
+      ALTER COLUMN items SET DEFAULT '[]',
+      ALTER COLUMN items SET NOT NULL,
+      ALTER COLUMN meta SET DEFAULT '{}',
+      ALTER COLUMN meta SET NOT NULL;
+  END IF;
+END
+$hqc$;
 
 -- Constraints of task_templates
 DO $hqc$
@@ -112,7 +134,7 @@ BEGIN
     PERFORM pg_catalog.set_config('client_min_messages', 'notice', true);
     RAISE NOTICE 'hqc: skipped realtime for task_templates: publication supabase_realtime does not exist';
     PERFORM pg_catalog.set_config('client_min_messages', 'warning', true);
-  ELSIF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_publication_tables WHERE pubname = 'supabase_realtime' AND schemaname = 'public' AND tablename = 'task_templates') THEN
+  ELSIF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_publication_rel r JOIN pg_catalog.pg_publication p ON p.oid = r.prpubid WHERE p.pubname = 'supabase_realtime' AND r.prrelid = 'public.task_templates'::regclass) THEN
     ALTER PUBLICATION supabase_realtime ADD TABLE public.task_templates;
   END IF;
 END

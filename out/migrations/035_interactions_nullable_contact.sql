@@ -10,8 +10,21 @@ SET search_path = public, extensions;
 BEGIN;
 
 -- Columns changed in interactions
-ALTER TABLE public.interactions
-  ALTER COLUMN contact_id DROP NOT NULL;
+DO $hqc$
+BEGIN
+  IF EXISTS (
+    SELECT 1 FROM (VALUES
+      ('contact_id'::text, true, false, false, NULL::text)) AS w(col, set_nn, nn, set_df, df)
+    JOIN pg_catalog.pg_attribute a ON a.attrelid = 'public.interactions'::regclass AND a.attname = w.col AND NOT a.attisdropped
+    LEFT JOIN pg_catalog.pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
+    WHERE (w.set_nn AND a.attnotnull <> w.nn)
+       OR (w.set_df AND pg_catalog.pg_get_expr(d.adbin, d.adrelid) IS DISTINCT FROM w.df))
+  THEN
+    ALTER TABLE public.interactions
+      ALTER COLUMN contact_id DROP NOT NULL;
+  END IF;
+END
+$hqc$;
 
 -- Constraints of interactions
 DO $hqc$

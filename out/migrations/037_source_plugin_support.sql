@@ -14,9 +14,22 @@ ALTER TABLE public.source_connections
   ADD COLUMN IF NOT EXISTS writable boolean DEFAULT false NOT NULL;
 
 -- Columns changed in source_connections
-ALTER TABLE public.source_connections
-  ALTER COLUMN writable SET DEFAULT false,
-  ALTER COLUMN writable SET NOT NULL;
+DO $hqc$
+BEGIN
+  IF EXISTS (
+    SELECT 1 FROM (VALUES
+      ('writable'::text, true, true, true, 'false'::text)) AS w(col, set_nn, nn, set_df, df)
+    JOIN pg_catalog.pg_attribute a ON a.attrelid = 'public.source_connections'::regclass AND a.attname = w.col AND NOT a.attisdropped
+    LEFT JOIN pg_catalog.pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
+    WHERE (w.set_nn AND a.attnotnull <> w.nn)
+       OR (w.set_df AND pg_catalog.pg_get_expr(d.adbin, d.adrelid) IS DISTINCT FROM w.df))
+  THEN
+    ALTER TABLE public.source_connections
+      ALTER COLUMN writable SET DEFAULT false,
+      ALTER COLUMN writable SET NOT NULL;
+  END IF;
+END
+$hqc$;
 
 ALTER TABLE public.source_connections DROP CONSTRAINT IF EXISTS source_connections_provider_check;
 

@@ -1,0 +1,71 @@
+#!/usr/bin/env bash
+# Bad-input corpus: every tests/cases/bad/<case>/ holds a malformed schema/
+# and stderr.txt, the exact diagnostics hqc must print for it. For each case,
+# `hqc build -o OUT schema` run from the case directory (so paths print as
+# schema/001_x.yaml:3:5) must
+#   - exit 1 (schema errors), or the status in the optional file `status`
+#     (2 for usage and I/O errors),
+#   - print exactly stderr.txt on stderr and nothing on stdout,
+#   - write nothing: OUT must not exist afterwards.
+#
+#   tests/suites/bad_inputs.sh [CASE...]     run all cases, or the named ones
+#   UPDATE_GOLDEN=1 tests/suites/bad_inputs.sh   rewrite stderr.txt (review the diff)
+#   HQC=/path/to/hqc tests/suites/bad_inputs.sh  test another binary (e.g. an ASan build)
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+root=$PWD
+if [ -z "${HQC:-}" ]; then
+	make -s -C "$root" hqc >/dev/null
+	hqc=$root/hqc
+else
+	hqc=$(cd "$(dirname "$HQC")" && pwd)/$(basename "$HQC")
+fi
+cases=$root/tests/cases/bad
+tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
+
+if [ $# -gt 0 ]; then
+	names=("$@")
+else
+	names=()
+	for d in "$cases"/*/; do names+=("$(basename "$d")"); done
+fi
+
+passed=0 failed=0 updated=0
+for name in "${names[@]}"; do
+	dir=$cases/${name%/}
+	if [ ! -d "$dir" ]; then
+		echo "FAIL $name: no such case"; failed=$((failed + 1)); continue
+	fi
+	want_status=1
+	[ -f "$dir/status" ] && want_status=$(tr -d '[:space:]' <"$dir/status")
+	rm -rf "$tmp/out"
+	status=0
+	(cd "$dir" && "$hqc" build -o "$tmp/out" schema) >"$tmp/stdout" 2>"$tmp/stderr" || status=$?
+	problems=()
+	[ "$status" = "$want_status" ] || problems+=("exit status $status, expected $want_status")
+	[ ! -s "$tmp/stdout" ] || problems+=("unexpected output on stdout: $(head -c 200 "$tmp/stdout")")
+	[ ! -e "$tmp/out" ] || problems+=("output was written: $(cd "$tmp" && find out | head -5 | tr '\n' ' ')")
+	if [ "${UPDATE_GOLDEN:-}" = 1 ]; then
+		if ! cmp -s "$tmp/stderr" "$dir/stderr.txt" 2>/dev/null; then
+			cp "$tmp/stderr" "$dir/stderr.txt"
+			updated=$((updated + 1))
+			echo "updated: tests/cases/bad/$name/stderr.txt"
+		fi
+	elif [ ! -f "$dir/stderr.txt" ]; then
+		problems+=("no stderr.txt (run with UPDATE_GOLDEN=1 to create it)")
+	elif ! cmp -s "$dir/stderr.txt" "$tmp/stderr"; then
+		problems+=("stderr differs from stderr.txt:")
+		problems+=("$(diff -u --label "$name/stderr.txt" --label "$name/actual" "$dir/stderr.txt" "$tmp/stderr" || true)")
+	fi
+	if [ ${#problems[@]} -eq 0 ]; then
+		passed=$((passed + 1))
+	else
+		failed=$((failed + 1))
+		echo "FAIL $name"
+		printf '%s\n' "${problems[@]}" | sed 's/^/  /'
+	fi
+done
+
+[ "${UPDATE_GOLDEN:-}" = 1 ] && echo "$updated stderr.txt file(s) rewritten"
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
