@@ -14,7 +14,7 @@
 static const char *const module_keys[] = {
     "module", "summary", "doc", "extensions", "schema_grants", "default_privileges", "enums",
     "extend_enums", "functions", "tables", "extend_tables", "cron_jobs", "storage_buckets", "seeds",
-    "data_steps", "schema_versions", "raw_sql", NULL};
+    "data_steps", "schema_versions", "raw_sql", "views", NULL};
 
 static void read_project(Build *b, const YNode *root)
 {
@@ -357,6 +357,36 @@ static void read_module_misc(Build *b, const YNode *root)
         }
 }
 
+static void read_views(Build *b, const YNode *map)
+{
+    static const char *const keys[] = {"doc", "query", "security_invoker", "grants", NULL};
+    if (!map || !bu_is_kind(map, YN_MAP, "views"))
+        return;
+    for (size_t i = 0; i < map->n_pairs; i++) {
+        const YNode *k = map->pairs[i].key, *v = map->pairs[i].value;
+        if (!bu_keys(v, "view", keys) || !bu_require(v, "query", "view"))
+            continue;
+        HqView *vw = arena_alloc(b->a, sizeof *vw);
+        vw->name = k->text;
+        vw->qname = arena_printf(b->a, "%s.%s", b->m->project.schema, vw->name);
+        vw->loc = k->loc;
+        vw->module = b->mod;
+        vw->doc = bu_str(b, yaml_get(v, "doc"), "doc");
+        vw->query = bu_sql(b, yaml_get(v, "query"), "query");
+        vw->security_invoker = bu_bool(yaml_get(v, "security_invoker"), "security_invoker", false);
+        vw->grants = bu_str_list(b, yaml_get(v, "grants"), "grants", &vw->n_grants);
+        for (size_t n = 0; n < b->m->views.n; n++)
+            if (!strcmp(((HqView *)b->m->views.items[n])->name, vw->name)) {
+                diag_error(&k->loc, "duplicate view \"%s\"", vw->name);
+                diag_note(&((HqView *)b->m->views.items[n])->loc, "first defined here");
+            }
+        if (model_find_table(b->m, vw->name))
+            diag_error(&k->loc, "view \"%s\" has the name of a table", vw->name);
+        vec_push(b->a, &b->m->views, vw);
+        vec_push(b->a, &b->mod->views, vw);
+    }
+}
+
 static void each_pair(Build *b, const YNode *map, const char *what,
                       void (*fn)(Build *, const char *, const YNode *, const YNode *))
 {
@@ -397,6 +427,7 @@ static void read_module(Build *b, const YNode *root, const char *stem)
     read_buckets(b, yaml_get(root, "storage_buckets"));
     read_seeds(b, yaml_get(root, "seeds"));
     read_module_misc(b, root);
+    read_views(b, yaml_get(root, "views"));
 }
 
 /* An index on a column that needs an optional extension needs it too. */

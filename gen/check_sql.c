@@ -190,7 +190,9 @@ static const char *statement_sql(HqArena *a, const char *kind)
     return out;
 }
 
-static void statements(const Scope *sc, const HqSql *s, const char *what, const char *const *allowed_kinds)
+/* `expected` says in words what allowed_kinds allows, for the message. */
+static void statements(const Scope *sc, const HqSql *s, const char *what, const char *const *allowed_kinds,
+                       const char *expected)
 {
     if (!s->text)
         return;
@@ -212,8 +214,7 @@ static void statements(const Scope *sc, const HqSql *s, const char *what, const 
             ok = !strcmp(st[k].kind, allowed_kinds[i]);
         if (!ok) {
             HqLoc loc = at(s, (int)st[k].offset);
-            diag_error(&loc, "%s must be a data statement (INSERT, UPDATE, DELETE or SELECT), not %s", what,
-                       statement_sql(sc->m->arena, st[k].kind));
+            diag_error(&loc, "%s must be %s, not %s", what, expected, statement_sql(sc->m->arena, st[k].kind));
         }
     }
     check_names_in(sc, s, &refs, what);
@@ -225,7 +226,7 @@ static void function_body(const HqModel *m, const HqFunction *f)
         return;
     Scope sc = {m, f->module, NULL, false};
     if (!strcmp(f->language, "sql")) {
-        statements(&sc, &f->body, "function body", NULL);
+        statements(&sc, &f->body, "function body", NULL, NULL);
         return;
     }
     StrBuf b;
@@ -286,16 +287,22 @@ void check_sql(const HqModel *m)
     for (size_t i = 0; i < m->cron_jobs.n; i++) {
         const HqCronJob *j = m->cron_jobs.items[i];
         Scope sc = {m, j->module, NULL, false};
-        statements(&sc, &j->command, "cron command", NULL);
+        statements(&sc, &j->command, "cron command", NULL, NULL);
     }
     for (size_t i = 0; i < m->data_steps.n; i++) {
         const HqDataStep *s = m->data_steps.items[i];
         Scope sc = {m, s->module, NULL, false};
-        statements(&sc, &s->sql, "data step", dml);
+        statements(&sc, &s->sql, "data step", dml, "a data statement (INSERT, UPDATE, DELETE or SELECT)");
+    }
+    static const char *const select_only[] = {"select_stmt", NULL};
+    for (size_t i = 0; i < m->views.n; i++) {
+        const HqView *v = m->views.items[i];
+        Scope sc = {m, v->module, NULL, false};
+        statements(&sc, &v->query, "view query", select_only, "a SELECT");
     }
     for (size_t i = 0; i < m->raw_blocks.n; i++) {
         const HqRawBlock *r = m->raw_blocks.items[i];
         Scope sc = {m, r->module, NULL, false};
-        statements(&sc, &r->sql, "raw SQL", NULL);
+        statements(&sc, &r->sql, "raw SQL", NULL, NULL);
     }
 }

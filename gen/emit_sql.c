@@ -990,6 +990,43 @@ static void schema_grants(Emit *e)
         strbuf_putc(b, '\n');
 }
 
+/* Views come after the tables and functions they read. CREATE OR REPLACE
+ * VIEW keeps existing columns; a view that drops or retypes a column needs
+ * an explicit drop in a later module. */
+static void views(Emit *e)
+{
+    StrBuf *b = e->b;
+    for (size_t i = 0; i < e->mod->views.n; i++) {
+        const HqView *v = e->mod->views.items[i];
+        comment_line(b, "View", v->name);
+        strbuf_puts(b, "CREATE OR REPLACE VIEW ");
+        sqlbuf_qualified(b, v->qname);
+        if (v->security_invoker)
+            strbuf_puts(b, " WITH (security_invoker = true)");
+        strbuf_puts(b, " AS\n");
+        strbuf_puts(b, v->query.text);
+        while (b->len && (b->data[b->len - 1] == '\n' || b->data[b->len - 1] == ' ' || b->data[b->len - 1] == ';'))
+            b->data[--b->len] = '\0';
+        strbuf_puts(b, ";\n");
+        if (v->n_grants) {
+            strbuf_puts(b, "GRANT SELECT ON ");
+            sqlbuf_qualified(b, v->qname);
+            strbuf_puts(b, " TO ");
+            sqlbuf_roles(b, v->grants, v->n_grants);
+            strbuf_puts(b, ";\n");
+        }
+        if (v->doc) {
+            StrBuf s;
+            strbuf_init(&s);
+            strbuf_puts(&s, "VIEW ");
+            sqlbuf_qualified(&s, v->qname);
+            comment_stmt(e, s.data, v->doc);
+            strbuf_free(&s);
+        }
+        strbuf_putc(b, '\n');
+    }
+}
+
 static void cron_jobs(Emit *e)
 {
     StrBuf *b = e->b;
@@ -1285,6 +1322,7 @@ char *emit_sql_module(const HqModel *m, const HqModule *mod, const char *source_
         table_rest(&e, mod->tables.items[i]);
     for (size_t i = 0; i < mod->functions.n; i++)
         function_privileges(&e, mod->functions.items[i]);
+    views(&e);
     cron_jobs(&e);
     buckets(&e);
     seeds(&e);

@@ -363,6 +363,19 @@ typedef struct {
     HqLoc loc;
 } HqRawBlock;
 
+/* A view: a named SELECT, replaced on every run (CREATE OR REPLACE VIEW). */
+typedef struct {
+    const char *name;
+    const char *qname;
+    const char *doc;
+    HqSql query;                    /* the SELECT */
+    bool security_invoker;          /* RLS of the caller applies (PostgreSQL 15+) */
+    size_t n_grants;
+    const char **grants;            /* roles granted SELECT */
+    HqModule *module;
+    HqLoc loc;
+} HqView;
+
 typedef struct {
     const char *schema;
     size_t n_privileges;
@@ -398,6 +411,7 @@ struct HqModule {
     HqVec data_steps;               /* HqDataStep* */
     HqVec schema_versions;          /* HqSchemaVersion* */
     HqVec raw_blocks;               /* HqRawBlock* */
+    HqVec views;                    /* HqView* */
     HqLoc loc;
 };
 
@@ -437,6 +451,7 @@ typedef struct {
     HqVec data_steps;
     HqVec schema_versions;
     HqVec raw_blocks;
+    HqVec views;
 } HqModel;
 
 /* Lookups by name over the final state; NULL when absent. A dotted name

@@ -57,5 +57,6 @@ void stats_print(const HqModel *m, FILE *f)
     fprintf(f, "storage buckets    %zu\n", m->buckets.n);
     fprintf(f, "seed rows          %zu (+%zu schema version rows)\n", seed_rows, m->schema_versions.n);
     fprintf(f, "data steps         %zu\n", m->data_steps.n);
+    fprintf(f, "views              %zu\n", m->views.n);
     fprintf(f, "raw sql blocks     %zu\n", m->raw_blocks.n);
 }
