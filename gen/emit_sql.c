@@ -1301,16 +1301,12 @@ char *emit_sql_module(const HqModel *m, const HqModule *mod, const char *source_
     strbuf_puts(&b, "BEGIN;\n\n");
     extensions(&e);
     schema_grants(&e);
-    /* Columns added to earlier tables come first: this module's functions
-     * may read them. */
-    for (size_t i = 0; i < mod->tables.n; i++) {
-        const HqTableDelta *d = mod->tables.items[i];
-        if (!d->creates)
-            converge_columns(&e, d);
-    }
+    /* Tables, columns added to earlier tables and functions, in dependency
+     * order (order.c). */
     for (size_t i = 0; i < e.order.n; i++) {
         if (e.order.items[i].table) {
-            create_table(&e, e.order.items[i].table);
+            if (e.order.items[i].table->creates)
+                create_table(&e, e.order.items[i].table);
             converge_columns(&e, e.order.items[i].table);
         } else {
             function_stmt(&e, e.order.items[i].function);

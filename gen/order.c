@@ -21,10 +21,11 @@ typedef struct {
     HqVec edges;                /* Edge* */
 } Graph;
 
-static long node_of_table(const Graph *g, const HqTable *t)
+/* The node that creates `t`, or (unless created_only) that adds columns to it. */
+static long node_of_table(const Graph *g, const HqTable *t, bool created_only)
 {
     for (size_t i = 0; i < g->n; i++)
-        if (g->nodes[i].table && g->nodes[i].table->table == t)
+        if (g->nodes[i].table && g->nodes[i].table->table == t && (g->nodes[i].table->creates || !created_only))
             return (long)i;
     return -1;
 }
@@ -71,14 +72,14 @@ static void calls_in(Graph *g, size_t from, const HqSql *s, bool statements)
             continue;
         const HqTable *tab = model_find_table(g->m, t->name);
         if (tab)
-            edge(g, from, node_of_table(g, tab), NULL);
+            edge(g, from, node_of_table(g, tab, false), NULL);
     }
 }
 
 static void type_dep(Graph *g, size_t from, const HqType *t)
 {
     if (t->kind == HQ_TYPE_TABLE)
-        edge(g, from, node_of_table(g, t->table_ref), NULL);
+        edge(g, from, node_of_table(g, t->table_ref, false), NULL);
 }
 
 void order_module(HqArena *a, const HqModel *m, const HqModule *mod, ModuleOrder *out)
@@ -86,6 +87,14 @@ void order_module(HqArena *a, const HqModel *m, const HqModule *mod, ModuleOrder
     memset(out, 0, sizeof *out);
     Graph g = {a, m, 0, NULL, {0}};
     g.nodes = arena_alloc(a, (mod->tables.n + mod->functions.n + 1) * sizeof *g.nodes);
+    /* Changes to earlier tables first (this module's functions may read
+     * their new columns), unless a new column's default calls a function
+     * of this module. */
+    for (size_t i = 0; i < mod->tables.n; i++) {
+        HqTableDelta *d = mod->tables.items[i];
+        if (!d->creates)
+            g.nodes[g.n++].table = d;
+    }
     for (size_t i = 0; i < mod->tables.n; i++) {
         HqTableDelta *d = mod->tables.items[i];
         if (d->creates)
@@ -102,12 +111,15 @@ void order_module(HqArena *a, const HqModel *m, const HqModule *mod, ModuleOrder
                 calls_in(&g, i, &c->default_sql, false);
                 calls_in(&g, i, &c->generated, false);
             }
-            for (size_t k = 0; k < d->constraints.n; k++) {
+            for (size_t k = 0; k < d->alters.n; k++)
+                calls_in(&g, i, &((const HqColumnAlter *)d->alters.items[k])->default_sql, false);
+            /* An earlier table's new constraints are added after every node. */
+            for (size_t k = 0; d->creates && k < d->constraints.n; k++) {
                 const HqConstraint *c = d->constraints.items[k];
                 if (c->kind == HQ_CON_CHECK)
                     calls_in(&g, i, &c->check, false);
                 if (c->kind == HQ_CON_FOREIGN && c->ref_table)
-                    edge(&g, i, node_of_table(&g, c->ref_table), c);
+                    edge(&g, i, node_of_table(&g, c->ref_table, true), c);
             }
         } else {
             const HqFunction *f = g.nodes[i].function;
@@ -168,7 +180,7 @@ void order_module(HqArena *a, const HqModel *m, const HqModule *mod, ModuleOrder
     /* A foreign key to a table created later in this module is deferred. */
     for (size_t i = 0; i < out->n; i++) {
         const HqTableDelta *d = out->items[i].table;
-        if (!d)
+        if (!d || !d->creates)
             continue;
         for (size_t k = 0; k < d->constraints.n; k++) {
             const HqConstraint *c = d->constraints.items[k];

@@ -1,5 +1,6 @@
-/* order.h - the order in which a module creates its tables and functions:
- * a stable topological sort (ties keep declaration order, tables before
+/* order.h - the order in which a module creates its tables and functions
+ * and adds columns to earlier tables: a stable topological sort (ties keep
+ * declaration order, changed earlier tables, then new tables, then
  * functions). Foreign keys that would close a cycle are deferred: the
  * emitter adds them with ALTER TABLE once every table exists. */
 #ifndef HQC_ORDER_H
