@@ -25,7 +25,7 @@ include runtime/runtime.mk
 
 .PHONY: all deps generate docs check-generated test install clean diff bench
 
-all: deps hqc runtime generate
+all: deps hqc runtime generate docs
 
 # Install missing build dependencies (as root), or say exactly what to run.
 deps: $(BUILD)/.deps-ok

@@ -15,4 +15,8 @@ char *emit_sql_module(const HqModel *m, const HqModule *mod, const char *source_
  * to `set`, which collects them for out.c to write. */
 void emit_docs(const HqModel *m, OutSet *set);
 
+/* The typed C API: adds c/<project>_schema.h and c/<project>_schema.c
+ * (descriptors and thin wrappers over libhq, runtime/hq.h) to `set`. */
+void emit_c(const HqModel *m, OutSet *set);
+
 #endif /* HQC_EMIT_H */

@@ -26,7 +26,10 @@ typedef struct {
     const char **cron_slug;         /* page name of each cron job (names are free text) */
 } DocCtx;
 
-/* ---- the index (emit_docs.c) ---------------------------------------------- */
+/* ---- the index (emit_docs_xref.c) ----------------------------------------- */
+
+/* Fill the index for model m (arrays in the model's arena). */
+void docs_build_index(DocCtx *c, const HqModel *m);
 
 /* Position in m->tables / m->functions / m->cron_jobs, or the count when absent
  * (platform objects, replaced function versions are looked up by name). */
@@ -82,6 +85,7 @@ char *docs_function_page(const DocCtx *c, const HqFunction *f);       /* emit_do
 char *docs_enum_page(const DocCtx *c, const HqEnum *e);
 char *docs_cron_page(const DocCtx *c, size_t cron);
 char *docs_module_page(const DocCtx *c, const HqModule *mod);
+char *docs_view_page(const DocCtx *c, const HqView *v);
 char *docs_erd_page(const DocCtx *c);                                 /* emit_docs_erd.c */
 char *docs_schema_dot(const DocCtx *c);
 

@@ -76,7 +76,7 @@ static void function_facts(const DocCtx *c, StrBuf *b, const HqFunction *f, size
     if (f->n_grants)
         roles_list(b, f->grants, f->n_grants);
     else
-        strbuf_puts(b, "no role explicitly");
+        strbuf_puts(b, "no role by name (default privileges apply)");
     strbuf_puts(b, " |\n");
     if (f->n_revokes) {
         strbuf_puts(b, "| EXECUTE revoked from | ");
@@ -362,6 +362,47 @@ char *docs_cron_page(const DocCtx *c, size_t cron)
     return md_finish(&b);
 }
 
+/* ---- views ----------------------------------------------------------------- */
+
+char *docs_view_page(const DocCtx *c, const HqView *v)
+{
+    StrBuf b;
+    strbuf_init(&b);
+    const char *doc, *mod, *grants, *reads, *query;
+    md_prose(&b, v->doc);
+    doc = take(c, &b);
+    md_link_module(&b, v->module, "../");
+    mod = take(c, &b);
+    if (v->n_grants)
+        roles_list(&b, v->grants, v->n_grants);
+    else
+        strbuf_puts(&b, "no role by name (default privileges apply)");
+    grants = take(c, &b);
+    size_t n = 0;
+    for (size_t t = 0; t < c->n_tables; t++)
+        if (docs_sql_table_use(c, v->query.text, c->m->tables.items[t])) {
+            strbuf_puts(&b, n++ ? ", " : "| Reads | ");
+            md_link_table(&b, c->m->tables.items[t], "../");
+        }
+    if (n)
+        strbuf_puts(&b, " |\n");
+    reads = take(c, &b);
+    md_fence(&b, "sql", v->query.text ? v->query.text : "");
+    query = take(c, &b);
+    const TmplVar vars[] = {
+        {"name", v->name},
+        {"doc", doc},
+        {"module", mod},
+        {"security", v->security_invoker ? "invoker: the caller's privileges and row-level security apply"
+                                         : "definer: the view owner's privileges apply (RLS of the caller does not)"},
+        {"grants", grants},
+        {"reads", reads},
+        {"query", query},
+    };
+    tmpl_render(&b, "docs_view.md.in", vars, sizeof vars / sizeof vars[0]);
+    return md_finish(&b);
+}
+
 /* ---- modules --------------------------------------------------------------- */
 
 static void heading(StrBuf *b, size_t *n, const char *title)
@@ -568,6 +609,20 @@ static void module_changes(const DocCtx *c, StrBuf *b, const HqModule *mod)
             md_link_module(b, f->replaced_by->module, "../");
         }
         const char *sent = md_sentence(c->a, f->doc);
+        if (sent) {
+            strbuf_puts(b, " — ");
+            md_inline(b, sent, false);
+        }
+        strbuf_putc(b, '\n');
+    }
+    if (n)
+        strbuf_putc(b, '\n');
+    n = 0;
+    for (size_t i = 0; i < mod->views.n; i++) {
+        const HqView *v = mod->views.items[i];
+        heading(b, &n, "Views");
+        strbuf_printf(b, "- [`%s`](../views/%s.md)", v->name, v->name);
+        const char *sent = md_sentence(c->a, v->doc);
         if (sent) {
             strbuf_puts(b, " — ");
             md_inline(b, sent, false);

@@ -491,9 +491,16 @@ static void used_by(const DocCtx *c, StrBuf *b, const HqTable *t)
         strbuf_puts(into, into->len ? ", cron job " : "cron job ");
         md_link_cron(into, c, j, "../");
     }
+    for (size_t i = 0; i < c->m->views.n; i++) {
+        const HqView *v = c->m->views.items[i];
+        if (!docs_sql_table_use(c, v->query.text, t))
+            continue;
+        strbuf_printf(&r, "%sview [`%s`](../views/%s.md)", r.len ? ", " : "", v->name, v->name);
+    }
     if (w.len || r.len) {
-        strbuf_puts(b, "## Functions that use it\n\nFrom their SQL: statements that insert into, update or delete "
-                       "from the table count as writes; any other mention as a read.\n\n");
+        strbuf_puts(b, "## Functions that use it\n\nFrom their SQL (and that of cron jobs and views): statements "
+                       "that insert into, update or delete from the table count as writes; any other mention as a "
+                       "read.\n\n");
         if (w.len)
             strbuf_printf(b, "- Writes: %s\n", w.data);
         if (r.len)

@@ -152,6 +152,7 @@ static void emit_all(const HqModel *m, OutSet *set)
     }
     out_add(set, "install.sql", install);
     emit_docs(m, set);
+    emit_c(m, set);
 }
 
 /* Remove (or, for --check, count) generated files the set no longer holds. */
@@ -159,7 +160,8 @@ static unsigned prune_stale(const OutSet *set, const char *root, bool dry_run)
 {
     static const char *const dirs[][2] = {{"migrations", ".sql"},   {"docs", ".md"},          {"docs/tables", ".md"},
                                           {"docs/functions", ".md"}, {"docs/enums", ".md"},    {"docs/modules", ".md"},
-                                          {"docs/cron_jobs", ".md"}};
+                                          {"docs/cron_jobs", ".md"}, {"docs/views", ".md"},
+                                          {"c", ".h"}, {"c", ".c"}};
     unsigned n = 0;
     for (size_t i = 0; i < sizeof dirs / sizeof dirs[0]; i++)
         n += (unsigned)out_prune(set, root, dirs[i][0], dirs[i][1], dry_run);
