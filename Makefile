@@ -22,10 +22,11 @@ TEMPLATES = $(sort $(wildcard templates/*.in))
 SCHEMA   = $(wildcard schema/*.yaml)
 
 include runtime/runtime.mk
+include capi.mk
 
 .PHONY: all deps generate docs check-generated test install clean diff bench
 
-all: deps hqc runtime generate docs
+all: deps hqc runtime generate docs capi
 
 # Install missing build dependencies (as root), or say exactly what to run.
 deps: $(BUILD)/.deps-ok

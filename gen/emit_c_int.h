@@ -105,7 +105,10 @@ typedef struct {
 } CgPlan;
 
 /* emit_c_names.c */
+/* Fills *p from the final state of m: every enum, table (with columns) and
+ * non-trigger function, named and sorted. Never fails; lives in m's arena. */
 void cg_plan(const HqModel *m, CgPlan *p);
+/* The plan entry of an enum or table of the model, or NULL. */
 const CgEnum *cg_enum(const CgPlan *p, const HqEnum *e);
 const CgTable *cg_table(const CgPlan *p, const HqTable *t);
 /* A C string literal with everything outside printable ASCII escaped. */
@@ -118,6 +121,7 @@ void cg_flags(StrBuf *b, const CgField *f);
 void cg_member(StrBuf *b, const char *type, const char *name, const char *comment);
 
 /* emit_c_table.c: declarations into h, definitions into c. */
+/* Struct, field constants, descriptors and wrappers of one table. */
 void cg_emit_table(const CgPlan *p, const CgTable *t, StrBuf *h, StrBuf *c);
 /* The HqField array of a record whose C type is `type`; `casts` writes each
  * field's SQL type as the placeholder cast (function arguments). */
@@ -128,6 +132,7 @@ void cg_emit_trampoline(StrBuf *c, const char *row_type, const char *row_sym);
 void cg_emit_colset(StrBuf *c, const bool *in, size_t n);
 
 /* emit_c_func.c */
+/* Argument and result structs, HqFuncDesc and the wrapper of one function. */
 void cg_emit_func(const CgPlan *p, const CgFunc *f, StrBuf *h, StrBuf *c);
 
 #endif /* HQC_EMIT_C_INT_H */

@@ -182,6 +182,8 @@ static const char *unique_in(HqArena *a, HqVec *used, const char *s)
 
 /* ---- types -------------------------------------------------------------- */
 
+static const char *qualified(HqArena *a, const char *qname);
+
 static void scalar(CgType *o, const char *hq, const char *c, bool by_ref, const char *note)
 {
     o->hq = hq;
@@ -214,19 +216,19 @@ static void map_type(const CgPlan *p, const HqType *t, CgType *o)
         scalar(o, "HQ_TYPE_ENUM", "int", false, e ? e->type : NULL);
         o->enm = t->enum_ref;
         o->enum_sym = e ? e->sym : NULL;
-        cast = t->enum_ref->qname;
+        cast = qualified(a, t->enum_ref->qname);
         break;
     }
     case HQ_TYPE_TABLE:
         text_like(o, "HQ_TYPE_TEXT", arena_printf(a, "row literal of %s", t->table_ref->name));
-        cast = t->table_ref->qname;
+        cast = qualified(a, t->table_ref->qname);
         break;
     case HQ_TYPE_EXTENSION:
         if (!strcmp(t->name, "vector") && t->array_dims == 0)
             scalar(o, "HQ_TYPE_VECTOR", "HqVector", true, NULL);
         else
             text_like(o, "HQ_TYPE_TEXT", arena_printf(a, "text form of %s", t->name));
-        cast = t->ext->schema ? arena_printf(a, "%s.%s", t->ext->schema, t->name) : t->name;
+        cast = qualified(a, t->ext->schema ? arena_printf(a, "%s.%s", t->ext->schema, t->name) : t->name);
         break;
     default: {
         static const struct {
@@ -304,15 +306,25 @@ static const char *qualified(HqArena *a, const char *qname)
     return s;
 }
 
-/* Member, null flag and index constant of a field; `used` holds the record's names. */
+/* Member and index constant of a field; `used` holds the record's names. A
+ * nullable field gets its flag from name_flags, once every member is named. */
 static void name_field(const CgPlan *p, CgField *f, const char *sql_name, bool nullable, const char *up_scope,
                        HqVec *used)
 {
     f->sql_raw = sql_name;
     f->sql = quoted(p->a, sql_name);
     f->member = unique_in(p->a, used, member_name(p->a, sql_name));
-    f->null_member = nullable ? unique_in(p->a, used, arena_printf(p->a, "%s_is_null", f->member)) : NULL;
+    f->null_member = nullable ? "" : NULL;
     f->index = up_scope ? arena_printf(p->a, "%s__%s", up_scope, upper(p->a, sql_name)) : NULL;
+}
+
+/* The null flags "<member>_is_null": a column that is really called that
+ * keeps its name, and the flag gets a "_" more. */
+static void name_flags(const CgPlan *p, CgField *fields, size_t n, HqVec *used)
+{
+    for (size_t i = 0; i < n; i++)
+        if (fields[i].null_member && !fields[i].null_member[0])
+            fields[i].null_member = unique_in(p->a, used, arena_printf(p->a, "%s_is_null", fields[i].member));
 }
 
 static const char *field_comment(HqArena *a, const HqType *t, const CgField *f)
@@ -419,6 +431,7 @@ static void plan_table(const CgPlan *p, CgTable *t)
         name_field(p, f, col->name, !col->final_not_null && !pk, t->up, &used);
         f->comment = field_comment(a, &col->type, f);
     }
+    name_flags(p, t->fields, t->n_fields, &used);
     /* keys[0] is the primary key (or a placeholder when there is none), so
      * that a unique key on the same columns is not offered twice. */
     size_t *idx = arena_alloc(a, (t->n_fields + 1) * sizeof *idx);
@@ -486,6 +499,7 @@ static void plan_func(const CgPlan *p, CgFunc *cf)
         if (in->has_default)
             in->comment = cg_comment(a, arena_printf(a, "%s; omit for DEFAULT %s", in->comment, arg->default_sql.text));
     }
+    name_flags(p, cf->args, cf->n_args, &used_in);
     bool setof = f->ret_kind == HQ_RET_SETOF || f->ret_kind == HQ_RET_TABLE;
     if (cf->n_out > 0) {
         cf->ret = setof ? CG_RET_SETOF : CG_RET_ROW;
@@ -499,7 +513,7 @@ static void plan_func(const CgPlan *p, CgFunc *cf)
         }
     } else if (f->ret_kind == HQ_RET_VOID || f->ret_type.kind == HQ_TYPE_VOID) {
         cf->ret = CG_RET_VOID;
-    } else if (f->ret_type.kind == HQ_TYPE_TABLE && f->ret_type.array_dims == 0) {
+    } else if (f->ret_type.kind == HQ_TYPE_TABLE && f->ret_type.array_dims == 0 && cg_table(p, f->ret_type.table_ref)) {
         cf->ret = setof ? CG_RET_SETOF : CG_RET_ROW;
         cf->row_table = cg_table(p, f->ret_type.table_ref);
     } else {
@@ -513,6 +527,7 @@ static void plan_func(const CgPlan *p, CgFunc *cf)
         o->null_member = "value_is_null";
         o->comment = field_comment(a, &f->ret_type, o);
     }
+    name_flags(p, cf->out, cf->n_out, &used_out);
     if (cf->row_table) {
         cf->row_type = cf->row_table->type;
         cf->row_sym = cf->row_table->sym;
@@ -526,17 +541,18 @@ static void plan_func(const CgPlan *p, CgFunc *cf)
 
 /* ---- the plan ----------------------------------------------------------- */
 
+/* By qualified name, which is unique per kind: the orders are total. */
 static int by_enum_name(const void *x, const void *y)
 {
-    return strcmp(((const CgEnum *)x)->e->name, ((const CgEnum *)y)->e->name);
+    return strcmp(((const CgEnum *)x)->e->qname, ((const CgEnum *)y)->e->qname);
 }
 static int by_table_name(const void *x, const void *y)
 {
-    return strcmp(((const CgTable *)x)->t->name, ((const CgTable *)y)->t->name);
+    return strcmp(((const CgTable *)x)->t->qname, ((const CgTable *)y)->t->qname);
 }
 static int by_func_name(const void *x, const void *y)
 {
-    return strcmp(((const CgFunc *)x)->f->name, ((const CgFunc *)y)->f->name);
+    return strcmp(((const CgFunc *)x)->f->qname, ((const CgFunc *)y)->f->qname);
 }
 
 void cg_plan(const HqModel *m, CgPlan *p)
@@ -575,8 +591,9 @@ void cg_plan(const HqModel *m, CgPlan *p)
     }
 
     p->tables = arena_alloc(a, (m->tables.n + 1) * sizeof *p->tables);
-    for (size_t i = 0; i < m->tables.n; i++)
-        p->tables[p->n_tables++].t = m->tables.items[i];
+    for (size_t i = 0; i < m->tables.n; i++) /* a struct needs a member: skip a table without columns */
+        if (((HqTable *)m->tables.items[i])->columns.n > 0)
+            p->tables[p->n_tables++].t = m->tables.items[i];
     qsort(p->tables, p->n_tables, sizeof *p->tables, by_table_name);
     for (size_t i = 0; i < p->n_tables; i++) {
         const char *plural = snake(a, p->tables[i].t->name);

@@ -131,6 +131,8 @@ static void declare(const CgPlan *p, const CgTable *t, StrBuf *h)
     strbuf_printf(h, "extern const HqColumnSet %s__required_cols;\n", t->sym);
     strbuf_printf(h, "HqStatus %s__insert(HqConn *c, const %s *row, const HqColumnSet *cols, %s *out, HqError *err);\n",
                   t->sym, t->type, t->type);
+    strbuf_printf(h, "HqStatus %s__batch_insert(HqBatch *b, const %s *row, const HqColumnSet *cols, HqError *err);\n",
+                  t->sym, t->type);
     if (t->pk) {
         strbuf_printf(h, "HqStatus %s__get(HqConn *c", t->sym);
         key_params(h, a, t);
@@ -285,6 +287,12 @@ static void wrappers(const CgPlan *p, const CgTable *t, StrBuf *c)
                   "    return hq_insert(c, &%s__table, row, cols != NULL ? cols : &%s__required_cols, out, err);\n"
                   "}\n\n",
                   s, T, T, s, s);
+    strbuf_printf(c,
+                  "HqStatus %s__batch_insert(HqBatch *b, const %s *row, const HqColumnSet *cols, HqError *err)\n"
+                  "{\n"
+                  "    return hq_batch_add_insert(b, &%s__table, row, cols != NULL ? cols : &%s__required_cols, err);\n"
+                  "}\n\n",
+                  s, T, s, s);
     if (t->pk) {
         strbuf_printf(c, "HqStatus %s__get(HqConn *c", s);
         key_params(c, a, t);

@@ -520,6 +520,11 @@ HqStatus hq__schema_version__insert(HqConn *c, const Hq__SchemaVersion *row, con
     return hq_insert(c, &hq__schema_version__table, row, cols != NULL ? cols : &hq__schema_version__required_cols, out, err);
 }
 
+HqStatus hq__schema_version__batch_insert(HqBatch *b, const Hq__SchemaVersion *row, const HqColumnSet *cols, HqError *err)
+{
+    return hq_batch_add_insert(b, &hq__schema_version__table, row, cols != NULL ? cols : &hq__schema_version__required_cols, err);
+}
+
 HqStatus hq__schema_version__get(HqConn *c, int32_t version, Hq__SchemaVersion *out, HqError *err)
 {
     Hq__SchemaVersion key;
@@ -625,6 +630,11 @@ static const HqColumnSet hq__agent_budget__upsert_cols = {{UINT64_C(0x1)}};
 HqStatus hq__agent_budget__insert(HqConn *c, const Hq__AgentBudget *row, const HqColumnSet *cols, Hq__AgentBudget *out, HqError *err)
 {
     return hq_insert(c, &hq__agent_budget__table, row, cols != NULL ? cols : &hq__agent_budget__required_cols, out, err);
+}
+
+HqStatus hq__agent_budget__batch_insert(HqBatch *b, const Hq__AgentBudget *row, const HqColumnSet *cols, HqError *err)
+{
+    return hq_batch_add_insert(b, &hq__agent_budget__table, row, cols != NULL ? cols : &hq__agent_budget__required_cols, err);
 }
 
 HqStatus hq__agent_budget__get(HqConn *c, const HqUuid *agent_id, Hq__AgentBudget *out, HqError *err)
@@ -736,6 +746,11 @@ static const HqColumnSet hq__agent_command__upsert_cols = {{UINT64_C(0x81)}};
 HqStatus hq__agent_command__insert(HqConn *c, const Hq__AgentCommand *row, const HqColumnSet *cols, Hq__AgentCommand *out, HqError *err)
 {
     return hq_insert(c, &hq__agent_command__table, row, cols != NULL ? cols : &hq__agent_command__required_cols, out, err);
+}
+
+HqStatus hq__agent_command__batch_insert(HqBatch *b, const Hq__AgentCommand *row, const HqColumnSet *cols, HqError *err)
+{
+    return hq_batch_add_insert(b, &hq__agent_command__table, row, cols != NULL ? cols : &hq__agent_command__required_cols, err);
 }
 
 HqStatus hq__agent_command__get(HqConn *c, const HqUuid *id, Hq__AgentCommand *out, HqError *err)
@@ -853,6 +868,11 @@ static const HqColumnSet hq__agent_inbox_item__upsert_by_tenant_id_and_dedup_key
 HqStatus hq__agent_inbox_item__insert(HqConn *c, const Hq__AgentInboxItem *row, const HqColumnSet *cols, Hq__AgentInboxItem *out, HqError *err)
 {
     return hq_insert(c, &hq__agent_inbox_item__table, row, cols != NULL ? cols : &hq__agent_inbox_item__required_cols, out, err);
+}
+
+HqStatus hq__agent_inbox_item__batch_insert(HqBatch *b, const Hq__AgentInboxItem *row, const HqColumnSet *cols, HqError *err)
+{
+    return hq_batch_add_insert(b, &hq__agent_inbox_item__table, row, cols != NULL ? cols : &hq__agent_inbox_item__required_cols, err);
 }
 
 HqStatus hq__agent_inbox_item__get(HqConn *c, const HqUuid *id, Hq__AgentInboxItem *out, HqError *err)
@@ -976,6 +996,11 @@ HqStatus hq__agent_usage__insert(HqConn *c, const Hq__AgentUsage *row, const HqC
     return hq_insert(c, &hq__agent_usage__table, row, cols != NULL ? cols : &hq__agent_usage__required_cols, out, err);
 }
 
+HqStatus hq__agent_usage__batch_insert(HqBatch *b, const Hq__AgentUsage *row, const HqColumnSet *cols, HqError *err)
+{
+    return hq_batch_add_insert(b, &hq__agent_usage__table, row, cols != NULL ? cols : &hq__agent_usage__required_cols, err);
+}
+
 HqStatus hq__agent_usage__get(HqConn *c, const HqUuid *id, Hq__AgentUsage *out, HqError *err)
 {
     Hq__AgentUsage key;
@@ -1093,6 +1118,11 @@ HqStatus hq__agent__insert(HqConn *c, const Hq__Agent *row, const HqColumnSet *c
     return hq_insert(c, &hq__agent__table, row, cols != NULL ? cols : &hq__agent__required_cols, out, err);
 }
 
+HqStatus hq__agent__batch_insert(HqBatch *b, const Hq__Agent *row, const HqColumnSet *cols, HqError *err)
+{
+    return hq_batch_add_insert(b, &hq__agent__table, row, cols != NULL ? cols : &hq__agent__required_cols, err);
+}
+
 HqStatus hq__agent__get(HqConn *c, const HqUuid *id, Hq__Agent *out, HqError *err)
 {
     Hq__Agent key;
@@ -1194,6 +1224,11 @@ HqStatus hq__audit_log__insert(HqConn *c, const Hq__AuditLog *row, const HqColum
     return hq_insert(c, &hq__audit_log__table, row, cols != NULL ? cols : &hq__audit_log__required_cols, out, err);
 }
 
+HqStatus hq__audit_log__batch_insert(HqBatch *b, const Hq__AuditLog *row, const HqColumnSet *cols, HqError *err)
+{
+    return hq_batch_add_insert(b, &hq__audit_log__table, row, cols != NULL ? cols : &hq__audit_log__required_cols, err);
+}
+
 HqStatus hq__audit_log__get(HqConn *c, const HqUuid *id, Hq__AuditLog *out, HqError *err)
 {
     Hq__AuditLog key;
@@ -1281,6 +1316,11 @@ static const HqColumnSet hq__campaign__upsert_cols = {{UINT64_C(0x11)}};
 HqStatus hq__campaign__insert(HqConn *c, const Hq__Campaign *row, const HqColumnSet *cols, Hq__Campaign *out, HqError *err)
 {
     return hq_insert(c, &hq__campaign__table, row, cols != NULL ? cols : &hq__campaign__required_cols, out, err);
+}
+
+HqStatus hq__campaign__batch_insert(HqBatch *b, const Hq__Campaign *row, const HqColumnSet *cols, HqError *err)
+{
+    return hq_batch_add_insert(b, &hq__campaign__table, row, cols != NULL ? cols : &hq__campaign__required_cols, err);
 }
 
 HqStatus hq__campaign__get(HqConn *c, const HqUuid *id, Hq__Campaign *out, HqError *err)
@@ -1378,6 +1418,11 @@ static const HqColumnSet hq__collection_definition__upsert_by_tenant_id_and_slug
 HqStatus hq__collection_definition__insert(HqConn *c, const Hq__CollectionDefinition *row, const HqColumnSet *cols, Hq__CollectionDefinition *out, HqError *err)
 {
     return hq_insert(c, &hq__collection_definition__table, row, cols != NULL ? cols : &hq__collection_definition__required_cols, out, err);
+}
+
+HqStatus hq__collection_definition__batch_insert(HqBatch *b, const Hq__CollectionDefinition *row, const HqColumnSet *cols, HqError *err)
+{
+    return hq_batch_add_insert(b, &hq__collection_definition__table, row, cols != NULL ? cols : &hq__collection_definition__required_cols, err);
 }
 
 HqStatus hq__collection_definition__get(HqConn *c, const HqUuid *id, Hq__CollectionDefinition *out, HqError *err)
@@ -1489,6 +1534,11 @@ HqStatus hq__collection_field__insert(HqConn *c, const Hq__CollectionField *row,
     return hq_insert(c, &hq__collection_field__table, row, cols != NULL ? cols : &hq__collection_field__required_cols, out, err);
 }
 
+HqStatus hq__collection_field__batch_insert(HqBatch *b, const Hq__CollectionField *row, const HqColumnSet *cols, HqError *err)
+{
+    return hq_batch_add_insert(b, &hq__collection_field__table, row, cols != NULL ? cols : &hq__collection_field__required_cols, err);
+}
+
 HqStatus hq__collection_field__get(HqConn *c, const HqUuid *id, Hq__CollectionField *out, HqError *err)
 {
     Hq__CollectionField key;
@@ -1582,6 +1632,11 @@ HqStatus hq__collection_record__insert(HqConn *c, const Hq__CollectionRecord *ro
     return hq_insert(c, &hq__collection_record__table, row, cols != NULL ? cols : &hq__collection_record__required_cols, out, err);
 }
 
+HqStatus hq__collection_record__batch_insert(HqBatch *b, const Hq__CollectionRecord *row, const HqColumnSet *cols, HqError *err)
+{
+    return hq_batch_add_insert(b, &hq__collection_record__table, row, cols != NULL ? cols : &hq__collection_record__required_cols, err);
+}
+
 HqStatus hq__collection_record__get(HqConn *c, const HqUuid *id, Hq__CollectionRecord *out, HqError *err)
 {
     Hq__CollectionRecord key;
@@ -1671,6 +1726,11 @@ static const HqColumnSet hq__collection_template__upsert_by_slug_cols = {{UINT64
 HqStatus hq__collection_template__insert(HqConn *c, const Hq__CollectionTemplate *row, const HqColumnSet *cols, Hq__CollectionTemplate *out, HqError *err)
 {
     return hq_insert(c, &hq__collection_template__table, row, cols != NULL ? cols : &hq__collection_template__required_cols, out, err);
+}
+
+HqStatus hq__collection_template__batch_insert(HqBatch *b, const Hq__CollectionTemplate *row, const HqColumnSet *cols, HqError *err)
+{
+    return hq_batch_add_insert(b, &hq__collection_template__table, row, cols != NULL ? cols : &hq__collection_template__required_cols, err);
 }
 
 HqStatus hq__collection_template__get(HqConn *c, const HqUuid *id, Hq__CollectionTemplate *out, HqError *err)
@@ -1770,6 +1830,11 @@ HqStatus hq__collection_view__insert(HqConn *c, const Hq__CollectionView *row, c
     return hq_insert(c, &hq__collection_view__table, row, cols != NULL ? cols : &hq__collection_view__required_cols, out, err);
 }
 
+HqStatus hq__collection_view__batch_insert(HqBatch *b, const Hq__CollectionView *row, const HqColumnSet *cols, HqError *err)
+{
+    return hq_batch_add_insert(b, &hq__collection_view__table, row, cols != NULL ? cols : &hq__collection_view__required_cols, err);
+}
+
 HqStatus hq__collection_view__get(HqConn *c, const HqUuid *id, Hq__CollectionView *out, HqError *err)
 {
     Hq__CollectionView key;
@@ -1863,6 +1928,11 @@ HqStatus hq__comment__insert(HqConn *c, const Hq__Comment *row, const HqColumnSe
     return hq_insert(c, &hq__comment__table, row, cols != NULL ? cols : &hq__comment__required_cols, out, err);
 }
 
+HqStatus hq__comment__batch_insert(HqBatch *b, const Hq__Comment *row, const HqColumnSet *cols, HqError *err)
+{
+    return hq_batch_add_insert(b, &hq__comment__table, row, cols != NULL ? cols : &hq__comment__required_cols, err);
+}
+
 HqStatus hq__comment__get(HqConn *c, const HqUuid *id, Hq__Comment *out, HqError *err)
 {
     Hq__Comment key;
@@ -1952,6 +2022,11 @@ static const HqColumnSet hq__contact_organization__upsert_by_tenant_id_and_conta
 HqStatus hq__contact_organization__insert(HqConn *c, const Hq__ContactOrganization *row, const HqColumnSet *cols, Hq__ContactOrganization *out, HqError *err)
 {
     return hq_insert(c, &hq__contact_organization__table, row, cols != NULL ? cols : &hq__contact_organization__required_cols, out, err);
+}
+
+HqStatus hq__contact_organization__batch_insert(HqBatch *b, const Hq__ContactOrganization *row, const HqColumnSet *cols, HqError *err)
+{
+    return hq_batch_add_insert(b, &hq__contact_organization__table, row, cols != NULL ? cols : &hq__contact_organization__required_cols, err);
 }
 
 HqStatus hq__contact_organization__get(HqConn *c, const HqUuid *id, Hq__ContactOrganization *out, HqError *err)
@@ -2085,6 +2160,11 @@ HqStatus hq__contact__insert(HqConn *c, const Hq__Contact *row, const HqColumnSe
     return hq_insert(c, &hq__contact__table, row, cols != NULL ? cols : &hq__contact__required_cols, out, err);
 }
 
+HqStatus hq__contact__batch_insert(HqBatch *b, const Hq__Contact *row, const HqColumnSet *cols, HqError *err)
+{
+    return hq_batch_add_insert(b, &hq__contact__table, row, cols != NULL ? cols : &hq__contact__required_cols, err);
+}
+
 HqStatus hq__contact__get(HqConn *c, const HqUuid *id, Hq__Contact *out, HqError *err)
 {
     Hq__Contact key;
@@ -2186,6 +2266,11 @@ static const HqColumnSet hq__draft_set__upsert_by_tenant_id_and_contact_id_and_c
 HqStatus hq__draft_set__insert(HqConn *c, const Hq__DraftSet *row, const HqColumnSet *cols, Hq__DraftSet *out, HqError *err)
 {
     return hq_insert(c, &hq__draft_set__table, row, cols != NULL ? cols : &hq__draft_set__required_cols, out, err);
+}
+
+HqStatus hq__draft_set__batch_insert(HqBatch *b, const Hq__DraftSet *row, const HqColumnSet *cols, HqError *err)
+{
+    return hq_batch_add_insert(b, &hq__draft_set__table, row, cols != NULL ? cols : &hq__draft_set__required_cols, err);
 }
 
 HqStatus hq__draft_set__get(HqConn *c, const HqUuid *id, Hq__DraftSet *out, HqError *err)
@@ -2305,6 +2390,11 @@ HqStatus hq__entity_link__insert(HqConn *c, const Hq__EntityLink *row, const HqC
     return hq_insert(c, &hq__entity_link__table, row, cols != NULL ? cols : &hq__entity_link__required_cols, out, err);
 }
 
+HqStatus hq__entity_link__batch_insert(HqBatch *b, const Hq__EntityLink *row, const HqColumnSet *cols, HqError *err)
+{
+    return hq_batch_add_insert(b, &hq__entity_link__table, row, cols != NULL ? cols : &hq__entity_link__required_cols, err);
+}
+
 HqStatus hq__entity_link__get(HqConn *c, const HqUuid *id, Hq__EntityLink *out, HqError *err)
 {
     Hq__EntityLink key;
@@ -2416,6 +2506,11 @@ HqStatus hq__field_definition__insert(HqConn *c, const Hq__FieldDefinition *row,
     return hq_insert(c, &hq__field_definition__table, row, cols != NULL ? cols : &hq__field_definition__required_cols, out, err);
 }
 
+HqStatus hq__field_definition__batch_insert(HqBatch *b, const Hq__FieldDefinition *row, const HqColumnSet *cols, HqError *err)
+{
+    return hq_batch_add_insert(b, &hq__field_definition__table, row, cols != NULL ? cols : &hq__field_definition__required_cols, err);
+}
+
 HqStatus hq__field_definition__get(HqConn *c, const HqUuid *id, Hq__FieldDefinition *out, HqError *err)
 {
     Hq__FieldDefinition key;
@@ -2509,6 +2604,11 @@ static const HqColumnSet hq__gateway_registration_token__upsert_by_token_hash_co
 HqStatus hq__gateway_registration_token__insert(HqConn *c, const Hq__GatewayRegistrationToken *row, const HqColumnSet *cols, Hq__GatewayRegistrationToken *out, HqError *err)
 {
     return hq_insert(c, &hq__gateway_registration_token__table, row, cols != NULL ? cols : &hq__gateway_registration_token__required_cols, out, err);
+}
+
+HqStatus hq__gateway_registration_token__batch_insert(HqBatch *b, const Hq__GatewayRegistrationToken *row, const HqColumnSet *cols, HqError *err)
+{
+    return hq_batch_add_insert(b, &hq__gateway_registration_token__table, row, cols != NULL ? cols : &hq__gateway_registration_token__required_cols, err);
 }
 
 HqStatus hq__gateway_registration_token__get(HqConn *c, const HqUuid *id, Hq__GatewayRegistrationToken *out, HqError *err)
@@ -2610,6 +2710,11 @@ HqStatus hq__gateway__insert(HqConn *c, const Hq__Gateway *row, const HqColumnSe
     return hq_insert(c, &hq__gateway__table, row, cols != NULL ? cols : &hq__gateway__required_cols, out, err);
 }
 
+HqStatus hq__gateway__batch_insert(HqBatch *b, const Hq__Gateway *row, const HqColumnSet *cols, HqError *err)
+{
+    return hq_batch_add_insert(b, &hq__gateway__table, row, cols != NULL ? cols : &hq__gateway__required_cols, err);
+}
+
 HqStatus hq__gateway__get(HqConn *c, const HqUuid *id, Hq__Gateway *out, HqError *err)
 {
     Hq__Gateway key;
@@ -2705,6 +2810,11 @@ static const HqColumnSet hq__hq_plugin_event_queue__upsert_cols = {{UINT64_C(0x9
 HqStatus hq__hq_plugin_event_queue__insert(HqConn *c, const Hq__HqPluginEventQueue *row, const HqColumnSet *cols, Hq__HqPluginEventQueue *out, HqError *err)
 {
     return hq_insert(c, &hq__hq_plugin_event_queue__table, row, cols != NULL ? cols : &hq__hq_plugin_event_queue__required_cols, out, err);
+}
+
+HqStatus hq__hq_plugin_event_queue__batch_insert(HqBatch *b, const Hq__HqPluginEventQueue *row, const HqColumnSet *cols, HqError *err)
+{
+    return hq_batch_add_insert(b, &hq__hq_plugin_event_queue__table, row, cols != NULL ? cols : &hq__hq_plugin_event_queue__required_cols, err);
 }
 
 HqStatus hq__hq_plugin_event_queue__get(HqConn *c, const HqUuid *id, Hq__HqPluginEventQueue *out, HqError *err)
@@ -2804,6 +2914,11 @@ HqStatus hq__hq_plugin_event__insert(HqConn *c, const Hq__HqPluginEvent *row, co
     return hq_insert(c, &hq__hq_plugin_event__table, row, cols != NULL ? cols : &hq__hq_plugin_event__required_cols, out, err);
 }
 
+HqStatus hq__hq_plugin_event__batch_insert(HqBatch *b, const Hq__HqPluginEvent *row, const HqColumnSet *cols, HqError *err)
+{
+    return hq_batch_add_insert(b, &hq__hq_plugin_event__table, row, cols != NULL ? cols : &hq__hq_plugin_event__required_cols, err);
+}
+
 HqStatus hq__hq_plugin_event__get(HqConn *c, const HqUuid *id, Hq__HqPluginEvent *out, HqError *err)
 {
     Hq__HqPluginEvent key;
@@ -2893,6 +3008,11 @@ static const HqColumnSet hq__hq_plugin_state__upsert_by_tenant_id_and_plugin_id_
 HqStatus hq__hq_plugin_state__insert(HqConn *c, const Hq__HqPluginState *row, const HqColumnSet *cols, Hq__HqPluginState *out, HqError *err)
 {
     return hq_insert(c, &hq__hq_plugin_state__table, row, cols != NULL ? cols : &hq__hq_plugin_state__required_cols, out, err);
+}
+
+HqStatus hq__hq_plugin_state__batch_insert(HqBatch *b, const Hq__HqPluginState *row, const HqColumnSet *cols, HqError *err)
+{
+    return hq_batch_add_insert(b, &hq__hq_plugin_state__table, row, cols != NULL ? cols : &hq__hq_plugin_state__required_cols, err);
 }
 
 HqStatus hq__hq_plugin_state__get(HqConn *c, const HqUuid *id, Hq__HqPluginState *out, HqError *err)
@@ -3012,6 +3132,11 @@ HqStatus hq__hq_plugin__insert(HqConn *c, const Hq__HqPlugin *row, const HqColum
     return hq_insert(c, &hq__hq_plugin__table, row, cols != NULL ? cols : &hq__hq_plugin__required_cols, out, err);
 }
 
+HqStatus hq__hq_plugin__batch_insert(HqBatch *b, const Hq__HqPlugin *row, const HqColumnSet *cols, HqError *err)
+{
+    return hq_batch_add_insert(b, &hq__hq_plugin__table, row, cols != NULL ? cols : &hq__hq_plugin__required_cols, err);
+}
+
 HqStatus hq__hq_plugin__get(HqConn *c, const HqUuid *id, Hq__HqPlugin *out, HqError *err)
 {
     Hq__HqPlugin key;
@@ -3123,6 +3248,11 @@ static const HqColumnSet hq__interaction__upsert_cols = {{UINT64_C(0x21)}};
 HqStatus hq__interaction__insert(HqConn *c, const Hq__Interaction *row, const HqColumnSet *cols, Hq__Interaction *out, HqError *err)
 {
     return hq_insert(c, &hq__interaction__table, row, cols != NULL ? cols : &hq__interaction__required_cols, out, err);
+}
+
+HqStatus hq__interaction__batch_insert(HqBatch *b, const Hq__Interaction *row, const HqColumnSet *cols, HqError *err)
+{
+    return hq_batch_add_insert(b, &hq__interaction__table, row, cols != NULL ? cols : &hq__interaction__required_cols, err);
 }
 
 HqStatus hq__interaction__get(HqConn *c, const HqUuid *id, Hq__Interaction *out, HqError *err)
@@ -3295,6 +3425,11 @@ HqStatus hq__knowledge_chunk__insert(HqConn *c, const Hq__KnowledgeChunk *row, c
     return hq_insert(c, &hq__knowledge_chunk__table, row, cols != NULL ? cols : &hq__knowledge_chunk__required_cols, out, err);
 }
 
+HqStatus hq__knowledge_chunk__batch_insert(HqBatch *b, const Hq__KnowledgeChunk *row, const HqColumnSet *cols, HqError *err)
+{
+    return hq_batch_add_insert(b, &hq__knowledge_chunk__table, row, cols != NULL ? cols : &hq__knowledge_chunk__required_cols, err);
+}
+
 HqStatus hq__knowledge_chunk__get(HqConn *c, const HqUuid *id, Hq__KnowledgeChunk *out, HqError *err)
 {
     Hq__KnowledgeChunk key;
@@ -3390,6 +3525,11 @@ HqStatus hq__knowledge_folder__insert(HqConn *c, const Hq__KnowledgeFolder *row,
     return hq_insert(c, &hq__knowledge_folder__table, row, cols != NULL ? cols : &hq__knowledge_folder__required_cols, out, err);
 }
 
+HqStatus hq__knowledge_folder__batch_insert(HqBatch *b, const Hq__KnowledgeFolder *row, const HqColumnSet *cols, HqError *err)
+{
+    return hq_batch_add_insert(b, &hq__knowledge_folder__table, row, cols != NULL ? cols : &hq__knowledge_folder__required_cols, err);
+}
+
 HqStatus hq__knowledge_folder__get(HqConn *c, const HqUuid *id, Hq__KnowledgeFolder *out, HqError *err)
 {
     Hq__KnowledgeFolder key;
@@ -3471,6 +3611,11 @@ static const HqColumnSet hq__knowledge_item_agent__upsert_by_knowledge_item_id_a
 HqStatus hq__knowledge_item_agent__insert(HqConn *c, const Hq__KnowledgeItemAgent *row, const HqColumnSet *cols, Hq__KnowledgeItemAgent *out, HqError *err)
 {
     return hq_insert(c, &hq__knowledge_item_agent__table, row, cols != NULL ? cols : &hq__knowledge_item_agent__required_cols, out, err);
+}
+
+HqStatus hq__knowledge_item_agent__batch_insert(HqBatch *b, const Hq__KnowledgeItemAgent *row, const HqColumnSet *cols, HqError *err)
+{
+    return hq_batch_add_insert(b, &hq__knowledge_item_agent__table, row, cols != NULL ? cols : &hq__knowledge_item_agent__required_cols, err);
 }
 
 HqStatus hq__knowledge_item_agent__get(HqConn *c, const HqUuid *id, Hq__KnowledgeItemAgent *out, HqError *err)
@@ -3718,6 +3863,11 @@ HqStatus hq__knowledge_item__insert(HqConn *c, const Hq__KnowledgeItem *row, con
     return hq_insert(c, &hq__knowledge_item__table, row, cols != NULL ? cols : &hq__knowledge_item__required_cols, out, err);
 }
 
+HqStatus hq__knowledge_item__batch_insert(HqBatch *b, const Hq__KnowledgeItem *row, const HqColumnSet *cols, HqError *err)
+{
+    return hq_batch_add_insert(b, &hq__knowledge_item__table, row, cols != NULL ? cols : &hq__knowledge_item__required_cols, err);
+}
+
 HqStatus hq__knowledge_item__get(HqConn *c, const HqUuid *id, Hq__KnowledgeItem *out, HqError *err)
 {
     Hq__KnowledgeItem key;
@@ -3803,6 +3953,11 @@ static const HqColumnSet hq__label__upsert_by_tenant_id_and_name_cols = {{UINT64
 HqStatus hq__label__insert(HqConn *c, const Hq__Label *row, const HqColumnSet *cols, Hq__Label *out, HqError *err)
 {
     return hq_insert(c, &hq__label__table, row, cols != NULL ? cols : &hq__label__required_cols, out, err);
+}
+
+HqStatus hq__label__batch_insert(HqBatch *b, const Hq__Label *row, const HqColumnSet *cols, HqError *err)
+{
+    return hq_batch_add_insert(b, &hq__label__table, row, cols != NULL ? cols : &hq__label__required_cols, err);
 }
 
 HqStatus hq__label__get(HqConn *c, const HqUuid *id, Hq__Label *out, HqError *err)
@@ -3908,6 +4063,11 @@ HqStatus hq__notification__insert(HqConn *c, const Hq__Notification *row, const 
     return hq_insert(c, &hq__notification__table, row, cols != NULL ? cols : &hq__notification__required_cols, out, err);
 }
 
+HqStatus hq__notification__batch_insert(HqBatch *b, const Hq__Notification *row, const HqColumnSet *cols, HqError *err)
+{
+    return hq_batch_add_insert(b, &hq__notification__table, row, cols != NULL ? cols : &hq__notification__required_cols, err);
+}
+
 HqStatus hq__notification__get(HqConn *c, const HqUuid *id, Hq__Notification *out, HqError *err)
 {
     Hq__Notification key;
@@ -4011,6 +4171,11 @@ HqStatus hq__organization__insert(HqConn *c, const Hq__Organization *row, const 
     return hq_insert(c, &hq__organization__table, row, cols != NULL ? cols : &hq__organization__required_cols, out, err);
 }
 
+HqStatus hq__organization__batch_insert(HqBatch *b, const Hq__Organization *row, const HqColumnSet *cols, HqError *err)
+{
+    return hq_batch_add_insert(b, &hq__organization__table, row, cols != NULL ? cols : &hq__organization__required_cols, err);
+}
+
 HqStatus hq__organization__get(HqConn *c, const HqUuid *id, Hq__Organization *out, HqError *err)
 {
     Hq__Organization key;
@@ -4104,6 +4269,11 @@ static const HqColumnSet hq__pipeline_stage__upsert_by_tenant_id_and_entity_type
 HqStatus hq__pipeline_stage__insert(HqConn *c, const Hq__PipelineStage *row, const HqColumnSet *cols, Hq__PipelineStage *out, HqError *err)
 {
     return hq_insert(c, &hq__pipeline_stage__table, row, cols != NULL ? cols : &hq__pipeline_stage__required_cols, out, err);
+}
+
+HqStatus hq__pipeline_stage__batch_insert(HqBatch *b, const Hq__PipelineStage *row, const HqColumnSet *cols, HqError *err)
+{
+    return hq_batch_add_insert(b, &hq__pipeline_stage__table, row, cols != NULL ? cols : &hq__pipeline_stage__required_cols, err);
 }
 
 HqStatus hq__pipeline_stage__get(HqConn *c, const HqUuid *id, Hq__PipelineStage *out, HqError *err)
@@ -4241,6 +4411,11 @@ HqStatus hq__routine__insert(HqConn *c, const Hq__Routine *row, const HqColumnSe
     return hq_insert(c, &hq__routine__table, row, cols != NULL ? cols : &hq__routine__required_cols, out, err);
 }
 
+HqStatus hq__routine__batch_insert(HqBatch *b, const Hq__Routine *row, const HqColumnSet *cols, HqError *err)
+{
+    return hq_batch_add_insert(b, &hq__routine__table, row, cols != NULL ? cols : &hq__routine__required_cols, err);
+}
+
 HqStatus hq__routine__get(HqConn *c, const HqUuid *id, Hq__Routine *out, HqError *err)
 {
     Hq__Routine key;
@@ -4340,6 +4515,11 @@ static const HqColumnSet hq__secret__upsert_by_tenant_id_and_gateway_id_and_key_
 HqStatus hq__secret__insert(HqConn *c, const Hq__Secret *row, const HqColumnSet *cols, Hq__Secret *out, HqError *err)
 {
     return hq_insert(c, &hq__secret__table, row, cols != NULL ? cols : &hq__secret__required_cols, out, err);
+}
+
+HqStatus hq__secret__batch_insert(HqBatch *b, const Hq__Secret *row, const HqColumnSet *cols, HqError *err)
+{
+    return hq_batch_add_insert(b, &hq__secret__table, row, cols != NULL ? cols : &hq__secret__required_cols, err);
 }
 
 HqStatus hq__secret__get(HqConn *c, const HqUuid *id, Hq__Secret *out, HqError *err)
@@ -4453,6 +4633,11 @@ HqStatus hq__source_connection__insert(HqConn *c, const Hq__SourceConnection *ro
     return hq_insert(c, &hq__source_connection__table, row, cols != NULL ? cols : &hq__source_connection__required_cols, out, err);
 }
 
+HqStatus hq__source_connection__batch_insert(HqBatch *b, const Hq__SourceConnection *row, const HqColumnSet *cols, HqError *err)
+{
+    return hq_batch_add_insert(b, &hq__source_connection__table, row, cols != NULL ? cols : &hq__source_connection__required_cols, err);
+}
+
 HqStatus hq__source_connection__get(HqConn *c, const HqUuid *id, Hq__SourceConnection *out, HqError *err)
 {
     Hq__SourceConnection key;
@@ -4542,6 +4727,11 @@ static const HqColumnSet hq__source_sync_run__upsert_cols = {{UINT64_C(0x9)}};
 HqStatus hq__source_sync_run__insert(HqConn *c, const Hq__SourceSyncRun *row, const HqColumnSet *cols, Hq__SourceSyncRun *out, HqError *err)
 {
     return hq_insert(c, &hq__source_sync_run__table, row, cols != NULL ? cols : &hq__source_sync_run__required_cols, out, err);
+}
+
+HqStatus hq__source_sync_run__batch_insert(HqBatch *b, const Hq__SourceSyncRun *row, const HqColumnSet *cols, HqError *err)
+{
+    return hq_batch_add_insert(b, &hq__source_sync_run__table, row, cols != NULL ? cols : &hq__source_sync_run__required_cols, err);
 }
 
 HqStatus hq__source_sync_run__get(HqConn *c, const HqUuid *id, Hq__SourceSyncRun *out, HqError *err)
@@ -4639,6 +4829,11 @@ HqStatus hq__stream__insert(HqConn *c, const Hq__Stream *row, const HqColumnSet 
     return hq_insert(c, &hq__stream__table, row, cols != NULL ? cols : &hq__stream__required_cols, out, err);
 }
 
+HqStatus hq__stream__batch_insert(HqBatch *b, const Hq__Stream *row, const HqColumnSet *cols, HqError *err)
+{
+    return hq_batch_add_insert(b, &hq__stream__table, row, cols != NULL ? cols : &hq__stream__required_cols, err);
+}
+
 HqStatus hq__stream__get(HqConn *c, const HqUuid *id, Hq__Stream *out, HqError *err)
 {
     Hq__Stream key;
@@ -4722,6 +4917,11 @@ HqStatus hq__tag__insert(HqConn *c, const Hq__Tag *row, const HqColumnSet *cols,
     return hq_insert(c, &hq__tag__table, row, cols != NULL ? cols : &hq__tag__required_cols, out, err);
 }
 
+HqStatus hq__tag__batch_insert(HqBatch *b, const Hq__Tag *row, const HqColumnSet *cols, HqError *err)
+{
+    return hq_batch_add_insert(b, &hq__tag__table, row, cols != NULL ? cols : &hq__tag__required_cols, err);
+}
+
 HqStatus hq__tag__get(HqConn *c, const HqUuid *id, Hq__Tag *out, HqError *err)
 {
     Hq__Tag key;
@@ -4803,6 +5003,11 @@ static const HqColumnSet hq__task_label__upsert_cols = {{UINT64_C(0x3)}};
 HqStatus hq__task_label__insert(HqConn *c, const Hq__TaskLabel *row, const HqColumnSet *cols, Hq__TaskLabel *out, HqError *err)
 {
     return hq_insert(c, &hq__task_label__table, row, cols != NULL ? cols : &hq__task_label__required_cols, out, err);
+}
+
+HqStatus hq__task_label__batch_insert(HqBatch *b, const Hq__TaskLabel *row, const HqColumnSet *cols, HqError *err)
+{
+    return hq_batch_add_insert(b, &hq__task_label__table, row, cols != NULL ? cols : &hq__task_label__required_cols, err);
 }
 
 HqStatus hq__task_label__get(HqConn *c, const HqUuid *task_id, const HqUuid *label_id, Hq__TaskLabel *out, HqError *err)
@@ -4894,6 +5099,11 @@ static const HqColumnSet hq__task_relation__upsert_by_tenant_id_and_source_task_
 HqStatus hq__task_relation__insert(HqConn *c, const Hq__TaskRelation *row, const HqColumnSet *cols, Hq__TaskRelation *out, HqError *err)
 {
     return hq_insert(c, &hq__task_relation__table, row, cols != NULL ? cols : &hq__task_relation__required_cols, out, err);
+}
+
+HqStatus hq__task_relation__batch_insert(HqBatch *b, const Hq__TaskRelation *row, const HqColumnSet *cols, HqError *err)
+{
+    return hq_batch_add_insert(b, &hq__task_relation__table, row, cols != NULL ? cols : &hq__task_relation__required_cols, err);
 }
 
 HqStatus hq__task_relation__get(HqConn *c, const HqUuid *id, Hq__TaskRelation *out, HqError *err)
@@ -5033,6 +5243,11 @@ HqStatus hq__task_series__insert(HqConn *c, const Hq__TaskSeries *row, const HqC
     return hq_insert(c, &hq__task_series__table, row, cols != NULL ? cols : &hq__task_series__required_cols, out, err);
 }
 
+HqStatus hq__task_series__batch_insert(HqBatch *b, const Hq__TaskSeries *row, const HqColumnSet *cols, HqError *err)
+{
+    return hq_batch_add_insert(b, &hq__task_series__table, row, cols != NULL ? cols : &hq__task_series__required_cols, err);
+}
+
 HqStatus hq__task_series__get(HqConn *c, const HqUuid *id, Hq__TaskSeries *out, HqError *err)
 {
     Hq__TaskSeries key;
@@ -5124,6 +5339,11 @@ static const HqColumnSet hq__task_template__upsert_by_tenant_id_and_name_cols = 
 HqStatus hq__task_template__insert(HqConn *c, const Hq__TaskTemplate *row, const HqColumnSet *cols, Hq__TaskTemplate *out, HqError *err)
 {
     return hq_insert(c, &hq__task_template__table, row, cols != NULL ? cols : &hq__task_template__required_cols, out, err);
+}
+
+HqStatus hq__task_template__batch_insert(HqBatch *b, const Hq__TaskTemplate *row, const HqColumnSet *cols, HqError *err)
+{
+    return hq_batch_add_insert(b, &hq__task_template__table, row, cols != NULL ? cols : &hq__task_template__required_cols, err);
 }
 
 HqStatus hq__task_template__get(HqConn *c, const HqUuid *id, Hq__TaskTemplate *out, HqError *err)
@@ -5261,6 +5481,11 @@ HqStatus hq__task__insert(HqConn *c, const Hq__Task *row, const HqColumnSet *col
     return hq_insert(c, &hq__task__table, row, cols != NULL ? cols : &hq__task__required_cols, out, err);
 }
 
+HqStatus hq__task__batch_insert(HqBatch *b, const Hq__Task *row, const HqColumnSet *cols, HqError *err)
+{
+    return hq_batch_add_insert(b, &hq__task__table, row, cols != NULL ? cols : &hq__task__required_cols, err);
+}
+
 HqStatus hq__task__get(HqConn *c, const HqUuid *id, Hq__Task *out, HqError *err)
 {
     Hq__Task key;
@@ -5370,6 +5595,11 @@ HqStatus hq__template__insert(HqConn *c, const Hq__Template *row, const HqColumn
     return hq_insert(c, &hq__template__table, row, cols != NULL ? cols : &hq__template__required_cols, out, err);
 }
 
+HqStatus hq__template__batch_insert(HqBatch *b, const Hq__Template *row, const HqColumnSet *cols, HqError *err)
+{
+    return hq_batch_add_insert(b, &hq__template__table, row, cols != NULL ? cols : &hq__template__required_cols, err);
+}
+
 HqStatus hq__template__get(HqConn *c, const HqUuid *id, Hq__Template *out, HqError *err)
 {
     Hq__Template key;
@@ -5455,6 +5685,11 @@ static const HqColumnSet hq__tenant__upsert_by_slug_cols = {{UINT64_C(0x18)}};
 HqStatus hq__tenant__insert(HqConn *c, const Hq__Tenant *row, const HqColumnSet *cols, Hq__Tenant *out, HqError *err)
 {
     return hq_insert(c, &hq__tenant__table, row, cols != NULL ? cols : &hq__tenant__required_cols, out, err);
+}
+
+HqStatus hq__tenant__batch_insert(HqBatch *b, const Hq__Tenant *row, const HqColumnSet *cols, HqError *err)
+{
+    return hq_batch_add_insert(b, &hq__tenant__table, row, cols != NULL ? cols : &hq__tenant__required_cols, err);
 }
 
 HqStatus hq__tenant__get(HqConn *c, const HqUuid *id, Hq__Tenant *out, HqError *err)
@@ -5566,6 +5801,11 @@ static const HqColumnSet hq__workspace__upsert_by_tenant_id_cols = {{UINT64_C(0x
 HqStatus hq__workspace__insert(HqConn *c, const Hq__Workspace *row, const HqColumnSet *cols, Hq__Workspace *out, HqError *err)
 {
     return hq_insert(c, &hq__workspace__table, row, cols != NULL ? cols : &hq__workspace__required_cols, out, err);
+}
+
+HqStatus hq__workspace__batch_insert(HqBatch *b, const Hq__Workspace *row, const HqColumnSet *cols, HqError *err)
+{
+    return hq_batch_add_insert(b, &hq__workspace__table, row, cols != NULL ? cols : &hq__workspace__required_cols, err);
 }
 
 HqStatus hq__workspace__get(HqConn *c, const HqUuid *id, Hq__Workspace *out, HqError *err)

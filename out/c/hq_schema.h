@@ -17,15 +17,24 @@
  * NULL: a nullable column or argument has a bool <member>_is_null next to it; when it
  * is true the value is SQL NULL. A char * member must not be NULL otherwise.
  *
+ * TYPES: as libhq's codecs expect (hq.h): uuid HqUuid, timestamptz int64_t microseconds,
+ * date int32_t days, numeric and JSON as text, enums int, arrays HqArray, vector HqVector.
+ * Types without a codec (time, interval, tsvector, a table's row type) travel as their
+ * text form. A table with columns of an optional extension also has
+ * <t>__table_without_<extension>, for databases where the extension is missing.
+ *
  * TABLES: <t>__insert writes the columns in cols; cols NULL means <t>__required_cols,
- * the columns without an SQL default, so ids, timestamps and other defaults are filled
- * in by the database. out (may be NULL) receives the stored row. <t>__get and
- * <t>__delete take the primary key; <t>__update sets only the fields in cols of the row
- * with row's primary key (HQ_ERR_NOT_FOUND when there is none). <t>__upsert (on the
- * primary key) and <t>__upsert_by_<columns> (one per unique key) insert or update;
- * cols NULL means the required columns plus the key. <t>__list streams the rows that
- * match opt (equality filters on a row passed as opt->filter, order, limit, offset;
- * opt NULL: all rows) through fn, one row in memory at a time.
+ * the NOT NULL columns without an SQL default; every other column gets its default
+ * (ids, timestamps, NULL). To write more, copy that set and hq_colset_add() the
+ * HQ__<T>__<COLUMN> constants. out (may be NULL) receives the stored row, defaults
+ * filled in. <t>__batch_insert queues the same INSERT in a pipeline batch (see
+ * hq_batch_begin). <t>__get and <t>__delete take the primary key; <t>__update sets
+ * only the fields in cols of the row with row's primary key (HQ_ERR_NOT_FOUND when
+ * there is none). <t>__upsert (on the primary key) and <t>__upsert_by_<columns> (one
+ * per unique key) insert or update; cols NULL means the required columns plus the key.
+ * <t>__list streams the rows that match opt (equality filters on a row passed as
+ * opt->filter, order, limit, offset; opt NULL: all rows) through fn, one row in memory
+ * at a time.
  *
  * FUNCTIONS: arguments travel in a __Args struct. Where some arguments have SQL
  * defaults, `provided` lists the arguments passed; NULL means those without a default,
@@ -386,6 +395,7 @@ typedef int (*Hq__SchemaVersion__RowFn)(void *ctx, Hq__SchemaVersion *row);
 extern const HqTableDesc hq__schema_version__table;
 extern const HqColumnSet hq__schema_version__required_cols;
 HqStatus hq__schema_version__insert(HqConn *c, const Hq__SchemaVersion *row, const HqColumnSet *cols, Hq__SchemaVersion *out, HqError *err);
+HqStatus hq__schema_version__batch_insert(HqBatch *b, const Hq__SchemaVersion *row, const HqColumnSet *cols, HqError *err);
 HqStatus hq__schema_version__get(HqConn *c, int32_t version, Hq__SchemaVersion *out, HqError *err);
 HqStatus hq__schema_version__update(HqConn *c, const Hq__SchemaVersion *row, const HqColumnSet *cols, Hq__SchemaVersion *out, HqError *err);
 HqStatus hq__schema_version__delete(HqConn *c, int32_t version, uint64_t *n_deleted, HqError *err);
@@ -446,6 +456,7 @@ typedef int (*Hq__AgentBudget__RowFn)(void *ctx, Hq__AgentBudget *row);
 extern const HqTableDesc hq__agent_budget__table;
 extern const HqColumnSet hq__agent_budget__required_cols;
 HqStatus hq__agent_budget__insert(HqConn *c, const Hq__AgentBudget *row, const HqColumnSet *cols, Hq__AgentBudget *out, HqError *err);
+HqStatus hq__agent_budget__batch_insert(HqBatch *b, const Hq__AgentBudget *row, const HqColumnSet *cols, HqError *err);
 HqStatus hq__agent_budget__get(HqConn *c, const HqUuid *agent_id, Hq__AgentBudget *out, HqError *err);
 HqStatus hq__agent_budget__update(HqConn *c, const Hq__AgentBudget *row, const HqColumnSet *cols, Hq__AgentBudget *out, HqError *err);
 HqStatus hq__agent_budget__delete(HqConn *c, const HqUuid *agent_id, uint64_t *n_deleted, HqError *err);
@@ -518,6 +529,7 @@ typedef int (*Hq__AgentCommand__RowFn)(void *ctx, Hq__AgentCommand *row);
 extern const HqTableDesc hq__agent_command__table;
 extern const HqColumnSet hq__agent_command__required_cols;
 HqStatus hq__agent_command__insert(HqConn *c, const Hq__AgentCommand *row, const HqColumnSet *cols, Hq__AgentCommand *out, HqError *err);
+HqStatus hq__agent_command__batch_insert(HqBatch *b, const Hq__AgentCommand *row, const HqColumnSet *cols, HqError *err);
 HqStatus hq__agent_command__get(HqConn *c, const HqUuid *id, Hq__AgentCommand *out, HqError *err);
 HqStatus hq__agent_command__update(HqConn *c, const Hq__AgentCommand *row, const HqColumnSet *cols, Hq__AgentCommand *out, HqError *err);
 HqStatus hq__agent_command__delete(HqConn *c, const HqUuid *id, uint64_t *n_deleted, HqError *err);
@@ -592,6 +604,7 @@ typedef int (*Hq__AgentInboxItem__RowFn)(void *ctx, Hq__AgentInboxItem *row);
 extern const HqTableDesc hq__agent_inbox_item__table;
 extern const HqColumnSet hq__agent_inbox_item__required_cols;
 HqStatus hq__agent_inbox_item__insert(HqConn *c, const Hq__AgentInboxItem *row, const HqColumnSet *cols, Hq__AgentInboxItem *out, HqError *err);
+HqStatus hq__agent_inbox_item__batch_insert(HqBatch *b, const Hq__AgentInboxItem *row, const HqColumnSet *cols, HqError *err);
 HqStatus hq__agent_inbox_item__get(HqConn *c, const HqUuid *id, Hq__AgentInboxItem *out, HqError *err);
 HqStatus hq__agent_inbox_item__update(HqConn *c, const Hq__AgentInboxItem *row, const HqColumnSet *cols, Hq__AgentInboxItem *out, HqError *err);
 HqStatus hq__agent_inbox_item__delete(HqConn *c, const HqUuid *id, uint64_t *n_deleted, HqError *err);
@@ -664,6 +677,7 @@ typedef int (*Hq__AgentUsage__RowFn)(void *ctx, Hq__AgentUsage *row);
 extern const HqTableDesc hq__agent_usage__table;
 extern const HqColumnSet hq__agent_usage__required_cols;
 HqStatus hq__agent_usage__insert(HqConn *c, const Hq__AgentUsage *row, const HqColumnSet *cols, Hq__AgentUsage *out, HqError *err);
+HqStatus hq__agent_usage__batch_insert(HqBatch *b, const Hq__AgentUsage *row, const HqColumnSet *cols, HqError *err);
 HqStatus hq__agent_usage__get(HqConn *c, const HqUuid *id, Hq__AgentUsage *out, HqError *err);
 HqStatus hq__agent_usage__update(HqConn *c, const Hq__AgentUsage *row, const HqColumnSet *cols, Hq__AgentUsage *out, HqError *err);
 HqStatus hq__agent_usage__delete(HqConn *c, const HqUuid *id, uint64_t *n_deleted, HqError *err);
@@ -732,6 +746,7 @@ typedef int (*Hq__Agent__RowFn)(void *ctx, Hq__Agent *row);
 extern const HqTableDesc hq__agent__table;
 extern const HqColumnSet hq__agent__required_cols;
 HqStatus hq__agent__insert(HqConn *c, const Hq__Agent *row, const HqColumnSet *cols, Hq__Agent *out, HqError *err);
+HqStatus hq__agent__batch_insert(HqBatch *b, const Hq__Agent *row, const HqColumnSet *cols, HqError *err);
 HqStatus hq__agent__get(HqConn *c, const HqUuid *id, Hq__Agent *out, HqError *err);
 HqStatus hq__agent__update(HqConn *c, const Hq__Agent *row, const HqColumnSet *cols, Hq__Agent *out, HqError *err);
 HqStatus hq__agent__delete(HqConn *c, const HqUuid *id, uint64_t *n_deleted, HqError *err);
@@ -780,6 +795,7 @@ typedef int (*Hq__AuditLog__RowFn)(void *ctx, Hq__AuditLog *row);
 extern const HqTableDesc hq__audit_log__table;
 extern const HqColumnSet hq__audit_log__required_cols;
 HqStatus hq__audit_log__insert(HqConn *c, const Hq__AuditLog *row, const HqColumnSet *cols, Hq__AuditLog *out, HqError *err);
+HqStatus hq__audit_log__batch_insert(HqBatch *b, const Hq__AuditLog *row, const HqColumnSet *cols, HqError *err);
 HqStatus hq__audit_log__get(HqConn *c, const HqUuid *id, Hq__AuditLog *out, HqError *err);
 HqStatus hq__audit_log__update(HqConn *c, const Hq__AuditLog *row, const HqColumnSet *cols, Hq__AuditLog *out, HqError *err);
 HqStatus hq__audit_log__delete(HqConn *c, const HqUuid *id, uint64_t *n_deleted, HqError *err);
@@ -820,6 +836,7 @@ typedef int (*Hq__Campaign__RowFn)(void *ctx, Hq__Campaign *row);
 extern const HqTableDesc hq__campaign__table;
 extern const HqColumnSet hq__campaign__required_cols;
 HqStatus hq__campaign__insert(HqConn *c, const Hq__Campaign *row, const HqColumnSet *cols, Hq__Campaign *out, HqError *err);
+HqStatus hq__campaign__batch_insert(HqBatch *b, const Hq__Campaign *row, const HqColumnSet *cols, HqError *err);
 HqStatus hq__campaign__get(HqConn *c, const HqUuid *id, Hq__Campaign *out, HqError *err);
 HqStatus hq__campaign__update(HqConn *c, const Hq__Campaign *row, const HqColumnSet *cols, Hq__Campaign *out, HqError *err);
 HqStatus hq__campaign__delete(HqConn *c, const HqUuid *id, uint64_t *n_deleted, HqError *err);
@@ -869,6 +886,7 @@ typedef int (*Hq__CollectionDefinition__RowFn)(void *ctx, Hq__CollectionDefiniti
 extern const HqTableDesc hq__collection_definition__table;
 extern const HqColumnSet hq__collection_definition__required_cols;
 HqStatus hq__collection_definition__insert(HqConn *c, const Hq__CollectionDefinition *row, const HqColumnSet *cols, Hq__CollectionDefinition *out, HqError *err);
+HqStatus hq__collection_definition__batch_insert(HqBatch *b, const Hq__CollectionDefinition *row, const HqColumnSet *cols, HqError *err);
 HqStatus hq__collection_definition__get(HqConn *c, const HqUuid *id, Hq__CollectionDefinition *out, HqError *err);
 HqStatus hq__collection_definition__update(HqConn *c, const Hq__CollectionDefinition *row, const HqColumnSet *cols, Hq__CollectionDefinition *out, HqError *err);
 HqStatus hq__collection_definition__delete(HqConn *c, const HqUuid *id, uint64_t *n_deleted, HqError *err);
@@ -927,6 +945,7 @@ typedef int (*Hq__CollectionField__RowFn)(void *ctx, Hq__CollectionField *row);
 extern const HqTableDesc hq__collection_field__table;
 extern const HqColumnSet hq__collection_field__required_cols;
 HqStatus hq__collection_field__insert(HqConn *c, const Hq__CollectionField *row, const HqColumnSet *cols, Hq__CollectionField *out, HqError *err);
+HqStatus hq__collection_field__batch_insert(HqBatch *b, const Hq__CollectionField *row, const HqColumnSet *cols, HqError *err);
 HqStatus hq__collection_field__get(HqConn *c, const HqUuid *id, Hq__CollectionField *out, HqError *err);
 HqStatus hq__collection_field__update(HqConn *c, const Hq__CollectionField *row, const HqColumnSet *cols, Hq__CollectionField *out, HqError *err);
 HqStatus hq__collection_field__delete(HqConn *c, const HqUuid *id, uint64_t *n_deleted, HqError *err);
@@ -966,6 +985,7 @@ typedef int (*Hq__CollectionRecord__RowFn)(void *ctx, Hq__CollectionRecord *row)
 extern const HqTableDesc hq__collection_record__table;
 extern const HqColumnSet hq__collection_record__required_cols;
 HqStatus hq__collection_record__insert(HqConn *c, const Hq__CollectionRecord *row, const HqColumnSet *cols, Hq__CollectionRecord *out, HqError *err);
+HqStatus hq__collection_record__batch_insert(HqBatch *b, const Hq__CollectionRecord *row, const HqColumnSet *cols, HqError *err);
 HqStatus hq__collection_record__get(HqConn *c, const HqUuid *id, Hq__CollectionRecord *out, HqError *err);
 HqStatus hq__collection_record__update(HqConn *c, const Hq__CollectionRecord *row, const HqColumnSet *cols, Hq__CollectionRecord *out, HqError *err);
 HqStatus hq__collection_record__delete(HqConn *c, const HqUuid *id, uint64_t *n_deleted, HqError *err);
@@ -1008,6 +1028,7 @@ typedef int (*Hq__CollectionTemplate__RowFn)(void *ctx, Hq__CollectionTemplate *
 extern const HqTableDesc hq__collection_template__table;
 extern const HqColumnSet hq__collection_template__required_cols;
 HqStatus hq__collection_template__insert(HqConn *c, const Hq__CollectionTemplate *row, const HqColumnSet *cols, Hq__CollectionTemplate *out, HqError *err);
+HqStatus hq__collection_template__batch_insert(HqBatch *b, const Hq__CollectionTemplate *row, const HqColumnSet *cols, HqError *err);
 HqStatus hq__collection_template__get(HqConn *c, const HqUuid *id, Hq__CollectionTemplate *out, HqError *err);
 HqStatus hq__collection_template__update(HqConn *c, const Hq__CollectionTemplate *row, const HqColumnSet *cols, Hq__CollectionTemplate *out, HqError *err);
 HqStatus hq__collection_template__delete(HqConn *c, const HqUuid *id, uint64_t *n_deleted, HqError *err);
@@ -1051,6 +1072,7 @@ typedef int (*Hq__CollectionView__RowFn)(void *ctx, Hq__CollectionView *row);
 extern const HqTableDesc hq__collection_view__table;
 extern const HqColumnSet hq__collection_view__required_cols;
 HqStatus hq__collection_view__insert(HqConn *c, const Hq__CollectionView *row, const HqColumnSet *cols, Hq__CollectionView *out, HqError *err);
+HqStatus hq__collection_view__batch_insert(HqBatch *b, const Hq__CollectionView *row, const HqColumnSet *cols, HqError *err);
 HqStatus hq__collection_view__get(HqConn *c, const HqUuid *id, Hq__CollectionView *out, HqError *err);
 HqStatus hq__collection_view__update(HqConn *c, const Hq__CollectionView *row, const HqColumnSet *cols, Hq__CollectionView *out, HqError *err);
 HqStatus hq__collection_view__delete(HqConn *c, const HqUuid *id, uint64_t *n_deleted, HqError *err);
@@ -1095,6 +1117,7 @@ typedef int (*Hq__Comment__RowFn)(void *ctx, Hq__Comment *row);
 extern const HqTableDesc hq__comment__table;
 extern const HqColumnSet hq__comment__required_cols;
 HqStatus hq__comment__insert(HqConn *c, const Hq__Comment *row, const HqColumnSet *cols, Hq__Comment *out, HqError *err);
+HqStatus hq__comment__batch_insert(HqBatch *b, const Hq__Comment *row, const HqColumnSet *cols, HqError *err);
 HqStatus hq__comment__get(HqConn *c, const HqUuid *id, Hq__Comment *out, HqError *err);
 HqStatus hq__comment__update(HqConn *c, const Hq__Comment *row, const HqColumnSet *cols, Hq__Comment *out, HqError *err);
 HqStatus hq__comment__delete(HqConn *c, const HqUuid *id, uint64_t *n_deleted, HqError *err);
@@ -1136,6 +1159,7 @@ typedef int (*Hq__ContactOrganization__RowFn)(void *ctx, Hq__ContactOrganization
 extern const HqTableDesc hq__contact_organization__table;
 extern const HqColumnSet hq__contact_organization__required_cols;
 HqStatus hq__contact_organization__insert(HqConn *c, const Hq__ContactOrganization *row, const HqColumnSet *cols, Hq__ContactOrganization *out, HqError *err);
+HqStatus hq__contact_organization__batch_insert(HqBatch *b, const Hq__ContactOrganization *row, const HqColumnSet *cols, HqError *err);
 HqStatus hq__contact_organization__get(HqConn *c, const HqUuid *id, Hq__ContactOrganization *out, HqError *err);
 HqStatus hq__contact_organization__update(HqConn *c, const Hq__ContactOrganization *row, const HqColumnSet *cols, Hq__ContactOrganization *out, HqError *err);
 HqStatus hq__contact_organization__delete(HqConn *c, const HqUuid *id, uint64_t *n_deleted, HqError *err);
@@ -1230,6 +1254,7 @@ typedef int (*Hq__Contact__RowFn)(void *ctx, Hq__Contact *row);
 extern const HqTableDesc hq__contact__table;
 extern const HqColumnSet hq__contact__required_cols;
 HqStatus hq__contact__insert(HqConn *c, const Hq__Contact *row, const HqColumnSet *cols, Hq__Contact *out, HqError *err);
+HqStatus hq__contact__batch_insert(HqBatch *b, const Hq__Contact *row, const HqColumnSet *cols, HqError *err);
 HqStatus hq__contact__get(HqConn *c, const HqUuid *id, Hq__Contact *out, HqError *err);
 HqStatus hq__contact__update(HqConn *c, const Hq__Contact *row, const HqColumnSet *cols, Hq__Contact *out, HqError *err);
 HqStatus hq__contact__delete(HqConn *c, const HqUuid *id, uint64_t *n_deleted, HqError *err);
@@ -1284,6 +1309,7 @@ typedef int (*Hq__DraftSet__RowFn)(void *ctx, Hq__DraftSet *row);
 extern const HqTableDesc hq__draft_set__table;
 extern const HqColumnSet hq__draft_set__required_cols;
 HqStatus hq__draft_set__insert(HqConn *c, const Hq__DraftSet *row, const HqColumnSet *cols, Hq__DraftSet *out, HqError *err);
+HqStatus hq__draft_set__batch_insert(HqBatch *b, const Hq__DraftSet *row, const HqColumnSet *cols, HqError *err);
 HqStatus hq__draft_set__get(HqConn *c, const HqUuid *id, Hq__DraftSet *out, HqError *err);
 HqStatus hq__draft_set__update(HqConn *c, const Hq__DraftSet *row, const HqColumnSet *cols, Hq__DraftSet *out, HqError *err);
 HqStatus hq__draft_set__delete(HqConn *c, const HqUuid *id, uint64_t *n_deleted, HqError *err);
@@ -1350,6 +1376,7 @@ typedef int (*Hq__EntityLink__RowFn)(void *ctx, Hq__EntityLink *row);
 extern const HqTableDesc hq__entity_link__table;
 extern const HqColumnSet hq__entity_link__required_cols;
 HqStatus hq__entity_link__insert(HqConn *c, const Hq__EntityLink *row, const HqColumnSet *cols, Hq__EntityLink *out, HqError *err);
+HqStatus hq__entity_link__batch_insert(HqBatch *b, const Hq__EntityLink *row, const HqColumnSet *cols, HqError *err);
 HqStatus hq__entity_link__get(HqConn *c, const HqUuid *id, Hq__EntityLink *out, HqError *err);
 HqStatus hq__entity_link__update(HqConn *c, const Hq__EntityLink *row, const HqColumnSet *cols, Hq__EntityLink *out, HqError *err);
 HqStatus hq__entity_link__delete(HqConn *c, const HqUuid *id, uint64_t *n_deleted, HqError *err);
@@ -1404,6 +1431,7 @@ typedef int (*Hq__FieldDefinition__RowFn)(void *ctx, Hq__FieldDefinition *row);
 extern const HqTableDesc hq__field_definition__table;
 extern const HqColumnSet hq__field_definition__required_cols;
 HqStatus hq__field_definition__insert(HqConn *c, const Hq__FieldDefinition *row, const HqColumnSet *cols, Hq__FieldDefinition *out, HqError *err);
+HqStatus hq__field_definition__batch_insert(HqBatch *b, const Hq__FieldDefinition *row, const HqColumnSet *cols, HqError *err);
 HqStatus hq__field_definition__get(HqConn *c, const HqUuid *id, Hq__FieldDefinition *out, HqError *err);
 HqStatus hq__field_definition__update(HqConn *c, const Hq__FieldDefinition *row, const HqColumnSet *cols, Hq__FieldDefinition *out, HqError *err);
 HqStatus hq__field_definition__delete(HqConn *c, const HqUuid *id, uint64_t *n_deleted, HqError *err);
@@ -1444,6 +1472,7 @@ typedef int (*Hq__GatewayRegistrationToken__RowFn)(void *ctx, Hq__GatewayRegistr
 extern const HqTableDesc hq__gateway_registration_token__table;
 extern const HqColumnSet hq__gateway_registration_token__required_cols;
 HqStatus hq__gateway_registration_token__insert(HqConn *c, const Hq__GatewayRegistrationToken *row, const HqColumnSet *cols, Hq__GatewayRegistrationToken *out, HqError *err);
+HqStatus hq__gateway_registration_token__batch_insert(HqBatch *b, const Hq__GatewayRegistrationToken *row, const HqColumnSet *cols, HqError *err);
 HqStatus hq__gateway_registration_token__get(HqConn *c, const HqUuid *id, Hq__GatewayRegistrationToken *out, HqError *err);
 HqStatus hq__gateway_registration_token__update(HqConn *c, const Hq__GatewayRegistrationToken *row, const HqColumnSet *cols, Hq__GatewayRegistrationToken *out, HqError *err);
 HqStatus hq__gateway_registration_token__delete(HqConn *c, const HqUuid *id, uint64_t *n_deleted, HqError *err);
@@ -1487,6 +1516,7 @@ typedef int (*Hq__Gateway__RowFn)(void *ctx, Hq__Gateway *row);
 extern const HqTableDesc hq__gateway__table;
 extern const HqColumnSet hq__gateway__required_cols;
 HqStatus hq__gateway__insert(HqConn *c, const Hq__Gateway *row, const HqColumnSet *cols, Hq__Gateway *out, HqError *err);
+HqStatus hq__gateway__batch_insert(HqBatch *b, const Hq__Gateway *row, const HqColumnSet *cols, HqError *err);
 HqStatus hq__gateway__get(HqConn *c, const HqUuid *id, Hq__Gateway *out, HqError *err);
 HqStatus hq__gateway__update(HqConn *c, const Hq__Gateway *row, const HqColumnSet *cols, Hq__Gateway *out, HqError *err);
 HqStatus hq__gateway__delete(HqConn *c, const HqUuid *id, uint64_t *n_deleted, HqError *err);
@@ -1531,6 +1561,7 @@ typedef int (*Hq__HqPluginEventQueue__RowFn)(void *ctx, Hq__HqPluginEventQueue *
 extern const HqTableDesc hq__hq_plugin_event_queue__table;
 extern const HqColumnSet hq__hq_plugin_event_queue__required_cols;
 HqStatus hq__hq_plugin_event_queue__insert(HqConn *c, const Hq__HqPluginEventQueue *row, const HqColumnSet *cols, Hq__HqPluginEventQueue *out, HqError *err);
+HqStatus hq__hq_plugin_event_queue__batch_insert(HqBatch *b, const Hq__HqPluginEventQueue *row, const HqColumnSet *cols, HqError *err);
 HqStatus hq__hq_plugin_event_queue__get(HqConn *c, const HqUuid *id, Hq__HqPluginEventQueue *out, HqError *err);
 HqStatus hq__hq_plugin_event_queue__update(HqConn *c, const Hq__HqPluginEventQueue *row, const HqColumnSet *cols, Hq__HqPluginEventQueue *out, HqError *err);
 HqStatus hq__hq_plugin_event_queue__delete(HqConn *c, const HqUuid *id, uint64_t *n_deleted, HqError *err);
@@ -1583,6 +1614,7 @@ typedef int (*Hq__HqPluginEvent__RowFn)(void *ctx, Hq__HqPluginEvent *row);
 extern const HqTableDesc hq__hq_plugin_event__table;
 extern const HqColumnSet hq__hq_plugin_event__required_cols;
 HqStatus hq__hq_plugin_event__insert(HqConn *c, const Hq__HqPluginEvent *row, const HqColumnSet *cols, Hq__HqPluginEvent *out, HqError *err);
+HqStatus hq__hq_plugin_event__batch_insert(HqBatch *b, const Hq__HqPluginEvent *row, const HqColumnSet *cols, HqError *err);
 HqStatus hq__hq_plugin_event__get(HqConn *c, const HqUuid *id, Hq__HqPluginEvent *out, HqError *err);
 HqStatus hq__hq_plugin_event__update(HqConn *c, const Hq__HqPluginEvent *row, const HqColumnSet *cols, Hq__HqPluginEvent *out, HqError *err);
 HqStatus hq__hq_plugin_event__delete(HqConn *c, const HqUuid *id, uint64_t *n_deleted, HqError *err);
@@ -1622,6 +1654,7 @@ typedef int (*Hq__HqPluginState__RowFn)(void *ctx, Hq__HqPluginState *row);
 extern const HqTableDesc hq__hq_plugin_state__table;
 extern const HqColumnSet hq__hq_plugin_state__required_cols;
 HqStatus hq__hq_plugin_state__insert(HqConn *c, const Hq__HqPluginState *row, const HqColumnSet *cols, Hq__HqPluginState *out, HqError *err);
+HqStatus hq__hq_plugin_state__batch_insert(HqBatch *b, const Hq__HqPluginState *row, const HqColumnSet *cols, HqError *err);
 HqStatus hq__hq_plugin_state__get(HqConn *c, const HqUuid *id, Hq__HqPluginState *out, HqError *err);
 HqStatus hq__hq_plugin_state__update(HqConn *c, const Hq__HqPluginState *row, const HqColumnSet *cols, Hq__HqPluginState *out, HqError *err);
 HqStatus hq__hq_plugin_state__delete(HqConn *c, const HqUuid *id, uint64_t *n_deleted, HqError *err);
@@ -1687,6 +1720,7 @@ typedef int (*Hq__HqPlugin__RowFn)(void *ctx, Hq__HqPlugin *row);
 extern const HqTableDesc hq__hq_plugin__table;
 extern const HqColumnSet hq__hq_plugin__required_cols;
 HqStatus hq__hq_plugin__insert(HqConn *c, const Hq__HqPlugin *row, const HqColumnSet *cols, Hq__HqPlugin *out, HqError *err);
+HqStatus hq__hq_plugin__batch_insert(HqBatch *b, const Hq__HqPlugin *row, const HqColumnSet *cols, HqError *err);
 HqStatus hq__hq_plugin__get(HqConn *c, const HqUuid *id, Hq__HqPlugin *out, HqError *err);
 HqStatus hq__hq_plugin__update(HqConn *c, const Hq__HqPlugin *row, const HqColumnSet *cols, Hq__HqPlugin *out, HqError *err);
 HqStatus hq__hq_plugin__delete(HqConn *c, const HqUuid *id, uint64_t *n_deleted, HqError *err);
@@ -1755,6 +1789,7 @@ typedef int (*Hq__Interaction__RowFn)(void *ctx, Hq__Interaction *row);
 extern const HqTableDesc hq__interaction__table;
 extern const HqColumnSet hq__interaction__required_cols;
 HqStatus hq__interaction__insert(HqConn *c, const Hq__Interaction *row, const HqColumnSet *cols, Hq__Interaction *out, HqError *err);
+HqStatus hq__interaction__batch_insert(HqBatch *b, const Hq__Interaction *row, const HqColumnSet *cols, HqError *err);
 HqStatus hq__interaction__get(HqConn *c, const HqUuid *id, Hq__Interaction *out, HqError *err);
 HqStatus hq__interaction__update(HqConn *c, const Hq__Interaction *row, const HqColumnSet *cols, Hq__Interaction *out, HqError *err);
 HqStatus hq__interaction__delete(HqConn *c, const HqUuid *id, uint64_t *n_deleted, HqError *err);
@@ -1832,6 +1867,7 @@ extern const HqTableDesc hq__knowledge_chunk__table;
 extern const HqTableDesc hq__knowledge_chunk__table_without_vector; /* for databases without vector */
 extern const HqColumnSet hq__knowledge_chunk__required_cols;
 HqStatus hq__knowledge_chunk__insert(HqConn *c, const Hq__KnowledgeChunk *row, const HqColumnSet *cols, Hq__KnowledgeChunk *out, HqError *err);
+HqStatus hq__knowledge_chunk__batch_insert(HqBatch *b, const Hq__KnowledgeChunk *row, const HqColumnSet *cols, HqError *err);
 HqStatus hq__knowledge_chunk__get(HqConn *c, const HqUuid *id, Hq__KnowledgeChunk *out, HqError *err);
 HqStatus hq__knowledge_chunk__update(HqConn *c, const Hq__KnowledgeChunk *row, const HqColumnSet *cols, Hq__KnowledgeChunk *out, HqError *err);
 HqStatus hq__knowledge_chunk__delete(HqConn *c, const HqUuid *id, uint64_t *n_deleted, HqError *err);
@@ -1875,6 +1911,7 @@ typedef int (*Hq__KnowledgeFolder__RowFn)(void *ctx, Hq__KnowledgeFolder *row);
 extern const HqTableDesc hq__knowledge_folder__table;
 extern const HqColumnSet hq__knowledge_folder__required_cols;
 HqStatus hq__knowledge_folder__insert(HqConn *c, const Hq__KnowledgeFolder *row, const HqColumnSet *cols, Hq__KnowledgeFolder *out, HqError *err);
+HqStatus hq__knowledge_folder__batch_insert(HqBatch *b, const Hq__KnowledgeFolder *row, const HqColumnSet *cols, HqError *err);
 HqStatus hq__knowledge_folder__get(HqConn *c, const HqUuid *id, Hq__KnowledgeFolder *out, HqError *err);
 HqStatus hq__knowledge_folder__update(HqConn *c, const Hq__KnowledgeFolder *row, const HqColumnSet *cols, Hq__KnowledgeFolder *out, HqError *err);
 HqStatus hq__knowledge_folder__delete(HqConn *c, const HqUuid *id, uint64_t *n_deleted, HqError *err);
@@ -1905,6 +1942,7 @@ typedef int (*Hq__KnowledgeItemAgent__RowFn)(void *ctx, Hq__KnowledgeItemAgent *
 extern const HqTableDesc hq__knowledge_item_agent__table;
 extern const HqColumnSet hq__knowledge_item_agent__required_cols;
 HqStatus hq__knowledge_item_agent__insert(HqConn *c, const Hq__KnowledgeItemAgent *row, const HqColumnSet *cols, Hq__KnowledgeItemAgent *out, HqError *err);
+HqStatus hq__knowledge_item_agent__batch_insert(HqBatch *b, const Hq__KnowledgeItemAgent *row, const HqColumnSet *cols, HqError *err);
 HqStatus hq__knowledge_item_agent__get(HqConn *c, const HqUuid *id, Hq__KnowledgeItemAgent *out, HqError *err);
 HqStatus hq__knowledge_item_agent__update(HqConn *c, const Hq__KnowledgeItemAgent *row, const HqColumnSet *cols, Hq__KnowledgeItemAgent *out, HqError *err);
 HqStatus hq__knowledge_item_agent__delete(HqConn *c, const HqUuid *id, uint64_t *n_deleted, HqError *err);
@@ -2034,6 +2072,7 @@ extern const HqTableDesc hq__knowledge_item__table;
 extern const HqTableDesc hq__knowledge_item__table_without_vector; /* for databases without vector */
 extern const HqColumnSet hq__knowledge_item__required_cols;
 HqStatus hq__knowledge_item__insert(HqConn *c, const Hq__KnowledgeItem *row, const HqColumnSet *cols, Hq__KnowledgeItem *out, HqError *err);
+HqStatus hq__knowledge_item__batch_insert(HqBatch *b, const Hq__KnowledgeItem *row, const HqColumnSet *cols, HqError *err);
 HqStatus hq__knowledge_item__get(HqConn *c, const HqUuid *id, Hq__KnowledgeItem *out, HqError *err);
 HqStatus hq__knowledge_item__update(HqConn *c, const Hq__KnowledgeItem *row, const HqColumnSet *cols, Hq__KnowledgeItem *out, HqError *err);
 HqStatus hq__knowledge_item__delete(HqConn *c, const HqUuid *id, uint64_t *n_deleted, HqError *err);
@@ -2069,6 +2108,7 @@ typedef int (*Hq__Label__RowFn)(void *ctx, Hq__Label *row);
 extern const HqTableDesc hq__label__table;
 extern const HqColumnSet hq__label__required_cols;
 HqStatus hq__label__insert(HqConn *c, const Hq__Label *row, const HqColumnSet *cols, Hq__Label *out, HqError *err);
+HqStatus hq__label__batch_insert(HqBatch *b, const Hq__Label *row, const HqColumnSet *cols, HqError *err);
 HqStatus hq__label__get(HqConn *c, const HqUuid *id, Hq__Label *out, HqError *err);
 HqStatus hq__label__update(HqConn *c, const Hq__Label *row, const HqColumnSet *cols, Hq__Label *out, HqError *err);
 HqStatus hq__label__delete(HqConn *c, const HqUuid *id, uint64_t *n_deleted, HqError *err);
@@ -2123,6 +2163,7 @@ typedef int (*Hq__Notification__RowFn)(void *ctx, Hq__Notification *row);
 extern const HqTableDesc hq__notification__table;
 extern const HqColumnSet hq__notification__required_cols;
 HqStatus hq__notification__insert(HqConn *c, const Hq__Notification *row, const HqColumnSet *cols, Hq__Notification *out, HqError *err);
+HqStatus hq__notification__batch_insert(HqBatch *b, const Hq__Notification *row, const HqColumnSet *cols, HqError *err);
 HqStatus hq__notification__get(HqConn *c, const HqUuid *id, Hq__Notification *out, HqError *err);
 HqStatus hq__notification__update(HqConn *c, const Hq__Notification *row, const HqColumnSet *cols, Hq__Notification *out, HqError *err);
 HqStatus hq__notification__delete(HqConn *c, const HqUuid *id, uint64_t *n_deleted, HqError *err);
@@ -2184,6 +2225,7 @@ typedef int (*Hq__Organization__RowFn)(void *ctx, Hq__Organization *row);
 extern const HqTableDesc hq__organization__table;
 extern const HqColumnSet hq__organization__required_cols;
 HqStatus hq__organization__insert(HqConn *c, const Hq__Organization *row, const HqColumnSet *cols, Hq__Organization *out, HqError *err);
+HqStatus hq__organization__batch_insert(HqBatch *b, const Hq__Organization *row, const HqColumnSet *cols, HqError *err);
 HqStatus hq__organization__get(HqConn *c, const HqUuid *id, Hq__Organization *out, HqError *err);
 HqStatus hq__organization__update(HqConn *c, const Hq__Organization *row, const HqColumnSet *cols, Hq__Organization *out, HqError *err);
 HqStatus hq__organization__delete(HqConn *c, const HqUuid *id, uint64_t *n_deleted, HqError *err);
@@ -2228,6 +2270,7 @@ typedef int (*Hq__PipelineStage__RowFn)(void *ctx, Hq__PipelineStage *row);
 extern const HqTableDesc hq__pipeline_stage__table;
 extern const HqColumnSet hq__pipeline_stage__required_cols;
 HqStatus hq__pipeline_stage__insert(HqConn *c, const Hq__PipelineStage *row, const HqColumnSet *cols, Hq__PipelineStage *out, HqError *err);
+HqStatus hq__pipeline_stage__batch_insert(HqBatch *b, const Hq__PipelineStage *row, const HqColumnSet *cols, HqError *err);
 HqStatus hq__pipeline_stage__get(HqConn *c, const HqUuid *id, Hq__PipelineStage *out, HqError *err);
 HqStatus hq__pipeline_stage__update(HqConn *c, const Hq__PipelineStage *row, const HqColumnSet *cols, Hq__PipelineStage *out, HqError *err);
 HqStatus hq__pipeline_stage__delete(HqConn *c, const HqUuid *id, uint64_t *n_deleted, HqError *err);
@@ -2316,6 +2359,7 @@ typedef int (*Hq__Routine__RowFn)(void *ctx, Hq__Routine *row);
 extern const HqTableDesc hq__routine__table;
 extern const HqColumnSet hq__routine__required_cols;
 HqStatus hq__routine__insert(HqConn *c, const Hq__Routine *row, const HqColumnSet *cols, Hq__Routine *out, HqError *err);
+HqStatus hq__routine__batch_insert(HqBatch *b, const Hq__Routine *row, const HqColumnSet *cols, HqError *err);
 HqStatus hq__routine__get(HqConn *c, const HqUuid *id, Hq__Routine *out, HqError *err);
 HqStatus hq__routine__update(HqConn *c, const Hq__Routine *row, const HqColumnSet *cols, Hq__Routine *out, HqError *err);
 HqStatus hq__routine__delete(HqConn *c, const HqUuid *id, uint64_t *n_deleted, HqError *err);
@@ -2365,6 +2409,7 @@ typedef int (*Hq__Secret__RowFn)(void *ctx, Hq__Secret *row);
 extern const HqTableDesc hq__secret__table;
 extern const HqColumnSet hq__secret__required_cols;
 HqStatus hq__secret__insert(HqConn *c, const Hq__Secret *row, const HqColumnSet *cols, Hq__Secret *out, HqError *err);
+HqStatus hq__secret__batch_insert(HqBatch *b, const Hq__Secret *row, const HqColumnSet *cols, HqError *err);
 HqStatus hq__secret__get(HqConn *c, const HqUuid *id, Hq__Secret *out, HqError *err);
 HqStatus hq__secret__update(HqConn *c, const Hq__Secret *row, const HqColumnSet *cols, Hq__Secret *out, HqError *err);
 HqStatus hq__secret__delete(HqConn *c, const HqUuid *id, uint64_t *n_deleted, HqError *err);
@@ -2419,6 +2464,7 @@ typedef int (*Hq__SourceConnection__RowFn)(void *ctx, Hq__SourceConnection *row)
 extern const HqTableDesc hq__source_connection__table;
 extern const HqColumnSet hq__source_connection__required_cols;
 HqStatus hq__source_connection__insert(HqConn *c, const Hq__SourceConnection *row, const HqColumnSet *cols, Hq__SourceConnection *out, HqError *err);
+HqStatus hq__source_connection__batch_insert(HqBatch *b, const Hq__SourceConnection *row, const HqColumnSet *cols, HqError *err);
 HqStatus hq__source_connection__get(HqConn *c, const HqUuid *id, Hq__SourceConnection *out, HqError *err);
 HqStatus hq__source_connection__update(HqConn *c, const Hq__SourceConnection *row, const HqColumnSet *cols, Hq__SourceConnection *out, HqError *err);
 HqStatus hq__source_connection__delete(HqConn *c, const HqUuid *id, uint64_t *n_deleted, HqError *err);
@@ -2464,6 +2510,7 @@ typedef int (*Hq__SourceSyncRun__RowFn)(void *ctx, Hq__SourceSyncRun *row);
 extern const HqTableDesc hq__source_sync_run__table;
 extern const HqColumnSet hq__source_sync_run__required_cols;
 HqStatus hq__source_sync_run__insert(HqConn *c, const Hq__SourceSyncRun *row, const HqColumnSet *cols, Hq__SourceSyncRun *out, HqError *err);
+HqStatus hq__source_sync_run__batch_insert(HqBatch *b, const Hq__SourceSyncRun *row, const HqColumnSet *cols, HqError *err);
 HqStatus hq__source_sync_run__get(HqConn *c, const HqUuid *id, Hq__SourceSyncRun *out, HqError *err);
 HqStatus hq__source_sync_run__update(HqConn *c, const Hq__SourceSyncRun *row, const HqColumnSet *cols, Hq__SourceSyncRun *out, HqError *err);
 HqStatus hq__source_sync_run__delete(HqConn *c, const HqUuid *id, uint64_t *n_deleted, HqError *err);
@@ -2513,6 +2560,7 @@ typedef int (*Hq__Stream__RowFn)(void *ctx, Hq__Stream *row);
 extern const HqTableDesc hq__stream__table;
 extern const HqColumnSet hq__stream__required_cols;
 HqStatus hq__stream__insert(HqConn *c, const Hq__Stream *row, const HqColumnSet *cols, Hq__Stream *out, HqError *err);
+HqStatus hq__stream__batch_insert(HqBatch *b, const Hq__Stream *row, const HqColumnSet *cols, HqError *err);
 HqStatus hq__stream__get(HqConn *c, const HqUuid *id, Hq__Stream *out, HqError *err);
 HqStatus hq__stream__update(HqConn *c, const Hq__Stream *row, const HqColumnSet *cols, Hq__Stream *out, HqError *err);
 HqStatus hq__stream__delete(HqConn *c, const HqUuid *id, uint64_t *n_deleted, HqError *err);
@@ -2544,6 +2592,7 @@ typedef int (*Hq__Tag__RowFn)(void *ctx, Hq__Tag *row);
 extern const HqTableDesc hq__tag__table;
 extern const HqColumnSet hq__tag__required_cols;
 HqStatus hq__tag__insert(HqConn *c, const Hq__Tag *row, const HqColumnSet *cols, Hq__Tag *out, HqError *err);
+HqStatus hq__tag__batch_insert(HqBatch *b, const Hq__Tag *row, const HqColumnSet *cols, HqError *err);
 HqStatus hq__tag__get(HqConn *c, const HqUuid *id, Hq__Tag *out, HqError *err);
 HqStatus hq__tag__update(HqConn *c, const Hq__Tag *row, const HqColumnSet *cols, Hq__Tag *out, HqError *err);
 HqStatus hq__tag__delete(HqConn *c, const HqUuid *id, uint64_t *n_deleted, HqError *err);
@@ -2571,6 +2620,7 @@ typedef int (*Hq__TaskLabel__RowFn)(void *ctx, Hq__TaskLabel *row);
 extern const HqTableDesc hq__task_label__table;
 extern const HqColumnSet hq__task_label__required_cols;
 HqStatus hq__task_label__insert(HqConn *c, const Hq__TaskLabel *row, const HqColumnSet *cols, Hq__TaskLabel *out, HqError *err);
+HqStatus hq__task_label__batch_insert(HqBatch *b, const Hq__TaskLabel *row, const HqColumnSet *cols, HqError *err);
 HqStatus hq__task_label__get(HqConn *c, const HqUuid *task_id, const HqUuid *label_id, Hq__TaskLabel *out, HqError *err);
 HqStatus hq__task_label__update(HqConn *c, const Hq__TaskLabel *row, const HqColumnSet *cols, Hq__TaskLabel *out, HqError *err);
 HqStatus hq__task_label__delete(HqConn *c, const HqUuid *task_id, const HqUuid *label_id, uint64_t *n_deleted, HqError *err);
@@ -2608,6 +2658,7 @@ typedef int (*Hq__TaskRelation__RowFn)(void *ctx, Hq__TaskRelation *row);
 extern const HqTableDesc hq__task_relation__table;
 extern const HqColumnSet hq__task_relation__required_cols;
 HqStatus hq__task_relation__insert(HqConn *c, const Hq__TaskRelation *row, const HqColumnSet *cols, Hq__TaskRelation *out, HqError *err);
+HqStatus hq__task_relation__batch_insert(HqBatch *b, const Hq__TaskRelation *row, const HqColumnSet *cols, HqError *err);
 HqStatus hq__task_relation__get(HqConn *c, const HqUuid *id, Hq__TaskRelation *out, HqError *err);
 HqStatus hq__task_relation__update(HqConn *c, const Hq__TaskRelation *row, const HqColumnSet *cols, Hq__TaskRelation *out, HqError *err);
 HqStatus hq__task_relation__delete(HqConn *c, const HqUuid *id, uint64_t *n_deleted, HqError *err);
@@ -2702,6 +2753,7 @@ typedef int (*Hq__TaskSeries__RowFn)(void *ctx, Hq__TaskSeries *row);
 extern const HqTableDesc hq__task_series__table;
 extern const HqColumnSet hq__task_series__required_cols;
 HqStatus hq__task_series__insert(HqConn *c, const Hq__TaskSeries *row, const HqColumnSet *cols, Hq__TaskSeries *out, HqError *err);
+HqStatus hq__task_series__batch_insert(HqBatch *b, const Hq__TaskSeries *row, const HqColumnSet *cols, HqError *err);
 HqStatus hq__task_series__get(HqConn *c, const HqUuid *id, Hq__TaskSeries *out, HqError *err);
 HqStatus hq__task_series__update(HqConn *c, const Hq__TaskSeries *row, const HqColumnSet *cols, Hq__TaskSeries *out, HqError *err);
 HqStatus hq__task_series__delete(HqConn *c, const HqUuid *id, uint64_t *n_deleted, HqError *err);
@@ -2745,6 +2797,7 @@ typedef int (*Hq__TaskTemplate__RowFn)(void *ctx, Hq__TaskTemplate *row);
 extern const HqTableDesc hq__task_template__table;
 extern const HqColumnSet hq__task_template__required_cols;
 HqStatus hq__task_template__insert(HqConn *c, const Hq__TaskTemplate *row, const HqColumnSet *cols, Hq__TaskTemplate *out, HqError *err);
+HqStatus hq__task_template__batch_insert(HqBatch *b, const Hq__TaskTemplate *row, const HqColumnSet *cols, HqError *err);
 HqStatus hq__task_template__get(HqConn *c, const HqUuid *id, Hq__TaskTemplate *out, HqError *err);
 HqStatus hq__task_template__update(HqConn *c, const Hq__TaskTemplate *row, const HqColumnSet *cols, Hq__TaskTemplate *out, HqError *err);
 HqStatus hq__task_template__delete(HqConn *c, const HqUuid *id, uint64_t *n_deleted, HqError *err);
@@ -2843,6 +2896,7 @@ typedef int (*Hq__Task__RowFn)(void *ctx, Hq__Task *row);
 extern const HqTableDesc hq__task__table;
 extern const HqColumnSet hq__task__required_cols;
 HqStatus hq__task__insert(HqConn *c, const Hq__Task *row, const HqColumnSet *cols, Hq__Task *out, HqError *err);
+HqStatus hq__task__batch_insert(HqBatch *b, const Hq__Task *row, const HqColumnSet *cols, HqError *err);
 HqStatus hq__task__get(HqConn *c, const HqUuid *id, Hq__Task *out, HqError *err);
 HqStatus hq__task__update(HqConn *c, const Hq__Task *row, const HqColumnSet *cols, Hq__Task *out, HqError *err);
 HqStatus hq__task__delete(HqConn *c, const HqUuid *id, uint64_t *n_deleted, HqError *err);
@@ -2902,6 +2956,7 @@ typedef int (*Hq__Template__RowFn)(void *ctx, Hq__Template *row);
 extern const HqTableDesc hq__template__table;
 extern const HqColumnSet hq__template__required_cols;
 HqStatus hq__template__insert(HqConn *c, const Hq__Template *row, const HqColumnSet *cols, Hq__Template *out, HqError *err);
+HqStatus hq__template__batch_insert(HqBatch *b, const Hq__Template *row, const HqColumnSet *cols, HqError *err);
 HqStatus hq__template__get(HqConn *c, const HqUuid *id, Hq__Template *out, HqError *err);
 HqStatus hq__template__update(HqConn *c, const Hq__Template *row, const HqColumnSet *cols, Hq__Template *out, HqError *err);
 HqStatus hq__template__delete(HqConn *c, const HqUuid *id, uint64_t *n_deleted, HqError *err);
@@ -2936,6 +2991,7 @@ typedef int (*Hq__Tenant__RowFn)(void *ctx, Hq__Tenant *row);
 extern const HqTableDesc hq__tenant__table;
 extern const HqColumnSet hq__tenant__required_cols;
 HqStatus hq__tenant__insert(HqConn *c, const Hq__Tenant *row, const HqColumnSet *cols, Hq__Tenant *out, HqError *err);
+HqStatus hq__tenant__batch_insert(HqBatch *b, const Hq__Tenant *row, const HqColumnSet *cols, HqError *err);
 HqStatus hq__tenant__get(HqConn *c, const HqUuid *id, Hq__Tenant *out, HqError *err);
 HqStatus hq__tenant__update(HqConn *c, const Hq__Tenant *row, const HqColumnSet *cols, Hq__Tenant *out, HqError *err);
 HqStatus hq__tenant__delete(HqConn *c, const HqUuid *id, uint64_t *n_deleted, HqError *err);
@@ -2993,6 +3049,7 @@ typedef int (*Hq__Workspace__RowFn)(void *ctx, Hq__Workspace *row);
 extern const HqTableDesc hq__workspace__table;
 extern const HqColumnSet hq__workspace__required_cols;
 HqStatus hq__workspace__insert(HqConn *c, const Hq__Workspace *row, const HqColumnSet *cols, Hq__Workspace *out, HqError *err);
+HqStatus hq__workspace__batch_insert(HqBatch *b, const Hq__Workspace *row, const HqColumnSet *cols, HqError *err);
 HqStatus hq__workspace__get(HqConn *c, const HqUuid *id, Hq__Workspace *out, HqError *err);
 HqStatus hq__workspace__update(HqConn *c, const Hq__Workspace *row, const HqColumnSet *cols, Hq__Workspace *out, HqError *err);
 HqStatus hq__workspace__delete(HqConn *c, const HqUuid *id, uint64_t *n_deleted, HqError *err);
