@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# hqc diff: the changes between the older fixture (tests/cases/fixture_v1) and
+# the current one, in text, Markdown and JSON, compared with golden files
+# (UPDATE_GOLDEN=1 rewrites them); the --fail-on gate; formatting-only changes
+# of function bodies are no change.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+hqc=${HQC:-./hqc}
+old=tests/cases/fixture_v1/schema new=tests/cases/fixture/schema exp=tests/cases/diff
+tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
+passed=0 failed=0
+check() { if "$@"; then passed=$((passed + 1)); else failed=$((failed + 1)); echo "FAILED: $*"; fi; }
+
+golden() {
+	local format=$1 file=$2
+	"$hqc" diff --format "$format" "$old" "$new" >"$tmp/$file"
+	if [ -n "${UPDATE_GOLDEN:-}" ]; then cp "$tmp/$file" "$exp/$file"; fi
+	diff -u "$exp/$file" "$tmp/$file"
+}
+check golden text expected.txt
+check golden markdown expected.md
+check golden json expected.json
+
+# The gate: the v1 -> current changes include a lock-class change but
+# nothing destructive.
+gate() { "$hqc" diff --fail-on "$1" "$old" "$new" >/dev/null 2>&1; }
+check gate destructive
+check test "$(gate lock; echo $?)" = 1
+# A schema against itself: no changes.
+check test "$("$hqc" diff "$new" "$new")" = "0 changes (0 safe, 0 lock, 0 breaking, 0 destructive)"
+# Reformatting a function body (case, spacing, a comment) is not a change.
+cp -r "$new" "$tmp/reformatted"
+sed -i -e 's/RETURN NEW;/return   NEW;/' -e 's/^\( *\)BEGIN$/\1BEGIN  -- reformatted/' "$tmp/reformatted"/*.yaml
+check test "$(grep -c 'reformatted\|return   NEW' "$tmp/reformatted"/*.yaml | awk -F: '{s += $2} END {print (s > 0)}')" = 1
+"$hqc" check "$tmp/reformatted"
+check test "$("$hqc" diff "$new" "$tmp/reformatted")" = "0 changes (0 safe, 0 lock, 0 breaking, 0 destructive)"
+echo "diff: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]
