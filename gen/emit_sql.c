@@ -990,6 +990,15 @@ static void schema_grants(Emit *e)
         strbuf_putc(b, '\n');
 }
 
+/* User SQL as one terminated statement, whether or not it ends in ';'. */
+static void put_statement(StrBuf *b, const char *sql)
+{
+    strbuf_puts(b, sql);
+    while (b->len && (b->data[b->len - 1] == '\n' || b->data[b->len - 1] == ' ' || b->data[b->len - 1] == ';'))
+        b->data[--b->len] = '\0';
+    strbuf_puts(b, ";\n");
+}
+
 /* Views come after the tables and functions they read. CREATE OR REPLACE
  * VIEW keeps existing columns; a view that drops or retypes a column needs
  * an explicit drop in a later module. */
@@ -1004,10 +1013,7 @@ static void views(Emit *e)
         if (v->security_invoker)
             strbuf_puts(b, " WITH (security_invoker = true)");
         strbuf_puts(b, " AS\n");
-        strbuf_puts(b, v->query.text);
-        while (b->len && (b->data[b->len - 1] == '\n' || b->data[b->len - 1] == ' ' || b->data[b->len - 1] == ';'))
-            b->data[--b->len] = '\0';
-        strbuf_puts(b, ";\n");
+        put_statement(b, v->query.text);
         if (v->n_grants) {
             strbuf_puts(b, "GRANT SELECT ON ");
             sqlbuf_qualified(b, v->qname);
@@ -1226,10 +1232,8 @@ static void trailing(Emit *e)
     for (size_t i = 0; i < e->mod->data_steps.n; i++) {
         const HqDataStep *s = e->mod->data_steps.items[i];
         comment_line(b, "Data step", s->name);
-        strbuf_puts(b, s->sql.text);
-        while (b->len && (b->data[b->len - 1] == '\n' || b->data[b->len - 1] == ' ' || b->data[b->len - 1] == ';'))
-            b->data[--b->len] = '\0';
-        strbuf_puts(b, ";\n\n");
+        put_statement(b, s->sql.text);
+        strbuf_putc(b, '\n');
     }
     const HqTable *vt = e->m->project.version_table ? model_find_table(e->m, e->m->project.version_table) : NULL;
     for (size_t i = 0; vt && i < e->mod->schema_versions.n; i++) {
@@ -1256,10 +1260,8 @@ static void trailing(Emit *e)
                 strbuf_putc(b, *p);
         }
         strbuf_putc(b, '\n');
-        strbuf_puts(b, r->sql.text);
-        while (b->len && (b->data[b->len - 1] == '\n' || b->data[b->len - 1] == ' ' || b->data[b->len - 1] == ';'))
-            b->data[--b->len] = '\0';
-        strbuf_puts(b, ";\n\n");
+        put_statement(b, r->sql.text);
+        strbuf_putc(b, '\n');
     }
 }
 
