@@ -14,7 +14,7 @@
 static const char *const module_keys[] = {
     "module", "summary", "doc", "extensions", "schema_grants", "default_privileges", "enums",
     "extend_enums", "functions", "tables", "extend_tables", "cron_jobs", "storage_buckets", "seeds",
-    "data_steps", "schema_versions", "raw_sql", "views", NULL};
+    "data_steps", "schema_versions", "raw_sql", "views", "changes", NULL};
 
 static void read_project(Build *b, const YNode *root)
 {
@@ -428,6 +428,7 @@ static void read_module(Build *b, const YNode *root, const char *stem)
     read_seeds(b, yaml_get(root, "seeds"));
     read_module_misc(b, root);
     read_views(b, yaml_get(root, "views"));
+    build_changes(b, yaml_get(root, "changes"));
 }
 
 /* An index on a column that needs an optional extension needs it too. */

@@ -36,6 +36,7 @@ const char *bu_pg_name(Build *b, const char *name1, const char *name2, const cha
 void build_table(Build *b, const char *name, const YNode *name_node, const YNode *body);
 void build_extend_table(Build *b, const char *name, const YNode *name_node, const YNode *body);
 void build_function(Build *b, const char *name, const YNode *name_node, const YNode *body, bool platform);
+void build_changes(Build *b, const YNode *list);
 void build_platform_table(Build *b, const char *name, const YNode *name_node, const YNode *body);
 
 #endif /* HQC_BUILD_INT_H */

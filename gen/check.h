@@ -8,6 +8,7 @@
 void check_refs(const HqModel *m);    /* tables, columns, functions, types, module order */
 void check_sql(const HqModel *m);     /* every SQL fragment through libpg_query */
 void check_names(const HqModel *m);   /* identifier rules and patterns (PCRE2) */
+void check_changes(const HqModel *m); /* explicit changes name old objects only */
 /* Warnings for public objects that carry no `doc:` (tables, columns, functions,
  * enums and enum values, cron jobs, modules) and for tables without a domain
  * (hqc check --doc-warnings). Warnings only: they never fail a run. */

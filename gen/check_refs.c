@@ -248,5 +248,6 @@ void check_model(const HqModel *m)
 {
     check_names(m);
     check_refs(m);
+    check_changes(m);
     check_sql(m);
 }

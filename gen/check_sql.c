@@ -14,6 +14,7 @@ typedef struct {
     const HqModule *mod;      /* module the fragment belongs to */
     const HqTable *table;     /* table whose columns bare names refer to, or NULL */
     bool new_old;             /* trigger WHEN: NEW.x / OLD.x */
+    bool legacy;              /* a change: may name tables and enum values of older versions */
 } Scope;
 
 static void report(const HqSql *s, const SqlpError *err, const char *what)
@@ -61,7 +62,7 @@ static void check_names_in(const Scope *sc, const HqSql *s, const SqlpRefs *r, c
             HqLoc loc = at(s, n->location);
             diag_error(&loc, "%s uses table \"%s\", which a later module (%s) creates", what, n->name,
                        t->module->name);
-        } else if (!t && n->schema) {
+        } else if (!t && n->schema && !sc->legacy) {
             HqLoc loc = at(s, n->location);
             diag_error(&loc, "%s uses unknown table \"%s.%s\"", what, n->schema, n->name);
         }
@@ -83,6 +84,8 @@ static void check_names_in(const Scope *sc, const HqSql *s, const SqlpRefs *r, c
                 found = v;
         }
         HqLoc loc = at(s, n->location);
+        if (!found && sc->legacy)
+            continue;
         if (!found) {
             const char *hint = diag_suggest(n->name, cands, nc);
             diag_error(&loc, "%s uses unknown value '%s' of enum \"%s\"%s%s%s", what, n->name, e->name,
@@ -224,7 +227,7 @@ static void function_body(const HqModel *m, const HqFunction *f)
 {
     if (!f->body.text)
         return;
-    Scope sc = {m, f->module, NULL, false};
+    Scope sc = {m, f->module, NULL, false, false};
     if (!strcmp(f->language, "sql")) {
         statements(&sc, &f->body, "function body", NULL, NULL);
         return;
@@ -243,7 +246,7 @@ static void table_fragments(const HqModel *m, const HqTable *t)
 {
     for (size_t d = 0; d < t->deltas.n; d++) {
         const HqTableDelta *delta = t->deltas.items[d];
-        Scope sc = {m, delta->module, t->platform ? NULL : t, false};
+        Scope sc = {m, delta->module, t->platform ? NULL : t, false, false};
         for (size_t i = 0; i < delta->columns.n; i++) {
             const HqColumn *c = delta->columns.items[i];
             expr(&sc, &c->default_sql, "default");
@@ -279,30 +282,39 @@ void check_sql(const HqModel *m)
         table_fragments(m, m->platform_tables.items[i]);
     for (size_t i = 0; i < m->all_functions.n; i++) {
         const HqFunction *f = m->all_functions.items[i];
-        Scope sc = {m, f->module, NULL, false};
+        Scope sc = {m, f->module, NULL, false, false};
         for (size_t k = 0; k < f->n_args; k++)
             expr(&sc, &f->args[k].default_sql, "argument default");
         function_body(m, f);
     }
     for (size_t i = 0; i < m->cron_jobs.n; i++) {
         const HqCronJob *j = m->cron_jobs.items[i];
-        Scope sc = {m, j->module, NULL, false};
+        Scope sc = {m, j->module, NULL, false, false};
         statements(&sc, &j->command, "cron command", NULL, NULL);
     }
     for (size_t i = 0; i < m->data_steps.n; i++) {
         const HqDataStep *s = m->data_steps.items[i];
-        Scope sc = {m, s->module, NULL, false};
+        Scope sc = {m, s->module, NULL, false, false};
         statements(&sc, &s->sql, "data step", dml, "a data statement (INSERT, UPDATE, DELETE or SELECT)");
     }
     static const char *const select_only[] = {"select_stmt", NULL};
     for (size_t i = 0; i < m->views.n; i++) {
         const HqView *v = m->views.items[i];
-        Scope sc = {m, v->module, NULL, false};
+        Scope sc = {m, v->module, NULL, false, false};
         statements(&sc, &v->query, "view query", select_only, "a SELECT");
     }
     for (size_t i = 0; i < m->raw_blocks.n; i++) {
         const HqRawBlock *r = m->raw_blocks.items[i];
-        Scope sc = {m, r->module, NULL, false};
+        Scope sc = {m, r->module, NULL, false, false};
         statements(&sc, &r->sql, "raw SQL", NULL, NULL);
+    }
+    for (size_t i = 0; i < m->changes.n; i++) {
+        const HqChange *c = m->changes.items[i];
+        Scope sc = {m, c->module, NULL, false, true};
+        statements(&sc, &c->sql, c->kind == HQ_CHG_SQL ? "sql change" : "data move", NULL, NULL);
+        expr(&sc, &c->when, "change condition");
+        sc.table = c->table_ref;
+        if (c->table_ref)
+            expr(&sc, &c->using_sql, "USING expression");
     }
 }

@@ -1,12 +1,13 @@
 /* emit_sql.c - one migration file per module: ordered, idempotent and
  * converging SQL.
  *
- * Layout of a file: settings; enum types and values (autocommit, so the
- * module's transaction can use new values); BEGIN; extensions and schema
- * privileges; tables and functions in dependency order; everything that
- * hangs off tables (constraints, indexes, RLS, policies, grants, triggers,
- * realtime); function privileges; cron jobs, buckets, seeds, data steps,
- * schema versions, raw blocks; COMMIT.
+ * Layout of a file: settings; explicit changes for older databases
+ * (emit_changes.c); enum types and values (autocommit, so the module's
+ * transaction can use new values); BEGIN; extensions and schema privileges;
+ * column type changes; tables and functions in dependency order; everything
+ * that hangs off tables (constraints, indexes, RLS, policies, grants,
+ * triggers, realtime); function privileges; cron jobs, buckets, seeds, data
+ * moves of changes, data steps, schema versions, raw blocks; COMMIT.
  *
  * Convergence rule: a property a later module changes is left to that
  * module; an object a later module drops is created only inside CREATE
@@ -16,6 +17,7 @@
 
 #include <string.h>
 
+#include "emit_changes.h"
 #include "order.h"
 #include "sqlbuf.h"
 
@@ -42,14 +44,6 @@ static bool later(const HqModule *when, const Emit *e)
     return model_module_after(when, e->mod);
 }
 
-static void notice(StrBuf *b, const char *indent, const char *msg)
-{
-    strbuf_printf(b, "%sPERFORM pg_catalog.set_config('client_min_messages', 'notice', true);\n%sRAISE NOTICE '%%', ", indent,
-                  indent);
-    sqlbuf_literal(b, msg);
-    strbuf_printf(b, ";\n%sPERFORM pg_catalog.set_config('client_min_messages', 'warning', true);\n", indent);
-}
-
 /* Run `stmt` only when `cond` (SQL boolean) holds; otherwise NOTICE `skip`.
  * When `req` is an optional extension, its presence is tested first (on
  * its own: a condition may name the extension's types). */
@@ -63,12 +57,12 @@ static void guard(Emit *e, const HqExtension *req, const char *cond, const char 
         strbuf_puts(b, "  IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_extension WHERE extname = ");
         sqlbuf_literal(b, req->name);
         strbuf_puts(b, ") THEN\n");
-        notice(b, "    ", arena_printf(e->m->arena, "hqc: skipped %s: extension \"%s\" is not installed", what, req->name));
+        sqlbuf_notice(b, "    ", arena_printf(e->m->arena, "hqc: skipped %s: extension \"%s\" is not installed", what, req->name));
         kw = "ELSIF";
     }
     if (cond) {
         strbuf_printf(b, "  %s NOT (%s) THEN\n", kw, cond);
-        notice(b, "    ", skip);
+        sqlbuf_notice(b, "    ", skip);
         kw = "ELSE";
     } else if (req && req->optional) {
         kw = "ELSE";
@@ -149,17 +143,7 @@ static void column_def(StrBuf *b, const HqColumn *c, bool not_null, const HqSql 
 /* The column's state as of the current module. */
 static void column_as_of(const Emit *e, const HqColumn *c, bool *not_null, HqSql *dflt)
 {
-    *not_null = c->not_null;
-    *dflt = c->default_sql;
-    for (size_t i = 0; i < c->alters.n; i++) {
-        const HqColumnAlter *al = c->alters.items[i];
-        if (later(al->module, e))
-            break;
-        if (al->sets_not_null)
-            *not_null = al->not_null;
-        if (al->sets_default)
-            *dflt = al->default_sql;
-    }
+    model_column_as_of(c, e->mod, not_null, dflt);
 }
 
 static bool changed_later(const Emit *e, const HqColumn *c, bool not_null_property)
@@ -1299,10 +1283,12 @@ char *emit_sql_module(const HqModel *m, const HqModule *mod, const char *source_
     Emit e = {m, mod, &b, {0}};
     order_module(m->arena, m, mod, &e.order);
     header(&e, source_name);
+    emit_changes(&b, m, mod, CHANGES_FIRST);
     enums(&e);
     strbuf_puts(&b, "BEGIN;\n\n");
     extensions(&e);
     schema_grants(&e);
+    emit_changes(&b, m, mod, CHANGES_TYPES);
     /* Tables, columns added to earlier tables and functions, in dependency
      * order (order.c). */
     for (size_t i = 0; i < e.order.n; i++) {
@@ -1324,6 +1310,7 @@ char *emit_sql_module(const HqModel *m, const HqModule *mod, const char *source_
     cron_jobs(&e);
     buckets(&e);
     seeds(&e);
+    emit_changes(&b, m, mod, CHANGES_LAST);
     trailing(&e);
     strbuf_puts(&b, "COMMIT;\n");
     return strbuf_steal(&b);

@@ -85,3 +85,18 @@ const char *model_fk_action_sql(HqFkAction a)
     static const char *const names[] = {"NO ACTION", "RESTRICT", "CASCADE", "SET NULL", "SET DEFAULT"};
     return names[a];
 }
+
+void model_column_as_of(const HqColumn *c, const HqModule *mod, bool *not_null, HqSql *dflt)
+{
+    *not_null = c->not_null;
+    *dflt = c->default_sql;
+    for (size_t i = 0; i < c->alters.n; i++) {
+        const HqColumnAlter *al = c->alters.items[i];
+        if (model_module_after(al->module, mod))
+            break;
+        if (al->sets_not_null)
+            *not_null = al->not_null;
+        if (al->sets_default)
+            *dflt = al->default_sql;
+    }
+}

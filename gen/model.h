@@ -387,6 +387,47 @@ typedef struct {
     HqLoc loc;
 } HqSchemaGrant;
 
+/* An explicit change for databases built by an older version of the schema:
+ * something that cannot converge by itself (a rename, a type change with a
+ * USING expression, a drop, a data move). Each compiles into a step guarded
+ * by the catalog state it changes, so it runs once and is a no-op on a fresh
+ * install. Old names refer to objects no module declares any more. */
+typedef enum {
+    HQ_CHG_RENAME_TABLE, HQ_CHG_RENAME_COLUMN, HQ_CHG_RENAME_VALUE, HQ_CHG_RENAME_FUNCTION, HQ_CHG_RENAME_TYPE,
+    HQ_CHG_RECREATE_ENUM, HQ_CHG_CHANGE_TYPE,
+    HQ_CHG_DROP_TABLE, HQ_CHG_DROP_COLUMN, HQ_CHG_DROP_FUNCTION, HQ_CHG_DROP_TYPE, HQ_CHG_DROP_CONSTRAINT,
+    HQ_CHG_DROP_INDEX, HQ_CHG_DROP_TRIGGER, HQ_CHG_DROP_POLICY,
+    HQ_CHG_SQL
+} HqChangeKind;
+
+typedef struct {
+    const char *from, *to;          /* old enum label -> label rows get */
+} HqValueMap;
+
+typedef struct {
+    HqChangeKind kind;
+    const char *key;                /* YAML key of the kind: "rename_table" */
+    const char *subject;            /* as written: "tasks.due_date", "f(int)" */
+    const char *table;              /* table part ("storage.objects" for platform) */
+    const char *name;               /* object (old name for renames) */
+    const char *args;               /* functions: "(integer, text)" as written */
+    const char *to;                 /* renames: new name */
+    size_t n_tables;                /* drop_policy: tables it is dropped from */
+    const char **tables;
+    HqSql using_sql;                /* change_type */
+    HqSql sql;                      /* sql step, or the data move of a drop */
+    HqSql when;                     /* sql step: runs while this holds */
+    size_t n_map;
+    HqValueMap *map;                /* recreate_enum */
+    bool at_end;                    /* after the module's objects (data moves) */
+    const char *doc;
+    HqTable *table_ref;             /* resolved by check: change_type, renames */
+    HqColumn *column_ref;           /* change_type, rename_column */
+    HqEnum *enum_ref;               /* rename_value, recreate_enum */
+    HqModule *module;
+    HqLoc loc;
+} HqChange;
+
 typedef struct {
     HqEnum *enm;
     HqVec values;                   /* HqEnumValue* this module adds */
@@ -412,6 +453,7 @@ struct HqModule {
     HqVec schema_versions;          /* HqSchemaVersion* */
     HqVec raw_blocks;               /* HqRawBlock* */
     HqVec views;                    /* HqView* */
+    HqVec changes;                  /* HqChange*, in written order */
     HqLoc loc;
 };
 
@@ -452,6 +494,7 @@ typedef struct {
     HqVec schema_versions;
     HqVec raw_blocks;
     HqVec views;
+    HqVec changes;                  /* HqChange*, every module's, in order */
 } HqModel;
 
 /* Lookups by name over the final state; NULL when absent. A dotted name
@@ -462,6 +505,8 @@ HqFunction *model_find_function(const HqModel *m, const char *name);
 HqExtension *model_find_extension(const HqModel *m, const char *name);
 HqColumn *model_find_column(const HqTable *t, const char *name);
 HqConstraint *model_find_constraint(const HqTable *t, const char *name);
+/* NOT NULL and default of a column as of the end of module `mod`. */
+void model_column_as_of(const HqColumn *c, const HqModule *mod, bool *not_null, HqSql *dflt);
 /* True if `later` comes strictly after `earlier` in module order. */
 bool model_module_after(const HqModule *later, const HqModule *earlier);
 const char *model_command_name(HqCommand c);   /* "ALL", "SELECT", ... */

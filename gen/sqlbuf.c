@@ -224,3 +224,11 @@ void sqlbuf_create_function(StrBuf *b, const HqFunction *f, size_t *body_offset)
         *body_offset = (size_t)(end + 1 - b->data);
     }
 }
+
+void sqlbuf_notice(StrBuf *b, const char *indent, const char *msg)
+{
+    strbuf_printf(b, "%sPERFORM pg_catalog.set_config('client_min_messages', 'notice', true);\n%sRAISE NOTICE '%%', ", indent,
+                  indent);
+    sqlbuf_literal(b, msg);
+    strbuf_printf(b, ";\n%sPERFORM pg_catalog.set_config('client_min_messages', 'warning', true);\n", indent);
+}

@@ -16,6 +16,9 @@ void sqlbuf_literal(StrBuf *b, const char *value);
 /* A dollar-quoted string whose tag does not occur in the body. */
 void sqlbuf_dollar(StrBuf *b, const char *body, const char *tag_hint);
 /* A privilege list: "SELECT, INSERT" or "ALL". */
+/* PL/pgSQL lines that show `msg` as a NOTICE even though the migration runs
+ * with client_min_messages = warning. */
+void sqlbuf_notice(StrBuf *b, const char *indent, const char *msg);
 void sqlbuf_privileges(StrBuf *b, const char *const *privs, size_t n);
 /* A role list: "authenticated, service_role" ("public" -> PUBLIC). */
 void sqlbuf_roles(StrBuf *b, const char *const *roles, size_t n);

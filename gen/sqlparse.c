@@ -222,6 +222,10 @@ bool sqlp_parse_expr(HqArena *a, const char *text, SqlpRefs *refs, SqlpError *er
         PgQuery__SelectStmt *s = tree->stmts[0]->stmt->select_stmt;
         ok = s->n_target_list == 1 && s->n_from_clause == 0 && !s->where_clause && !s->group_clause &&
              s->n_sort_clause == 0 && !s->limit_count && s->op == PG_QUERY__SET_OPERATION__SETOP_NONE;
+        /* "x AND" parses as x with the column label "and": not an expression. */
+        if (ok && s->target_list[0]->node_case == PG_QUERY__NODE__NODE_RES_TARGET && s->target_list[0]->res_target->name &&
+            *s->target_list[0]->res_target->name)
+            ok = false;
     }
     if (ok && refs) {
         Walk w = {a, refs, (int)sizeof prefix - 1};
