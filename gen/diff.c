@@ -12,7 +12,88 @@
 typedef struct {
     HqArena *a;
     DiffResult *r;
+    const HqModel *old_m, *new_m;
+    HqVec shown;                    /* HqChange* of new_m already shown with an object */
 } Diff;
+
+/* The change of the new version that handles an old object (see `changes:`),
+ * remembered so it is not listed again as a step of its own. */
+static const HqChange *change_for(Diff *d, HqChangeKind kind, const char *table, const char *name)
+{
+    const HqChange *c = model_find_change(d->new_m, kind, table, name);
+    if (c)
+        vec_push(d->a, &d->shown, (void *)c);
+    return c;
+}
+
+static const char *first_line(Diff *d, const char *s)
+{
+    return s ? arena_strndup(d->a, s, strcspn(s, "\n")) : NULL;
+}
+
+/* The name PostgreSQL-named objects of `o` (notes_pkey) carry once the table
+ * is renamed to n (memos_pkey): a table rename takes them along. */
+static const char *follow_rename(Diff *d, const HqTable *o, const HqTable *n, const char *name)
+{
+    size_t len = strlen(o->name);
+    if (!strcmp(o->name, n->name) || strncmp(name, o->name, len) || name[len] != '_')
+        return name;
+    return arena_printf(d->a, "%s%s", n->name, name + len);
+}
+
+/* Same type, when a rename_type change is taken into account. */
+static bool type_same(Diff *d, const HqType *o, const HqType *n)
+{
+    if (!strcmp(o->sql, n->sql))
+        return true;
+    const HqChange *rn = model_find_rename_to(d->new_m, HQ_CHG_RENAME_TYPE, NULL, n->name);
+    return rn && !strcmp(o->name, rn->name) && o->array_dims == n->array_dims;
+}
+
+/* The module of the new version that drops `name` from table n with
+ * drop_constraints / drop_indexes / drop_policies / drop_triggers. */
+static const HqModule *dropped_by_module(const HqTable *n, const char *kind, const char *name)
+{
+    for (size_t i = 0; i < n->deltas.n; i++) {
+        const HqTableDelta *delta = n->deltas.items[i];
+        const HqVec *v = !strcmp(kind, "constraint") ? &delta->drop_constraints
+                         : !strcmp(kind, "index")    ? &delta->drop_indexes
+                         : !strcmp(kind, "policy")   ? &delta->drop_policies
+                                                     : &delta->drop_triggers;
+        for (size_t k = 0; k < v->n; k++)
+            if (!strcmp(v->items[k], name))
+                return delta->module;
+    }
+    return NULL;
+}
+
+static const char *by_change(Diff *d, const HqChange *c);
+
+/* How an object of the old version that the new one no longer has leaves
+ * existing databases: by a change, by a module's drop list, or not at all. */
+static const char *removal(Diff *d, const HqTable *n, const char *kind, HqChangeKind change, const char *name,
+                           const char *old_name)
+{
+    const char *table = n->platform ? n->qname : n->name;
+    const HqChange *c = change_for(d, change, table, name);
+    if (!c && old_name != name)
+        c = change_for(d, change, table, old_name);
+    if (c)
+        return arena_printf(d->a, "; dropped%s", by_change(d, c));
+    const HqModule *m = dropped_by_module(n, kind, old_name);
+    if (m)
+        return arena_printf(d->a, "; dropped (%s)", m->name);
+    return arena_printf(d->a, "; no drop_%s change, so existing databases keep it", kind);
+}
+
+/* " (module M: doc)" for a change; "" without one. */
+static const char *by_change(Diff *d, const HqChange *c)
+{
+    if (!c)
+        return "";
+    return c->doc ? arena_printf(d->a, " (%s: %s)", c->module->name, first_line(d, c->doc))
+                  : arena_printf(d->a, " (%s)", c->module->name);
+}
 
 static void add(Diff *d, DiffClass cls, const char *kind, const char *object, const char *what, const char *detail)
 {
@@ -55,13 +136,28 @@ static void diff_columns(Diff *d, const HqTable *o, const HqTable *n)
         const HqColumn *oc = o->columns.items[i];
         const HqColumn *nc = model_find_column(n, oc->name);
         const char *obj = arena_printf(d->a, "%s.%s", n->name, oc->name);
+        const HqChange *rn = nc ? NULL : change_for(d, HQ_CHG_RENAME_COLUMN, n->name, oc->name);
+        if (rn && (nc = model_find_column(n, rn->to)) != NULL)
+            add(d, DIFF_BREAKING, "column", obj, "renamed",
+                arena_printf(d->a, "to %s%s; callers using the old name break", rn->to, by_change(d, rn)));
         if (!nc) {
-            add(d, DIFF_DESTRUCTIVE, "column", obj, "removed", arena_printf(d->a, "its data is dropped (%s)", oc->type.sql));
+            const HqChange *drop = change_for(d, HQ_CHG_DROP_COLUMN, n->name, oc->name);
+            add(d, DIFF_DESTRUCTIVE, "column", obj, "removed",
+                drop ? arena_printf(d->a, "dropped%s%s", drop->sql.text ? " after moving its data" : "", by_change(d, drop))
+                     : arena_printf(d->a, "its data is dropped (%s); no drop_column change, so existing databases keep it",
+                                    oc->type.sql));
             continue;
         }
-        if (strcmp(oc->type.sql, nc->type.sql))
+        if (!type_same(d, &oc->type, &nc->type)) {
+            const HqChange *ct = change_for(d, HQ_CHG_CHANGE_TYPE, n->name, nc->name);
             add(d, DIFF_LOCK, "column", obj, "changed",
-                arena_printf(d->a, "type %s -> %s (rewrites the table)", oc->type.sql, nc->type.sql));
+                ct ? arena_printf(d->a, "type %s -> %s, converted USING %s%s (rewrites the table)", oc->type.sql,
+                                  nc->type.sql, ct->using_sql.text, by_change(d, ct))
+                : nc->type.enum_ref && model_find_change(d->new_m, HQ_CHG_RECREATE_ENUM, NULL, nc->type.enum_ref->name)
+                    ? arena_printf(d->a, "type %s -> %s (rewrites the table)", oc->type.sql, nc->type.sql)
+                    : arena_printf(d->a, "type %s -> %s (rewrites the table); no change_type step, so existing "
+                                         "databases keep the old type", oc->type.sql, nc->type.sql));
+        }
         if (oc->final_not_null != nc->final_not_null)
             add(d, nc->final_not_null ? DIFF_LOCK : DIFF_SAFE, "column", obj, "changed",
                 nc->final_not_null ? "becomes NOT NULL (scans the table; fails on NULL rows)" : "becomes nullable");
@@ -73,7 +169,8 @@ static void diff_columns(Diff *d, const HqTable *o, const HqTable *n)
     }
     for (size_t i = 0; i < n->columns.n; i++) {
         const HqColumn *nc = n->columns.items[i];
-        if (model_find_column(o, nc->name))
+        const HqChange *rn = model_find_rename_to(d->new_m, HQ_CHG_RENAME_COLUMN, n->name, nc->name);
+        if (model_find_column(o, nc->name) || (rn && model_find_column(o, rn->name)))
             continue;
         bool needs_value = nc->final_not_null && !nc->final_default.text && !nc->generated.text && !nc->identity;
         add(d, needs_value ? DIFF_LOCK : DIFF_SAFE, "column", arena_printf(d->a, "%s.%s", n->name, nc->name), "added",
@@ -128,17 +225,20 @@ static void diff_constraints(Diff *d, const HqTable *o, const HqTable *n)
 {
     for (size_t i = 0; i < o->constraints.n; i++) {
         const HqConstraint *oc = o->constraints.items[i];
-        const HqConstraint *nc = model_find_constraint(n, oc->name);
+        const char *now = follow_rename(d, o, n, oc->name);
+        const HqConstraint *nc = model_find_constraint(n, now);
         const char *obj = arena_printf(d->a, "%s.%s", n->name, oc->name);
         if (!nc)
-            add(d, DIFF_SAFE, "constraint", obj, "removed", constraint_text(d, oc));
+            add(d, DIFF_SAFE, "constraint", obj, "removed",
+                arena_printf(d->a, "%s%s", constraint_text(d, oc),
+                             removal(d, n, "constraint", HQ_CHG_DROP_CONSTRAINT, now, oc->name)));
         else if (!constraint_eq(d, oc, nc))
             add(d, DIFF_LOCK, "constraint", obj, "changed",
                 arena_printf(d->a, "%s -> %s (validates every row)", constraint_text(d, oc), constraint_text(d, nc)));
     }
     for (size_t i = 0; i < n->constraints.n; i++) {
         const HqConstraint *nc = n->constraints.items[i];
-        if (!model_find_constraint(o, nc->name))
+        if (!model_find_constraint(o, nc->name) && !model_find_constraint(o, follow_rename(d, n, o, nc->name)))
             add(d, DIFF_LOCK, "constraint", arena_printf(d->a, "%s.%s", n->name, nc->name), "added",
                 arena_printf(d->a, "%s (validates every row)", constraint_text(d, nc)));
     }
@@ -170,16 +270,18 @@ static void diff_indexes(Diff *d, const HqTable *o, const HqTable *n)
 {
     for (size_t i = 0; i < o->indexes.n; i++) {
         const HqIndex *oi = o->indexes.items[i];
-        const HqIndex *ni = find_index(n, oi->name);
+        const char *now = follow_rename(d, o, n, oi->name);
+        const HqIndex *ni = find_index(n, now);
         if (!ni)
-            add(d, DIFF_SAFE, "index", oi->name, "removed", arena_printf(d->a, "on %s", n->name));
+            add(d, DIFF_SAFE, "index", oi->name, "removed",
+                arena_printf(d->a, "on %s%s", n->name, removal(d, n, "index", HQ_CHG_DROP_INDEX, now, oi->name)));
         else if (!index_eq(d, oi, ni))
             add(d, DIFF_LOCK, "index", oi->name, "changed",
                 arena_printf(d->a, "on %s; rebuilt, blocking writes (needs an explicit replace step)", n->name));
     }
     for (size_t i = 0; i < n->indexes.n; i++) {
         const HqIndex *ni = n->indexes.items[i];
-        if (!find_index(o, ni->name))
+        if (!find_index(o, ni->name) && !find_index(o, follow_rename(d, n, o, ni->name)))
             add(d, DIFF_LOCK, "index", ni->name, "added",
                 arena_printf(d->a, "%son %s using %s; blocks writes while it builds", ni->unique ? "unique, " : "",
                              n->name, ni->method));
@@ -235,7 +337,9 @@ static void diff_policies(Diff *d, const HqTable *o, const HqTable *n)
         const HqPolicy *np = find_policy(n, op->name);
         const char *obj = arena_printf(d->a, "%s: \"%s\"", n->name, op->name);
         if (!np) {
-            add(d, DIFF_BREAKING, "policy", obj, "removed", arena_printf(d->a, "no longer: %s", policy_words(d, op)));
+            add(d, DIFF_BREAKING, "policy", obj, "removed",
+                arena_printf(d->a, "no longer: %s%s", policy_words(d, op),
+                             removal(d, n, "policy", HQ_CHG_DROP_POLICY, op->name, op->name)));
         } else if (op->command != np->command || op->restrictive != np->restrictive ||
                    !roles_eq(op->roles, op->n_roles, np->roles, np->n_roles) || !expr_eq(d, &op->using_sql, &np->using_sql) ||
                    !expr_eq(d, &op->check_sql, &np->check_sql)) {
@@ -353,7 +457,9 @@ static void diff_table_rest(Diff *d, const HqTable *o, const HqTable *n)
         const HqTrigger *nt = find_trigger(n, ot->name);
         const char *obj = arena_printf(d->a, "%s.%s", n->name, ot->name);
         if (!nt)
-            add(d, DIFF_SAFE, "trigger", obj, "removed", arena_printf(d->a, "no longer calls %s()", ot->function_name));
+            add(d, DIFF_SAFE, "trigger", obj, "removed",
+                arena_printf(d->a, "no longer calls %s()%s", ot->function_name,
+                             removal(d, n, "trigger", HQ_CHG_DROP_TRIGGER, ot->name, ot->name)));
         else if (!trigger_eq(d, ot, nt))
             add(d, DIFF_SAFE, "trigger", obj, "changed", arena_printf(d->a, "calls %s()", nt->function_name));
     }
@@ -378,9 +484,18 @@ static void diff_tables(Diff *d, const HqModel *o, const HqModel *n)
     for (size_t i = 0; i < o->tables.n; i++) {
         const HqTable *ot = o->tables.items[i];
         const HqTable *nt = model_find_table(n, ot->name);
+        const HqChange *rn = nt ? NULL : change_for(d, HQ_CHG_RENAME_TABLE, NULL, ot->name);
+        if (rn && (nt = model_find_table(n, rn->to)) != NULL)
+            add(d, DIFF_BREAKING, "table", ot->name, "renamed",
+                arena_printf(d->a, "to %s%s; rows kept, callers using the old name break", rn->to, by_change(d, rn)));
         if (!nt) {
+            const HqChange *drop = change_for(d, HQ_CHG_DROP_TABLE, NULL, ot->name);
             add(d, DIFF_DESTRUCTIVE, "table", ot->name, "removed",
-                arena_printf(d->a, "%zu columns and all rows are dropped", ot->columns.n));
+                !drop ? arena_printf(d->a, "%zu columns; no drop_table change, so existing databases keep it",
+                                     ot->columns.n)
+                : drop->sql.text ? arena_printf(d->a, "rows moved, then dropped%s", by_change(d, drop))
+                                 : arena_printf(d->a, "%zu columns and all rows are dropped%s", ot->columns.n,
+                                                by_change(d, drop)));
             continue;
         }
         diff_columns(d, ot, nt);
@@ -392,7 +507,8 @@ static void diff_tables(Diff *d, const HqModel *o, const HqModel *n)
     }
     for (size_t i = 0; i < n->tables.n; i++) {
         const HqTable *nt = n->tables.items[i];
-        if (!model_find_table(o, nt->name))
+        const HqChange *rn = model_find_rename_to(d->new_m, HQ_CHG_RENAME_TABLE, NULL, nt->name);
+        if (!model_find_table(o, nt->name) && !(rn && model_find_table(o, rn->name)))
             add(d, DIFF_SAFE, "table", nt->name, "added",
                 arena_printf(d->a, "%zu columns%s%s", nt->columns.n, nt->doc ? ": " : "",
                              nt->doc ? arena_strndup(d->a, nt->doc, strcspn(nt->doc, "\n")) : ""));
@@ -415,37 +531,66 @@ static void diff_enums(Diff *d, const HqModel *o, const HqModel *n)
     for (size_t i = 0; i < o->enums.n; i++) {
         const HqEnum *oe = o->enums.items[i];
         const HqEnum *ne = model_find_enum(n, oe->name);
+        const HqChange *rn = ne ? NULL : change_for(d, HQ_CHG_RENAME_TYPE, NULL, oe->name);
+        if (rn && (ne = model_find_enum(n, rn->to)) != NULL)
+            add(d, DIFF_BREAKING, "enum", oe->name, "renamed", arena_printf(d->a, "to %s%s", rn->to, by_change(d, rn)));
         if (!ne) {
-            add(d, DIFF_DESTRUCTIVE, "enum", oe->name, "removed", NULL);
+            const HqChange *drop = change_for(d, HQ_CHG_DROP_TYPE, NULL, oe->name);
+            add(d, DIFF_DESTRUCTIVE, "enum", oe->name, "removed",
+                drop ? arena_printf(d->a, "dropped%s", by_change(d, drop))
+                     : "no drop_type change, so existing databases keep it");
             continue;
         }
+        const HqChange *rebuild = change_for(d, HQ_CHG_RECREATE_ENUM, NULL, ne->name);
         size_t pos = 0;
+        bool moved = false;
         for (size_t k = 0; k < oe->values.n; k++) {
             const char *v = ((HqEnumValue *)oe->values.items[k])->name;
+            const char *obj = arena_printf(d->a, "%s.%s", oe->name, v);
+            const HqChange *vr = change_for(d, HQ_CHG_RENAME_VALUE, ne->name, v);
+            const char *now = vr ? vr->to : v;
             size_t at = 0;
-            while (at < ne->values.n && strcmp(((HqEnumValue *)ne->values.items[at])->name, v))
+            while (at < ne->values.n && strcmp(((HqEnumValue *)ne->values.items[at])->name, now))
                 at++;
-            if (at == ne->values.n)
-                add(d, DIFF_DESTRUCTIVE, "enum value", arena_printf(d->a, "%s.%s", oe->name, v), "removed",
-                    "rows holding it cannot be kept");
-            else if (at < pos)
-                add(d, DIFF_BREAKING, "enum value", arena_printf(d->a, "%s.%s", oe->name, v), "changed",
-                    "moved: the sort order of the enum changes");
-            else
+            if (vr && at < ne->values.n)
+                add(d, DIFF_BREAKING, "enum value", obj, "renamed",
+                    arena_printf(d->a, "to '%s'%s; rows follow, callers using the old label break", vr->to, by_change(d, vr)));
+            if (at == ne->values.n) {
+                const char *to = NULL;
+                for (size_t x = 0; rebuild && x < rebuild->n_map; x++)
+                    if (!strcmp(rebuild->map[x].from, v))
+                        to = rebuild->map[x].to;
+                add(d, DIFF_DESTRUCTIVE, "enum value", obj, "removed",
+                    to ? arena_printf(d->a, "rows holding it get '%s'%s", to, by_change(d, rebuild))
+                    : rebuild ? arena_printf(d->a, "the upgrade stops while rows hold it%s", by_change(d, rebuild))
+                              : "no recreate_enum change, so existing databases keep it");
+            } else if (at < pos) {
+                moved = true;
+            } else {
                 pos = at;
+            }
         }
+        if (moved)
+            add(d, DIFF_BREAKING, "enum", ne->name, "changed",
+                rebuild ? arena_printf(d->a, "values reordered: the sort order changes; type recreated%s", by_change(d, rebuild))
+                        : "values reordered: the sort order changes; no recreate_enum change, so existing databases "
+                          "keep the old order");
         for (size_t k = 0; k < ne->values.n; k++) {
             const char *v = ((HqEnumValue *)ne->values.items[k])->name;
             bool found = false;
             for (size_t x = 0; x < oe->values.n && !found; x++)
                 found = !strcmp(((HqEnumValue *)oe->values.items[x])->name, v);
+            const HqChange *vr = model_find_rename_to(d->new_m, HQ_CHG_RENAME_VALUE, ne->name, v);
+            for (size_t x = 0; vr && x < oe->values.n && !found; x++)
+                found = !strcmp(((HqEnumValue *)oe->values.items[x])->name, vr->name);
             if (!found)
                 add(d, DIFF_SAFE, "enum value", arena_printf(d->a, "%s.%s", ne->name, v), "added", NULL);
         }
     }
     for (size_t i = 0; i < n->enums.n; i++) {
         const HqEnum *ne = n->enums.items[i];
-        if (!model_find_enum(o, ne->name))
+        const HqChange *rn = model_find_rename_to(d->new_m, HQ_CHG_RENAME_TYPE, NULL, ne->name);
+        if (!model_find_enum(o, ne->name) && !(rn && model_find_enum(o, rn->name)))
             add(d, DIFF_SAFE, "enum", ne->name, "added", arena_printf(d->a, "%zu values", ne->values.n));
     }
 }
@@ -512,14 +657,24 @@ static void diff_functions(Diff *d, const HqModel *o, const HqModel *n)
     for (size_t i = 0; i < o->functions.n; i++) {
         const HqFunction *of = o->functions.items[i];
         const HqFunction *nf = model_find_function(n, of->name);
+        const HqChange *rn = nf ? NULL : change_for(d, HQ_CHG_RENAME_FUNCTION, NULL, of->name);
+        if (rn && (nf = model_find_function(n, rn->to)) != NULL)
+            add(d, DIFF_BREAKING, "function", of->name, "renamed",
+                arena_printf(d->a, "to %s%s; callers using the old name break", rn->to, by_change(d, rn)));
+        const HqChange *drop = change_for(d, HQ_CHG_DROP_FUNCTION, NULL, of->name);
         if (!nf) {
             add(d, of->ret_kind == HQ_RET_TRIGGER ? DIFF_SAFE : DIFF_BREAKING, "function", of->name, "removed",
-                of->ret_kind == HQ_RET_TRIGGER ? "trigger function" : "callers of this RPC break");
+                arena_printf(d->a, "%s%s", of->ret_kind == HQ_RET_TRIGGER ? "trigger function" : "callers of this RPC break",
+                             drop ? by_change(d, drop) : "; no drop_function change, so existing databases keep it"));
             continue;
         }
+        /* Compared without the name, which a rename changes. */
         const char *os = signature_text(d, of), *ns = signature_text(d, nf);
-        if (strcmp(os, ns))
-            add(d, DIFF_BREAKING, "function", of->name, "changed", arena_printf(d->a, "signature %s -> %s", os, ns));
+        if (strcmp(strchr(os, '('), strchr(ns, '(')))
+            add(d, DIFF_BREAKING, "function", of->name, "changed",
+                arena_printf(d->a, "signature %s -> %s%s", os, ns,
+                             drop ? arena_printf(d->a, "; old version dropped%s", by_change(d, drop))
+                                  : "; no drop_function change, so existing databases keep the old version too"));
         if (!body_eq(d, of, nf))
             add(d, DIFF_SAFE, "function", of->name, "changed", "body changed");
         if (of->security_definer != nf->security_definer)
@@ -545,7 +700,8 @@ static void diff_functions(Diff *d, const HqModel *o, const HqModel *n)
     }
     for (size_t i = 0; i < n->functions.n; i++) {
         const HqFunction *nf = n->functions.items[i];
-        if (!model_find_function(o, nf->name))
+        const HqChange *rn = model_find_rename_to(d->new_m, HQ_CHG_RENAME_FUNCTION, NULL, nf->name);
+        if (!model_find_function(o, nf->name) && !(rn && model_find_function(o, rn->name)))
             add(d, DIFF_SAFE, "function", nf->name, "added", signature_text(d, nf));
     }
 }
@@ -633,16 +789,40 @@ static void diff_extensions(Diff *d, const HqModel *o, const HqModel *n)
     }
 }
 
+/* Changes of the new version not shown with an object above (data steps,
+ * drops of objects the old version did not describe): listed on their own. */
+static void diff_steps(Diff *d)
+{
+    for (size_t i = 0; i < d->new_m->changes.n; i++) {
+        const HqChange *c = d->new_m->changes.items[i];
+        bool shown = model_has_change(d->old_m, c);
+        for (size_t k = 0; k < d->shown.n && !shown; k++)
+            shown = d->shown.items[k] == c;
+        if (shown)
+            continue;
+        const char *what = c->kind == HQ_CHG_SQL ? "data step"
+                           : c->to              ? arena_printf(d->a, "%s %s -> %s", c->key, c->subject, c->to)
+                           : c->n_tables        ? arena_printf(d->a, "%s \"%s\" on %zu table(s)", c->key, c->subject, c->n_tables)
+                                                : arena_printf(d->a, "%s %s", c->key, c->subject);
+        DiffClass cls = c->kind >= HQ_CHG_DROP_TABLE && c->kind <= HQ_CHG_DROP_TYPE ? DIFF_DESTRUCTIVE
+                        : c->kind == HQ_CHG_SQL || c->kind >= HQ_CHG_DROP_CONSTRAINT ? DIFF_SAFE
+                                                                                     : DIFF_LOCK;
+        add(d, cls, "upgrade step", c->module->name, "added",
+            c->doc ? arena_printf(d->a, "%s: %s", what, first_line(d, c->doc)) : what);
+    }
+}
+
 void diff_models(HqArena *a, const HqModel *old_m, const HqModel *new_m, DiffResult *out)
 {
     memset(out, 0, sizeof *out);
-    Diff d = {a, out};
+    Diff d = {a, out, old_m, new_m, {0}};
     diff_extensions(&d, old_m, new_m);
     diff_enums(&d, old_m, new_m);
     diff_tables(&d, old_m, new_m);
     diff_functions(&d, old_m, new_m);
     diff_cron(&d, old_m, new_m);
     diff_seeds(&d, old_m, new_m);
+    diff_steps(&d);
 }
 
 const char *diff_class_name(DiffClass c)

@@ -100,3 +100,50 @@ void model_column_as_of(const HqColumn *c, const HqModule *mod, bool *not_null, 
             *dflt = al->default_sql;
     }
 }
+
+/* Does change c name `name` (on table `table`, NULL = any) as its old object? */
+static bool change_names(const HqChange *c, const char *table, const char *name)
+{
+    if (!c->name || strcmp(c->name, name))
+        return false;
+    if (!table)
+        return true;
+    if (c->kind == HQ_CHG_DROP_POLICY) {
+        for (size_t i = 0; i < c->n_tables; i++)
+            if (c->tables[i] && !strcmp(c->tables[i], table))
+                return true;
+        return false;
+    }
+    return c->table && !strcmp(c->table, table);
+}
+
+const HqChange *model_find_change(const HqModel *m, HqChangeKind kind, const char *table, const char *name)
+{
+    for (size_t i = 0; i < m->changes.n; i++) {
+        const HqChange *c = m->changes.items[i];
+        if (c->kind == kind && change_names(c, table, name))
+            return c;
+    }
+    return NULL;
+}
+
+const HqChange *model_find_rename_to(const HqModel *m, HqChangeKind kind, const char *table, const char *to)
+{
+    for (size_t i = 0; i < m->changes.n; i++) {
+        const HqChange *c = m->changes.items[i];
+        if (c->kind == kind && c->to && !strcmp(c->to, to) && (!table || (c->table && !strcmp(c->table, table))))
+            return c;
+    }
+    return NULL;
+}
+
+bool model_has_change(const HqModel *m, const HqChange *c)
+{
+    for (size_t i = 0; i < m->changes.n; i++) {
+        const HqChange *x = m->changes.items[i];
+        if (x->kind == c->kind && !strcmp(x->subject ? x->subject : "", c->subject ? c->subject : "") &&
+            !strcmp(x->to ? x->to : "", c->to ? c->to : ""))
+            return true;
+    }
+    return false;
+}

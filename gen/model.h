@@ -505,6 +505,12 @@ HqFunction *model_find_function(const HqModel *m, const char *name);
 HqExtension *model_find_extension(const HqModel *m, const char *name);
 HqColumn *model_find_column(const HqTable *t, const char *name);
 HqConstraint *model_find_constraint(const HqTable *t, const char *name);
+/* The change of `kind` whose old object is `name` (on `table`; NULL = any
+ * table), the rename of `kind` whose new name is `to`, or NULL. */
+const HqChange *model_find_change(const HqModel *m, HqChangeKind kind, const char *table, const char *name);
+const HqChange *model_find_rename_to(const HqModel *m, HqChangeKind kind, const char *table, const char *to);
+/* Does `m` declare the same change (kind, old object, new name)? */
+bool model_has_change(const HqModel *m, const HqChange *c);
 /* NOT NULL and default of a column as of the end of module `mod`. */
 void model_column_as_of(const HqColumn *c, const HqModule *mod, bool *not_null, HqSql *dflt);
 /* True if `later` comes strictly after `earlier` in module order. */

@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # hqc diff: the changes between the older fixture (tests/cases/fixture_v1) and
-# the current one, in text, Markdown and JSON, compared with golden files
-# (UPDATE_GOLDEN=1 rewrites them); the --fail-on gate; formatting-only changes
-# of function bodies are no change.
+# the current one, and between the two versions of tests/cases/changes
+# (renames, a type change, drops and data moves declared as `changes:`), in
+# text, Markdown and JSON, compared with golden files (UPDATE_GOLDEN=1
+# rewrites them); the --fail-on gate; formatting-only changes of function
+# bodies are no change.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 hqc=${HQC:-./hqc}
@@ -11,15 +13,27 @@ tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
 passed=0 failed=0
 check() { if "$@"; then passed=$((passed + 1)); else failed=$((failed + 1)); echo "FAILED: $*"; fi; }
 
-golden() {
+golden() { # FORMAT FILE [OLD NEW]
 	local format=$1 file=$2
-	"$hqc" diff --format "$format" "$old" "$new" >"$tmp/$file"
+	"$hqc" diff --format "$format" "${3:-$old}" "${4:-$new}" >"$tmp/$file"
 	if [ -n "${UPDATE_GOLDEN:-}" ]; then cp "$tmp/$file" "$exp/$file"; fi
 	diff -u "$exp/$file" "$tmp/$file"
 }
 check golden text expected.txt
 check golden markdown expected.md
 check golden json expected.json
+chg=tests/cases/changes
+check golden text changes.txt $chg/v1 $chg/v2
+check golden markdown changes.md $chg/v1 $chg/v2
+check golden json changes.json $chg/v1 $chg/v2
+# Renames are shown as renames (not a removal and an addition), and objects
+# removed without a drop change are flagged: existing databases keep them.
+check grep -q '^breaking    table notes renamed: to memos' $exp/changes.txt
+check test "$(grep -c 'table memos added\|column memos.due_at added' $exp/changes.txt)" = 0
+sed '/^changes:/,$d' $chg/v2/002_links.yaml >"$tmp/002_links.yaml"
+mkdir "$tmp/nodrop" && cp $chg/v2/*.yaml "$tmp/nodrop/" && cp "$tmp/002_links.yaml" "$tmp/nodrop/"
+check grep -q 'table attachments removed: 3 columns; no drop_table change, so existing databases keep it' \
+	<("$hqc" diff $chg/v1 "$tmp/nodrop")
 
 # The gate: the v1 -> current changes include a lock-class change but
 # nothing destructive.
