@@ -54,23 +54,15 @@ static const char *canon_type(HqArena *a, const char *text, const char *schema)
 /* The argument types of "(integer, text[])" in canonical form. */
 static bool parse_args(const HqModel *m, const HqChange *c, HqVec *out)
 {
-    const char *p = c->args + 1;
-    const char *end = c->args + strlen(c->args) - 1;
-    while (p < end) {
-        int depth = 0;
-        const char *q = p;
-        while (q < end && (depth || *q != ',')) {
-            depth += *q == '(' ? 1 : *q == ')' ? -1 : 0;
-            q++;
-        }
-        const char *text = arena_strndup(m->arena, p, (size_t)(q - p));
-        const char *t = canon_type(m->arena, text, m->project.schema);
+    HqVec texts = {0};
+    model_split_args(m->arena, c->args, &texts);
+    for (size_t i = 0; i < texts.n; i++) {
+        const char *t = canon_type(m->arena, texts.items[i], m->project.schema);
         if (!t) {
-            diag_error(&c->loc, "%s: \"%s\" is not a type", c->key, text);
+            diag_error(&c->loc, "%s: \"%s\" is not a type", c->key, (const char *)texts.items[i]);
             return false;
         }
         vec_push(m->arena, out, (void *)t);
-        p = q < end ? q + 1 : q;
     }
     return true;
 }

@@ -74,7 +74,8 @@ static const char *by_change(Diff *d, const HqChange *c);
 static const char *removal(Diff *d, const HqTable *n, const char *kind, HqChangeKind change, const char *name,
                            const char *old_name)
 {
-    const char *table = n->platform ? n->qname : n->name;
+    /* indexes are named per schema, not per table */
+    const char *table = change == HQ_CHG_DROP_INDEX ? NULL : n->platform ? n->qname : n->name;
     const HqChange *c = change_for(d, change, table, name);
     if (!c && old_name != name)
         c = change_for(d, change, table, old_name);

@@ -358,6 +358,25 @@ static void recreate_enum(Out *o, const HqChange *c)
     strbuf_free(&kept);
 }
 
+/* to_regprocedure() fails on a type that does not exist (a function of an
+ * extension type without the extension): the types are tested first, in a
+ * parenthesized CASE (PL/pgSQL ends an IF condition at its first bare THEN). */
+static const char *function_exists(Out *o, const char *name, const char *args, bool exists)
+{
+    HqVec types = {0};
+    model_split_args(o->a, args, &types);
+    StrBuf b;
+    strbuf_init(&b);
+    strbuf_puts(&b, "(CASE WHEN ");
+    for (size_t i = 0; i < types.n; i++)
+        strbuf_printf(&b, "pg_catalog.to_regtype(%s) IS NULL OR ", lit(o, types.items[i]));
+    strbuf_printf(&b, "false THEN %s ELSE pg_catalog.to_regprocedure(%s) IS %sNULL END)", exists ? "false" : "true",
+                  lit(o, arena_printf(o->a, "%s%s", qualify(o, name), args)), exists ? "NOT " : "");
+    const char *r = arena_strdup(o->a, b.data);
+    strbuf_free(&b);
+    return r;
+}
+
 static void drop_on_tables(Out *o, const HqChange *c)
 {
     for (size_t i = 0; i < c->n_tables; i++) {
@@ -388,11 +407,9 @@ static void one(Out *o, const HqChange *c)
                           lit(o, c->to)));
         break;
     case HQ_CHG_RENAME_FUNCTION: {
-        const char *old_sig = arena_printf(a, "%s%s", qualify(o, c->name), c->args);
-        const char *new_sig = arena_printf(a, "%s%s", qualify(o, c->to), c->args);
         step(o, c, arena_printf(a, "rename function %s%s to %s", c->name, c->args, c->to),
-             arena_printf(a, "pg_catalog.to_regprocedure(%s) IS NOT NULL AND pg_catalog.to_regprocedure(%s) IS NULL",
-                          lit(o, old_sig), lit(o, new_sig)),
+             arena_printf(a, "%s AND %s", function_exists(o, c->name, c->args, true),
+                          function_exists(o, c->to, c->args, false)),
              NULL, arena_printf(a, "    ALTER FUNCTION %s%s RENAME TO %s;\n", qident(o, c->name), c->args, ident(o, c->to)));
         break;
     }
@@ -421,8 +438,7 @@ static void one(Out *o, const HqChange *c)
         break;
     case HQ_CHG_DROP_FUNCTION:
         step(o, c, arena_printf(a, "drop function %s%s", c->name, c->args),
-             arena_printf(a, "pg_catalog.to_regprocedure(%s) IS NOT NULL",
-                          lit(o, arena_printf(a, "%s%s", qualify(o, c->name), c->args))),
+             function_exists(o, c->name, c->args, true),
              NULL, arena_printf(a, "    DROP FUNCTION %s%s;\n", qident(o, c->name), c->args));
         break;
     case HQ_CHG_DROP_TYPE:

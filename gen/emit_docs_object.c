@@ -710,6 +710,41 @@ static void module_changes(const DocCtx *c, StrBuf *b, const HqModule *mod)
         md_fence(b, "sql", rb->sql.text ? rb->sql.text : "");
         strbuf_putc(b, '\n');
     }
+    n = 0;
+    for (size_t i = 0; i < mod->changes.n; i++) {
+        const HqChange *ch = mod->changes.items[i];
+        heading(b, &n, "Changes for older databases");
+        if (n == 1)
+            strbuf_puts(b, "Steps that run once on a database built by an older version of the schema (and never on a "
+                           "fresh install), in this order:\n\n");
+        strbuf_printf(b, "- %s ", ch->key);
+        if (ch->kind == HQ_CHG_SQL)
+            strbuf_puts(b, "(data step)");
+        else
+            md_code(b, ch->subject, false);
+        if (ch->to) {
+            strbuf_puts(b, " → ");
+            md_code(b, ch->to, false);
+        }
+        for (size_t k = 0; k < ch->n_map; k++) {
+            strbuf_puts(b, k ? ", " : " (");
+            md_code(b, ch->map[k].from, false);
+            strbuf_puts(b, " → ");
+            md_code(b, ch->map[k].to ? ch->map[k].to : "", false);
+            strbuf_puts(b, k + 1 == ch->n_map ? ")" : "");
+        }
+        if (ch->n_tables)
+            strbuf_printf(b, " on %zu table%s", ch->n_tables, ch->n_tables == 1 ? "" : "s");
+        if (ch->sql.text && ch->kind != HQ_CHG_SQL)
+            strbuf_puts(b, ", after moving its data");
+        if (ch->doc) {
+            strbuf_puts(b, " — ");
+            md_inline(b, md_sentence(c->a, ch->doc), false);
+        }
+        strbuf_putc(b, '\n');
+    }
+    if (n)
+        strbuf_putc(b, '\n');
     strbuf_free(&s);
 }
 

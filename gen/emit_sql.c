@@ -664,6 +664,38 @@ static void realtime_stmt(Emit *e, const HqTable *t, bool member)
     strbuf_puts(b, ";\n  END IF;\nEND\n$hqc$;\n\n");
 }
 
+/* A column the schema does not document has no comment: one left by an
+ * older version (or a removed `doc:`) is cleared, so comments converge too. */
+static void clear_stale_column_comments(Emit *e, const HqTable *t)
+{
+    StrBuf names;
+    strbuf_init(&names);
+    bool undocumented = false;
+    for (size_t i = 0; i < t->columns.n; i++) {
+        const HqColumn *c = t->columns.items[i];
+        if (!c->doc) {
+            undocumented = true;
+            continue;
+        }
+        strbuf_puts(&names, names.len ? ", " : "");
+        sqlbuf_literal(&names, c->name);
+    }
+    if (undocumented) {
+        StrBuf *b = e->b;
+        strbuf_puts(b, "-- Comments of undocumented columns\nDO $hqc$\nDECLARE\n  col name;\nBEGIN\n"
+                       "  FOR col IN SELECT a.attname FROM pg_catalog.pg_description d\n"
+                       "               JOIN pg_catalog.pg_attribute a ON a.attrelid = d.objoid AND a.attnum = d.objsubid\n"
+                       "              WHERE d.classoid = 'pg_catalog.pg_class'::regclass AND d.objoid = ");
+        sqlbuf_literal(b, t->qname);
+        strbuf_printf(b, "::regclass\n                AND a.attname <> ALL (ARRAY[%s]::name[]) LOOP\n"
+                         "    EXECUTE format('COMMENT ON COLUMN %%s.%%I IS NULL', ",
+                      names.len ? names.data : "");
+        sqlbuf_literal(b, t->qname);
+        strbuf_puts(b, ", col);\n  END LOOP;\nEND\n$hqc$;\n\n");
+    }
+    strbuf_free(&names);
+}
+
 static void table_rest(Emit *e, const HqTableDelta *d)
 {
     const HqTable *t = d->table;
@@ -764,6 +796,8 @@ static void table_rest(Emit *e, const HqTableDelta *d)
         }
     if (e->b->len != before)
         strbuf_putc(e->b, '\n');
+    if (d->creates && !t->platform)
+        clear_stale_column_comments(e, t);
     strbuf_free(&s);
 }
 

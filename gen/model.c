@@ -147,3 +147,24 @@ bool model_has_change(const HqModel *m, const HqChange *c)
     }
     return false;
 }
+
+void model_split_args(HqArena *a, const char *args, HqVec *out)
+{
+    const char *p = args + 1;
+    const char *end = args + strlen(args) - 1;
+    while (p < end) {
+        int depth = 0;
+        const char *q = p;
+        while (q < end && (depth || *q != ',')) {
+            depth += *q == '(' ? 1 : *q == ')' ? -1 : 0;
+            q++;
+        }
+        const char *s = p, *e = q;
+        while (s < e && *s == ' ')
+            s++;
+        while (e > s && e[-1] == ' ')
+            e--;
+        vec_push(a, out, arena_strndup(a, s, (size_t)(e - s)));
+        p = q < end ? q + 1 : q;
+    }
+}

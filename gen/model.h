@@ -511,6 +511,8 @@ const HqChange *model_find_change(const HqModel *m, HqChangeKind kind, const cha
 const HqChange *model_find_rename_to(const HqModel *m, HqChangeKind kind, const char *table, const char *to);
 /* Does `m` declare the same change (kind, old object, new name)? */
 bool model_has_change(const HqModel *m, const HqChange *c);
+/* The argument types of "(integer, numeric(10,2))", each trimmed. */
+void model_split_args(HqArena *a, const char *args, HqVec *out);
 /* NOT NULL and default of a column as of the end of module `mod`. */
 void model_column_as_of(const HqColumn *c, const HqModule *mod, bool *not_null, HqSql *dflt);
 /* True if `later` comes strictly after `earlier` in module order. */

@@ -57,6 +57,15 @@ void stats_print(const HqModel *m, FILE *f)
     fprintf(f, "storage buckets    %zu\n", m->buckets.n);
     fprintf(f, "seed rows          %zu (+%zu schema version rows)\n", seed_rows, m->schema_versions.n);
     fprintf(f, "data steps         %zu\n", m->data_steps.n);
+    size_t renames = 0, drops = 0, moves = 0;
+    for (size_t i = 0; i < m->changes.n; i++) {
+        const HqChange *c = m->changes.items[i];
+        renames += c->to != NULL;
+        drops += c->kind >= HQ_CHG_DROP_TABLE && c->kind <= HQ_CHG_DROP_POLICY;
+        moves += c->sql.text != NULL;
+    }
+    fprintf(f, "changes            %zu (%zu renames, %zu drops, %zu with data moves or SQL)\n", m->changes.n, renames,
+            drops, moves);
     fprintf(f, "views              %zu\n", m->views.n);
     fprintf(f, "raw sql blocks     %zu\n", m->raw_blocks.n);
 }

@@ -7,6 +7,740 @@
 SET client_min_messages = warning;
 SET search_path = public, extensions;
 
+-- Change: rename value agent_status.online to ready
+-- The older "online" is today's "ready".
+DO $hqc$
+BEGIN
+  IF EXISTS (SELECT 1 FROM pg_catalog.pg_enum WHERE enumtypid = pg_catalog.to_regtype('public.agent_status') AND enumlabel = 'online') AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_enum WHERE enumtypid = pg_catalog.to_regtype('public.agent_status') AND enumlabel = 'ready') THEN
+    ALTER TYPE public.agent_status RENAME VALUE 'online' TO 'ready';
+    PERFORM pg_catalog.set_config('client_min_messages', 'notice', true);
+    RAISE NOTICE '%', 'hqc: rename value agent_status.online to ready (change of module 002_enums)';
+    PERFORM pg_catalog.set_config('client_min_messages', 'warning', true);
+  END IF;
+END
+$hqc$;
+
+-- Change: recreate enum agent_status
+-- The older order was online, offline, error, paused; an offline agent is hibernating now.
+DO $hqc$
+DECLARE
+  dep record;
+  saved text[] := '{}';
+  stmt text;
+  col record;
+  bad text;
+BEGIN
+  IF pg_catalog.to_regtype('public.agent_status') IS NOT NULL AND (EXISTS (SELECT enumlabel::text FROM pg_catalog.pg_enum WHERE enumtypid = pg_catalog.to_regtype('public.agent_status') AND enumlabel <> ALL (ARRAY['ready', 'paused', 'error', 'provisioning', 'hibernating']::text[])) OR ARRAY(SELECT enumlabel::text FROM pg_catalog.pg_enum WHERE enumtypid = pg_catalog.to_regtype('public.agent_status') ORDER BY enumsortorder) IS DISTINCT FROM ARRAY(SELECT u.l FROM unnest(ARRAY['ready', 'paused', 'error', 'provisioning', 'hibernating']::text[]) WITH ORDINALITY u(l, n) WHERE u.l IN (SELECT enumlabel::text FROM pg_catalog.pg_enum WHERE enumtypid = pg_catalog.to_regtype('public.agent_status')) ORDER BY u.n)) THEN
+    -- Objects that name the columns (defaults, CHECK constraints, indexes
+    -- with expressions or predicates, policies, triggers) would stop the type
+    -- change or keep the old type: saved, dropped, re-created afterwards.
+    FOR dep IN
+      WITH cols AS (SELECT a.attrelid, a.attnum FROM pg_catalog.pg_attribute a JOIN pg_catalog.pg_class r ON r.oid = a.attrelid WHERE a.attnum > 0 AND NOT a.attisdropped AND r.relkind IN ('r', 'p') AND a.atttypid IN (pg_catalog.to_regtype('public.agent_status'), (SELECT typarray FROM pg_catalog.pg_type WHERE oid = pg_catalog.to_regtype('public.agent_status'))))
+      SELECT format('ALTER TABLE %s ALTER COLUMN %I DROP DEFAULT', a.attrelid::regclass, a.attname) AS drop_sql,
+             format('ALTER TABLE %s ALTER COLUMN %I SET DEFAULT %s', a.attrelid::regclass, a.attname,
+                    pg_catalog.pg_get_expr(d.adbin, d.adrelid)) AS restore_sql
+        FROM cols
+        JOIN pg_catalog.pg_attribute a ON a.attrelid = cols.attrelid AND a.attnum = cols.attnum
+        JOIN pg_catalog.pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
+      UNION ALL
+      SELECT DISTINCT format('ALTER TABLE %s DROP CONSTRAINT %I', c.conrelid::regclass, c.conname),
+             format('ALTER TABLE %s ADD CONSTRAINT %I %s', c.conrelid::regclass, c.conname,
+                    pg_catalog.pg_get_constraintdef(c.oid))
+        FROM pg_catalog.pg_constraint c
+        JOIN cols ON c.conrelid = cols.attrelid AND cols.attnum = ANY (c.conkey)
+       WHERE c.contype = 'c'
+      UNION ALL
+      SELECT DISTINCT format('DROP INDEX %s', i.indexrelid::regclass), pg_catalog.pg_get_indexdef(i.indexrelid)
+        FROM pg_catalog.pg_index i
+        JOIN pg_catalog.pg_depend dp ON dp.classid = 'pg_catalog.pg_class'::regclass AND dp.objid = i.indexrelid
+        JOIN cols ON dp.refobjid = cols.attrelid AND dp.refobjsubid = cols.attnum
+       WHERE (i.indexprs IS NOT NULL OR i.indpred IS NOT NULL)
+         AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_constraint k WHERE k.conindid = i.indexrelid)
+      UNION ALL
+      SELECT DISTINCT format('DROP POLICY %I ON %s', p.polname, p.polrelid::regclass),
+             format('CREATE POLICY %I ON %s AS %s FOR %s TO %s%s%s', p.polname, p.polrelid::regclass,
+                    CASE WHEN p.polpermissive THEN 'PERMISSIVE' ELSE 'RESTRICTIVE' END,
+                    CASE p.polcmd WHEN 'r' THEN 'SELECT' WHEN 'a' THEN 'INSERT' WHEN 'w' THEN 'UPDATE'
+                                  WHEN 'd' THEN 'DELETE' ELSE 'ALL' END,
+                    CASE WHEN p.polroles = '{0}' THEN 'PUBLIC'
+                         ELSE (SELECT string_agg(quote_ident(r.rolname), ', ' ORDER BY r.rolname)
+                                 FROM pg_catalog.pg_roles r WHERE r.oid = ANY (p.polroles)) END,
+                    ' USING (' || pg_catalog.pg_get_expr(p.polqual, p.polrelid) || ')',
+                    ' WITH CHECK (' || pg_catalog.pg_get_expr(p.polwithcheck, p.polrelid) || ')')
+        FROM pg_catalog.pg_policy p
+        JOIN pg_catalog.pg_depend dp ON dp.classid = 'pg_catalog.pg_policy'::regclass AND dp.objid = p.oid
+        JOIN cols ON dp.refobjid = cols.attrelid AND dp.refobjsubid = cols.attnum
+      UNION ALL
+      SELECT DISTINCT format('DROP TRIGGER %I ON %s', t.tgname, t.tgrelid::regclass), pg_catalog.pg_get_triggerdef(t.oid)
+        FROM pg_catalog.pg_trigger t
+        JOIN pg_catalog.pg_depend dp ON dp.classid = 'pg_catalog.pg_trigger'::regclass AND dp.objid = t.oid
+        JOIN cols ON dp.refobjid = cols.attrelid AND dp.refobjsubid = cols.attnum
+       WHERE NOT t.tgisinternal
+    LOOP
+      EXECUTE dep.drop_sql;
+      IF true OR dep.drop_sql NOT LIKE '% DROP DEFAULT' THEN
+        saved := saved || dep.restore_sql;
+      END IF;
+    END LOOP;
+    FOR col IN SELECT a.attrelid::regclass AS rel, a.attname, t.typcategory = 'A' AS is_array
+                 FROM (SELECT a.attrelid, a.attnum FROM pg_catalog.pg_attribute a JOIN pg_catalog.pg_class r ON r.oid = a.attrelid WHERE a.attnum > 0 AND NOT a.attisdropped AND r.relkind IN ('r', 'p') AND a.atttypid IN (pg_catalog.to_regtype('public.agent_status'), (SELECT typarray FROM pg_catalog.pg_type WHERE oid = pg_catalog.to_regtype('public.agent_status')))) cols
+                 JOIN pg_catalog.pg_attribute a USING (attrelid, attnum)
+                 JOIN pg_catalog.pg_type t ON t.oid = a.atttypid LOOP
+      EXECUTE format(CASE WHEN col.is_array
+               THEN 'SELECT string_agg(DISTINCT u::text, '', '') FROM %s, unnest(%I) u WHERE u::text <> ALL ($1)'
+               ELSE 'SELECT string_agg(DISTINCT %2$I::text, '', '') FROM %1$s WHERE %2$I::text <> ALL ($1)' END,
+               col.rel, col.attname) INTO bad USING ARRAY['ready', 'paused', 'error', 'provisioning', 'hibernating']::text[] || 'offline'::text;
+      IF bad IS NOT NULL THEN
+        RAISE EXCEPTION 'hqc: cannot recreate enum agent_status: %.% holds % that the new type lacks', col.rel, col.attname, bad
+          USING HINT = 'map each removed value to a kept one (recreate_enum: map:)';
+      END IF;
+    END LOOP;
+    EXECUTE format('CREATE TYPE %s AS ENUM (%s)', 'public.agent_status__hqc_new',
+                   (SELECT string_agg(quote_literal(l), ', ' ORDER BY n) FROM unnest(ARRAY['ready', 'paused', 'error', 'provisioning', 'hibernating']::text[]) WITH ORDINALITY u(l, n)));
+    FOR col IN SELECT a.attrelid::regclass AS rel, a.attname, t.typcategory = 'A' AS is_array
+                 FROM (SELECT a.attrelid, a.attnum FROM pg_catalog.pg_attribute a JOIN pg_catalog.pg_class r ON r.oid = a.attrelid WHERE a.attnum > 0 AND NOT a.attisdropped AND r.relkind IN ('r', 'p') AND a.atttypid IN (pg_catalog.to_regtype('public.agent_status'), (SELECT typarray FROM pg_catalog.pg_type WHERE oid = pg_catalog.to_regtype('public.agent_status')))) cols
+                 JOIN pg_catalog.pg_attribute a USING (attrelid, attnum)
+                 JOIN pg_catalog.pg_type t ON t.oid = a.atttypid LOOP
+      EXECUTE format('ALTER TABLE %s ALTER COLUMN %I TYPE %s USING ', col.rel, col.attname,
+                     'public.agent_status__hqc_new' || CASE WHEN col.is_array THEN '[]' ELSE '' END)
+           || format(CASE WHEN col.is_array THEN '(array_replace(%1$I::text[], ''offline'', ''hibernating''))::%2$s[]' ELSE '(CASE %1$I::text WHEN ''offline'' THEN ''hibernating'' ELSE %1$I::text END)::%2$s' END, col.attname, 'public.agent_status__hqc_new');
+    END LOOP;
+    DROP TYPE public.agent_status;
+    ALTER TYPE public.agent_status__hqc_new RENAME TO agent_status;
+    FOREACH stmt IN ARRAY saved LOOP
+      BEGIN
+        EXECUTE stmt;
+      EXCEPTION WHEN OTHERS THEN
+        PERFORM pg_catalog.set_config('client_min_messages', 'notice', true);
+        RAISE NOTICE 'hqc: not restored after the type change (%): %', SQLERRM, stmt;
+        PERFORM pg_catalog.set_config('client_min_messages', 'warning', true);
+      END;
+    END LOOP;
+    PERFORM pg_catalog.set_config('client_min_messages', 'notice', true);
+    RAISE NOTICE '%', 'hqc: recreate enum agent_status (change of module 002_enums)';
+    PERFORM pg_catalog.set_config('client_min_messages', 'warning', true);
+  END IF;
+END
+$hqc$;
+
+-- Change: recreate enum task_priority
+-- The older order was urgent, high, medium, low; today least urgent sorts first.
+DO $hqc$
+DECLARE
+  dep record;
+  saved text[] := '{}';
+  stmt text;
+  col record;
+  bad text;
+BEGIN
+  IF pg_catalog.to_regtype('public.task_priority') IS NOT NULL AND (EXISTS (SELECT enumlabel::text FROM pg_catalog.pg_enum WHERE enumtypid = pg_catalog.to_regtype('public.task_priority') AND enumlabel <> ALL (ARRAY['low', 'medium', 'high', 'urgent']::text[])) OR ARRAY(SELECT enumlabel::text FROM pg_catalog.pg_enum WHERE enumtypid = pg_catalog.to_regtype('public.task_priority') ORDER BY enumsortorder) IS DISTINCT FROM ARRAY(SELECT u.l FROM unnest(ARRAY['low', 'medium', 'high', 'urgent']::text[]) WITH ORDINALITY u(l, n) WHERE u.l IN (SELECT enumlabel::text FROM pg_catalog.pg_enum WHERE enumtypid = pg_catalog.to_regtype('public.task_priority')) ORDER BY u.n)) THEN
+    -- Objects that name the columns (defaults, CHECK constraints, indexes
+    -- with expressions or predicates, policies, triggers) would stop the type
+    -- change or keep the old type: saved, dropped, re-created afterwards.
+    FOR dep IN
+      WITH cols AS (SELECT a.attrelid, a.attnum FROM pg_catalog.pg_attribute a JOIN pg_catalog.pg_class r ON r.oid = a.attrelid WHERE a.attnum > 0 AND NOT a.attisdropped AND r.relkind IN ('r', 'p') AND a.atttypid IN (pg_catalog.to_regtype('public.task_priority'), (SELECT typarray FROM pg_catalog.pg_type WHERE oid = pg_catalog.to_regtype('public.task_priority'))))
+      SELECT format('ALTER TABLE %s ALTER COLUMN %I DROP DEFAULT', a.attrelid::regclass, a.attname) AS drop_sql,
+             format('ALTER TABLE %s ALTER COLUMN %I SET DEFAULT %s', a.attrelid::regclass, a.attname,
+                    pg_catalog.pg_get_expr(d.adbin, d.adrelid)) AS restore_sql
+        FROM cols
+        JOIN pg_catalog.pg_attribute a ON a.attrelid = cols.attrelid AND a.attnum = cols.attnum
+        JOIN pg_catalog.pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
+      UNION ALL
+      SELECT DISTINCT format('ALTER TABLE %s DROP CONSTRAINT %I', c.conrelid::regclass, c.conname),
+             format('ALTER TABLE %s ADD CONSTRAINT %I %s', c.conrelid::regclass, c.conname,
+                    pg_catalog.pg_get_constraintdef(c.oid))
+        FROM pg_catalog.pg_constraint c
+        JOIN cols ON c.conrelid = cols.attrelid AND cols.attnum = ANY (c.conkey)
+       WHERE c.contype = 'c'
+      UNION ALL
+      SELECT DISTINCT format('DROP INDEX %s', i.indexrelid::regclass), pg_catalog.pg_get_indexdef(i.indexrelid)
+        FROM pg_catalog.pg_index i
+        JOIN pg_catalog.pg_depend dp ON dp.classid = 'pg_catalog.pg_class'::regclass AND dp.objid = i.indexrelid
+        JOIN cols ON dp.refobjid = cols.attrelid AND dp.refobjsubid = cols.attnum
+       WHERE (i.indexprs IS NOT NULL OR i.indpred IS NOT NULL)
+         AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_constraint k WHERE k.conindid = i.indexrelid)
+      UNION ALL
+      SELECT DISTINCT format('DROP POLICY %I ON %s', p.polname, p.polrelid::regclass),
+             format('CREATE POLICY %I ON %s AS %s FOR %s TO %s%s%s', p.polname, p.polrelid::regclass,
+                    CASE WHEN p.polpermissive THEN 'PERMISSIVE' ELSE 'RESTRICTIVE' END,
+                    CASE p.polcmd WHEN 'r' THEN 'SELECT' WHEN 'a' THEN 'INSERT' WHEN 'w' THEN 'UPDATE'
+                                  WHEN 'd' THEN 'DELETE' ELSE 'ALL' END,
+                    CASE WHEN p.polroles = '{0}' THEN 'PUBLIC'
+                         ELSE (SELECT string_agg(quote_ident(r.rolname), ', ' ORDER BY r.rolname)
+                                 FROM pg_catalog.pg_roles r WHERE r.oid = ANY (p.polroles)) END,
+                    ' USING (' || pg_catalog.pg_get_expr(p.polqual, p.polrelid) || ')',
+                    ' WITH CHECK (' || pg_catalog.pg_get_expr(p.polwithcheck, p.polrelid) || ')')
+        FROM pg_catalog.pg_policy p
+        JOIN pg_catalog.pg_depend dp ON dp.classid = 'pg_catalog.pg_policy'::regclass AND dp.objid = p.oid
+        JOIN cols ON dp.refobjid = cols.attrelid AND dp.refobjsubid = cols.attnum
+      UNION ALL
+      SELECT DISTINCT format('DROP TRIGGER %I ON %s', t.tgname, t.tgrelid::regclass), pg_catalog.pg_get_triggerdef(t.oid)
+        FROM pg_catalog.pg_trigger t
+        JOIN pg_catalog.pg_depend dp ON dp.classid = 'pg_catalog.pg_trigger'::regclass AND dp.objid = t.oid
+        JOIN cols ON dp.refobjid = cols.attrelid AND dp.refobjsubid = cols.attnum
+       WHERE NOT t.tgisinternal
+    LOOP
+      EXECUTE dep.drop_sql;
+      IF true OR dep.drop_sql NOT LIKE '% DROP DEFAULT' THEN
+        saved := saved || dep.restore_sql;
+      END IF;
+    END LOOP;
+    FOR col IN SELECT a.attrelid::regclass AS rel, a.attname, t.typcategory = 'A' AS is_array
+                 FROM (SELECT a.attrelid, a.attnum FROM pg_catalog.pg_attribute a JOIN pg_catalog.pg_class r ON r.oid = a.attrelid WHERE a.attnum > 0 AND NOT a.attisdropped AND r.relkind IN ('r', 'p') AND a.atttypid IN (pg_catalog.to_regtype('public.task_priority'), (SELECT typarray FROM pg_catalog.pg_type WHERE oid = pg_catalog.to_regtype('public.task_priority')))) cols
+                 JOIN pg_catalog.pg_attribute a USING (attrelid, attnum)
+                 JOIN pg_catalog.pg_type t ON t.oid = a.atttypid LOOP
+      EXECUTE format(CASE WHEN col.is_array
+               THEN 'SELECT string_agg(DISTINCT u::text, '', '') FROM %s, unnest(%I) u WHERE u::text <> ALL ($1)'
+               ELSE 'SELECT string_agg(DISTINCT %2$I::text, '', '') FROM %1$s WHERE %2$I::text <> ALL ($1)' END,
+               col.rel, col.attname) INTO bad USING ARRAY['low', 'medium', 'high', 'urgent']::text[];
+      IF bad IS NOT NULL THEN
+        RAISE EXCEPTION 'hqc: cannot recreate enum task_priority: %.% holds % that the new type lacks', col.rel, col.attname, bad
+          USING HINT = 'map each removed value to a kept one (recreate_enum: map:)';
+      END IF;
+    END LOOP;
+    EXECUTE format('CREATE TYPE %s AS ENUM (%s)', 'public.task_priority__hqc_new',
+                   (SELECT string_agg(quote_literal(l), ', ' ORDER BY n) FROM unnest(ARRAY['low', 'medium', 'high', 'urgent']::text[]) WITH ORDINALITY u(l, n)));
+    FOR col IN SELECT a.attrelid::regclass AS rel, a.attname, t.typcategory = 'A' AS is_array
+                 FROM (SELECT a.attrelid, a.attnum FROM pg_catalog.pg_attribute a JOIN pg_catalog.pg_class r ON r.oid = a.attrelid WHERE a.attnum > 0 AND NOT a.attisdropped AND r.relkind IN ('r', 'p') AND a.atttypid IN (pg_catalog.to_regtype('public.task_priority'), (SELECT typarray FROM pg_catalog.pg_type WHERE oid = pg_catalog.to_regtype('public.task_priority')))) cols
+                 JOIN pg_catalog.pg_attribute a USING (attrelid, attnum)
+                 JOIN pg_catalog.pg_type t ON t.oid = a.atttypid LOOP
+      EXECUTE format('ALTER TABLE %s ALTER COLUMN %I TYPE %s USING ', col.rel, col.attname,
+                     'public.task_priority__hqc_new' || CASE WHEN col.is_array THEN '[]' ELSE '' END)
+           || format(CASE WHEN col.is_array THEN '(%1$I::text[])::%2$s[]' ELSE '%1$I::text::%2$s' END, col.attname, 'public.task_priority__hqc_new');
+    END LOOP;
+    DROP TYPE public.task_priority;
+    ALTER TYPE public.task_priority__hqc_new RENAME TO task_priority;
+    FOREACH stmt IN ARRAY saved LOOP
+      BEGIN
+        EXECUTE stmt;
+      EXCEPTION WHEN OTHERS THEN
+        PERFORM pg_catalog.set_config('client_min_messages', 'notice', true);
+        RAISE NOTICE 'hqc: not restored after the type change (%): %', SQLERRM, stmt;
+        PERFORM pg_catalog.set_config('client_min_messages', 'warning', true);
+      END;
+    END LOOP;
+    PERFORM pg_catalog.set_config('client_min_messages', 'notice', true);
+    RAISE NOTICE '%', 'hqc: recreate enum task_priority (change of module 002_enums)';
+    PERFORM pg_catalog.set_config('client_min_messages', 'warning', true);
+  END IF;
+END
+$hqc$;
+
+-- Change: recreate enum stream_type
+-- The older stream types project and custom became functional streams.
+DO $hqc$
+DECLARE
+  dep record;
+  saved text[] := '{}';
+  stmt text;
+  col record;
+  bad text;
+BEGIN
+  IF pg_catalog.to_regtype('public.stream_type') IS NOT NULL AND (EXISTS (SELECT enumlabel::text FROM pg_catalog.pg_enum WHERE enumtypid = pg_catalog.to_regtype('public.stream_type') AND enumlabel <> ALL (ARRAY['functional', 'geographic', 'channel']::text[])) OR ARRAY(SELECT enumlabel::text FROM pg_catalog.pg_enum WHERE enumtypid = pg_catalog.to_regtype('public.stream_type') ORDER BY enumsortorder) IS DISTINCT FROM ARRAY(SELECT u.l FROM unnest(ARRAY['functional', 'geographic', 'channel']::text[]) WITH ORDINALITY u(l, n) WHERE u.l IN (SELECT enumlabel::text FROM pg_catalog.pg_enum WHERE enumtypid = pg_catalog.to_regtype('public.stream_type')) ORDER BY u.n)) THEN
+    -- Objects that name the columns (defaults, CHECK constraints, indexes
+    -- with expressions or predicates, policies, triggers) would stop the type
+    -- change or keep the old type: saved, dropped, re-created afterwards.
+    FOR dep IN
+      WITH cols AS (SELECT a.attrelid, a.attnum FROM pg_catalog.pg_attribute a JOIN pg_catalog.pg_class r ON r.oid = a.attrelid WHERE a.attnum > 0 AND NOT a.attisdropped AND r.relkind IN ('r', 'p') AND a.atttypid IN (pg_catalog.to_regtype('public.stream_type'), (SELECT typarray FROM pg_catalog.pg_type WHERE oid = pg_catalog.to_regtype('public.stream_type'))))
+      SELECT format('ALTER TABLE %s ALTER COLUMN %I DROP DEFAULT', a.attrelid::regclass, a.attname) AS drop_sql,
+             format('ALTER TABLE %s ALTER COLUMN %I SET DEFAULT %s', a.attrelid::regclass, a.attname,
+                    pg_catalog.pg_get_expr(d.adbin, d.adrelid)) AS restore_sql
+        FROM cols
+        JOIN pg_catalog.pg_attribute a ON a.attrelid = cols.attrelid AND a.attnum = cols.attnum
+        JOIN pg_catalog.pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
+      UNION ALL
+      SELECT DISTINCT format('ALTER TABLE %s DROP CONSTRAINT %I', c.conrelid::regclass, c.conname),
+             format('ALTER TABLE %s ADD CONSTRAINT %I %s', c.conrelid::regclass, c.conname,
+                    pg_catalog.pg_get_constraintdef(c.oid))
+        FROM pg_catalog.pg_constraint c
+        JOIN cols ON c.conrelid = cols.attrelid AND cols.attnum = ANY (c.conkey)
+       WHERE c.contype = 'c'
+      UNION ALL
+      SELECT DISTINCT format('DROP INDEX %s', i.indexrelid::regclass), pg_catalog.pg_get_indexdef(i.indexrelid)
+        FROM pg_catalog.pg_index i
+        JOIN pg_catalog.pg_depend dp ON dp.classid = 'pg_catalog.pg_class'::regclass AND dp.objid = i.indexrelid
+        JOIN cols ON dp.refobjid = cols.attrelid AND dp.refobjsubid = cols.attnum
+       WHERE (i.indexprs IS NOT NULL OR i.indpred IS NOT NULL)
+         AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_constraint k WHERE k.conindid = i.indexrelid)
+      UNION ALL
+      SELECT DISTINCT format('DROP POLICY %I ON %s', p.polname, p.polrelid::regclass),
+             format('CREATE POLICY %I ON %s AS %s FOR %s TO %s%s%s', p.polname, p.polrelid::regclass,
+                    CASE WHEN p.polpermissive THEN 'PERMISSIVE' ELSE 'RESTRICTIVE' END,
+                    CASE p.polcmd WHEN 'r' THEN 'SELECT' WHEN 'a' THEN 'INSERT' WHEN 'w' THEN 'UPDATE'
+                                  WHEN 'd' THEN 'DELETE' ELSE 'ALL' END,
+                    CASE WHEN p.polroles = '{0}' THEN 'PUBLIC'
+                         ELSE (SELECT string_agg(quote_ident(r.rolname), ', ' ORDER BY r.rolname)
+                                 FROM pg_catalog.pg_roles r WHERE r.oid = ANY (p.polroles)) END,
+                    ' USING (' || pg_catalog.pg_get_expr(p.polqual, p.polrelid) || ')',
+                    ' WITH CHECK (' || pg_catalog.pg_get_expr(p.polwithcheck, p.polrelid) || ')')
+        FROM pg_catalog.pg_policy p
+        JOIN pg_catalog.pg_depend dp ON dp.classid = 'pg_catalog.pg_policy'::regclass AND dp.objid = p.oid
+        JOIN cols ON dp.refobjid = cols.attrelid AND dp.refobjsubid = cols.attnum
+      UNION ALL
+      SELECT DISTINCT format('DROP TRIGGER %I ON %s', t.tgname, t.tgrelid::regclass), pg_catalog.pg_get_triggerdef(t.oid)
+        FROM pg_catalog.pg_trigger t
+        JOIN pg_catalog.pg_depend dp ON dp.classid = 'pg_catalog.pg_trigger'::regclass AND dp.objid = t.oid
+        JOIN cols ON dp.refobjid = cols.attrelid AND dp.refobjsubid = cols.attnum
+       WHERE NOT t.tgisinternal
+    LOOP
+      EXECUTE dep.drop_sql;
+      IF true OR dep.drop_sql NOT LIKE '% DROP DEFAULT' THEN
+        saved := saved || dep.restore_sql;
+      END IF;
+    END LOOP;
+    FOR col IN SELECT a.attrelid::regclass AS rel, a.attname, t.typcategory = 'A' AS is_array
+                 FROM (SELECT a.attrelid, a.attnum FROM pg_catalog.pg_attribute a JOIN pg_catalog.pg_class r ON r.oid = a.attrelid WHERE a.attnum > 0 AND NOT a.attisdropped AND r.relkind IN ('r', 'p') AND a.atttypid IN (pg_catalog.to_regtype('public.stream_type'), (SELECT typarray FROM pg_catalog.pg_type WHERE oid = pg_catalog.to_regtype('public.stream_type')))) cols
+                 JOIN pg_catalog.pg_attribute a USING (attrelid, attnum)
+                 JOIN pg_catalog.pg_type t ON t.oid = a.atttypid LOOP
+      EXECUTE format(CASE WHEN col.is_array
+               THEN 'SELECT string_agg(DISTINCT u::text, '', '') FROM %s, unnest(%I) u WHERE u::text <> ALL ($1)'
+               ELSE 'SELECT string_agg(DISTINCT %2$I::text, '', '') FROM %1$s WHERE %2$I::text <> ALL ($1)' END,
+               col.rel, col.attname) INTO bad USING ARRAY['functional', 'geographic', 'channel']::text[] || 'project'::text || 'custom'::text;
+      IF bad IS NOT NULL THEN
+        RAISE EXCEPTION 'hqc: cannot recreate enum stream_type: %.% holds % that the new type lacks', col.rel, col.attname, bad
+          USING HINT = 'map each removed value to a kept one (recreate_enum: map:)';
+      END IF;
+    END LOOP;
+    EXECUTE format('CREATE TYPE %s AS ENUM (%s)', 'public.stream_type__hqc_new',
+                   (SELECT string_agg(quote_literal(l), ', ' ORDER BY n) FROM unnest(ARRAY['functional', 'geographic', 'channel']::text[]) WITH ORDINALITY u(l, n)));
+    FOR col IN SELECT a.attrelid::regclass AS rel, a.attname, t.typcategory = 'A' AS is_array
+                 FROM (SELECT a.attrelid, a.attnum FROM pg_catalog.pg_attribute a JOIN pg_catalog.pg_class r ON r.oid = a.attrelid WHERE a.attnum > 0 AND NOT a.attisdropped AND r.relkind IN ('r', 'p') AND a.atttypid IN (pg_catalog.to_regtype('public.stream_type'), (SELECT typarray FROM pg_catalog.pg_type WHERE oid = pg_catalog.to_regtype('public.stream_type')))) cols
+                 JOIN pg_catalog.pg_attribute a USING (attrelid, attnum)
+                 JOIN pg_catalog.pg_type t ON t.oid = a.atttypid LOOP
+      EXECUTE format('ALTER TABLE %s ALTER COLUMN %I TYPE %s USING ', col.rel, col.attname,
+                     'public.stream_type__hqc_new' || CASE WHEN col.is_array THEN '[]' ELSE '' END)
+           || format(CASE WHEN col.is_array THEN '(array_replace(array_replace(%1$I::text[], ''project'', ''functional''), ''custom'', ''functional''))::%2$s[]' ELSE '(CASE %1$I::text WHEN ''project'' THEN ''functional'' WHEN ''custom'' THEN ''functional'' ELSE %1$I::text END)::%2$s' END, col.attname, 'public.stream_type__hqc_new');
+    END LOOP;
+    DROP TYPE public.stream_type;
+    ALTER TYPE public.stream_type__hqc_new RENAME TO stream_type;
+    FOREACH stmt IN ARRAY saved LOOP
+      BEGIN
+        EXECUTE stmt;
+      EXCEPTION WHEN OTHERS THEN
+        PERFORM pg_catalog.set_config('client_min_messages', 'notice', true);
+        RAISE NOTICE 'hqc: not restored after the type change (%): %', SQLERRM, stmt;
+        PERFORM pg_catalog.set_config('client_min_messages', 'warning', true);
+      END;
+    END LOOP;
+    PERFORM pg_catalog.set_config('client_min_messages', 'notice', true);
+    RAISE NOTICE '%', 'hqc: recreate enum stream_type (change of module 002_enums)';
+    PERFORM pg_catalog.set_config('client_min_messages', 'warning', true);
+  END IF;
+END
+$hqc$;
+
+-- Change: recreate enum audit_action
+-- The older file actions uploaded, moved and restored map onto attached and updated.
+DO $hqc$
+DECLARE
+  dep record;
+  saved text[] := '{}';
+  stmt text;
+  col record;
+  bad text;
+BEGIN
+  IF pg_catalog.to_regtype('public.audit_action') IS NOT NULL AND (EXISTS (SELECT enumlabel::text FROM pg_catalog.pg_enum WHERE enumtypid = pg_catalog.to_regtype('public.audit_action') AND enumlabel <> ALL (ARRAY['created', 'updated', 'deleted', 'archived', 'status_changed', 'assigned', 'commented', 'attached', 'sent']::text[])) OR ARRAY(SELECT enumlabel::text FROM pg_catalog.pg_enum WHERE enumtypid = pg_catalog.to_regtype('public.audit_action') ORDER BY enumsortorder) IS DISTINCT FROM ARRAY(SELECT u.l FROM unnest(ARRAY['created', 'updated', 'deleted', 'archived', 'status_changed', 'assigned', 'commented', 'attached', 'sent']::text[]) WITH ORDINALITY u(l, n) WHERE u.l IN (SELECT enumlabel::text FROM pg_catalog.pg_enum WHERE enumtypid = pg_catalog.to_regtype('public.audit_action')) ORDER BY u.n)) THEN
+    -- Objects that name the columns (defaults, CHECK constraints, indexes
+    -- with expressions or predicates, policies, triggers) would stop the type
+    -- change or keep the old type: saved, dropped, re-created afterwards.
+    FOR dep IN
+      WITH cols AS (SELECT a.attrelid, a.attnum FROM pg_catalog.pg_attribute a JOIN pg_catalog.pg_class r ON r.oid = a.attrelid WHERE a.attnum > 0 AND NOT a.attisdropped AND r.relkind IN ('r', 'p') AND a.atttypid IN (pg_catalog.to_regtype('public.audit_action'), (SELECT typarray FROM pg_catalog.pg_type WHERE oid = pg_catalog.to_regtype('public.audit_action'))))
+      SELECT format('ALTER TABLE %s ALTER COLUMN %I DROP DEFAULT', a.attrelid::regclass, a.attname) AS drop_sql,
+             format('ALTER TABLE %s ALTER COLUMN %I SET DEFAULT %s', a.attrelid::regclass, a.attname,
+                    pg_catalog.pg_get_expr(d.adbin, d.adrelid)) AS restore_sql
+        FROM cols
+        JOIN pg_catalog.pg_attribute a ON a.attrelid = cols.attrelid AND a.attnum = cols.attnum
+        JOIN pg_catalog.pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
+      UNION ALL
+      SELECT DISTINCT format('ALTER TABLE %s DROP CONSTRAINT %I', c.conrelid::regclass, c.conname),
+             format('ALTER TABLE %s ADD CONSTRAINT %I %s', c.conrelid::regclass, c.conname,
+                    pg_catalog.pg_get_constraintdef(c.oid))
+        FROM pg_catalog.pg_constraint c
+        JOIN cols ON c.conrelid = cols.attrelid AND cols.attnum = ANY (c.conkey)
+       WHERE c.contype = 'c'
+      UNION ALL
+      SELECT DISTINCT format('DROP INDEX %s', i.indexrelid::regclass), pg_catalog.pg_get_indexdef(i.indexrelid)
+        FROM pg_catalog.pg_index i
+        JOIN pg_catalog.pg_depend dp ON dp.classid = 'pg_catalog.pg_class'::regclass AND dp.objid = i.indexrelid
+        JOIN cols ON dp.refobjid = cols.attrelid AND dp.refobjsubid = cols.attnum
+       WHERE (i.indexprs IS NOT NULL OR i.indpred IS NOT NULL)
+         AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_constraint k WHERE k.conindid = i.indexrelid)
+      UNION ALL
+      SELECT DISTINCT format('DROP POLICY %I ON %s', p.polname, p.polrelid::regclass),
+             format('CREATE POLICY %I ON %s AS %s FOR %s TO %s%s%s', p.polname, p.polrelid::regclass,
+                    CASE WHEN p.polpermissive THEN 'PERMISSIVE' ELSE 'RESTRICTIVE' END,
+                    CASE p.polcmd WHEN 'r' THEN 'SELECT' WHEN 'a' THEN 'INSERT' WHEN 'w' THEN 'UPDATE'
+                                  WHEN 'd' THEN 'DELETE' ELSE 'ALL' END,
+                    CASE WHEN p.polroles = '{0}' THEN 'PUBLIC'
+                         ELSE (SELECT string_agg(quote_ident(r.rolname), ', ' ORDER BY r.rolname)
+                                 FROM pg_catalog.pg_roles r WHERE r.oid = ANY (p.polroles)) END,
+                    ' USING (' || pg_catalog.pg_get_expr(p.polqual, p.polrelid) || ')',
+                    ' WITH CHECK (' || pg_catalog.pg_get_expr(p.polwithcheck, p.polrelid) || ')')
+        FROM pg_catalog.pg_policy p
+        JOIN pg_catalog.pg_depend dp ON dp.classid = 'pg_catalog.pg_policy'::regclass AND dp.objid = p.oid
+        JOIN cols ON dp.refobjid = cols.attrelid AND dp.refobjsubid = cols.attnum
+      UNION ALL
+      SELECT DISTINCT format('DROP TRIGGER %I ON %s', t.tgname, t.tgrelid::regclass), pg_catalog.pg_get_triggerdef(t.oid)
+        FROM pg_catalog.pg_trigger t
+        JOIN pg_catalog.pg_depend dp ON dp.classid = 'pg_catalog.pg_trigger'::regclass AND dp.objid = t.oid
+        JOIN cols ON dp.refobjid = cols.attrelid AND dp.refobjsubid = cols.attnum
+       WHERE NOT t.tgisinternal
+    LOOP
+      EXECUTE dep.drop_sql;
+      IF true OR dep.drop_sql NOT LIKE '% DROP DEFAULT' THEN
+        saved := saved || dep.restore_sql;
+      END IF;
+    END LOOP;
+    FOR col IN SELECT a.attrelid::regclass AS rel, a.attname, t.typcategory = 'A' AS is_array
+                 FROM (SELECT a.attrelid, a.attnum FROM pg_catalog.pg_attribute a JOIN pg_catalog.pg_class r ON r.oid = a.attrelid WHERE a.attnum > 0 AND NOT a.attisdropped AND r.relkind IN ('r', 'p') AND a.atttypid IN (pg_catalog.to_regtype('public.audit_action'), (SELECT typarray FROM pg_catalog.pg_type WHERE oid = pg_catalog.to_regtype('public.audit_action')))) cols
+                 JOIN pg_catalog.pg_attribute a USING (attrelid, attnum)
+                 JOIN pg_catalog.pg_type t ON t.oid = a.atttypid LOOP
+      EXECUTE format(CASE WHEN col.is_array
+               THEN 'SELECT string_agg(DISTINCT u::text, '', '') FROM %s, unnest(%I) u WHERE u::text <> ALL ($1)'
+               ELSE 'SELECT string_agg(DISTINCT %2$I::text, '', '') FROM %1$s WHERE %2$I::text <> ALL ($1)' END,
+               col.rel, col.attname) INTO bad USING ARRAY['created', 'updated', 'deleted', 'archived', 'status_changed', 'assigned', 'commented', 'attached', 'sent']::text[] || 'uploaded'::text || 'moved'::text || 'restored'::text;
+      IF bad IS NOT NULL THEN
+        RAISE EXCEPTION 'hqc: cannot recreate enum audit_action: %.% holds % that the new type lacks', col.rel, col.attname, bad
+          USING HINT = 'map each removed value to a kept one (recreate_enum: map:)';
+      END IF;
+    END LOOP;
+    EXECUTE format('CREATE TYPE %s AS ENUM (%s)', 'public.audit_action__hqc_new',
+                   (SELECT string_agg(quote_literal(l), ', ' ORDER BY n) FROM unnest(ARRAY['created', 'updated', 'deleted', 'archived', 'status_changed', 'assigned', 'commented', 'attached', 'sent']::text[]) WITH ORDINALITY u(l, n)));
+    FOR col IN SELECT a.attrelid::regclass AS rel, a.attname, t.typcategory = 'A' AS is_array
+                 FROM (SELECT a.attrelid, a.attnum FROM pg_catalog.pg_attribute a JOIN pg_catalog.pg_class r ON r.oid = a.attrelid WHERE a.attnum > 0 AND NOT a.attisdropped AND r.relkind IN ('r', 'p') AND a.atttypid IN (pg_catalog.to_regtype('public.audit_action'), (SELECT typarray FROM pg_catalog.pg_type WHERE oid = pg_catalog.to_regtype('public.audit_action')))) cols
+                 JOIN pg_catalog.pg_attribute a USING (attrelid, attnum)
+                 JOIN pg_catalog.pg_type t ON t.oid = a.atttypid LOOP
+      EXECUTE format('ALTER TABLE %s ALTER COLUMN %I TYPE %s USING ', col.rel, col.attname,
+                     'public.audit_action__hqc_new' || CASE WHEN col.is_array THEN '[]' ELSE '' END)
+           || format(CASE WHEN col.is_array THEN '(array_replace(array_replace(array_replace(%1$I::text[], ''uploaded'', ''attached''), ''moved'', ''updated''), ''restored'', ''updated''))::%2$s[]' ELSE '(CASE %1$I::text WHEN ''uploaded'' THEN ''attached'' WHEN ''moved'' THEN ''updated'' WHEN ''restored'' THEN ''updated'' ELSE %1$I::text END)::%2$s' END, col.attname, 'public.audit_action__hqc_new');
+    END LOOP;
+    DROP TYPE public.audit_action;
+    ALTER TYPE public.audit_action__hqc_new RENAME TO audit_action;
+    FOREACH stmt IN ARRAY saved LOOP
+      BEGIN
+        EXECUTE stmt;
+      EXCEPTION WHEN OTHERS THEN
+        PERFORM pg_catalog.set_config('client_min_messages', 'notice', true);
+        RAISE NOTICE 'hqc: not restored after the type change (%): %', SQLERRM, stmt;
+        PERFORM pg_catalog.set_config('client_min_messages', 'warning', true);
+      END;
+    END LOOP;
+    PERFORM pg_catalog.set_config('client_min_messages', 'notice', true);
+    RAISE NOTICE '%', 'hqc: recreate enum audit_action (change of module 002_enums)';
+    PERFORM pg_catalog.set_config('client_min_messages', 'warning', true);
+  END IF;
+END
+$hqc$;
+
+-- Change: recreate enum inbox_item_status
+-- The older order put failed before dead_letter.
+DO $hqc$
+DECLARE
+  dep record;
+  saved text[] := '{}';
+  stmt text;
+  col record;
+  bad text;
+BEGIN
+  IF pg_catalog.to_regtype('public.inbox_item_status') IS NOT NULL AND (EXISTS (SELECT enumlabel::text FROM pg_catalog.pg_enum WHERE enumtypid = pg_catalog.to_regtype('public.inbox_item_status') AND enumlabel <> ALL (ARRAY['pending', 'leased', 'done', 'dead_letter', 'failed']::text[])) OR ARRAY(SELECT enumlabel::text FROM pg_catalog.pg_enum WHERE enumtypid = pg_catalog.to_regtype('public.inbox_item_status') ORDER BY enumsortorder) IS DISTINCT FROM ARRAY(SELECT u.l FROM unnest(ARRAY['pending', 'leased', 'done', 'dead_letter', 'failed']::text[]) WITH ORDINALITY u(l, n) WHERE u.l IN (SELECT enumlabel::text FROM pg_catalog.pg_enum WHERE enumtypid = pg_catalog.to_regtype('public.inbox_item_status')) ORDER BY u.n)) THEN
+    -- Objects that name the columns (defaults, CHECK constraints, indexes
+    -- with expressions or predicates, policies, triggers) would stop the type
+    -- change or keep the old type: saved, dropped, re-created afterwards.
+    FOR dep IN
+      WITH cols AS (SELECT a.attrelid, a.attnum FROM pg_catalog.pg_attribute a JOIN pg_catalog.pg_class r ON r.oid = a.attrelid WHERE a.attnum > 0 AND NOT a.attisdropped AND r.relkind IN ('r', 'p') AND a.atttypid IN (pg_catalog.to_regtype('public.inbox_item_status'), (SELECT typarray FROM pg_catalog.pg_type WHERE oid = pg_catalog.to_regtype('public.inbox_item_status'))))
+      SELECT format('ALTER TABLE %s ALTER COLUMN %I DROP DEFAULT', a.attrelid::regclass, a.attname) AS drop_sql,
+             format('ALTER TABLE %s ALTER COLUMN %I SET DEFAULT %s', a.attrelid::regclass, a.attname,
+                    pg_catalog.pg_get_expr(d.adbin, d.adrelid)) AS restore_sql
+        FROM cols
+        JOIN pg_catalog.pg_attribute a ON a.attrelid = cols.attrelid AND a.attnum = cols.attnum
+        JOIN pg_catalog.pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
+      UNION ALL
+      SELECT DISTINCT format('ALTER TABLE %s DROP CONSTRAINT %I', c.conrelid::regclass, c.conname),
+             format('ALTER TABLE %s ADD CONSTRAINT %I %s', c.conrelid::regclass, c.conname,
+                    pg_catalog.pg_get_constraintdef(c.oid))
+        FROM pg_catalog.pg_constraint c
+        JOIN cols ON c.conrelid = cols.attrelid AND cols.attnum = ANY (c.conkey)
+       WHERE c.contype = 'c'
+      UNION ALL
+      SELECT DISTINCT format('DROP INDEX %s', i.indexrelid::regclass), pg_catalog.pg_get_indexdef(i.indexrelid)
+        FROM pg_catalog.pg_index i
+        JOIN pg_catalog.pg_depend dp ON dp.classid = 'pg_catalog.pg_class'::regclass AND dp.objid = i.indexrelid
+        JOIN cols ON dp.refobjid = cols.attrelid AND dp.refobjsubid = cols.attnum
+       WHERE (i.indexprs IS NOT NULL OR i.indpred IS NOT NULL)
+         AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_constraint k WHERE k.conindid = i.indexrelid)
+      UNION ALL
+      SELECT DISTINCT format('DROP POLICY %I ON %s', p.polname, p.polrelid::regclass),
+             format('CREATE POLICY %I ON %s AS %s FOR %s TO %s%s%s', p.polname, p.polrelid::regclass,
+                    CASE WHEN p.polpermissive THEN 'PERMISSIVE' ELSE 'RESTRICTIVE' END,
+                    CASE p.polcmd WHEN 'r' THEN 'SELECT' WHEN 'a' THEN 'INSERT' WHEN 'w' THEN 'UPDATE'
+                                  WHEN 'd' THEN 'DELETE' ELSE 'ALL' END,
+                    CASE WHEN p.polroles = '{0}' THEN 'PUBLIC'
+                         ELSE (SELECT string_agg(quote_ident(r.rolname), ', ' ORDER BY r.rolname)
+                                 FROM pg_catalog.pg_roles r WHERE r.oid = ANY (p.polroles)) END,
+                    ' USING (' || pg_catalog.pg_get_expr(p.polqual, p.polrelid) || ')',
+                    ' WITH CHECK (' || pg_catalog.pg_get_expr(p.polwithcheck, p.polrelid) || ')')
+        FROM pg_catalog.pg_policy p
+        JOIN pg_catalog.pg_depend dp ON dp.classid = 'pg_catalog.pg_policy'::regclass AND dp.objid = p.oid
+        JOIN cols ON dp.refobjid = cols.attrelid AND dp.refobjsubid = cols.attnum
+      UNION ALL
+      SELECT DISTINCT format('DROP TRIGGER %I ON %s', t.tgname, t.tgrelid::regclass), pg_catalog.pg_get_triggerdef(t.oid)
+        FROM pg_catalog.pg_trigger t
+        JOIN pg_catalog.pg_depend dp ON dp.classid = 'pg_catalog.pg_trigger'::regclass AND dp.objid = t.oid
+        JOIN cols ON dp.refobjid = cols.attrelid AND dp.refobjsubid = cols.attnum
+       WHERE NOT t.tgisinternal
+    LOOP
+      EXECUTE dep.drop_sql;
+      IF true OR dep.drop_sql NOT LIKE '% DROP DEFAULT' THEN
+        saved := saved || dep.restore_sql;
+      END IF;
+    END LOOP;
+    FOR col IN SELECT a.attrelid::regclass AS rel, a.attname, t.typcategory = 'A' AS is_array
+                 FROM (SELECT a.attrelid, a.attnum FROM pg_catalog.pg_attribute a JOIN pg_catalog.pg_class r ON r.oid = a.attrelid WHERE a.attnum > 0 AND NOT a.attisdropped AND r.relkind IN ('r', 'p') AND a.atttypid IN (pg_catalog.to_regtype('public.inbox_item_status'), (SELECT typarray FROM pg_catalog.pg_type WHERE oid = pg_catalog.to_regtype('public.inbox_item_status')))) cols
+                 JOIN pg_catalog.pg_attribute a USING (attrelid, attnum)
+                 JOIN pg_catalog.pg_type t ON t.oid = a.atttypid LOOP
+      EXECUTE format(CASE WHEN col.is_array
+               THEN 'SELECT string_agg(DISTINCT u::text, '', '') FROM %s, unnest(%I) u WHERE u::text <> ALL ($1)'
+               ELSE 'SELECT string_agg(DISTINCT %2$I::text, '', '') FROM %1$s WHERE %2$I::text <> ALL ($1)' END,
+               col.rel, col.attname) INTO bad USING ARRAY['pending', 'leased', 'done', 'dead_letter', 'failed']::text[];
+      IF bad IS NOT NULL THEN
+        RAISE EXCEPTION 'hqc: cannot recreate enum inbox_item_status: %.% holds % that the new type lacks', col.rel, col.attname, bad
+          USING HINT = 'map each removed value to a kept one (recreate_enum: map:)';
+      END IF;
+    END LOOP;
+    EXECUTE format('CREATE TYPE %s AS ENUM (%s)', 'public.inbox_item_status__hqc_new',
+                   (SELECT string_agg(quote_literal(l), ', ' ORDER BY n) FROM unnest(ARRAY['pending', 'leased', 'done', 'dead_letter', 'failed']::text[]) WITH ORDINALITY u(l, n)));
+    FOR col IN SELECT a.attrelid::regclass AS rel, a.attname, t.typcategory = 'A' AS is_array
+                 FROM (SELECT a.attrelid, a.attnum FROM pg_catalog.pg_attribute a JOIN pg_catalog.pg_class r ON r.oid = a.attrelid WHERE a.attnum > 0 AND NOT a.attisdropped AND r.relkind IN ('r', 'p') AND a.atttypid IN (pg_catalog.to_regtype('public.inbox_item_status'), (SELECT typarray FROM pg_catalog.pg_type WHERE oid = pg_catalog.to_regtype('public.inbox_item_status')))) cols
+                 JOIN pg_catalog.pg_attribute a USING (attrelid, attnum)
+                 JOIN pg_catalog.pg_type t ON t.oid = a.atttypid LOOP
+      EXECUTE format('ALTER TABLE %s ALTER COLUMN %I TYPE %s USING ', col.rel, col.attname,
+                     'public.inbox_item_status__hqc_new' || CASE WHEN col.is_array THEN '[]' ELSE '' END)
+           || format(CASE WHEN col.is_array THEN '(%1$I::text[])::%2$s[]' ELSE '%1$I::text::%2$s' END, col.attname, 'public.inbox_item_status__hqc_new');
+    END LOOP;
+    DROP TYPE public.inbox_item_status;
+    ALTER TYPE public.inbox_item_status__hqc_new RENAME TO inbox_item_status;
+    FOREACH stmt IN ARRAY saved LOOP
+      BEGIN
+        EXECUTE stmt;
+      EXCEPTION WHEN OTHERS THEN
+        PERFORM pg_catalog.set_config('client_min_messages', 'notice', true);
+        RAISE NOTICE 'hqc: not restored after the type change (%): %', SQLERRM, stmt;
+        PERFORM pg_catalog.set_config('client_min_messages', 'warning', true);
+      END;
+    END LOOP;
+    PERFORM pg_catalog.set_config('client_min_messages', 'notice', true);
+    RAISE NOTICE '%', 'hqc: recreate enum inbox_item_status (change of module 002_enums)';
+    PERFORM pg_catalog.set_config('client_min_messages', 'warning', true);
+  END IF;
+END
+$hqc$;
+
+-- Change: recreate enum inbox_event_type
+-- Inbox items of the older contact automations become routine events (routines replace automation rules).
+DO $hqc$
+DECLARE
+  dep record;
+  saved text[] := '{}';
+  stmt text;
+  col record;
+  bad text;
+BEGIN
+  IF pg_catalog.to_regtype('public.inbox_event_type') IS NOT NULL AND (EXISTS (SELECT enumlabel::text FROM pg_catalog.pg_enum WHERE enumtypid = pg_catalog.to_regtype('public.inbox_event_type') AND enumlabel <> ALL (ARRAY['task_assignment', 'task_reassignment', 'task_comment_mention', 'routine_schedule', 'routine_event', 'heartbeat', 'deliverable_review', 'blocker_resolved']::text[])) OR ARRAY(SELECT enumlabel::text FROM pg_catalog.pg_enum WHERE enumtypid = pg_catalog.to_regtype('public.inbox_event_type') ORDER BY enumsortorder) IS DISTINCT FROM ARRAY(SELECT u.l FROM unnest(ARRAY['task_assignment', 'task_reassignment', 'task_comment_mention', 'routine_schedule', 'routine_event', 'heartbeat', 'deliverable_review', 'blocker_resolved']::text[]) WITH ORDINALITY u(l, n) WHERE u.l IN (SELECT enumlabel::text FROM pg_catalog.pg_enum WHERE enumtypid = pg_catalog.to_regtype('public.inbox_event_type')) ORDER BY u.n)) THEN
+    -- Objects that name the columns (defaults, CHECK constraints, indexes
+    -- with expressions or predicates, policies, triggers) would stop the type
+    -- change or keep the old type: saved, dropped, re-created afterwards.
+    FOR dep IN
+      WITH cols AS (SELECT a.attrelid, a.attnum FROM pg_catalog.pg_attribute a JOIN pg_catalog.pg_class r ON r.oid = a.attrelid WHERE a.attnum > 0 AND NOT a.attisdropped AND r.relkind IN ('r', 'p') AND a.atttypid IN (pg_catalog.to_regtype('public.inbox_event_type'), (SELECT typarray FROM pg_catalog.pg_type WHERE oid = pg_catalog.to_regtype('public.inbox_event_type'))))
+      SELECT format('ALTER TABLE %s ALTER COLUMN %I DROP DEFAULT', a.attrelid::regclass, a.attname) AS drop_sql,
+             format('ALTER TABLE %s ALTER COLUMN %I SET DEFAULT %s', a.attrelid::regclass, a.attname,
+                    pg_catalog.pg_get_expr(d.adbin, d.adrelid)) AS restore_sql
+        FROM cols
+        JOIN pg_catalog.pg_attribute a ON a.attrelid = cols.attrelid AND a.attnum = cols.attnum
+        JOIN pg_catalog.pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
+      UNION ALL
+      SELECT DISTINCT format('ALTER TABLE %s DROP CONSTRAINT %I', c.conrelid::regclass, c.conname),
+             format('ALTER TABLE %s ADD CONSTRAINT %I %s', c.conrelid::regclass, c.conname,
+                    pg_catalog.pg_get_constraintdef(c.oid))
+        FROM pg_catalog.pg_constraint c
+        JOIN cols ON c.conrelid = cols.attrelid AND cols.attnum = ANY (c.conkey)
+       WHERE c.contype = 'c'
+      UNION ALL
+      SELECT DISTINCT format('DROP INDEX %s', i.indexrelid::regclass), pg_catalog.pg_get_indexdef(i.indexrelid)
+        FROM pg_catalog.pg_index i
+        JOIN pg_catalog.pg_depend dp ON dp.classid = 'pg_catalog.pg_class'::regclass AND dp.objid = i.indexrelid
+        JOIN cols ON dp.refobjid = cols.attrelid AND dp.refobjsubid = cols.attnum
+       WHERE (i.indexprs IS NOT NULL OR i.indpred IS NOT NULL)
+         AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_constraint k WHERE k.conindid = i.indexrelid)
+      UNION ALL
+      SELECT DISTINCT format('DROP POLICY %I ON %s', p.polname, p.polrelid::regclass),
+             format('CREATE POLICY %I ON %s AS %s FOR %s TO %s%s%s', p.polname, p.polrelid::regclass,
+                    CASE WHEN p.polpermissive THEN 'PERMISSIVE' ELSE 'RESTRICTIVE' END,
+                    CASE p.polcmd WHEN 'r' THEN 'SELECT' WHEN 'a' THEN 'INSERT' WHEN 'w' THEN 'UPDATE'
+                                  WHEN 'd' THEN 'DELETE' ELSE 'ALL' END,
+                    CASE WHEN p.polroles = '{0}' THEN 'PUBLIC'
+                         ELSE (SELECT string_agg(quote_ident(r.rolname), ', ' ORDER BY r.rolname)
+                                 FROM pg_catalog.pg_roles r WHERE r.oid = ANY (p.polroles)) END,
+                    ' USING (' || pg_catalog.pg_get_expr(p.polqual, p.polrelid) || ')',
+                    ' WITH CHECK (' || pg_catalog.pg_get_expr(p.polwithcheck, p.polrelid) || ')')
+        FROM pg_catalog.pg_policy p
+        JOIN pg_catalog.pg_depend dp ON dp.classid = 'pg_catalog.pg_policy'::regclass AND dp.objid = p.oid
+        JOIN cols ON dp.refobjid = cols.attrelid AND dp.refobjsubid = cols.attnum
+      UNION ALL
+      SELECT DISTINCT format('DROP TRIGGER %I ON %s', t.tgname, t.tgrelid::regclass), pg_catalog.pg_get_triggerdef(t.oid)
+        FROM pg_catalog.pg_trigger t
+        JOIN pg_catalog.pg_depend dp ON dp.classid = 'pg_catalog.pg_trigger'::regclass AND dp.objid = t.oid
+        JOIN cols ON dp.refobjid = cols.attrelid AND dp.refobjsubid = cols.attnum
+       WHERE NOT t.tgisinternal
+    LOOP
+      EXECUTE dep.drop_sql;
+      IF true OR dep.drop_sql NOT LIKE '% DROP DEFAULT' THEN
+        saved := saved || dep.restore_sql;
+      END IF;
+    END LOOP;
+    FOR col IN SELECT a.attrelid::regclass AS rel, a.attname, t.typcategory = 'A' AS is_array
+                 FROM (SELECT a.attrelid, a.attnum FROM pg_catalog.pg_attribute a JOIN pg_catalog.pg_class r ON r.oid = a.attrelid WHERE a.attnum > 0 AND NOT a.attisdropped AND r.relkind IN ('r', 'p') AND a.atttypid IN (pg_catalog.to_regtype('public.inbox_event_type'), (SELECT typarray FROM pg_catalog.pg_type WHERE oid = pg_catalog.to_regtype('public.inbox_event_type')))) cols
+                 JOIN pg_catalog.pg_attribute a USING (attrelid, attnum)
+                 JOIN pg_catalog.pg_type t ON t.oid = a.atttypid LOOP
+      EXECUTE format(CASE WHEN col.is_array
+               THEN 'SELECT string_agg(DISTINCT u::text, '', '') FROM %s, unnest(%I) u WHERE u::text <> ALL ($1)'
+               ELSE 'SELECT string_agg(DISTINCT %2$I::text, '', '') FROM %1$s WHERE %2$I::text <> ALL ($1)' END,
+               col.rel, col.attname) INTO bad USING ARRAY['task_assignment', 'task_reassignment', 'task_comment_mention', 'routine_schedule', 'routine_event', 'heartbeat', 'deliverable_review', 'blocker_resolved']::text[] || 'contact_created'::text || 'contact_status_changed'::text || 'contact_updated'::text;
+      IF bad IS NOT NULL THEN
+        RAISE EXCEPTION 'hqc: cannot recreate enum inbox_event_type: %.% holds % that the new type lacks', col.rel, col.attname, bad
+          USING HINT = 'map each removed value to a kept one (recreate_enum: map:)';
+      END IF;
+    END LOOP;
+    EXECUTE format('CREATE TYPE %s AS ENUM (%s)', 'public.inbox_event_type__hqc_new',
+                   (SELECT string_agg(quote_literal(l), ', ' ORDER BY n) FROM unnest(ARRAY['task_assignment', 'task_reassignment', 'task_comment_mention', 'routine_schedule', 'routine_event', 'heartbeat', 'deliverable_review', 'blocker_resolved']::text[]) WITH ORDINALITY u(l, n)));
+    FOR col IN SELECT a.attrelid::regclass AS rel, a.attname, t.typcategory = 'A' AS is_array
+                 FROM (SELECT a.attrelid, a.attnum FROM pg_catalog.pg_attribute a JOIN pg_catalog.pg_class r ON r.oid = a.attrelid WHERE a.attnum > 0 AND NOT a.attisdropped AND r.relkind IN ('r', 'p') AND a.atttypid IN (pg_catalog.to_regtype('public.inbox_event_type'), (SELECT typarray FROM pg_catalog.pg_type WHERE oid = pg_catalog.to_regtype('public.inbox_event_type')))) cols
+                 JOIN pg_catalog.pg_attribute a USING (attrelid, attnum)
+                 JOIN pg_catalog.pg_type t ON t.oid = a.atttypid LOOP
+      EXECUTE format('ALTER TABLE %s ALTER COLUMN %I TYPE %s USING ', col.rel, col.attname,
+                     'public.inbox_event_type__hqc_new' || CASE WHEN col.is_array THEN '[]' ELSE '' END)
+           || format(CASE WHEN col.is_array THEN '(array_replace(array_replace(array_replace(%1$I::text[], ''contact_created'', ''routine_event''), ''contact_status_changed'', ''routine_event''), ''contact_updated'', ''routine_event''))::%2$s[]' ELSE '(CASE %1$I::text WHEN ''contact_created'' THEN ''routine_event'' WHEN ''contact_status_changed'' THEN ''routine_event'' WHEN ''contact_updated'' THEN ''routine_event'' ELSE %1$I::text END)::%2$s' END, col.attname, 'public.inbox_event_type__hqc_new');
+    END LOOP;
+    DROP TYPE public.inbox_event_type;
+    ALTER TYPE public.inbox_event_type__hqc_new RENAME TO inbox_event_type;
+    FOREACH stmt IN ARRAY saved LOOP
+      BEGIN
+        EXECUTE stmt;
+      EXCEPTION WHEN OTHERS THEN
+        PERFORM pg_catalog.set_config('client_min_messages', 'notice', true);
+        RAISE NOTICE 'hqc: not restored after the type change (%): %', SQLERRM, stmt;
+        PERFORM pg_catalog.set_config('client_min_messages', 'warning', true);
+      END;
+    END LOOP;
+    PERFORM pg_catalog.set_config('client_min_messages', 'notice', true);
+    RAISE NOTICE '%', 'hqc: recreate enum inbox_event_type (change of module 002_enums)';
+    PERFORM pg_catalog.set_config('client_min_messages', 'warning', true);
+  END IF;
+END
+$hqc$;
+
+-- Change: recreate enum command_action
+-- The older type held the lifecycle and auth actions only, in another order.
+DO $hqc$
+DECLARE
+  dep record;
+  saved text[] := '{}';
+  stmt text;
+  col record;
+  bad text;
+BEGIN
+  IF pg_catalog.to_regtype('public.command_action') IS NOT NULL AND (EXISTS (SELECT enumlabel::text FROM pg_catalog.pg_enum WHERE enumtypid = pg_catalog.to_regtype('public.command_action') AND enumlabel <> ALL (ARRAY['start_session', 'end_session', 'restart_session', 'refresh_session', 'execute_prompt', 'send_message', 'send_keys', 'take_screenshot', 'run_shell', 'upload_file', 'extract_text', 'provision', 'approve_pairing', 'update', 'remove', 'restart_gateway', 'update_all', 'restart_dispatcher', 'update_gateway', 'auth_set_api_key', 'auth_start', 'auth_paste', 'auth_list', 'auth_remove', 'auth_refresh', 'auth_set_default', 'set_agent_model', 'list_models', 'source_write', 'collection_list', 'collection_query', 'collection_record_create', 'collection_record_update']::text[])) OR ARRAY(SELECT enumlabel::text FROM pg_catalog.pg_enum WHERE enumtypid = pg_catalog.to_regtype('public.command_action') ORDER BY enumsortorder) IS DISTINCT FROM ARRAY(SELECT u.l FROM unnest(ARRAY['start_session', 'end_session', 'restart_session', 'refresh_session', 'execute_prompt', 'send_message', 'send_keys', 'take_screenshot', 'run_shell', 'upload_file', 'extract_text', 'provision', 'approve_pairing', 'update', 'remove', 'restart_gateway', 'update_all', 'restart_dispatcher', 'update_gateway', 'auth_set_api_key', 'auth_start', 'auth_paste', 'auth_list', 'auth_remove', 'auth_refresh', 'auth_set_default', 'set_agent_model', 'list_models', 'source_write', 'collection_list', 'collection_query', 'collection_record_create', 'collection_record_update']::text[]) WITH ORDINALITY u(l, n) WHERE u.l IN (SELECT enumlabel::text FROM pg_catalog.pg_enum WHERE enumtypid = pg_catalog.to_regtype('public.command_action')) ORDER BY u.n)) THEN
+    -- Objects that name the columns (defaults, CHECK constraints, indexes
+    -- with expressions or predicates, policies, triggers) would stop the type
+    -- change or keep the old type: saved, dropped, re-created afterwards.
+    FOR dep IN
+      WITH cols AS (SELECT a.attrelid, a.attnum FROM pg_catalog.pg_attribute a JOIN pg_catalog.pg_class r ON r.oid = a.attrelid WHERE a.attnum > 0 AND NOT a.attisdropped AND r.relkind IN ('r', 'p') AND a.atttypid IN (pg_catalog.to_regtype('public.command_action'), (SELECT typarray FROM pg_catalog.pg_type WHERE oid = pg_catalog.to_regtype('public.command_action'))))
+      SELECT format('ALTER TABLE %s ALTER COLUMN %I DROP DEFAULT', a.attrelid::regclass, a.attname) AS drop_sql,
+             format('ALTER TABLE %s ALTER COLUMN %I SET DEFAULT %s', a.attrelid::regclass, a.attname,
+                    pg_catalog.pg_get_expr(d.adbin, d.adrelid)) AS restore_sql
+        FROM cols
+        JOIN pg_catalog.pg_attribute a ON a.attrelid = cols.attrelid AND a.attnum = cols.attnum
+        JOIN pg_catalog.pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
+      UNION ALL
+      SELECT DISTINCT format('ALTER TABLE %s DROP CONSTRAINT %I', c.conrelid::regclass, c.conname),
+             format('ALTER TABLE %s ADD CONSTRAINT %I %s', c.conrelid::regclass, c.conname,
+                    pg_catalog.pg_get_constraintdef(c.oid))
+        FROM pg_catalog.pg_constraint c
+        JOIN cols ON c.conrelid = cols.attrelid AND cols.attnum = ANY (c.conkey)
+       WHERE c.contype = 'c'
+      UNION ALL
+      SELECT DISTINCT format('DROP INDEX %s', i.indexrelid::regclass), pg_catalog.pg_get_indexdef(i.indexrelid)
+        FROM pg_catalog.pg_index i
+        JOIN pg_catalog.pg_depend dp ON dp.classid = 'pg_catalog.pg_class'::regclass AND dp.objid = i.indexrelid
+        JOIN cols ON dp.refobjid = cols.attrelid AND dp.refobjsubid = cols.attnum
+       WHERE (i.indexprs IS NOT NULL OR i.indpred IS NOT NULL)
+         AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_constraint k WHERE k.conindid = i.indexrelid)
+      UNION ALL
+      SELECT DISTINCT format('DROP POLICY %I ON %s', p.polname, p.polrelid::regclass),
+             format('CREATE POLICY %I ON %s AS %s FOR %s TO %s%s%s', p.polname, p.polrelid::regclass,
+                    CASE WHEN p.polpermissive THEN 'PERMISSIVE' ELSE 'RESTRICTIVE' END,
+                    CASE p.polcmd WHEN 'r' THEN 'SELECT' WHEN 'a' THEN 'INSERT' WHEN 'w' THEN 'UPDATE'
+                                  WHEN 'd' THEN 'DELETE' ELSE 'ALL' END,
+                    CASE WHEN p.polroles = '{0}' THEN 'PUBLIC'
+                         ELSE (SELECT string_agg(quote_ident(r.rolname), ', ' ORDER BY r.rolname)
+                                 FROM pg_catalog.pg_roles r WHERE r.oid = ANY (p.polroles)) END,
+                    ' USING (' || pg_catalog.pg_get_expr(p.polqual, p.polrelid) || ')',
+                    ' WITH CHECK (' || pg_catalog.pg_get_expr(p.polwithcheck, p.polrelid) || ')')
+        FROM pg_catalog.pg_policy p
+        JOIN pg_catalog.pg_depend dp ON dp.classid = 'pg_catalog.pg_policy'::regclass AND dp.objid = p.oid
+        JOIN cols ON dp.refobjid = cols.attrelid AND dp.refobjsubid = cols.attnum
+      UNION ALL
+      SELECT DISTINCT format('DROP TRIGGER %I ON %s', t.tgname, t.tgrelid::regclass), pg_catalog.pg_get_triggerdef(t.oid)
+        FROM pg_catalog.pg_trigger t
+        JOIN pg_catalog.pg_depend dp ON dp.classid = 'pg_catalog.pg_trigger'::regclass AND dp.objid = t.oid
+        JOIN cols ON dp.refobjid = cols.attrelid AND dp.refobjsubid = cols.attnum
+       WHERE NOT t.tgisinternal
+    LOOP
+      EXECUTE dep.drop_sql;
+      IF true OR dep.drop_sql NOT LIKE '% DROP DEFAULT' THEN
+        saved := saved || dep.restore_sql;
+      END IF;
+    END LOOP;
+    FOR col IN SELECT a.attrelid::regclass AS rel, a.attname, t.typcategory = 'A' AS is_array
+                 FROM (SELECT a.attrelid, a.attnum FROM pg_catalog.pg_attribute a JOIN pg_catalog.pg_class r ON r.oid = a.attrelid WHERE a.attnum > 0 AND NOT a.attisdropped AND r.relkind IN ('r', 'p') AND a.atttypid IN (pg_catalog.to_regtype('public.command_action'), (SELECT typarray FROM pg_catalog.pg_type WHERE oid = pg_catalog.to_regtype('public.command_action')))) cols
+                 JOIN pg_catalog.pg_attribute a USING (attrelid, attnum)
+                 JOIN pg_catalog.pg_type t ON t.oid = a.atttypid LOOP
+      EXECUTE format(CASE WHEN col.is_array
+               THEN 'SELECT string_agg(DISTINCT u::text, '', '') FROM %s, unnest(%I) u WHERE u::text <> ALL ($1)'
+               ELSE 'SELECT string_agg(DISTINCT %2$I::text, '', '') FROM %1$s WHERE %2$I::text <> ALL ($1)' END,
+               col.rel, col.attname) INTO bad USING ARRAY['start_session', 'end_session', 'restart_session', 'refresh_session', 'execute_prompt', 'send_message', 'send_keys', 'take_screenshot', 'run_shell', 'upload_file', 'extract_text', 'provision', 'approve_pairing', 'update', 'remove', 'restart_gateway', 'update_all', 'restart_dispatcher', 'update_gateway', 'auth_set_api_key', 'auth_start', 'auth_paste', 'auth_list', 'auth_remove', 'auth_refresh', 'auth_set_default', 'set_agent_model', 'list_models', 'source_write']::text[];
+      IF bad IS NOT NULL THEN
+        RAISE EXCEPTION 'hqc: cannot recreate enum command_action: %.% holds % that the new type lacks', col.rel, col.attname, bad
+          USING HINT = 'map each removed value to a kept one (recreate_enum: map:)';
+      END IF;
+    END LOOP;
+    EXECUTE format('CREATE TYPE %s AS ENUM (%s)', 'public.command_action__hqc_new',
+                   (SELECT string_agg(quote_literal(l), ', ' ORDER BY n) FROM unnest(ARRAY['start_session', 'end_session', 'restart_session', 'refresh_session', 'execute_prompt', 'send_message', 'send_keys', 'take_screenshot', 'run_shell', 'upload_file', 'extract_text', 'provision', 'approve_pairing', 'update', 'remove', 'restart_gateway', 'update_all', 'restart_dispatcher', 'update_gateway', 'auth_set_api_key', 'auth_start', 'auth_paste', 'auth_list', 'auth_remove', 'auth_refresh', 'auth_set_default', 'set_agent_model', 'list_models', 'source_write']::text[]) WITH ORDINALITY u(l, n)));
+    FOR col IN SELECT a.attrelid::regclass AS rel, a.attname, t.typcategory = 'A' AS is_array
+                 FROM (SELECT a.attrelid, a.attnum FROM pg_catalog.pg_attribute a JOIN pg_catalog.pg_class r ON r.oid = a.attrelid WHERE a.attnum > 0 AND NOT a.attisdropped AND r.relkind IN ('r', 'p') AND a.atttypid IN (pg_catalog.to_regtype('public.command_action'), (SELECT typarray FROM pg_catalog.pg_type WHERE oid = pg_catalog.to_regtype('public.command_action')))) cols
+                 JOIN pg_catalog.pg_attribute a USING (attrelid, attnum)
+                 JOIN pg_catalog.pg_type t ON t.oid = a.atttypid LOOP
+      EXECUTE format('ALTER TABLE %s ALTER COLUMN %I TYPE %s USING ', col.rel, col.attname,
+                     'public.command_action__hqc_new' || CASE WHEN col.is_array THEN '[]' ELSE '' END)
+           || format(CASE WHEN col.is_array THEN '(%1$I::text[])::%2$s[]' ELSE '%1$I::text::%2$s' END, col.attname, 'public.command_action__hqc_new');
+    END LOOP;
+    DROP TYPE public.command_action;
+    ALTER TYPE public.command_action__hqc_new RENAME TO command_action;
+    FOREACH stmt IN ARRAY saved LOOP
+      BEGIN
+        EXECUTE stmt;
+      EXCEPTION WHEN OTHERS THEN
+        PERFORM pg_catalog.set_config('client_min_messages', 'notice', true);
+        RAISE NOTICE 'hqc: not restored after the type change (%): %', SQLERRM, stmt;
+        PERFORM pg_catalog.set_config('client_min_messages', 'warning', true);
+      END;
+    END LOOP;
+    PERFORM pg_catalog.set_config('client_min_messages', 'notice', true);
+    RAISE NOTICE '%', 'hqc: recreate enum command_action (change of module 002_enums)';
+    PERFORM pg_catalog.set_config('client_min_messages', 'warning', true);
+  END IF;
+END
+$hqc$;
+
 -- Enum task_status
 DO $hqc$
 BEGIN

@@ -101,6 +101,20 @@ COMMENT ON TABLE public._schema_version IS 'Applied schema versions; the UI comp
 (no tenant) and the only table in public without RLS. Not published to realtime.
 ';
 
+-- Comments of undocumented columns
+DO $hqc$
+DECLARE
+  col name;
+BEGIN
+  FOR col IN SELECT a.attname FROM pg_catalog.pg_description d
+               JOIN pg_catalog.pg_attribute a ON a.attrelid = d.objoid AND a.attnum = d.objsubid
+              WHERE d.classoid = 'pg_catalog.pg_class'::regclass AND d.objoid = 'public._schema_version'::regclass
+                AND a.attname <> ALL (ARRAY[]::name[]) LOOP
+    EXECUTE format('COMMENT ON COLUMN %s.%I IS NULL', 'public._schema_version', col);
+  END LOOP;
+END
+$hqc$;
+
 COMMENT ON FUNCTION public.set_updated_at() IS 'BEFORE UPDATE row trigger: stamps `updated_at` with now() (transaction start time). It
 always runs, so no UPDATE can preserve or set `updated_at` itself; several updates in one
 transaction all get the same timestamp.

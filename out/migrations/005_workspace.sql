@@ -7,6 +7,45 @@
 SET client_min_messages = warning;
 SET search_path = public, extensions;
 
+-- Change: drop index workspace_expr_idx
+-- The single-user workspace singleton; today one workspace per tenant.
+DO $hqc$
+BEGIN
+  IF pg_catalog.to_regclass('public.workspace_expr_idx') IS NOT NULL THEN
+    DROP INDEX public.workspace_expr_idx;
+    PERFORM pg_catalog.set_config('client_min_messages', 'notice', true);
+    RAISE NOTICE '%', 'hqc: drop index workspace_expr_idx (change of module 005_workspace)';
+    PERFORM pg_catalog.set_config('client_min_messages', 'warning', true);
+  END IF;
+END
+$hqc$;
+
+-- Change: drop constraint pipeline_stages.pipeline_stages_entity_type_stage_key_key
+-- Stage keys were unique per workspace; today per tenant.
+DO $hqc$
+BEGIN
+  IF EXISTS (SELECT 1 FROM pg_catalog.pg_constraint WHERE conrelid = pg_catalog.to_regclass('public.pipeline_stages') AND conname = 'pipeline_stages_entity_type_stage_key_key') THEN
+    ALTER TABLE public.pipeline_stages DROP CONSTRAINT pipeline_stages_entity_type_stage_key_key;
+    PERFORM pg_catalog.set_config('client_min_messages', 'notice', true);
+    RAISE NOTICE '%', 'hqc: drop constraint pipeline_stages.pipeline_stages_entity_type_stage_key_key (change of module 005_workspace)';
+    PERFORM pg_catalog.set_config('client_min_messages', 'warning', true);
+  END IF;
+END
+$hqc$;
+
+-- Change: drop constraint field_definitions.field_definitions_entity_type_field_key_key
+-- Field keys were unique per workspace; today per tenant.
+DO $hqc$
+BEGIN
+  IF EXISTS (SELECT 1 FROM pg_catalog.pg_constraint WHERE conrelid = pg_catalog.to_regclass('public.field_definitions') AND conname = 'field_definitions_entity_type_field_key_key') THEN
+    ALTER TABLE public.field_definitions DROP CONSTRAINT field_definitions_entity_type_field_key_key;
+    PERFORM pg_catalog.set_config('client_min_messages', 'notice', true);
+    RAISE NOTICE '%', 'hqc: drop constraint field_definitions.field_definitions_entity_type_field_key_key (change of module 005_workspace)';
+    PERFORM pg_catalog.set_config('client_min_messages', 'warning', true);
+  END IF;
+END
+$hqc$;
+
 BEGIN;
 
 -- Table workspace
@@ -349,6 +388,20 @@ COMMENT ON COLUMN public.workspace.default_soft_threshold_pct IS 'Percentage of 
 COMMENT ON POLICY "Service role full access" ON public.workspace IS 'Daemons and server actions may read and write every row.';
 COMMENT ON POLICY "Tenant isolation" ON public.workspace IS 'A signed-in user reads and writes only rows of the tenant named in its JWT.';
 
+-- Comments of undocumented columns
+DO $hqc$
+DECLARE
+  col name;
+BEGIN
+  FOR col IN SELECT a.attname FROM pg_catalog.pg_description d
+               JOIN pg_catalog.pg_attribute a ON a.attrelid = d.objoid AND a.attnum = d.objsubid
+              WHERE d.classoid = 'pg_catalog.pg_class'::regclass AND d.objoid = 'public.workspace'::regclass
+                AND a.attname <> ALL (ARRAY['tenant_id', 'initialized', 'default_agent_budget_usd', 'default_soft_threshold_pct']::name[]) LOOP
+    EXECUTE format('COMMENT ON COLUMN %s.%I IS NULL', 'public.workspace', col);
+  END LOOP;
+END
+$hqc$;
+
 -- Constraints of pipeline_stages
 DO $hqc$
 BEGIN
@@ -414,6 +467,20 @@ COMMENT ON COLUMN public.pipeline_stages.tenant_id IS 'Owning tenant (the defaul
 COMMENT ON POLICY "Service role full access" ON public.pipeline_stages IS 'Daemons and server actions may read and write every row.';
 COMMENT ON POLICY "Tenant isolation" ON public.pipeline_stages IS 'A signed-in user reads and writes only rows of the tenant named in its JWT.';
 
+-- Comments of undocumented columns
+DO $hqc$
+DECLARE
+  col name;
+BEGIN
+  FOR col IN SELECT a.attname FROM pg_catalog.pg_description d
+               JOIN pg_catalog.pg_attribute a ON a.attrelid = d.objoid AND a.attnum = d.objsubid
+              WHERE d.classoid = 'pg_catalog.pg_class'::regclass AND d.objoid = 'public.pipeline_stages'::regclass
+                AND a.attname <> ALL (ARRAY['tenant_id']::name[]) LOOP
+    EXECUTE format('COMMENT ON COLUMN %s.%I IS NULL', 'public.pipeline_stages', col);
+  END LOOP;
+END
+$hqc$;
+
 -- Constraints of field_definitions
 DO $hqc$
 BEGIN
@@ -473,6 +540,20 @@ COMMENT ON TABLE public.field_definitions IS 'Custom field definitions per entit
 COMMENT ON COLUMN public.field_definitions.tenant_id IS 'Owning tenant (the default tenant on self-hosted installs).';
 COMMENT ON POLICY "Service role full access" ON public.field_definitions IS 'Daemons and server actions may read and write every row.';
 COMMENT ON POLICY "Tenant isolation" ON public.field_definitions IS 'A signed-in user reads and writes only rows of the tenant named in its JWT.';
+
+-- Comments of undocumented columns
+DO $hqc$
+DECLARE
+  col name;
+BEGIN
+  FOR col IN SELECT a.attname FROM pg_catalog.pg_description d
+               JOIN pg_catalog.pg_attribute a ON a.attrelid = d.objoid AND a.attnum = d.objsubid
+              WHERE d.classoid = 'pg_catalog.pg_class'::regclass AND d.objoid = 'public.field_definitions'::regclass
+                AND a.attname <> ALL (ARRAY['tenant_id']::name[]) LOOP
+    EXECUTE format('COMMENT ON COLUMN %s.%I IS NULL', 'public.field_definitions', col);
+  END LOOP;
+END
+$hqc$;
 
 -- Seed rows of workspace
 INSERT INTO public.workspace (tenant_id, name, initialized)

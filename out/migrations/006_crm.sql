@@ -7,6 +7,64 @@
 SET client_min_messages = warning;
 SET search_path = public, extensions;
 
+-- Change: is_current becomes NOT NULL; older rows without a value take the default (current).
+DO $hqc$
+DECLARE
+  applies boolean;
+BEGIN
+  BEGIN
+    EXECUTE $when$SELECT (EXISTS (SELECT 1 FROM public.contact_organizations WHERE is_current IS NULL))$when$ INTO applies;
+  EXCEPTION WHEN undefined_table OR undefined_column OR undefined_object THEN
+    applies := false;
+  END;
+  IF applies THEN
+    EXECUTE $move$UPDATE public.contact_organizations SET is_current = true WHERE is_current IS NULL$move$;
+    PERFORM pg_catalog.set_config('client_min_messages', 'notice', true);
+    RAISE NOTICE '%', 'hqc: is_current becomes NOT NULL; older rows without a value take the default (current). (change of module 006_crm)';
+    PERFORM pg_catalog.set_config('client_min_messages', 'warning', true);
+  END IF;
+END
+$hqc$;
+
+-- Change: drop constraint tags.tags_name_key
+-- Tag names were unique per workspace; today per tenant.
+DO $hqc$
+BEGIN
+  IF EXISTS (SELECT 1 FROM pg_catalog.pg_constraint WHERE conrelid = pg_catalog.to_regclass('public.tags') AND conname = 'tags_name_key') THEN
+    ALTER TABLE public.tags DROP CONSTRAINT tags_name_key;
+    PERFORM pg_catalog.set_config('client_min_messages', 'notice', true);
+    RAISE NOTICE '%', 'hqc: drop constraint tags.tags_name_key (change of module 006_crm)';
+    PERFORM pg_catalog.set_config('client_min_messages', 'warning', true);
+  END IF;
+END
+$hqc$;
+
+-- Change: drop constraint contact_organizations.contact_organizations_contact_id_org_id_role_key
+-- The link was unique per workspace; today per tenant.
+DO $hqc$
+BEGIN
+  IF EXISTS (SELECT 1 FROM pg_catalog.pg_constraint WHERE conrelid = pg_catalog.to_regclass('public.contact_organizations') AND conname = 'contact_organizations_contact_id_org_id_role_key') THEN
+    ALTER TABLE public.contact_organizations DROP CONSTRAINT contact_organizations_contact_id_org_id_role_key;
+    PERFORM pg_catalog.set_config('client_min_messages', 'notice', true);
+    RAISE NOTICE '%', 'hqc: drop constraint contact_organizations.contact_organizations_contact_id_org_id_role_key (change of module 006_crm)';
+    PERFORM pg_catalog.set_config('client_min_messages', 'warning', true);
+  END IF;
+END
+$hqc$;
+
+-- Change: drop constraint draft_sets.draft_sets_contact_id_channel_stage_version_key
+-- Draft versions were unique per workspace; today per tenant.
+DO $hqc$
+BEGIN
+  IF EXISTS (SELECT 1 FROM pg_catalog.pg_constraint WHERE conrelid = pg_catalog.to_regclass('public.draft_sets') AND conname = 'draft_sets_contact_id_channel_stage_version_key') THEN
+    ALTER TABLE public.draft_sets DROP CONSTRAINT draft_sets_contact_id_channel_stage_version_key;
+    PERFORM pg_catalog.set_config('client_min_messages', 'notice', true);
+    RAISE NOTICE '%', 'hqc: drop constraint draft_sets.draft_sets_contact_id_channel_stage_version_key (change of module 006_crm)';
+    PERFORM pg_catalog.set_config('client_min_messages', 'warning', true);
+  END IF;
+END
+$hqc$;
+
 BEGIN;
 
 -- Table tags
@@ -731,6 +789,20 @@ COMMENT ON COLUMN public.tags.tenant_id IS 'Owning tenant (the default tenant on
 COMMENT ON POLICY "Service role full access" ON public.tags IS 'Daemons and server actions may read and write every row.';
 COMMENT ON POLICY "Tenant isolation" ON public.tags IS 'A signed-in user reads and writes only rows of the tenant named in its JWT.';
 
+-- Comments of undocumented columns
+DO $hqc$
+DECLARE
+  col name;
+BEGIN
+  FOR col IN SELECT a.attname FROM pg_catalog.pg_description d
+               JOIN pg_catalog.pg_attribute a ON a.attrelid = d.objoid AND a.attnum = d.objsubid
+              WHERE d.classoid = 'pg_catalog.pg_class'::regclass AND d.objoid = 'public.tags'::regclass
+                AND a.attname <> ALL (ARRAY['tenant_id']::name[]) LOOP
+    EXECUTE format('COMMENT ON COLUMN %s.%I IS NULL', 'public.tags', col);
+  END LOOP;
+END
+$hqc$;
+
 -- Constraints of campaigns
 DO $hqc$
 BEGIN
@@ -790,6 +862,20 @@ COMMENT ON TABLE public.campaigns IS 'Outreach campaigns that contacts can be at
 COMMENT ON COLUMN public.campaigns.tenant_id IS 'Owning tenant (the default tenant on self-hosted installs).';
 COMMENT ON POLICY "Service role full access" ON public.campaigns IS 'Daemons and server actions may read and write every row.';
 COMMENT ON POLICY "Tenant isolation" ON public.campaigns IS 'A signed-in user reads and writes only rows of the tenant named in its JWT.';
+
+-- Comments of undocumented columns
+DO $hqc$
+DECLARE
+  col name;
+BEGIN
+  FOR col IN SELECT a.attname FROM pg_catalog.pg_description d
+               JOIN pg_catalog.pg_attribute a ON a.attrelid = d.objoid AND a.attnum = d.objsubid
+              WHERE d.classoid = 'pg_catalog.pg_class'::regclass AND d.objoid = 'public.campaigns'::regclass
+                AND a.attname <> ALL (ARRAY['tenant_id']::name[]) LOOP
+    EXECUTE format('COMMENT ON COLUMN %s.%I IS NULL', 'public.campaigns', col);
+  END LOOP;
+END
+$hqc$;
 
 -- Constraints of contacts
 DO $hqc$
@@ -894,6 +980,20 @@ COMMENT ON COLUMN public.contacts.archived_at IS 'Soft delete; NULL while active
 COMMENT ON POLICY "Service role full access" ON public.contacts IS 'Daemons and server actions may read and write every row.';
 COMMENT ON POLICY "Tenant isolation" ON public.contacts IS 'A signed-in user reads and writes only rows of the tenant named in its JWT.';
 
+-- Comments of undocumented columns
+DO $hqc$
+DECLARE
+  col name;
+BEGIN
+  FOR col IN SELECT a.attname FROM pg_catalog.pg_description d
+               JOIN pg_catalog.pg_attribute a ON a.attrelid = d.objoid AND a.attnum = d.objsubid
+              WHERE d.classoid = 'pg_catalog.pg_class'::regclass AND d.objoid = 'public.contacts'::regclass
+                AND a.attname <> ALL (ARRAY['tenant_id', 'status', 'last_contact_date', 'extended', 'archived_at']::name[]) LOOP
+    EXECUTE format('COMMENT ON COLUMN %s.%I IS NULL', 'public.contacts', col);
+  END LOOP;
+END
+$hqc$;
+
 -- Constraints of organizations
 DO $hqc$
 BEGIN
@@ -966,6 +1066,20 @@ COMMENT ON COLUMN public.organizations.tenant_id IS 'Owning tenant (the default 
 COMMENT ON COLUMN public.organizations.archived_at IS 'Soft delete; NULL while active.';
 COMMENT ON POLICY "Service role full access" ON public.organizations IS 'Daemons and server actions may read and write every row.';
 COMMENT ON POLICY "Tenant isolation" ON public.organizations IS 'A signed-in user reads and writes only rows of the tenant named in its JWT.';
+
+-- Comments of undocumented columns
+DO $hqc$
+DECLARE
+  col name;
+BEGIN
+  FOR col IN SELECT a.attname FROM pg_catalog.pg_description d
+               JOIN pg_catalog.pg_attribute a ON a.attrelid = d.objoid AND a.attnum = d.objsubid
+              WHERE d.classoid = 'pg_catalog.pg_class'::regclass AND d.objoid = 'public.organizations'::regclass
+                AND a.attname <> ALL (ARRAY['tenant_id', 'archived_at']::name[]) LOOP
+    EXECUTE format('COMMENT ON COLUMN %s.%I IS NULL', 'public.organizations', col);
+  END LOOP;
+END
+$hqc$;
 
 -- Constraints of contact_organizations
 DO $hqc$
@@ -1044,6 +1158,20 @@ COMMENT ON COLUMN public.contact_organizations.tenant_id IS 'Owning tenant (the 
 COMMENT ON POLICY "Service role full access" ON public.contact_organizations IS 'Daemons and server actions may read and write every row.';
 COMMENT ON POLICY "Tenant isolation" ON public.contact_organizations IS 'A signed-in user reads and writes only rows of the tenant named in its JWT.';
 
+-- Comments of undocumented columns
+DO $hqc$
+DECLARE
+  col name;
+BEGIN
+  FOR col IN SELECT a.attname FROM pg_catalog.pg_description d
+               JOIN pg_catalog.pg_attribute a ON a.attrelid = d.objoid AND a.attnum = d.objsubid
+              WHERE d.classoid = 'pg_catalog.pg_class'::regclass AND d.objoid = 'public.contact_organizations'::regclass
+                AND a.attname <> ALL (ARRAY['tenant_id']::name[]) LOOP
+    EXECUTE format('COMMENT ON COLUMN %s.%I IS NULL', 'public.contact_organizations', col);
+  END LOOP;
+END
+$hqc$;
+
 -- Constraints of templates
 DO $hqc$
 BEGIN
@@ -1109,6 +1237,20 @@ COMMENT ON TABLE public.templates IS 'Outreach message templates; `use_count` is
 COMMENT ON COLUMN public.templates.tenant_id IS 'Owning tenant (the default tenant on self-hosted installs).';
 COMMENT ON POLICY "Service role full access" ON public.templates IS 'Daemons and server actions may read and write every row.';
 COMMENT ON POLICY "Tenant isolation" ON public.templates IS 'A signed-in user reads and writes only rows of the tenant named in its JWT.';
+
+-- Comments of undocumented columns
+DO $hqc$
+DECLARE
+  col name;
+BEGIN
+  FOR col IN SELECT a.attname FROM pg_catalog.pg_description d
+               JOIN pg_catalog.pg_attribute a ON a.attrelid = d.objoid AND a.attnum = d.objsubid
+              WHERE d.classoid = 'pg_catalog.pg_class'::regclass AND d.objoid = 'public.templates'::regclass
+                AND a.attname <> ALL (ARRAY['tenant_id']::name[]) LOOP
+    EXECUTE format('COMMENT ON COLUMN %s.%I IS NULL', 'public.templates', col);
+  END LOOP;
+END
+$hqc$;
 
 -- Constraints of draft_sets
 DO $hqc$
@@ -1196,5 +1338,19 @@ revision to its predecessor.
 COMMENT ON COLUMN public.draft_sets.tenant_id IS 'Owning tenant (the default tenant on self-hosted installs).';
 COMMENT ON POLICY "Service role full access" ON public.draft_sets IS 'Daemons and server actions may read and write every row.';
 COMMENT ON POLICY "Tenant isolation" ON public.draft_sets IS 'A signed-in user reads and writes only rows of the tenant named in its JWT.';
+
+-- Comments of undocumented columns
+DO $hqc$
+DECLARE
+  col name;
+BEGIN
+  FOR col IN SELECT a.attname FROM pg_catalog.pg_description d
+               JOIN pg_catalog.pg_attribute a ON a.attrelid = d.objoid AND a.attnum = d.objsubid
+              WHERE d.classoid = 'pg_catalog.pg_class'::regclass AND d.objoid = 'public.draft_sets'::regclass
+                AND a.attname <> ALL (ARRAY['tenant_id']::name[]) LOOP
+    EXECUTE format('COMMENT ON COLUMN %s.%I IS NULL', 'public.draft_sets', col);
+  END LOOP;
+END
+$hqc$;
 
 COMMIT;

@@ -7,7 +7,101 @@
 SET client_min_messages = warning;
 SET search_path = public, extensions;
 
+-- Change: drop constraint gateways.gateways_slug_key
+-- Gateway slugs were unique per workspace; today per tenant.
+DO $hqc$
+BEGIN
+  IF EXISTS (SELECT 1 FROM pg_catalog.pg_constraint WHERE conrelid = pg_catalog.to_regclass('public.gateways') AND conname = 'gateways_slug_key') THEN
+    ALTER TABLE public.gateways DROP CONSTRAINT gateways_slug_key;
+    PERFORM pg_catalog.set_config('client_min_messages', 'notice', true);
+    RAISE NOTICE '%', 'hqc: drop constraint gateways.gateways_slug_key (change of module 007_gateways)';
+    PERFORM pg_catalog.set_config('client_min_messages', 'warning', true);
+  END IF;
+END
+$hqc$;
+
 BEGIN;
+
+-- Change: change type of gateways.status to gateway_status
+-- The older free-text status becomes the gateway_status enum (online -> ready, offline -> hibernating).
+DO $hqc$
+DECLARE
+  dep record;
+  saved text[] := '{}';
+  stmt text;
+  col record;
+  bad text;
+BEGIN
+  IF EXISTS (SELECT 1 FROM pg_catalog.pg_attribute a WHERE a.attrelid = pg_catalog.to_regclass('public.gateways') AND a.attname = 'status' AND NOT a.attisdropped AND (a.atttypid IS DISTINCT FROM pg_catalog.to_regtype('public.gateway_status'))) THEN
+    -- Objects that name the columns (defaults, CHECK constraints, indexes
+    -- with expressions or predicates, policies, triggers) would stop the type
+    -- change or keep the old type: saved, dropped, re-created afterwards.
+    FOR dep IN
+      WITH cols AS (SELECT attrelid, attnum FROM pg_catalog.pg_attribute WHERE attrelid = pg_catalog.to_regclass('public.gateways') AND attname = 'status')
+      SELECT format('ALTER TABLE %s ALTER COLUMN %I DROP DEFAULT', a.attrelid::regclass, a.attname) AS drop_sql,
+             format('ALTER TABLE %s ALTER COLUMN %I SET DEFAULT %s', a.attrelid::regclass, a.attname,
+                    pg_catalog.pg_get_expr(d.adbin, d.adrelid)) AS restore_sql
+        FROM cols
+        JOIN pg_catalog.pg_attribute a ON a.attrelid = cols.attrelid AND a.attnum = cols.attnum
+        JOIN pg_catalog.pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
+      UNION ALL
+      SELECT DISTINCT format('ALTER TABLE %s DROP CONSTRAINT %I', c.conrelid::regclass, c.conname),
+             format('ALTER TABLE %s ADD CONSTRAINT %I %s', c.conrelid::regclass, c.conname,
+                    pg_catalog.pg_get_constraintdef(c.oid))
+        FROM pg_catalog.pg_constraint c
+        JOIN cols ON c.conrelid = cols.attrelid AND cols.attnum = ANY (c.conkey)
+       WHERE c.contype = 'c'
+      UNION ALL
+      SELECT DISTINCT format('DROP INDEX %s', i.indexrelid::regclass), pg_catalog.pg_get_indexdef(i.indexrelid)
+        FROM pg_catalog.pg_index i
+        JOIN pg_catalog.pg_depend dp ON dp.classid = 'pg_catalog.pg_class'::regclass AND dp.objid = i.indexrelid
+        JOIN cols ON dp.refobjid = cols.attrelid AND dp.refobjsubid = cols.attnum
+       WHERE (i.indexprs IS NOT NULL OR i.indpred IS NOT NULL)
+         AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_constraint k WHERE k.conindid = i.indexrelid)
+      UNION ALL
+      SELECT DISTINCT format('DROP POLICY %I ON %s', p.polname, p.polrelid::regclass),
+             format('CREATE POLICY %I ON %s AS %s FOR %s TO %s%s%s', p.polname, p.polrelid::regclass,
+                    CASE WHEN p.polpermissive THEN 'PERMISSIVE' ELSE 'RESTRICTIVE' END,
+                    CASE p.polcmd WHEN 'r' THEN 'SELECT' WHEN 'a' THEN 'INSERT' WHEN 'w' THEN 'UPDATE'
+                                  WHEN 'd' THEN 'DELETE' ELSE 'ALL' END,
+                    CASE WHEN p.polroles = '{0}' THEN 'PUBLIC'
+                         ELSE (SELECT string_agg(quote_ident(r.rolname), ', ' ORDER BY r.rolname)
+                                 FROM pg_catalog.pg_roles r WHERE r.oid = ANY (p.polroles)) END,
+                    ' USING (' || pg_catalog.pg_get_expr(p.polqual, p.polrelid) || ')',
+                    ' WITH CHECK (' || pg_catalog.pg_get_expr(p.polwithcheck, p.polrelid) || ')')
+        FROM pg_catalog.pg_policy p
+        JOIN pg_catalog.pg_depend dp ON dp.classid = 'pg_catalog.pg_policy'::regclass AND dp.objid = p.oid
+        JOIN cols ON dp.refobjid = cols.attrelid AND dp.refobjsubid = cols.attnum
+      UNION ALL
+      SELECT DISTINCT format('DROP TRIGGER %I ON %s', t.tgname, t.tgrelid::regclass), pg_catalog.pg_get_triggerdef(t.oid)
+        FROM pg_catalog.pg_trigger t
+        JOIN pg_catalog.pg_depend dp ON dp.classid = 'pg_catalog.pg_trigger'::regclass AND dp.objid = t.oid
+        JOIN cols ON dp.refobjid = cols.attrelid AND dp.refobjsubid = cols.attnum
+       WHERE NOT t.tgisinternal
+    LOOP
+      EXECUTE dep.drop_sql;
+      IF false OR dep.drop_sql NOT LIKE '% DROP DEFAULT' THEN
+        saved := saved || dep.restore_sql;
+      END IF;
+    END LOOP;
+    ALTER TABLE public.gateways ALTER COLUMN status TYPE public.gateway_status USING ((CASE WHEN status IN ('provisioning', 'ready', 'error', 'hibernating') THEN status
+      WHEN status = 'offline' THEN 'hibernating' ELSE 'ready' END)::public.gateway_status);
+    ALTER TABLE public.gateways ALTER COLUMN status SET DEFAULT 'ready'::gateway_status;
+    FOREACH stmt IN ARRAY saved LOOP
+      BEGIN
+        EXECUTE stmt;
+      EXCEPTION WHEN OTHERS THEN
+        PERFORM pg_catalog.set_config('client_min_messages', 'notice', true);
+        RAISE NOTICE 'hqc: not restored after the type change (%): %', SQLERRM, stmt;
+        PERFORM pg_catalog.set_config('client_min_messages', 'warning', true);
+      END;
+    END LOOP;
+    PERFORM pg_catalog.set_config('client_min_messages', 'notice', true);
+    RAISE NOTICE '%', 'hqc: change type of gateways.status to gateway_status (change of module 007_gateways)';
+    PERFORM pg_catalog.set_config('client_min_messages', 'warning', true);
+  END IF;
+END
+$hqc$;
 
 -- Table gateways
 CREATE TABLE IF NOT EXISTS public.gateways (
@@ -302,6 +396,20 @@ COMMENT ON COLUMN public.gateways.tenant_id IS 'Owning tenant (the default tenan
 COMMENT ON POLICY "Service role full access" ON public.gateways IS 'Daemons and server actions may read and write every row.';
 COMMENT ON POLICY "Tenant isolation" ON public.gateways IS 'A signed-in user reads and writes only rows of the tenant named in its JWT.';
 
+-- Comments of undocumented columns
+DO $hqc$
+DECLARE
+  col name;
+BEGIN
+  FOR col IN SELECT a.attname FROM pg_catalog.pg_description d
+               JOIN pg_catalog.pg_attribute a ON a.attrelid = d.objoid AND a.attnum = d.objsubid
+              WHERE d.classoid = 'pg_catalog.pg_class'::regclass AND d.objoid = 'public.gateways'::regclass
+                AND a.attname <> ALL (ARRAY['tenant_id']::name[]) LOOP
+    EXECUTE format('COMMENT ON COLUMN %s.%I IS NULL', 'public.gateways', col);
+  END LOOP;
+END
+$hqc$;
+
 -- Constraints of gateway_registration_tokens
 DO $hqc$
 BEGIN
@@ -353,6 +461,20 @@ COMMENT ON COLUMN public.gateway_registration_tokens.token_hash IS 'Lower-case h
 COMMENT ON COLUMN public.gateway_registration_tokens.label IS 'Default label of the gateway created with this token.';
 COMMENT ON POLICY "Service role full access" ON public.gateway_registration_tokens IS 'Daemons and server actions may read and write every row.';
 COMMENT ON POLICY "Tenant isolation" ON public.gateway_registration_tokens IS 'A signed-in user reads and writes only rows of the tenant named in its JWT.';
+
+-- Comments of undocumented columns
+DO $hqc$
+DECLARE
+  col name;
+BEGIN
+  FOR col IN SELECT a.attname FROM pg_catalog.pg_description d
+               JOIN pg_catalog.pg_attribute a ON a.attrelid = d.objoid AND a.attnum = d.objsubid
+              WHERE d.classoid = 'pg_catalog.pg_class'::regclass AND d.objoid = 'public.gateway_registration_tokens'::regclass
+                AND a.attname <> ALL (ARRAY['tenant_id', 'token_hash', 'label']::name[]) LOOP
+    EXECUTE format('COMMENT ON COLUMN %s.%I IS NULL', 'public.gateway_registration_tokens', col);
+  END LOOP;
+END
+$hqc$;
 
 REVOKE EXECUTE ON FUNCTION public.consume_gateway_token(text, text, text) FROM PUBLIC;
 

@@ -7,6 +7,19 @@
 SET client_min_messages = warning;
 SET search_path = public, extensions;
 
+-- Change: drop constraint agents.agents_slug_key
+-- Agent slugs were unique per workspace; today per tenant.
+DO $hqc$
+BEGIN
+  IF EXISTS (SELECT 1 FROM pg_catalog.pg_constraint WHERE conrelid = pg_catalog.to_regclass('public.agents') AND conname = 'agents_slug_key') THEN
+    ALTER TABLE public.agents DROP CONSTRAINT agents_slug_key;
+    PERFORM pg_catalog.set_config('client_min_messages', 'notice', true);
+    RAISE NOTICE '%', 'hqc: drop constraint agents.agents_slug_key (change of module 008_agents)';
+    PERFORM pg_catalog.set_config('client_min_messages', 'warning', true);
+  END IF;
+END
+$hqc$;
+
 BEGIN;
 
 -- Table agents
@@ -244,6 +257,20 @@ COMMENT ON COLUMN public.agents.thinking IS 'Default thinking / reasoning level.
 COMMENT ON COLUMN public.agents.reports_to_id IS 'Manager in the org chart.';
 COMMENT ON POLICY "Service role full access" ON public.agents IS 'Daemons and server actions may read and write every row.';
 COMMENT ON POLICY "Tenant isolation" ON public.agents IS 'A signed-in user reads and writes only rows of the tenant named in its JWT.';
+
+-- Comments of undocumented columns
+DO $hqc$
+DECLARE
+  col name;
+BEGIN
+  FOR col IN SELECT a.attname FROM pg_catalog.pg_description d
+               JOIN pg_catalog.pg_attribute a ON a.attrelid = d.objoid AND a.attnum = d.objsubid
+              WHERE d.classoid = 'pg_catalog.pg_class'::regclass AND d.objoid = 'public.agents'::regclass
+                AND a.attname <> ALL (ARRAY['tenant_id', 'gateway_id', 'model', 'thinking', 'reports_to_id']::name[]) LOOP
+    EXECUTE format('COMMENT ON COLUMN %s.%I IS NULL', 'public.agents', col);
+  END LOOP;
+END
+$hqc$;
 
 GRANT EXECUTE ON FUNCTION public.agent_reports_chain(uuid, integer) TO authenticated, service_role;
 

@@ -257,6 +257,20 @@ COMMENT ON COLUMN public.interactions.direction IS 'Direction of the interaction
 COMMENT ON POLICY "Service role full access" ON public.interactions IS 'Daemons and server actions may read and write every row.';
 COMMENT ON POLICY "Tenant isolation" ON public.interactions IS 'A signed-in user reads and writes only rows of the tenant named in its JWT.';
 
+-- Comments of undocumented columns
+DO $hqc$
+DECLARE
+  col name;
+BEGIN
+  FOR col IN SELECT a.attname FROM pg_catalog.pg_description d
+               JOIN pg_catalog.pg_attribute a ON a.attrelid = d.objoid AND a.attnum = d.objsubid
+              WHERE d.classoid = 'pg_catalog.pg_class'::regclass AND d.objoid = 'public.interactions'::regclass
+                AND a.attname <> ALL (ARRAY['tenant_id', 'type', 'direction']::name[]) LOOP
+    EXECUTE format('COMMENT ON COLUMN %s.%I IS NULL', 'public.interactions', col);
+  END LOOP;
+END
+$hqc$;
+
 COMMENT ON FUNCTION public.sync_contact_last_interaction() IS 'AFTER INSERT trigger on interactions: moves the contact''s `last_contact_date` forward to
 the interaction''s `occurred_at` (never backwards; a NULL date is replaced). Nothing
 happens for an interaction without contact. The contact update fires the contact''s own

@@ -837,6 +837,20 @@ COMMENT ON COLUMN public.streams.tenant_id IS 'Owning tenant (the default tenant
 COMMENT ON POLICY "Service role full access" ON public.streams IS 'Daemons and server actions may read and write every row.';
 COMMENT ON POLICY "Tenant isolation" ON public.streams IS 'A signed-in user reads and writes only rows of the tenant named in its JWT.';
 
+-- Comments of undocumented columns
+DO $hqc$
+DECLARE
+  col name;
+BEGIN
+  FOR col IN SELECT a.attname FROM pg_catalog.pg_description d
+               JOIN pg_catalog.pg_attribute a ON a.attrelid = d.objoid AND a.attnum = d.objsubid
+              WHERE d.classoid = 'pg_catalog.pg_class'::regclass AND d.objoid = 'public.streams'::regclass
+                AND a.attname <> ALL (ARRAY['tenant_id']::name[]) LOOP
+    EXECUTE format('COMMENT ON COLUMN %s.%I IS NULL', 'public.streams', col);
+  END LOOP;
+END
+$hqc$;
+
 -- Constraints of tasks
 DO $hqc$
 BEGIN
@@ -978,6 +992,20 @@ COMMENT ON COLUMN public.tasks.series_occurrence_at IS 'Occurrence of the series
 COMMENT ON POLICY "Service role full access" ON public.tasks IS 'Daemons and server actions may read and write every row.';
 COMMENT ON POLICY "Tenant isolation" ON public.tasks IS 'A signed-in user reads and writes only rows of the tenant named in its JWT.';
 
+-- Comments of undocumented columns
+DO $hqc$
+DECLARE
+  col name;
+BEGIN
+  FOR col IN SELECT a.attname FROM pg_catalog.pg_description d
+               JOIN pg_catalog.pg_attribute a ON a.attrelid = d.objoid AND a.attnum = d.objsubid
+              WHERE d.classoid = 'pg_catalog.pg_class'::regclass AND d.objoid = 'public.tasks'::regclass
+                AND a.attname <> ALL (ARRAY['tenant_id', 'completed_at', 'series_occurrence_at']::name[]) LOOP
+    EXECUTE format('COMMENT ON COLUMN %s.%I IS NULL', 'public.tasks', col);
+  END LOOP;
+END
+$hqc$;
+
 -- Constraints of task_series
 DO $hqc$
 BEGIN
@@ -1082,6 +1110,20 @@ COMMENT ON COLUMN public.task_series.next_occurrence_at IS 'Maintained by trigge
 COMMENT ON POLICY "Service role full access" ON public.task_series IS 'Daemons and server actions may read and write every row.';
 COMMENT ON POLICY "Tenant isolation" ON public.task_series IS 'A signed-in user reads and writes only rows of the tenant named in its JWT.';
 
+-- Comments of undocumented columns
+DO $hqc$
+DECLARE
+  col name;
+BEGIN
+  FOR col IN SELECT a.attname FROM pg_catalog.pg_description d
+               JOIN pg_catalog.pg_attribute a ON a.attrelid = d.objoid AND a.attnum = d.objsubid
+              WHERE d.classoid = 'pg_catalog.pg_class'::regclass AND d.objoid = 'public.task_series'::regclass
+                AND a.attname <> ALL (ARRAY['tenant_id', 'days_of_week', 'day_of_month', 'next_occurrence_at']::name[]) LOOP
+    EXECUTE format('COMMENT ON COLUMN %s.%I IS NULL', 'public.task_series', col);
+  END LOOP;
+END
+$hqc$;
+
 COMMENT ON FUNCTION public.sync_task_completion() IS 'BEFORE INSERT OR UPDATE on tasks. Stamps `completed_at` when a task becomes `done`, clears it
 when the task is not `done`, and leaves the written value alone while a task stays `done`.
 `last_completed_at` is never touched.
@@ -1160,6 +1202,20 @@ BEGIN
   ELSE
     PERFORM pg_catalog.set_config('client_min_messages', 'notice', true);
     RAISE NOTICE 'hqc: skipped cron job spawn-due-task-instances: pg_cron is not installed in this database';
+    PERFORM pg_catalog.set_config('client_min_messages', 'warning', true);
+  END IF;
+END
+$hqc$;
+
+-- Change: drop column tasks.due_at (after moving its data)
+-- The older duplicate of due_date; a task that only had due_at keeps it as its due date.
+DO $hqc$
+BEGIN
+  IF EXISTS (SELECT 1 FROM pg_catalog.pg_attribute WHERE attrelid = pg_catalog.to_regclass('public.tasks') AND attname = 'due_at' AND attnum > 0 AND NOT attisdropped) THEN
+    EXECUTE $move$UPDATE public.tasks SET due_date = due_at WHERE due_date IS NULL AND due_at IS NOT NULL$move$;
+    ALTER TABLE public.tasks DROP COLUMN due_at;
+    PERFORM pg_catalog.set_config('client_min_messages', 'notice', true);
+    RAISE NOTICE '%', 'hqc: drop column tasks.due_at (after moving its data) (change of module 010_tasks_streams)';
     PERFORM pg_catalog.set_config('client_min_messages', 'warning', true);
   END IF;
 END

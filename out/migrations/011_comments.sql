@@ -7,6 +7,19 @@
 SET client_min_messages = warning;
 SET search_path = public, extensions;
 
+-- Change: drop index comments_entity_type_entity_id_created_at_idx
+-- The older comment lookup index, replaced by the tenant-led one.
+DO $hqc$
+BEGIN
+  IF pg_catalog.to_regclass('public.comments_entity_type_entity_id_created_at_idx') IS NOT NULL THEN
+    DROP INDEX public.comments_entity_type_entity_id_created_at_idx;
+    PERFORM pg_catalog.set_config('client_min_messages', 'notice', true);
+    RAISE NOTICE '%', 'hqc: drop index comments_entity_type_entity_id_created_at_idx (change of module 011_comments)';
+    PERFORM pg_catalog.set_config('client_min_messages', 'warning', true);
+  END IF;
+END
+$hqc$;
+
 BEGIN;
 
 -- Table comments
@@ -167,5 +180,19 @@ COMMENT ON COLUMN public.comments.tenant_id IS 'Owning tenant (the default tenan
 COMMENT ON COLUMN public.comments.mentions IS 'Slugs of mentioned agents.';
 COMMENT ON POLICY "Service role full access" ON public.comments IS 'Daemons and server actions may read and write every row.';
 COMMENT ON POLICY "Tenant isolation" ON public.comments IS 'A signed-in user reads and writes only rows of the tenant named in its JWT.';
+
+-- Comments of undocumented columns
+DO $hqc$
+DECLARE
+  col name;
+BEGIN
+  FOR col IN SELECT a.attname FROM pg_catalog.pg_description d
+               JOIN pg_catalog.pg_attribute a ON a.attrelid = d.objoid AND a.attnum = d.objsubid
+              WHERE d.classoid = 'pg_catalog.pg_class'::regclass AND d.objoid = 'public.comments'::regclass
+                AND a.attname <> ALL (ARRAY['tenant_id', 'mentions']::name[]) LOOP
+    EXECUTE format('COMMENT ON COLUMN %s.%I IS NULL', 'public.comments', col);
+  END LOOP;
+END
+$hqc$;
 
 COMMIT;

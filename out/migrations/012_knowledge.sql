@@ -7,6 +7,19 @@
 SET client_min_messages = warning;
 SET search_path = public, extensions;
 
+-- Change: drop function search_documents(vector, integer, text[], uuid)
+-- The older document search; search_knowledge_chunks replaces it.
+DO $hqc$
+BEGIN
+  IF (CASE WHEN pg_catalog.to_regtype('vector') IS NULL OR pg_catalog.to_regtype('integer') IS NULL OR pg_catalog.to_regtype('text[]') IS NULL OR pg_catalog.to_regtype('uuid') IS NULL OR false THEN false ELSE pg_catalog.to_regprocedure('public.search_documents(vector, integer, text[], uuid)') IS NOT NULL END) THEN
+    DROP FUNCTION public.search_documents(vector, integer, text[], uuid);
+    PERFORM pg_catalog.set_config('client_min_messages', 'notice', true);
+    RAISE NOTICE '%', 'hqc: drop function search_documents(vector, integer, text[], uuid) (change of module 012_knowledge)';
+    PERFORM pg_catalog.set_config('client_min_messages', 'warning', true);
+  END IF;
+END
+$hqc$;
+
 BEGIN;
 
 -- Table knowledge_folders
@@ -932,6 +945,20 @@ COMMENT ON COLUMN public.knowledge_folders.tenant_id IS 'Owning tenant (the defa
 COMMENT ON POLICY "Service role full access" ON public.knowledge_folders IS 'Daemons and server actions may read and write every row.';
 COMMENT ON POLICY "Tenant isolation" ON public.knowledge_folders IS 'A signed-in user reads and writes only rows of the tenant named in its JWT.';
 
+-- Comments of undocumented columns
+DO $hqc$
+DECLARE
+  col name;
+BEGIN
+  FOR col IN SELECT a.attname FROM pg_catalog.pg_description d
+               JOIN pg_catalog.pg_attribute a ON a.attrelid = d.objoid AND a.attnum = d.objsubid
+              WHERE d.classoid = 'pg_catalog.pg_class'::regclass AND d.objoid = 'public.knowledge_folders'::regclass
+                AND a.attname <> ALL (ARRAY['tenant_id']::name[]) LOOP
+    EXECUTE format('COMMENT ON COLUMN %s.%I IS NULL', 'public.knowledge_folders', col);
+  END LOOP;
+END
+$hqc$;
+
 -- Constraints of knowledge_items
 DO $hqc$
 BEGIN
@@ -1075,6 +1102,20 @@ COMMENT ON COLUMN public.knowledge_items.search_vector IS 'Maintained by trigger
 COMMENT ON POLICY "Service role full access" ON public.knowledge_items IS 'Daemons and server actions may read and write every row.';
 COMMENT ON POLICY "Tenant isolation" ON public.knowledge_items IS 'A signed-in user reads and writes only rows of the tenant named in its JWT.';
 
+-- Comments of undocumented columns
+DO $hqc$
+DECLARE
+  col name;
+BEGIN
+  FOR col IN SELECT a.attname FROM pg_catalog.pg_description d
+               JOIN pg_catalog.pg_attribute a ON a.attrelid = d.objoid AND a.attnum = d.objsubid
+              WHERE d.classoid = 'pg_catalog.pg_class'::regclass AND d.objoid = 'public.knowledge_items'::regclass
+                AND a.attname <> ALL (ARRAY['tenant_id', 'search_vector']::name[]) LOOP
+    EXECUTE format('COMMENT ON COLUMN %s.%I IS NULL', 'public.knowledge_items', col);
+  END LOOP;
+END
+$hqc$;
+
 -- Constraints of knowledge_item_agents
 DO $hqc$
 BEGIN
@@ -1143,6 +1184,20 @@ COMMENT ON TABLE public.knowledge_item_agents IS 'Assigns agent-scoped knowledge
 COMMENT ON COLUMN public.knowledge_item_agents.tenant_id IS 'Owning tenant (the default tenant on self-hosted installs).';
 COMMENT ON POLICY "Service role full access" ON public.knowledge_item_agents IS 'Daemons and server actions may read and write every row.';
 COMMENT ON POLICY "Tenant isolation" ON public.knowledge_item_agents IS 'A signed-in user reads and writes only rows of the tenant named in its JWT.';
+
+-- Comments of undocumented columns
+DO $hqc$
+DECLARE
+  col name;
+BEGIN
+  FOR col IN SELECT a.attname FROM pg_catalog.pg_description d
+               JOIN pg_catalog.pg_attribute a ON a.attrelid = d.objoid AND a.attnum = d.objsubid
+              WHERE d.classoid = 'pg_catalog.pg_class'::regclass AND d.objoid = 'public.knowledge_item_agents'::regclass
+                AND a.attname <> ALL (ARRAY['tenant_id']::name[]) LOOP
+    EXECUTE format('COMMENT ON COLUMN %s.%I IS NULL', 'public.knowledge_item_agents', col);
+  END LOOP;
+END
+$hqc$;
 
 -- Constraints of knowledge_chunks
 DO $hqc$
@@ -1247,6 +1302,20 @@ COMMENT ON COLUMN public.knowledge_chunks.search_vector IS 'Maintained by trigge
 COMMENT ON POLICY "Service role full access" ON public.knowledge_chunks IS 'Daemons and server actions may read and write every row.';
 COMMENT ON POLICY "Tenant isolation" ON public.knowledge_chunks IS 'A signed-in user reads and writes only rows of the tenant named in its JWT.';
 
+-- Comments of undocumented columns
+DO $hqc$
+DECLARE
+  col name;
+BEGIN
+  FOR col IN SELECT a.attname FROM pg_catalog.pg_description d
+               JOIN pg_catalog.pg_attribute a ON a.attrelid = d.objoid AND a.attnum = d.objsubid
+              WHERE d.classoid = 'pg_catalog.pg_class'::regclass AND d.objoid = 'public.knowledge_chunks'::regclass
+                AND a.attname <> ALL (ARRAY['tenant_id', 'search_vector']::name[]) LOOP
+    EXECUTE format('COMMENT ON COLUMN %s.%I IS NULL', 'public.knowledge_chunks', col);
+  END LOOP;
+END
+$hqc$;
+
 COMMENT ON FUNCTION public.knowledge_items_search_vector() IS 'BEFORE INSERT OR UPDATE on knowledge_items: `search_vector` = English tsvector of title,
 plain text and tags (NULLs as empty). The JSON `content` is not indexed.
 ';
@@ -1332,5 +1401,199 @@ COMMENT ON FUNCTION public.search_knowledge_chunks_text(text, integer, text[], u
 with similarity 0; otherwise chunks matching `websearch_to_tsquery(''english'', query)`
 ordered by `ts_rank_cd` (returned as similarity), then by chunk `updated_at`.
 ';
+
+-- Change: The folders of the older documents and assets become knowledge folders (same ids).
+DO $hqc$
+DECLARE
+  applies boolean;
+BEGIN
+  BEGIN
+    EXECUTE $when$SELECT (EXISTS (SELECT 1 FROM public.document_folders d WHERE NOT EXISTS (SELECT 1 FROM public.knowledge_folders k WHERE k.id = d.id)) OR EXISTS (SELECT 1 FROM public.asset_folders a WHERE NOT EXISTS (SELECT 1 FROM public.knowledge_folders k WHERE k.id = a.id)))$when$ INTO applies;
+  EXCEPTION WHEN undefined_table OR undefined_column OR undefined_object THEN
+    applies := false;
+  END;
+  IF applies THEN
+    EXECUTE $move$INSERT INTO public.knowledge_folders (id, created_at, updated_at, parent_id, name, icon, sort_order)
+SELECT id, created_at, updated_at, parent_id, name, icon, sort_order FROM public.document_folders
+UNION ALL
+SELECT id, created_at, updated_at, parent_id, name, NULL, sort_order FROM public.asset_folders
+ON CONFLICT (id) DO NOTHING
+$move$;
+    PERFORM pg_catalog.set_config('client_min_messages', 'notice', true);
+    RAISE NOTICE '%', 'hqc: The folders of the older documents and assets become knowledge folders (same ids). (change of module 012_knowledge)';
+    PERFORM pg_catalog.set_config('client_min_messages', 'warning', true);
+  END IF;
+END
+$hqc$;
+
+-- Change: drop table documents (after moving its rows)
+-- Documents become knowledge pages (same ids); their embeddings are recomputed by the chunk pipeline.
+DO $hqc$
+BEGIN
+  IF pg_catalog.to_regclass('public.documents') IS NOT NULL THEN
+    EXECUTE $move$INSERT INTO public.knowledge_items (id, created_at, updated_at, folder_id, kind, title, content, tags, pinned, meta, archived_at)
+SELECT id, created_at, updated_at, folder_id, 'page', title, content, tags, pinned, meta, archived_at
+  FROM public.documents
+ON CONFLICT (id) DO NOTHING
+$move$;
+    DROP TABLE public.documents;
+    PERFORM pg_catalog.set_config('client_min_messages', 'notice', true);
+    RAISE NOTICE '%', 'hqc: drop table documents (after moving its rows) (change of module 012_knowledge)';
+    PERFORM pg_catalog.set_config('client_min_messages', 'warning', true);
+  END IF;
+END
+$hqc$;
+
+-- Change: drop table assets (after moving its rows)
+-- Assets become knowledge files (or pages when they hold text only); the older type is kept in meta.asset_type.
+DO $hqc$
+BEGIN
+  IF pg_catalog.to_regclass('public.assets') IS NOT NULL THEN
+    EXECUTE $move$INSERT INTO public.knowledge_items (id, created_at, updated_at, folder_id, kind, title, plain_text, mime_type,
+                                    file_url, file_size, tags, meta, archived_at)
+SELECT id, created_at, updated_at, folder_id, CASE WHEN file_url IS NULL THEN 'page' ELSE 'file' END, name, content,
+       mime_type, file_url, file_size, tags,
+       meta || jsonb_build_object('asset_type', type::text) ||
+         CASE WHEN description IS NULL THEN '{}'::jsonb ELSE jsonb_build_object('description', description) END,
+       archived_at
+  FROM public.assets
+ON CONFLICT (id) DO NOTHING
+$move$;
+    DROP TABLE public.assets;
+    PERFORM pg_catalog.set_config('client_min_messages', 'notice', true);
+    RAISE NOTICE '%', 'hqc: drop table assets (after moving its rows) (change of module 012_knowledge)';
+    PERFORM pg_catalog.set_config('client_min_messages', 'warning', true);
+  END IF;
+END
+$hqc$;
+
+-- Change: drop table document_folders
+-- Copied into knowledge_folders above.
+DO $hqc$
+BEGIN
+  IF pg_catalog.to_regclass('public.document_folders') IS NOT NULL THEN
+    DROP TABLE public.document_folders;
+    PERFORM pg_catalog.set_config('client_min_messages', 'notice', true);
+    RAISE NOTICE '%', 'hqc: drop table document_folders (change of module 012_knowledge)';
+    PERFORM pg_catalog.set_config('client_min_messages', 'warning', true);
+  END IF;
+END
+$hqc$;
+
+-- Change: drop table asset_folders
+-- Copied into knowledge_folders above.
+DO $hqc$
+BEGIN
+  IF pg_catalog.to_regclass('public.asset_folders') IS NOT NULL THEN
+    DROP TABLE public.asset_folders;
+    PERFORM pg_catalog.set_config('client_min_messages', 'notice', true);
+    RAISE NOTICE '%', 'hqc: drop table asset_folders (change of module 012_knowledge)';
+    PERFORM pg_catalog.set_config('client_min_messages', 'warning', true);
+  END IF;
+END
+$hqc$;
+
+-- Change: recreate enum asset_type
+-- The older asset types (document, sop, research, ...) go with the assets table.
+DO $hqc$
+DECLARE
+  dep record;
+  saved text[] := '{}';
+  stmt text;
+  col record;
+  bad text;
+BEGIN
+  IF pg_catalog.to_regtype('public.asset_type') IS NOT NULL AND (EXISTS (SELECT enumlabel::text FROM pg_catalog.pg_enum WHERE enumtypid = pg_catalog.to_regtype('public.asset_type') AND enumlabel <> ALL (ARRAY['file', 'image', 'link']::text[])) OR ARRAY(SELECT enumlabel::text FROM pg_catalog.pg_enum WHERE enumtypid = pg_catalog.to_regtype('public.asset_type') ORDER BY enumsortorder) IS DISTINCT FROM ARRAY(SELECT u.l FROM unnest(ARRAY['file', 'image', 'link']::text[]) WITH ORDINALITY u(l, n) WHERE u.l IN (SELECT enumlabel::text FROM pg_catalog.pg_enum WHERE enumtypid = pg_catalog.to_regtype('public.asset_type')) ORDER BY u.n)) THEN
+    -- Objects that name the columns (defaults, CHECK constraints, indexes
+    -- with expressions or predicates, policies, triggers) would stop the type
+    -- change or keep the old type: saved, dropped, re-created afterwards.
+    FOR dep IN
+      WITH cols AS (SELECT a.attrelid, a.attnum FROM pg_catalog.pg_attribute a JOIN pg_catalog.pg_class r ON r.oid = a.attrelid WHERE a.attnum > 0 AND NOT a.attisdropped AND r.relkind IN ('r', 'p') AND a.atttypid IN (pg_catalog.to_regtype('public.asset_type'), (SELECT typarray FROM pg_catalog.pg_type WHERE oid = pg_catalog.to_regtype('public.asset_type'))))
+      SELECT format('ALTER TABLE %s ALTER COLUMN %I DROP DEFAULT', a.attrelid::regclass, a.attname) AS drop_sql,
+             format('ALTER TABLE %s ALTER COLUMN %I SET DEFAULT %s', a.attrelid::regclass, a.attname,
+                    pg_catalog.pg_get_expr(d.adbin, d.adrelid)) AS restore_sql
+        FROM cols
+        JOIN pg_catalog.pg_attribute a ON a.attrelid = cols.attrelid AND a.attnum = cols.attnum
+        JOIN pg_catalog.pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
+      UNION ALL
+      SELECT DISTINCT format('ALTER TABLE %s DROP CONSTRAINT %I', c.conrelid::regclass, c.conname),
+             format('ALTER TABLE %s ADD CONSTRAINT %I %s', c.conrelid::regclass, c.conname,
+                    pg_catalog.pg_get_constraintdef(c.oid))
+        FROM pg_catalog.pg_constraint c
+        JOIN cols ON c.conrelid = cols.attrelid AND cols.attnum = ANY (c.conkey)
+       WHERE c.contype = 'c'
+      UNION ALL
+      SELECT DISTINCT format('DROP INDEX %s', i.indexrelid::regclass), pg_catalog.pg_get_indexdef(i.indexrelid)
+        FROM pg_catalog.pg_index i
+        JOIN pg_catalog.pg_depend dp ON dp.classid = 'pg_catalog.pg_class'::regclass AND dp.objid = i.indexrelid
+        JOIN cols ON dp.refobjid = cols.attrelid AND dp.refobjsubid = cols.attnum
+       WHERE (i.indexprs IS NOT NULL OR i.indpred IS NOT NULL)
+         AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_constraint k WHERE k.conindid = i.indexrelid)
+      UNION ALL
+      SELECT DISTINCT format('DROP POLICY %I ON %s', p.polname, p.polrelid::regclass),
+             format('CREATE POLICY %I ON %s AS %s FOR %s TO %s%s%s', p.polname, p.polrelid::regclass,
+                    CASE WHEN p.polpermissive THEN 'PERMISSIVE' ELSE 'RESTRICTIVE' END,
+                    CASE p.polcmd WHEN 'r' THEN 'SELECT' WHEN 'a' THEN 'INSERT' WHEN 'w' THEN 'UPDATE'
+                                  WHEN 'd' THEN 'DELETE' ELSE 'ALL' END,
+                    CASE WHEN p.polroles = '{0}' THEN 'PUBLIC'
+                         ELSE (SELECT string_agg(quote_ident(r.rolname), ', ' ORDER BY r.rolname)
+                                 FROM pg_catalog.pg_roles r WHERE r.oid = ANY (p.polroles)) END,
+                    ' USING (' || pg_catalog.pg_get_expr(p.polqual, p.polrelid) || ')',
+                    ' WITH CHECK (' || pg_catalog.pg_get_expr(p.polwithcheck, p.polrelid) || ')')
+        FROM pg_catalog.pg_policy p
+        JOIN pg_catalog.pg_depend dp ON dp.classid = 'pg_catalog.pg_policy'::regclass AND dp.objid = p.oid
+        JOIN cols ON dp.refobjid = cols.attrelid AND dp.refobjsubid = cols.attnum
+      UNION ALL
+      SELECT DISTINCT format('DROP TRIGGER %I ON %s', t.tgname, t.tgrelid::regclass), pg_catalog.pg_get_triggerdef(t.oid)
+        FROM pg_catalog.pg_trigger t
+        JOIN pg_catalog.pg_depend dp ON dp.classid = 'pg_catalog.pg_trigger'::regclass AND dp.objid = t.oid
+        JOIN cols ON dp.refobjid = cols.attrelid AND dp.refobjsubid = cols.attnum
+       WHERE NOT t.tgisinternal
+    LOOP
+      EXECUTE dep.drop_sql;
+      IF true OR dep.drop_sql NOT LIKE '% DROP DEFAULT' THEN
+        saved := saved || dep.restore_sql;
+      END IF;
+    END LOOP;
+    FOR col IN SELECT a.attrelid::regclass AS rel, a.attname, t.typcategory = 'A' AS is_array
+                 FROM (SELECT a.attrelid, a.attnum FROM pg_catalog.pg_attribute a JOIN pg_catalog.pg_class r ON r.oid = a.attrelid WHERE a.attnum > 0 AND NOT a.attisdropped AND r.relkind IN ('r', 'p') AND a.atttypid IN (pg_catalog.to_regtype('public.asset_type'), (SELECT typarray FROM pg_catalog.pg_type WHERE oid = pg_catalog.to_regtype('public.asset_type')))) cols
+                 JOIN pg_catalog.pg_attribute a USING (attrelid, attnum)
+                 JOIN pg_catalog.pg_type t ON t.oid = a.atttypid LOOP
+      EXECUTE format(CASE WHEN col.is_array
+               THEN 'SELECT string_agg(DISTINCT u::text, '', '') FROM %s, unnest(%I) u WHERE u::text <> ALL ($1)'
+               ELSE 'SELECT string_agg(DISTINCT %2$I::text, '', '') FROM %1$s WHERE %2$I::text <> ALL ($1)' END,
+               col.rel, col.attname) INTO bad USING ARRAY['file', 'image', 'link']::text[];
+      IF bad IS NOT NULL THEN
+        RAISE EXCEPTION 'hqc: cannot recreate enum asset_type: %.% holds % that the new type lacks', col.rel, col.attname, bad
+          USING HINT = 'map each removed value to a kept one (recreate_enum: map:)';
+      END IF;
+    END LOOP;
+    EXECUTE format('CREATE TYPE %s AS ENUM (%s)', 'public.asset_type__hqc_new',
+                   (SELECT string_agg(quote_literal(l), ', ' ORDER BY n) FROM unnest(ARRAY['file', 'image', 'link']::text[]) WITH ORDINALITY u(l, n)));
+    FOR col IN SELECT a.attrelid::regclass AS rel, a.attname, t.typcategory = 'A' AS is_array
+                 FROM (SELECT a.attrelid, a.attnum FROM pg_catalog.pg_attribute a JOIN pg_catalog.pg_class r ON r.oid = a.attrelid WHERE a.attnum > 0 AND NOT a.attisdropped AND r.relkind IN ('r', 'p') AND a.atttypid IN (pg_catalog.to_regtype('public.asset_type'), (SELECT typarray FROM pg_catalog.pg_type WHERE oid = pg_catalog.to_regtype('public.asset_type')))) cols
+                 JOIN pg_catalog.pg_attribute a USING (attrelid, attnum)
+                 JOIN pg_catalog.pg_type t ON t.oid = a.atttypid LOOP
+      EXECUTE format('ALTER TABLE %s ALTER COLUMN %I TYPE %s USING ', col.rel, col.attname,
+                     'public.asset_type__hqc_new' || CASE WHEN col.is_array THEN '[]' ELSE '' END)
+           || format(CASE WHEN col.is_array THEN '(%1$I::text[])::%2$s[]' ELSE '%1$I::text::%2$s' END, col.attname, 'public.asset_type__hqc_new');
+    END LOOP;
+    DROP TYPE public.asset_type;
+    ALTER TYPE public.asset_type__hqc_new RENAME TO asset_type;
+    FOREACH stmt IN ARRAY saved LOOP
+      BEGIN
+        EXECUTE stmt;
+      EXCEPTION WHEN OTHERS THEN
+        PERFORM pg_catalog.set_config('client_min_messages', 'notice', true);
+        RAISE NOTICE 'hqc: not restored after the type change (%): %', SQLERRM, stmt;
+        PERFORM pg_catalog.set_config('client_min_messages', 'warning', true);
+      END;
+    END LOOP;
+    PERFORM pg_catalog.set_config('client_min_messages', 'notice', true);
+    RAISE NOTICE '%', 'hqc: recreate enum asset_type (change of module 012_knowledge)';
+    PERFORM pg_catalog.set_config('client_min_messages', 'warning', true);
+  END IF;
+END
+$hqc$;
 
 COMMIT;

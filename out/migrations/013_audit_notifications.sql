@@ -307,6 +307,20 @@ COMMENT ON COLUMN public.audit_log.tenant_id IS 'Owning tenant (the default tena
 COMMENT ON POLICY "Service role full access" ON public.audit_log IS 'Daemons and server actions may read and write every row.';
 COMMENT ON POLICY "Tenant isolation" ON public.audit_log IS 'A signed-in user reads and writes only rows of the tenant named in its JWT.';
 
+-- Comments of undocumented columns
+DO $hqc$
+DECLARE
+  col name;
+BEGIN
+  FOR col IN SELECT a.attname FROM pg_catalog.pg_description d
+               JOIN pg_catalog.pg_attribute a ON a.attrelid = d.objoid AND a.attnum = d.objsubid
+              WHERE d.classoid = 'pg_catalog.pg_class'::regclass AND d.objoid = 'public.audit_log'::regclass
+                AND a.attname <> ALL (ARRAY['tenant_id']::name[]) LOOP
+    EXECUTE format('COMMENT ON COLUMN %s.%I IS NULL', 'public.audit_log', col);
+  END LOOP;
+END
+$hqc$;
+
 -- Constraints of notifications
 DO $hqc$
 BEGIN
@@ -372,6 +386,20 @@ COMMENT ON COLUMN public.notifications.tenant_id IS 'Owning tenant (the default 
 COMMENT ON POLICY "Service role full access" ON public.notifications IS 'Daemons and server actions may read and write every row.';
 COMMENT ON POLICY "Tenant isolation" ON public.notifications IS 'A signed-in user reads and writes only rows of the tenant named in its JWT.';
 
+-- Comments of undocumented columns
+DO $hqc$
+DECLARE
+  col name;
+BEGIN
+  FOR col IN SELECT a.attname FROM pg_catalog.pg_description d
+               JOIN pg_catalog.pg_attribute a ON a.attrelid = d.objoid AND a.attnum = d.objsubid
+              WHERE d.classoid = 'pg_catalog.pg_class'::regclass AND d.objoid = 'public.notifications'::regclass
+                AND a.attname <> ALL (ARRAY['tenant_id']::name[]) LOOP
+    EXECUTE format('COMMENT ON COLUMN %s.%I IS NULL', 'public.notifications', col);
+  END LOOP;
+END
+$hqc$;
+
 -- Trigger tasks_notify_status_change on tasks
 CREATE OR REPLACE TRIGGER tasks_notify_status_change
   AFTER UPDATE ON public.tasks
@@ -393,5 +421,38 @@ notifications for the task (tenant of the task, entity `task`):
 The body is the task title (`Untitled` if NULL), the agent name falls back to `Agent`.
 Assignment at INSERT time produces no notification (UPDATE-only trigger).
 ';
+
+-- Change: drop column notifications.is_read (after moving its data)
+-- Read state is read_at alone; a notification marked read without a time counts as read when it was created.
+DO $hqc$
+BEGIN
+  IF EXISTS (SELECT 1 FROM pg_catalog.pg_attribute WHERE attrelid = pg_catalog.to_regclass('public.notifications') AND attname = 'is_read' AND attnum > 0 AND NOT attisdropped) THEN
+    EXECUTE $move$UPDATE public.notifications SET read_at = created_at WHERE is_read AND read_at IS NULL$move$;
+    ALTER TABLE public.notifications DROP COLUMN is_read;
+    PERFORM pg_catalog.set_config('client_min_messages', 'notice', true);
+    RAISE NOTICE '%', 'hqc: drop column notifications.is_read (after moving its data) (change of module 013_audit_notifications)';
+    PERFORM pg_catalog.set_config('client_min_messages', 'warning', true);
+  END IF;
+END
+$hqc$;
+
+-- Change: The older schema created audit_log before module 001's default privileges existed; tables created today get ALL for service_role from them, so an upgraded audit_log gets the same.
+DO $hqc$
+DECLARE
+  applies boolean;
+BEGIN
+  BEGIN
+    EXECUTE $when$SELECT (NOT has_table_privilege('service_role', 'public.audit_log', 'TRUNCATE'))$when$ INTO applies;
+  EXCEPTION WHEN undefined_table OR undefined_column OR undefined_object THEN
+    applies := false;
+  END;
+  IF applies THEN
+    EXECUTE $move$GRANT ALL ON public.audit_log TO service_role$move$;
+    PERFORM pg_catalog.set_config('client_min_messages', 'notice', true);
+    RAISE NOTICE '%', 'hqc: The older schema created audit_log before module 001''s default privileges existed; tables created today get ALL for service_role from them, so an upgraded audit_log gets the same. (change of module 013_audit_notifications)';
+    PERFORM pg_catalog.set_config('client_min_messages', 'warning', true);
+  END IF;
+END
+$hqc$;
 
 COMMIT;

@@ -7,6 +7,19 @@
 SET client_min_messages = warning;
 SET search_path = public, extensions;
 
+-- Change: drop constraint agent_inbox_items.agent_inbox_items_dedup_key_key
+-- Dedup keys were unique per workspace; today per tenant (uq_inbox_dedup).
+DO $hqc$
+BEGIN
+  IF EXISTS (SELECT 1 FROM pg_catalog.pg_constraint WHERE conrelid = pg_catalog.to_regclass('public.agent_inbox_items') AND conname = 'agent_inbox_items_dedup_key_key') THEN
+    ALTER TABLE public.agent_inbox_items DROP CONSTRAINT agent_inbox_items_dedup_key_key;
+    PERFORM pg_catalog.set_config('client_min_messages', 'notice', true);
+    RAISE NOTICE '%', 'hqc: drop constraint agent_inbox_items.agent_inbox_items_dedup_key_key (change of module 014_agent_inbox)';
+    PERFORM pg_catalog.set_config('client_min_messages', 'warning', true);
+  END IF;
+END
+$hqc$;
+
 BEGIN;
 
 -- Table agent_inbox_items
@@ -459,6 +472,20 @@ COMMENT ON COLUMN public.agent_inbox_items.attempt_count IS 'Number of leases so
 COMMENT ON COLUMN public.agent_inbox_items.dedup_key IS 'Producer-specific key, e.g. task_assignment:<task id>:<agent id>.';
 COMMENT ON POLICY "Service role full access" ON public.agent_inbox_items IS 'Daemons and server actions may read and write every row.';
 COMMENT ON POLICY "Tenant isolation" ON public.agent_inbox_items IS 'A signed-in user reads and writes only rows of the tenant named in its JWT.';
+
+-- Comments of undocumented columns
+DO $hqc$
+DECLARE
+  col name;
+BEGIN
+  FOR col IN SELECT a.attname FROM pg_catalog.pg_description d
+               JOIN pg_catalog.pg_attribute a ON a.attrelid = d.objoid AND a.attnum = d.objsubid
+              WHERE d.classoid = 'pg_catalog.pg_class'::regclass AND d.objoid = 'public.agent_inbox_items'::regclass
+                AND a.attname <> ALL (ARRAY['tenant_id', 'agent_slug', 'leased_until', 'attempt_count', 'dedup_key']::name[]) LOOP
+    EXECUTE format('COMMENT ON COLUMN %s.%I IS NULL', 'public.agent_inbox_items', col);
+  END LOOP;
+END
+$hqc$;
 
 -- Trigger comments_enqueue_mentions on comments
 CREATE OR REPLACE TRIGGER comments_enqueue_mentions

@@ -313,6 +313,20 @@ COMMENT ON COLUMN public.agent_commands.requested_by IS 'Requesting user (not a 
 COMMENT ON POLICY "Service role full access" ON public.agent_commands IS 'Daemons and server actions may read and write every row.';
 COMMENT ON POLICY "Tenant isolation" ON public.agent_commands IS 'A signed-in user reads and writes only rows of the tenant named in its JWT.';
 
+-- Comments of undocumented columns
+DO $hqc$
+DECLARE
+  col name;
+BEGIN
+  FOR col IN SELECT a.attname FROM pg_catalog.pg_description d
+               JOIN pg_catalog.pg_attribute a ON a.attrelid = d.objoid AND a.attnum = d.objsubid
+              WHERE d.classoid = 'pg_catalog.pg_class'::regclass AND d.objoid = 'public.agent_commands'::regclass
+                AND a.attname <> ALL (ARRAY['tenant_id', 'gateway_id', 'requested_by']::name[]) LOOP
+    EXECUTE format('COMMENT ON COLUMN %s.%I IS NULL', 'public.agent_commands', col);
+  END LOOP;
+END
+$hqc$;
+
 GRANT EXECUTE ON FUNCTION public.lease_command(integer, text) TO service_role;
 
 COMMENT ON FUNCTION public.lease_command(integer, text) IS 'Leases the oldest eligible command (zero or one row). Eligible: status `pending`, or
@@ -337,5 +351,19 @@ GRANT EXECUTE ON FUNCTION public.fail_command(uuid, integer, text, text, text) T
 COMMENT ON FUNCTION public.fail_command(uuid, integer, text, text, text) IS 'Marks a command failed: exit_code, stdout, stderr and error_message are overwritten with
 the arguments (NULLs included); completed_at is set. No precondition.
 ';
+
+-- Change: drop column agent_commands.failed_at (after moving its data)
+-- A failed command is stamped with completed_at today.
+DO $hqc$
+BEGIN
+  IF EXISTS (SELECT 1 FROM pg_catalog.pg_attribute WHERE attrelid = pg_catalog.to_regclass('public.agent_commands') AND attname = 'failed_at' AND attnum > 0 AND NOT attisdropped) THEN
+    EXECUTE $move$UPDATE public.agent_commands SET completed_at = failed_at WHERE completed_at IS NULL AND failed_at IS NOT NULL$move$;
+    ALTER TABLE public.agent_commands DROP COLUMN failed_at;
+    PERFORM pg_catalog.set_config('client_min_messages', 'notice', true);
+    RAISE NOTICE '%', 'hqc: drop column agent_commands.failed_at (after moving its data) (change of module 015_agent_commands)';
+    PERFORM pg_catalog.set_config('client_min_messages', 'warning', true);
+  END IF;
+END
+$hqc$;
 
 COMMIT;

@@ -7,6 +7,367 @@
 SET client_min_messages = warning;
 SET search_path = public, extensions;
 
+-- Change: drop policy "Authenticated full access" on workspace
+-- The single-user model let every signed-in user do everything; tenant isolation replaces it.
+DO $hqc$
+BEGIN
+  IF EXISTS (SELECT 1 FROM pg_catalog.pg_policy WHERE polrelid = pg_catalog.to_regclass('public.workspace') AND polname = 'Authenticated full access') THEN
+    DROP POLICY "Authenticated full access" ON public.workspace;
+    PERFORM pg_catalog.set_config('client_min_messages', 'notice', true);
+    RAISE NOTICE '%', 'hqc: drop policy "Authenticated full access" on workspace (change of module 017_rls_realtime_storage)';
+    PERFORM pg_catalog.set_config('client_min_messages', 'warning', true);
+  END IF;
+END
+$hqc$;
+
+-- Change: drop policy "Authenticated full access" on pipeline_stages
+-- The single-user model let every signed-in user do everything; tenant isolation replaces it.
+DO $hqc$
+BEGIN
+  IF EXISTS (SELECT 1 FROM pg_catalog.pg_policy WHERE polrelid = pg_catalog.to_regclass('public.pipeline_stages') AND polname = 'Authenticated full access') THEN
+    DROP POLICY "Authenticated full access" ON public.pipeline_stages;
+    PERFORM pg_catalog.set_config('client_min_messages', 'notice', true);
+    RAISE NOTICE '%', 'hqc: drop policy "Authenticated full access" on pipeline_stages (change of module 017_rls_realtime_storage)';
+    PERFORM pg_catalog.set_config('client_min_messages', 'warning', true);
+  END IF;
+END
+$hqc$;
+
+-- Change: drop policy "Authenticated full access" on field_definitions
+-- The single-user model let every signed-in user do everything; tenant isolation replaces it.
+DO $hqc$
+BEGIN
+  IF EXISTS (SELECT 1 FROM pg_catalog.pg_policy WHERE polrelid = pg_catalog.to_regclass('public.field_definitions') AND polname = 'Authenticated full access') THEN
+    DROP POLICY "Authenticated full access" ON public.field_definitions;
+    PERFORM pg_catalog.set_config('client_min_messages', 'notice', true);
+    RAISE NOTICE '%', 'hqc: drop policy "Authenticated full access" on field_definitions (change of module 017_rls_realtime_storage)';
+    PERFORM pg_catalog.set_config('client_min_messages', 'warning', true);
+  END IF;
+END
+$hqc$;
+
+-- Change: drop policy "Authenticated full access" on tags
+-- The single-user model let every signed-in user do everything; tenant isolation replaces it.
+DO $hqc$
+BEGIN
+  IF EXISTS (SELECT 1 FROM pg_catalog.pg_policy WHERE polrelid = pg_catalog.to_regclass('public.tags') AND polname = 'Authenticated full access') THEN
+    DROP POLICY "Authenticated full access" ON public.tags;
+    PERFORM pg_catalog.set_config('client_min_messages', 'notice', true);
+    RAISE NOTICE '%', 'hqc: drop policy "Authenticated full access" on tags (change of module 017_rls_realtime_storage)';
+    PERFORM pg_catalog.set_config('client_min_messages', 'warning', true);
+  END IF;
+END
+$hqc$;
+
+-- Change: drop policy "Authenticated full access" on campaigns
+-- The single-user model let every signed-in user do everything; tenant isolation replaces it.
+DO $hqc$
+BEGIN
+  IF EXISTS (SELECT 1 FROM pg_catalog.pg_policy WHERE polrelid = pg_catalog.to_regclass('public.campaigns') AND polname = 'Authenticated full access') THEN
+    DROP POLICY "Authenticated full access" ON public.campaigns;
+    PERFORM pg_catalog.set_config('client_min_messages', 'notice', true);
+    RAISE NOTICE '%', 'hqc: drop policy "Authenticated full access" on campaigns (change of module 017_rls_realtime_storage)';
+    PERFORM pg_catalog.set_config('client_min_messages', 'warning', true);
+  END IF;
+END
+$hqc$;
+
+-- Change: drop policy "Authenticated full access" on contacts
+-- The single-user model let every signed-in user do everything; tenant isolation replaces it.
+DO $hqc$
+BEGIN
+  IF EXISTS (SELECT 1 FROM pg_catalog.pg_policy WHERE polrelid = pg_catalog.to_regclass('public.contacts') AND polname = 'Authenticated full access') THEN
+    DROP POLICY "Authenticated full access" ON public.contacts;
+    PERFORM pg_catalog.set_config('client_min_messages', 'notice', true);
+    RAISE NOTICE '%', 'hqc: drop policy "Authenticated full access" on contacts (change of module 017_rls_realtime_storage)';
+    PERFORM pg_catalog.set_config('client_min_messages', 'warning', true);
+  END IF;
+END
+$hqc$;
+
+-- Change: drop policy "Authenticated full access" on organizations
+-- The single-user model let every signed-in user do everything; tenant isolation replaces it.
+DO $hqc$
+BEGIN
+  IF EXISTS (SELECT 1 FROM pg_catalog.pg_policy WHERE polrelid = pg_catalog.to_regclass('public.organizations') AND polname = 'Authenticated full access') THEN
+    DROP POLICY "Authenticated full access" ON public.organizations;
+    PERFORM pg_catalog.set_config('client_min_messages', 'notice', true);
+    RAISE NOTICE '%', 'hqc: drop policy "Authenticated full access" on organizations (change of module 017_rls_realtime_storage)';
+    PERFORM pg_catalog.set_config('client_min_messages', 'warning', true);
+  END IF;
+END
+$hqc$;
+
+-- Change: drop policy "Authenticated full access" on contact_organizations
+-- The single-user model let every signed-in user do everything; tenant isolation replaces it.
+DO $hqc$
+BEGIN
+  IF EXISTS (SELECT 1 FROM pg_catalog.pg_policy WHERE polrelid = pg_catalog.to_regclass('public.contact_organizations') AND polname = 'Authenticated full access') THEN
+    DROP POLICY "Authenticated full access" ON public.contact_organizations;
+    PERFORM pg_catalog.set_config('client_min_messages', 'notice', true);
+    RAISE NOTICE '%', 'hqc: drop policy "Authenticated full access" on contact_organizations (change of module 017_rls_realtime_storage)';
+    PERFORM pg_catalog.set_config('client_min_messages', 'warning', true);
+  END IF;
+END
+$hqc$;
+
+-- Change: drop policy "Authenticated full access" on templates
+-- The single-user model let every signed-in user do everything; tenant isolation replaces it.
+DO $hqc$
+BEGIN
+  IF EXISTS (SELECT 1 FROM pg_catalog.pg_policy WHERE polrelid = pg_catalog.to_regclass('public.templates') AND polname = 'Authenticated full access') THEN
+    DROP POLICY "Authenticated full access" ON public.templates;
+    PERFORM pg_catalog.set_config('client_min_messages', 'notice', true);
+    RAISE NOTICE '%', 'hqc: drop policy "Authenticated full access" on templates (change of module 017_rls_realtime_storage)';
+    PERFORM pg_catalog.set_config('client_min_messages', 'warning', true);
+  END IF;
+END
+$hqc$;
+
+-- Change: drop policy "Authenticated full access" on gateways
+-- The single-user model let every signed-in user do everything; tenant isolation replaces it.
+DO $hqc$
+BEGIN
+  IF EXISTS (SELECT 1 FROM pg_catalog.pg_policy WHERE polrelid = pg_catalog.to_regclass('public.gateways') AND polname = 'Authenticated full access') THEN
+    DROP POLICY "Authenticated full access" ON public.gateways;
+    PERFORM pg_catalog.set_config('client_min_messages', 'notice', true);
+    RAISE NOTICE '%', 'hqc: drop policy "Authenticated full access" on gateways (change of module 017_rls_realtime_storage)';
+    PERFORM pg_catalog.set_config('client_min_messages', 'warning', true);
+  END IF;
+END
+$hqc$;
+
+-- Change: drop policy "Authenticated full access" on agents
+-- The single-user model let every signed-in user do everything; tenant isolation replaces it.
+DO $hqc$
+BEGIN
+  IF EXISTS (SELECT 1 FROM pg_catalog.pg_policy WHERE polrelid = pg_catalog.to_regclass('public.agents') AND polname = 'Authenticated full access') THEN
+    DROP POLICY "Authenticated full access" ON public.agents;
+    PERFORM pg_catalog.set_config('client_min_messages', 'notice', true);
+    RAISE NOTICE '%', 'hqc: drop policy "Authenticated full access" on agents (change of module 017_rls_realtime_storage)';
+    PERFORM pg_catalog.set_config('client_min_messages', 'warning', true);
+  END IF;
+END
+$hqc$;
+
+-- Change: drop policy "Authenticated full access" on interactions
+-- The single-user model let every signed-in user do everything; tenant isolation replaces it.
+DO $hqc$
+BEGIN
+  IF EXISTS (SELECT 1 FROM pg_catalog.pg_policy WHERE polrelid = pg_catalog.to_regclass('public.interactions') AND polname = 'Authenticated full access') THEN
+    DROP POLICY "Authenticated full access" ON public.interactions;
+    PERFORM pg_catalog.set_config('client_min_messages', 'notice', true);
+    RAISE NOTICE '%', 'hqc: drop policy "Authenticated full access" on interactions (change of module 017_rls_realtime_storage)';
+    PERFORM pg_catalog.set_config('client_min_messages', 'warning', true);
+  END IF;
+END
+$hqc$;
+
+-- Change: drop policy "Authenticated full access" on streams
+-- The single-user model let every signed-in user do everything; tenant isolation replaces it.
+DO $hqc$
+BEGIN
+  IF EXISTS (SELECT 1 FROM pg_catalog.pg_policy WHERE polrelid = pg_catalog.to_regclass('public.streams') AND polname = 'Authenticated full access') THEN
+    DROP POLICY "Authenticated full access" ON public.streams;
+    PERFORM pg_catalog.set_config('client_min_messages', 'notice', true);
+    RAISE NOTICE '%', 'hqc: drop policy "Authenticated full access" on streams (change of module 017_rls_realtime_storage)';
+    PERFORM pg_catalog.set_config('client_min_messages', 'warning', true);
+  END IF;
+END
+$hqc$;
+
+-- Change: drop policy "Authenticated full access" on tasks
+-- The single-user model let every signed-in user do everything; tenant isolation replaces it.
+DO $hqc$
+BEGIN
+  IF EXISTS (SELECT 1 FROM pg_catalog.pg_policy WHERE polrelid = pg_catalog.to_regclass('public.tasks') AND polname = 'Authenticated full access') THEN
+    DROP POLICY "Authenticated full access" ON public.tasks;
+    PERFORM pg_catalog.set_config('client_min_messages', 'notice', true);
+    RAISE NOTICE '%', 'hqc: drop policy "Authenticated full access" on tasks (change of module 017_rls_realtime_storage)';
+    PERFORM pg_catalog.set_config('client_min_messages', 'warning', true);
+  END IF;
+END
+$hqc$;
+
+-- Change: drop policy "Authenticated full access" on task_series
+-- The single-user model let every signed-in user do everything; tenant isolation replaces it.
+DO $hqc$
+BEGIN
+  IF EXISTS (SELECT 1 FROM pg_catalog.pg_policy WHERE polrelid = pg_catalog.to_regclass('public.task_series') AND polname = 'Authenticated full access') THEN
+    DROP POLICY "Authenticated full access" ON public.task_series;
+    PERFORM pg_catalog.set_config('client_min_messages', 'notice', true);
+    RAISE NOTICE '%', 'hqc: drop policy "Authenticated full access" on task_series (change of module 017_rls_realtime_storage)';
+    PERFORM pg_catalog.set_config('client_min_messages', 'warning', true);
+  END IF;
+END
+$hqc$;
+
+-- Change: drop policy "Authenticated full access" on comments
+-- The single-user model let every signed-in user do everything; tenant isolation replaces it.
+DO $hqc$
+BEGIN
+  IF EXISTS (SELECT 1 FROM pg_catalog.pg_policy WHERE polrelid = pg_catalog.to_regclass('public.comments') AND polname = 'Authenticated full access') THEN
+    DROP POLICY "Authenticated full access" ON public.comments;
+    PERFORM pg_catalog.set_config('client_min_messages', 'notice', true);
+    RAISE NOTICE '%', 'hqc: drop policy "Authenticated full access" on comments (change of module 017_rls_realtime_storage)';
+    PERFORM pg_catalog.set_config('client_min_messages', 'warning', true);
+  END IF;
+END
+$hqc$;
+
+-- Change: drop policy "Authenticated full access" on draft_sets
+-- The single-user model let every signed-in user do everything; tenant isolation replaces it.
+DO $hqc$
+BEGIN
+  IF EXISTS (SELECT 1 FROM pg_catalog.pg_policy WHERE polrelid = pg_catalog.to_regclass('public.draft_sets') AND polname = 'Authenticated full access') THEN
+    DROP POLICY "Authenticated full access" ON public.draft_sets;
+    PERFORM pg_catalog.set_config('client_min_messages', 'notice', true);
+    RAISE NOTICE '%', 'hqc: drop policy "Authenticated full access" on draft_sets (change of module 017_rls_realtime_storage)';
+    PERFORM pg_catalog.set_config('client_min_messages', 'warning', true);
+  END IF;
+END
+$hqc$;
+
+-- Change: drop policy "Authenticated full access" on audit_log
+-- The single-user model let every signed-in user do everything; tenant isolation replaces it.
+DO $hqc$
+BEGIN
+  IF EXISTS (SELECT 1 FROM pg_catalog.pg_policy WHERE polrelid = pg_catalog.to_regclass('public.audit_log') AND polname = 'Authenticated full access') THEN
+    DROP POLICY "Authenticated full access" ON public.audit_log;
+    PERFORM pg_catalog.set_config('client_min_messages', 'notice', true);
+    RAISE NOTICE '%', 'hqc: drop policy "Authenticated full access" on audit_log (change of module 017_rls_realtime_storage)';
+    PERFORM pg_catalog.set_config('client_min_messages', 'warning', true);
+  END IF;
+END
+$hqc$;
+
+-- Change: drop policy "Authenticated full access" on notifications
+-- The single-user model let every signed-in user do everything; tenant isolation replaces it.
+DO $hqc$
+BEGIN
+  IF EXISTS (SELECT 1 FROM pg_catalog.pg_policy WHERE polrelid = pg_catalog.to_regclass('public.notifications') AND polname = 'Authenticated full access') THEN
+    DROP POLICY "Authenticated full access" ON public.notifications;
+    PERFORM pg_catalog.set_config('client_min_messages', 'notice', true);
+    RAISE NOTICE '%', 'hqc: drop policy "Authenticated full access" on notifications (change of module 017_rls_realtime_storage)';
+    PERFORM pg_catalog.set_config('client_min_messages', 'warning', true);
+  END IF;
+END
+$hqc$;
+
+-- Change: drop policy "Authenticated full access" on agent_inbox_items
+-- The single-user model let every signed-in user do everything; tenant isolation replaces it.
+DO $hqc$
+BEGIN
+  IF EXISTS (SELECT 1 FROM pg_catalog.pg_policy WHERE polrelid = pg_catalog.to_regclass('public.agent_inbox_items') AND polname = 'Authenticated full access') THEN
+    DROP POLICY "Authenticated full access" ON public.agent_inbox_items;
+    PERFORM pg_catalog.set_config('client_min_messages', 'notice', true);
+    RAISE NOTICE '%', 'hqc: drop policy "Authenticated full access" on agent_inbox_items (change of module 017_rls_realtime_storage)';
+    PERFORM pg_catalog.set_config('client_min_messages', 'warning', true);
+  END IF;
+END
+$hqc$;
+
+-- Change: drop policy "Authenticated full access" on agent_commands
+-- The single-user model let every signed-in user do everything; tenant isolation replaces it.
+DO $hqc$
+BEGIN
+  IF EXISTS (SELECT 1 FROM pg_catalog.pg_policy WHERE polrelid = pg_catalog.to_regclass('public.agent_commands') AND polname = 'Authenticated full access') THEN
+    DROP POLICY "Authenticated full access" ON public.agent_commands;
+    PERFORM pg_catalog.set_config('client_min_messages', 'notice', true);
+    RAISE NOTICE '%', 'hqc: drop policy "Authenticated full access" on agent_commands (change of module 017_rls_realtime_storage)';
+    PERFORM pg_catalog.set_config('client_min_messages', 'warning', true);
+  END IF;
+END
+$hqc$;
+
+-- Change: drop policy "Authenticated full access" on agent_usage
+-- The single-user model let every signed-in user do everything; tenant isolation replaces it.
+DO $hqc$
+BEGIN
+  IF EXISTS (SELECT 1 FROM pg_catalog.pg_policy WHERE polrelid = pg_catalog.to_regclass('public.agent_usage') AND polname = 'Authenticated full access') THEN
+    DROP POLICY "Authenticated full access" ON public.agent_usage;
+    PERFORM pg_catalog.set_config('client_min_messages', 'notice', true);
+    RAISE NOTICE '%', 'hqc: drop policy "Authenticated full access" on agent_usage (change of module 017_rls_realtime_storage)';
+    PERFORM pg_catalog.set_config('client_min_messages', 'warning', true);
+  END IF;
+END
+$hqc$;
+
+-- Change: drop policy "Authenticated full access" on agent_budgets
+-- The single-user model let every signed-in user do everything; tenant isolation replaces it.
+DO $hqc$
+BEGIN
+  IF EXISTS (SELECT 1 FROM pg_catalog.pg_policy WHERE polrelid = pg_catalog.to_regclass('public.agent_budgets') AND polname = 'Authenticated full access') THEN
+    DROP POLICY "Authenticated full access" ON public.agent_budgets;
+    PERFORM pg_catalog.set_config('client_min_messages', 'notice', true);
+    RAISE NOTICE '%', 'hqc: drop policy "Authenticated full access" on agent_budgets (change of module 017_rls_realtime_storage)';
+    PERFORM pg_catalog.set_config('client_min_messages', 'warning', true);
+  END IF;
+END
+$hqc$;
+
+-- Change: drop policy "gateway_registration_tokens_all" on gateway_registration_tokens
+-- Replaced by the tenant policies.
+DO $hqc$
+BEGIN
+  IF EXISTS (SELECT 1 FROM pg_catalog.pg_policy WHERE polrelid = pg_catalog.to_regclass('public.gateway_registration_tokens') AND polname = 'gateway_registration_tokens_all') THEN
+    DROP POLICY gateway_registration_tokens_all ON public.gateway_registration_tokens;
+    PERFORM pg_catalog.set_config('client_min_messages', 'notice', true);
+    RAISE NOTICE '%', 'hqc: drop policy "gateway_registration_tokens_all" on gateway_registration_tokens (change of module 017_rls_realtime_storage)';
+    PERFORM pg_catalog.set_config('client_min_messages', 'warning', true);
+  END IF;
+END
+$hqc$;
+
+-- Change: drop policy "Authenticated users can upload assets" on storage.objects
+-- Bucket-wide storage access, replaced by tenant folders.
+DO $hqc$
+BEGIN
+  IF EXISTS (SELECT 1 FROM pg_catalog.pg_policy WHERE polrelid = pg_catalog.to_regclass('storage.objects') AND polname = 'Authenticated users can upload assets') THEN
+    DROP POLICY "Authenticated users can upload assets" ON storage.objects;
+    PERFORM pg_catalog.set_config('client_min_messages', 'notice', true);
+    RAISE NOTICE '%', 'hqc: drop policy "Authenticated users can upload assets" on storage.objects (change of module 017_rls_realtime_storage)';
+    PERFORM pg_catalog.set_config('client_min_messages', 'warning', true);
+  END IF;
+END
+$hqc$;
+
+-- Change: drop policy "Authenticated users can read assets" on storage.objects
+DO $hqc$
+BEGIN
+  IF EXISTS (SELECT 1 FROM pg_catalog.pg_policy WHERE polrelid = pg_catalog.to_regclass('storage.objects') AND polname = 'Authenticated users can read assets') THEN
+    DROP POLICY "Authenticated users can read assets" ON storage.objects;
+    PERFORM pg_catalog.set_config('client_min_messages', 'notice', true);
+    RAISE NOTICE '%', 'hqc: drop policy "Authenticated users can read assets" on storage.objects (change of module 017_rls_realtime_storage)';
+    PERFORM pg_catalog.set_config('client_min_messages', 'warning', true);
+  END IF;
+END
+$hqc$;
+
+-- Change: drop policy "Authenticated users can update assets" on storage.objects
+DO $hqc$
+BEGIN
+  IF EXISTS (SELECT 1 FROM pg_catalog.pg_policy WHERE polrelid = pg_catalog.to_regclass('storage.objects') AND polname = 'Authenticated users can update assets') THEN
+    DROP POLICY "Authenticated users can update assets" ON storage.objects;
+    PERFORM pg_catalog.set_config('client_min_messages', 'notice', true);
+    RAISE NOTICE '%', 'hqc: drop policy "Authenticated users can update assets" on storage.objects (change of module 017_rls_realtime_storage)';
+    PERFORM pg_catalog.set_config('client_min_messages', 'warning', true);
+  END IF;
+END
+$hqc$;
+
+-- Change: drop policy "Authenticated users can delete assets" on storage.objects
+DO $hqc$
+BEGIN
+  IF EXISTS (SELECT 1 FROM pg_catalog.pg_policy WHERE polrelid = pg_catalog.to_regclass('storage.objects') AND polname = 'Authenticated users can delete assets') THEN
+    DROP POLICY "Authenticated users can delete assets" ON storage.objects;
+    PERFORM pg_catalog.set_config('client_min_messages', 'notice', true);
+    RAISE NOTICE '%', 'hqc: drop policy "Authenticated users can delete assets" on storage.objects (change of module 017_rls_realtime_storage)';
+    PERFORM pg_catalog.set_config('client_min_messages', 'warning', true);
+  END IF;
+END
+$hqc$;
+
 BEGIN;
 
 DO $hqc$

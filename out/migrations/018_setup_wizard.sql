@@ -7,6 +7,19 @@
 SET client_min_messages = warning;
 SET search_path = public, extensions;
 
+-- Change: drop function complete_setup(text, text, text, text, text, text, jsonb, jsonb, jsonb)
+-- The older wizard without a tenant; the current version takes p_tenant_id.
+DO $hqc$
+BEGIN
+  IF (CASE WHEN pg_catalog.to_regtype('text') IS NULL OR pg_catalog.to_regtype('text') IS NULL OR pg_catalog.to_regtype('text') IS NULL OR pg_catalog.to_regtype('text') IS NULL OR pg_catalog.to_regtype('text') IS NULL OR pg_catalog.to_regtype('text') IS NULL OR pg_catalog.to_regtype('jsonb') IS NULL OR pg_catalog.to_regtype('jsonb') IS NULL OR pg_catalog.to_regtype('jsonb') IS NULL OR false THEN false ELSE pg_catalog.to_regprocedure('public.complete_setup(text, text, text, text, text, text, jsonb, jsonb, jsonb)') IS NOT NULL END) THEN
+    DROP FUNCTION public.complete_setup(text, text, text, text, text, text, jsonb, jsonb, jsonb);
+    PERFORM pg_catalog.set_config('client_min_messages', 'notice', true);
+    RAISE NOTICE '%', 'hqc: drop function complete_setup(text, text, text, text, text, text, jsonb, jsonb, jsonb) (change of module 018_setup_wizard)';
+    PERFORM pg_catalog.set_config('client_min_messages', 'warning', true);
+  END IF;
+END
+$hqc$;
+
 BEGIN;
 
 -- Function complete_setup

@@ -293,6 +293,20 @@ COMMENT ON COLUMN public.entity_links.reviewed_by IS 'Reviewing user (not a fore
 COMMENT ON POLICY "Service role full access" ON public.entity_links IS 'Daemons and server actions may read and write every row.';
 COMMENT ON POLICY "Tenant isolation" ON public.entity_links IS 'A signed-in user reads and writes only rows of the tenant named in its JWT.';
 
+-- Comments of undocumented columns
+DO $hqc$
+DECLARE
+  col name;
+BEGIN
+  FOR col IN SELECT a.attname FROM pg_catalog.pg_description d
+               JOIN pg_catalog.pg_attribute a ON a.attrelid = d.objoid AND a.attnum = d.objsubid
+              WHERE d.classoid = 'pg_catalog.pg_class'::regclass AND d.objoid = 'public.entity_links'::regclass
+                AND a.attname <> ALL (ARRAY['tenant_id', 'owner_type', 'target_type', 'target_id', 'url', 'reviewed_by']::name[]) LOOP
+    EXECUTE format('COMMENT ON COLUMN %s.%I IS NULL', 'public.entity_links', col);
+  END LOOP;
+END
+$hqc$;
+
 GRANT EXECUTE ON FUNCTION public.notify_deliverable_review() TO service_role;
 
 COMMENT ON FUNCTION public.notify_deliverable_review() IS 'AFTER UPDATE OF review_status trigger on `entity_links`; acts only on deliverables with a
@@ -304,5 +318,39 @@ submitting agent whose review_status actually changed.
   owners), de-duplicated per link, status and day.
 * anything else: nothing.
 ';
+
+-- Change: drop table task_attachments (after moving its rows)
+-- Task attachments become entity links owned by the task; documents and assets are knowledge items now.
+DO $hqc$
+BEGIN
+  IF pg_catalog.to_regclass('public.task_attachments') IS NOT NULL THEN
+    EXECUTE $move$INSERT INTO public.entity_links (id, created_at, updated_at, owner_type, owner_id, target_type, target_id, url, label)
+SELECT id, created_at, updated_at, 'task', task_id,
+       CASE WHEN entity_id IS NULL THEN 'url' WHEN entity_type IN ('document', 'asset') THEN 'knowledge_item'
+            ELSE entity_type END,
+       entity_id, CASE WHEN entity_id IS NULL THEN url END, label
+  FROM public.task_attachments
+ON CONFLICT DO NOTHING
+$move$;
+    DROP TABLE public.task_attachments;
+    PERFORM pg_catalog.set_config('client_min_messages', 'notice', true);
+    RAISE NOTICE '%', 'hqc: drop table task_attachments (after moving its rows) (change of module 019_entity_links)';
+    PERFORM pg_catalog.set_config('client_min_messages', 'warning', true);
+  END IF;
+END
+$hqc$;
+
+-- Change: drop function sync_task_attachment_updated()
+-- The trigger function of task_attachments, dropped with it.
+DO $hqc$
+BEGIN
+  IF (CASE WHEN false THEN false ELSE pg_catalog.to_regprocedure('public.sync_task_attachment_updated()') IS NOT NULL END) THEN
+    DROP FUNCTION public.sync_task_attachment_updated();
+    PERFORM pg_catalog.set_config('client_min_messages', 'notice', true);
+    RAISE NOTICE '%', 'hqc: drop function sync_task_attachment_updated() (change of module 019_entity_links)';
+    PERFORM pg_catalog.set_config('client_min_messages', 'warning', true);
+  END IF;
+END
+$hqc$;
 
 COMMIT;

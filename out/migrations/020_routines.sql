@@ -7,6 +7,32 @@
 SET client_min_messages = warning;
 SET search_path = public, extensions;
 
+-- Change: drop trigger contact_automation_trigger on contacts
+-- The older contact automation; event routines replace it.
+DO $hqc$
+BEGIN
+  IF EXISTS (SELECT 1 FROM pg_catalog.pg_trigger WHERE tgrelid = pg_catalog.to_regclass('public.contacts') AND tgname = 'contact_automation_trigger') THEN
+    DROP TRIGGER contact_automation_trigger ON public.contacts;
+    PERFORM pg_catalog.set_config('client_min_messages', 'notice', true);
+    RAISE NOTICE '%', 'hqc: drop trigger contact_automation_trigger on contacts (change of module 020_routines)';
+    PERFORM pg_catalog.set_config('client_min_messages', 'warning', true);
+  END IF;
+END
+$hqc$;
+
+-- Change: drop function process_contact_automation()
+-- Evaluated automation_rules for contacts.
+DO $hqc$
+BEGIN
+  IF (CASE WHEN false THEN false ELSE pg_catalog.to_regprocedure('public.process_contact_automation()') IS NOT NULL END) THEN
+    DROP FUNCTION public.process_contact_automation();
+    PERFORM pg_catalog.set_config('client_min_messages', 'notice', true);
+    RAISE NOTICE '%', 'hqc: drop function process_contact_automation() (change of module 020_routines)';
+    PERFORM pg_catalog.set_config('client_min_messages', 'warning', true);
+  END IF;
+END
+$hqc$;
+
 BEGIN;
 
 -- Table routines
@@ -511,6 +537,20 @@ COMMENT ON COLUMN public.routines.field IS 'Column (or collection value key) an 
 COMMENT ON POLICY "Service role full access" ON public.routines IS 'Daemons and server actions may read and write every row.';
 COMMENT ON POLICY "Tenant isolation" ON public.routines IS 'A signed-in user reads and writes only rows of the tenant named in its JWT.';
 
+-- Comments of undocumented columns
+DO $hqc$
+DECLARE
+  col name;
+BEGIN
+  FOR col IN SELECT a.attname FROM pg_catalog.pg_description d
+               JOIN pg_catalog.pg_attribute a ON a.attrelid = d.objoid AND a.attnum = d.objsubid
+              WHERE d.classoid = 'pg_catalog.pg_class'::regclass AND d.objoid = 'public.routines'::regclass
+                AND a.attname <> ALL (ARRAY['tenant_id', 'instruction', 'interval_n', 'days_of_week', 'next_run_at', 'collection_id', 'field']::name[]) LOOP
+    EXECUTE format('COMMENT ON COLUMN %s.%I IS NULL', 'public.routines', col);
+  END LOOP;
+END
+$hqc$;
+
 -- Trigger contact_routine_trigger on contacts
 CREATE OR REPLACE TRIGGER contact_routine_trigger
   AFTER INSERT OR UPDATE ON public.contacts
@@ -578,6 +618,28 @@ BEGIN
   ELSE
     PERFORM pg_catalog.set_config('client_min_messages', 'notice', true);
     RAISE NOTICE 'hqc: skipped cron job spawn_routine_schedule_items: pg_cron is not installed in this database';
+    PERFORM pg_catalog.set_config('client_min_messages', 'warning', true);
+  END IF;
+END
+$hqc$;
+
+-- Change: drop table automation_rules (after moving its rows)
+-- Automation rules become event routines of the same agent (contacts -> contact).
+DO $hqc$
+BEGIN
+  IF pg_catalog.to_regclass('public.automation_rules') IS NOT NULL THEN
+    EXECUTE $move$INSERT INTO public.routines (id, created_at, updated_at, agent_id, agent_slug, name, instruction, trigger_type,
+                             is_active, entity_type, field, condition, value, meta)
+SELECT id, created_at, updated_at, target_agent_id, target_agent_slug,
+       'Automation on ' || table_name || ' (' || condition::text || ')', summary_template, 'event',
+       is_active, rtrim(table_name, 's'), field, condition::text, value,
+       meta || jsonb_build_object('migrated_from', 'automation_rules', 'event_type', event_type::text)
+  FROM public.automation_rules
+ON CONFLICT (id) DO NOTHING
+$move$;
+    DROP TABLE public.automation_rules;
+    PERFORM pg_catalog.set_config('client_min_messages', 'notice', true);
+    RAISE NOTICE '%', 'hqc: drop table automation_rules (after moving its rows) (change of module 020_routines)';
     PERFORM pg_catalog.set_config('client_min_messages', 'warning', true);
   END IF;
 END

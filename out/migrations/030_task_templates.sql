@@ -148,4 +148,18 @@ COMMENT ON COLUMN public.task_templates.items IS 'JSON array of task definitions
 COMMENT ON POLICY "Service role full access" ON public.task_templates IS 'Daemons and server actions may read and write every row.';
 COMMENT ON POLICY "Tenant isolation" ON public.task_templates IS 'A signed-in user reads and writes only rows of the tenant named in its JWT.';
 
+-- Comments of undocumented columns
+DO $hqc$
+DECLARE
+  col name;
+BEGIN
+  FOR col IN SELECT a.attname FROM pg_catalog.pg_description d
+               JOIN pg_catalog.pg_attribute a ON a.attrelid = d.objoid AND a.attnum = d.objsubid
+              WHERE d.classoid = 'pg_catalog.pg_class'::regclass AND d.objoid = 'public.task_templates'::regclass
+                AND a.attname <> ALL (ARRAY['tenant_id', 'items']::name[]) LOOP
+    EXECUTE format('COMMENT ON COLUMN %s.%I IS NULL', 'public.task_templates', col);
+  END LOOP;
+END
+$hqc$;
+
 COMMIT;

@@ -4,7 +4,7 @@
 # (renames, a type change, drops and data moves declared as `changes:`), in
 # text, Markdown and JSON, compared with golden files (UPDATE_GOLDEN=1
 # rewrites them); the --fail-on gate; formatting-only changes of function
-# bodies are no change.
+# bodies are no change; the v17 -> current diff of HQ names what changed.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 hqc=${HQC:-./hqc}
@@ -48,5 +48,26 @@ sed -i -e 's/RETURN NEW;/return   NEW;/' -e 's/^\( *\)BEGIN$/\1BEGIN  -- reforma
 check test "$(grep -c 'reformatted\|return   NEW' "$tmp/reformatted"/*.yaml | awk -F: '{s += $2} END {print (s > 0)}')" = 1
 "$hqc" check "$tmp/reformatted"
 check test "$("$hqc" diff "$new" "$tmp/reformatted")" = "0 changes (0 safe, 0 lock, 0 breaking, 0 destructive)"
+
+# The older single-user HQ schema against the current one lists what the seed
+# pages describe, and every removal says how existing databases lose it.
+"$hqc" diff examples/hq-v17 schema >"$tmp/v17.txt"
+has() { grep -qE "$1" "$tmp/v17.txt" || { echo "v17 diff lacks: $1"; return 1; }; }
+check has '^safe +table tenants added'
+check has '^destructive table documents removed: rows moved, then dropped \(012_knowledge'
+check has '^destructive table assets removed: rows moved, then dropped \(012_knowledge'
+check has '^safe +table knowledge_items added'
+check has '^destructive table task_attachments removed: rows moved, then dropped \(019_entity_links'
+check has '^safe +table entity_links added'
+check has '^destructive table automation_rules removed: rows moved, then dropped \(020_routines'
+check has '^safe +table routines added'
+check test "$(grep -cE '^(safe|lock) +column [a-z_]+\.tenant_id added' "$tmp/v17.txt")" = 24
+check test "$(grep -c 'policy [a-z_]*: "Authenticated full access" removed.*(017_rls_realtime_storage:' "$tmp/v17.txt")" = 23
+check has 'enum value agent_status.online renamed: to .ready.'
+check has "enum value stream_type.project removed: rows holding it get 'functional'"
+check has 'column gateways.status changed: type text -> public.gateway_status, converted USING'
+check has 'function complete_setup changed: signature .* old version dropped \(018_setup_wizard'
+check has 'function search_documents removed: callers of this RPC break \(012_knowledge'
+check test "$(grep -c 'existing databases keep' "$tmp/v17.txt")" = 0
 echo "diff: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]
