@@ -409,6 +409,7 @@ static int cmp_str(const void *a, const void *b)
     return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
+/* One line per table and direction: "gains authenticated truncate, ...". */
 static void diff_grants(Diff *d, const HqTable *o, const HqTable *n)
 {
     HqVec og = {0}, ng = {0};
@@ -418,12 +419,18 @@ static void diff_grants(Diff *d, const HqTable *o, const HqTable *n)
         qsort(og.items, og.n, sizeof *og.items, cmp_str);
     if (ng.n)
         qsort(ng.items, ng.n, sizeof *ng.items, cmp_str);
-    for (size_t i = 0; i < og.n; i++)
-        if (!has_pair(&ng, og.items[i]))
-            add(d, DIFF_BREAKING, "grant", n->name, "removed", arena_printf(d->a, "%s loses %s", n->name, (char *)og.items[i]));
-    for (size_t i = 0; i < ng.n; i++)
-        if (!has_pair(&og, ng.items[i]))
-            add(d, DIFF_SAFE, "grant", n->name, "added", arena_printf(d->a, "gains %s", (char *)ng.items[i]));
+    for (int lost = 1; lost >= 0; lost--) {
+        const HqVec *from = lost ? &og : &ng, *to = lost ? &ng : &og;
+        StrBuf b;
+        strbuf_init(&b);
+        for (size_t i = 0; i < from->n; i++)
+            if (!has_pair(to, from->items[i]))
+                strbuf_printf(&b, "%s%s", b.len ? ", " : "", (char *)from->items[i]);
+        if (b.len)
+            add(d, lost ? DIFF_BREAKING : DIFF_SAFE, "grant", n->name, lost ? "removed" : "added",
+                arena_printf(d->a, "%s %s", lost ? "loses" : "gains", b.data));
+        strbuf_free(&b);
+    }
 }
 
 /* ---- triggers, realtime --------------------------------------------------- */

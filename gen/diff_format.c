@@ -77,17 +77,30 @@ void diff_print(const DiffResult *r, DiffFormat format, bool color, const char *
             fputs("No schema changes.\n", f);
             return;
         }
-        fprintf(f, "%zu changes: %zu safe, %zu need a rewrite or strong lock, %zu break callers, %zu destroy data.\n\n",
+        fprintf(f, "%zu changes: %zu safe, %zu need a rewrite or strong lock, %zu break callers, %zu destroy data.\n",
                 r->changes.n, n[0], n[1], n[2], n[3]);
-        fputs("| class | kind | object | change | detail |\n|---|---|---|---|---|\n", f);
-        for (size_t i = 0; i < r->changes.n; i++) {
-            const DiffChange *c = r->changes.items[i];
-            const char *em = c->cls >= DIFF_BREAKING ? "**" : "";
-            fprintf(f, "| %s%s%s | %s | `", em, diff_class_name(c->cls), em, c->kind);
-            md_cell(f, c->object);
-            fprintf(f, "` | %s | ", c->what);
-            md_cell(f, c->detail);
-            fputs(" |\n", f);
+        /* Riskiest first; the safe ones folded, so a review starts where it matters. */
+        static const char *const titles[] = {"Safe", "Needs a rewrite or strong lock", "Breaks callers", "Destroys data"};
+        for (int cls = DIFF_DESTRUCTIVE; cls >= DIFF_SAFE; cls--) {
+            if (!n[cls])
+                continue;
+            if (cls == DIFF_SAFE)
+                fprintf(f, "\n<details><summary>%s (%zu)</summary>\n\n", titles[cls], n[cls]);
+            else
+                fprintf(f, "\n#### %s (%zu)\n\n", titles[cls], n[cls]);
+            fputs("| kind | object | change | detail |\n|---|---|---|---|\n", f);
+            for (size_t i = 0; i < r->changes.n; i++) {
+                const DiffChange *c = r->changes.items[i];
+                if ((int)c->cls != cls)
+                    continue;
+                fprintf(f, "| %s | `", c->kind);
+                md_cell(f, c->object);
+                fprintf(f, "` | %s | ", c->what);
+                md_cell(f, c->detail);
+                fputs(" |\n", f);
+            }
+            if (cls == DIFF_SAFE)
+                fputs("\n</details>\n", f);
         }
         return;
     case DIFF_TEXT:
