@@ -205,26 +205,25 @@ static const char *type_differs(Out *o, const HqChange *c)
                         lit(o, qualify(o, c->table)), lit(o, c->name), cond);
 }
 
-static void retype(Out *o, const HqChange *c, const char *title, const char *cond, const char *columns,
-                   bool restore_defaults, const char *change)
+/* The type change itself is a DO block of its own, EXECUTEd only when the
+ * condition holds: PL/pgSQL then compiles its long body on the one run that
+ * needs it, not on every no-op run. */
+static void retype(Out *o, const HqChange *c, const char *title, const char *prelude, const char *cond,
+                   const char *columns, bool restore_defaults, const char *change)
 {
-    StrBuf notice;
-    strbuf_init(&notice);
-    sqlbuf_notice(&notice, "    ", arena_printf(o->a, "hqc: %s (change of module %s)", title, c->module->name));
-    notice.data[notice.len - 1] = '\0';   /* the template ends the line */
-    const char *doc = "";
-    if (c->doc) {
-        size_t n = strcspn(c->doc, "\n");
-        doc = arena_printf(o->a, "\n-- %.*s", (int)n, c->doc);
-    }
-    TmplVar vars[] = {{"title", arena_printf(o->a, "Change: %s%s", title, doc)},
-                      {"cond", cond},
-                      {"columns", columns},
+    StrBuf inner, body;
+    strbuf_init(&inner);
+    strbuf_init(&body);
+    TmplVar vars[] = {{"columns", columns},
                       {"restore_defaults", restore_defaults ? "true" : "false"},
-                      {"change", change},
-                      {"notice", notice.data}};
-    tmpl_render(o->b, "sql_retype.sql.in", vars, sizeof vars / sizeof vars[0]);
-    strbuf_free(&notice);
+                      {"change", change}};
+    tmpl_render(&inner, "sql_retype.sql.in", vars, sizeof vars / sizeof vars[0]);
+    strbuf_puts(&body, "    EXECUTE ");
+    sqlbuf_dollar(&body, inner.data, "retype_block");
+    strbuf_puts(&body, ";\n");
+    step_with(o, c, title, prelude ? "  needed boolean := false;\n" : NULL, prelude, cond, body.data);
+    strbuf_free(&inner);
+    strbuf_free(&body);
 }
 
 static void change_type(Out *o, const HqChange *c)
@@ -247,7 +246,7 @@ static void change_type(Out *o, const HqChange *c)
     else
         ch.data[--ch.len] = '\0';
     retype(o, c, arena_printf(o->a, "change type of %s.%s to %s", c->table, c->name, col->type.written),
-           type_differs(o, c), columns, false, ch.data);
+           NULL, type_differs(o, c), columns, false, ch.data);
     strbuf_free(&ch);
 }
 
@@ -282,12 +281,16 @@ static void recreate_enum(Out *o, const HqChange *c)
                                              "pg_catalog.to_regtype(%s)", type);
     /* Recreated when the type holds a value the schema no longer has, or
      * holds its values in another order. */
-    const char *cond = arena_printf(
+    /* A cheap test first, false on every run after the upgrade (the type
+     * holds exactly the schema's values); PL/pgSQL plans the full test only
+     * when it is reached. */
+    const char *prelude = arena_printf(
         o->a,
-        "pg_catalog.to_regtype(%s) IS NOT NULL AND (EXISTS (%s AND enumlabel <> ALL (%s)) OR ARRAY(%s ORDER BY "
-        "enumsortorder) IS DISTINCT FROM ARRAY(SELECT u.l FROM unnest(%s) WITH ORDINALITY u(l, n) WHERE u.l IN (%s) "
-        "ORDER BY u.n))",
-        type, current, final_labels, current, final_labels, current);
+        "  IF pg_catalog.to_regtype(%s) IS NOT NULL AND ARRAY(%s ORDER BY enumsortorder) IS DISTINCT FROM %s THEN\n"
+        "    needed := EXISTS (%s AND enumlabel <> ALL (%s)) OR ARRAY(%s ORDER BY enumsortorder) IS DISTINCT FROM\n"
+        "              ARRAY(SELECT u.l FROM unnest(%s) WITH ORDINALITY u(l, n) WHERE u.l IN (%s) ORDER BY u.n);\n"
+        "  END IF;\n",
+        type, current, final_labels, current, final_labels, current, final_labels, current);
     const char *columns = arena_printf(
         o->a,
         "SELECT a.attrelid, a.attnum FROM pg_catalog.pg_attribute a JOIN pg_catalog.pg_class r ON r.oid = a.attrelid"
@@ -351,7 +354,7 @@ static void recreate_enum(Out *o, const HqChange *c)
                   "    ALTER TYPE %s RENAME TO %s;",
                   columns, lit(o, new_type), lit(o, array), lit(o, scalar), lit(o, new_type), qident(o, e->name),
                   qident(o, new_type), ident(o, e->name));
-    retype(o, c, arena_printf(o->a, "recreate enum %s", e->name), cond, columns, true, ch.data);
+    retype(o, c, arena_printf(o->a, "recreate enum %s", e->name), prelude, "needed", columns, true, ch.data);
     strbuf_free(&ch);
     strbuf_free(&map_scalar);
     strbuf_free(&map_array);
@@ -377,17 +380,21 @@ static const char *function_exists(Out *o, const char *name, const char *args, b
     return r;
 }
 
+/* One block for all the tables a policy is dropped from. */
 static void drop_on_tables(Out *o, const HqChange *c)
 {
-    for (size_t i = 0; i < c->n_tables; i++) {
-        const char *t = qualify(o, c->tables[i]);
-        const char *cond = arena_printf(o->a,
-                                        "EXISTS (SELECT 1 FROM pg_catalog.pg_policy WHERE polrelid = "
-                                        "pg_catalog.to_regclass(%s) AND polname = %s)",
-                                        lit(o, t), lit(o, c->name));
-        step(o, c, arena_printf(o->a, "drop policy \"%s\" on %s", c->name, c->tables[i]), cond, NULL,
-             arena_printf(o->a, "    DROP POLICY %s ON %s;\n", ident(o, c->name), qident(o, t)));
-    }
+    StrBuf rels;
+    strbuf_init(&rels);
+    for (size_t i = 0; i < c->n_tables; i++)
+        strbuf_printf(&rels, "%spg_catalog.to_regclass(%s)", i ? ", " : "", lit(o, qualify(o, c->tables[i])));
+    const char *query = arena_printf(o->a, "SELECT polrelid::regclass FROM pg_catalog.pg_policy WHERE polname = %s AND polrelid IN (%s)",
+                                     lit(o, c->name), rels.data);
+    const char *title = c->n_tables == 1 ? arena_printf(o->a, "drop policy \"%s\" on %s", c->name, c->tables[0])
+                                         : arena_printf(o->a, "drop policy \"%s\" on %zu tables", c->name, c->n_tables);
+    step(o, c, title, arena_printf(o->a, "EXISTS (%s)", query), "  rel regclass;\n",
+         arena_printf(o->a, "    FOR rel IN %s LOOP\n      EXECUTE format('DROP POLICY %%I ON %%s', %s, rel);\n    END LOOP;\n",
+                      query, lit(o, c->name)));
+    strbuf_free(&rels);
 }
 
 static void one(Out *o, const HqChange *c)

@@ -665,35 +665,47 @@ static void realtime_stmt(Emit *e, const HqTable *t, bool member)
 }
 
 /* A column the schema does not document has no comment: one left by an
- * older version (or a removed `doc:`) is cleared, so comments converge too. */
-static void clear_stale_column_comments(Emit *e, const HqTable *t)
+ * older version (or a removed `doc:`) is cleared, so comments converge too.
+ * One statement covers the tables the module creates. */
+static void clear_stale_column_comments(Emit *e)
 {
-    StrBuf names;
-    strbuf_init(&names);
-    bool undocumented = false;
-    for (size_t i = 0; i < t->columns.n; i++) {
-        const HqColumn *c = t->columns.items[i];
-        if (!c->doc) {
-            undocumented = true;
+    StrBuf rows;
+    strbuf_init(&rows);
+    for (size_t i = 0; i < e->mod->tables.n; i++) {
+        const HqTableDelta *d = e->mod->tables.items[i];
+        const HqTable *t = d->table;
+        if (!d->creates || t->platform)
             continue;
+        StrBuf names;
+        strbuf_init(&names);
+        bool undocumented = false;
+        for (size_t k = 0; k < t->columns.n; k++) {
+            const HqColumn *c = t->columns.items[k];
+            if (!c->doc) {
+                undocumented = true;
+                continue;
+            }
+            strbuf_puts(&names, names.len ? ", " : "");
+            sqlbuf_literal(&names, c->name);
         }
-        strbuf_puts(&names, names.len ? ", " : "");
-        sqlbuf_literal(&names, c->name);
+        if (undocumented) {
+            strbuf_puts(&rows, rows.len ? ",\n                  (" : "(");
+            sqlbuf_literal(&rows, t->qname);
+            strbuf_printf(&rows, "::regclass, ARRAY[%s]::name[])", names.data);
+        }
+        strbuf_free(&names);
     }
-    if (undocumented) {
-        StrBuf *b = e->b;
-        strbuf_puts(b, "-- Comments of undocumented columns\nDO $hqc$\nDECLARE\n  col name;\nBEGIN\n"
-                       "  FOR col IN SELECT a.attname FROM pg_catalog.pg_description d\n"
-                       "               JOIN pg_catalog.pg_attribute a ON a.attrelid = d.objoid AND a.attnum = d.objsubid\n"
-                       "              WHERE d.classoid = 'pg_catalog.pg_class'::regclass AND d.objoid = ");
-        sqlbuf_literal(b, t->qname);
-        strbuf_printf(b, "::regclass\n                AND a.attname <> ALL (ARRAY[%s]::name[]) LOOP\n"
-                         "    EXECUTE format('COMMENT ON COLUMN %%s.%%I IS NULL', ",
-                      names.len ? names.data : "");
-        sqlbuf_literal(b, t->qname);
-        strbuf_puts(b, ", col);\n  END LOOP;\nEND\n$hqc$;\n\n");
-    }
-    strbuf_free(&names);
+    if (rows.len)
+        strbuf_printf(e->b,
+                      "-- Comments of undocumented columns\nDO $hqc$\nDECLARE\n  r record;\nBEGIN\n"
+                      "  FOR r IN SELECT k.rel, a.attname FROM pg_catalog.pg_description d\n"
+                      "               JOIN pg_catalog.pg_attribute a ON a.attrelid = d.objoid AND a.attnum = d.objsubid\n"
+                      "               JOIN (VALUES %s) AS k(rel, documented) ON k.rel = d.objoid\n"
+                      "              WHERE d.classoid = 'pg_catalog.pg_class'::regclass AND a.attname <> ALL (k.documented) LOOP\n"
+                      "    EXECUTE format('COMMENT ON COLUMN %%s.%%I IS NULL', r.rel, r.attname);\n"
+                      "  END LOOP;\nEND\n$hqc$;\n\n",
+                      rows.data);
+    strbuf_free(&rows);
 }
 
 static void table_rest(Emit *e, const HqTableDelta *d)
@@ -796,8 +808,6 @@ static void table_rest(Emit *e, const HqTableDelta *d)
         }
     if (e->b->len != before)
         strbuf_putc(e->b, '\n');
-    if (d->creates && !t->platform)
-        clear_stale_column_comments(e, t);
     strbuf_free(&s);
 }
 
@@ -1338,6 +1348,7 @@ char *emit_sql_module(const HqModel *m, const HqModule *mod, const char *source_
         ensure_constraints(&e, mod->tables.items[i], true);
     for (size_t i = 0; i < mod->tables.n; i++)
         table_rest(&e, mod->tables.items[i]);
+    clear_stale_column_comments(&e);
     for (size_t i = 0; i < mod->functions.n; i++)
         function_privileges(&e, mod->functions.items[i]);
     views(&e);

@@ -71,13 +71,21 @@ $hqc$;
 -- The older order was online, offline, error, paused; an offline agent is hibernating now.
 DO $hqc$
 DECLARE
+  needed boolean := false;
+BEGIN
+  IF pg_catalog.to_regtype('public.agent_status') IS NOT NULL AND ARRAY(SELECT enumlabel::text FROM pg_catalog.pg_enum WHERE enumtypid = pg_catalog.to_regtype('public.agent_status') ORDER BY enumsortorder) IS DISTINCT FROM ARRAY['ready', 'paused', 'error', 'provisioning', 'hibernating']::text[] THEN
+    needed := EXISTS (SELECT enumlabel::text FROM pg_catalog.pg_enum WHERE enumtypid = pg_catalog.to_regtype('public.agent_status') AND enumlabel <> ALL (ARRAY['ready', 'paused', 'error', 'provisioning', 'hibernating']::text[])) OR ARRAY(SELECT enumlabel::text FROM pg_catalog.pg_enum WHERE enumtypid = pg_catalog.to_regtype('public.agent_status') ORDER BY enumsortorder) IS DISTINCT FROM
+              ARRAY(SELECT u.l FROM unnest(ARRAY['ready', 'paused', 'error', 'provisioning', 'hibernating']::text[]) WITH ORDINALITY u(l, n) WHERE u.l IN (SELECT enumlabel::text FROM pg_catalog.pg_enum WHERE enumtypid = pg_catalog.to_regtype('public.agent_status')) ORDER BY u.n);
+  END IF;
+  IF needed THEN
+    EXECUTE $retype_block$DO $retype$
+DECLARE
   dep record;
   saved text[] := '{}';
   stmt text;
   col record;
   bad text;
 BEGIN
-  IF pg_catalog.to_regtype('public.agent_status') IS NOT NULL AND (EXISTS (SELECT enumlabel::text FROM pg_catalog.pg_enum WHERE enumtypid = pg_catalog.to_regtype('public.agent_status') AND enumlabel <> ALL (ARRAY['ready', 'paused', 'error', 'provisioning', 'hibernating']::text[])) OR ARRAY(SELECT enumlabel::text FROM pg_catalog.pg_enum WHERE enumtypid = pg_catalog.to_regtype('public.agent_status') ORDER BY enumsortorder) IS DISTINCT FROM ARRAY(SELECT u.l FROM unnest(ARRAY['ready', 'paused', 'error', 'provisioning', 'hibernating']::text[]) WITH ORDINALITY u(l, n) WHERE u.l IN (SELECT enumlabel::text FROM pg_catalog.pg_enum WHERE enumtypid = pg_catalog.to_regtype('public.agent_status')) ORDER BY u.n)) THEN
     -- Objects that name the columns (defaults, CHECK constraints, indexes
     -- with expressions or predicates, policies, triggers) would stop the type
     -- change or keep the old type: saved, dropped, re-created afterwards.
@@ -163,6 +171,9 @@ BEGIN
         PERFORM pg_catalog.set_config('client_min_messages', 'warning', true);
       END;
     END LOOP;
+END
+$retype$
+$retype_block$;
     PERFORM pg_catalog.set_config('client_min_messages', 'notice', true);
     RAISE NOTICE '%', 'hqc: recreate enum agent_status (change of module 002_enums)';
     PERFORM pg_catalog.set_config('client_min_messages', 'warning', true);
@@ -174,13 +185,21 @@ $hqc$;
 -- The older order was urgent, high, medium, low; today least urgent sorts first.
 DO $hqc$
 DECLARE
+  needed boolean := false;
+BEGIN
+  IF pg_catalog.to_regtype('public.task_priority') IS NOT NULL AND ARRAY(SELECT enumlabel::text FROM pg_catalog.pg_enum WHERE enumtypid = pg_catalog.to_regtype('public.task_priority') ORDER BY enumsortorder) IS DISTINCT FROM ARRAY['low', 'medium', 'high', 'urgent']::text[] THEN
+    needed := EXISTS (SELECT enumlabel::text FROM pg_catalog.pg_enum WHERE enumtypid = pg_catalog.to_regtype('public.task_priority') AND enumlabel <> ALL (ARRAY['low', 'medium', 'high', 'urgent']::text[])) OR ARRAY(SELECT enumlabel::text FROM pg_catalog.pg_enum WHERE enumtypid = pg_catalog.to_regtype('public.task_priority') ORDER BY enumsortorder) IS DISTINCT FROM
+              ARRAY(SELECT u.l FROM unnest(ARRAY['low', 'medium', 'high', 'urgent']::text[]) WITH ORDINALITY u(l, n) WHERE u.l IN (SELECT enumlabel::text FROM pg_catalog.pg_enum WHERE enumtypid = pg_catalog.to_regtype('public.task_priority')) ORDER BY u.n);
+  END IF;
+  IF needed THEN
+    EXECUTE $retype_block$DO $retype$
+DECLARE
   dep record;
   saved text[] := '{}';
   stmt text;
   col record;
   bad text;
 BEGIN
-  IF pg_catalog.to_regtype('public.task_priority') IS NOT NULL AND (EXISTS (SELECT enumlabel::text FROM pg_catalog.pg_enum WHERE enumtypid = pg_catalog.to_regtype('public.task_priority') AND enumlabel <> ALL (ARRAY['low', 'medium', 'high', 'urgent']::text[])) OR ARRAY(SELECT enumlabel::text FROM pg_catalog.pg_enum WHERE enumtypid = pg_catalog.to_regtype('public.task_priority') ORDER BY enumsortorder) IS DISTINCT FROM ARRAY(SELECT u.l FROM unnest(ARRAY['low', 'medium', 'high', 'urgent']::text[]) WITH ORDINALITY u(l, n) WHERE u.l IN (SELECT enumlabel::text FROM pg_catalog.pg_enum WHERE enumtypid = pg_catalog.to_regtype('public.task_priority')) ORDER BY u.n)) THEN
     -- Objects that name the columns (defaults, CHECK constraints, indexes
     -- with expressions or predicates, policies, triggers) would stop the type
     -- change or keep the old type: saved, dropped, re-created afterwards.
@@ -266,6 +285,9 @@ BEGIN
         PERFORM pg_catalog.set_config('client_min_messages', 'warning', true);
       END;
     END LOOP;
+END
+$retype$
+$retype_block$;
     PERFORM pg_catalog.set_config('client_min_messages', 'notice', true);
     RAISE NOTICE '%', 'hqc: recreate enum task_priority (change of module 002_enums)';
     PERFORM pg_catalog.set_config('client_min_messages', 'warning', true);
@@ -277,13 +299,21 @@ $hqc$;
 -- The older stream types project and custom became functional streams.
 DO $hqc$
 DECLARE
+  needed boolean := false;
+BEGIN
+  IF pg_catalog.to_regtype('public.stream_type') IS NOT NULL AND ARRAY(SELECT enumlabel::text FROM pg_catalog.pg_enum WHERE enumtypid = pg_catalog.to_regtype('public.stream_type') ORDER BY enumsortorder) IS DISTINCT FROM ARRAY['functional', 'geographic', 'channel']::text[] THEN
+    needed := EXISTS (SELECT enumlabel::text FROM pg_catalog.pg_enum WHERE enumtypid = pg_catalog.to_regtype('public.stream_type') AND enumlabel <> ALL (ARRAY['functional', 'geographic', 'channel']::text[])) OR ARRAY(SELECT enumlabel::text FROM pg_catalog.pg_enum WHERE enumtypid = pg_catalog.to_regtype('public.stream_type') ORDER BY enumsortorder) IS DISTINCT FROM
+              ARRAY(SELECT u.l FROM unnest(ARRAY['functional', 'geographic', 'channel']::text[]) WITH ORDINALITY u(l, n) WHERE u.l IN (SELECT enumlabel::text FROM pg_catalog.pg_enum WHERE enumtypid = pg_catalog.to_regtype('public.stream_type')) ORDER BY u.n);
+  END IF;
+  IF needed THEN
+    EXECUTE $retype_block$DO $retype$
+DECLARE
   dep record;
   saved text[] := '{}';
   stmt text;
   col record;
   bad text;
 BEGIN
-  IF pg_catalog.to_regtype('public.stream_type') IS NOT NULL AND (EXISTS (SELECT enumlabel::text FROM pg_catalog.pg_enum WHERE enumtypid = pg_catalog.to_regtype('public.stream_type') AND enumlabel <> ALL (ARRAY['functional', 'geographic', 'channel']::text[])) OR ARRAY(SELECT enumlabel::text FROM pg_catalog.pg_enum WHERE enumtypid = pg_catalog.to_regtype('public.stream_type') ORDER BY enumsortorder) IS DISTINCT FROM ARRAY(SELECT u.l FROM unnest(ARRAY['functional', 'geographic', 'channel']::text[]) WITH ORDINALITY u(l, n) WHERE u.l IN (SELECT enumlabel::text FROM pg_catalog.pg_enum WHERE enumtypid = pg_catalog.to_regtype('public.stream_type')) ORDER BY u.n)) THEN
     -- Objects that name the columns (defaults, CHECK constraints, indexes
     -- with expressions or predicates, policies, triggers) would stop the type
     -- change or keep the old type: saved, dropped, re-created afterwards.
@@ -369,6 +399,9 @@ BEGIN
         PERFORM pg_catalog.set_config('client_min_messages', 'warning', true);
       END;
     END LOOP;
+END
+$retype$
+$retype_block$;
     PERFORM pg_catalog.set_config('client_min_messages', 'notice', true);
     RAISE NOTICE '%', 'hqc: recreate enum stream_type (change of module 002_enums)';
     PERFORM pg_catalog.set_config('client_min_messages', 'warning', true);
@@ -380,13 +413,21 @@ $hqc$;
 -- The older file actions uploaded, moved and restored map onto attached and updated.
 DO $hqc$
 DECLARE
+  needed boolean := false;
+BEGIN
+  IF pg_catalog.to_regtype('public.audit_action') IS NOT NULL AND ARRAY(SELECT enumlabel::text FROM pg_catalog.pg_enum WHERE enumtypid = pg_catalog.to_regtype('public.audit_action') ORDER BY enumsortorder) IS DISTINCT FROM ARRAY['created', 'updated', 'deleted', 'archived', 'status_changed', 'assigned', 'commented', 'attached', 'sent']::text[] THEN
+    needed := EXISTS (SELECT enumlabel::text FROM pg_catalog.pg_enum WHERE enumtypid = pg_catalog.to_regtype('public.audit_action') AND enumlabel <> ALL (ARRAY['created', 'updated', 'deleted', 'archived', 'status_changed', 'assigned', 'commented', 'attached', 'sent']::text[])) OR ARRAY(SELECT enumlabel::text FROM pg_catalog.pg_enum WHERE enumtypid = pg_catalog.to_regtype('public.audit_action') ORDER BY enumsortorder) IS DISTINCT FROM
+              ARRAY(SELECT u.l FROM unnest(ARRAY['created', 'updated', 'deleted', 'archived', 'status_changed', 'assigned', 'commented', 'attached', 'sent']::text[]) WITH ORDINALITY u(l, n) WHERE u.l IN (SELECT enumlabel::text FROM pg_catalog.pg_enum WHERE enumtypid = pg_catalog.to_regtype('public.audit_action')) ORDER BY u.n);
+  END IF;
+  IF needed THEN
+    EXECUTE $retype_block$DO $retype$
+DECLARE
   dep record;
   saved text[] := '{}';
   stmt text;
   col record;
   bad text;
 BEGIN
-  IF pg_catalog.to_regtype('public.audit_action') IS NOT NULL AND (EXISTS (SELECT enumlabel::text FROM pg_catalog.pg_enum WHERE enumtypid = pg_catalog.to_regtype('public.audit_action') AND enumlabel <> ALL (ARRAY['created', 'updated', 'deleted', 'archived', 'status_changed', 'assigned', 'commented', 'attached', 'sent']::text[])) OR ARRAY(SELECT enumlabel::text FROM pg_catalog.pg_enum WHERE enumtypid = pg_catalog.to_regtype('public.audit_action') ORDER BY enumsortorder) IS DISTINCT FROM ARRAY(SELECT u.l FROM unnest(ARRAY['created', 'updated', 'deleted', 'archived', 'status_changed', 'assigned', 'commented', 'attached', 'sent']::text[]) WITH ORDINALITY u(l, n) WHERE u.l IN (SELECT enumlabel::text FROM pg_catalog.pg_enum WHERE enumtypid = pg_catalog.to_regtype('public.audit_action')) ORDER BY u.n)) THEN
     -- Objects that name the columns (defaults, CHECK constraints, indexes
     -- with expressions or predicates, policies, triggers) would stop the type
     -- change or keep the old type: saved, dropped, re-created afterwards.
@@ -472,6 +513,9 @@ BEGIN
         PERFORM pg_catalog.set_config('client_min_messages', 'warning', true);
       END;
     END LOOP;
+END
+$retype$
+$retype_block$;
     PERFORM pg_catalog.set_config('client_min_messages', 'notice', true);
     RAISE NOTICE '%', 'hqc: recreate enum audit_action (change of module 002_enums)';
     PERFORM pg_catalog.set_config('client_min_messages', 'warning', true);
@@ -483,13 +527,21 @@ $hqc$;
 -- The older order put failed before dead_letter.
 DO $hqc$
 DECLARE
+  needed boolean := false;
+BEGIN
+  IF pg_catalog.to_regtype('public.inbox_item_status') IS NOT NULL AND ARRAY(SELECT enumlabel::text FROM pg_catalog.pg_enum WHERE enumtypid = pg_catalog.to_regtype('public.inbox_item_status') ORDER BY enumsortorder) IS DISTINCT FROM ARRAY['pending', 'leased', 'done', 'dead_letter', 'failed']::text[] THEN
+    needed := EXISTS (SELECT enumlabel::text FROM pg_catalog.pg_enum WHERE enumtypid = pg_catalog.to_regtype('public.inbox_item_status') AND enumlabel <> ALL (ARRAY['pending', 'leased', 'done', 'dead_letter', 'failed']::text[])) OR ARRAY(SELECT enumlabel::text FROM pg_catalog.pg_enum WHERE enumtypid = pg_catalog.to_regtype('public.inbox_item_status') ORDER BY enumsortorder) IS DISTINCT FROM
+              ARRAY(SELECT u.l FROM unnest(ARRAY['pending', 'leased', 'done', 'dead_letter', 'failed']::text[]) WITH ORDINALITY u(l, n) WHERE u.l IN (SELECT enumlabel::text FROM pg_catalog.pg_enum WHERE enumtypid = pg_catalog.to_regtype('public.inbox_item_status')) ORDER BY u.n);
+  END IF;
+  IF needed THEN
+    EXECUTE $retype_block$DO $retype$
+DECLARE
   dep record;
   saved text[] := '{}';
   stmt text;
   col record;
   bad text;
 BEGIN
-  IF pg_catalog.to_regtype('public.inbox_item_status') IS NOT NULL AND (EXISTS (SELECT enumlabel::text FROM pg_catalog.pg_enum WHERE enumtypid = pg_catalog.to_regtype('public.inbox_item_status') AND enumlabel <> ALL (ARRAY['pending', 'leased', 'done', 'dead_letter', 'failed']::text[])) OR ARRAY(SELECT enumlabel::text FROM pg_catalog.pg_enum WHERE enumtypid = pg_catalog.to_regtype('public.inbox_item_status') ORDER BY enumsortorder) IS DISTINCT FROM ARRAY(SELECT u.l FROM unnest(ARRAY['pending', 'leased', 'done', 'dead_letter', 'failed']::text[]) WITH ORDINALITY u(l, n) WHERE u.l IN (SELECT enumlabel::text FROM pg_catalog.pg_enum WHERE enumtypid = pg_catalog.to_regtype('public.inbox_item_status')) ORDER BY u.n)) THEN
     -- Objects that name the columns (defaults, CHECK constraints, indexes
     -- with expressions or predicates, policies, triggers) would stop the type
     -- change or keep the old type: saved, dropped, re-created afterwards.
@@ -575,6 +627,9 @@ BEGIN
         PERFORM pg_catalog.set_config('client_min_messages', 'warning', true);
       END;
     END LOOP;
+END
+$retype$
+$retype_block$;
     PERFORM pg_catalog.set_config('client_min_messages', 'notice', true);
     RAISE NOTICE '%', 'hqc: recreate enum inbox_item_status (change of module 002_enums)';
     PERFORM pg_catalog.set_config('client_min_messages', 'warning', true);
@@ -586,13 +641,21 @@ $hqc$;
 -- Inbox items of the older contact automations become routine events (routines replace automation rules).
 DO $hqc$
 DECLARE
+  needed boolean := false;
+BEGIN
+  IF pg_catalog.to_regtype('public.inbox_event_type') IS NOT NULL AND ARRAY(SELECT enumlabel::text FROM pg_catalog.pg_enum WHERE enumtypid = pg_catalog.to_regtype('public.inbox_event_type') ORDER BY enumsortorder) IS DISTINCT FROM ARRAY['task_assignment', 'task_reassignment', 'task_comment_mention', 'routine_schedule', 'routine_event', 'heartbeat', 'deliverable_review', 'blocker_resolved']::text[] THEN
+    needed := EXISTS (SELECT enumlabel::text FROM pg_catalog.pg_enum WHERE enumtypid = pg_catalog.to_regtype('public.inbox_event_type') AND enumlabel <> ALL (ARRAY['task_assignment', 'task_reassignment', 'task_comment_mention', 'routine_schedule', 'routine_event', 'heartbeat', 'deliverable_review', 'blocker_resolved']::text[])) OR ARRAY(SELECT enumlabel::text FROM pg_catalog.pg_enum WHERE enumtypid = pg_catalog.to_regtype('public.inbox_event_type') ORDER BY enumsortorder) IS DISTINCT FROM
+              ARRAY(SELECT u.l FROM unnest(ARRAY['task_assignment', 'task_reassignment', 'task_comment_mention', 'routine_schedule', 'routine_event', 'heartbeat', 'deliverable_review', 'blocker_resolved']::text[]) WITH ORDINALITY u(l, n) WHERE u.l IN (SELECT enumlabel::text FROM pg_catalog.pg_enum WHERE enumtypid = pg_catalog.to_regtype('public.inbox_event_type')) ORDER BY u.n);
+  END IF;
+  IF needed THEN
+    EXECUTE $retype_block$DO $retype$
+DECLARE
   dep record;
   saved text[] := '{}';
   stmt text;
   col record;
   bad text;
 BEGIN
-  IF pg_catalog.to_regtype('public.inbox_event_type') IS NOT NULL AND (EXISTS (SELECT enumlabel::text FROM pg_catalog.pg_enum WHERE enumtypid = pg_catalog.to_regtype('public.inbox_event_type') AND enumlabel <> ALL (ARRAY['task_assignment', 'task_reassignment', 'task_comment_mention', 'routine_schedule', 'routine_event', 'heartbeat', 'deliverable_review', 'blocker_resolved']::text[])) OR ARRAY(SELECT enumlabel::text FROM pg_catalog.pg_enum WHERE enumtypid = pg_catalog.to_regtype('public.inbox_event_type') ORDER BY enumsortorder) IS DISTINCT FROM ARRAY(SELECT u.l FROM unnest(ARRAY['task_assignment', 'task_reassignment', 'task_comment_mention', 'routine_schedule', 'routine_event', 'heartbeat', 'deliverable_review', 'blocker_resolved']::text[]) WITH ORDINALITY u(l, n) WHERE u.l IN (SELECT enumlabel::text FROM pg_catalog.pg_enum WHERE enumtypid = pg_catalog.to_regtype('public.inbox_event_type')) ORDER BY u.n)) THEN
     -- Objects that name the columns (defaults, CHECK constraints, indexes
     -- with expressions or predicates, policies, triggers) would stop the type
     -- change or keep the old type: saved, dropped, re-created afterwards.
@@ -678,6 +741,9 @@ BEGIN
         PERFORM pg_catalog.set_config('client_min_messages', 'warning', true);
       END;
     END LOOP;
+END
+$retype$
+$retype_block$;
     PERFORM pg_catalog.set_config('client_min_messages', 'notice', true);
     RAISE NOTICE '%', 'hqc: recreate enum inbox_event_type (change of module 002_enums)';
     PERFORM pg_catalog.set_config('client_min_messages', 'warning', true);
@@ -689,13 +755,21 @@ $hqc$;
 -- The older type held the lifecycle and auth actions only, in another order.
 DO $hqc$
 DECLARE
+  needed boolean := false;
+BEGIN
+  IF pg_catalog.to_regtype('public.command_action') IS NOT NULL AND ARRAY(SELECT enumlabel::text FROM pg_catalog.pg_enum WHERE enumtypid = pg_catalog.to_regtype('public.command_action') ORDER BY enumsortorder) IS DISTINCT FROM ARRAY['start_session', 'end_session', 'restart_session', 'refresh_session', 'execute_prompt', 'send_message', 'send_keys', 'take_screenshot', 'run_shell', 'upload_file', 'extract_text', 'provision', 'approve_pairing', 'update', 'remove', 'restart_gateway', 'update_all', 'restart_dispatcher', 'update_gateway', 'auth_set_api_key', 'auth_start', 'auth_paste', 'auth_list', 'auth_remove', 'auth_refresh', 'auth_set_default', 'set_agent_model', 'list_models', 'source_write', 'collection_list', 'collection_query', 'collection_record_create', 'collection_record_update']::text[] THEN
+    needed := EXISTS (SELECT enumlabel::text FROM pg_catalog.pg_enum WHERE enumtypid = pg_catalog.to_regtype('public.command_action') AND enumlabel <> ALL (ARRAY['start_session', 'end_session', 'restart_session', 'refresh_session', 'execute_prompt', 'send_message', 'send_keys', 'take_screenshot', 'run_shell', 'upload_file', 'extract_text', 'provision', 'approve_pairing', 'update', 'remove', 'restart_gateway', 'update_all', 'restart_dispatcher', 'update_gateway', 'auth_set_api_key', 'auth_start', 'auth_paste', 'auth_list', 'auth_remove', 'auth_refresh', 'auth_set_default', 'set_agent_model', 'list_models', 'source_write', 'collection_list', 'collection_query', 'collection_record_create', 'collection_record_update']::text[])) OR ARRAY(SELECT enumlabel::text FROM pg_catalog.pg_enum WHERE enumtypid = pg_catalog.to_regtype('public.command_action') ORDER BY enumsortorder) IS DISTINCT FROM
+              ARRAY(SELECT u.l FROM unnest(ARRAY['start_session', 'end_session', 'restart_session', 'refresh_session', 'execute_prompt', 'send_message', 'send_keys', 'take_screenshot', 'run_shell', 'upload_file', 'extract_text', 'provision', 'approve_pairing', 'update', 'remove', 'restart_gateway', 'update_all', 'restart_dispatcher', 'update_gateway', 'auth_set_api_key', 'auth_start', 'auth_paste', 'auth_list', 'auth_remove', 'auth_refresh', 'auth_set_default', 'set_agent_model', 'list_models', 'source_write', 'collection_list', 'collection_query', 'collection_record_create', 'collection_record_update']::text[]) WITH ORDINALITY u(l, n) WHERE u.l IN (SELECT enumlabel::text FROM pg_catalog.pg_enum WHERE enumtypid = pg_catalog.to_regtype('public.command_action')) ORDER BY u.n);
+  END IF;
+  IF needed THEN
+    EXECUTE $retype_block$DO $retype$
+DECLARE
   dep record;
   saved text[] := '{}';
   stmt text;
   col record;
   bad text;
 BEGIN
-  IF pg_catalog.to_regtype('public.command_action') IS NOT NULL AND (EXISTS (SELECT enumlabel::text FROM pg_catalog.pg_enum WHERE enumtypid = pg_catalog.to_regtype('public.command_action') AND enumlabel <> ALL (ARRAY['start_session', 'end_session', 'restart_session', 'refresh_session', 'execute_prompt', 'send_message', 'send_keys', 'take_screenshot', 'run_shell', 'upload_file', 'extract_text', 'provision', 'approve_pairing', 'update', 'remove', 'restart_gateway', 'update_all', 'restart_dispatcher', 'update_gateway', 'auth_set_api_key', 'auth_start', 'auth_paste', 'auth_list', 'auth_remove', 'auth_refresh', 'auth_set_default', 'set_agent_model', 'list_models', 'source_write', 'collection_list', 'collection_query', 'collection_record_create', 'collection_record_update']::text[])) OR ARRAY(SELECT enumlabel::text FROM pg_catalog.pg_enum WHERE enumtypid = pg_catalog.to_regtype('public.command_action') ORDER BY enumsortorder) IS DISTINCT FROM ARRAY(SELECT u.l FROM unnest(ARRAY['start_session', 'end_session', 'restart_session', 'refresh_session', 'execute_prompt', 'send_message', 'send_keys', 'take_screenshot', 'run_shell', 'upload_file', 'extract_text', 'provision', 'approve_pairing', 'update', 'remove', 'restart_gateway', 'update_all', 'restart_dispatcher', 'update_gateway', 'auth_set_api_key', 'auth_start', 'auth_paste', 'auth_list', 'auth_remove', 'auth_refresh', 'auth_set_default', 'set_agent_model', 'list_models', 'source_write', 'collection_list', 'collection_query', 'collection_record_create', 'collection_record_update']::text[]) WITH ORDINALITY u(l, n) WHERE u.l IN (SELECT enumlabel::text FROM pg_catalog.pg_enum WHERE enumtypid = pg_catalog.to_regtype('public.command_action')) ORDER BY u.n)) THEN
     -- Objects that name the columns (defaults, CHECK constraints, indexes
     -- with expressions or predicates, policies, triggers) would stop the type
     -- change or keep the old type: saved, dropped, re-created afterwards.
@@ -781,6 +855,9 @@ BEGIN
         PERFORM pg_catalog.set_config('client_min_messages', 'warning', true);
       END;
     END LOOP;
+END
+$retype$
+$retype_block$;
     PERFORM pg_catalog.set_config('client_min_messages', 'notice', true);
     RAISE NOTICE '%', 'hqc: recreate enum command_action (change of module 002_enums)';
     PERFORM pg_catalog.set_config('client_min_messages', 'warning', true);
@@ -1225,13 +1302,13 @@ COMMENT ON TABLE public._schema_version IS 'Applied schema versions; the UI comp
 -- Comments of undocumented columns
 DO $hqc$
 DECLARE
-  col name;
+  r record;
 BEGIN
-  FOR col IN SELECT a.attname FROM pg_catalog.pg_description d
+  FOR r IN SELECT k.rel, a.attname FROM pg_catalog.pg_description d
                JOIN pg_catalog.pg_attribute a ON a.attrelid = d.objoid AND a.attnum = d.objsubid
-              WHERE d.classoid = 'pg_catalog.pg_class'::regclass AND d.objoid = 'public._schema_version'::regclass
-                AND a.attname <> ALL (ARRAY[]::name[]) LOOP
-    EXECUTE format('COMMENT ON COLUMN %s.%I IS NULL', 'public._schema_version', col);
+               JOIN (VALUES ('public._schema_version'::regclass, ARRAY[]::name[])) AS k(rel, documented) ON k.rel = d.objoid
+              WHERE d.classoid = 'pg_catalog.pg_class'::regclass AND a.attname <> ALL (k.documented) LOOP
+    EXECUTE format('COMMENT ON COLUMN %s.%I IS NULL', r.rel, r.attname);
   END LOOP;
 END
 $hqc$;
@@ -1403,20 +1480,6 @@ equals current_tenant_id().
 COMMENT ON POLICY "Service role full access" ON public.tenants IS 'Daemons and server actions may read and write every tenant.';
 COMMENT ON POLICY "Tenant isolation" ON public.tenants IS 'A signed-in user reads and writes only its own tenant row.';
 
--- Comments of undocumented columns
-DO $hqc$
-DECLARE
-  col name;
-BEGIN
-  FOR col IN SELECT a.attname FROM pg_catalog.pg_description d
-               JOIN pg_catalog.pg_attribute a ON a.attrelid = d.objoid AND a.attnum = d.objsubid
-              WHERE d.classoid = 'pg_catalog.pg_class'::regclass AND d.objoid = 'public.tenants'::regclass
-                AND a.attname <> ALL (ARRAY[]::name[]) LOOP
-    EXECUTE format('COMMENT ON COLUMN %s.%I IS NULL', 'public.tenants', col);
-  END LOOP;
-END
-$hqc$;
-
 -- Trigger set_tenant_id_on_signup on auth.users
 DO $hqc$
 BEGIN
@@ -1430,6 +1493,20 @@ BEGIN
   FOR EACH ROW
   EXECUTE FUNCTION public.set_tenant_id_on_signup()$stmt$;
   END IF;
+END
+$hqc$;
+
+-- Comments of undocumented columns
+DO $hqc$
+DECLARE
+  r record;
+BEGIN
+  FOR r IN SELECT k.rel, a.attname FROM pg_catalog.pg_description d
+               JOIN pg_catalog.pg_attribute a ON a.attrelid = d.objoid AND a.attnum = d.objsubid
+               JOIN (VALUES ('public.tenants'::regclass, ARRAY[]::name[])) AS k(rel, documented) ON k.rel = d.objoid
+              WHERE d.classoid = 'pg_catalog.pg_class'::regclass AND a.attname <> ALL (k.documented) LOOP
+    EXECUTE format('COMMENT ON COLUMN %s.%I IS NULL', r.rel, r.attname);
+  END LOOP;
 END
 $hqc$;
 
@@ -1840,20 +1917,6 @@ COMMENT ON COLUMN public.workspace.default_soft_threshold_pct IS 'Percentage of 
 COMMENT ON POLICY "Service role full access" ON public.workspace IS 'Daemons and server actions may read and write every row.';
 COMMENT ON POLICY "Tenant isolation" ON public.workspace IS 'A signed-in user reads and writes only rows of the tenant named in its JWT.';
 
--- Comments of undocumented columns
-DO $hqc$
-DECLARE
-  col name;
-BEGIN
-  FOR col IN SELECT a.attname FROM pg_catalog.pg_description d
-               JOIN pg_catalog.pg_attribute a ON a.attrelid = d.objoid AND a.attnum = d.objsubid
-              WHERE d.classoid = 'pg_catalog.pg_class'::regclass AND d.objoid = 'public.workspace'::regclass
-                AND a.attname <> ALL (ARRAY['tenant_id', 'initialized', 'default_agent_budget_usd', 'default_soft_threshold_pct']::name[]) LOOP
-    EXECUTE format('COMMENT ON COLUMN %s.%I IS NULL', 'public.workspace', col);
-  END LOOP;
-END
-$hqc$;
-
 -- Constraints of pipeline_stages
 DO $hqc$
 BEGIN
@@ -1919,20 +1982,6 @@ COMMENT ON COLUMN public.pipeline_stages.tenant_id IS 'Owning tenant (the defaul
 COMMENT ON POLICY "Service role full access" ON public.pipeline_stages IS 'Daemons and server actions may read and write every row.';
 COMMENT ON POLICY "Tenant isolation" ON public.pipeline_stages IS 'A signed-in user reads and writes only rows of the tenant named in its JWT.';
 
--- Comments of undocumented columns
-DO $hqc$
-DECLARE
-  col name;
-BEGIN
-  FOR col IN SELECT a.attname FROM pg_catalog.pg_description d
-               JOIN pg_catalog.pg_attribute a ON a.attrelid = d.objoid AND a.attnum = d.objsubid
-              WHERE d.classoid = 'pg_catalog.pg_class'::regclass AND d.objoid = 'public.pipeline_stages'::regclass
-                AND a.attname <> ALL (ARRAY['tenant_id']::name[]) LOOP
-    EXECUTE format('COMMENT ON COLUMN %s.%I IS NULL', 'public.pipeline_stages', col);
-  END LOOP;
-END
-$hqc$;
-
 -- Constraints of field_definitions
 DO $hqc$
 BEGIN
@@ -1996,13 +2045,15 @@ COMMENT ON POLICY "Tenant isolation" ON public.field_definitions IS 'A signed-in
 -- Comments of undocumented columns
 DO $hqc$
 DECLARE
-  col name;
+  r record;
 BEGIN
-  FOR col IN SELECT a.attname FROM pg_catalog.pg_description d
+  FOR r IN SELECT k.rel, a.attname FROM pg_catalog.pg_description d
                JOIN pg_catalog.pg_attribute a ON a.attrelid = d.objoid AND a.attnum = d.objsubid
-              WHERE d.classoid = 'pg_catalog.pg_class'::regclass AND d.objoid = 'public.field_definitions'::regclass
-                AND a.attname <> ALL (ARRAY['tenant_id']::name[]) LOOP
-    EXECUTE format('COMMENT ON COLUMN %s.%I IS NULL', 'public.field_definitions', col);
+               JOIN (VALUES ('public.workspace'::regclass, ARRAY['tenant_id', 'initialized', 'default_agent_budget_usd', 'default_soft_threshold_pct']::name[]),
+                  ('public.pipeline_stages'::regclass, ARRAY['tenant_id']::name[]),
+                  ('public.field_definitions'::regclass, ARRAY['tenant_id']::name[])) AS k(rel, documented) ON k.rel = d.objoid
+              WHERE d.classoid = 'pg_catalog.pg_class'::regclass AND a.attname <> ALL (k.documented) LOOP
+    EXECUTE format('COMMENT ON COLUMN %s.%I IS NULL', r.rel, r.attname);
   END LOOP;
 END
 $hqc$;
@@ -2805,20 +2856,6 @@ COMMENT ON COLUMN public.tags.tenant_id IS 'Owning tenant (the default tenant on
 COMMENT ON POLICY "Service role full access" ON public.tags IS 'Daemons and server actions may read and write every row.';
 COMMENT ON POLICY "Tenant isolation" ON public.tags IS 'A signed-in user reads and writes only rows of the tenant named in its JWT.';
 
--- Comments of undocumented columns
-DO $hqc$
-DECLARE
-  col name;
-BEGIN
-  FOR col IN SELECT a.attname FROM pg_catalog.pg_description d
-               JOIN pg_catalog.pg_attribute a ON a.attrelid = d.objoid AND a.attnum = d.objsubid
-              WHERE d.classoid = 'pg_catalog.pg_class'::regclass AND d.objoid = 'public.tags'::regclass
-                AND a.attname <> ALL (ARRAY['tenant_id']::name[]) LOOP
-    EXECUTE format('COMMENT ON COLUMN %s.%I IS NULL', 'public.tags', col);
-  END LOOP;
-END
-$hqc$;
-
 -- Constraints of campaigns
 DO $hqc$
 BEGIN
@@ -2878,20 +2915,6 @@ COMMENT ON TABLE public.campaigns IS 'Outreach campaigns that contacts can be at
 COMMENT ON COLUMN public.campaigns.tenant_id IS 'Owning tenant (the default tenant on self-hosted installs).';
 COMMENT ON POLICY "Service role full access" ON public.campaigns IS 'Daemons and server actions may read and write every row.';
 COMMENT ON POLICY "Tenant isolation" ON public.campaigns IS 'A signed-in user reads and writes only rows of the tenant named in its JWT.';
-
--- Comments of undocumented columns
-DO $hqc$
-DECLARE
-  col name;
-BEGIN
-  FOR col IN SELECT a.attname FROM pg_catalog.pg_description d
-               JOIN pg_catalog.pg_attribute a ON a.attrelid = d.objoid AND a.attnum = d.objsubid
-              WHERE d.classoid = 'pg_catalog.pg_class'::regclass AND d.objoid = 'public.campaigns'::regclass
-                AND a.attname <> ALL (ARRAY['tenant_id']::name[]) LOOP
-    EXECUTE format('COMMENT ON COLUMN %s.%I IS NULL', 'public.campaigns', col);
-  END LOOP;
-END
-$hqc$;
 
 -- Constraints of contacts
 DO $hqc$
@@ -2996,20 +3019,6 @@ COMMENT ON COLUMN public.contacts.archived_at IS 'Soft delete; NULL while active
 COMMENT ON POLICY "Service role full access" ON public.contacts IS 'Daemons and server actions may read and write every row.';
 COMMENT ON POLICY "Tenant isolation" ON public.contacts IS 'A signed-in user reads and writes only rows of the tenant named in its JWT.';
 
--- Comments of undocumented columns
-DO $hqc$
-DECLARE
-  col name;
-BEGIN
-  FOR col IN SELECT a.attname FROM pg_catalog.pg_description d
-               JOIN pg_catalog.pg_attribute a ON a.attrelid = d.objoid AND a.attnum = d.objsubid
-              WHERE d.classoid = 'pg_catalog.pg_class'::regclass AND d.objoid = 'public.contacts'::regclass
-                AND a.attname <> ALL (ARRAY['tenant_id', 'status', 'last_contact_date', 'extended', 'archived_at']::name[]) LOOP
-    EXECUTE format('COMMENT ON COLUMN %s.%I IS NULL', 'public.contacts', col);
-  END LOOP;
-END
-$hqc$;
-
 -- Constraints of organizations
 DO $hqc$
 BEGIN
@@ -3082,20 +3091,6 @@ COMMENT ON COLUMN public.organizations.tenant_id IS 'Owning tenant (the default 
 COMMENT ON COLUMN public.organizations.archived_at IS 'Soft delete; NULL while active.';
 COMMENT ON POLICY "Service role full access" ON public.organizations IS 'Daemons and server actions may read and write every row.';
 COMMENT ON POLICY "Tenant isolation" ON public.organizations IS 'A signed-in user reads and writes only rows of the tenant named in its JWT.';
-
--- Comments of undocumented columns
-DO $hqc$
-DECLARE
-  col name;
-BEGIN
-  FOR col IN SELECT a.attname FROM pg_catalog.pg_description d
-               JOIN pg_catalog.pg_attribute a ON a.attrelid = d.objoid AND a.attnum = d.objsubid
-              WHERE d.classoid = 'pg_catalog.pg_class'::regclass AND d.objoid = 'public.organizations'::regclass
-                AND a.attname <> ALL (ARRAY['tenant_id', 'archived_at']::name[]) LOOP
-    EXECUTE format('COMMENT ON COLUMN %s.%I IS NULL', 'public.organizations', col);
-  END LOOP;
-END
-$hqc$;
 
 -- Constraints of contact_organizations
 DO $hqc$
@@ -3174,20 +3169,6 @@ COMMENT ON COLUMN public.contact_organizations.tenant_id IS 'Owning tenant (the 
 COMMENT ON POLICY "Service role full access" ON public.contact_organizations IS 'Daemons and server actions may read and write every row.';
 COMMENT ON POLICY "Tenant isolation" ON public.contact_organizations IS 'A signed-in user reads and writes only rows of the tenant named in its JWT.';
 
--- Comments of undocumented columns
-DO $hqc$
-DECLARE
-  col name;
-BEGIN
-  FOR col IN SELECT a.attname FROM pg_catalog.pg_description d
-               JOIN pg_catalog.pg_attribute a ON a.attrelid = d.objoid AND a.attnum = d.objsubid
-              WHERE d.classoid = 'pg_catalog.pg_class'::regclass AND d.objoid = 'public.contact_organizations'::regclass
-                AND a.attname <> ALL (ARRAY['tenant_id']::name[]) LOOP
-    EXECUTE format('COMMENT ON COLUMN %s.%I IS NULL', 'public.contact_organizations', col);
-  END LOOP;
-END
-$hqc$;
-
 -- Constraints of templates
 DO $hqc$
 BEGIN
@@ -3253,20 +3234,6 @@ COMMENT ON TABLE public.templates IS 'Outreach message templates; `use_count` is
 COMMENT ON COLUMN public.templates.tenant_id IS 'Owning tenant (the default tenant on self-hosted installs).';
 COMMENT ON POLICY "Service role full access" ON public.templates IS 'Daemons and server actions may read and write every row.';
 COMMENT ON POLICY "Tenant isolation" ON public.templates IS 'A signed-in user reads and writes only rows of the tenant named in its JWT.';
-
--- Comments of undocumented columns
-DO $hqc$
-DECLARE
-  col name;
-BEGIN
-  FOR col IN SELECT a.attname FROM pg_catalog.pg_description d
-               JOIN pg_catalog.pg_attribute a ON a.attrelid = d.objoid AND a.attnum = d.objsubid
-              WHERE d.classoid = 'pg_catalog.pg_class'::regclass AND d.objoid = 'public.templates'::regclass
-                AND a.attname <> ALL (ARRAY['tenant_id']::name[]) LOOP
-    EXECUTE format('COMMENT ON COLUMN %s.%I IS NULL', 'public.templates', col);
-  END LOOP;
-END
-$hqc$;
 
 -- Constraints of draft_sets
 DO $hqc$
@@ -3358,13 +3325,19 @@ COMMENT ON POLICY "Tenant isolation" ON public.draft_sets IS 'A signed-in user r
 -- Comments of undocumented columns
 DO $hqc$
 DECLARE
-  col name;
+  r record;
 BEGIN
-  FOR col IN SELECT a.attname FROM pg_catalog.pg_description d
+  FOR r IN SELECT k.rel, a.attname FROM pg_catalog.pg_description d
                JOIN pg_catalog.pg_attribute a ON a.attrelid = d.objoid AND a.attnum = d.objsubid
-              WHERE d.classoid = 'pg_catalog.pg_class'::regclass AND d.objoid = 'public.draft_sets'::regclass
-                AND a.attname <> ALL (ARRAY['tenant_id']::name[]) LOOP
-    EXECUTE format('COMMENT ON COLUMN %s.%I IS NULL', 'public.draft_sets', col);
+               JOIN (VALUES ('public.tags'::regclass, ARRAY['tenant_id']::name[]),
+                  ('public.campaigns'::regclass, ARRAY['tenant_id']::name[]),
+                  ('public.contacts'::regclass, ARRAY['tenant_id', 'status', 'last_contact_date', 'extended', 'archived_at']::name[]),
+                  ('public.organizations'::regclass, ARRAY['tenant_id', 'archived_at']::name[]),
+                  ('public.contact_organizations'::regclass, ARRAY['tenant_id']::name[]),
+                  ('public.templates'::regclass, ARRAY['tenant_id']::name[]),
+                  ('public.draft_sets'::regclass, ARRAY['tenant_id']::name[])) AS k(rel, documented) ON k.rel = d.objoid
+              WHERE d.classoid = 'pg_catalog.pg_class'::regclass AND a.attname <> ALL (k.documented) LOOP
+    EXECUTE format('COMMENT ON COLUMN %s.%I IS NULL', r.rel, r.attname);
   END LOOP;
 END
 $hqc$;
@@ -3398,6 +3371,9 @@ BEGIN;
 -- Change: change type of gateways.status to gateway_status
 -- The older free-text status becomes the gateway_status enum (online -> ready, offline -> hibernating).
 DO $hqc$
+BEGIN
+  IF EXISTS (SELECT 1 FROM pg_catalog.pg_attribute a WHERE a.attrelid = pg_catalog.to_regclass('public.gateways') AND a.attname = 'status' AND NOT a.attisdropped AND (a.atttypid IS DISTINCT FROM pg_catalog.to_regtype('public.gateway_status'))) THEN
+    EXECUTE $retype_block$DO $retype$
 DECLARE
   dep record;
   saved text[] := '{}';
@@ -3405,7 +3381,6 @@ DECLARE
   col record;
   bad text;
 BEGIN
-  IF EXISTS (SELECT 1 FROM pg_catalog.pg_attribute a WHERE a.attrelid = pg_catalog.to_regclass('public.gateways') AND a.attname = 'status' AND NOT a.attisdropped AND (a.atttypid IS DISTINCT FROM pg_catalog.to_regtype('public.gateway_status'))) THEN
     -- Objects that name the columns (defaults, CHECK constraints, indexes
     -- with expressions or predicates, policies, triggers) would stop the type
     -- change or keep the old type: saved, dropped, re-created afterwards.
@@ -3469,6 +3444,9 @@ BEGIN
         PERFORM pg_catalog.set_config('client_min_messages', 'warning', true);
       END;
     END LOOP;
+END
+$retype$
+$retype_block$;
     PERFORM pg_catalog.set_config('client_min_messages', 'notice', true);
     RAISE NOTICE '%', 'hqc: change type of gateways.status to gateway_status (change of module 007_gateways)';
     PERFORM pg_catalog.set_config('client_min_messages', 'warning', true);
@@ -3769,20 +3747,6 @@ COMMENT ON COLUMN public.gateways.tenant_id IS 'Owning tenant (the default tenan
 COMMENT ON POLICY "Service role full access" ON public.gateways IS 'Daemons and server actions may read and write every row.';
 COMMENT ON POLICY "Tenant isolation" ON public.gateways IS 'A signed-in user reads and writes only rows of the tenant named in its JWT.';
 
--- Comments of undocumented columns
-DO $hqc$
-DECLARE
-  col name;
-BEGIN
-  FOR col IN SELECT a.attname FROM pg_catalog.pg_description d
-               JOIN pg_catalog.pg_attribute a ON a.attrelid = d.objoid AND a.attnum = d.objsubid
-              WHERE d.classoid = 'pg_catalog.pg_class'::regclass AND d.objoid = 'public.gateways'::regclass
-                AND a.attname <> ALL (ARRAY['tenant_id']::name[]) LOOP
-    EXECUTE format('COMMENT ON COLUMN %s.%I IS NULL', 'public.gateways', col);
-  END LOOP;
-END
-$hqc$;
-
 -- Constraints of gateway_registration_tokens
 DO $hqc$
 BEGIN
@@ -3838,13 +3802,14 @@ COMMENT ON POLICY "Tenant isolation" ON public.gateway_registration_tokens IS 'A
 -- Comments of undocumented columns
 DO $hqc$
 DECLARE
-  col name;
+  r record;
 BEGIN
-  FOR col IN SELECT a.attname FROM pg_catalog.pg_description d
+  FOR r IN SELECT k.rel, a.attname FROM pg_catalog.pg_description d
                JOIN pg_catalog.pg_attribute a ON a.attrelid = d.objoid AND a.attnum = d.objsubid
-              WHERE d.classoid = 'pg_catalog.pg_class'::regclass AND d.objoid = 'public.gateway_registration_tokens'::regclass
-                AND a.attname <> ALL (ARRAY['tenant_id', 'token_hash', 'label']::name[]) LOOP
-    EXECUTE format('COMMENT ON COLUMN %s.%I IS NULL', 'public.gateway_registration_tokens', col);
+               JOIN (VALUES ('public.gateways'::regclass, ARRAY['tenant_id']::name[]),
+                  ('public.gateway_registration_tokens'::regclass, ARRAY['tenant_id', 'token_hash', 'label']::name[])) AS k(rel, documented) ON k.rel = d.objoid
+              WHERE d.classoid = 'pg_catalog.pg_class'::regclass AND a.attname <> ALL (k.documented) LOOP
+    EXECUTE format('COMMENT ON COLUMN %s.%I IS NULL', r.rel, r.attname);
   END LOOP;
 END
 $hqc$;
@@ -4138,13 +4103,13 @@ COMMENT ON POLICY "Tenant isolation" ON public.agents IS 'A signed-in user reads
 -- Comments of undocumented columns
 DO $hqc$
 DECLARE
-  col name;
+  r record;
 BEGIN
-  FOR col IN SELECT a.attname FROM pg_catalog.pg_description d
+  FOR r IN SELECT k.rel, a.attname FROM pg_catalog.pg_description d
                JOIN pg_catalog.pg_attribute a ON a.attrelid = d.objoid AND a.attnum = d.objsubid
-              WHERE d.classoid = 'pg_catalog.pg_class'::regclass AND d.objoid = 'public.agents'::regclass
-                AND a.attname <> ALL (ARRAY['tenant_id', 'gateway_id', 'model', 'thinking', 'reports_to_id']::name[]) LOOP
-    EXECUTE format('COMMENT ON COLUMN %s.%I IS NULL', 'public.agents', col);
+               JOIN (VALUES ('public.agents'::regclass, ARRAY['tenant_id', 'gateway_id', 'model', 'thinking', 'reports_to_id']::name[])) AS k(rel, documented) ON k.rel = d.objoid
+              WHERE d.classoid = 'pg_catalog.pg_class'::regclass AND a.attname <> ALL (k.documented) LOOP
+    EXECUTE format('COMMENT ON COLUMN %s.%I IS NULL', r.rel, r.attname);
   END LOOP;
 END
 $hqc$;
@@ -4422,13 +4387,13 @@ COMMENT ON POLICY "Tenant isolation" ON public.interactions IS 'A signed-in user
 -- Comments of undocumented columns
 DO $hqc$
 DECLARE
-  col name;
+  r record;
 BEGIN
-  FOR col IN SELECT a.attname FROM pg_catalog.pg_description d
+  FOR r IN SELECT k.rel, a.attname FROM pg_catalog.pg_description d
                JOIN pg_catalog.pg_attribute a ON a.attrelid = d.objoid AND a.attnum = d.objsubid
-              WHERE d.classoid = 'pg_catalog.pg_class'::regclass AND d.objoid = 'public.interactions'::regclass
-                AND a.attname <> ALL (ARRAY['tenant_id', 'type', 'direction']::name[]) LOOP
-    EXECUTE format('COMMENT ON COLUMN %s.%I IS NULL', 'public.interactions', col);
+               JOIN (VALUES ('public.interactions'::regclass, ARRAY['tenant_id', 'type', 'direction']::name[])) AS k(rel, documented) ON k.rel = d.objoid
+              WHERE d.classoid = 'pg_catalog.pg_class'::regclass AND a.attname <> ALL (k.documented) LOOP
+    EXECUTE format('COMMENT ON COLUMN %s.%I IS NULL', r.rel, r.attname);
   END LOOP;
 END
 $hqc$;
@@ -5282,20 +5247,6 @@ COMMENT ON COLUMN public.streams.tenant_id IS 'Owning tenant (the default tenant
 COMMENT ON POLICY "Service role full access" ON public.streams IS 'Daemons and server actions may read and write every row.';
 COMMENT ON POLICY "Tenant isolation" ON public.streams IS 'A signed-in user reads and writes only rows of the tenant named in its JWT.';
 
--- Comments of undocumented columns
-DO $hqc$
-DECLARE
-  col name;
-BEGIN
-  FOR col IN SELECT a.attname FROM pg_catalog.pg_description d
-               JOIN pg_catalog.pg_attribute a ON a.attrelid = d.objoid AND a.attnum = d.objsubid
-              WHERE d.classoid = 'pg_catalog.pg_class'::regclass AND d.objoid = 'public.streams'::regclass
-                AND a.attname <> ALL (ARRAY['tenant_id']::name[]) LOOP
-    EXECUTE format('COMMENT ON COLUMN %s.%I IS NULL', 'public.streams', col);
-  END LOOP;
-END
-$hqc$;
-
 -- Constraints of tasks
 DO $hqc$
 BEGIN
@@ -5437,20 +5388,6 @@ COMMENT ON COLUMN public.tasks.series_occurrence_at IS 'Occurrence of the series
 COMMENT ON POLICY "Service role full access" ON public.tasks IS 'Daemons and server actions may read and write every row.';
 COMMENT ON POLICY "Tenant isolation" ON public.tasks IS 'A signed-in user reads and writes only rows of the tenant named in its JWT.';
 
--- Comments of undocumented columns
-DO $hqc$
-DECLARE
-  col name;
-BEGIN
-  FOR col IN SELECT a.attname FROM pg_catalog.pg_description d
-               JOIN pg_catalog.pg_attribute a ON a.attrelid = d.objoid AND a.attnum = d.objsubid
-              WHERE d.classoid = 'pg_catalog.pg_class'::regclass AND d.objoid = 'public.tasks'::regclass
-                AND a.attname <> ALL (ARRAY['tenant_id', 'completed_at', 'series_occurrence_at']::name[]) LOOP
-    EXECUTE format('COMMENT ON COLUMN %s.%I IS NULL', 'public.tasks', col);
-  END LOOP;
-END
-$hqc$;
-
 -- Constraints of task_series
 DO $hqc$
 BEGIN
@@ -5558,13 +5495,15 @@ COMMENT ON POLICY "Tenant isolation" ON public.task_series IS 'A signed-in user 
 -- Comments of undocumented columns
 DO $hqc$
 DECLARE
-  col name;
+  r record;
 BEGIN
-  FOR col IN SELECT a.attname FROM pg_catalog.pg_description d
+  FOR r IN SELECT k.rel, a.attname FROM pg_catalog.pg_description d
                JOIN pg_catalog.pg_attribute a ON a.attrelid = d.objoid AND a.attnum = d.objsubid
-              WHERE d.classoid = 'pg_catalog.pg_class'::regclass AND d.objoid = 'public.task_series'::regclass
-                AND a.attname <> ALL (ARRAY['tenant_id', 'days_of_week', 'day_of_month', 'next_occurrence_at']::name[]) LOOP
-    EXECUTE format('COMMENT ON COLUMN %s.%I IS NULL', 'public.task_series', col);
+               JOIN (VALUES ('public.streams'::regclass, ARRAY['tenant_id']::name[]),
+                  ('public.tasks'::regclass, ARRAY['tenant_id', 'completed_at', 'series_occurrence_at']::name[]),
+                  ('public.task_series'::regclass, ARRAY['tenant_id', 'days_of_week', 'day_of_month', 'next_occurrence_at']::name[])) AS k(rel, documented) ON k.rel = d.objoid
+              WHERE d.classoid = 'pg_catalog.pg_class'::regclass AND a.attname <> ALL (k.documented) LOOP
+    EXECUTE format('COMMENT ON COLUMN %s.%I IS NULL', r.rel, r.attname);
   END LOOP;
 END
 $hqc$;
@@ -5854,13 +5793,13 @@ COMMENT ON POLICY "Tenant isolation" ON public.comments IS 'A signed-in user rea
 -- Comments of undocumented columns
 DO $hqc$
 DECLARE
-  col name;
+  r record;
 BEGIN
-  FOR col IN SELECT a.attname FROM pg_catalog.pg_description d
+  FOR r IN SELECT k.rel, a.attname FROM pg_catalog.pg_description d
                JOIN pg_catalog.pg_attribute a ON a.attrelid = d.objoid AND a.attnum = d.objsubid
-              WHERE d.classoid = 'pg_catalog.pg_class'::regclass AND d.objoid = 'public.comments'::regclass
-                AND a.attname <> ALL (ARRAY['tenant_id', 'mentions']::name[]) LOOP
-    EXECUTE format('COMMENT ON COLUMN %s.%I IS NULL', 'public.comments', col);
+               JOIN (VALUES ('public.comments'::regclass, ARRAY['tenant_id', 'mentions']::name[])) AS k(rel, documented) ON k.rel = d.objoid
+              WHERE d.classoid = 'pg_catalog.pg_class'::regclass AND a.attname <> ALL (k.documented) LOOP
+    EXECUTE format('COMMENT ON COLUMN %s.%I IS NULL', r.rel, r.attname);
   END LOOP;
 END
 $hqc$;
@@ -6814,20 +6753,6 @@ COMMENT ON COLUMN public.knowledge_folders.tenant_id IS 'Owning tenant (the defa
 COMMENT ON POLICY "Service role full access" ON public.knowledge_folders IS 'Daemons and server actions may read and write every row.';
 COMMENT ON POLICY "Tenant isolation" ON public.knowledge_folders IS 'A signed-in user reads and writes only rows of the tenant named in its JWT.';
 
--- Comments of undocumented columns
-DO $hqc$
-DECLARE
-  col name;
-BEGIN
-  FOR col IN SELECT a.attname FROM pg_catalog.pg_description d
-               JOIN pg_catalog.pg_attribute a ON a.attrelid = d.objoid AND a.attnum = d.objsubid
-              WHERE d.classoid = 'pg_catalog.pg_class'::regclass AND d.objoid = 'public.knowledge_folders'::regclass
-                AND a.attname <> ALL (ARRAY['tenant_id']::name[]) LOOP
-    EXECUTE format('COMMENT ON COLUMN %s.%I IS NULL', 'public.knowledge_folders', col);
-  END LOOP;
-END
-$hqc$;
-
 -- Constraints of knowledge_items
 DO $hqc$
 BEGIN
@@ -6971,20 +6896,6 @@ COMMENT ON COLUMN public.knowledge_items.search_vector IS 'Maintained by trigger
 COMMENT ON POLICY "Service role full access" ON public.knowledge_items IS 'Daemons and server actions may read and write every row.';
 COMMENT ON POLICY "Tenant isolation" ON public.knowledge_items IS 'A signed-in user reads and writes only rows of the tenant named in its JWT.';
 
--- Comments of undocumented columns
-DO $hqc$
-DECLARE
-  col name;
-BEGIN
-  FOR col IN SELECT a.attname FROM pg_catalog.pg_description d
-               JOIN pg_catalog.pg_attribute a ON a.attrelid = d.objoid AND a.attnum = d.objsubid
-              WHERE d.classoid = 'pg_catalog.pg_class'::regclass AND d.objoid = 'public.knowledge_items'::regclass
-                AND a.attname <> ALL (ARRAY['tenant_id', 'search_vector']::name[]) LOOP
-    EXECUTE format('COMMENT ON COLUMN %s.%I IS NULL', 'public.knowledge_items', col);
-  END LOOP;
-END
-$hqc$;
-
 -- Constraints of knowledge_item_agents
 DO $hqc$
 BEGIN
@@ -7053,20 +6964,6 @@ COMMENT ON TABLE public.knowledge_item_agents IS 'Assigns agent-scoped knowledge
 COMMENT ON COLUMN public.knowledge_item_agents.tenant_id IS 'Owning tenant (the default tenant on self-hosted installs).';
 COMMENT ON POLICY "Service role full access" ON public.knowledge_item_agents IS 'Daemons and server actions may read and write every row.';
 COMMENT ON POLICY "Tenant isolation" ON public.knowledge_item_agents IS 'A signed-in user reads and writes only rows of the tenant named in its JWT.';
-
--- Comments of undocumented columns
-DO $hqc$
-DECLARE
-  col name;
-BEGIN
-  FOR col IN SELECT a.attname FROM pg_catalog.pg_description d
-               JOIN pg_catalog.pg_attribute a ON a.attrelid = d.objoid AND a.attnum = d.objsubid
-              WHERE d.classoid = 'pg_catalog.pg_class'::regclass AND d.objoid = 'public.knowledge_item_agents'::regclass
-                AND a.attname <> ALL (ARRAY['tenant_id']::name[]) LOOP
-    EXECUTE format('COMMENT ON COLUMN %s.%I IS NULL', 'public.knowledge_item_agents', col);
-  END LOOP;
-END
-$hqc$;
 
 -- Constraints of knowledge_chunks
 DO $hqc$
@@ -7174,13 +7071,16 @@ COMMENT ON POLICY "Tenant isolation" ON public.knowledge_chunks IS 'A signed-in 
 -- Comments of undocumented columns
 DO $hqc$
 DECLARE
-  col name;
+  r record;
 BEGIN
-  FOR col IN SELECT a.attname FROM pg_catalog.pg_description d
+  FOR r IN SELECT k.rel, a.attname FROM pg_catalog.pg_description d
                JOIN pg_catalog.pg_attribute a ON a.attrelid = d.objoid AND a.attnum = d.objsubid
-              WHERE d.classoid = 'pg_catalog.pg_class'::regclass AND d.objoid = 'public.knowledge_chunks'::regclass
-                AND a.attname <> ALL (ARRAY['tenant_id', 'search_vector']::name[]) LOOP
-    EXECUTE format('COMMENT ON COLUMN %s.%I IS NULL', 'public.knowledge_chunks', col);
+               JOIN (VALUES ('public.knowledge_folders'::regclass, ARRAY['tenant_id']::name[]),
+                  ('public.knowledge_items'::regclass, ARRAY['tenant_id', 'search_vector']::name[]),
+                  ('public.knowledge_item_agents'::regclass, ARRAY['tenant_id']::name[]),
+                  ('public.knowledge_chunks'::regclass, ARRAY['tenant_id', 'search_vector']::name[])) AS k(rel, documented) ON k.rel = d.objoid
+              WHERE d.classoid = 'pg_catalog.pg_class'::regclass AND a.attname <> ALL (k.documented) LOOP
+    EXECUTE format('COMMENT ON COLUMN %s.%I IS NULL', r.rel, r.attname);
   END LOOP;
 END
 $hqc$;
@@ -7366,13 +7266,21 @@ $hqc$;
 -- The older asset types (document, sop, research, ...) go with the assets table.
 DO $hqc$
 DECLARE
+  needed boolean := false;
+BEGIN
+  IF pg_catalog.to_regtype('public.asset_type') IS NOT NULL AND ARRAY(SELECT enumlabel::text FROM pg_catalog.pg_enum WHERE enumtypid = pg_catalog.to_regtype('public.asset_type') ORDER BY enumsortorder) IS DISTINCT FROM ARRAY['file', 'image', 'link']::text[] THEN
+    needed := EXISTS (SELECT enumlabel::text FROM pg_catalog.pg_enum WHERE enumtypid = pg_catalog.to_regtype('public.asset_type') AND enumlabel <> ALL (ARRAY['file', 'image', 'link']::text[])) OR ARRAY(SELECT enumlabel::text FROM pg_catalog.pg_enum WHERE enumtypid = pg_catalog.to_regtype('public.asset_type') ORDER BY enumsortorder) IS DISTINCT FROM
+              ARRAY(SELECT u.l FROM unnest(ARRAY['file', 'image', 'link']::text[]) WITH ORDINALITY u(l, n) WHERE u.l IN (SELECT enumlabel::text FROM pg_catalog.pg_enum WHERE enumtypid = pg_catalog.to_regtype('public.asset_type')) ORDER BY u.n);
+  END IF;
+  IF needed THEN
+    EXECUTE $retype_block$DO $retype$
+DECLARE
   dep record;
   saved text[] := '{}';
   stmt text;
   col record;
   bad text;
 BEGIN
-  IF pg_catalog.to_regtype('public.asset_type') IS NOT NULL AND (EXISTS (SELECT enumlabel::text FROM pg_catalog.pg_enum WHERE enumtypid = pg_catalog.to_regtype('public.asset_type') AND enumlabel <> ALL (ARRAY['file', 'image', 'link']::text[])) OR ARRAY(SELECT enumlabel::text FROM pg_catalog.pg_enum WHERE enumtypid = pg_catalog.to_regtype('public.asset_type') ORDER BY enumsortorder) IS DISTINCT FROM ARRAY(SELECT u.l FROM unnest(ARRAY['file', 'image', 'link']::text[]) WITH ORDINALITY u(l, n) WHERE u.l IN (SELECT enumlabel::text FROM pg_catalog.pg_enum WHERE enumtypid = pg_catalog.to_regtype('public.asset_type')) ORDER BY u.n)) THEN
     -- Objects that name the columns (defaults, CHECK constraints, indexes
     -- with expressions or predicates, policies, triggers) would stop the type
     -- change or keep the old type: saved, dropped, re-created afterwards.
@@ -7458,6 +7366,9 @@ BEGIN
         PERFORM pg_catalog.set_config('client_min_messages', 'warning', true);
       END;
     END LOOP;
+END
+$retype$
+$retype_block$;
     PERFORM pg_catalog.set_config('client_min_messages', 'notice', true);
     RAISE NOTICE '%', 'hqc: recreate enum asset_type (change of module 012_knowledge)';
     PERFORM pg_catalog.set_config('client_min_messages', 'warning', true);
@@ -7776,20 +7687,6 @@ COMMENT ON COLUMN public.audit_log.tenant_id IS 'Owning tenant (the default tena
 COMMENT ON POLICY "Service role full access" ON public.audit_log IS 'Daemons and server actions may read and write every row.';
 COMMENT ON POLICY "Tenant isolation" ON public.audit_log IS 'A signed-in user reads and writes only rows of the tenant named in its JWT.';
 
--- Comments of undocumented columns
-DO $hqc$
-DECLARE
-  col name;
-BEGIN
-  FOR col IN SELECT a.attname FROM pg_catalog.pg_description d
-               JOIN pg_catalog.pg_attribute a ON a.attrelid = d.objoid AND a.attnum = d.objsubid
-              WHERE d.classoid = 'pg_catalog.pg_class'::regclass AND d.objoid = 'public.audit_log'::regclass
-                AND a.attname <> ALL (ARRAY['tenant_id']::name[]) LOOP
-    EXECUTE format('COMMENT ON COLUMN %s.%I IS NULL', 'public.audit_log', col);
-  END LOOP;
-END
-$hqc$;
-
 -- Constraints of notifications
 DO $hqc$
 BEGIN
@@ -7855,26 +7752,27 @@ COMMENT ON COLUMN public.notifications.tenant_id IS 'Owning tenant (the default 
 COMMENT ON POLICY "Service role full access" ON public.notifications IS 'Daemons and server actions may read and write every row.';
 COMMENT ON POLICY "Tenant isolation" ON public.notifications IS 'A signed-in user reads and writes only rows of the tenant named in its JWT.';
 
--- Comments of undocumented columns
-DO $hqc$
-DECLARE
-  col name;
-BEGIN
-  FOR col IN SELECT a.attname FROM pg_catalog.pg_description d
-               JOIN pg_catalog.pg_attribute a ON a.attrelid = d.objoid AND a.attnum = d.objsubid
-              WHERE d.classoid = 'pg_catalog.pg_class'::regclass AND d.objoid = 'public.notifications'::regclass
-                AND a.attname <> ALL (ARRAY['tenant_id']::name[]) LOOP
-    EXECUTE format('COMMENT ON COLUMN %s.%I IS NULL', 'public.notifications', col);
-  END LOOP;
-END
-$hqc$;
-
 -- Trigger tasks_notify_status_change on tasks
 CREATE OR REPLACE TRIGGER tasks_notify_status_change
   AFTER UPDATE ON public.tasks
   FOR EACH ROW
   WHEN (OLD.status IS DISTINCT FROM NEW.status OR OLD.assignee_agent_id IS DISTINCT FROM NEW.assignee_agent_id)
   EXECUTE FUNCTION public.notify_task_status_change();
+
+-- Comments of undocumented columns
+DO $hqc$
+DECLARE
+  r record;
+BEGIN
+  FOR r IN SELECT k.rel, a.attname FROM pg_catalog.pg_description d
+               JOIN pg_catalog.pg_attribute a ON a.attrelid = d.objoid AND a.attnum = d.objsubid
+               JOIN (VALUES ('public.audit_log'::regclass, ARRAY['tenant_id']::name[]),
+                  ('public.notifications'::regclass, ARRAY['tenant_id']::name[])) AS k(rel, documented) ON k.rel = d.objoid
+              WHERE d.classoid = 'pg_catalog.pg_class'::regclass AND a.attname <> ALL (k.documented) LOOP
+    EXECUTE format('COMMENT ON COLUMN %s.%I IS NULL', r.rel, r.attname);
+  END LOOP;
+END
+$hqc$;
 
 GRANT EXECUTE ON FUNCTION public.notify_task_status_change() TO authenticated, service_role;
 
@@ -8401,20 +8299,6 @@ COMMENT ON COLUMN public.agent_inbox_items.dedup_key IS 'Producer-specific key, 
 COMMENT ON POLICY "Service role full access" ON public.agent_inbox_items IS 'Daemons and server actions may read and write every row.';
 COMMENT ON POLICY "Tenant isolation" ON public.agent_inbox_items IS 'A signed-in user reads and writes only rows of the tenant named in its JWT.';
 
--- Comments of undocumented columns
-DO $hqc$
-DECLARE
-  col name;
-BEGIN
-  FOR col IN SELECT a.attname FROM pg_catalog.pg_description d
-               JOIN pg_catalog.pg_attribute a ON a.attrelid = d.objoid AND a.attnum = d.objsubid
-              WHERE d.classoid = 'pg_catalog.pg_class'::regclass AND d.objoid = 'public.agent_inbox_items'::regclass
-                AND a.attname <> ALL (ARRAY['tenant_id', 'agent_slug', 'leased_until', 'attempt_count', 'dedup_key']::name[]) LOOP
-    EXECUTE format('COMMENT ON COLUMN %s.%I IS NULL', 'public.agent_inbox_items', col);
-  END LOOP;
-END
-$hqc$;
-
 -- Trigger comments_enqueue_mentions on comments
 CREATE OR REPLACE TRIGGER comments_enqueue_mentions
   AFTER INSERT ON public.comments
@@ -8434,6 +8318,20 @@ CREATE OR REPLACE TRIGGER tasks_enqueue_assignment
   AFTER INSERT OR UPDATE OF assignee_agent_id ON public.tasks
   FOR EACH ROW
   EXECUTE FUNCTION public.enqueue_task_assignment();
+
+-- Comments of undocumented columns
+DO $hqc$
+DECLARE
+  r record;
+BEGIN
+  FOR r IN SELECT k.rel, a.attname FROM pg_catalog.pg_description d
+               JOIN pg_catalog.pg_attribute a ON a.attrelid = d.objoid AND a.attnum = d.objsubid
+               JOIN (VALUES ('public.agent_inbox_items'::regclass, ARRAY['tenant_id', 'agent_slug', 'leased_until', 'attempt_count', 'dedup_key']::name[])) AS k(rel, documented) ON k.rel = d.objoid
+              WHERE d.classoid = 'pg_catalog.pg_class'::regclass AND a.attname <> ALL (k.documented) LOOP
+    EXECUTE format('COMMENT ON COLUMN %s.%I IS NULL', r.rel, r.attname);
+  END LOOP;
+END
+$hqc$;
 
 GRANT EXECUTE ON FUNCTION public.lease_inbox_item(uuid, integer) TO service_role;
 
@@ -8808,13 +8706,13 @@ COMMENT ON POLICY "Tenant isolation" ON public.agent_commands IS 'A signed-in us
 -- Comments of undocumented columns
 DO $hqc$
 DECLARE
-  col name;
+  r record;
 BEGIN
-  FOR col IN SELECT a.attname FROM pg_catalog.pg_description d
+  FOR r IN SELECT k.rel, a.attname FROM pg_catalog.pg_description d
                JOIN pg_catalog.pg_attribute a ON a.attrelid = d.objoid AND a.attnum = d.objsubid
-              WHERE d.classoid = 'pg_catalog.pg_class'::regclass AND d.objoid = 'public.agent_commands'::regclass
-                AND a.attname <> ALL (ARRAY['tenant_id', 'gateway_id', 'requested_by']::name[]) LOOP
-    EXECUTE format('COMMENT ON COLUMN %s.%I IS NULL', 'public.agent_commands', col);
+               JOIN (VALUES ('public.agent_commands'::regclass, ARRAY['tenant_id', 'gateway_id', 'requested_by']::name[])) AS k(rel, documented) ON k.rel = d.objoid
+              WHERE d.classoid = 'pg_catalog.pg_class'::regclass AND a.attname <> ALL (k.documented) LOOP
+    EXECUTE format('COMMENT ON COLUMN %s.%I IS NULL', r.rel, r.attname);
   END LOOP;
 END
 $hqc$;
@@ -9420,20 +9318,6 @@ COMMENT ON COLUMN public.agent_usage.cost_total_usd IS 'Total cost; NULL when th
 COMMENT ON POLICY "Service role full access" ON public.agent_usage IS 'Daemons and server actions may read and write every row.';
 COMMENT ON POLICY "Tenant isolation" ON public.agent_usage IS 'A signed-in user reads and writes only rows of the tenant named in its JWT.';
 
--- Comments of undocumented columns
-DO $hqc$
-DECLARE
-  col name;
-BEGIN
-  FOR col IN SELECT a.attname FROM pg_catalog.pg_description d
-               JOIN pg_catalog.pg_attribute a ON a.attrelid = d.objoid AND a.attnum = d.objsubid
-              WHERE d.classoid = 'pg_catalog.pg_class'::regclass AND d.objoid = 'public.agent_usage'::regclass
-                AND a.attname <> ALL (ARRAY['tenant_id', 'agent_slug_snapshot', 'cost_total_usd']::name[]) LOOP
-    EXECUTE format('COMMENT ON COLUMN %s.%I IS NULL', 'public.agent_usage', col);
-  END LOOP;
-END
-$hqc$;
-
 -- Constraints of agent_budgets
 DO $hqc$
 BEGIN
@@ -9503,22 +9387,23 @@ COMMENT ON COLUMN public.agent_budgets.hard_cutoff IS 'Stored for the applicatio
 COMMENT ON POLICY "Service role full access" ON public.agent_budgets IS 'Daemons and server actions may read and write every row.';
 COMMENT ON POLICY "Tenant isolation" ON public.agent_budgets IS 'A signed-in user reads and writes only rows of the tenant named in its JWT.';
 
+-- Index uq_budget_notification_per_period
+CREATE UNIQUE INDEX IF NOT EXISTS uq_budget_notification_per_period ON public.notifications (entity_id, type, (meta ->> 'period_start')) WHERE entity_type = 'agent_budget' AND type IN ('budget.warned', 'budget.exceeded');
+
 -- Comments of undocumented columns
 DO $hqc$
 DECLARE
-  col name;
+  r record;
 BEGIN
-  FOR col IN SELECT a.attname FROM pg_catalog.pg_description d
+  FOR r IN SELECT k.rel, a.attname FROM pg_catalog.pg_description d
                JOIN pg_catalog.pg_attribute a ON a.attrelid = d.objoid AND a.attnum = d.objsubid
-              WHERE d.classoid = 'pg_catalog.pg_class'::regclass AND d.objoid = 'public.agent_budgets'::regclass
-                AND a.attname <> ALL (ARRAY['tenant_id', 'hard_cutoff']::name[]) LOOP
-    EXECUTE format('COMMENT ON COLUMN %s.%I IS NULL', 'public.agent_budgets', col);
+               JOIN (VALUES ('public.agent_usage'::regclass, ARRAY['tenant_id', 'agent_slug_snapshot', 'cost_total_usd']::name[]),
+                  ('public.agent_budgets'::regclass, ARRAY['tenant_id', 'hard_cutoff']::name[])) AS k(rel, documented) ON k.rel = d.objoid
+              WHERE d.classoid = 'pg_catalog.pg_class'::regclass AND a.attname <> ALL (k.documented) LOOP
+    EXECUTE format('COMMENT ON COLUMN %s.%I IS NULL', r.rel, r.attname);
   END LOOP;
 END
 $hqc$;
-
--- Index uq_budget_notification_per_period
-CREATE UNIQUE INDEX IF NOT EXISTS uq_budget_notification_per_period ON public.notifications (entity_id, type, (meta ->> 'period_start')) WHERE entity_type = 'agent_budget' AND type IN ('budget.warned', 'budget.exceeded');
 
 COMMENT ON FUNCTION public.update_agent_budget_on_usage() IS 'AFTER INSERT trigger on `agent_usage` (no-op without `agent_id`):
 1. workspace defaults of the usage tenant (limit, threshold 80, hard cutoff true, anchor
@@ -9571,300 +9456,18 @@ COMMIT;
 SET client_min_messages = warning;
 SET search_path = public, extensions;
 
--- Change: drop policy "Authenticated full access" on workspace
+-- Change: drop policy "Authenticated full access" on 23 tables
 -- The single-user model let every signed-in user do everything; tenant isolation replaces it.
 DO $hqc$
+DECLARE
+  rel regclass;
 BEGIN
-  IF EXISTS (SELECT 1 FROM pg_catalog.pg_policy WHERE polrelid = pg_catalog.to_regclass('public.workspace') AND polname = 'Authenticated full access') THEN
-    DROP POLICY "Authenticated full access" ON public.workspace;
+  IF EXISTS (SELECT polrelid::regclass FROM pg_catalog.pg_policy WHERE polname = 'Authenticated full access' AND polrelid IN (pg_catalog.to_regclass('public.workspace'), pg_catalog.to_regclass('public.pipeline_stages'), pg_catalog.to_regclass('public.field_definitions'), pg_catalog.to_regclass('public.tags'), pg_catalog.to_regclass('public.campaigns'), pg_catalog.to_regclass('public.contacts'), pg_catalog.to_regclass('public.organizations'), pg_catalog.to_regclass('public.contact_organizations'), pg_catalog.to_regclass('public.templates'), pg_catalog.to_regclass('public.gateways'), pg_catalog.to_regclass('public.agents'), pg_catalog.to_regclass('public.interactions'), pg_catalog.to_regclass('public.streams'), pg_catalog.to_regclass('public.tasks'), pg_catalog.to_regclass('public.task_series'), pg_catalog.to_regclass('public.comments'), pg_catalog.to_regclass('public.draft_sets'), pg_catalog.to_regclass('public.audit_log'), pg_catalog.to_regclass('public.notifications'), pg_catalog.to_regclass('public.agent_inbox_items'), pg_catalog.to_regclass('public.agent_commands'), pg_catalog.to_regclass('public.agent_usage'), pg_catalog.to_regclass('public.agent_budgets'))) THEN
+    FOR rel IN SELECT polrelid::regclass FROM pg_catalog.pg_policy WHERE polname = 'Authenticated full access' AND polrelid IN (pg_catalog.to_regclass('public.workspace'), pg_catalog.to_regclass('public.pipeline_stages'), pg_catalog.to_regclass('public.field_definitions'), pg_catalog.to_regclass('public.tags'), pg_catalog.to_regclass('public.campaigns'), pg_catalog.to_regclass('public.contacts'), pg_catalog.to_regclass('public.organizations'), pg_catalog.to_regclass('public.contact_organizations'), pg_catalog.to_regclass('public.templates'), pg_catalog.to_regclass('public.gateways'), pg_catalog.to_regclass('public.agents'), pg_catalog.to_regclass('public.interactions'), pg_catalog.to_regclass('public.streams'), pg_catalog.to_regclass('public.tasks'), pg_catalog.to_regclass('public.task_series'), pg_catalog.to_regclass('public.comments'), pg_catalog.to_regclass('public.draft_sets'), pg_catalog.to_regclass('public.audit_log'), pg_catalog.to_regclass('public.notifications'), pg_catalog.to_regclass('public.agent_inbox_items'), pg_catalog.to_regclass('public.agent_commands'), pg_catalog.to_regclass('public.agent_usage'), pg_catalog.to_regclass('public.agent_budgets')) LOOP
+      EXECUTE format('DROP POLICY %I ON %s', 'Authenticated full access', rel);
+    END LOOP;
     PERFORM pg_catalog.set_config('client_min_messages', 'notice', true);
-    RAISE NOTICE '%', 'hqc: drop policy "Authenticated full access" on workspace (change of module 017_rls_realtime_storage)';
-    PERFORM pg_catalog.set_config('client_min_messages', 'warning', true);
-  END IF;
-END
-$hqc$;
-
--- Change: drop policy "Authenticated full access" on pipeline_stages
--- The single-user model let every signed-in user do everything; tenant isolation replaces it.
-DO $hqc$
-BEGIN
-  IF EXISTS (SELECT 1 FROM pg_catalog.pg_policy WHERE polrelid = pg_catalog.to_regclass('public.pipeline_stages') AND polname = 'Authenticated full access') THEN
-    DROP POLICY "Authenticated full access" ON public.pipeline_stages;
-    PERFORM pg_catalog.set_config('client_min_messages', 'notice', true);
-    RAISE NOTICE '%', 'hqc: drop policy "Authenticated full access" on pipeline_stages (change of module 017_rls_realtime_storage)';
-    PERFORM pg_catalog.set_config('client_min_messages', 'warning', true);
-  END IF;
-END
-$hqc$;
-
--- Change: drop policy "Authenticated full access" on field_definitions
--- The single-user model let every signed-in user do everything; tenant isolation replaces it.
-DO $hqc$
-BEGIN
-  IF EXISTS (SELECT 1 FROM pg_catalog.pg_policy WHERE polrelid = pg_catalog.to_regclass('public.field_definitions') AND polname = 'Authenticated full access') THEN
-    DROP POLICY "Authenticated full access" ON public.field_definitions;
-    PERFORM pg_catalog.set_config('client_min_messages', 'notice', true);
-    RAISE NOTICE '%', 'hqc: drop policy "Authenticated full access" on field_definitions (change of module 017_rls_realtime_storage)';
-    PERFORM pg_catalog.set_config('client_min_messages', 'warning', true);
-  END IF;
-END
-$hqc$;
-
--- Change: drop policy "Authenticated full access" on tags
--- The single-user model let every signed-in user do everything; tenant isolation replaces it.
-DO $hqc$
-BEGIN
-  IF EXISTS (SELECT 1 FROM pg_catalog.pg_policy WHERE polrelid = pg_catalog.to_regclass('public.tags') AND polname = 'Authenticated full access') THEN
-    DROP POLICY "Authenticated full access" ON public.tags;
-    PERFORM pg_catalog.set_config('client_min_messages', 'notice', true);
-    RAISE NOTICE '%', 'hqc: drop policy "Authenticated full access" on tags (change of module 017_rls_realtime_storage)';
-    PERFORM pg_catalog.set_config('client_min_messages', 'warning', true);
-  END IF;
-END
-$hqc$;
-
--- Change: drop policy "Authenticated full access" on campaigns
--- The single-user model let every signed-in user do everything; tenant isolation replaces it.
-DO $hqc$
-BEGIN
-  IF EXISTS (SELECT 1 FROM pg_catalog.pg_policy WHERE polrelid = pg_catalog.to_regclass('public.campaigns') AND polname = 'Authenticated full access') THEN
-    DROP POLICY "Authenticated full access" ON public.campaigns;
-    PERFORM pg_catalog.set_config('client_min_messages', 'notice', true);
-    RAISE NOTICE '%', 'hqc: drop policy "Authenticated full access" on campaigns (change of module 017_rls_realtime_storage)';
-    PERFORM pg_catalog.set_config('client_min_messages', 'warning', true);
-  END IF;
-END
-$hqc$;
-
--- Change: drop policy "Authenticated full access" on contacts
--- The single-user model let every signed-in user do everything; tenant isolation replaces it.
-DO $hqc$
-BEGIN
-  IF EXISTS (SELECT 1 FROM pg_catalog.pg_policy WHERE polrelid = pg_catalog.to_regclass('public.contacts') AND polname = 'Authenticated full access') THEN
-    DROP POLICY "Authenticated full access" ON public.contacts;
-    PERFORM pg_catalog.set_config('client_min_messages', 'notice', true);
-    RAISE NOTICE '%', 'hqc: drop policy "Authenticated full access" on contacts (change of module 017_rls_realtime_storage)';
-    PERFORM pg_catalog.set_config('client_min_messages', 'warning', true);
-  END IF;
-END
-$hqc$;
-
--- Change: drop policy "Authenticated full access" on organizations
--- The single-user model let every signed-in user do everything; tenant isolation replaces it.
-DO $hqc$
-BEGIN
-  IF EXISTS (SELECT 1 FROM pg_catalog.pg_policy WHERE polrelid = pg_catalog.to_regclass('public.organizations') AND polname = 'Authenticated full access') THEN
-    DROP POLICY "Authenticated full access" ON public.organizations;
-    PERFORM pg_catalog.set_config('client_min_messages', 'notice', true);
-    RAISE NOTICE '%', 'hqc: drop policy "Authenticated full access" on organizations (change of module 017_rls_realtime_storage)';
-    PERFORM pg_catalog.set_config('client_min_messages', 'warning', true);
-  END IF;
-END
-$hqc$;
-
--- Change: drop policy "Authenticated full access" on contact_organizations
--- The single-user model let every signed-in user do everything; tenant isolation replaces it.
-DO $hqc$
-BEGIN
-  IF EXISTS (SELECT 1 FROM pg_catalog.pg_policy WHERE polrelid = pg_catalog.to_regclass('public.contact_organizations') AND polname = 'Authenticated full access') THEN
-    DROP POLICY "Authenticated full access" ON public.contact_organizations;
-    PERFORM pg_catalog.set_config('client_min_messages', 'notice', true);
-    RAISE NOTICE '%', 'hqc: drop policy "Authenticated full access" on contact_organizations (change of module 017_rls_realtime_storage)';
-    PERFORM pg_catalog.set_config('client_min_messages', 'warning', true);
-  END IF;
-END
-$hqc$;
-
--- Change: drop policy "Authenticated full access" on templates
--- The single-user model let every signed-in user do everything; tenant isolation replaces it.
-DO $hqc$
-BEGIN
-  IF EXISTS (SELECT 1 FROM pg_catalog.pg_policy WHERE polrelid = pg_catalog.to_regclass('public.templates') AND polname = 'Authenticated full access') THEN
-    DROP POLICY "Authenticated full access" ON public.templates;
-    PERFORM pg_catalog.set_config('client_min_messages', 'notice', true);
-    RAISE NOTICE '%', 'hqc: drop policy "Authenticated full access" on templates (change of module 017_rls_realtime_storage)';
-    PERFORM pg_catalog.set_config('client_min_messages', 'warning', true);
-  END IF;
-END
-$hqc$;
-
--- Change: drop policy "Authenticated full access" on gateways
--- The single-user model let every signed-in user do everything; tenant isolation replaces it.
-DO $hqc$
-BEGIN
-  IF EXISTS (SELECT 1 FROM pg_catalog.pg_policy WHERE polrelid = pg_catalog.to_regclass('public.gateways') AND polname = 'Authenticated full access') THEN
-    DROP POLICY "Authenticated full access" ON public.gateways;
-    PERFORM pg_catalog.set_config('client_min_messages', 'notice', true);
-    RAISE NOTICE '%', 'hqc: drop policy "Authenticated full access" on gateways (change of module 017_rls_realtime_storage)';
-    PERFORM pg_catalog.set_config('client_min_messages', 'warning', true);
-  END IF;
-END
-$hqc$;
-
--- Change: drop policy "Authenticated full access" on agents
--- The single-user model let every signed-in user do everything; tenant isolation replaces it.
-DO $hqc$
-BEGIN
-  IF EXISTS (SELECT 1 FROM pg_catalog.pg_policy WHERE polrelid = pg_catalog.to_regclass('public.agents') AND polname = 'Authenticated full access') THEN
-    DROP POLICY "Authenticated full access" ON public.agents;
-    PERFORM pg_catalog.set_config('client_min_messages', 'notice', true);
-    RAISE NOTICE '%', 'hqc: drop policy "Authenticated full access" on agents (change of module 017_rls_realtime_storage)';
-    PERFORM pg_catalog.set_config('client_min_messages', 'warning', true);
-  END IF;
-END
-$hqc$;
-
--- Change: drop policy "Authenticated full access" on interactions
--- The single-user model let every signed-in user do everything; tenant isolation replaces it.
-DO $hqc$
-BEGIN
-  IF EXISTS (SELECT 1 FROM pg_catalog.pg_policy WHERE polrelid = pg_catalog.to_regclass('public.interactions') AND polname = 'Authenticated full access') THEN
-    DROP POLICY "Authenticated full access" ON public.interactions;
-    PERFORM pg_catalog.set_config('client_min_messages', 'notice', true);
-    RAISE NOTICE '%', 'hqc: drop policy "Authenticated full access" on interactions (change of module 017_rls_realtime_storage)';
-    PERFORM pg_catalog.set_config('client_min_messages', 'warning', true);
-  END IF;
-END
-$hqc$;
-
--- Change: drop policy "Authenticated full access" on streams
--- The single-user model let every signed-in user do everything; tenant isolation replaces it.
-DO $hqc$
-BEGIN
-  IF EXISTS (SELECT 1 FROM pg_catalog.pg_policy WHERE polrelid = pg_catalog.to_regclass('public.streams') AND polname = 'Authenticated full access') THEN
-    DROP POLICY "Authenticated full access" ON public.streams;
-    PERFORM pg_catalog.set_config('client_min_messages', 'notice', true);
-    RAISE NOTICE '%', 'hqc: drop policy "Authenticated full access" on streams (change of module 017_rls_realtime_storage)';
-    PERFORM pg_catalog.set_config('client_min_messages', 'warning', true);
-  END IF;
-END
-$hqc$;
-
--- Change: drop policy "Authenticated full access" on tasks
--- The single-user model let every signed-in user do everything; tenant isolation replaces it.
-DO $hqc$
-BEGIN
-  IF EXISTS (SELECT 1 FROM pg_catalog.pg_policy WHERE polrelid = pg_catalog.to_regclass('public.tasks') AND polname = 'Authenticated full access') THEN
-    DROP POLICY "Authenticated full access" ON public.tasks;
-    PERFORM pg_catalog.set_config('client_min_messages', 'notice', true);
-    RAISE NOTICE '%', 'hqc: drop policy "Authenticated full access" on tasks (change of module 017_rls_realtime_storage)';
-    PERFORM pg_catalog.set_config('client_min_messages', 'warning', true);
-  END IF;
-END
-$hqc$;
-
--- Change: drop policy "Authenticated full access" on task_series
--- The single-user model let every signed-in user do everything; tenant isolation replaces it.
-DO $hqc$
-BEGIN
-  IF EXISTS (SELECT 1 FROM pg_catalog.pg_policy WHERE polrelid = pg_catalog.to_regclass('public.task_series') AND polname = 'Authenticated full access') THEN
-    DROP POLICY "Authenticated full access" ON public.task_series;
-    PERFORM pg_catalog.set_config('client_min_messages', 'notice', true);
-    RAISE NOTICE '%', 'hqc: drop policy "Authenticated full access" on task_series (change of module 017_rls_realtime_storage)';
-    PERFORM pg_catalog.set_config('client_min_messages', 'warning', true);
-  END IF;
-END
-$hqc$;
-
--- Change: drop policy "Authenticated full access" on comments
--- The single-user model let every signed-in user do everything; tenant isolation replaces it.
-DO $hqc$
-BEGIN
-  IF EXISTS (SELECT 1 FROM pg_catalog.pg_policy WHERE polrelid = pg_catalog.to_regclass('public.comments') AND polname = 'Authenticated full access') THEN
-    DROP POLICY "Authenticated full access" ON public.comments;
-    PERFORM pg_catalog.set_config('client_min_messages', 'notice', true);
-    RAISE NOTICE '%', 'hqc: drop policy "Authenticated full access" on comments (change of module 017_rls_realtime_storage)';
-    PERFORM pg_catalog.set_config('client_min_messages', 'warning', true);
-  END IF;
-END
-$hqc$;
-
--- Change: drop policy "Authenticated full access" on draft_sets
--- The single-user model let every signed-in user do everything; tenant isolation replaces it.
-DO $hqc$
-BEGIN
-  IF EXISTS (SELECT 1 FROM pg_catalog.pg_policy WHERE polrelid = pg_catalog.to_regclass('public.draft_sets') AND polname = 'Authenticated full access') THEN
-    DROP POLICY "Authenticated full access" ON public.draft_sets;
-    PERFORM pg_catalog.set_config('client_min_messages', 'notice', true);
-    RAISE NOTICE '%', 'hqc: drop policy "Authenticated full access" on draft_sets (change of module 017_rls_realtime_storage)';
-    PERFORM pg_catalog.set_config('client_min_messages', 'warning', true);
-  END IF;
-END
-$hqc$;
-
--- Change: drop policy "Authenticated full access" on audit_log
--- The single-user model let every signed-in user do everything; tenant isolation replaces it.
-DO $hqc$
-BEGIN
-  IF EXISTS (SELECT 1 FROM pg_catalog.pg_policy WHERE polrelid = pg_catalog.to_regclass('public.audit_log') AND polname = 'Authenticated full access') THEN
-    DROP POLICY "Authenticated full access" ON public.audit_log;
-    PERFORM pg_catalog.set_config('client_min_messages', 'notice', true);
-    RAISE NOTICE '%', 'hqc: drop policy "Authenticated full access" on audit_log (change of module 017_rls_realtime_storage)';
-    PERFORM pg_catalog.set_config('client_min_messages', 'warning', true);
-  END IF;
-END
-$hqc$;
-
--- Change: drop policy "Authenticated full access" on notifications
--- The single-user model let every signed-in user do everything; tenant isolation replaces it.
-DO $hqc$
-BEGIN
-  IF EXISTS (SELECT 1 FROM pg_catalog.pg_policy WHERE polrelid = pg_catalog.to_regclass('public.notifications') AND polname = 'Authenticated full access') THEN
-    DROP POLICY "Authenticated full access" ON public.notifications;
-    PERFORM pg_catalog.set_config('client_min_messages', 'notice', true);
-    RAISE NOTICE '%', 'hqc: drop policy "Authenticated full access" on notifications (change of module 017_rls_realtime_storage)';
-    PERFORM pg_catalog.set_config('client_min_messages', 'warning', true);
-  END IF;
-END
-$hqc$;
-
--- Change: drop policy "Authenticated full access" on agent_inbox_items
--- The single-user model let every signed-in user do everything; tenant isolation replaces it.
-DO $hqc$
-BEGIN
-  IF EXISTS (SELECT 1 FROM pg_catalog.pg_policy WHERE polrelid = pg_catalog.to_regclass('public.agent_inbox_items') AND polname = 'Authenticated full access') THEN
-    DROP POLICY "Authenticated full access" ON public.agent_inbox_items;
-    PERFORM pg_catalog.set_config('client_min_messages', 'notice', true);
-    RAISE NOTICE '%', 'hqc: drop policy "Authenticated full access" on agent_inbox_items (change of module 017_rls_realtime_storage)';
-    PERFORM pg_catalog.set_config('client_min_messages', 'warning', true);
-  END IF;
-END
-$hqc$;
-
--- Change: drop policy "Authenticated full access" on agent_commands
--- The single-user model let every signed-in user do everything; tenant isolation replaces it.
-DO $hqc$
-BEGIN
-  IF EXISTS (SELECT 1 FROM pg_catalog.pg_policy WHERE polrelid = pg_catalog.to_regclass('public.agent_commands') AND polname = 'Authenticated full access') THEN
-    DROP POLICY "Authenticated full access" ON public.agent_commands;
-    PERFORM pg_catalog.set_config('client_min_messages', 'notice', true);
-    RAISE NOTICE '%', 'hqc: drop policy "Authenticated full access" on agent_commands (change of module 017_rls_realtime_storage)';
-    PERFORM pg_catalog.set_config('client_min_messages', 'warning', true);
-  END IF;
-END
-$hqc$;
-
--- Change: drop policy "Authenticated full access" on agent_usage
--- The single-user model let every signed-in user do everything; tenant isolation replaces it.
-DO $hqc$
-BEGIN
-  IF EXISTS (SELECT 1 FROM pg_catalog.pg_policy WHERE polrelid = pg_catalog.to_regclass('public.agent_usage') AND polname = 'Authenticated full access') THEN
-    DROP POLICY "Authenticated full access" ON public.agent_usage;
-    PERFORM pg_catalog.set_config('client_min_messages', 'notice', true);
-    RAISE NOTICE '%', 'hqc: drop policy "Authenticated full access" on agent_usage (change of module 017_rls_realtime_storage)';
-    PERFORM pg_catalog.set_config('client_min_messages', 'warning', true);
-  END IF;
-END
-$hqc$;
-
--- Change: drop policy "Authenticated full access" on agent_budgets
--- The single-user model let every signed-in user do everything; tenant isolation replaces it.
-DO $hqc$
-BEGIN
-  IF EXISTS (SELECT 1 FROM pg_catalog.pg_policy WHERE polrelid = pg_catalog.to_regclass('public.agent_budgets') AND polname = 'Authenticated full access') THEN
-    DROP POLICY "Authenticated full access" ON public.agent_budgets;
-    PERFORM pg_catalog.set_config('client_min_messages', 'notice', true);
-    RAISE NOTICE '%', 'hqc: drop policy "Authenticated full access" on agent_budgets (change of module 017_rls_realtime_storage)';
+    RAISE NOTICE '%', 'hqc: drop policy "Authenticated full access" on 23 tables (change of module 017_rls_realtime_storage)';
     PERFORM pg_catalog.set_config('client_min_messages', 'warning', true);
   END IF;
 END
@@ -9873,9 +9476,13 @@ $hqc$;
 -- Change: drop policy "gateway_registration_tokens_all" on gateway_registration_tokens
 -- Replaced by the tenant policies.
 DO $hqc$
+DECLARE
+  rel regclass;
 BEGIN
-  IF EXISTS (SELECT 1 FROM pg_catalog.pg_policy WHERE polrelid = pg_catalog.to_regclass('public.gateway_registration_tokens') AND polname = 'gateway_registration_tokens_all') THEN
-    DROP POLICY gateway_registration_tokens_all ON public.gateway_registration_tokens;
+  IF EXISTS (SELECT polrelid::regclass FROM pg_catalog.pg_policy WHERE polname = 'gateway_registration_tokens_all' AND polrelid IN (pg_catalog.to_regclass('public.gateway_registration_tokens'))) THEN
+    FOR rel IN SELECT polrelid::regclass FROM pg_catalog.pg_policy WHERE polname = 'gateway_registration_tokens_all' AND polrelid IN (pg_catalog.to_regclass('public.gateway_registration_tokens')) LOOP
+      EXECUTE format('DROP POLICY %I ON %s', 'gateway_registration_tokens_all', rel);
+    END LOOP;
     PERFORM pg_catalog.set_config('client_min_messages', 'notice', true);
     RAISE NOTICE '%', 'hqc: drop policy "gateway_registration_tokens_all" on gateway_registration_tokens (change of module 017_rls_realtime_storage)';
     PERFORM pg_catalog.set_config('client_min_messages', 'warning', true);
@@ -9886,9 +9493,13 @@ $hqc$;
 -- Change: drop policy "Authenticated users can upload assets" on storage.objects
 -- Bucket-wide storage access, replaced by tenant folders.
 DO $hqc$
+DECLARE
+  rel regclass;
 BEGIN
-  IF EXISTS (SELECT 1 FROM pg_catalog.pg_policy WHERE polrelid = pg_catalog.to_regclass('storage.objects') AND polname = 'Authenticated users can upload assets') THEN
-    DROP POLICY "Authenticated users can upload assets" ON storage.objects;
+  IF EXISTS (SELECT polrelid::regclass FROM pg_catalog.pg_policy WHERE polname = 'Authenticated users can upload assets' AND polrelid IN (pg_catalog.to_regclass('storage.objects'))) THEN
+    FOR rel IN SELECT polrelid::regclass FROM pg_catalog.pg_policy WHERE polname = 'Authenticated users can upload assets' AND polrelid IN (pg_catalog.to_regclass('storage.objects')) LOOP
+      EXECUTE format('DROP POLICY %I ON %s', 'Authenticated users can upload assets', rel);
+    END LOOP;
     PERFORM pg_catalog.set_config('client_min_messages', 'notice', true);
     RAISE NOTICE '%', 'hqc: drop policy "Authenticated users can upload assets" on storage.objects (change of module 017_rls_realtime_storage)';
     PERFORM pg_catalog.set_config('client_min_messages', 'warning', true);
@@ -9898,9 +9509,13 @@ $hqc$;
 
 -- Change: drop policy "Authenticated users can read assets" on storage.objects
 DO $hqc$
+DECLARE
+  rel regclass;
 BEGIN
-  IF EXISTS (SELECT 1 FROM pg_catalog.pg_policy WHERE polrelid = pg_catalog.to_regclass('storage.objects') AND polname = 'Authenticated users can read assets') THEN
-    DROP POLICY "Authenticated users can read assets" ON storage.objects;
+  IF EXISTS (SELECT polrelid::regclass FROM pg_catalog.pg_policy WHERE polname = 'Authenticated users can read assets' AND polrelid IN (pg_catalog.to_regclass('storage.objects'))) THEN
+    FOR rel IN SELECT polrelid::regclass FROM pg_catalog.pg_policy WHERE polname = 'Authenticated users can read assets' AND polrelid IN (pg_catalog.to_regclass('storage.objects')) LOOP
+      EXECUTE format('DROP POLICY %I ON %s', 'Authenticated users can read assets', rel);
+    END LOOP;
     PERFORM pg_catalog.set_config('client_min_messages', 'notice', true);
     RAISE NOTICE '%', 'hqc: drop policy "Authenticated users can read assets" on storage.objects (change of module 017_rls_realtime_storage)';
     PERFORM pg_catalog.set_config('client_min_messages', 'warning', true);
@@ -9910,9 +9525,13 @@ $hqc$;
 
 -- Change: drop policy "Authenticated users can update assets" on storage.objects
 DO $hqc$
+DECLARE
+  rel regclass;
 BEGIN
-  IF EXISTS (SELECT 1 FROM pg_catalog.pg_policy WHERE polrelid = pg_catalog.to_regclass('storage.objects') AND polname = 'Authenticated users can update assets') THEN
-    DROP POLICY "Authenticated users can update assets" ON storage.objects;
+  IF EXISTS (SELECT polrelid::regclass FROM pg_catalog.pg_policy WHERE polname = 'Authenticated users can update assets' AND polrelid IN (pg_catalog.to_regclass('storage.objects'))) THEN
+    FOR rel IN SELECT polrelid::regclass FROM pg_catalog.pg_policy WHERE polname = 'Authenticated users can update assets' AND polrelid IN (pg_catalog.to_regclass('storage.objects')) LOOP
+      EXECUTE format('DROP POLICY %I ON %s', 'Authenticated users can update assets', rel);
+    END LOOP;
     PERFORM pg_catalog.set_config('client_min_messages', 'notice', true);
     RAISE NOTICE '%', 'hqc: drop policy "Authenticated users can update assets" on storage.objects (change of module 017_rls_realtime_storage)';
     PERFORM pg_catalog.set_config('client_min_messages', 'warning', true);
@@ -9922,9 +9541,13 @@ $hqc$;
 
 -- Change: drop policy "Authenticated users can delete assets" on storage.objects
 DO $hqc$
+DECLARE
+  rel regclass;
 BEGIN
-  IF EXISTS (SELECT 1 FROM pg_catalog.pg_policy WHERE polrelid = pg_catalog.to_regclass('storage.objects') AND polname = 'Authenticated users can delete assets') THEN
-    DROP POLICY "Authenticated users can delete assets" ON storage.objects;
+  IF EXISTS (SELECT polrelid::regclass FROM pg_catalog.pg_policy WHERE polname = 'Authenticated users can delete assets' AND polrelid IN (pg_catalog.to_regclass('storage.objects'))) THEN
+    FOR rel IN SELECT polrelid::regclass FROM pg_catalog.pg_policy WHERE polname = 'Authenticated users can delete assets' AND polrelid IN (pg_catalog.to_regclass('storage.objects')) LOOP
+      EXECUTE format('DROP POLICY %I ON %s', 'Authenticated users can delete assets', rel);
+    END LOOP;
     PERFORM pg_catalog.set_config('client_min_messages', 'notice', true);
     RAISE NOTICE '%', 'hqc: drop policy "Authenticated users can delete assets" on storage.objects (change of module 017_rls_realtime_storage)';
     PERFORM pg_catalog.set_config('client_min_messages', 'warning', true);
@@ -10431,13 +10054,13 @@ COMMENT ON POLICY "Tenant isolation" ON public.entity_links IS 'A signed-in user
 -- Comments of undocumented columns
 DO $hqc$
 DECLARE
-  col name;
+  r record;
 BEGIN
-  FOR col IN SELECT a.attname FROM pg_catalog.pg_description d
+  FOR r IN SELECT k.rel, a.attname FROM pg_catalog.pg_description d
                JOIN pg_catalog.pg_attribute a ON a.attrelid = d.objoid AND a.attnum = d.objsubid
-              WHERE d.classoid = 'pg_catalog.pg_class'::regclass AND d.objoid = 'public.entity_links'::regclass
-                AND a.attname <> ALL (ARRAY['tenant_id', 'owner_type', 'target_type', 'target_id', 'url', 'reviewed_by']::name[]) LOOP
-    EXECUTE format('COMMENT ON COLUMN %s.%I IS NULL', 'public.entity_links', col);
+               JOIN (VALUES ('public.entity_links'::regclass, ARRAY['tenant_id', 'owner_type', 'target_type', 'target_id', 'url', 'reviewed_by']::name[])) AS k(rel, documented) ON k.rel = d.objoid
+              WHERE d.classoid = 'pg_catalog.pg_class'::regclass AND a.attname <> ALL (k.documented) LOOP
+    EXECUTE format('COMMENT ON COLUMN %s.%I IS NULL', r.rel, r.attname);
   END LOOP;
 END
 $hqc$;
@@ -11029,25 +10652,25 @@ COMMENT ON COLUMN public.routines.field IS 'Column (or collection value key) an 
 COMMENT ON POLICY "Service role full access" ON public.routines IS 'Daemons and server actions may read and write every row.';
 COMMENT ON POLICY "Tenant isolation" ON public.routines IS 'A signed-in user reads and writes only rows of the tenant named in its JWT.';
 
--- Comments of undocumented columns
-DO $hqc$
-DECLARE
-  col name;
-BEGIN
-  FOR col IN SELECT a.attname FROM pg_catalog.pg_description d
-               JOIN pg_catalog.pg_attribute a ON a.attrelid = d.objoid AND a.attnum = d.objsubid
-              WHERE d.classoid = 'pg_catalog.pg_class'::regclass AND d.objoid = 'public.routines'::regclass
-                AND a.attname <> ALL (ARRAY['tenant_id', 'instruction', 'interval_n', 'days_of_week', 'next_run_at', 'collection_id', 'field']::name[]) LOOP
-    EXECUTE format('COMMENT ON COLUMN %s.%I IS NULL', 'public.routines', col);
-  END LOOP;
-END
-$hqc$;
-
 -- Trigger contact_routine_trigger on contacts
 CREATE OR REPLACE TRIGGER contact_routine_trigger
   AFTER INSERT OR UPDATE ON public.contacts
   FOR EACH ROW
   EXECUTE FUNCTION public.process_routine_event();
+
+-- Comments of undocumented columns
+DO $hqc$
+DECLARE
+  r record;
+BEGIN
+  FOR r IN SELECT k.rel, a.attname FROM pg_catalog.pg_description d
+               JOIN pg_catalog.pg_attribute a ON a.attrelid = d.objoid AND a.attnum = d.objsubid
+               JOIN (VALUES ('public.routines'::regclass, ARRAY['tenant_id', 'instruction', 'interval_n', 'days_of_week', 'next_run_at', 'collection_id', 'field']::name[])) AS k(rel, documented) ON k.rel = d.objoid
+              WHERE d.classoid = 'pg_catalog.pg_class'::regclass AND a.attname <> ALL (k.documented) LOOP
+    EXECUTE format('COMMENT ON COLUMN %s.%I IS NULL', r.rel, r.attname);
+  END LOOP;
+END
+$hqc$;
 
 GRANT EXECUTE ON FUNCTION public.routine_next_occurrence(text, integer, smallint[], smallint, time, text, timestamptz) TO authenticated, service_role;
 
@@ -11612,20 +11235,6 @@ COMMENT ON COLUMN public.collection_definitions.tenant_id IS 'Owning tenant (the
 COMMENT ON POLICY "Service role full access" ON public.collection_definitions IS 'Daemons and server actions may read and write every row.';
 COMMENT ON POLICY "Tenant isolation" ON public.collection_definitions IS 'A signed-in user reads and writes only rows of the tenant named in its JWT.';
 
--- Comments of undocumented columns
-DO $hqc$
-DECLARE
-  col name;
-BEGIN
-  FOR col IN SELECT a.attname FROM pg_catalog.pg_description d
-               JOIN pg_catalog.pg_attribute a ON a.attrelid = d.objoid AND a.attnum = d.objsubid
-              WHERE d.classoid = 'pg_catalog.pg_class'::regclass AND d.objoid = 'public.collection_definitions'::regclass
-                AND a.attname <> ALL (ARRAY['tenant_id']::name[]) LOOP
-    EXECUTE format('COMMENT ON COLUMN %s.%I IS NULL', 'public.collection_definitions', col);
-  END LOOP;
-END
-$hqc$;
-
 -- Constraints of collection_fields
 DO $hqc$
 BEGIN
@@ -11698,20 +11307,6 @@ COMMENT ON COLUMN public.collection_fields.field_key IS 'Key of the value in col
 COMMENT ON COLUMN public.collection_fields.options IS 'Type-specific options, e.g. {"choices": [{value, label, color}]} for selects.';
 COMMENT ON POLICY "Service role full access" ON public.collection_fields IS 'Daemons and server actions may read and write every row.';
 COMMENT ON POLICY "Tenant isolation" ON public.collection_fields IS 'A signed-in user reads and writes only rows of the tenant named in its JWT.';
-
--- Comments of undocumented columns
-DO $hqc$
-DECLARE
-  col name;
-BEGIN
-  FOR col IN SELECT a.attname FROM pg_catalog.pg_description d
-               JOIN pg_catalog.pg_attribute a ON a.attrelid = d.objoid AND a.attnum = d.objsubid
-              WHERE d.classoid = 'pg_catalog.pg_class'::regclass AND d.objoid = 'public.collection_fields'::regclass
-                AND a.attname <> ALL (ARRAY['tenant_id', 'field_key', 'options']::name[]) LOOP
-    EXECUTE format('COMMENT ON COLUMN %s.%I IS NULL', 'public.collection_fields', col);
-  END LOOP;
-END
-$hqc$;
 
 -- Constraints of collection_records
 DO $hqc$
@@ -11788,20 +11383,6 @@ COMMENT ON COLUMN public.collection_records."values" IS 'Field values by field_k
 COMMENT ON POLICY "Service role full access" ON public.collection_records IS 'Daemons and server actions may read and write every row.';
 COMMENT ON POLICY "Tenant isolation" ON public.collection_records IS 'A signed-in user reads and writes only rows of the tenant named in its JWT.';
 
--- Comments of undocumented columns
-DO $hqc$
-DECLARE
-  col name;
-BEGIN
-  FOR col IN SELECT a.attname FROM pg_catalog.pg_description d
-               JOIN pg_catalog.pg_attribute a ON a.attrelid = d.objoid AND a.attnum = d.objsubid
-              WHERE d.classoid = 'pg_catalog.pg_class'::regclass AND d.objoid = 'public.collection_records'::regclass
-                AND a.attname <> ALL (ARRAY['tenant_id', 'values']::name[]) LOOP
-    EXECUTE format('COMMENT ON COLUMN %s.%I IS NULL', 'public.collection_records', col);
-  END LOOP;
-END
-$hqc$;
-
 -- Constraints of collection_views
 DO $hqc$
 BEGIN
@@ -11871,20 +11452,6 @@ COMMENT ON COLUMN public.collection_views.config IS 'View settings, e.g. {"group
 COMMENT ON POLICY "Service role full access" ON public.collection_views IS 'Daemons and server actions may read and write every row.';
 COMMENT ON POLICY "Tenant isolation" ON public.collection_views IS 'A signed-in user reads and writes only rows of the tenant named in its JWT.';
 
--- Comments of undocumented columns
-DO $hqc$
-DECLARE
-  col name;
-BEGIN
-  FOR col IN SELECT a.attname FROM pg_catalog.pg_description d
-               JOIN pg_catalog.pg_attribute a ON a.attrelid = d.objoid AND a.attnum = d.objsubid
-              WHERE d.classoid = 'pg_catalog.pg_class'::regclass AND d.objoid = 'public.collection_views'::regclass
-                AND a.attname <> ALL (ARRAY['tenant_id', 'config']::name[]) LOOP
-    EXECUTE format('COMMENT ON COLUMN %s.%I IS NULL', 'public.collection_views', col);
-  END LOOP;
-END
-$hqc$;
-
 -- Constraints of collection_templates
 DO $hqc$
 BEGIN
@@ -11928,13 +11495,17 @@ COMMENT ON POLICY service_role_all_collection_templates ON public.collection_tem
 -- Comments of undocumented columns
 DO $hqc$
 DECLARE
-  col name;
+  r record;
 BEGIN
-  FOR col IN SELECT a.attname FROM pg_catalog.pg_description d
+  FOR r IN SELECT k.rel, a.attname FROM pg_catalog.pg_description d
                JOIN pg_catalog.pg_attribute a ON a.attrelid = d.objoid AND a.attnum = d.objsubid
-              WHERE d.classoid = 'pg_catalog.pg_class'::regclass AND d.objoid = 'public.collection_templates'::regclass
-                AND a.attname <> ALL (ARRAY['definition']::name[]) LOOP
-    EXECUTE format('COMMENT ON COLUMN %s.%I IS NULL', 'public.collection_templates', col);
+               JOIN (VALUES ('public.collection_definitions'::regclass, ARRAY['tenant_id']::name[]),
+                  ('public.collection_fields'::regclass, ARRAY['tenant_id', 'field_key', 'options']::name[]),
+                  ('public.collection_records'::regclass, ARRAY['tenant_id', 'values']::name[]),
+                  ('public.collection_views'::regclass, ARRAY['tenant_id', 'config']::name[]),
+                  ('public.collection_templates'::regclass, ARRAY['definition']::name[])) AS k(rel, documented) ON k.rel = d.objoid
+              WHERE d.classoid = 'pg_catalog.pg_class'::regclass AND a.attname <> ALL (k.documented) LOOP
+    EXECUTE format('COMMENT ON COLUMN %s.%I IS NULL', r.rel, r.attname);
   END LOOP;
 END
 $hqc$;
@@ -12301,20 +11872,6 @@ COMMENT ON COLUMN public.source_connections.next_sync_at IS 'When the sync daemo
 COMMENT ON POLICY "Service role full access" ON public.source_connections IS 'Daemons and server actions may read and write every row.';
 COMMENT ON POLICY "Tenant isolation" ON public.source_connections IS 'A signed-in user reads and writes only rows of the tenant named in its JWT.';
 
--- Comments of undocumented columns
-DO $hqc$
-DECLARE
-  col name;
-BEGIN
-  FOR col IN SELECT a.attname FROM pg_catalog.pg_description d
-               JOIN pg_catalog.pg_attribute a ON a.attrelid = d.objoid AND a.attnum = d.objsubid
-              WHERE d.classoid = 'pg_catalog.pg_class'::regclass AND d.objoid = 'public.source_connections'::regclass
-                AND a.attname <> ALL (ARRAY['tenant_id', 'provider', 'account_label', 'status', 'next_sync_at', 'secret_id', 'writable']::name[]) LOOP
-    EXECUTE format('COMMENT ON COLUMN %s.%I IS NULL', 'public.source_connections', col);
-  END LOOP;
-END
-$hqc$;
-
 -- Constraints of source_sync_runs
 DO $hqc$
 BEGIN
@@ -12375,26 +11932,27 @@ COMMENT ON COLUMN public.source_sync_runs.tenant_id IS 'Owning tenant (the defau
 COMMENT ON POLICY "Service role full access" ON public.source_sync_runs IS 'Daemons and server actions may read and write every row.';
 COMMENT ON POLICY "Tenant isolation" ON public.source_sync_runs IS 'A signed-in user reads and writes only rows of the tenant named in its JWT.';
 
--- Comments of undocumented columns
-DO $hqc$
-DECLARE
-  col name;
-BEGIN
-  FOR col IN SELECT a.attname FROM pg_catalog.pg_description d
-               JOIN pg_catalog.pg_attribute a ON a.attrelid = d.objoid AND a.attnum = d.objsubid
-              WHERE d.classoid = 'pg_catalog.pg_class'::regclass AND d.objoid = 'public.source_sync_runs'::regclass
-                AND a.attname <> ALL (ARRAY['tenant_id']::name[]) LOOP
-    EXECUTE format('COMMENT ON COLUMN %s.%I IS NULL', 'public.source_sync_runs', col);
-  END LOOP;
-END
-$hqc$;
-
 -- Constraints of knowledge_items
 DO $hqc$
 BEGIN
   IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_constraint WHERE conrelid = 'public.knowledge_items'::regclass AND conname = 'knowledge_items_source_connection_fk') THEN
     ALTER TABLE public.knowledge_items ADD CONSTRAINT knowledge_items_source_connection_fk FOREIGN KEY (source_connection_id) REFERENCES public.source_connections (id) ON DELETE SET NULL;
   END IF;
+END
+$hqc$;
+
+-- Comments of undocumented columns
+DO $hqc$
+DECLARE
+  r record;
+BEGIN
+  FOR r IN SELECT k.rel, a.attname FROM pg_catalog.pg_description d
+               JOIN pg_catalog.pg_attribute a ON a.attrelid = d.objoid AND a.attnum = d.objsubid
+               JOIN (VALUES ('public.source_connections'::regclass, ARRAY['tenant_id', 'provider', 'account_label', 'status', 'next_sync_at', 'secret_id', 'writable']::name[]),
+                  ('public.source_sync_runs'::regclass, ARRAY['tenant_id']::name[])) AS k(rel, documented) ON k.rel = d.objoid
+              WHERE d.classoid = 'pg_catalog.pg_class'::regclass AND a.attname <> ALL (k.documented) LOOP
+    EXECUTE format('COMMENT ON COLUMN %s.%I IS NULL', r.rel, r.attname);
+  END LOOP;
 END
 $hqc$;
 
@@ -12914,20 +12472,6 @@ COMMENT ON COLUMN public.secrets.sync_status IS 'Delivery of the secret to the g
 COMMENT ON POLICY "Service role full access" ON public.secrets IS 'Daemons and server actions may read and write every row.';
 COMMENT ON POLICY "Tenant isolation" ON public.secrets IS 'A signed-in user reads and writes only rows of the tenant named in its JWT.';
 
--- Comments of undocumented columns
-DO $hqc$
-DECLARE
-  col name;
-BEGIN
-  FOR col IN SELECT a.attname FROM pg_catalog.pg_description d
-               JOIN pg_catalog.pg_attribute a ON a.attrelid = d.objoid AND a.attnum = d.objsubid
-              WHERE d.classoid = 'pg_catalog.pg_class'::regclass AND d.objoid = 'public.secrets'::regclass
-                AND a.attname <> ALL (ARRAY['tenant_id', 'agent_id', 'key', 'name', 'encrypted_value', 'sync_status']::name[]) LOOP
-    EXECUTE format('COMMENT ON COLUMN %s.%I IS NULL', 'public.secrets', col);
-  END LOOP;
-END
-$hqc$;
-
 -- Constraints of source_connections
 DO $hqc$
 BEGIN
@@ -12938,6 +12482,20 @@ END
 $hqc$;
 
 COMMENT ON COLUMN public.source_connections.secret_id IS 'Encrypted credential used to reach the source.';
+
+-- Comments of undocumented columns
+DO $hqc$
+DECLARE
+  r record;
+BEGIN
+  FOR r IN SELECT k.rel, a.attname FROM pg_catalog.pg_description d
+               JOIN pg_catalog.pg_attribute a ON a.attrelid = d.objoid AND a.attnum = d.objsubid
+               JOIN (VALUES ('public.secrets'::regclass, ARRAY['tenant_id', 'agent_id', 'key', 'name', 'encrypted_value', 'sync_status']::name[])) AS k(rel, documented) ON k.rel = d.objoid
+              WHERE d.classoid = 'pg_catalog.pg_class'::regclass AND a.attname <> ALL (k.documented) LOOP
+    EXECUTE format('COMMENT ON COLUMN %s.%I IS NULL', r.rel, r.attname);
+  END LOOP;
+END
+$hqc$;
 
 COMMIT;
 
@@ -13431,20 +12989,6 @@ COMMENT ON COLUMN public.hq_plugins.installed_by IS 'User who installed the plug
 COMMENT ON POLICY "Service role full access" ON public.hq_plugins IS 'Daemons and server actions may read and write every row.';
 COMMENT ON POLICY "Tenant isolation" ON public.hq_plugins IS 'A signed-in user reads and writes only rows of the tenant named in its JWT.';
 
--- Comments of undocumented columns
-DO $hqc$
-DECLARE
-  col name;
-BEGIN
-  FOR col IN SELECT a.attname FROM pg_catalog.pg_description d
-               JOIN pg_catalog.pg_attribute a ON a.attrelid = d.objoid AND a.attnum = d.objsubid
-              WHERE d.classoid = 'pg_catalog.pg_class'::regclass AND d.objoid = 'public.hq_plugins'::regclass
-                AND a.attname <> ALL (ARRAY['tenant_id', 'plugin_id', 'hooks', 'entry_module', 'webhook_url', 'webhook_secret', 'config_schema', 'installed_by']::name[]) LOOP
-    EXECUTE format('COMMENT ON COLUMN %s.%I IS NULL', 'public.hq_plugins', col);
-  END LOOP;
-END
-$hqc$;
-
 -- Constraints of hq_plugin_state
 DO $hqc$
 BEGIN
@@ -13495,20 +13039,6 @@ COMMENT ON COLUMN public.hq_plugin_state.scope_id IS 'Entity id within scope_kin
 COMMENT ON POLICY "Service role full access" ON public.hq_plugin_state IS 'Daemons and server actions may read and write every row.';
 COMMENT ON POLICY "Tenant isolation" ON public.hq_plugin_state IS 'A signed-in user reads and writes only rows of the tenant named in its JWT.';
 
--- Comments of undocumented columns
-DO $hqc$
-DECLARE
-  col name;
-BEGIN
-  FOR col IN SELECT a.attname FROM pg_catalog.pg_description d
-               JOIN pg_catalog.pg_attribute a ON a.attrelid = d.objoid AND a.attnum = d.objsubid
-              WHERE d.classoid = 'pg_catalog.pg_class'::regclass AND d.objoid = 'public.hq_plugin_state'::regclass
-                AND a.attname <> ALL (ARRAY['tenant_id', 'scope_kind', 'scope_id']::name[]) LOOP
-    EXECUTE format('COMMENT ON COLUMN %s.%I IS NULL', 'public.hq_plugin_state', col);
-  END LOOP;
-END
-$hqc$;
-
 -- Constraints of hq_plugin_events
 DO $hqc$
 BEGIN
@@ -13552,20 +13082,6 @@ COMMENT ON COLUMN public.hq_plugin_events.hook IS 'Hook (event type) that was di
 COMMENT ON COLUMN public.hq_plugin_events.status IS 'Outcome of the dispatch.';
 COMMENT ON POLICY "Service role full access" ON public.hq_plugin_events IS 'Daemons and server actions may read and write every row.';
 COMMENT ON POLICY "Tenant isolation" ON public.hq_plugin_events IS 'A signed-in user reads and writes only rows of the tenant named in its JWT.';
-
--- Comments of undocumented columns
-DO $hqc$
-DECLARE
-  col name;
-BEGIN
-  FOR col IN SELECT a.attname FROM pg_catalog.pg_description d
-               JOIN pg_catalog.pg_attribute a ON a.attrelid = d.objoid AND a.attnum = d.objsubid
-              WHERE d.classoid = 'pg_catalog.pg_class'::regclass AND d.objoid = 'public.hq_plugin_events'::regclass
-                AND a.attname <> ALL (ARRAY['tenant_id', 'hook', 'status']::name[]) LOOP
-    EXECUTE format('COMMENT ON COLUMN %s.%I IS NULL', 'public.hq_plugin_events', col);
-  END LOOP;
-END
-$hqc$;
 
 -- Constraints of hq_plugin_event_queue
 DO $hqc$
@@ -13619,20 +13135,6 @@ COMMENT ON COLUMN public.hq_plugin_event_queue.entity_type IS 'Table the event c
 COMMENT ON COLUMN public.hq_plugin_event_queue.payload IS 'Row image(s) of the change, secret columns removed.';
 COMMENT ON COLUMN public.hq_plugin_event_queue.processed IS 'Set by the plugin runner once dispatched.';
 COMMENT ON POLICY "Service role full access" ON public.hq_plugin_event_queue IS 'Only the plugin runner reads and writes the queue.';
-
--- Comments of undocumented columns
-DO $hqc$
-DECLARE
-  col name;
-BEGIN
-  FOR col IN SELECT a.attname FROM pg_catalog.pg_description d
-               JOIN pg_catalog.pg_attribute a ON a.attrelid = d.objoid AND a.attnum = d.objsubid
-              WHERE d.classoid = 'pg_catalog.pg_class'::regclass AND d.objoid = 'public.hq_plugin_event_queue'::regclass
-                AND a.attname <> ALL (ARRAY['tenant_id', 'event_type', 'entity_type', 'payload', 'processed']::name[]) LOOP
-    EXECUTE format('COMMENT ON COLUMN %s.%I IS NULL', 'public.hq_plugin_event_queue', col);
-  END LOOP;
-END
-$hqc$;
 
 -- Trigger plugin_event_inbox_completed on agent_inbox_items
 CREATE OR REPLACE TRIGGER plugin_event_inbox_completed
@@ -13698,6 +13200,23 @@ CREATE OR REPLACE TRIGGER plugin_event_task_created
   AFTER INSERT ON public.tasks
   FOR EACH ROW
   EXECUTE FUNCTION public.emit_plugin_event('task.created');
+
+-- Comments of undocumented columns
+DO $hqc$
+DECLARE
+  r record;
+BEGIN
+  FOR r IN SELECT k.rel, a.attname FROM pg_catalog.pg_description d
+               JOIN pg_catalog.pg_attribute a ON a.attrelid = d.objoid AND a.attnum = d.objsubid
+               JOIN (VALUES ('public.hq_plugins'::regclass, ARRAY['tenant_id', 'plugin_id', 'hooks', 'entry_module', 'webhook_url', 'webhook_secret', 'config_schema', 'installed_by']::name[]),
+                  ('public.hq_plugin_state'::regclass, ARRAY['tenant_id', 'scope_kind', 'scope_id']::name[]),
+                  ('public.hq_plugin_events'::regclass, ARRAY['tenant_id', 'hook', 'status']::name[]),
+                  ('public.hq_plugin_event_queue'::regclass, ARRAY['tenant_id', 'event_type', 'entity_type', 'payload', 'processed']::name[])) AS k(rel, documented) ON k.rel = d.objoid
+              WHERE d.classoid = 'pg_catalog.pg_class'::regclass AND a.attname <> ALL (k.documented) LOOP
+    EXECUTE format('COMMENT ON COLUMN %s.%I IS NULL', r.rel, r.attname);
+  END LOOP;
+END
+$hqc$;
 
 REVOKE EXECUTE ON FUNCTION public.emit_plugin_event() FROM PUBLIC, anon;
 
@@ -13975,25 +13494,25 @@ COMMENT ON COLUMN public.task_relations.relation_type IS 'Read as: source <relat
 COMMENT ON POLICY "Service role full access" ON public.task_relations IS 'Daemons and server actions may read and write every row.';
 COMMENT ON POLICY "Tenant isolation" ON public.task_relations IS 'A signed-in user reads and writes only rows of the tenant named in its JWT.';
 
--- Comments of undocumented columns
-DO $hqc$
-DECLARE
-  col name;
-BEGIN
-  FOR col IN SELECT a.attname FROM pg_catalog.pg_description d
-               JOIN pg_catalog.pg_attribute a ON a.attrelid = d.objoid AND a.attnum = d.objsubid
-              WHERE d.classoid = 'pg_catalog.pg_class'::regclass AND d.objoid = 'public.task_relations'::regclass
-                AND a.attname <> ALL (ARRAY['tenant_id', 'relation_type']::name[]) LOOP
-    EXECUTE format('COMMENT ON COLUMN %s.%I IS NULL', 'public.task_relations', col);
-  END LOOP;
-END
-$hqc$;
-
 -- Trigger tasks_notify_blocker_resolved on tasks
 CREATE OR REPLACE TRIGGER tasks_notify_blocker_resolved
   AFTER UPDATE OF status ON public.tasks
   FOR EACH ROW
   EXECUTE FUNCTION public.notify_blocker_resolved();
+
+-- Comments of undocumented columns
+DO $hqc$
+DECLARE
+  r record;
+BEGIN
+  FOR r IN SELECT k.rel, a.attname FROM pg_catalog.pg_description d
+               JOIN pg_catalog.pg_attribute a ON a.attrelid = d.objoid AND a.attnum = d.objsubid
+               JOIN (VALUES ('public.task_relations'::regclass, ARRAY['tenant_id', 'relation_type']::name[])) AS k(rel, documented) ON k.rel = d.objoid
+              WHERE d.classoid = 'pg_catalog.pg_class'::regclass AND a.attname <> ALL (k.documented) LOOP
+    EXECUTE format('COMMENT ON COLUMN %s.%I IS NULL', r.rel, r.attname);
+  END LOOP;
+END
+$hqc$;
 
 GRANT EXECUTE ON FUNCTION public.get_task_relations(uuid) TO authenticated, service_role;
 
@@ -14185,20 +13704,6 @@ COMMENT ON COLUMN public.labels.color IS 'CSS colour of the label chip.';
 COMMENT ON POLICY "Service role full access" ON public.labels IS 'Daemons and server actions may read and write every row.';
 COMMENT ON POLICY "Tenant isolation" ON public.labels IS 'A signed-in user reads and writes only rows of the tenant named in its JWT.';
 
--- Comments of undocumented columns
-DO $hqc$
-DECLARE
-  col name;
-BEGIN
-  FOR col IN SELECT a.attname FROM pg_catalog.pg_description d
-               JOIN pg_catalog.pg_attribute a ON a.attrelid = d.objoid AND a.attnum = d.objsubid
-              WHERE d.classoid = 'pg_catalog.pg_class'::regclass AND d.objoid = 'public.labels'::regclass
-                AND a.attname <> ALL (ARRAY['tenant_id', 'color']::name[]) LOOP
-    EXECUTE format('COMMENT ON COLUMN %s.%I IS NULL', 'public.labels', col);
-  END LOOP;
-END
-$hqc$;
-
 -- Constraints of task_labels
 DO $hqc$
 BEGIN
@@ -14253,13 +13758,14 @@ COMMENT ON POLICY "Tenant isolation" ON public.task_labels IS 'A signed-in user 
 -- Comments of undocumented columns
 DO $hqc$
 DECLARE
-  col name;
+  r record;
 BEGIN
-  FOR col IN SELECT a.attname FROM pg_catalog.pg_description d
+  FOR r IN SELECT k.rel, a.attname FROM pg_catalog.pg_description d
                JOIN pg_catalog.pg_attribute a ON a.attrelid = d.objoid AND a.attnum = d.objsubid
-              WHERE d.classoid = 'pg_catalog.pg_class'::regclass AND d.objoid = 'public.task_labels'::regclass
-                AND a.attname <> ALL (ARRAY['tenant_id']::name[]) LOOP
-    EXECUTE format('COMMENT ON COLUMN %s.%I IS NULL', 'public.task_labels', col);
+               JOIN (VALUES ('public.labels'::regclass, ARRAY['tenant_id', 'color']::name[]),
+                  ('public.task_labels'::regclass, ARRAY['tenant_id']::name[])) AS k(rel, documented) ON k.rel = d.objoid
+              WHERE d.classoid = 'pg_catalog.pg_class'::regclass AND a.attname <> ALL (k.documented) LOOP
+    EXECUTE format('COMMENT ON COLUMN %s.%I IS NULL', r.rel, r.attname);
   END LOOP;
 END
 $hqc$;
@@ -14419,13 +13925,13 @@ COMMENT ON POLICY "Tenant isolation" ON public.task_templates IS 'A signed-in us
 -- Comments of undocumented columns
 DO $hqc$
 DECLARE
-  col name;
+  r record;
 BEGIN
-  FOR col IN SELECT a.attname FROM pg_catalog.pg_description d
+  FOR r IN SELECT k.rel, a.attname FROM pg_catalog.pg_description d
                JOIN pg_catalog.pg_attribute a ON a.attrelid = d.objoid AND a.attnum = d.objsubid
-              WHERE d.classoid = 'pg_catalog.pg_class'::regclass AND d.objoid = 'public.task_templates'::regclass
-                AND a.attname <> ALL (ARRAY['tenant_id', 'items']::name[]) LOOP
-    EXECUTE format('COMMENT ON COLUMN %s.%I IS NULL', 'public.task_templates', col);
+               JOIN (VALUES ('public.task_templates'::regclass, ARRAY['tenant_id', 'items']::name[])) AS k(rel, documented) ON k.rel = d.objoid
+              WHERE d.classoid = 'pg_catalog.pg_class'::regclass AND a.attname <> ALL (k.documented) LOOP
+    EXECUTE format('COMMENT ON COLUMN %s.%I IS NULL', r.rel, r.attname);
   END LOOP;
 END
 $hqc$;

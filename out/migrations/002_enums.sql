@@ -24,13 +24,21 @@ $hqc$;
 -- The older order was online, offline, error, paused; an offline agent is hibernating now.
 DO $hqc$
 DECLARE
+  needed boolean := false;
+BEGIN
+  IF pg_catalog.to_regtype('public.agent_status') IS NOT NULL AND ARRAY(SELECT enumlabel::text FROM pg_catalog.pg_enum WHERE enumtypid = pg_catalog.to_regtype('public.agent_status') ORDER BY enumsortorder) IS DISTINCT FROM ARRAY['ready', 'paused', 'error', 'provisioning', 'hibernating']::text[] THEN
+    needed := EXISTS (SELECT enumlabel::text FROM pg_catalog.pg_enum WHERE enumtypid = pg_catalog.to_regtype('public.agent_status') AND enumlabel <> ALL (ARRAY['ready', 'paused', 'error', 'provisioning', 'hibernating']::text[])) OR ARRAY(SELECT enumlabel::text FROM pg_catalog.pg_enum WHERE enumtypid = pg_catalog.to_regtype('public.agent_status') ORDER BY enumsortorder) IS DISTINCT FROM
+              ARRAY(SELECT u.l FROM unnest(ARRAY['ready', 'paused', 'error', 'provisioning', 'hibernating']::text[]) WITH ORDINALITY u(l, n) WHERE u.l IN (SELECT enumlabel::text FROM pg_catalog.pg_enum WHERE enumtypid = pg_catalog.to_regtype('public.agent_status')) ORDER BY u.n);
+  END IF;
+  IF needed THEN
+    EXECUTE $retype_block$DO $retype$
+DECLARE
   dep record;
   saved text[] := '{}';
   stmt text;
   col record;
   bad text;
 BEGIN
-  IF pg_catalog.to_regtype('public.agent_status') IS NOT NULL AND (EXISTS (SELECT enumlabel::text FROM pg_catalog.pg_enum WHERE enumtypid = pg_catalog.to_regtype('public.agent_status') AND enumlabel <> ALL (ARRAY['ready', 'paused', 'error', 'provisioning', 'hibernating']::text[])) OR ARRAY(SELECT enumlabel::text FROM pg_catalog.pg_enum WHERE enumtypid = pg_catalog.to_regtype('public.agent_status') ORDER BY enumsortorder) IS DISTINCT FROM ARRAY(SELECT u.l FROM unnest(ARRAY['ready', 'paused', 'error', 'provisioning', 'hibernating']::text[]) WITH ORDINALITY u(l, n) WHERE u.l IN (SELECT enumlabel::text FROM pg_catalog.pg_enum WHERE enumtypid = pg_catalog.to_regtype('public.agent_status')) ORDER BY u.n)) THEN
     -- Objects that name the columns (defaults, CHECK constraints, indexes
     -- with expressions or predicates, policies, triggers) would stop the type
     -- change or keep the old type: saved, dropped, re-created afterwards.
@@ -116,6 +124,9 @@ BEGIN
         PERFORM pg_catalog.set_config('client_min_messages', 'warning', true);
       END;
     END LOOP;
+END
+$retype$
+$retype_block$;
     PERFORM pg_catalog.set_config('client_min_messages', 'notice', true);
     RAISE NOTICE '%', 'hqc: recreate enum agent_status (change of module 002_enums)';
     PERFORM pg_catalog.set_config('client_min_messages', 'warning', true);
@@ -127,13 +138,21 @@ $hqc$;
 -- The older order was urgent, high, medium, low; today least urgent sorts first.
 DO $hqc$
 DECLARE
+  needed boolean := false;
+BEGIN
+  IF pg_catalog.to_regtype('public.task_priority') IS NOT NULL AND ARRAY(SELECT enumlabel::text FROM pg_catalog.pg_enum WHERE enumtypid = pg_catalog.to_regtype('public.task_priority') ORDER BY enumsortorder) IS DISTINCT FROM ARRAY['low', 'medium', 'high', 'urgent']::text[] THEN
+    needed := EXISTS (SELECT enumlabel::text FROM pg_catalog.pg_enum WHERE enumtypid = pg_catalog.to_regtype('public.task_priority') AND enumlabel <> ALL (ARRAY['low', 'medium', 'high', 'urgent']::text[])) OR ARRAY(SELECT enumlabel::text FROM pg_catalog.pg_enum WHERE enumtypid = pg_catalog.to_regtype('public.task_priority') ORDER BY enumsortorder) IS DISTINCT FROM
+              ARRAY(SELECT u.l FROM unnest(ARRAY['low', 'medium', 'high', 'urgent']::text[]) WITH ORDINALITY u(l, n) WHERE u.l IN (SELECT enumlabel::text FROM pg_catalog.pg_enum WHERE enumtypid = pg_catalog.to_regtype('public.task_priority')) ORDER BY u.n);
+  END IF;
+  IF needed THEN
+    EXECUTE $retype_block$DO $retype$
+DECLARE
   dep record;
   saved text[] := '{}';
   stmt text;
   col record;
   bad text;
 BEGIN
-  IF pg_catalog.to_regtype('public.task_priority') IS NOT NULL AND (EXISTS (SELECT enumlabel::text FROM pg_catalog.pg_enum WHERE enumtypid = pg_catalog.to_regtype('public.task_priority') AND enumlabel <> ALL (ARRAY['low', 'medium', 'high', 'urgent']::text[])) OR ARRAY(SELECT enumlabel::text FROM pg_catalog.pg_enum WHERE enumtypid = pg_catalog.to_regtype('public.task_priority') ORDER BY enumsortorder) IS DISTINCT FROM ARRAY(SELECT u.l FROM unnest(ARRAY['low', 'medium', 'high', 'urgent']::text[]) WITH ORDINALITY u(l, n) WHERE u.l IN (SELECT enumlabel::text FROM pg_catalog.pg_enum WHERE enumtypid = pg_catalog.to_regtype('public.task_priority')) ORDER BY u.n)) THEN
     -- Objects that name the columns (defaults, CHECK constraints, indexes
     -- with expressions or predicates, policies, triggers) would stop the type
     -- change or keep the old type: saved, dropped, re-created afterwards.
@@ -219,6 +238,9 @@ BEGIN
         PERFORM pg_catalog.set_config('client_min_messages', 'warning', true);
       END;
     END LOOP;
+END
+$retype$
+$retype_block$;
     PERFORM pg_catalog.set_config('client_min_messages', 'notice', true);
     RAISE NOTICE '%', 'hqc: recreate enum task_priority (change of module 002_enums)';
     PERFORM pg_catalog.set_config('client_min_messages', 'warning', true);
@@ -230,13 +252,21 @@ $hqc$;
 -- The older stream types project and custom became functional streams.
 DO $hqc$
 DECLARE
+  needed boolean := false;
+BEGIN
+  IF pg_catalog.to_regtype('public.stream_type') IS NOT NULL AND ARRAY(SELECT enumlabel::text FROM pg_catalog.pg_enum WHERE enumtypid = pg_catalog.to_regtype('public.stream_type') ORDER BY enumsortorder) IS DISTINCT FROM ARRAY['functional', 'geographic', 'channel']::text[] THEN
+    needed := EXISTS (SELECT enumlabel::text FROM pg_catalog.pg_enum WHERE enumtypid = pg_catalog.to_regtype('public.stream_type') AND enumlabel <> ALL (ARRAY['functional', 'geographic', 'channel']::text[])) OR ARRAY(SELECT enumlabel::text FROM pg_catalog.pg_enum WHERE enumtypid = pg_catalog.to_regtype('public.stream_type') ORDER BY enumsortorder) IS DISTINCT FROM
+              ARRAY(SELECT u.l FROM unnest(ARRAY['functional', 'geographic', 'channel']::text[]) WITH ORDINALITY u(l, n) WHERE u.l IN (SELECT enumlabel::text FROM pg_catalog.pg_enum WHERE enumtypid = pg_catalog.to_regtype('public.stream_type')) ORDER BY u.n);
+  END IF;
+  IF needed THEN
+    EXECUTE $retype_block$DO $retype$
+DECLARE
   dep record;
   saved text[] := '{}';
   stmt text;
   col record;
   bad text;
 BEGIN
-  IF pg_catalog.to_regtype('public.stream_type') IS NOT NULL AND (EXISTS (SELECT enumlabel::text FROM pg_catalog.pg_enum WHERE enumtypid = pg_catalog.to_regtype('public.stream_type') AND enumlabel <> ALL (ARRAY['functional', 'geographic', 'channel']::text[])) OR ARRAY(SELECT enumlabel::text FROM pg_catalog.pg_enum WHERE enumtypid = pg_catalog.to_regtype('public.stream_type') ORDER BY enumsortorder) IS DISTINCT FROM ARRAY(SELECT u.l FROM unnest(ARRAY['functional', 'geographic', 'channel']::text[]) WITH ORDINALITY u(l, n) WHERE u.l IN (SELECT enumlabel::text FROM pg_catalog.pg_enum WHERE enumtypid = pg_catalog.to_regtype('public.stream_type')) ORDER BY u.n)) THEN
     -- Objects that name the columns (defaults, CHECK constraints, indexes
     -- with expressions or predicates, policies, triggers) would stop the type
     -- change or keep the old type: saved, dropped, re-created afterwards.
@@ -322,6 +352,9 @@ BEGIN
         PERFORM pg_catalog.set_config('client_min_messages', 'warning', true);
       END;
     END LOOP;
+END
+$retype$
+$retype_block$;
     PERFORM pg_catalog.set_config('client_min_messages', 'notice', true);
     RAISE NOTICE '%', 'hqc: recreate enum stream_type (change of module 002_enums)';
     PERFORM pg_catalog.set_config('client_min_messages', 'warning', true);
@@ -333,13 +366,21 @@ $hqc$;
 -- The older file actions uploaded, moved and restored map onto attached and updated.
 DO $hqc$
 DECLARE
+  needed boolean := false;
+BEGIN
+  IF pg_catalog.to_regtype('public.audit_action') IS NOT NULL AND ARRAY(SELECT enumlabel::text FROM pg_catalog.pg_enum WHERE enumtypid = pg_catalog.to_regtype('public.audit_action') ORDER BY enumsortorder) IS DISTINCT FROM ARRAY['created', 'updated', 'deleted', 'archived', 'status_changed', 'assigned', 'commented', 'attached', 'sent']::text[] THEN
+    needed := EXISTS (SELECT enumlabel::text FROM pg_catalog.pg_enum WHERE enumtypid = pg_catalog.to_regtype('public.audit_action') AND enumlabel <> ALL (ARRAY['created', 'updated', 'deleted', 'archived', 'status_changed', 'assigned', 'commented', 'attached', 'sent']::text[])) OR ARRAY(SELECT enumlabel::text FROM pg_catalog.pg_enum WHERE enumtypid = pg_catalog.to_regtype('public.audit_action') ORDER BY enumsortorder) IS DISTINCT FROM
+              ARRAY(SELECT u.l FROM unnest(ARRAY['created', 'updated', 'deleted', 'archived', 'status_changed', 'assigned', 'commented', 'attached', 'sent']::text[]) WITH ORDINALITY u(l, n) WHERE u.l IN (SELECT enumlabel::text FROM pg_catalog.pg_enum WHERE enumtypid = pg_catalog.to_regtype('public.audit_action')) ORDER BY u.n);
+  END IF;
+  IF needed THEN
+    EXECUTE $retype_block$DO $retype$
+DECLARE
   dep record;
   saved text[] := '{}';
   stmt text;
   col record;
   bad text;
 BEGIN
-  IF pg_catalog.to_regtype('public.audit_action') IS NOT NULL AND (EXISTS (SELECT enumlabel::text FROM pg_catalog.pg_enum WHERE enumtypid = pg_catalog.to_regtype('public.audit_action') AND enumlabel <> ALL (ARRAY['created', 'updated', 'deleted', 'archived', 'status_changed', 'assigned', 'commented', 'attached', 'sent']::text[])) OR ARRAY(SELECT enumlabel::text FROM pg_catalog.pg_enum WHERE enumtypid = pg_catalog.to_regtype('public.audit_action') ORDER BY enumsortorder) IS DISTINCT FROM ARRAY(SELECT u.l FROM unnest(ARRAY['created', 'updated', 'deleted', 'archived', 'status_changed', 'assigned', 'commented', 'attached', 'sent']::text[]) WITH ORDINALITY u(l, n) WHERE u.l IN (SELECT enumlabel::text FROM pg_catalog.pg_enum WHERE enumtypid = pg_catalog.to_regtype('public.audit_action')) ORDER BY u.n)) THEN
     -- Objects that name the columns (defaults, CHECK constraints, indexes
     -- with expressions or predicates, policies, triggers) would stop the type
     -- change or keep the old type: saved, dropped, re-created afterwards.
@@ -425,6 +466,9 @@ BEGIN
         PERFORM pg_catalog.set_config('client_min_messages', 'warning', true);
       END;
     END LOOP;
+END
+$retype$
+$retype_block$;
     PERFORM pg_catalog.set_config('client_min_messages', 'notice', true);
     RAISE NOTICE '%', 'hqc: recreate enum audit_action (change of module 002_enums)';
     PERFORM pg_catalog.set_config('client_min_messages', 'warning', true);
@@ -436,13 +480,21 @@ $hqc$;
 -- The older order put failed before dead_letter.
 DO $hqc$
 DECLARE
+  needed boolean := false;
+BEGIN
+  IF pg_catalog.to_regtype('public.inbox_item_status') IS NOT NULL AND ARRAY(SELECT enumlabel::text FROM pg_catalog.pg_enum WHERE enumtypid = pg_catalog.to_regtype('public.inbox_item_status') ORDER BY enumsortorder) IS DISTINCT FROM ARRAY['pending', 'leased', 'done', 'dead_letter', 'failed']::text[] THEN
+    needed := EXISTS (SELECT enumlabel::text FROM pg_catalog.pg_enum WHERE enumtypid = pg_catalog.to_regtype('public.inbox_item_status') AND enumlabel <> ALL (ARRAY['pending', 'leased', 'done', 'dead_letter', 'failed']::text[])) OR ARRAY(SELECT enumlabel::text FROM pg_catalog.pg_enum WHERE enumtypid = pg_catalog.to_regtype('public.inbox_item_status') ORDER BY enumsortorder) IS DISTINCT FROM
+              ARRAY(SELECT u.l FROM unnest(ARRAY['pending', 'leased', 'done', 'dead_letter', 'failed']::text[]) WITH ORDINALITY u(l, n) WHERE u.l IN (SELECT enumlabel::text FROM pg_catalog.pg_enum WHERE enumtypid = pg_catalog.to_regtype('public.inbox_item_status')) ORDER BY u.n);
+  END IF;
+  IF needed THEN
+    EXECUTE $retype_block$DO $retype$
+DECLARE
   dep record;
   saved text[] := '{}';
   stmt text;
   col record;
   bad text;
 BEGIN
-  IF pg_catalog.to_regtype('public.inbox_item_status') IS NOT NULL AND (EXISTS (SELECT enumlabel::text FROM pg_catalog.pg_enum WHERE enumtypid = pg_catalog.to_regtype('public.inbox_item_status') AND enumlabel <> ALL (ARRAY['pending', 'leased', 'done', 'dead_letter', 'failed']::text[])) OR ARRAY(SELECT enumlabel::text FROM pg_catalog.pg_enum WHERE enumtypid = pg_catalog.to_regtype('public.inbox_item_status') ORDER BY enumsortorder) IS DISTINCT FROM ARRAY(SELECT u.l FROM unnest(ARRAY['pending', 'leased', 'done', 'dead_letter', 'failed']::text[]) WITH ORDINALITY u(l, n) WHERE u.l IN (SELECT enumlabel::text FROM pg_catalog.pg_enum WHERE enumtypid = pg_catalog.to_regtype('public.inbox_item_status')) ORDER BY u.n)) THEN
     -- Objects that name the columns (defaults, CHECK constraints, indexes
     -- with expressions or predicates, policies, triggers) would stop the type
     -- change or keep the old type: saved, dropped, re-created afterwards.
@@ -528,6 +580,9 @@ BEGIN
         PERFORM pg_catalog.set_config('client_min_messages', 'warning', true);
       END;
     END LOOP;
+END
+$retype$
+$retype_block$;
     PERFORM pg_catalog.set_config('client_min_messages', 'notice', true);
     RAISE NOTICE '%', 'hqc: recreate enum inbox_item_status (change of module 002_enums)';
     PERFORM pg_catalog.set_config('client_min_messages', 'warning', true);
@@ -539,13 +594,21 @@ $hqc$;
 -- Inbox items of the older contact automations become routine events (routines replace automation rules).
 DO $hqc$
 DECLARE
+  needed boolean := false;
+BEGIN
+  IF pg_catalog.to_regtype('public.inbox_event_type') IS NOT NULL AND ARRAY(SELECT enumlabel::text FROM pg_catalog.pg_enum WHERE enumtypid = pg_catalog.to_regtype('public.inbox_event_type') ORDER BY enumsortorder) IS DISTINCT FROM ARRAY['task_assignment', 'task_reassignment', 'task_comment_mention', 'routine_schedule', 'routine_event', 'heartbeat', 'deliverable_review', 'blocker_resolved']::text[] THEN
+    needed := EXISTS (SELECT enumlabel::text FROM pg_catalog.pg_enum WHERE enumtypid = pg_catalog.to_regtype('public.inbox_event_type') AND enumlabel <> ALL (ARRAY['task_assignment', 'task_reassignment', 'task_comment_mention', 'routine_schedule', 'routine_event', 'heartbeat', 'deliverable_review', 'blocker_resolved']::text[])) OR ARRAY(SELECT enumlabel::text FROM pg_catalog.pg_enum WHERE enumtypid = pg_catalog.to_regtype('public.inbox_event_type') ORDER BY enumsortorder) IS DISTINCT FROM
+              ARRAY(SELECT u.l FROM unnest(ARRAY['task_assignment', 'task_reassignment', 'task_comment_mention', 'routine_schedule', 'routine_event', 'heartbeat', 'deliverable_review', 'blocker_resolved']::text[]) WITH ORDINALITY u(l, n) WHERE u.l IN (SELECT enumlabel::text FROM pg_catalog.pg_enum WHERE enumtypid = pg_catalog.to_regtype('public.inbox_event_type')) ORDER BY u.n);
+  END IF;
+  IF needed THEN
+    EXECUTE $retype_block$DO $retype$
+DECLARE
   dep record;
   saved text[] := '{}';
   stmt text;
   col record;
   bad text;
 BEGIN
-  IF pg_catalog.to_regtype('public.inbox_event_type') IS NOT NULL AND (EXISTS (SELECT enumlabel::text FROM pg_catalog.pg_enum WHERE enumtypid = pg_catalog.to_regtype('public.inbox_event_type') AND enumlabel <> ALL (ARRAY['task_assignment', 'task_reassignment', 'task_comment_mention', 'routine_schedule', 'routine_event', 'heartbeat', 'deliverable_review', 'blocker_resolved']::text[])) OR ARRAY(SELECT enumlabel::text FROM pg_catalog.pg_enum WHERE enumtypid = pg_catalog.to_regtype('public.inbox_event_type') ORDER BY enumsortorder) IS DISTINCT FROM ARRAY(SELECT u.l FROM unnest(ARRAY['task_assignment', 'task_reassignment', 'task_comment_mention', 'routine_schedule', 'routine_event', 'heartbeat', 'deliverable_review', 'blocker_resolved']::text[]) WITH ORDINALITY u(l, n) WHERE u.l IN (SELECT enumlabel::text FROM pg_catalog.pg_enum WHERE enumtypid = pg_catalog.to_regtype('public.inbox_event_type')) ORDER BY u.n)) THEN
     -- Objects that name the columns (defaults, CHECK constraints, indexes
     -- with expressions or predicates, policies, triggers) would stop the type
     -- change or keep the old type: saved, dropped, re-created afterwards.
@@ -631,6 +694,9 @@ BEGIN
         PERFORM pg_catalog.set_config('client_min_messages', 'warning', true);
       END;
     END LOOP;
+END
+$retype$
+$retype_block$;
     PERFORM pg_catalog.set_config('client_min_messages', 'notice', true);
     RAISE NOTICE '%', 'hqc: recreate enum inbox_event_type (change of module 002_enums)';
     PERFORM pg_catalog.set_config('client_min_messages', 'warning', true);
@@ -642,13 +708,21 @@ $hqc$;
 -- The older type held the lifecycle and auth actions only, in another order.
 DO $hqc$
 DECLARE
+  needed boolean := false;
+BEGIN
+  IF pg_catalog.to_regtype('public.command_action') IS NOT NULL AND ARRAY(SELECT enumlabel::text FROM pg_catalog.pg_enum WHERE enumtypid = pg_catalog.to_regtype('public.command_action') ORDER BY enumsortorder) IS DISTINCT FROM ARRAY['start_session', 'end_session', 'restart_session', 'refresh_session', 'execute_prompt', 'send_message', 'send_keys', 'take_screenshot', 'run_shell', 'upload_file', 'extract_text', 'provision', 'approve_pairing', 'update', 'remove', 'restart_gateway', 'update_all', 'restart_dispatcher', 'update_gateway', 'auth_set_api_key', 'auth_start', 'auth_paste', 'auth_list', 'auth_remove', 'auth_refresh', 'auth_set_default', 'set_agent_model', 'list_models', 'source_write', 'collection_list', 'collection_query', 'collection_record_create', 'collection_record_update']::text[] THEN
+    needed := EXISTS (SELECT enumlabel::text FROM pg_catalog.pg_enum WHERE enumtypid = pg_catalog.to_regtype('public.command_action') AND enumlabel <> ALL (ARRAY['start_session', 'end_session', 'restart_session', 'refresh_session', 'execute_prompt', 'send_message', 'send_keys', 'take_screenshot', 'run_shell', 'upload_file', 'extract_text', 'provision', 'approve_pairing', 'update', 'remove', 'restart_gateway', 'update_all', 'restart_dispatcher', 'update_gateway', 'auth_set_api_key', 'auth_start', 'auth_paste', 'auth_list', 'auth_remove', 'auth_refresh', 'auth_set_default', 'set_agent_model', 'list_models', 'source_write', 'collection_list', 'collection_query', 'collection_record_create', 'collection_record_update']::text[])) OR ARRAY(SELECT enumlabel::text FROM pg_catalog.pg_enum WHERE enumtypid = pg_catalog.to_regtype('public.command_action') ORDER BY enumsortorder) IS DISTINCT FROM
+              ARRAY(SELECT u.l FROM unnest(ARRAY['start_session', 'end_session', 'restart_session', 'refresh_session', 'execute_prompt', 'send_message', 'send_keys', 'take_screenshot', 'run_shell', 'upload_file', 'extract_text', 'provision', 'approve_pairing', 'update', 'remove', 'restart_gateway', 'update_all', 'restart_dispatcher', 'update_gateway', 'auth_set_api_key', 'auth_start', 'auth_paste', 'auth_list', 'auth_remove', 'auth_refresh', 'auth_set_default', 'set_agent_model', 'list_models', 'source_write', 'collection_list', 'collection_query', 'collection_record_create', 'collection_record_update']::text[]) WITH ORDINALITY u(l, n) WHERE u.l IN (SELECT enumlabel::text FROM pg_catalog.pg_enum WHERE enumtypid = pg_catalog.to_regtype('public.command_action')) ORDER BY u.n);
+  END IF;
+  IF needed THEN
+    EXECUTE $retype_block$DO $retype$
+DECLARE
   dep record;
   saved text[] := '{}';
   stmt text;
   col record;
   bad text;
 BEGIN
-  IF pg_catalog.to_regtype('public.command_action') IS NOT NULL AND (EXISTS (SELECT enumlabel::text FROM pg_catalog.pg_enum WHERE enumtypid = pg_catalog.to_regtype('public.command_action') AND enumlabel <> ALL (ARRAY['start_session', 'end_session', 'restart_session', 'refresh_session', 'execute_prompt', 'send_message', 'send_keys', 'take_screenshot', 'run_shell', 'upload_file', 'extract_text', 'provision', 'approve_pairing', 'update', 'remove', 'restart_gateway', 'update_all', 'restart_dispatcher', 'update_gateway', 'auth_set_api_key', 'auth_start', 'auth_paste', 'auth_list', 'auth_remove', 'auth_refresh', 'auth_set_default', 'set_agent_model', 'list_models', 'source_write', 'collection_list', 'collection_query', 'collection_record_create', 'collection_record_update']::text[])) OR ARRAY(SELECT enumlabel::text FROM pg_catalog.pg_enum WHERE enumtypid = pg_catalog.to_regtype('public.command_action') ORDER BY enumsortorder) IS DISTINCT FROM ARRAY(SELECT u.l FROM unnest(ARRAY['start_session', 'end_session', 'restart_session', 'refresh_session', 'execute_prompt', 'send_message', 'send_keys', 'take_screenshot', 'run_shell', 'upload_file', 'extract_text', 'provision', 'approve_pairing', 'update', 'remove', 'restart_gateway', 'update_all', 'restart_dispatcher', 'update_gateway', 'auth_set_api_key', 'auth_start', 'auth_paste', 'auth_list', 'auth_remove', 'auth_refresh', 'auth_set_default', 'set_agent_model', 'list_models', 'source_write', 'collection_list', 'collection_query', 'collection_record_create', 'collection_record_update']::text[]) WITH ORDINALITY u(l, n) WHERE u.l IN (SELECT enumlabel::text FROM pg_catalog.pg_enum WHERE enumtypid = pg_catalog.to_regtype('public.command_action')) ORDER BY u.n)) THEN
     -- Objects that name the columns (defaults, CHECK constraints, indexes
     -- with expressions or predicates, policies, triggers) would stop the type
     -- change or keep the old type: saved, dropped, re-created afterwards.
@@ -734,6 +808,9 @@ BEGIN
         PERFORM pg_catalog.set_config('client_min_messages', 'warning', true);
       END;
     END LOOP;
+END
+$retype$
+$retype_block$;
     PERFORM pg_catalog.set_config('client_min_messages', 'notice', true);
     RAISE NOTICE '%', 'hqc: recreate enum command_action (change of module 002_enums)';
     PERFORM pg_catalog.set_config('client_min_messages', 'warning', true);

@@ -141,20 +141,6 @@ equals current_tenant_id().
 COMMENT ON POLICY "Service role full access" ON public.tenants IS 'Daemons and server actions may read and write every tenant.';
 COMMENT ON POLICY "Tenant isolation" ON public.tenants IS 'A signed-in user reads and writes only its own tenant row.';
 
--- Comments of undocumented columns
-DO $hqc$
-DECLARE
-  col name;
-BEGIN
-  FOR col IN SELECT a.attname FROM pg_catalog.pg_description d
-               JOIN pg_catalog.pg_attribute a ON a.attrelid = d.objoid AND a.attnum = d.objsubid
-              WHERE d.classoid = 'pg_catalog.pg_class'::regclass AND d.objoid = 'public.tenants'::regclass
-                AND a.attname <> ALL (ARRAY[]::name[]) LOOP
-    EXECUTE format('COMMENT ON COLUMN %s.%I IS NULL', 'public.tenants', col);
-  END LOOP;
-END
-$hqc$;
-
 -- Trigger set_tenant_id_on_signup on auth.users
 DO $hqc$
 BEGIN
@@ -168,6 +154,20 @@ BEGIN
   FOR EACH ROW
   EXECUTE FUNCTION public.set_tenant_id_on_signup()$stmt$;
   END IF;
+END
+$hqc$;
+
+-- Comments of undocumented columns
+DO $hqc$
+DECLARE
+  r record;
+BEGIN
+  FOR r IN SELECT k.rel, a.attname FROM pg_catalog.pg_description d
+               JOIN pg_catalog.pg_attribute a ON a.attrelid = d.objoid AND a.attnum = d.objsubid
+               JOIN (VALUES ('public.tenants'::regclass, ARRAY[]::name[])) AS k(rel, documented) ON k.rel = d.objoid
+              WHERE d.classoid = 'pg_catalog.pg_class'::regclass AND a.attname <> ALL (k.documented) LOOP
+    EXECUTE format('COMMENT ON COLUMN %s.%I IS NULL', r.rel, r.attname);
+  END LOOP;
 END
 $hqc$;
 

@@ -388,20 +388,6 @@ COMMENT ON COLUMN public.workspace.default_soft_threshold_pct IS 'Percentage of 
 COMMENT ON POLICY "Service role full access" ON public.workspace IS 'Daemons and server actions may read and write every row.';
 COMMENT ON POLICY "Tenant isolation" ON public.workspace IS 'A signed-in user reads and writes only rows of the tenant named in its JWT.';
 
--- Comments of undocumented columns
-DO $hqc$
-DECLARE
-  col name;
-BEGIN
-  FOR col IN SELECT a.attname FROM pg_catalog.pg_description d
-               JOIN pg_catalog.pg_attribute a ON a.attrelid = d.objoid AND a.attnum = d.objsubid
-              WHERE d.classoid = 'pg_catalog.pg_class'::regclass AND d.objoid = 'public.workspace'::regclass
-                AND a.attname <> ALL (ARRAY['tenant_id', 'initialized', 'default_agent_budget_usd', 'default_soft_threshold_pct']::name[]) LOOP
-    EXECUTE format('COMMENT ON COLUMN %s.%I IS NULL', 'public.workspace', col);
-  END LOOP;
-END
-$hqc$;
-
 -- Constraints of pipeline_stages
 DO $hqc$
 BEGIN
@@ -467,20 +453,6 @@ COMMENT ON COLUMN public.pipeline_stages.tenant_id IS 'Owning tenant (the defaul
 COMMENT ON POLICY "Service role full access" ON public.pipeline_stages IS 'Daemons and server actions may read and write every row.';
 COMMENT ON POLICY "Tenant isolation" ON public.pipeline_stages IS 'A signed-in user reads and writes only rows of the tenant named in its JWT.';
 
--- Comments of undocumented columns
-DO $hqc$
-DECLARE
-  col name;
-BEGIN
-  FOR col IN SELECT a.attname FROM pg_catalog.pg_description d
-               JOIN pg_catalog.pg_attribute a ON a.attrelid = d.objoid AND a.attnum = d.objsubid
-              WHERE d.classoid = 'pg_catalog.pg_class'::regclass AND d.objoid = 'public.pipeline_stages'::regclass
-                AND a.attname <> ALL (ARRAY['tenant_id']::name[]) LOOP
-    EXECUTE format('COMMENT ON COLUMN %s.%I IS NULL', 'public.pipeline_stages', col);
-  END LOOP;
-END
-$hqc$;
-
 -- Constraints of field_definitions
 DO $hqc$
 BEGIN
@@ -544,13 +516,15 @@ COMMENT ON POLICY "Tenant isolation" ON public.field_definitions IS 'A signed-in
 -- Comments of undocumented columns
 DO $hqc$
 DECLARE
-  col name;
+  r record;
 BEGIN
-  FOR col IN SELECT a.attname FROM pg_catalog.pg_description d
+  FOR r IN SELECT k.rel, a.attname FROM pg_catalog.pg_description d
                JOIN pg_catalog.pg_attribute a ON a.attrelid = d.objoid AND a.attnum = d.objsubid
-              WHERE d.classoid = 'pg_catalog.pg_class'::regclass AND d.objoid = 'public.field_definitions'::regclass
-                AND a.attname <> ALL (ARRAY['tenant_id']::name[]) LOOP
-    EXECUTE format('COMMENT ON COLUMN %s.%I IS NULL', 'public.field_definitions', col);
+               JOIN (VALUES ('public.workspace'::regclass, ARRAY['tenant_id', 'initialized', 'default_agent_budget_usd', 'default_soft_threshold_pct']::name[]),
+                  ('public.pipeline_stages'::regclass, ARRAY['tenant_id']::name[]),
+                  ('public.field_definitions'::regclass, ARRAY['tenant_id']::name[])) AS k(rel, documented) ON k.rel = d.objoid
+              WHERE d.classoid = 'pg_catalog.pg_class'::regclass AND a.attname <> ALL (k.documented) LOOP
+    EXECUTE format('COMMENT ON COLUMN %s.%I IS NULL', r.rel, r.attname);
   END LOOP;
 END
 $hqc$;

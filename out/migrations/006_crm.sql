@@ -789,20 +789,6 @@ COMMENT ON COLUMN public.tags.tenant_id IS 'Owning tenant (the default tenant on
 COMMENT ON POLICY "Service role full access" ON public.tags IS 'Daemons and server actions may read and write every row.';
 COMMENT ON POLICY "Tenant isolation" ON public.tags IS 'A signed-in user reads and writes only rows of the tenant named in its JWT.';
 
--- Comments of undocumented columns
-DO $hqc$
-DECLARE
-  col name;
-BEGIN
-  FOR col IN SELECT a.attname FROM pg_catalog.pg_description d
-               JOIN pg_catalog.pg_attribute a ON a.attrelid = d.objoid AND a.attnum = d.objsubid
-              WHERE d.classoid = 'pg_catalog.pg_class'::regclass AND d.objoid = 'public.tags'::regclass
-                AND a.attname <> ALL (ARRAY['tenant_id']::name[]) LOOP
-    EXECUTE format('COMMENT ON COLUMN %s.%I IS NULL', 'public.tags', col);
-  END LOOP;
-END
-$hqc$;
-
 -- Constraints of campaigns
 DO $hqc$
 BEGIN
@@ -862,20 +848,6 @@ COMMENT ON TABLE public.campaigns IS 'Outreach campaigns that contacts can be at
 COMMENT ON COLUMN public.campaigns.tenant_id IS 'Owning tenant (the default tenant on self-hosted installs).';
 COMMENT ON POLICY "Service role full access" ON public.campaigns IS 'Daemons and server actions may read and write every row.';
 COMMENT ON POLICY "Tenant isolation" ON public.campaigns IS 'A signed-in user reads and writes only rows of the tenant named in its JWT.';
-
--- Comments of undocumented columns
-DO $hqc$
-DECLARE
-  col name;
-BEGIN
-  FOR col IN SELECT a.attname FROM pg_catalog.pg_description d
-               JOIN pg_catalog.pg_attribute a ON a.attrelid = d.objoid AND a.attnum = d.objsubid
-              WHERE d.classoid = 'pg_catalog.pg_class'::regclass AND d.objoid = 'public.campaigns'::regclass
-                AND a.attname <> ALL (ARRAY['tenant_id']::name[]) LOOP
-    EXECUTE format('COMMENT ON COLUMN %s.%I IS NULL', 'public.campaigns', col);
-  END LOOP;
-END
-$hqc$;
 
 -- Constraints of contacts
 DO $hqc$
@@ -980,20 +952,6 @@ COMMENT ON COLUMN public.contacts.archived_at IS 'Soft delete; NULL while active
 COMMENT ON POLICY "Service role full access" ON public.contacts IS 'Daemons and server actions may read and write every row.';
 COMMENT ON POLICY "Tenant isolation" ON public.contacts IS 'A signed-in user reads and writes only rows of the tenant named in its JWT.';
 
--- Comments of undocumented columns
-DO $hqc$
-DECLARE
-  col name;
-BEGIN
-  FOR col IN SELECT a.attname FROM pg_catalog.pg_description d
-               JOIN pg_catalog.pg_attribute a ON a.attrelid = d.objoid AND a.attnum = d.objsubid
-              WHERE d.classoid = 'pg_catalog.pg_class'::regclass AND d.objoid = 'public.contacts'::regclass
-                AND a.attname <> ALL (ARRAY['tenant_id', 'status', 'last_contact_date', 'extended', 'archived_at']::name[]) LOOP
-    EXECUTE format('COMMENT ON COLUMN %s.%I IS NULL', 'public.contacts', col);
-  END LOOP;
-END
-$hqc$;
-
 -- Constraints of organizations
 DO $hqc$
 BEGIN
@@ -1066,20 +1024,6 @@ COMMENT ON COLUMN public.organizations.tenant_id IS 'Owning tenant (the default 
 COMMENT ON COLUMN public.organizations.archived_at IS 'Soft delete; NULL while active.';
 COMMENT ON POLICY "Service role full access" ON public.organizations IS 'Daemons and server actions may read and write every row.';
 COMMENT ON POLICY "Tenant isolation" ON public.organizations IS 'A signed-in user reads and writes only rows of the tenant named in its JWT.';
-
--- Comments of undocumented columns
-DO $hqc$
-DECLARE
-  col name;
-BEGIN
-  FOR col IN SELECT a.attname FROM pg_catalog.pg_description d
-               JOIN pg_catalog.pg_attribute a ON a.attrelid = d.objoid AND a.attnum = d.objsubid
-              WHERE d.classoid = 'pg_catalog.pg_class'::regclass AND d.objoid = 'public.organizations'::regclass
-                AND a.attname <> ALL (ARRAY['tenant_id', 'archived_at']::name[]) LOOP
-    EXECUTE format('COMMENT ON COLUMN %s.%I IS NULL', 'public.organizations', col);
-  END LOOP;
-END
-$hqc$;
 
 -- Constraints of contact_organizations
 DO $hqc$
@@ -1158,20 +1102,6 @@ COMMENT ON COLUMN public.contact_organizations.tenant_id IS 'Owning tenant (the 
 COMMENT ON POLICY "Service role full access" ON public.contact_organizations IS 'Daemons and server actions may read and write every row.';
 COMMENT ON POLICY "Tenant isolation" ON public.contact_organizations IS 'A signed-in user reads and writes only rows of the tenant named in its JWT.';
 
--- Comments of undocumented columns
-DO $hqc$
-DECLARE
-  col name;
-BEGIN
-  FOR col IN SELECT a.attname FROM pg_catalog.pg_description d
-               JOIN pg_catalog.pg_attribute a ON a.attrelid = d.objoid AND a.attnum = d.objsubid
-              WHERE d.classoid = 'pg_catalog.pg_class'::regclass AND d.objoid = 'public.contact_organizations'::regclass
-                AND a.attname <> ALL (ARRAY['tenant_id']::name[]) LOOP
-    EXECUTE format('COMMENT ON COLUMN %s.%I IS NULL', 'public.contact_organizations', col);
-  END LOOP;
-END
-$hqc$;
-
 -- Constraints of templates
 DO $hqc$
 BEGIN
@@ -1237,20 +1167,6 @@ COMMENT ON TABLE public.templates IS 'Outreach message templates; `use_count` is
 COMMENT ON COLUMN public.templates.tenant_id IS 'Owning tenant (the default tenant on self-hosted installs).';
 COMMENT ON POLICY "Service role full access" ON public.templates IS 'Daemons and server actions may read and write every row.';
 COMMENT ON POLICY "Tenant isolation" ON public.templates IS 'A signed-in user reads and writes only rows of the tenant named in its JWT.';
-
--- Comments of undocumented columns
-DO $hqc$
-DECLARE
-  col name;
-BEGIN
-  FOR col IN SELECT a.attname FROM pg_catalog.pg_description d
-               JOIN pg_catalog.pg_attribute a ON a.attrelid = d.objoid AND a.attnum = d.objsubid
-              WHERE d.classoid = 'pg_catalog.pg_class'::regclass AND d.objoid = 'public.templates'::regclass
-                AND a.attname <> ALL (ARRAY['tenant_id']::name[]) LOOP
-    EXECUTE format('COMMENT ON COLUMN %s.%I IS NULL', 'public.templates', col);
-  END LOOP;
-END
-$hqc$;
 
 -- Constraints of draft_sets
 DO $hqc$
@@ -1342,13 +1258,19 @@ COMMENT ON POLICY "Tenant isolation" ON public.draft_sets IS 'A signed-in user r
 -- Comments of undocumented columns
 DO $hqc$
 DECLARE
-  col name;
+  r record;
 BEGIN
-  FOR col IN SELECT a.attname FROM pg_catalog.pg_description d
+  FOR r IN SELECT k.rel, a.attname FROM pg_catalog.pg_description d
                JOIN pg_catalog.pg_attribute a ON a.attrelid = d.objoid AND a.attnum = d.objsubid
-              WHERE d.classoid = 'pg_catalog.pg_class'::regclass AND d.objoid = 'public.draft_sets'::regclass
-                AND a.attname <> ALL (ARRAY['tenant_id']::name[]) LOOP
-    EXECUTE format('COMMENT ON COLUMN %s.%I IS NULL', 'public.draft_sets', col);
+               JOIN (VALUES ('public.tags'::regclass, ARRAY['tenant_id']::name[]),
+                  ('public.campaigns'::regclass, ARRAY['tenant_id']::name[]),
+                  ('public.contacts'::regclass, ARRAY['tenant_id', 'status', 'last_contact_date', 'extended', 'archived_at']::name[]),
+                  ('public.organizations'::regclass, ARRAY['tenant_id', 'archived_at']::name[]),
+                  ('public.contact_organizations'::regclass, ARRAY['tenant_id']::name[]),
+                  ('public.templates'::regclass, ARRAY['tenant_id']::name[]),
+                  ('public.draft_sets'::regclass, ARRAY['tenant_id']::name[])) AS k(rel, documented) ON k.rel = d.objoid
+              WHERE d.classoid = 'pg_catalog.pg_class'::regclass AND a.attname <> ALL (k.documented) LOOP
+    EXECUTE format('COMMENT ON COLUMN %s.%I IS NULL', r.rel, r.attname);
   END LOOP;
 END
 $hqc$;

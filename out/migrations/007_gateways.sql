@@ -25,6 +25,9 @@ BEGIN;
 -- Change: change type of gateways.status to gateway_status
 -- The older free-text status becomes the gateway_status enum (online -> ready, offline -> hibernating).
 DO $hqc$
+BEGIN
+  IF EXISTS (SELECT 1 FROM pg_catalog.pg_attribute a WHERE a.attrelid = pg_catalog.to_regclass('public.gateways') AND a.attname = 'status' AND NOT a.attisdropped AND (a.atttypid IS DISTINCT FROM pg_catalog.to_regtype('public.gateway_status'))) THEN
+    EXECUTE $retype_block$DO $retype$
 DECLARE
   dep record;
   saved text[] := '{}';
@@ -32,7 +35,6 @@ DECLARE
   col record;
   bad text;
 BEGIN
-  IF EXISTS (SELECT 1 FROM pg_catalog.pg_attribute a WHERE a.attrelid = pg_catalog.to_regclass('public.gateways') AND a.attname = 'status' AND NOT a.attisdropped AND (a.atttypid IS DISTINCT FROM pg_catalog.to_regtype('public.gateway_status'))) THEN
     -- Objects that name the columns (defaults, CHECK constraints, indexes
     -- with expressions or predicates, policies, triggers) would stop the type
     -- change or keep the old type: saved, dropped, re-created afterwards.
@@ -96,6 +98,9 @@ BEGIN
         PERFORM pg_catalog.set_config('client_min_messages', 'warning', true);
       END;
     END LOOP;
+END
+$retype$
+$retype_block$;
     PERFORM pg_catalog.set_config('client_min_messages', 'notice', true);
     RAISE NOTICE '%', 'hqc: change type of gateways.status to gateway_status (change of module 007_gateways)';
     PERFORM pg_catalog.set_config('client_min_messages', 'warning', true);
@@ -396,20 +401,6 @@ COMMENT ON COLUMN public.gateways.tenant_id IS 'Owning tenant (the default tenan
 COMMENT ON POLICY "Service role full access" ON public.gateways IS 'Daemons and server actions may read and write every row.';
 COMMENT ON POLICY "Tenant isolation" ON public.gateways IS 'A signed-in user reads and writes only rows of the tenant named in its JWT.';
 
--- Comments of undocumented columns
-DO $hqc$
-DECLARE
-  col name;
-BEGIN
-  FOR col IN SELECT a.attname FROM pg_catalog.pg_description d
-               JOIN pg_catalog.pg_attribute a ON a.attrelid = d.objoid AND a.attnum = d.objsubid
-              WHERE d.classoid = 'pg_catalog.pg_class'::regclass AND d.objoid = 'public.gateways'::regclass
-                AND a.attname <> ALL (ARRAY['tenant_id']::name[]) LOOP
-    EXECUTE format('COMMENT ON COLUMN %s.%I IS NULL', 'public.gateways', col);
-  END LOOP;
-END
-$hqc$;
-
 -- Constraints of gateway_registration_tokens
 DO $hqc$
 BEGIN
@@ -465,13 +456,14 @@ COMMENT ON POLICY "Tenant isolation" ON public.gateway_registration_tokens IS 'A
 -- Comments of undocumented columns
 DO $hqc$
 DECLARE
-  col name;
+  r record;
 BEGIN
-  FOR col IN SELECT a.attname FROM pg_catalog.pg_description d
+  FOR r IN SELECT k.rel, a.attname FROM pg_catalog.pg_description d
                JOIN pg_catalog.pg_attribute a ON a.attrelid = d.objoid AND a.attnum = d.objsubid
-              WHERE d.classoid = 'pg_catalog.pg_class'::regclass AND d.objoid = 'public.gateway_registration_tokens'::regclass
-                AND a.attname <> ALL (ARRAY['tenant_id', 'token_hash', 'label']::name[]) LOOP
-    EXECUTE format('COMMENT ON COLUMN %s.%I IS NULL', 'public.gateway_registration_tokens', col);
+               JOIN (VALUES ('public.gateways'::regclass, ARRAY['tenant_id']::name[]),
+                  ('public.gateway_registration_tokens'::regclass, ARRAY['tenant_id', 'token_hash', 'label']::name[])) AS k(rel, documented) ON k.rel = d.objoid
+              WHERE d.classoid = 'pg_catalog.pg_class'::regclass AND a.attname <> ALL (k.documented) LOOP
+    EXECUTE format('COMMENT ON COLUMN %s.%I IS NULL', r.rel, r.attname);
   END LOOP;
 END
 $hqc$;

@@ -261,13 +261,13 @@ COMMENT ON POLICY "Tenant isolation" ON public.agents IS 'A signed-in user reads
 -- Comments of undocumented columns
 DO $hqc$
 DECLARE
-  col name;
+  r record;
 BEGIN
-  FOR col IN SELECT a.attname FROM pg_catalog.pg_description d
+  FOR r IN SELECT k.rel, a.attname FROM pg_catalog.pg_description d
                JOIN pg_catalog.pg_attribute a ON a.attrelid = d.objoid AND a.attnum = d.objsubid
-              WHERE d.classoid = 'pg_catalog.pg_class'::regclass AND d.objoid = 'public.agents'::regclass
-                AND a.attname <> ALL (ARRAY['tenant_id', 'gateway_id', 'model', 'thinking', 'reports_to_id']::name[]) LOOP
-    EXECUTE format('COMMENT ON COLUMN %s.%I IS NULL', 'public.agents', col);
+               JOIN (VALUES ('public.agents'::regclass, ARRAY['tenant_id', 'gateway_id', 'model', 'thinking', 'reports_to_id']::name[])) AS k(rel, documented) ON k.rel = d.objoid
+              WHERE d.classoid = 'pg_catalog.pg_class'::regclass AND a.attname <> ALL (k.documented) LOOP
+    EXECUTE format('COMMENT ON COLUMN %s.%I IS NULL', r.rel, r.attname);
   END LOOP;
 END
 $hqc$;

@@ -837,20 +837,6 @@ COMMENT ON COLUMN public.streams.tenant_id IS 'Owning tenant (the default tenant
 COMMENT ON POLICY "Service role full access" ON public.streams IS 'Daemons and server actions may read and write every row.';
 COMMENT ON POLICY "Tenant isolation" ON public.streams IS 'A signed-in user reads and writes only rows of the tenant named in its JWT.';
 
--- Comments of undocumented columns
-DO $hqc$
-DECLARE
-  col name;
-BEGIN
-  FOR col IN SELECT a.attname FROM pg_catalog.pg_description d
-               JOIN pg_catalog.pg_attribute a ON a.attrelid = d.objoid AND a.attnum = d.objsubid
-              WHERE d.classoid = 'pg_catalog.pg_class'::regclass AND d.objoid = 'public.streams'::regclass
-                AND a.attname <> ALL (ARRAY['tenant_id']::name[]) LOOP
-    EXECUTE format('COMMENT ON COLUMN %s.%I IS NULL', 'public.streams', col);
-  END LOOP;
-END
-$hqc$;
-
 -- Constraints of tasks
 DO $hqc$
 BEGIN
@@ -992,20 +978,6 @@ COMMENT ON COLUMN public.tasks.series_occurrence_at IS 'Occurrence of the series
 COMMENT ON POLICY "Service role full access" ON public.tasks IS 'Daemons and server actions may read and write every row.';
 COMMENT ON POLICY "Tenant isolation" ON public.tasks IS 'A signed-in user reads and writes only rows of the tenant named in its JWT.';
 
--- Comments of undocumented columns
-DO $hqc$
-DECLARE
-  col name;
-BEGIN
-  FOR col IN SELECT a.attname FROM pg_catalog.pg_description d
-               JOIN pg_catalog.pg_attribute a ON a.attrelid = d.objoid AND a.attnum = d.objsubid
-              WHERE d.classoid = 'pg_catalog.pg_class'::regclass AND d.objoid = 'public.tasks'::regclass
-                AND a.attname <> ALL (ARRAY['tenant_id', 'completed_at', 'series_occurrence_at']::name[]) LOOP
-    EXECUTE format('COMMENT ON COLUMN %s.%I IS NULL', 'public.tasks', col);
-  END LOOP;
-END
-$hqc$;
-
 -- Constraints of task_series
 DO $hqc$
 BEGIN
@@ -1113,13 +1085,15 @@ COMMENT ON POLICY "Tenant isolation" ON public.task_series IS 'A signed-in user 
 -- Comments of undocumented columns
 DO $hqc$
 DECLARE
-  col name;
+  r record;
 BEGIN
-  FOR col IN SELECT a.attname FROM pg_catalog.pg_description d
+  FOR r IN SELECT k.rel, a.attname FROM pg_catalog.pg_description d
                JOIN pg_catalog.pg_attribute a ON a.attrelid = d.objoid AND a.attnum = d.objsubid
-              WHERE d.classoid = 'pg_catalog.pg_class'::regclass AND d.objoid = 'public.task_series'::regclass
-                AND a.attname <> ALL (ARRAY['tenant_id', 'days_of_week', 'day_of_month', 'next_occurrence_at']::name[]) LOOP
-    EXECUTE format('COMMENT ON COLUMN %s.%I IS NULL', 'public.task_series', col);
+               JOIN (VALUES ('public.streams'::regclass, ARRAY['tenant_id']::name[]),
+                  ('public.tasks'::regclass, ARRAY['tenant_id', 'completed_at', 'series_occurrence_at']::name[]),
+                  ('public.task_series'::regclass, ARRAY['tenant_id', 'days_of_week', 'day_of_month', 'next_occurrence_at']::name[])) AS k(rel, documented) ON k.rel = d.objoid
+              WHERE d.classoid = 'pg_catalog.pg_class'::regclass AND a.attname <> ALL (k.documented) LOOP
+    EXECUTE format('COMMENT ON COLUMN %s.%I IS NULL', r.rel, r.attname);
   END LOOP;
 END
 $hqc$;

@@ -945,20 +945,6 @@ COMMENT ON COLUMN public.knowledge_folders.tenant_id IS 'Owning tenant (the defa
 COMMENT ON POLICY "Service role full access" ON public.knowledge_folders IS 'Daemons and server actions may read and write every row.';
 COMMENT ON POLICY "Tenant isolation" ON public.knowledge_folders IS 'A signed-in user reads and writes only rows of the tenant named in its JWT.';
 
--- Comments of undocumented columns
-DO $hqc$
-DECLARE
-  col name;
-BEGIN
-  FOR col IN SELECT a.attname FROM pg_catalog.pg_description d
-               JOIN pg_catalog.pg_attribute a ON a.attrelid = d.objoid AND a.attnum = d.objsubid
-              WHERE d.classoid = 'pg_catalog.pg_class'::regclass AND d.objoid = 'public.knowledge_folders'::regclass
-                AND a.attname <> ALL (ARRAY['tenant_id']::name[]) LOOP
-    EXECUTE format('COMMENT ON COLUMN %s.%I IS NULL', 'public.knowledge_folders', col);
-  END LOOP;
-END
-$hqc$;
-
 -- Constraints of knowledge_items
 DO $hqc$
 BEGIN
@@ -1102,20 +1088,6 @@ COMMENT ON COLUMN public.knowledge_items.search_vector IS 'Maintained by trigger
 COMMENT ON POLICY "Service role full access" ON public.knowledge_items IS 'Daemons and server actions may read and write every row.';
 COMMENT ON POLICY "Tenant isolation" ON public.knowledge_items IS 'A signed-in user reads and writes only rows of the tenant named in its JWT.';
 
--- Comments of undocumented columns
-DO $hqc$
-DECLARE
-  col name;
-BEGIN
-  FOR col IN SELECT a.attname FROM pg_catalog.pg_description d
-               JOIN pg_catalog.pg_attribute a ON a.attrelid = d.objoid AND a.attnum = d.objsubid
-              WHERE d.classoid = 'pg_catalog.pg_class'::regclass AND d.objoid = 'public.knowledge_items'::regclass
-                AND a.attname <> ALL (ARRAY['tenant_id', 'search_vector']::name[]) LOOP
-    EXECUTE format('COMMENT ON COLUMN %s.%I IS NULL', 'public.knowledge_items', col);
-  END LOOP;
-END
-$hqc$;
-
 -- Constraints of knowledge_item_agents
 DO $hqc$
 BEGIN
@@ -1184,20 +1156,6 @@ COMMENT ON TABLE public.knowledge_item_agents IS 'Assigns agent-scoped knowledge
 COMMENT ON COLUMN public.knowledge_item_agents.tenant_id IS 'Owning tenant (the default tenant on self-hosted installs).';
 COMMENT ON POLICY "Service role full access" ON public.knowledge_item_agents IS 'Daemons and server actions may read and write every row.';
 COMMENT ON POLICY "Tenant isolation" ON public.knowledge_item_agents IS 'A signed-in user reads and writes only rows of the tenant named in its JWT.';
-
--- Comments of undocumented columns
-DO $hqc$
-DECLARE
-  col name;
-BEGIN
-  FOR col IN SELECT a.attname FROM pg_catalog.pg_description d
-               JOIN pg_catalog.pg_attribute a ON a.attrelid = d.objoid AND a.attnum = d.objsubid
-              WHERE d.classoid = 'pg_catalog.pg_class'::regclass AND d.objoid = 'public.knowledge_item_agents'::regclass
-                AND a.attname <> ALL (ARRAY['tenant_id']::name[]) LOOP
-    EXECUTE format('COMMENT ON COLUMN %s.%I IS NULL', 'public.knowledge_item_agents', col);
-  END LOOP;
-END
-$hqc$;
 
 -- Constraints of knowledge_chunks
 DO $hqc$
@@ -1305,13 +1263,16 @@ COMMENT ON POLICY "Tenant isolation" ON public.knowledge_chunks IS 'A signed-in 
 -- Comments of undocumented columns
 DO $hqc$
 DECLARE
-  col name;
+  r record;
 BEGIN
-  FOR col IN SELECT a.attname FROM pg_catalog.pg_description d
+  FOR r IN SELECT k.rel, a.attname FROM pg_catalog.pg_description d
                JOIN pg_catalog.pg_attribute a ON a.attrelid = d.objoid AND a.attnum = d.objsubid
-              WHERE d.classoid = 'pg_catalog.pg_class'::regclass AND d.objoid = 'public.knowledge_chunks'::regclass
-                AND a.attname <> ALL (ARRAY['tenant_id', 'search_vector']::name[]) LOOP
-    EXECUTE format('COMMENT ON COLUMN %s.%I IS NULL', 'public.knowledge_chunks', col);
+               JOIN (VALUES ('public.knowledge_folders'::regclass, ARRAY['tenant_id']::name[]),
+                  ('public.knowledge_items'::regclass, ARRAY['tenant_id', 'search_vector']::name[]),
+                  ('public.knowledge_item_agents'::regclass, ARRAY['tenant_id']::name[]),
+                  ('public.knowledge_chunks'::regclass, ARRAY['tenant_id', 'search_vector']::name[])) AS k(rel, documented) ON k.rel = d.objoid
+              WHERE d.classoid = 'pg_catalog.pg_class'::regclass AND a.attname <> ALL (k.documented) LOOP
+    EXECUTE format('COMMENT ON COLUMN %s.%I IS NULL', r.rel, r.attname);
   END LOOP;
 END
 $hqc$;
@@ -1497,13 +1458,21 @@ $hqc$;
 -- The older asset types (document, sop, research, ...) go with the assets table.
 DO $hqc$
 DECLARE
+  needed boolean := false;
+BEGIN
+  IF pg_catalog.to_regtype('public.asset_type') IS NOT NULL AND ARRAY(SELECT enumlabel::text FROM pg_catalog.pg_enum WHERE enumtypid = pg_catalog.to_regtype('public.asset_type') ORDER BY enumsortorder) IS DISTINCT FROM ARRAY['file', 'image', 'link']::text[] THEN
+    needed := EXISTS (SELECT enumlabel::text FROM pg_catalog.pg_enum WHERE enumtypid = pg_catalog.to_regtype('public.asset_type') AND enumlabel <> ALL (ARRAY['file', 'image', 'link']::text[])) OR ARRAY(SELECT enumlabel::text FROM pg_catalog.pg_enum WHERE enumtypid = pg_catalog.to_regtype('public.asset_type') ORDER BY enumsortorder) IS DISTINCT FROM
+              ARRAY(SELECT u.l FROM unnest(ARRAY['file', 'image', 'link']::text[]) WITH ORDINALITY u(l, n) WHERE u.l IN (SELECT enumlabel::text FROM pg_catalog.pg_enum WHERE enumtypid = pg_catalog.to_regtype('public.asset_type')) ORDER BY u.n);
+  END IF;
+  IF needed THEN
+    EXECUTE $retype_block$DO $retype$
+DECLARE
   dep record;
   saved text[] := '{}';
   stmt text;
   col record;
   bad text;
 BEGIN
-  IF pg_catalog.to_regtype('public.asset_type') IS NOT NULL AND (EXISTS (SELECT enumlabel::text FROM pg_catalog.pg_enum WHERE enumtypid = pg_catalog.to_regtype('public.asset_type') AND enumlabel <> ALL (ARRAY['file', 'image', 'link']::text[])) OR ARRAY(SELECT enumlabel::text FROM pg_catalog.pg_enum WHERE enumtypid = pg_catalog.to_regtype('public.asset_type') ORDER BY enumsortorder) IS DISTINCT FROM ARRAY(SELECT u.l FROM unnest(ARRAY['file', 'image', 'link']::text[]) WITH ORDINALITY u(l, n) WHERE u.l IN (SELECT enumlabel::text FROM pg_catalog.pg_enum WHERE enumtypid = pg_catalog.to_regtype('public.asset_type')) ORDER BY u.n)) THEN
     -- Objects that name the columns (defaults, CHECK constraints, indexes
     -- with expressions or predicates, policies, triggers) would stop the type
     -- change or keep the old type: saved, dropped, re-created afterwards.
@@ -1589,6 +1558,9 @@ BEGIN
         PERFORM pg_catalog.set_config('client_min_messages', 'warning', true);
       END;
     END LOOP;
+END
+$retype$
+$retype_block$;
     PERFORM pg_catalog.set_config('client_min_messages', 'notice', true);
     RAISE NOTICE '%', 'hqc: recreate enum asset_type (change of module 012_knowledge)';
     PERFORM pg_catalog.set_config('client_min_messages', 'warning', true);

@@ -307,20 +307,6 @@ COMMENT ON COLUMN public.audit_log.tenant_id IS 'Owning tenant (the default tena
 COMMENT ON POLICY "Service role full access" ON public.audit_log IS 'Daemons and server actions may read and write every row.';
 COMMENT ON POLICY "Tenant isolation" ON public.audit_log IS 'A signed-in user reads and writes only rows of the tenant named in its JWT.';
 
--- Comments of undocumented columns
-DO $hqc$
-DECLARE
-  col name;
-BEGIN
-  FOR col IN SELECT a.attname FROM pg_catalog.pg_description d
-               JOIN pg_catalog.pg_attribute a ON a.attrelid = d.objoid AND a.attnum = d.objsubid
-              WHERE d.classoid = 'pg_catalog.pg_class'::regclass AND d.objoid = 'public.audit_log'::regclass
-                AND a.attname <> ALL (ARRAY['tenant_id']::name[]) LOOP
-    EXECUTE format('COMMENT ON COLUMN %s.%I IS NULL', 'public.audit_log', col);
-  END LOOP;
-END
-$hqc$;
-
 -- Constraints of notifications
 DO $hqc$
 BEGIN
@@ -386,26 +372,27 @@ COMMENT ON COLUMN public.notifications.tenant_id IS 'Owning tenant (the default 
 COMMENT ON POLICY "Service role full access" ON public.notifications IS 'Daemons and server actions may read and write every row.';
 COMMENT ON POLICY "Tenant isolation" ON public.notifications IS 'A signed-in user reads and writes only rows of the tenant named in its JWT.';
 
--- Comments of undocumented columns
-DO $hqc$
-DECLARE
-  col name;
-BEGIN
-  FOR col IN SELECT a.attname FROM pg_catalog.pg_description d
-               JOIN pg_catalog.pg_attribute a ON a.attrelid = d.objoid AND a.attnum = d.objsubid
-              WHERE d.classoid = 'pg_catalog.pg_class'::regclass AND d.objoid = 'public.notifications'::regclass
-                AND a.attname <> ALL (ARRAY['tenant_id']::name[]) LOOP
-    EXECUTE format('COMMENT ON COLUMN %s.%I IS NULL', 'public.notifications', col);
-  END LOOP;
-END
-$hqc$;
-
 -- Trigger tasks_notify_status_change on tasks
 CREATE OR REPLACE TRIGGER tasks_notify_status_change
   AFTER UPDATE ON public.tasks
   FOR EACH ROW
   WHEN (OLD.status IS DISTINCT FROM NEW.status OR OLD.assignee_agent_id IS DISTINCT FROM NEW.assignee_agent_id)
   EXECUTE FUNCTION public.notify_task_status_change();
+
+-- Comments of undocumented columns
+DO $hqc$
+DECLARE
+  r record;
+BEGIN
+  FOR r IN SELECT k.rel, a.attname FROM pg_catalog.pg_description d
+               JOIN pg_catalog.pg_attribute a ON a.attrelid = d.objoid AND a.attnum = d.objsubid
+               JOIN (VALUES ('public.audit_log'::regclass, ARRAY['tenant_id']::name[]),
+                  ('public.notifications'::regclass, ARRAY['tenant_id']::name[])) AS k(rel, documented) ON k.rel = d.objoid
+              WHERE d.classoid = 'pg_catalog.pg_class'::regclass AND a.attname <> ALL (k.documented) LOOP
+    EXECUTE format('COMMENT ON COLUMN %s.%I IS NULL', r.rel, r.attname);
+  END LOOP;
+END
+$hqc$;
 
 GRANT EXECUTE ON FUNCTION public.notify_task_status_change() TO authenticated, service_role;
 

@@ -473,20 +473,6 @@ COMMENT ON COLUMN public.agent_inbox_items.dedup_key IS 'Producer-specific key, 
 COMMENT ON POLICY "Service role full access" ON public.agent_inbox_items IS 'Daemons and server actions may read and write every row.';
 COMMENT ON POLICY "Tenant isolation" ON public.agent_inbox_items IS 'A signed-in user reads and writes only rows of the tenant named in its JWT.';
 
--- Comments of undocumented columns
-DO $hqc$
-DECLARE
-  col name;
-BEGIN
-  FOR col IN SELECT a.attname FROM pg_catalog.pg_description d
-               JOIN pg_catalog.pg_attribute a ON a.attrelid = d.objoid AND a.attnum = d.objsubid
-              WHERE d.classoid = 'pg_catalog.pg_class'::regclass AND d.objoid = 'public.agent_inbox_items'::regclass
-                AND a.attname <> ALL (ARRAY['tenant_id', 'agent_slug', 'leased_until', 'attempt_count', 'dedup_key']::name[]) LOOP
-    EXECUTE format('COMMENT ON COLUMN %s.%I IS NULL', 'public.agent_inbox_items', col);
-  END LOOP;
-END
-$hqc$;
-
 -- Trigger comments_enqueue_mentions on comments
 CREATE OR REPLACE TRIGGER comments_enqueue_mentions
   AFTER INSERT ON public.comments
@@ -506,6 +492,20 @@ CREATE OR REPLACE TRIGGER tasks_enqueue_assignment
   AFTER INSERT OR UPDATE OF assignee_agent_id ON public.tasks
   FOR EACH ROW
   EXECUTE FUNCTION public.enqueue_task_assignment();
+
+-- Comments of undocumented columns
+DO $hqc$
+DECLARE
+  r record;
+BEGIN
+  FOR r IN SELECT k.rel, a.attname FROM pg_catalog.pg_description d
+               JOIN pg_catalog.pg_attribute a ON a.attrelid = d.objoid AND a.attnum = d.objsubid
+               JOIN (VALUES ('public.agent_inbox_items'::regclass, ARRAY['tenant_id', 'agent_slug', 'leased_until', 'attempt_count', 'dedup_key']::name[])) AS k(rel, documented) ON k.rel = d.objoid
+              WHERE d.classoid = 'pg_catalog.pg_class'::regclass AND a.attname <> ALL (k.documented) LOOP
+    EXECUTE format('COMMENT ON COLUMN %s.%I IS NULL', r.rel, r.attname);
+  END LOOP;
+END
+$hqc$;
 
 GRANT EXECUTE ON FUNCTION public.lease_inbox_item(uuid, integer) TO service_role;
 

@@ -558,20 +558,6 @@ COMMENT ON COLUMN public.agent_usage.cost_total_usd IS 'Total cost; NULL when th
 COMMENT ON POLICY "Service role full access" ON public.agent_usage IS 'Daemons and server actions may read and write every row.';
 COMMENT ON POLICY "Tenant isolation" ON public.agent_usage IS 'A signed-in user reads and writes only rows of the tenant named in its JWT.';
 
--- Comments of undocumented columns
-DO $hqc$
-DECLARE
-  col name;
-BEGIN
-  FOR col IN SELECT a.attname FROM pg_catalog.pg_description d
-               JOIN pg_catalog.pg_attribute a ON a.attrelid = d.objoid AND a.attnum = d.objsubid
-              WHERE d.classoid = 'pg_catalog.pg_class'::regclass AND d.objoid = 'public.agent_usage'::regclass
-                AND a.attname <> ALL (ARRAY['tenant_id', 'agent_slug_snapshot', 'cost_total_usd']::name[]) LOOP
-    EXECUTE format('COMMENT ON COLUMN %s.%I IS NULL', 'public.agent_usage', col);
-  END LOOP;
-END
-$hqc$;
-
 -- Constraints of agent_budgets
 DO $hqc$
 BEGIN
@@ -641,22 +627,23 @@ COMMENT ON COLUMN public.agent_budgets.hard_cutoff IS 'Stored for the applicatio
 COMMENT ON POLICY "Service role full access" ON public.agent_budgets IS 'Daemons and server actions may read and write every row.';
 COMMENT ON POLICY "Tenant isolation" ON public.agent_budgets IS 'A signed-in user reads and writes only rows of the tenant named in its JWT.';
 
+-- Index uq_budget_notification_per_period
+CREATE UNIQUE INDEX IF NOT EXISTS uq_budget_notification_per_period ON public.notifications (entity_id, type, (meta ->> 'period_start')) WHERE entity_type = 'agent_budget' AND type IN ('budget.warned', 'budget.exceeded');
+
 -- Comments of undocumented columns
 DO $hqc$
 DECLARE
-  col name;
+  r record;
 BEGIN
-  FOR col IN SELECT a.attname FROM pg_catalog.pg_description d
+  FOR r IN SELECT k.rel, a.attname FROM pg_catalog.pg_description d
                JOIN pg_catalog.pg_attribute a ON a.attrelid = d.objoid AND a.attnum = d.objsubid
-              WHERE d.classoid = 'pg_catalog.pg_class'::regclass AND d.objoid = 'public.agent_budgets'::regclass
-                AND a.attname <> ALL (ARRAY['tenant_id', 'hard_cutoff']::name[]) LOOP
-    EXECUTE format('COMMENT ON COLUMN %s.%I IS NULL', 'public.agent_budgets', col);
+               JOIN (VALUES ('public.agent_usage'::regclass, ARRAY['tenant_id', 'agent_slug_snapshot', 'cost_total_usd']::name[]),
+                  ('public.agent_budgets'::regclass, ARRAY['tenant_id', 'hard_cutoff']::name[])) AS k(rel, documented) ON k.rel = d.objoid
+              WHERE d.classoid = 'pg_catalog.pg_class'::regclass AND a.attname <> ALL (k.documented) LOOP
+    EXECUTE format('COMMENT ON COLUMN %s.%I IS NULL', r.rel, r.attname);
   END LOOP;
 END
 $hqc$;
-
--- Index uq_budget_notification_per_period
-CREATE UNIQUE INDEX IF NOT EXISTS uq_budget_notification_per_period ON public.notifications (entity_id, type, (meta ->> 'period_start')) WHERE entity_type = 'agent_budget' AND type IN ('budget.warned', 'budget.exceeded');
 
 COMMENT ON FUNCTION public.update_agent_budget_on_usage() IS 'AFTER INSERT trigger on `agent_usage` (no-op without `agent_id`):
 1. workspace defaults of the usage tenant (limit, threshold 80, hard cutoff true, anchor

@@ -7,300 +7,18 @@
 SET client_min_messages = warning;
 SET search_path = public, extensions;
 
--- Change: drop policy "Authenticated full access" on workspace
+-- Change: drop policy "Authenticated full access" on 23 tables
 -- The single-user model let every signed-in user do everything; tenant isolation replaces it.
 DO $hqc$
+DECLARE
+  rel regclass;
 BEGIN
-  IF EXISTS (SELECT 1 FROM pg_catalog.pg_policy WHERE polrelid = pg_catalog.to_regclass('public.workspace') AND polname = 'Authenticated full access') THEN
-    DROP POLICY "Authenticated full access" ON public.workspace;
+  IF EXISTS (SELECT polrelid::regclass FROM pg_catalog.pg_policy WHERE polname = 'Authenticated full access' AND polrelid IN (pg_catalog.to_regclass('public.workspace'), pg_catalog.to_regclass('public.pipeline_stages'), pg_catalog.to_regclass('public.field_definitions'), pg_catalog.to_regclass('public.tags'), pg_catalog.to_regclass('public.campaigns'), pg_catalog.to_regclass('public.contacts'), pg_catalog.to_regclass('public.organizations'), pg_catalog.to_regclass('public.contact_organizations'), pg_catalog.to_regclass('public.templates'), pg_catalog.to_regclass('public.gateways'), pg_catalog.to_regclass('public.agents'), pg_catalog.to_regclass('public.interactions'), pg_catalog.to_regclass('public.streams'), pg_catalog.to_regclass('public.tasks'), pg_catalog.to_regclass('public.task_series'), pg_catalog.to_regclass('public.comments'), pg_catalog.to_regclass('public.draft_sets'), pg_catalog.to_regclass('public.audit_log'), pg_catalog.to_regclass('public.notifications'), pg_catalog.to_regclass('public.agent_inbox_items'), pg_catalog.to_regclass('public.agent_commands'), pg_catalog.to_regclass('public.agent_usage'), pg_catalog.to_regclass('public.agent_budgets'))) THEN
+    FOR rel IN SELECT polrelid::regclass FROM pg_catalog.pg_policy WHERE polname = 'Authenticated full access' AND polrelid IN (pg_catalog.to_regclass('public.workspace'), pg_catalog.to_regclass('public.pipeline_stages'), pg_catalog.to_regclass('public.field_definitions'), pg_catalog.to_regclass('public.tags'), pg_catalog.to_regclass('public.campaigns'), pg_catalog.to_regclass('public.contacts'), pg_catalog.to_regclass('public.organizations'), pg_catalog.to_regclass('public.contact_organizations'), pg_catalog.to_regclass('public.templates'), pg_catalog.to_regclass('public.gateways'), pg_catalog.to_regclass('public.agents'), pg_catalog.to_regclass('public.interactions'), pg_catalog.to_regclass('public.streams'), pg_catalog.to_regclass('public.tasks'), pg_catalog.to_regclass('public.task_series'), pg_catalog.to_regclass('public.comments'), pg_catalog.to_regclass('public.draft_sets'), pg_catalog.to_regclass('public.audit_log'), pg_catalog.to_regclass('public.notifications'), pg_catalog.to_regclass('public.agent_inbox_items'), pg_catalog.to_regclass('public.agent_commands'), pg_catalog.to_regclass('public.agent_usage'), pg_catalog.to_regclass('public.agent_budgets')) LOOP
+      EXECUTE format('DROP POLICY %I ON %s', 'Authenticated full access', rel);
+    END LOOP;
     PERFORM pg_catalog.set_config('client_min_messages', 'notice', true);
-    RAISE NOTICE '%', 'hqc: drop policy "Authenticated full access" on workspace (change of module 017_rls_realtime_storage)';
-    PERFORM pg_catalog.set_config('client_min_messages', 'warning', true);
-  END IF;
-END
-$hqc$;
-
--- Change: drop policy "Authenticated full access" on pipeline_stages
--- The single-user model let every signed-in user do everything; tenant isolation replaces it.
-DO $hqc$
-BEGIN
-  IF EXISTS (SELECT 1 FROM pg_catalog.pg_policy WHERE polrelid = pg_catalog.to_regclass('public.pipeline_stages') AND polname = 'Authenticated full access') THEN
-    DROP POLICY "Authenticated full access" ON public.pipeline_stages;
-    PERFORM pg_catalog.set_config('client_min_messages', 'notice', true);
-    RAISE NOTICE '%', 'hqc: drop policy "Authenticated full access" on pipeline_stages (change of module 017_rls_realtime_storage)';
-    PERFORM pg_catalog.set_config('client_min_messages', 'warning', true);
-  END IF;
-END
-$hqc$;
-
--- Change: drop policy "Authenticated full access" on field_definitions
--- The single-user model let every signed-in user do everything; tenant isolation replaces it.
-DO $hqc$
-BEGIN
-  IF EXISTS (SELECT 1 FROM pg_catalog.pg_policy WHERE polrelid = pg_catalog.to_regclass('public.field_definitions') AND polname = 'Authenticated full access') THEN
-    DROP POLICY "Authenticated full access" ON public.field_definitions;
-    PERFORM pg_catalog.set_config('client_min_messages', 'notice', true);
-    RAISE NOTICE '%', 'hqc: drop policy "Authenticated full access" on field_definitions (change of module 017_rls_realtime_storage)';
-    PERFORM pg_catalog.set_config('client_min_messages', 'warning', true);
-  END IF;
-END
-$hqc$;
-
--- Change: drop policy "Authenticated full access" on tags
--- The single-user model let every signed-in user do everything; tenant isolation replaces it.
-DO $hqc$
-BEGIN
-  IF EXISTS (SELECT 1 FROM pg_catalog.pg_policy WHERE polrelid = pg_catalog.to_regclass('public.tags') AND polname = 'Authenticated full access') THEN
-    DROP POLICY "Authenticated full access" ON public.tags;
-    PERFORM pg_catalog.set_config('client_min_messages', 'notice', true);
-    RAISE NOTICE '%', 'hqc: drop policy "Authenticated full access" on tags (change of module 017_rls_realtime_storage)';
-    PERFORM pg_catalog.set_config('client_min_messages', 'warning', true);
-  END IF;
-END
-$hqc$;
-
--- Change: drop policy "Authenticated full access" on campaigns
--- The single-user model let every signed-in user do everything; tenant isolation replaces it.
-DO $hqc$
-BEGIN
-  IF EXISTS (SELECT 1 FROM pg_catalog.pg_policy WHERE polrelid = pg_catalog.to_regclass('public.campaigns') AND polname = 'Authenticated full access') THEN
-    DROP POLICY "Authenticated full access" ON public.campaigns;
-    PERFORM pg_catalog.set_config('client_min_messages', 'notice', true);
-    RAISE NOTICE '%', 'hqc: drop policy "Authenticated full access" on campaigns (change of module 017_rls_realtime_storage)';
-    PERFORM pg_catalog.set_config('client_min_messages', 'warning', true);
-  END IF;
-END
-$hqc$;
-
--- Change: drop policy "Authenticated full access" on contacts
--- The single-user model let every signed-in user do everything; tenant isolation replaces it.
-DO $hqc$
-BEGIN
-  IF EXISTS (SELECT 1 FROM pg_catalog.pg_policy WHERE polrelid = pg_catalog.to_regclass('public.contacts') AND polname = 'Authenticated full access') THEN
-    DROP POLICY "Authenticated full access" ON public.contacts;
-    PERFORM pg_catalog.set_config('client_min_messages', 'notice', true);
-    RAISE NOTICE '%', 'hqc: drop policy "Authenticated full access" on contacts (change of module 017_rls_realtime_storage)';
-    PERFORM pg_catalog.set_config('client_min_messages', 'warning', true);
-  END IF;
-END
-$hqc$;
-
--- Change: drop policy "Authenticated full access" on organizations
--- The single-user model let every signed-in user do everything; tenant isolation replaces it.
-DO $hqc$
-BEGIN
-  IF EXISTS (SELECT 1 FROM pg_catalog.pg_policy WHERE polrelid = pg_catalog.to_regclass('public.organizations') AND polname = 'Authenticated full access') THEN
-    DROP POLICY "Authenticated full access" ON public.organizations;
-    PERFORM pg_catalog.set_config('client_min_messages', 'notice', true);
-    RAISE NOTICE '%', 'hqc: drop policy "Authenticated full access" on organizations (change of module 017_rls_realtime_storage)';
-    PERFORM pg_catalog.set_config('client_min_messages', 'warning', true);
-  END IF;
-END
-$hqc$;
-
--- Change: drop policy "Authenticated full access" on contact_organizations
--- The single-user model let every signed-in user do everything; tenant isolation replaces it.
-DO $hqc$
-BEGIN
-  IF EXISTS (SELECT 1 FROM pg_catalog.pg_policy WHERE polrelid = pg_catalog.to_regclass('public.contact_organizations') AND polname = 'Authenticated full access') THEN
-    DROP POLICY "Authenticated full access" ON public.contact_organizations;
-    PERFORM pg_catalog.set_config('client_min_messages', 'notice', true);
-    RAISE NOTICE '%', 'hqc: drop policy "Authenticated full access" on contact_organizations (change of module 017_rls_realtime_storage)';
-    PERFORM pg_catalog.set_config('client_min_messages', 'warning', true);
-  END IF;
-END
-$hqc$;
-
--- Change: drop policy "Authenticated full access" on templates
--- The single-user model let every signed-in user do everything; tenant isolation replaces it.
-DO $hqc$
-BEGIN
-  IF EXISTS (SELECT 1 FROM pg_catalog.pg_policy WHERE polrelid = pg_catalog.to_regclass('public.templates') AND polname = 'Authenticated full access') THEN
-    DROP POLICY "Authenticated full access" ON public.templates;
-    PERFORM pg_catalog.set_config('client_min_messages', 'notice', true);
-    RAISE NOTICE '%', 'hqc: drop policy "Authenticated full access" on templates (change of module 017_rls_realtime_storage)';
-    PERFORM pg_catalog.set_config('client_min_messages', 'warning', true);
-  END IF;
-END
-$hqc$;
-
--- Change: drop policy "Authenticated full access" on gateways
--- The single-user model let every signed-in user do everything; tenant isolation replaces it.
-DO $hqc$
-BEGIN
-  IF EXISTS (SELECT 1 FROM pg_catalog.pg_policy WHERE polrelid = pg_catalog.to_regclass('public.gateways') AND polname = 'Authenticated full access') THEN
-    DROP POLICY "Authenticated full access" ON public.gateways;
-    PERFORM pg_catalog.set_config('client_min_messages', 'notice', true);
-    RAISE NOTICE '%', 'hqc: drop policy "Authenticated full access" on gateways (change of module 017_rls_realtime_storage)';
-    PERFORM pg_catalog.set_config('client_min_messages', 'warning', true);
-  END IF;
-END
-$hqc$;
-
--- Change: drop policy "Authenticated full access" on agents
--- The single-user model let every signed-in user do everything; tenant isolation replaces it.
-DO $hqc$
-BEGIN
-  IF EXISTS (SELECT 1 FROM pg_catalog.pg_policy WHERE polrelid = pg_catalog.to_regclass('public.agents') AND polname = 'Authenticated full access') THEN
-    DROP POLICY "Authenticated full access" ON public.agents;
-    PERFORM pg_catalog.set_config('client_min_messages', 'notice', true);
-    RAISE NOTICE '%', 'hqc: drop policy "Authenticated full access" on agents (change of module 017_rls_realtime_storage)';
-    PERFORM pg_catalog.set_config('client_min_messages', 'warning', true);
-  END IF;
-END
-$hqc$;
-
--- Change: drop policy "Authenticated full access" on interactions
--- The single-user model let every signed-in user do everything; tenant isolation replaces it.
-DO $hqc$
-BEGIN
-  IF EXISTS (SELECT 1 FROM pg_catalog.pg_policy WHERE polrelid = pg_catalog.to_regclass('public.interactions') AND polname = 'Authenticated full access') THEN
-    DROP POLICY "Authenticated full access" ON public.interactions;
-    PERFORM pg_catalog.set_config('client_min_messages', 'notice', true);
-    RAISE NOTICE '%', 'hqc: drop policy "Authenticated full access" on interactions (change of module 017_rls_realtime_storage)';
-    PERFORM pg_catalog.set_config('client_min_messages', 'warning', true);
-  END IF;
-END
-$hqc$;
-
--- Change: drop policy "Authenticated full access" on streams
--- The single-user model let every signed-in user do everything; tenant isolation replaces it.
-DO $hqc$
-BEGIN
-  IF EXISTS (SELECT 1 FROM pg_catalog.pg_policy WHERE polrelid = pg_catalog.to_regclass('public.streams') AND polname = 'Authenticated full access') THEN
-    DROP POLICY "Authenticated full access" ON public.streams;
-    PERFORM pg_catalog.set_config('client_min_messages', 'notice', true);
-    RAISE NOTICE '%', 'hqc: drop policy "Authenticated full access" on streams (change of module 017_rls_realtime_storage)';
-    PERFORM pg_catalog.set_config('client_min_messages', 'warning', true);
-  END IF;
-END
-$hqc$;
-
--- Change: drop policy "Authenticated full access" on tasks
--- The single-user model let every signed-in user do everything; tenant isolation replaces it.
-DO $hqc$
-BEGIN
-  IF EXISTS (SELECT 1 FROM pg_catalog.pg_policy WHERE polrelid = pg_catalog.to_regclass('public.tasks') AND polname = 'Authenticated full access') THEN
-    DROP POLICY "Authenticated full access" ON public.tasks;
-    PERFORM pg_catalog.set_config('client_min_messages', 'notice', true);
-    RAISE NOTICE '%', 'hqc: drop policy "Authenticated full access" on tasks (change of module 017_rls_realtime_storage)';
-    PERFORM pg_catalog.set_config('client_min_messages', 'warning', true);
-  END IF;
-END
-$hqc$;
-
--- Change: drop policy "Authenticated full access" on task_series
--- The single-user model let every signed-in user do everything; tenant isolation replaces it.
-DO $hqc$
-BEGIN
-  IF EXISTS (SELECT 1 FROM pg_catalog.pg_policy WHERE polrelid = pg_catalog.to_regclass('public.task_series') AND polname = 'Authenticated full access') THEN
-    DROP POLICY "Authenticated full access" ON public.task_series;
-    PERFORM pg_catalog.set_config('client_min_messages', 'notice', true);
-    RAISE NOTICE '%', 'hqc: drop policy "Authenticated full access" on task_series (change of module 017_rls_realtime_storage)';
-    PERFORM pg_catalog.set_config('client_min_messages', 'warning', true);
-  END IF;
-END
-$hqc$;
-
--- Change: drop policy "Authenticated full access" on comments
--- The single-user model let every signed-in user do everything; tenant isolation replaces it.
-DO $hqc$
-BEGIN
-  IF EXISTS (SELECT 1 FROM pg_catalog.pg_policy WHERE polrelid = pg_catalog.to_regclass('public.comments') AND polname = 'Authenticated full access') THEN
-    DROP POLICY "Authenticated full access" ON public.comments;
-    PERFORM pg_catalog.set_config('client_min_messages', 'notice', true);
-    RAISE NOTICE '%', 'hqc: drop policy "Authenticated full access" on comments (change of module 017_rls_realtime_storage)';
-    PERFORM pg_catalog.set_config('client_min_messages', 'warning', true);
-  END IF;
-END
-$hqc$;
-
--- Change: drop policy "Authenticated full access" on draft_sets
--- The single-user model let every signed-in user do everything; tenant isolation replaces it.
-DO $hqc$
-BEGIN
-  IF EXISTS (SELECT 1 FROM pg_catalog.pg_policy WHERE polrelid = pg_catalog.to_regclass('public.draft_sets') AND polname = 'Authenticated full access') THEN
-    DROP POLICY "Authenticated full access" ON public.draft_sets;
-    PERFORM pg_catalog.set_config('client_min_messages', 'notice', true);
-    RAISE NOTICE '%', 'hqc: drop policy "Authenticated full access" on draft_sets (change of module 017_rls_realtime_storage)';
-    PERFORM pg_catalog.set_config('client_min_messages', 'warning', true);
-  END IF;
-END
-$hqc$;
-
--- Change: drop policy "Authenticated full access" on audit_log
--- The single-user model let every signed-in user do everything; tenant isolation replaces it.
-DO $hqc$
-BEGIN
-  IF EXISTS (SELECT 1 FROM pg_catalog.pg_policy WHERE polrelid = pg_catalog.to_regclass('public.audit_log') AND polname = 'Authenticated full access') THEN
-    DROP POLICY "Authenticated full access" ON public.audit_log;
-    PERFORM pg_catalog.set_config('client_min_messages', 'notice', true);
-    RAISE NOTICE '%', 'hqc: drop policy "Authenticated full access" on audit_log (change of module 017_rls_realtime_storage)';
-    PERFORM pg_catalog.set_config('client_min_messages', 'warning', true);
-  END IF;
-END
-$hqc$;
-
--- Change: drop policy "Authenticated full access" on notifications
--- The single-user model let every signed-in user do everything; tenant isolation replaces it.
-DO $hqc$
-BEGIN
-  IF EXISTS (SELECT 1 FROM pg_catalog.pg_policy WHERE polrelid = pg_catalog.to_regclass('public.notifications') AND polname = 'Authenticated full access') THEN
-    DROP POLICY "Authenticated full access" ON public.notifications;
-    PERFORM pg_catalog.set_config('client_min_messages', 'notice', true);
-    RAISE NOTICE '%', 'hqc: drop policy "Authenticated full access" on notifications (change of module 017_rls_realtime_storage)';
-    PERFORM pg_catalog.set_config('client_min_messages', 'warning', true);
-  END IF;
-END
-$hqc$;
-
--- Change: drop policy "Authenticated full access" on agent_inbox_items
--- The single-user model let every signed-in user do everything; tenant isolation replaces it.
-DO $hqc$
-BEGIN
-  IF EXISTS (SELECT 1 FROM pg_catalog.pg_policy WHERE polrelid = pg_catalog.to_regclass('public.agent_inbox_items') AND polname = 'Authenticated full access') THEN
-    DROP POLICY "Authenticated full access" ON public.agent_inbox_items;
-    PERFORM pg_catalog.set_config('client_min_messages', 'notice', true);
-    RAISE NOTICE '%', 'hqc: drop policy "Authenticated full access" on agent_inbox_items (change of module 017_rls_realtime_storage)';
-    PERFORM pg_catalog.set_config('client_min_messages', 'warning', true);
-  END IF;
-END
-$hqc$;
-
--- Change: drop policy "Authenticated full access" on agent_commands
--- The single-user model let every signed-in user do everything; tenant isolation replaces it.
-DO $hqc$
-BEGIN
-  IF EXISTS (SELECT 1 FROM pg_catalog.pg_policy WHERE polrelid = pg_catalog.to_regclass('public.agent_commands') AND polname = 'Authenticated full access') THEN
-    DROP POLICY "Authenticated full access" ON public.agent_commands;
-    PERFORM pg_catalog.set_config('client_min_messages', 'notice', true);
-    RAISE NOTICE '%', 'hqc: drop policy "Authenticated full access" on agent_commands (change of module 017_rls_realtime_storage)';
-    PERFORM pg_catalog.set_config('client_min_messages', 'warning', true);
-  END IF;
-END
-$hqc$;
-
--- Change: drop policy "Authenticated full access" on agent_usage
--- The single-user model let every signed-in user do everything; tenant isolation replaces it.
-DO $hqc$
-BEGIN
-  IF EXISTS (SELECT 1 FROM pg_catalog.pg_policy WHERE polrelid = pg_catalog.to_regclass('public.agent_usage') AND polname = 'Authenticated full access') THEN
-    DROP POLICY "Authenticated full access" ON public.agent_usage;
-    PERFORM pg_catalog.set_config('client_min_messages', 'notice', true);
-    RAISE NOTICE '%', 'hqc: drop policy "Authenticated full access" on agent_usage (change of module 017_rls_realtime_storage)';
-    PERFORM pg_catalog.set_config('client_min_messages', 'warning', true);
-  END IF;
-END
-$hqc$;
-
--- Change: drop policy "Authenticated full access" on agent_budgets
--- The single-user model let every signed-in user do everything; tenant isolation replaces it.
-DO $hqc$
-BEGIN
-  IF EXISTS (SELECT 1 FROM pg_catalog.pg_policy WHERE polrelid = pg_catalog.to_regclass('public.agent_budgets') AND polname = 'Authenticated full access') THEN
-    DROP POLICY "Authenticated full access" ON public.agent_budgets;
-    PERFORM pg_catalog.set_config('client_min_messages', 'notice', true);
-    RAISE NOTICE '%', 'hqc: drop policy "Authenticated full access" on agent_budgets (change of module 017_rls_realtime_storage)';
+    RAISE NOTICE '%', 'hqc: drop policy "Authenticated full access" on 23 tables (change of module 017_rls_realtime_storage)';
     PERFORM pg_catalog.set_config('client_min_messages', 'warning', true);
   END IF;
 END
@@ -309,9 +27,13 @@ $hqc$;
 -- Change: drop policy "gateway_registration_tokens_all" on gateway_registration_tokens
 -- Replaced by the tenant policies.
 DO $hqc$
+DECLARE
+  rel regclass;
 BEGIN
-  IF EXISTS (SELECT 1 FROM pg_catalog.pg_policy WHERE polrelid = pg_catalog.to_regclass('public.gateway_registration_tokens') AND polname = 'gateway_registration_tokens_all') THEN
-    DROP POLICY gateway_registration_tokens_all ON public.gateway_registration_tokens;
+  IF EXISTS (SELECT polrelid::regclass FROM pg_catalog.pg_policy WHERE polname = 'gateway_registration_tokens_all' AND polrelid IN (pg_catalog.to_regclass('public.gateway_registration_tokens'))) THEN
+    FOR rel IN SELECT polrelid::regclass FROM pg_catalog.pg_policy WHERE polname = 'gateway_registration_tokens_all' AND polrelid IN (pg_catalog.to_regclass('public.gateway_registration_tokens')) LOOP
+      EXECUTE format('DROP POLICY %I ON %s', 'gateway_registration_tokens_all', rel);
+    END LOOP;
     PERFORM pg_catalog.set_config('client_min_messages', 'notice', true);
     RAISE NOTICE '%', 'hqc: drop policy "gateway_registration_tokens_all" on gateway_registration_tokens (change of module 017_rls_realtime_storage)';
     PERFORM pg_catalog.set_config('client_min_messages', 'warning', true);
@@ -322,9 +44,13 @@ $hqc$;
 -- Change: drop policy "Authenticated users can upload assets" on storage.objects
 -- Bucket-wide storage access, replaced by tenant folders.
 DO $hqc$
+DECLARE
+  rel regclass;
 BEGIN
-  IF EXISTS (SELECT 1 FROM pg_catalog.pg_policy WHERE polrelid = pg_catalog.to_regclass('storage.objects') AND polname = 'Authenticated users can upload assets') THEN
-    DROP POLICY "Authenticated users can upload assets" ON storage.objects;
+  IF EXISTS (SELECT polrelid::regclass FROM pg_catalog.pg_policy WHERE polname = 'Authenticated users can upload assets' AND polrelid IN (pg_catalog.to_regclass('storage.objects'))) THEN
+    FOR rel IN SELECT polrelid::regclass FROM pg_catalog.pg_policy WHERE polname = 'Authenticated users can upload assets' AND polrelid IN (pg_catalog.to_regclass('storage.objects')) LOOP
+      EXECUTE format('DROP POLICY %I ON %s', 'Authenticated users can upload assets', rel);
+    END LOOP;
     PERFORM pg_catalog.set_config('client_min_messages', 'notice', true);
     RAISE NOTICE '%', 'hqc: drop policy "Authenticated users can upload assets" on storage.objects (change of module 017_rls_realtime_storage)';
     PERFORM pg_catalog.set_config('client_min_messages', 'warning', true);
@@ -334,9 +60,13 @@ $hqc$;
 
 -- Change: drop policy "Authenticated users can read assets" on storage.objects
 DO $hqc$
+DECLARE
+  rel regclass;
 BEGIN
-  IF EXISTS (SELECT 1 FROM pg_catalog.pg_policy WHERE polrelid = pg_catalog.to_regclass('storage.objects') AND polname = 'Authenticated users can read assets') THEN
-    DROP POLICY "Authenticated users can read assets" ON storage.objects;
+  IF EXISTS (SELECT polrelid::regclass FROM pg_catalog.pg_policy WHERE polname = 'Authenticated users can read assets' AND polrelid IN (pg_catalog.to_regclass('storage.objects'))) THEN
+    FOR rel IN SELECT polrelid::regclass FROM pg_catalog.pg_policy WHERE polname = 'Authenticated users can read assets' AND polrelid IN (pg_catalog.to_regclass('storage.objects')) LOOP
+      EXECUTE format('DROP POLICY %I ON %s', 'Authenticated users can read assets', rel);
+    END LOOP;
     PERFORM pg_catalog.set_config('client_min_messages', 'notice', true);
     RAISE NOTICE '%', 'hqc: drop policy "Authenticated users can read assets" on storage.objects (change of module 017_rls_realtime_storage)';
     PERFORM pg_catalog.set_config('client_min_messages', 'warning', true);
@@ -346,9 +76,13 @@ $hqc$;
 
 -- Change: drop policy "Authenticated users can update assets" on storage.objects
 DO $hqc$
+DECLARE
+  rel regclass;
 BEGIN
-  IF EXISTS (SELECT 1 FROM pg_catalog.pg_policy WHERE polrelid = pg_catalog.to_regclass('storage.objects') AND polname = 'Authenticated users can update assets') THEN
-    DROP POLICY "Authenticated users can update assets" ON storage.objects;
+  IF EXISTS (SELECT polrelid::regclass FROM pg_catalog.pg_policy WHERE polname = 'Authenticated users can update assets' AND polrelid IN (pg_catalog.to_regclass('storage.objects'))) THEN
+    FOR rel IN SELECT polrelid::regclass FROM pg_catalog.pg_policy WHERE polname = 'Authenticated users can update assets' AND polrelid IN (pg_catalog.to_regclass('storage.objects')) LOOP
+      EXECUTE format('DROP POLICY %I ON %s', 'Authenticated users can update assets', rel);
+    END LOOP;
     PERFORM pg_catalog.set_config('client_min_messages', 'notice', true);
     RAISE NOTICE '%', 'hqc: drop policy "Authenticated users can update assets" on storage.objects (change of module 017_rls_realtime_storage)';
     PERFORM pg_catalog.set_config('client_min_messages', 'warning', true);
@@ -358,9 +92,13 @@ $hqc$;
 
 -- Change: drop policy "Authenticated users can delete assets" on storage.objects
 DO $hqc$
+DECLARE
+  rel regclass;
 BEGIN
-  IF EXISTS (SELECT 1 FROM pg_catalog.pg_policy WHERE polrelid = pg_catalog.to_regclass('storage.objects') AND polname = 'Authenticated users can delete assets') THEN
-    DROP POLICY "Authenticated users can delete assets" ON storage.objects;
+  IF EXISTS (SELECT polrelid::regclass FROM pg_catalog.pg_policy WHERE polname = 'Authenticated users can delete assets' AND polrelid IN (pg_catalog.to_regclass('storage.objects'))) THEN
+    FOR rel IN SELECT polrelid::regclass FROM pg_catalog.pg_policy WHERE polname = 'Authenticated users can delete assets' AND polrelid IN (pg_catalog.to_regclass('storage.objects')) LOOP
+      EXECUTE format('DROP POLICY %I ON %s', 'Authenticated users can delete assets', rel);
+    END LOOP;
     PERFORM pg_catalog.set_config('client_min_messages', 'notice', true);
     RAISE NOTICE '%', 'hqc: drop policy "Authenticated users can delete assets" on storage.objects (change of module 017_rls_realtime_storage)';
     PERFORM pg_catalog.set_config('client_min_messages', 'warning', true);

@@ -296,13 +296,13 @@ COMMENT ON POLICY "Tenant isolation" ON public.entity_links IS 'A signed-in user
 -- Comments of undocumented columns
 DO $hqc$
 DECLARE
-  col name;
+  r record;
 BEGIN
-  FOR col IN SELECT a.attname FROM pg_catalog.pg_description d
+  FOR r IN SELECT k.rel, a.attname FROM pg_catalog.pg_description d
                JOIN pg_catalog.pg_attribute a ON a.attrelid = d.objoid AND a.attnum = d.objsubid
-              WHERE d.classoid = 'pg_catalog.pg_class'::regclass AND d.objoid = 'public.entity_links'::regclass
-                AND a.attname <> ALL (ARRAY['tenant_id', 'owner_type', 'target_type', 'target_id', 'url', 'reviewed_by']::name[]) LOOP
-    EXECUTE format('COMMENT ON COLUMN %s.%I IS NULL', 'public.entity_links', col);
+               JOIN (VALUES ('public.entity_links'::regclass, ARRAY['tenant_id', 'owner_type', 'target_type', 'target_id', 'url', 'reviewed_by']::name[])) AS k(rel, documented) ON k.rel = d.objoid
+              WHERE d.classoid = 'pg_catalog.pg_class'::regclass AND a.attname <> ALL (k.documented) LOOP
+    EXECUTE format('COMMENT ON COLUMN %s.%I IS NULL', r.rel, r.attname);
   END LOOP;
 END
 $hqc$;

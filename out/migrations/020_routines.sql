@@ -537,25 +537,25 @@ COMMENT ON COLUMN public.routines.field IS 'Column (or collection value key) an 
 COMMENT ON POLICY "Service role full access" ON public.routines IS 'Daemons and server actions may read and write every row.';
 COMMENT ON POLICY "Tenant isolation" ON public.routines IS 'A signed-in user reads and writes only rows of the tenant named in its JWT.';
 
--- Comments of undocumented columns
-DO $hqc$
-DECLARE
-  col name;
-BEGIN
-  FOR col IN SELECT a.attname FROM pg_catalog.pg_description d
-               JOIN pg_catalog.pg_attribute a ON a.attrelid = d.objoid AND a.attnum = d.objsubid
-              WHERE d.classoid = 'pg_catalog.pg_class'::regclass AND d.objoid = 'public.routines'::regclass
-                AND a.attname <> ALL (ARRAY['tenant_id', 'instruction', 'interval_n', 'days_of_week', 'next_run_at', 'collection_id', 'field']::name[]) LOOP
-    EXECUTE format('COMMENT ON COLUMN %s.%I IS NULL', 'public.routines', col);
-  END LOOP;
-END
-$hqc$;
-
 -- Trigger contact_routine_trigger on contacts
 CREATE OR REPLACE TRIGGER contact_routine_trigger
   AFTER INSERT OR UPDATE ON public.contacts
   FOR EACH ROW
   EXECUTE FUNCTION public.process_routine_event();
+
+-- Comments of undocumented columns
+DO $hqc$
+DECLARE
+  r record;
+BEGIN
+  FOR r IN SELECT k.rel, a.attname FROM pg_catalog.pg_description d
+               JOIN pg_catalog.pg_attribute a ON a.attrelid = d.objoid AND a.attnum = d.objsubid
+               JOIN (VALUES ('public.routines'::regclass, ARRAY['tenant_id', 'instruction', 'interval_n', 'days_of_week', 'next_run_at', 'collection_id', 'field']::name[])) AS k(rel, documented) ON k.rel = d.objoid
+              WHERE d.classoid = 'pg_catalog.pg_class'::regclass AND a.attname <> ALL (k.documented) LOOP
+    EXECUTE format('COMMENT ON COLUMN %s.%I IS NULL', r.rel, r.attname);
+  END LOOP;
+END
+$hqc$;
 
 GRANT EXECUTE ON FUNCTION public.routine_next_occurrence(text, integer, smallint[], smallint, time, text, timestamptz) TO authenticated, service_role;
 

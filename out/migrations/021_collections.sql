@@ -471,20 +471,6 @@ COMMENT ON COLUMN public.collection_definitions.tenant_id IS 'Owning tenant (the
 COMMENT ON POLICY "Service role full access" ON public.collection_definitions IS 'Daemons and server actions may read and write every row.';
 COMMENT ON POLICY "Tenant isolation" ON public.collection_definitions IS 'A signed-in user reads and writes only rows of the tenant named in its JWT.';
 
--- Comments of undocumented columns
-DO $hqc$
-DECLARE
-  col name;
-BEGIN
-  FOR col IN SELECT a.attname FROM pg_catalog.pg_description d
-               JOIN pg_catalog.pg_attribute a ON a.attrelid = d.objoid AND a.attnum = d.objsubid
-              WHERE d.classoid = 'pg_catalog.pg_class'::regclass AND d.objoid = 'public.collection_definitions'::regclass
-                AND a.attname <> ALL (ARRAY['tenant_id']::name[]) LOOP
-    EXECUTE format('COMMENT ON COLUMN %s.%I IS NULL', 'public.collection_definitions', col);
-  END LOOP;
-END
-$hqc$;
-
 -- Constraints of collection_fields
 DO $hqc$
 BEGIN
@@ -557,20 +543,6 @@ COMMENT ON COLUMN public.collection_fields.field_key IS 'Key of the value in col
 COMMENT ON COLUMN public.collection_fields.options IS 'Type-specific options, e.g. {"choices": [{value, label, color}]} for selects.';
 COMMENT ON POLICY "Service role full access" ON public.collection_fields IS 'Daemons and server actions may read and write every row.';
 COMMENT ON POLICY "Tenant isolation" ON public.collection_fields IS 'A signed-in user reads and writes only rows of the tenant named in its JWT.';
-
--- Comments of undocumented columns
-DO $hqc$
-DECLARE
-  col name;
-BEGIN
-  FOR col IN SELECT a.attname FROM pg_catalog.pg_description d
-               JOIN pg_catalog.pg_attribute a ON a.attrelid = d.objoid AND a.attnum = d.objsubid
-              WHERE d.classoid = 'pg_catalog.pg_class'::regclass AND d.objoid = 'public.collection_fields'::regclass
-                AND a.attname <> ALL (ARRAY['tenant_id', 'field_key', 'options']::name[]) LOOP
-    EXECUTE format('COMMENT ON COLUMN %s.%I IS NULL', 'public.collection_fields', col);
-  END LOOP;
-END
-$hqc$;
 
 -- Constraints of collection_records
 DO $hqc$
@@ -647,20 +619,6 @@ COMMENT ON COLUMN public.collection_records."values" IS 'Field values by field_k
 COMMENT ON POLICY "Service role full access" ON public.collection_records IS 'Daemons and server actions may read and write every row.';
 COMMENT ON POLICY "Tenant isolation" ON public.collection_records IS 'A signed-in user reads and writes only rows of the tenant named in its JWT.';
 
--- Comments of undocumented columns
-DO $hqc$
-DECLARE
-  col name;
-BEGIN
-  FOR col IN SELECT a.attname FROM pg_catalog.pg_description d
-               JOIN pg_catalog.pg_attribute a ON a.attrelid = d.objoid AND a.attnum = d.objsubid
-              WHERE d.classoid = 'pg_catalog.pg_class'::regclass AND d.objoid = 'public.collection_records'::regclass
-                AND a.attname <> ALL (ARRAY['tenant_id', 'values']::name[]) LOOP
-    EXECUTE format('COMMENT ON COLUMN %s.%I IS NULL', 'public.collection_records', col);
-  END LOOP;
-END
-$hqc$;
-
 -- Constraints of collection_views
 DO $hqc$
 BEGIN
@@ -730,20 +688,6 @@ COMMENT ON COLUMN public.collection_views.config IS 'View settings, e.g. {"group
 COMMENT ON POLICY "Service role full access" ON public.collection_views IS 'Daemons and server actions may read and write every row.';
 COMMENT ON POLICY "Tenant isolation" ON public.collection_views IS 'A signed-in user reads and writes only rows of the tenant named in its JWT.';
 
--- Comments of undocumented columns
-DO $hqc$
-DECLARE
-  col name;
-BEGIN
-  FOR col IN SELECT a.attname FROM pg_catalog.pg_description d
-               JOIN pg_catalog.pg_attribute a ON a.attrelid = d.objoid AND a.attnum = d.objsubid
-              WHERE d.classoid = 'pg_catalog.pg_class'::regclass AND d.objoid = 'public.collection_views'::regclass
-                AND a.attname <> ALL (ARRAY['tenant_id', 'config']::name[]) LOOP
-    EXECUTE format('COMMENT ON COLUMN %s.%I IS NULL', 'public.collection_views', col);
-  END LOOP;
-END
-$hqc$;
-
 -- Constraints of collection_templates
 DO $hqc$
 BEGIN
@@ -787,13 +731,17 @@ COMMENT ON POLICY service_role_all_collection_templates ON public.collection_tem
 -- Comments of undocumented columns
 DO $hqc$
 DECLARE
-  col name;
+  r record;
 BEGIN
-  FOR col IN SELECT a.attname FROM pg_catalog.pg_description d
+  FOR r IN SELECT k.rel, a.attname FROM pg_catalog.pg_description d
                JOIN pg_catalog.pg_attribute a ON a.attrelid = d.objoid AND a.attnum = d.objsubid
-              WHERE d.classoid = 'pg_catalog.pg_class'::regclass AND d.objoid = 'public.collection_templates'::regclass
-                AND a.attname <> ALL (ARRAY['definition']::name[]) LOOP
-    EXECUTE format('COMMENT ON COLUMN %s.%I IS NULL', 'public.collection_templates', col);
+               JOIN (VALUES ('public.collection_definitions'::regclass, ARRAY['tenant_id']::name[]),
+                  ('public.collection_fields'::regclass, ARRAY['tenant_id', 'field_key', 'options']::name[]),
+                  ('public.collection_records'::regclass, ARRAY['tenant_id', 'values']::name[]),
+                  ('public.collection_views'::regclass, ARRAY['tenant_id', 'config']::name[]),
+                  ('public.collection_templates'::regclass, ARRAY['definition']::name[])) AS k(rel, documented) ON k.rel = d.objoid
+              WHERE d.classoid = 'pg_catalog.pg_class'::regclass AND a.attname <> ALL (k.documented) LOOP
+    EXECUTE format('COMMENT ON COLUMN %s.%I IS NULL', r.rel, r.attname);
   END LOOP;
 END
 $hqc$;

@@ -245,20 +245,6 @@ COMMENT ON COLUMN public.source_connections.next_sync_at IS 'When the sync daemo
 COMMENT ON POLICY "Service role full access" ON public.source_connections IS 'Daemons and server actions may read and write every row.';
 COMMENT ON POLICY "Tenant isolation" ON public.source_connections IS 'A signed-in user reads and writes only rows of the tenant named in its JWT.';
 
--- Comments of undocumented columns
-DO $hqc$
-DECLARE
-  col name;
-BEGIN
-  FOR col IN SELECT a.attname FROM pg_catalog.pg_description d
-               JOIN pg_catalog.pg_attribute a ON a.attrelid = d.objoid AND a.attnum = d.objsubid
-              WHERE d.classoid = 'pg_catalog.pg_class'::regclass AND d.objoid = 'public.source_connections'::regclass
-                AND a.attname <> ALL (ARRAY['tenant_id', 'provider', 'account_label', 'status', 'next_sync_at', 'secret_id', 'writable']::name[]) LOOP
-    EXECUTE format('COMMENT ON COLUMN %s.%I IS NULL', 'public.source_connections', col);
-  END LOOP;
-END
-$hqc$;
-
 -- Constraints of source_sync_runs
 DO $hqc$
 BEGIN
@@ -319,26 +305,27 @@ COMMENT ON COLUMN public.source_sync_runs.tenant_id IS 'Owning tenant (the defau
 COMMENT ON POLICY "Service role full access" ON public.source_sync_runs IS 'Daemons and server actions may read and write every row.';
 COMMENT ON POLICY "Tenant isolation" ON public.source_sync_runs IS 'A signed-in user reads and writes only rows of the tenant named in its JWT.';
 
--- Comments of undocumented columns
-DO $hqc$
-DECLARE
-  col name;
-BEGIN
-  FOR col IN SELECT a.attname FROM pg_catalog.pg_description d
-               JOIN pg_catalog.pg_attribute a ON a.attrelid = d.objoid AND a.attnum = d.objsubid
-              WHERE d.classoid = 'pg_catalog.pg_class'::regclass AND d.objoid = 'public.source_sync_runs'::regclass
-                AND a.attname <> ALL (ARRAY['tenant_id']::name[]) LOOP
-    EXECUTE format('COMMENT ON COLUMN %s.%I IS NULL', 'public.source_sync_runs', col);
-  END LOOP;
-END
-$hqc$;
-
 -- Constraints of knowledge_items
 DO $hqc$
 BEGIN
   IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_constraint WHERE conrelid = 'public.knowledge_items'::regclass AND conname = 'knowledge_items_source_connection_fk') THEN
     ALTER TABLE public.knowledge_items ADD CONSTRAINT knowledge_items_source_connection_fk FOREIGN KEY (source_connection_id) REFERENCES public.source_connections (id) ON DELETE SET NULL;
   END IF;
+END
+$hqc$;
+
+-- Comments of undocumented columns
+DO $hqc$
+DECLARE
+  r record;
+BEGIN
+  FOR r IN SELECT k.rel, a.attname FROM pg_catalog.pg_description d
+               JOIN pg_catalog.pg_attribute a ON a.attrelid = d.objoid AND a.attnum = d.objsubid
+               JOIN (VALUES ('public.source_connections'::regclass, ARRAY['tenant_id', 'provider', 'account_label', 'status', 'next_sync_at', 'secret_id', 'writable']::name[]),
+                  ('public.source_sync_runs'::regclass, ARRAY['tenant_id']::name[])) AS k(rel, documented) ON k.rel = d.objoid
+              WHERE d.classoid = 'pg_catalog.pg_class'::regclass AND a.attname <> ALL (k.documented) LOOP
+    EXECUTE format('COMMENT ON COLUMN %s.%I IS NULL', r.rel, r.attname);
+  END LOOP;
 END
 $hqc$;
 

@@ -210,20 +210,6 @@ COMMENT ON COLUMN public.secrets.sync_status IS 'Delivery of the secret to the g
 COMMENT ON POLICY "Service role full access" ON public.secrets IS 'Daemons and server actions may read and write every row.';
 COMMENT ON POLICY "Tenant isolation" ON public.secrets IS 'A signed-in user reads and writes only rows of the tenant named in its JWT.';
 
--- Comments of undocumented columns
-DO $hqc$
-DECLARE
-  col name;
-BEGIN
-  FOR col IN SELECT a.attname FROM pg_catalog.pg_description d
-               JOIN pg_catalog.pg_attribute a ON a.attrelid = d.objoid AND a.attnum = d.objsubid
-              WHERE d.classoid = 'pg_catalog.pg_class'::regclass AND d.objoid = 'public.secrets'::regclass
-                AND a.attname <> ALL (ARRAY['tenant_id', 'agent_id', 'key', 'name', 'encrypted_value', 'sync_status']::name[]) LOOP
-    EXECUTE format('COMMENT ON COLUMN %s.%I IS NULL', 'public.secrets', col);
-  END LOOP;
-END
-$hqc$;
-
 -- Constraints of source_connections
 DO $hqc$
 BEGIN
@@ -234,5 +220,19 @@ END
 $hqc$;
 
 COMMENT ON COLUMN public.source_connections.secret_id IS 'Encrypted credential used to reach the source.';
+
+-- Comments of undocumented columns
+DO $hqc$
+DECLARE
+  r record;
+BEGIN
+  FOR r IN SELECT k.rel, a.attname FROM pg_catalog.pg_description d
+               JOIN pg_catalog.pg_attribute a ON a.attrelid = d.objoid AND a.attnum = d.objsubid
+               JOIN (VALUES ('public.secrets'::regclass, ARRAY['tenant_id', 'agent_id', 'key', 'name', 'encrypted_value', 'sync_status']::name[])) AS k(rel, documented) ON k.rel = d.objoid
+              WHERE d.classoid = 'pg_catalog.pg_class'::regclass AND a.attname <> ALL (k.documented) LOOP
+    EXECUTE format('COMMENT ON COLUMN %s.%I IS NULL', r.rel, r.attname);
+  END LOOP;
+END
+$hqc$;
 
 COMMIT;

@@ -488,20 +488,6 @@ COMMENT ON COLUMN public.hq_plugins.installed_by IS 'User who installed the plug
 COMMENT ON POLICY "Service role full access" ON public.hq_plugins IS 'Daemons and server actions may read and write every row.';
 COMMENT ON POLICY "Tenant isolation" ON public.hq_plugins IS 'A signed-in user reads and writes only rows of the tenant named in its JWT.';
 
--- Comments of undocumented columns
-DO $hqc$
-DECLARE
-  col name;
-BEGIN
-  FOR col IN SELECT a.attname FROM pg_catalog.pg_description d
-               JOIN pg_catalog.pg_attribute a ON a.attrelid = d.objoid AND a.attnum = d.objsubid
-              WHERE d.classoid = 'pg_catalog.pg_class'::regclass AND d.objoid = 'public.hq_plugins'::regclass
-                AND a.attname <> ALL (ARRAY['tenant_id', 'plugin_id', 'hooks', 'entry_module', 'webhook_url', 'webhook_secret', 'config_schema', 'installed_by']::name[]) LOOP
-    EXECUTE format('COMMENT ON COLUMN %s.%I IS NULL', 'public.hq_plugins', col);
-  END LOOP;
-END
-$hqc$;
-
 -- Constraints of hq_plugin_state
 DO $hqc$
 BEGIN
@@ -552,20 +538,6 @@ COMMENT ON COLUMN public.hq_plugin_state.scope_id IS 'Entity id within scope_kin
 COMMENT ON POLICY "Service role full access" ON public.hq_plugin_state IS 'Daemons and server actions may read and write every row.';
 COMMENT ON POLICY "Tenant isolation" ON public.hq_plugin_state IS 'A signed-in user reads and writes only rows of the tenant named in its JWT.';
 
--- Comments of undocumented columns
-DO $hqc$
-DECLARE
-  col name;
-BEGIN
-  FOR col IN SELECT a.attname FROM pg_catalog.pg_description d
-               JOIN pg_catalog.pg_attribute a ON a.attrelid = d.objoid AND a.attnum = d.objsubid
-              WHERE d.classoid = 'pg_catalog.pg_class'::regclass AND d.objoid = 'public.hq_plugin_state'::regclass
-                AND a.attname <> ALL (ARRAY['tenant_id', 'scope_kind', 'scope_id']::name[]) LOOP
-    EXECUTE format('COMMENT ON COLUMN %s.%I IS NULL', 'public.hq_plugin_state', col);
-  END LOOP;
-END
-$hqc$;
-
 -- Constraints of hq_plugin_events
 DO $hqc$
 BEGIN
@@ -609,20 +581,6 @@ COMMENT ON COLUMN public.hq_plugin_events.hook IS 'Hook (event type) that was di
 COMMENT ON COLUMN public.hq_plugin_events.status IS 'Outcome of the dispatch.';
 COMMENT ON POLICY "Service role full access" ON public.hq_plugin_events IS 'Daemons and server actions may read and write every row.';
 COMMENT ON POLICY "Tenant isolation" ON public.hq_plugin_events IS 'A signed-in user reads and writes only rows of the tenant named in its JWT.';
-
--- Comments of undocumented columns
-DO $hqc$
-DECLARE
-  col name;
-BEGIN
-  FOR col IN SELECT a.attname FROM pg_catalog.pg_description d
-               JOIN pg_catalog.pg_attribute a ON a.attrelid = d.objoid AND a.attnum = d.objsubid
-              WHERE d.classoid = 'pg_catalog.pg_class'::regclass AND d.objoid = 'public.hq_plugin_events'::regclass
-                AND a.attname <> ALL (ARRAY['tenant_id', 'hook', 'status']::name[]) LOOP
-    EXECUTE format('COMMENT ON COLUMN %s.%I IS NULL', 'public.hq_plugin_events', col);
-  END LOOP;
-END
-$hqc$;
 
 -- Constraints of hq_plugin_event_queue
 DO $hqc$
@@ -676,20 +634,6 @@ COMMENT ON COLUMN public.hq_plugin_event_queue.entity_type IS 'Table the event c
 COMMENT ON COLUMN public.hq_plugin_event_queue.payload IS 'Row image(s) of the change, secret columns removed.';
 COMMENT ON COLUMN public.hq_plugin_event_queue.processed IS 'Set by the plugin runner once dispatched.';
 COMMENT ON POLICY "Service role full access" ON public.hq_plugin_event_queue IS 'Only the plugin runner reads and writes the queue.';
-
--- Comments of undocumented columns
-DO $hqc$
-DECLARE
-  col name;
-BEGIN
-  FOR col IN SELECT a.attname FROM pg_catalog.pg_description d
-               JOIN pg_catalog.pg_attribute a ON a.attrelid = d.objoid AND a.attnum = d.objsubid
-              WHERE d.classoid = 'pg_catalog.pg_class'::regclass AND d.objoid = 'public.hq_plugin_event_queue'::regclass
-                AND a.attname <> ALL (ARRAY['tenant_id', 'event_type', 'entity_type', 'payload', 'processed']::name[]) LOOP
-    EXECUTE format('COMMENT ON COLUMN %s.%I IS NULL', 'public.hq_plugin_event_queue', col);
-  END LOOP;
-END
-$hqc$;
 
 -- Trigger plugin_event_inbox_completed on agent_inbox_items
 CREATE OR REPLACE TRIGGER plugin_event_inbox_completed
@@ -755,6 +699,23 @@ CREATE OR REPLACE TRIGGER plugin_event_task_created
   AFTER INSERT ON public.tasks
   FOR EACH ROW
   EXECUTE FUNCTION public.emit_plugin_event('task.created');
+
+-- Comments of undocumented columns
+DO $hqc$
+DECLARE
+  r record;
+BEGIN
+  FOR r IN SELECT k.rel, a.attname FROM pg_catalog.pg_description d
+               JOIN pg_catalog.pg_attribute a ON a.attrelid = d.objoid AND a.attnum = d.objsubid
+               JOIN (VALUES ('public.hq_plugins'::regclass, ARRAY['tenant_id', 'plugin_id', 'hooks', 'entry_module', 'webhook_url', 'webhook_secret', 'config_schema', 'installed_by']::name[]),
+                  ('public.hq_plugin_state'::regclass, ARRAY['tenant_id', 'scope_kind', 'scope_id']::name[]),
+                  ('public.hq_plugin_events'::regclass, ARRAY['tenant_id', 'hook', 'status']::name[]),
+                  ('public.hq_plugin_event_queue'::regclass, ARRAY['tenant_id', 'event_type', 'entity_type', 'payload', 'processed']::name[])) AS k(rel, documented) ON k.rel = d.objoid
+              WHERE d.classoid = 'pg_catalog.pg_class'::regclass AND a.attname <> ALL (k.documented) LOOP
+    EXECUTE format('COMMENT ON COLUMN %s.%I IS NULL', r.rel, r.attname);
+  END LOOP;
+END
+$hqc$;
 
 REVOKE EXECUTE ON FUNCTION public.emit_plugin_event() FROM PUBLIC, anon;
 

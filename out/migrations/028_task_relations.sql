@@ -236,25 +236,25 @@ COMMENT ON COLUMN public.task_relations.relation_type IS 'Read as: source <relat
 COMMENT ON POLICY "Service role full access" ON public.task_relations IS 'Daemons and server actions may read and write every row.';
 COMMENT ON POLICY "Tenant isolation" ON public.task_relations IS 'A signed-in user reads and writes only rows of the tenant named in its JWT.';
 
--- Comments of undocumented columns
-DO $hqc$
-DECLARE
-  col name;
-BEGIN
-  FOR col IN SELECT a.attname FROM pg_catalog.pg_description d
-               JOIN pg_catalog.pg_attribute a ON a.attrelid = d.objoid AND a.attnum = d.objsubid
-              WHERE d.classoid = 'pg_catalog.pg_class'::regclass AND d.objoid = 'public.task_relations'::regclass
-                AND a.attname <> ALL (ARRAY['tenant_id', 'relation_type']::name[]) LOOP
-    EXECUTE format('COMMENT ON COLUMN %s.%I IS NULL', 'public.task_relations', col);
-  END LOOP;
-END
-$hqc$;
-
 -- Trigger tasks_notify_blocker_resolved on tasks
 CREATE OR REPLACE TRIGGER tasks_notify_blocker_resolved
   AFTER UPDATE OF status ON public.tasks
   FOR EACH ROW
   EXECUTE FUNCTION public.notify_blocker_resolved();
+
+-- Comments of undocumented columns
+DO $hqc$
+DECLARE
+  r record;
+BEGIN
+  FOR r IN SELECT k.rel, a.attname FROM pg_catalog.pg_description d
+               JOIN pg_catalog.pg_attribute a ON a.attrelid = d.objoid AND a.attnum = d.objsubid
+               JOIN (VALUES ('public.task_relations'::regclass, ARRAY['tenant_id', 'relation_type']::name[])) AS k(rel, documented) ON k.rel = d.objoid
+              WHERE d.classoid = 'pg_catalog.pg_class'::regclass AND a.attname <> ALL (k.documented) LOOP
+    EXECUTE format('COMMENT ON COLUMN %s.%I IS NULL', r.rel, r.attname);
+  END LOOP;
+END
+$hqc$;
 
 GRANT EXECUTE ON FUNCTION public.get_task_relations(uuid) TO authenticated, service_role;
 

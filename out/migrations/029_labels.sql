@@ -174,20 +174,6 @@ COMMENT ON COLUMN public.labels.color IS 'CSS colour of the label chip.';
 COMMENT ON POLICY "Service role full access" ON public.labels IS 'Daemons and server actions may read and write every row.';
 COMMENT ON POLICY "Tenant isolation" ON public.labels IS 'A signed-in user reads and writes only rows of the tenant named in its JWT.';
 
--- Comments of undocumented columns
-DO $hqc$
-DECLARE
-  col name;
-BEGIN
-  FOR col IN SELECT a.attname FROM pg_catalog.pg_description d
-               JOIN pg_catalog.pg_attribute a ON a.attrelid = d.objoid AND a.attnum = d.objsubid
-              WHERE d.classoid = 'pg_catalog.pg_class'::regclass AND d.objoid = 'public.labels'::regclass
-                AND a.attname <> ALL (ARRAY['tenant_id', 'color']::name[]) LOOP
-    EXECUTE format('COMMENT ON COLUMN %s.%I IS NULL', 'public.labels', col);
-  END LOOP;
-END
-$hqc$;
-
 -- Constraints of task_labels
 DO $hqc$
 BEGIN
@@ -242,13 +228,14 @@ COMMENT ON POLICY "Tenant isolation" ON public.task_labels IS 'A signed-in user 
 -- Comments of undocumented columns
 DO $hqc$
 DECLARE
-  col name;
+  r record;
 BEGIN
-  FOR col IN SELECT a.attname FROM pg_catalog.pg_description d
+  FOR r IN SELECT k.rel, a.attname FROM pg_catalog.pg_description d
                JOIN pg_catalog.pg_attribute a ON a.attrelid = d.objoid AND a.attnum = d.objsubid
-              WHERE d.classoid = 'pg_catalog.pg_class'::regclass AND d.objoid = 'public.task_labels'::regclass
-                AND a.attname <> ALL (ARRAY['tenant_id']::name[]) LOOP
-    EXECUTE format('COMMENT ON COLUMN %s.%I IS NULL', 'public.task_labels', col);
+               JOIN (VALUES ('public.labels'::regclass, ARRAY['tenant_id', 'color']::name[]),
+                  ('public.task_labels'::regclass, ARRAY['tenant_id']::name[])) AS k(rel, documented) ON k.rel = d.objoid
+              WHERE d.classoid = 'pg_catalog.pg_class'::regclass AND a.attname <> ALL (k.documented) LOOP
+    EXECUTE format('COMMENT ON COLUMN %s.%I IS NULL', r.rel, r.attname);
   END LOOP;
 END
 $hqc$;

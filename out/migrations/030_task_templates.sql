@@ -151,13 +151,13 @@ COMMENT ON POLICY "Tenant isolation" ON public.task_templates IS 'A signed-in us
 -- Comments of undocumented columns
 DO $hqc$
 DECLARE
-  col name;
+  r record;
 BEGIN
-  FOR col IN SELECT a.attname FROM pg_catalog.pg_description d
+  FOR r IN SELECT k.rel, a.attname FROM pg_catalog.pg_description d
                JOIN pg_catalog.pg_attribute a ON a.attrelid = d.objoid AND a.attnum = d.objsubid
-              WHERE d.classoid = 'pg_catalog.pg_class'::regclass AND d.objoid = 'public.task_templates'::regclass
-                AND a.attname <> ALL (ARRAY['tenant_id', 'items']::name[]) LOOP
-    EXECUTE format('COMMENT ON COLUMN %s.%I IS NULL', 'public.task_templates', col);
+               JOIN (VALUES ('public.task_templates'::regclass, ARRAY['tenant_id', 'items']::name[])) AS k(rel, documented) ON k.rel = d.objoid
+              WHERE d.classoid = 'pg_catalog.pg_class'::regclass AND a.attname <> ALL (k.documented) LOOP
+    EXECUTE format('COMMENT ON COLUMN %s.%I IS NULL', r.rel, r.attname);
   END LOOP;
 END
 $hqc$;
