@@ -40,6 +40,11 @@ check grep -q 'table attachments removed: 3 columns; no drop_table change, so ex
 gate() { "$hqc" diff --fail-on "$1" "$old" "$new" >/dev/null 2>&1; }
 check gate destructive
 check test "$(gate lock; echo $?)" = 1
+# Dropping and moving data is destructive: the gate stops it, whatever the
+# change steps do to keep rows.
+check test "$("$hqc" diff --fail-on destructive tests/cases/changes/v1 tests/cases/changes/v2 >/dev/null 2>&1; echo $?)" = 1
+check test "$("$hqc" diff --fail-on destructive examples/hq-v17 schema >/dev/null 2>&1; echo $?)" = 1
+check test "$("$hqc" diff --fail-on breaking tests/cases/changes/v2 tests/cases/changes/v2 >/dev/null 2>&1; echo $?)" = 0
 # A schema against itself: no changes.
 check test "$("$hqc" diff "$new" "$new")" = "0 changes (0 safe, 0 lock, 0 breaking, 0 destructive)"
 # Reformatting a function body (case, spacing, a comment) is not a change.
