@@ -18,24 +18,25 @@ typedef struct {
     HqArena *a;
 } Out;
 
-static const char *lit(Out *o, const char *s)
+/* `s` through one of sqlbuf's quoting routines, as an arena string. */
+static const char *quoted(Out *o, void (*quote)(StrBuf *, const char *), const char *s)
 {
     StrBuf b;
     strbuf_init(&b);
-    sqlbuf_literal(&b, s);
+    quote(&b, s);
     const char *r = arena_strdup(o->a, b.data);
     strbuf_free(&b);
     return r;
 }
 
+static const char *lit(Out *o, const char *s)
+{
+    return quoted(o, sqlbuf_literal, s);
+}
+
 static const char *ident(Out *o, const char *s)
 {
-    StrBuf b;
-    strbuf_init(&b);
-    sqlbuf_ident(&b, s);
-    const char *r = arena_strdup(o->a, b.data);
-    strbuf_free(&b);
-    return r;
+    return quoted(o, sqlbuf_ident, s);
 }
 
 /* "tasks" -> public.tasks; "storage.objects" stays. */
@@ -46,12 +47,7 @@ static const char *qualify(Out *o, const char *name)
 
 static const char *qident(Out *o, const char *name)
 {
-    StrBuf b;
-    strbuf_init(&b);
-    sqlbuf_qualified(&b, qualify(o, name));
-    const char *r = arena_strdup(o->a, b.data);
-    strbuf_free(&b);
-    return r;
+    return quoted(o, sqlbuf_qualified, qualify(o, name));
 }
 
 static const char *relation_exists(Out *o, const char *name)
