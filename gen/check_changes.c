@@ -142,6 +142,25 @@ static bool value_by_now(const HqChange *c, const HqEnum *e, const char *name)
     return v && declared_by(v->module, c->module);
 }
 
+/* The name and location of item i of a delta's list of `kind`. */
+static const char *item_name(const char *kind, void *item, const HqLoc **loc)
+{
+    if (!strcmp(kind, "index")) {
+        *loc = &((HqIndex *)item)->loc;
+        return ((HqIndex *)item)->name;
+    }
+    if (!strcmp(kind, "constraint")) {
+        *loc = &((HqConstraint *)item)->loc;
+        return ((HqConstraint *)item)->name;
+    }
+    if (!strcmp(kind, "trigger")) {
+        *loc = &((HqTrigger *)item)->loc;
+        return ((HqTrigger *)item)->name;
+    }
+    *loc = &((HqPolicy *)item)->loc;
+    return ((HqPolicy *)item)->name;
+}
+
 /* Is `name` an index, constraint, trigger or policy some module declares? */
 static const HqLoc *declared_on(const HqTable *t, const char *kind, const char *name, const HqModule **by)
 {
@@ -152,14 +171,10 @@ static const HqLoc *declared_on(const HqTable *t, const char *kind, const char *
                          : !strcmp(kind, "trigger")    ? &delta->triggers
                                                        : &delta->policies;
         for (size_t i = 0; i < v->n; i++) {
-            /* every one of these structs starts with its name */
-            const char *const *obj = v->items[i];
-            if (!strcmp(*obj, name)) {
+            const HqLoc *loc;
+            if (!strcmp(item_name(kind, v->items[i], &loc), name)) {
                 *by = delta->module;
-                return !strcmp(kind, "index")        ? &((HqIndex *)v->items[i])->loc
-                       : !strcmp(kind, "constraint") ? &((HqConstraint *)v->items[i])->loc
-                       : !strcmp(kind, "trigger")    ? &((HqTrigger *)v->items[i])->loc
-                                                     : &((HqPolicy *)v->items[i])->loc;
+                return loc;
             }
         }
     }

@@ -478,7 +478,7 @@ static void one(Out *o, const HqChange *c)
     }
 }
 
-bool emit_changes_in_phase(const HqChange *c, ChangePhase phase)
+static bool in_phase(const HqChange *c, ChangePhase phase)
 {
     switch (phase) {
     case CHANGES_FIRST:
@@ -496,7 +496,7 @@ void emit_changes(StrBuf *b, const HqModel *m, const HqModule *mod, ChangePhase 
     Out o = {m, b, m->arena};
     for (size_t i = 0; i < mod->changes.n; i++) {
         const HqChange *c = mod->changes.items[i];
-        if (emit_changes_in_phase(c, phase))
+        if (in_phase(c, phase))
             one(&o, c);
     }
 }

@@ -11,7 +11,6 @@
  * LAST after the module's objects (data moves into new tables). */
 typedef enum { CHANGES_FIRST, CHANGES_TYPES, CHANGES_LAST } ChangePhase;
 
-bool emit_changes_in_phase(const HqChange *c, ChangePhase phase);
 void emit_changes(StrBuf *b, const HqModel *m, const HqModule *mod, ChangePhase phase);
 
 #endif /* HQC_EMIT_CHANGES_H */

@@ -44,28 +44,29 @@ BEGIN
     -- change or keep the old type: saved, dropped, re-created afterwards.
     FOR dep IN
       WITH cols AS (SELECT a.attrelid, a.attnum FROM pg_catalog.pg_attribute a JOIN pg_catalog.pg_class r ON r.oid = a.attrelid WHERE a.attnum > 0 AND NOT a.attisdropped AND r.relkind IN ('r', 'p') AND a.atttypid IN (pg_catalog.to_regtype('public.agent_status'), (SELECT typarray FROM pg_catalog.pg_type WHERE oid = pg_catalog.to_regtype('public.agent_status'))))
-      SELECT format('ALTER TABLE %s ALTER COLUMN %I DROP DEFAULT', a.attrelid::regclass, a.attname) AS drop_sql,
+      SELECT 'default' AS kind,
+             format('ALTER TABLE %s ALTER COLUMN %I DROP DEFAULT', a.attrelid::regclass, a.attname) AS drop_sql,
              format('ALTER TABLE %s ALTER COLUMN %I SET DEFAULT %s', a.attrelid::regclass, a.attname,
                     pg_catalog.pg_get_expr(d.adbin, d.adrelid)) AS restore_sql
         FROM cols
         JOIN pg_catalog.pg_attribute a ON a.attrelid = cols.attrelid AND a.attnum = cols.attnum
         JOIN pg_catalog.pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
       UNION ALL
-      SELECT DISTINCT format('ALTER TABLE %s DROP CONSTRAINT %I', c.conrelid::regclass, c.conname),
+      SELECT DISTINCT 'check', format('ALTER TABLE %s DROP CONSTRAINT %I', c.conrelid::regclass, c.conname),
              format('ALTER TABLE %s ADD CONSTRAINT %I %s', c.conrelid::regclass, c.conname,
                     pg_catalog.pg_get_constraintdef(c.oid))
         FROM pg_catalog.pg_constraint c
         JOIN cols ON c.conrelid = cols.attrelid AND cols.attnum = ANY (c.conkey)
        WHERE c.contype = 'c'
       UNION ALL
-      SELECT DISTINCT format('DROP INDEX %s', i.indexrelid::regclass), pg_catalog.pg_get_indexdef(i.indexrelid)
+      SELECT DISTINCT 'index', format('DROP INDEX %s', i.indexrelid::regclass), pg_catalog.pg_get_indexdef(i.indexrelid)
         FROM pg_catalog.pg_index i
         JOIN pg_catalog.pg_depend dp ON dp.classid = 'pg_catalog.pg_class'::regclass AND dp.objid = i.indexrelid
         JOIN cols ON dp.refobjid = cols.attrelid AND dp.refobjsubid = cols.attnum
        WHERE (i.indexprs IS NOT NULL OR i.indpred IS NOT NULL)
          AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_constraint k WHERE k.conindid = i.indexrelid)
       UNION ALL
-      SELECT DISTINCT format('DROP POLICY %I ON %s', p.polname, p.polrelid::regclass),
+      SELECT DISTINCT 'policy', format('DROP POLICY %I ON %s', p.polname, p.polrelid::regclass),
              format('CREATE POLICY %I ON %s AS %s FOR %s TO %s%s%s', p.polname, p.polrelid::regclass,
                     CASE WHEN p.polpermissive THEN 'PERMISSIVE' ELSE 'RESTRICTIVE' END,
                     CASE p.polcmd WHEN 'r' THEN 'SELECT' WHEN 'a' THEN 'INSERT' WHEN 'w' THEN 'UPDATE'
@@ -79,14 +80,14 @@ BEGIN
         JOIN pg_catalog.pg_depend dp ON dp.classid = 'pg_catalog.pg_policy'::regclass AND dp.objid = p.oid
         JOIN cols ON dp.refobjid = cols.attrelid AND dp.refobjsubid = cols.attnum
       UNION ALL
-      SELECT DISTINCT format('DROP TRIGGER %I ON %s', t.tgname, t.tgrelid::regclass), pg_catalog.pg_get_triggerdef(t.oid)
+      SELECT DISTINCT 'trigger', format('DROP TRIGGER %I ON %s', t.tgname, t.tgrelid::regclass), pg_catalog.pg_get_triggerdef(t.oid)
         FROM pg_catalog.pg_trigger t
         JOIN pg_catalog.pg_depend dp ON dp.classid = 'pg_catalog.pg_trigger'::regclass AND dp.objid = t.oid
         JOIN cols ON dp.refobjid = cols.attrelid AND dp.refobjsubid = cols.attnum
        WHERE NOT t.tgisinternal
     LOOP
       EXECUTE dep.drop_sql;
-      IF true OR dep.drop_sql NOT LIKE '% DROP DEFAULT' THEN
+      IF dep.kind <> 'default' OR true THEN
         saved := saved || dep.restore_sql;
       END IF;
     END LOOP;
@@ -158,28 +159,29 @@ BEGIN
     -- change or keep the old type: saved, dropped, re-created afterwards.
     FOR dep IN
       WITH cols AS (SELECT a.attrelid, a.attnum FROM pg_catalog.pg_attribute a JOIN pg_catalog.pg_class r ON r.oid = a.attrelid WHERE a.attnum > 0 AND NOT a.attisdropped AND r.relkind IN ('r', 'p') AND a.atttypid IN (pg_catalog.to_regtype('public.task_priority'), (SELECT typarray FROM pg_catalog.pg_type WHERE oid = pg_catalog.to_regtype('public.task_priority'))))
-      SELECT format('ALTER TABLE %s ALTER COLUMN %I DROP DEFAULT', a.attrelid::regclass, a.attname) AS drop_sql,
+      SELECT 'default' AS kind,
+             format('ALTER TABLE %s ALTER COLUMN %I DROP DEFAULT', a.attrelid::regclass, a.attname) AS drop_sql,
              format('ALTER TABLE %s ALTER COLUMN %I SET DEFAULT %s', a.attrelid::regclass, a.attname,
                     pg_catalog.pg_get_expr(d.adbin, d.adrelid)) AS restore_sql
         FROM cols
         JOIN pg_catalog.pg_attribute a ON a.attrelid = cols.attrelid AND a.attnum = cols.attnum
         JOIN pg_catalog.pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
       UNION ALL
-      SELECT DISTINCT format('ALTER TABLE %s DROP CONSTRAINT %I', c.conrelid::regclass, c.conname),
+      SELECT DISTINCT 'check', format('ALTER TABLE %s DROP CONSTRAINT %I', c.conrelid::regclass, c.conname),
              format('ALTER TABLE %s ADD CONSTRAINT %I %s', c.conrelid::regclass, c.conname,
                     pg_catalog.pg_get_constraintdef(c.oid))
         FROM pg_catalog.pg_constraint c
         JOIN cols ON c.conrelid = cols.attrelid AND cols.attnum = ANY (c.conkey)
        WHERE c.contype = 'c'
       UNION ALL
-      SELECT DISTINCT format('DROP INDEX %s', i.indexrelid::regclass), pg_catalog.pg_get_indexdef(i.indexrelid)
+      SELECT DISTINCT 'index', format('DROP INDEX %s', i.indexrelid::regclass), pg_catalog.pg_get_indexdef(i.indexrelid)
         FROM pg_catalog.pg_index i
         JOIN pg_catalog.pg_depend dp ON dp.classid = 'pg_catalog.pg_class'::regclass AND dp.objid = i.indexrelid
         JOIN cols ON dp.refobjid = cols.attrelid AND dp.refobjsubid = cols.attnum
        WHERE (i.indexprs IS NOT NULL OR i.indpred IS NOT NULL)
          AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_constraint k WHERE k.conindid = i.indexrelid)
       UNION ALL
-      SELECT DISTINCT format('DROP POLICY %I ON %s', p.polname, p.polrelid::regclass),
+      SELECT DISTINCT 'policy', format('DROP POLICY %I ON %s', p.polname, p.polrelid::regclass),
              format('CREATE POLICY %I ON %s AS %s FOR %s TO %s%s%s', p.polname, p.polrelid::regclass,
                     CASE WHEN p.polpermissive THEN 'PERMISSIVE' ELSE 'RESTRICTIVE' END,
                     CASE p.polcmd WHEN 'r' THEN 'SELECT' WHEN 'a' THEN 'INSERT' WHEN 'w' THEN 'UPDATE'
@@ -193,14 +195,14 @@ BEGIN
         JOIN pg_catalog.pg_depend dp ON dp.classid = 'pg_catalog.pg_policy'::regclass AND dp.objid = p.oid
         JOIN cols ON dp.refobjid = cols.attrelid AND dp.refobjsubid = cols.attnum
       UNION ALL
-      SELECT DISTINCT format('DROP TRIGGER %I ON %s', t.tgname, t.tgrelid::regclass), pg_catalog.pg_get_triggerdef(t.oid)
+      SELECT DISTINCT 'trigger', format('DROP TRIGGER %I ON %s', t.tgname, t.tgrelid::regclass), pg_catalog.pg_get_triggerdef(t.oid)
         FROM pg_catalog.pg_trigger t
         JOIN pg_catalog.pg_depend dp ON dp.classid = 'pg_catalog.pg_trigger'::regclass AND dp.objid = t.oid
         JOIN cols ON dp.refobjid = cols.attrelid AND dp.refobjsubid = cols.attnum
        WHERE NOT t.tgisinternal
     LOOP
       EXECUTE dep.drop_sql;
-      IF true OR dep.drop_sql NOT LIKE '% DROP DEFAULT' THEN
+      IF dep.kind <> 'default' OR true THEN
         saved := saved || dep.restore_sql;
       END IF;
     END LOOP;
@@ -272,28 +274,29 @@ BEGIN
     -- change or keep the old type: saved, dropped, re-created afterwards.
     FOR dep IN
       WITH cols AS (SELECT a.attrelid, a.attnum FROM pg_catalog.pg_attribute a JOIN pg_catalog.pg_class r ON r.oid = a.attrelid WHERE a.attnum > 0 AND NOT a.attisdropped AND r.relkind IN ('r', 'p') AND a.atttypid IN (pg_catalog.to_regtype('public.stream_type'), (SELECT typarray FROM pg_catalog.pg_type WHERE oid = pg_catalog.to_regtype('public.stream_type'))))
-      SELECT format('ALTER TABLE %s ALTER COLUMN %I DROP DEFAULT', a.attrelid::regclass, a.attname) AS drop_sql,
+      SELECT 'default' AS kind,
+             format('ALTER TABLE %s ALTER COLUMN %I DROP DEFAULT', a.attrelid::regclass, a.attname) AS drop_sql,
              format('ALTER TABLE %s ALTER COLUMN %I SET DEFAULT %s', a.attrelid::regclass, a.attname,
                     pg_catalog.pg_get_expr(d.adbin, d.adrelid)) AS restore_sql
         FROM cols
         JOIN pg_catalog.pg_attribute a ON a.attrelid = cols.attrelid AND a.attnum = cols.attnum
         JOIN pg_catalog.pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
       UNION ALL
-      SELECT DISTINCT format('ALTER TABLE %s DROP CONSTRAINT %I', c.conrelid::regclass, c.conname),
+      SELECT DISTINCT 'check', format('ALTER TABLE %s DROP CONSTRAINT %I', c.conrelid::regclass, c.conname),
              format('ALTER TABLE %s ADD CONSTRAINT %I %s', c.conrelid::regclass, c.conname,
                     pg_catalog.pg_get_constraintdef(c.oid))
         FROM pg_catalog.pg_constraint c
         JOIN cols ON c.conrelid = cols.attrelid AND cols.attnum = ANY (c.conkey)
        WHERE c.contype = 'c'
       UNION ALL
-      SELECT DISTINCT format('DROP INDEX %s', i.indexrelid::regclass), pg_catalog.pg_get_indexdef(i.indexrelid)
+      SELECT DISTINCT 'index', format('DROP INDEX %s', i.indexrelid::regclass), pg_catalog.pg_get_indexdef(i.indexrelid)
         FROM pg_catalog.pg_index i
         JOIN pg_catalog.pg_depend dp ON dp.classid = 'pg_catalog.pg_class'::regclass AND dp.objid = i.indexrelid
         JOIN cols ON dp.refobjid = cols.attrelid AND dp.refobjsubid = cols.attnum
        WHERE (i.indexprs IS NOT NULL OR i.indpred IS NOT NULL)
          AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_constraint k WHERE k.conindid = i.indexrelid)
       UNION ALL
-      SELECT DISTINCT format('DROP POLICY %I ON %s', p.polname, p.polrelid::regclass),
+      SELECT DISTINCT 'policy', format('DROP POLICY %I ON %s', p.polname, p.polrelid::regclass),
              format('CREATE POLICY %I ON %s AS %s FOR %s TO %s%s%s', p.polname, p.polrelid::regclass,
                     CASE WHEN p.polpermissive THEN 'PERMISSIVE' ELSE 'RESTRICTIVE' END,
                     CASE p.polcmd WHEN 'r' THEN 'SELECT' WHEN 'a' THEN 'INSERT' WHEN 'w' THEN 'UPDATE'
@@ -307,14 +310,14 @@ BEGIN
         JOIN pg_catalog.pg_depend dp ON dp.classid = 'pg_catalog.pg_policy'::regclass AND dp.objid = p.oid
         JOIN cols ON dp.refobjid = cols.attrelid AND dp.refobjsubid = cols.attnum
       UNION ALL
-      SELECT DISTINCT format('DROP TRIGGER %I ON %s', t.tgname, t.tgrelid::regclass), pg_catalog.pg_get_triggerdef(t.oid)
+      SELECT DISTINCT 'trigger', format('DROP TRIGGER %I ON %s', t.tgname, t.tgrelid::regclass), pg_catalog.pg_get_triggerdef(t.oid)
         FROM pg_catalog.pg_trigger t
         JOIN pg_catalog.pg_depend dp ON dp.classid = 'pg_catalog.pg_trigger'::regclass AND dp.objid = t.oid
         JOIN cols ON dp.refobjid = cols.attrelid AND dp.refobjsubid = cols.attnum
        WHERE NOT t.tgisinternal
     LOOP
       EXECUTE dep.drop_sql;
-      IF true OR dep.drop_sql NOT LIKE '% DROP DEFAULT' THEN
+      IF dep.kind <> 'default' OR true THEN
         saved := saved || dep.restore_sql;
       END IF;
     END LOOP;
@@ -386,28 +389,29 @@ BEGIN
     -- change or keep the old type: saved, dropped, re-created afterwards.
     FOR dep IN
       WITH cols AS (SELECT a.attrelid, a.attnum FROM pg_catalog.pg_attribute a JOIN pg_catalog.pg_class r ON r.oid = a.attrelid WHERE a.attnum > 0 AND NOT a.attisdropped AND r.relkind IN ('r', 'p') AND a.atttypid IN (pg_catalog.to_regtype('public.audit_action'), (SELECT typarray FROM pg_catalog.pg_type WHERE oid = pg_catalog.to_regtype('public.audit_action'))))
-      SELECT format('ALTER TABLE %s ALTER COLUMN %I DROP DEFAULT', a.attrelid::regclass, a.attname) AS drop_sql,
+      SELECT 'default' AS kind,
+             format('ALTER TABLE %s ALTER COLUMN %I DROP DEFAULT', a.attrelid::regclass, a.attname) AS drop_sql,
              format('ALTER TABLE %s ALTER COLUMN %I SET DEFAULT %s', a.attrelid::regclass, a.attname,
                     pg_catalog.pg_get_expr(d.adbin, d.adrelid)) AS restore_sql
         FROM cols
         JOIN pg_catalog.pg_attribute a ON a.attrelid = cols.attrelid AND a.attnum = cols.attnum
         JOIN pg_catalog.pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
       UNION ALL
-      SELECT DISTINCT format('ALTER TABLE %s DROP CONSTRAINT %I', c.conrelid::regclass, c.conname),
+      SELECT DISTINCT 'check', format('ALTER TABLE %s DROP CONSTRAINT %I', c.conrelid::regclass, c.conname),
              format('ALTER TABLE %s ADD CONSTRAINT %I %s', c.conrelid::regclass, c.conname,
                     pg_catalog.pg_get_constraintdef(c.oid))
         FROM pg_catalog.pg_constraint c
         JOIN cols ON c.conrelid = cols.attrelid AND cols.attnum = ANY (c.conkey)
        WHERE c.contype = 'c'
       UNION ALL
-      SELECT DISTINCT format('DROP INDEX %s', i.indexrelid::regclass), pg_catalog.pg_get_indexdef(i.indexrelid)
+      SELECT DISTINCT 'index', format('DROP INDEX %s', i.indexrelid::regclass), pg_catalog.pg_get_indexdef(i.indexrelid)
         FROM pg_catalog.pg_index i
         JOIN pg_catalog.pg_depend dp ON dp.classid = 'pg_catalog.pg_class'::regclass AND dp.objid = i.indexrelid
         JOIN cols ON dp.refobjid = cols.attrelid AND dp.refobjsubid = cols.attnum
        WHERE (i.indexprs IS NOT NULL OR i.indpred IS NOT NULL)
          AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_constraint k WHERE k.conindid = i.indexrelid)
       UNION ALL
-      SELECT DISTINCT format('DROP POLICY %I ON %s', p.polname, p.polrelid::regclass),
+      SELECT DISTINCT 'policy', format('DROP POLICY %I ON %s', p.polname, p.polrelid::regclass),
              format('CREATE POLICY %I ON %s AS %s FOR %s TO %s%s%s', p.polname, p.polrelid::regclass,
                     CASE WHEN p.polpermissive THEN 'PERMISSIVE' ELSE 'RESTRICTIVE' END,
                     CASE p.polcmd WHEN 'r' THEN 'SELECT' WHEN 'a' THEN 'INSERT' WHEN 'w' THEN 'UPDATE'
@@ -421,14 +425,14 @@ BEGIN
         JOIN pg_catalog.pg_depend dp ON dp.classid = 'pg_catalog.pg_policy'::regclass AND dp.objid = p.oid
         JOIN cols ON dp.refobjid = cols.attrelid AND dp.refobjsubid = cols.attnum
       UNION ALL
-      SELECT DISTINCT format('DROP TRIGGER %I ON %s', t.tgname, t.tgrelid::regclass), pg_catalog.pg_get_triggerdef(t.oid)
+      SELECT DISTINCT 'trigger', format('DROP TRIGGER %I ON %s', t.tgname, t.tgrelid::regclass), pg_catalog.pg_get_triggerdef(t.oid)
         FROM pg_catalog.pg_trigger t
         JOIN pg_catalog.pg_depend dp ON dp.classid = 'pg_catalog.pg_trigger'::regclass AND dp.objid = t.oid
         JOIN cols ON dp.refobjid = cols.attrelid AND dp.refobjsubid = cols.attnum
        WHERE NOT t.tgisinternal
     LOOP
       EXECUTE dep.drop_sql;
-      IF true OR dep.drop_sql NOT LIKE '% DROP DEFAULT' THEN
+      IF dep.kind <> 'default' OR true THEN
         saved := saved || dep.restore_sql;
       END IF;
     END LOOP;
@@ -500,28 +504,29 @@ BEGIN
     -- change or keep the old type: saved, dropped, re-created afterwards.
     FOR dep IN
       WITH cols AS (SELECT a.attrelid, a.attnum FROM pg_catalog.pg_attribute a JOIN pg_catalog.pg_class r ON r.oid = a.attrelid WHERE a.attnum > 0 AND NOT a.attisdropped AND r.relkind IN ('r', 'p') AND a.atttypid IN (pg_catalog.to_regtype('public.inbox_item_status'), (SELECT typarray FROM pg_catalog.pg_type WHERE oid = pg_catalog.to_regtype('public.inbox_item_status'))))
-      SELECT format('ALTER TABLE %s ALTER COLUMN %I DROP DEFAULT', a.attrelid::regclass, a.attname) AS drop_sql,
+      SELECT 'default' AS kind,
+             format('ALTER TABLE %s ALTER COLUMN %I DROP DEFAULT', a.attrelid::regclass, a.attname) AS drop_sql,
              format('ALTER TABLE %s ALTER COLUMN %I SET DEFAULT %s', a.attrelid::regclass, a.attname,
                     pg_catalog.pg_get_expr(d.adbin, d.adrelid)) AS restore_sql
         FROM cols
         JOIN pg_catalog.pg_attribute a ON a.attrelid = cols.attrelid AND a.attnum = cols.attnum
         JOIN pg_catalog.pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
       UNION ALL
-      SELECT DISTINCT format('ALTER TABLE %s DROP CONSTRAINT %I', c.conrelid::regclass, c.conname),
+      SELECT DISTINCT 'check', format('ALTER TABLE %s DROP CONSTRAINT %I', c.conrelid::regclass, c.conname),
              format('ALTER TABLE %s ADD CONSTRAINT %I %s', c.conrelid::regclass, c.conname,
                     pg_catalog.pg_get_constraintdef(c.oid))
         FROM pg_catalog.pg_constraint c
         JOIN cols ON c.conrelid = cols.attrelid AND cols.attnum = ANY (c.conkey)
        WHERE c.contype = 'c'
       UNION ALL
-      SELECT DISTINCT format('DROP INDEX %s', i.indexrelid::regclass), pg_catalog.pg_get_indexdef(i.indexrelid)
+      SELECT DISTINCT 'index', format('DROP INDEX %s', i.indexrelid::regclass), pg_catalog.pg_get_indexdef(i.indexrelid)
         FROM pg_catalog.pg_index i
         JOIN pg_catalog.pg_depend dp ON dp.classid = 'pg_catalog.pg_class'::regclass AND dp.objid = i.indexrelid
         JOIN cols ON dp.refobjid = cols.attrelid AND dp.refobjsubid = cols.attnum
        WHERE (i.indexprs IS NOT NULL OR i.indpred IS NOT NULL)
          AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_constraint k WHERE k.conindid = i.indexrelid)
       UNION ALL
-      SELECT DISTINCT format('DROP POLICY %I ON %s', p.polname, p.polrelid::regclass),
+      SELECT DISTINCT 'policy', format('DROP POLICY %I ON %s', p.polname, p.polrelid::regclass),
              format('CREATE POLICY %I ON %s AS %s FOR %s TO %s%s%s', p.polname, p.polrelid::regclass,
                     CASE WHEN p.polpermissive THEN 'PERMISSIVE' ELSE 'RESTRICTIVE' END,
                     CASE p.polcmd WHEN 'r' THEN 'SELECT' WHEN 'a' THEN 'INSERT' WHEN 'w' THEN 'UPDATE'
@@ -535,14 +540,14 @@ BEGIN
         JOIN pg_catalog.pg_depend dp ON dp.classid = 'pg_catalog.pg_policy'::regclass AND dp.objid = p.oid
         JOIN cols ON dp.refobjid = cols.attrelid AND dp.refobjsubid = cols.attnum
       UNION ALL
-      SELECT DISTINCT format('DROP TRIGGER %I ON %s', t.tgname, t.tgrelid::regclass), pg_catalog.pg_get_triggerdef(t.oid)
+      SELECT DISTINCT 'trigger', format('DROP TRIGGER %I ON %s', t.tgname, t.tgrelid::regclass), pg_catalog.pg_get_triggerdef(t.oid)
         FROM pg_catalog.pg_trigger t
         JOIN pg_catalog.pg_depend dp ON dp.classid = 'pg_catalog.pg_trigger'::regclass AND dp.objid = t.oid
         JOIN cols ON dp.refobjid = cols.attrelid AND dp.refobjsubid = cols.attnum
        WHERE NOT t.tgisinternal
     LOOP
       EXECUTE dep.drop_sql;
-      IF true OR dep.drop_sql NOT LIKE '% DROP DEFAULT' THEN
+      IF dep.kind <> 'default' OR true THEN
         saved := saved || dep.restore_sql;
       END IF;
     END LOOP;
@@ -614,28 +619,29 @@ BEGIN
     -- change or keep the old type: saved, dropped, re-created afterwards.
     FOR dep IN
       WITH cols AS (SELECT a.attrelid, a.attnum FROM pg_catalog.pg_attribute a JOIN pg_catalog.pg_class r ON r.oid = a.attrelid WHERE a.attnum > 0 AND NOT a.attisdropped AND r.relkind IN ('r', 'p') AND a.atttypid IN (pg_catalog.to_regtype('public.inbox_event_type'), (SELECT typarray FROM pg_catalog.pg_type WHERE oid = pg_catalog.to_regtype('public.inbox_event_type'))))
-      SELECT format('ALTER TABLE %s ALTER COLUMN %I DROP DEFAULT', a.attrelid::regclass, a.attname) AS drop_sql,
+      SELECT 'default' AS kind,
+             format('ALTER TABLE %s ALTER COLUMN %I DROP DEFAULT', a.attrelid::regclass, a.attname) AS drop_sql,
              format('ALTER TABLE %s ALTER COLUMN %I SET DEFAULT %s', a.attrelid::regclass, a.attname,
                     pg_catalog.pg_get_expr(d.adbin, d.adrelid)) AS restore_sql
         FROM cols
         JOIN pg_catalog.pg_attribute a ON a.attrelid = cols.attrelid AND a.attnum = cols.attnum
         JOIN pg_catalog.pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
       UNION ALL
-      SELECT DISTINCT format('ALTER TABLE %s DROP CONSTRAINT %I', c.conrelid::regclass, c.conname),
+      SELECT DISTINCT 'check', format('ALTER TABLE %s DROP CONSTRAINT %I', c.conrelid::regclass, c.conname),
              format('ALTER TABLE %s ADD CONSTRAINT %I %s', c.conrelid::regclass, c.conname,
                     pg_catalog.pg_get_constraintdef(c.oid))
         FROM pg_catalog.pg_constraint c
         JOIN cols ON c.conrelid = cols.attrelid AND cols.attnum = ANY (c.conkey)
        WHERE c.contype = 'c'
       UNION ALL
-      SELECT DISTINCT format('DROP INDEX %s', i.indexrelid::regclass), pg_catalog.pg_get_indexdef(i.indexrelid)
+      SELECT DISTINCT 'index', format('DROP INDEX %s', i.indexrelid::regclass), pg_catalog.pg_get_indexdef(i.indexrelid)
         FROM pg_catalog.pg_index i
         JOIN pg_catalog.pg_depend dp ON dp.classid = 'pg_catalog.pg_class'::regclass AND dp.objid = i.indexrelid
         JOIN cols ON dp.refobjid = cols.attrelid AND dp.refobjsubid = cols.attnum
        WHERE (i.indexprs IS NOT NULL OR i.indpred IS NOT NULL)
          AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_constraint k WHERE k.conindid = i.indexrelid)
       UNION ALL
-      SELECT DISTINCT format('DROP POLICY %I ON %s', p.polname, p.polrelid::regclass),
+      SELECT DISTINCT 'policy', format('DROP POLICY %I ON %s', p.polname, p.polrelid::regclass),
              format('CREATE POLICY %I ON %s AS %s FOR %s TO %s%s%s', p.polname, p.polrelid::regclass,
                     CASE WHEN p.polpermissive THEN 'PERMISSIVE' ELSE 'RESTRICTIVE' END,
                     CASE p.polcmd WHEN 'r' THEN 'SELECT' WHEN 'a' THEN 'INSERT' WHEN 'w' THEN 'UPDATE'
@@ -649,14 +655,14 @@ BEGIN
         JOIN pg_catalog.pg_depend dp ON dp.classid = 'pg_catalog.pg_policy'::regclass AND dp.objid = p.oid
         JOIN cols ON dp.refobjid = cols.attrelid AND dp.refobjsubid = cols.attnum
       UNION ALL
-      SELECT DISTINCT format('DROP TRIGGER %I ON %s', t.tgname, t.tgrelid::regclass), pg_catalog.pg_get_triggerdef(t.oid)
+      SELECT DISTINCT 'trigger', format('DROP TRIGGER %I ON %s', t.tgname, t.tgrelid::regclass), pg_catalog.pg_get_triggerdef(t.oid)
         FROM pg_catalog.pg_trigger t
         JOIN pg_catalog.pg_depend dp ON dp.classid = 'pg_catalog.pg_trigger'::regclass AND dp.objid = t.oid
         JOIN cols ON dp.refobjid = cols.attrelid AND dp.refobjsubid = cols.attnum
        WHERE NOT t.tgisinternal
     LOOP
       EXECUTE dep.drop_sql;
-      IF true OR dep.drop_sql NOT LIKE '% DROP DEFAULT' THEN
+      IF dep.kind <> 'default' OR true THEN
         saved := saved || dep.restore_sql;
       END IF;
     END LOOP;
@@ -728,28 +734,29 @@ BEGIN
     -- change or keep the old type: saved, dropped, re-created afterwards.
     FOR dep IN
       WITH cols AS (SELECT a.attrelid, a.attnum FROM pg_catalog.pg_attribute a JOIN pg_catalog.pg_class r ON r.oid = a.attrelid WHERE a.attnum > 0 AND NOT a.attisdropped AND r.relkind IN ('r', 'p') AND a.atttypid IN (pg_catalog.to_regtype('public.command_action'), (SELECT typarray FROM pg_catalog.pg_type WHERE oid = pg_catalog.to_regtype('public.command_action'))))
-      SELECT format('ALTER TABLE %s ALTER COLUMN %I DROP DEFAULT', a.attrelid::regclass, a.attname) AS drop_sql,
+      SELECT 'default' AS kind,
+             format('ALTER TABLE %s ALTER COLUMN %I DROP DEFAULT', a.attrelid::regclass, a.attname) AS drop_sql,
              format('ALTER TABLE %s ALTER COLUMN %I SET DEFAULT %s', a.attrelid::regclass, a.attname,
                     pg_catalog.pg_get_expr(d.adbin, d.adrelid)) AS restore_sql
         FROM cols
         JOIN pg_catalog.pg_attribute a ON a.attrelid = cols.attrelid AND a.attnum = cols.attnum
         JOIN pg_catalog.pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
       UNION ALL
-      SELECT DISTINCT format('ALTER TABLE %s DROP CONSTRAINT %I', c.conrelid::regclass, c.conname),
+      SELECT DISTINCT 'check', format('ALTER TABLE %s DROP CONSTRAINT %I', c.conrelid::regclass, c.conname),
              format('ALTER TABLE %s ADD CONSTRAINT %I %s', c.conrelid::regclass, c.conname,
                     pg_catalog.pg_get_constraintdef(c.oid))
         FROM pg_catalog.pg_constraint c
         JOIN cols ON c.conrelid = cols.attrelid AND cols.attnum = ANY (c.conkey)
        WHERE c.contype = 'c'
       UNION ALL
-      SELECT DISTINCT format('DROP INDEX %s', i.indexrelid::regclass), pg_catalog.pg_get_indexdef(i.indexrelid)
+      SELECT DISTINCT 'index', format('DROP INDEX %s', i.indexrelid::regclass), pg_catalog.pg_get_indexdef(i.indexrelid)
         FROM pg_catalog.pg_index i
         JOIN pg_catalog.pg_depend dp ON dp.classid = 'pg_catalog.pg_class'::regclass AND dp.objid = i.indexrelid
         JOIN cols ON dp.refobjid = cols.attrelid AND dp.refobjsubid = cols.attnum
        WHERE (i.indexprs IS NOT NULL OR i.indpred IS NOT NULL)
          AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_constraint k WHERE k.conindid = i.indexrelid)
       UNION ALL
-      SELECT DISTINCT format('DROP POLICY %I ON %s', p.polname, p.polrelid::regclass),
+      SELECT DISTINCT 'policy', format('DROP POLICY %I ON %s', p.polname, p.polrelid::regclass),
              format('CREATE POLICY %I ON %s AS %s FOR %s TO %s%s%s', p.polname, p.polrelid::regclass,
                     CASE WHEN p.polpermissive THEN 'PERMISSIVE' ELSE 'RESTRICTIVE' END,
                     CASE p.polcmd WHEN 'r' THEN 'SELECT' WHEN 'a' THEN 'INSERT' WHEN 'w' THEN 'UPDATE'
@@ -763,14 +770,14 @@ BEGIN
         JOIN pg_catalog.pg_depend dp ON dp.classid = 'pg_catalog.pg_policy'::regclass AND dp.objid = p.oid
         JOIN cols ON dp.refobjid = cols.attrelid AND dp.refobjsubid = cols.attnum
       UNION ALL
-      SELECT DISTINCT format('DROP TRIGGER %I ON %s', t.tgname, t.tgrelid::regclass), pg_catalog.pg_get_triggerdef(t.oid)
+      SELECT DISTINCT 'trigger', format('DROP TRIGGER %I ON %s', t.tgname, t.tgrelid::regclass), pg_catalog.pg_get_triggerdef(t.oid)
         FROM pg_catalog.pg_trigger t
         JOIN pg_catalog.pg_depend dp ON dp.classid = 'pg_catalog.pg_trigger'::regclass AND dp.objid = t.oid
         JOIN cols ON dp.refobjid = cols.attrelid AND dp.refobjsubid = cols.attnum
        WHERE NOT t.tgisinternal
     LOOP
       EXECUTE dep.drop_sql;
-      IF true OR dep.drop_sql NOT LIKE '% DROP DEFAULT' THEN
+      IF dep.kind <> 'default' OR true THEN
         saved := saved || dep.restore_sql;
       END IF;
     END LOOP;
