@@ -16,7 +16,9 @@ DEB_PKGS = build-essential pkg-config libyaml-dev libpcre2-dev libpg-query-dev l
            libpq-dev libcmocka-dev postgresql-15 postgresql-15-cron postgresql-15-pgtap \
            postgresql-15-plpgsql-check graphviz valgrind
 
-GEN_SRC  = $(wildcard gen/*.c)
+# The compiler, one folder per stage (see gen/README.md).
+GEN_SRC  = $(sort $(shell find gen -name '*.c'))
+GEN_HDR  = $(shell find gen -name '*.h')
 GEN_OBJ  = $(GEN_SRC:gen/%.c=$(BUILD)/gen/%.o) $(BUILD)/templates.o
 TEMPLATES = $(sort $(wildcard templates/*.in))
 SCHEMA   = $(wildcard schema/*.yaml)
@@ -45,14 +47,14 @@ $(BUILD)/.deps-ok: Makefile
 	fi
 	@mkdir -p $(BUILD) && touch $@
 
-$(BUILD)/gen/%.o: gen/%.c $(wildcard gen/*.h) | $(BUILD)/.deps-ok
+$(BUILD)/gen/%.o: gen/%.c $(GEN_HDR) | $(BUILD)/.deps-ok
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) $(WARN) $(CFLAGS) $$(pkg-config --cflags $(PKGS)) -c $< -o $@
+	$(CC) $(CPPFLAGS) -Igen $(WARN) $(CFLAGS) $$(pkg-config --cflags $(PKGS)) -c $< -o $@
 
 # Page skeletons are compiled into hqc, so its output never depends on the working directory.
-$(BUILD)/templates.c: $(TEMPLATES) gen/tmpl_embed.awk | $(BUILD)/.deps-ok
-	awk -f gen/tmpl_embed.awk $(TEMPLATES) >$@.tmp && mv $@.tmp $@
-$(BUILD)/templates.o: $(BUILD)/templates.c gen/tmpl.h gen/strbuf.h
+$(BUILD)/templates.c: $(TEMPLATES) gen/base/tmpl_embed.awk | $(BUILD)/.deps-ok
+	awk -f gen/base/tmpl_embed.awk $(TEMPLATES) >$@.tmp && mv $@.tmp $@
+$(BUILD)/templates.o: $(BUILD)/templates.c gen/base/tmpl.h gen/base/strbuf.h
 	$(CC) $(CPPFLAGS) $(WARN) $(CFLAGS) -Igen -c $< -o $@
 
 hqc: $(GEN_OBJ)

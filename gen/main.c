@@ -8,12 +8,12 @@
 
 #include <unistd.h>
 
-#include "build.h"
-#include "check.h"
-#include "diff.h"
-#include "emit.h"
-#include "out.h"
-#include "source.h"
+#include "model/build.h"
+#include "check/check.h"
+#include "diff/diff.h"
+#include "emit/emit.h"
+#include "emit/out.h"
+#include "load/source.h"
 #include "stats.h"
 
 #define HQC_VERSION "0.1.0"

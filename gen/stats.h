@@ -4,7 +4,7 @@
 
 #include <stdio.h>
 
-#include "model.h"
+#include "model/model.h"
 
 void stats_print(const HqModel *m, FILE *f);
 

@@ -88,7 +88,7 @@ function validateFiles(schemaPath, files) {
 
 // ---- --check-keys ----------------------------------------------------------
 
-// Every `static const char *const NAME[] = {"a", "b", NULL};` of gen/build*.c.
+// Every `static const char *const NAME[] = {"a", "b", NULL};` of gen/model/build*.c.
 function compilerArrays(genDir) {
   const arrays = [];
   for (const f of readdirSync(genDir).filter((n) => /^build.*\.c$/.test(n)).sort()) {

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # docs/hqc-schema.json, the JSON Schema editors use for the YAML files: it
 # accepts exactly the keys and choices the compiler accepts (key lists of
-# gen/build*.c), every schema file of the repository validates against it,
+# gen/model/build*.c), every schema file of the repository validates against it,
 # a file using every documented key validates, and unknown keys, bad choices
 # and missing required keys are rejected. Uses ajv and yaml from npm,
 # installed into tests/jsonschema/node_modules with `npm ci` the first time.
@@ -34,7 +34,7 @@ fail() { failed=$((failed + 1)); echo "FAILED: $1"; }
 validate() { node "$here/validate.mjs" "$json" "$@"; }
 
 # 1. The schema and the compiler agree on keys and choices.
-if node "$here/validate.mjs" --check-keys gen "$json"; then ok "key lists agree"; else fail "key lists agree"; fi
+if node "$here/validate.mjs" --check-keys gen/model "$json"; then ok "key lists agree"; else fail "key lists agree"; fi
 
 # 2. Every schema file of the repository is valid.
 files=(schema/*.yaml)

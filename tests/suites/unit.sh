@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # cmocka unit tests of the compiler's pure functions (tests/unit/test_*.c),
-# linked against the compiler's objects (gen/*.c but main.c). Built into
+# linked against the compiler's objects (gen/**/*.c but gen/main.c). Built into
 # build/unit/ twice: with AddressSanitizer, UndefinedBehaviorSanitizer and
 # LeakSanitizer (any report fails the test), and plainly for valgrind
 # (--leak-check=full, which also sees uninitialised reads that ASan does
@@ -22,14 +22,14 @@ build() {
 	local variant=$1; shift
 	local dir=$out/$variant obj src o newest_h
 	mkdir -p "$dir/obj"
-	newest_h=$(ls -t gen/*.h tests/unit/*.h 2>/dev/null | head -n 1)
+	newest_h=$(ls -t $(find gen -name '*.h') tests/unit/*.h 2>/dev/null | head -n 1)
 	local objs=()
-	for src in gen/*.c; do
+	for src in $(find gen -name '*.c' | sort); do
 		[[ $src == gen/main.c ]] && continue
 		o=$dir/obj/$(basename "$src" .c).o
 		objs+=("$o")
 		if [[ ! -f $o || $src -nt $o || $newest_h -nt $o ]]; then
-			"$CC" -D_GNU_SOURCE "${WARN[@]}" "$@" "${PKG_CFLAGS[@]}" -c "$src" -o "$o" || return 1
+			"$CC" -D_GNU_SOURCE "${WARN[@]}" "$@" -Igen "${PKG_CFLAGS[@]}" -c "$src" -o "$o" || return 1
 		fi
 	done
 	rm -f "$dir/libgen.a"

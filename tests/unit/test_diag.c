@@ -1,4 +1,4 @@
-/* test_diag.c - the diagnostics sink (gen/diag.c): did-you-mean suggestions,
+/* test_diag.c - the diagnostics sink (gen/base/diag.c): did-you-mean suggestions,
  * and the order diag_flush prints in (file, line, column, then arrival; a
  * note right after the diagnostic it belongs to, wherever it points). */
 #include <setjmp.h>
@@ -7,7 +7,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include "diag.h"
+#include "base/diag.h"
 #include "unit.h"
 
 static int setup(void **state)

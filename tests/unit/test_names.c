@@ -1,4 +1,4 @@
-/* test_names.c - default constraint names (bu_pg_name in gen/build_util.c)
+/* test_names.c - default constraint names (bu_pg_name in gen/model/build_util.c)
  * against a copy of PostgreSQL's makeObjectName (src/backend/commands/
  * indexcmds.c): name1_name2_label, the longer name truncated first so that
  * the result fits in NAMEDATALEN - 1 = 63 bytes. */
@@ -11,7 +11,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "build_int.h"
+#include "model/build_int.h"
 
 static int setup(void **state)
 {

@@ -1,5 +1,5 @@
 /* test_sqlbuf.c - quoting of identifiers and literals, dollar quoting, and
- * privilege and role lists (gen/sqlbuf.c). Identifier quoting is compared
+ * privilege and role lists (gen/base/sqlbuf.c). Identifier quoting is compared
  * with PostgreSQL's own keyword table, as linked into libpg_query. */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "sqlbuf.h"
+#include "base/sqlbuf.h"
 
 /* sqlbuf_ident(name) as a string; the caller frees it. */
 static char *ident(const char *name)

@@ -1,4 +1,4 @@
-/* test_sqlparse.c - SQL fragments through libpg_query (gen/sqlparse.c): type
+/* test_sqlparse.c - SQL fragments through libpg_query (gen/base/sqlparse.c): type
  * names as PostgreSQL normalizes them, the names an expression refers to,
  * index key elements, statement lists, and error offsets inside the
  * fragment (not inside the statement the fragment is wrapped in). */
@@ -12,7 +12,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "sqlparse.h"
+#include "base/sqlparse.h"
 
 static int setup(void **state)
 {

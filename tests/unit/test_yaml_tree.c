@@ -1,4 +1,4 @@
-/* test_yaml_tree.c - the YAML loader (gen/yaml_tree.c): 1-based locations of
+/* test_yaml_tree.c - the YAML loader (gen/load/yaml_tree.c): 1-based locations of
  * nodes, scalar styles and nulls, anchors, rejected documents (duplicate
  * keys, several documents), and yaml_offset_loc for each scalar style. */
 #include <setjmp.h>
@@ -10,7 +10,7 @@
 #include <string.h>
 
 #include "unit.h"
-#include "yaml_tree.h"
+#include "load/yaml_tree.h"
 
 static int setup(void **state)
 {

@@ -9,7 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "diag.h"
+#include "base/diag.h"
 
 /* What diag_flush() prints, as a malloc'ed string (the caller frees it). */
 static inline char *flush_diagnostics(void)

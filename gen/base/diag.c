@@ -1,0 +1,218 @@
+/* diag.c - collects diagnostics so that all problems of a run are reported,
+ * in a stable order (by file, line, column, then arrival), whatever order the
+ * checking stages found them in. */
+#include "base/diag.h"
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct {
+    HqLoc loc;
+    int kind;        /* 0 error, 1 warning, 2 note */
+    unsigned seq;    /* arrival order, for stable sorting */
+    unsigned parent; /* notes sort with the diagnostic they belong to */
+    char *text;
+} Diag;
+
+static Diag *diags;
+static size_t n_diags, cap_diags;
+static char **files;
+static size_t n_files;
+static unsigned errors, warnings, last_parent;
+static bool drop_notes;  /* the last error or warning repeated an earlier one */
+
+void diag_init(void)
+{
+    diag_reset();
+}
+
+void diag_reset(void)
+{
+    for (size_t i = 0; i < n_diags; i++)
+        free(diags[i].text);
+    free(diags);
+    diags = NULL;
+    n_diags = cap_diags = 0;
+    for (size_t i = 0; i < n_files; i++)
+        free(files[i]);
+    free(files);
+    files = NULL;
+    n_files = 0;
+    errors = warnings = last_parent = 0;
+    drop_notes = false;
+}
+
+uint32_t diag_add_file(const char *path)
+{
+    char **f = realloc(files, (n_files + 1) * sizeof *files);
+    if (!f)
+        abort();
+    files = f;
+    files[n_files] = strdup(path);
+    return (uint32_t)++n_files;
+}
+
+const char *diag_file_name(uint32_t file)
+{
+    return file >= 1 && file <= n_files ? files[file - 1] : "<unknown>";
+}
+
+/* Adds a diagnostic; returns false, adding nothing, when an error or a
+ * warning repeats an earlier one (the same text at the same place, as when
+ * a trait with a mistake is applied to several tables). Its notes go too. */
+static bool add(const HqLoc *loc, int kind, const char *fmt, va_list ap)
+{
+    if (kind == 2 && drop_notes)
+        return false;
+    static const HqLoc none = {0, 0, 0};
+    HqLoc where = loc ? *loc : none;
+    va_list ap2;
+    va_copy(ap2, ap);
+    int n = vsnprintf(NULL, 0, fmt, ap);
+    char *text = malloc((size_t)n + 1);
+    if (!text)
+        abort();
+    vsnprintf(text, (size_t)n + 1, fmt, ap2);
+    va_end(ap2);
+    if (kind != 2) {
+        drop_notes = false;
+        for (size_t i = 0; i < n_diags && !drop_notes; i++)
+            drop_notes = diags[i].kind == kind && diags[i].loc.file == where.file && diags[i].loc.line == where.line &&
+                         diags[i].loc.col == where.col && !strcmp(diags[i].text, text);
+        if (drop_notes) {
+            free(text);
+            return false;
+        }
+    }
+    if (n_diags == cap_diags) {
+        cap_diags = cap_diags ? cap_diags * 2 : 32;
+        Diag *d = realloc(diags, cap_diags * sizeof *diags);
+        if (!d)
+            abort();
+        diags = d;
+    }
+    Diag *d = &diags[n_diags];
+    d->loc = where;
+    d->kind = kind;
+    d->seq = (unsigned)n_diags;
+    if (kind != 2)
+        last_parent = d->seq;
+    d->parent = last_parent;
+    d->text = text;
+    n_diags++;
+    return true;
+}
+
+void diag_error(const HqLoc *loc, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    if (add(loc, 0, fmt, ap))
+        errors++;
+    va_end(ap);
+}
+
+void diag_warning(const HqLoc *loc, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    if (add(loc, 1, fmt, ap))
+        warnings++;
+    va_end(ap);
+}
+
+void diag_note(const HqLoc *loc, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    add(loc, 2, fmt, ap);
+    va_end(ap);
+}
+
+unsigned diag_error_count(void) { return errors; }
+unsigned diag_warning_count(void) { return warnings; }
+
+/* Sort key of a diagnostic: that of its parent, so notes follow it. */
+static int cmp_diag(const void *pa, const void *pb)
+{
+    const Diag *a = pa, *b = pb;
+    const Diag *ka = &diags[a->parent], *kb = &diags[b->parent];
+    if (ka->loc.file != kb->loc.file)
+        return ka->loc.file < kb->loc.file ? -1 : 1;
+    if (ka->loc.line != kb->loc.line)
+        return ka->loc.line < kb->loc.line ? -1 : 1;
+    if (ka->loc.col != kb->loc.col)
+        return ka->loc.col < kb->loc.col ? -1 : 1;
+    if (a->parent != b->parent)
+        return a->parent < b->parent ? -1 : 1;
+    return a->seq < b->seq ? -1 : a->seq > b->seq;
+}
+
+void diag_flush(void)
+{
+    static const char *const kinds[] = {"error", "warning", "note"};
+    /* Sort a copy of indices, because cmp_diag looks parents up by seq. */
+    Diag *sorted = malloc((n_diags ? n_diags : 1) * sizeof *sorted);
+    if (!sorted)
+        abort();
+    if (n_diags)
+        memcpy(sorted, diags, n_diags * sizeof *sorted);
+    qsort(sorted, n_diags, sizeof *sorted, cmp_diag);
+    for (size_t i = 0; i < n_diags; i++) {
+        const Diag *d = &sorted[i];
+        if (d->loc.file == 0)
+            fprintf(stderr, "hqc: %s: %s\n", kinds[d->kind], d->text);
+        else if (d->loc.line == 0)
+            fprintf(stderr, "%s: %s: %s\n", diag_file_name(d->loc.file), kinds[d->kind], d->text);
+        else
+            fprintf(stderr, "%s:%u:%u: %s: %s\n", diag_file_name(d->loc.file), d->loc.line,
+                    d->loc.col, kinds[d->kind], d->text);
+    }
+    free(sorted);
+    for (size_t i = 0; i < n_diags; i++)
+        free(diags[i].text);
+    n_diags = 0;
+}
+
+static size_t edit_distance(const char *a, const char *b)
+{
+    size_t la = strlen(a), lb = strlen(b);
+    if (la > 64 || lb > 64)
+        return (size_t)-1;
+    size_t row[65];
+    for (size_t j = 0; j <= lb; j++)
+        row[j] = j;
+    for (size_t i = 1; i <= la; i++) {
+        size_t prev = row[0];
+        row[0] = i;
+        for (size_t j = 1; j <= lb; j++) {
+            size_t cur = row[j];
+            size_t best = prev + (a[i - 1] != b[j - 1]);
+            if (row[j] + 1 < best)
+                best = row[j] + 1;
+            if (row[j - 1] + 1 < best)
+                best = row[j - 1] + 1;
+            row[j] = best;
+            prev = cur;
+        }
+    }
+    return row[lb];
+}
+
+const char *diag_suggest(const char *name, const char *const *candidates, size_t n)
+{
+    const char *best = NULL;
+    size_t best_d = (size_t)-1;
+    size_t limit = strlen(name) / 3 + 1;
+    for (size_t i = 0; i < n; i++) {
+        size_t d = edit_distance(name, candidates[i]);
+        if (d < best_d || (d == best_d && best && strcmp(candidates[i], best) < 0)) {
+            best_d = d;
+            best = candidates[i];
+        }
+    }
+    return best_d <= limit && best_d > 0 ? best : NULL;
+}

@@ -1,0 +1,22 @@
+/* emit.h - emitters: the model in, text out. Emitters never read YAML,
+ * never report user errors and never write files (out.c does). Returned
+ * strings are malloc'ed; the caller frees them. */
+#ifndef HQC_EMIT_H
+#define HQC_EMIT_H
+
+#include "model/model.h"
+#include "emit/out.h"
+
+/* Migration SQL for one module; source_name goes into the header line. */
+char *emit_sql_module(const HqModel *m, const HqModule *mod, const char *source_name);
+
+/* The documentation: adds docs/README.md, docs/erd.md, docs/schema.dot and one
+ * page per module, table, function, enum and cron job (docs/<kind>/<name>.md)
+ * to `set`, which collects them for out.c to write. */
+void emit_docs(const HqModel *m, OutSet *set);
+
+/* The typed C API: adds c/<project>_schema.h and c/<project>_schema.c
+ * (descriptors and thin wrappers over libhq, runtime/hq.h) to `set`. */
+void emit_c(const HqModel *m, OutSet *set);
+
+#endif /* HQC_EMIT_H */
