@@ -16,11 +16,46 @@ static const char *const module_keys[] = {
     "extend_enums", "functions", "tables", "extend_tables", "cron_jobs", "storage_buckets", "seeds",
     "data_steps", "schema_versions", "raw_sql", "views", "changes", NULL};
 
+/* A PostgreSQL duration setting: digits, optionally one of its units. */
+static const char *read_duration(Build *b, const YNode *n, const char *what, const char *dflt)
+{
+    static const char *const units[] = {"", "us", "ms", "s", "min", "h", "d", NULL};
+    const char *s = n ? bu_str(b, n, what) : NULL;
+    if (!s)
+        return dflt;
+    const char *u = s;
+    while (*u >= '0' && *u <= '9')
+        u++;
+    for (size_t i = 0; u > s && units[i]; i++)
+        if (!strcmp(u, units[i]))
+            return s;
+    diag_error(&n->loc, "%s must be a duration such as \"3s\", \"500ms\" or \"10min\"", what);
+    return dflt;
+}
+
+static void read_deploy(Build *b, const YNode *n, HqDeploy *d)
+{
+    static const char *const keys[] = {"lock_timeout", "statement_timeout", "lock_retries", NULL};
+    d->lock_timeout = "3s";
+    d->statement_timeout = "10min";
+    d->lock_retries = 5;
+    if (!n || !bu_keys(n, "deploy", keys))
+        return;
+    d->loc = n->loc;
+    d->lock_timeout = read_duration(b, yaml_get(n, "lock_timeout"), "lock_timeout", d->lock_timeout);
+    d->statement_timeout = read_duration(b, yaml_get(n, "statement_timeout"), "statement_timeout", d->statement_timeout);
+    long r = bu_long(yaml_get(n, "lock_retries"), "lock_retries", d->lock_retries);
+    if (r < 0 || r > 100)
+        diag_error(&yaml_get(n, "lock_retries")->loc, "lock_retries must be between 0 and 100");
+    else
+        d->lock_retries = (int)r;
+}
+
 static void read_project(Build *b, const YNode *root)
 {
     static const char *const top[] = {"project", "platform", NULL};
     static const char *const pkeys[] = {"name",  "doc",   "schema",  "realtime_publication", "version_table",
-                                        "trust", "roles", "domains", NULL};
+                                        "trust", "roles", "domains", "deploy", NULL};
     static const char *const domain_keys[] = {"title", "doc", NULL};
     static const char *const platkeys[] = {"schemas", "tables", "functions", NULL};
     if (!bu_keys(root, "_project.yaml", top))
@@ -64,6 +99,7 @@ static void read_project(Build *b, const YNode *root)
     }
     if (!p->schema)
         p->schema = "public";
+    read_deploy(b, proj ? yaml_get(proj, "deploy") : NULL, &p->deploy);
     const YNode *plat = yaml_get(root, "platform");
     if (plat && bu_keys(plat, "platform", platkeys)) {
         size_t n;

@@ -462,6 +462,15 @@ typedef struct {
     const char *doc;
 } HqRole;
 
+/* How migrations run against live databases (project.deploy). Durations are
+ * PostgreSQL setting values: "3s", "500ms", "10min". */
+typedef struct {
+    const char *lock_timeout;       /* every statement; default "3s" */
+    const char *statement_timeout;  /* every statement; default "10min" */
+    int lock_retries;               /* hqc apply: retries after a lock timeout; default 5 */
+    HqLoc loc;
+} HqDeploy;
+
 typedef struct {
     const char *name;
     const char *doc;
@@ -472,6 +481,7 @@ typedef struct {
     HqVec roles;                    /* HqRole* */
     HqVec domains;                  /* HqDomain*, in declared order */
     HqVec platform_schemas;         /* const char* */
+    HqDeploy deploy;
     HqLoc loc;
 } HqProject;
 
