@@ -15,6 +15,7 @@
 #include "emit/out.h"
 #include "load/source.h"
 #include "stats.h"
+#include "base/strbuf.h"
 
 #define HQC_VERSION "0.1.0"
 
@@ -123,34 +124,19 @@ static int parse_args(int argc, char **argv, Options *o)
 /* Emit every output file of the model into `set`. */
 static void emit_all(const HqModel *m, OutSet *set)
 {
-    size_t install_cap = 1 << 20, install_len = 0;
-    char *install = malloc(install_cap);
-    if (!install)
-        abort();
-    install[0] = '\0';
-    for (size_t i = 0; i < m->modules.n; i++) {
-        const HqModule *mod = m->modules.items[i];
-        char source[512], path[512];
-        const char *base = strrchr(mod->path, '/');
-        snprintf(source, sizeof source, "schema/%s", base ? base + 1 : mod->path);
-        snprintf(path, sizeof path, "migrations/%s.sql", mod->name);
-        char *sql = emit_sql_module(m, mod, source);
-        size_t len = strlen(sql);
-        while (install_len + len + 2 > install_cap) {
-            char *p = realloc(install, install_cap *= 2);
-            if (!p)
-                abort();
-            install = p;
-        }
-        memcpy(install + install_len, sql, len + 1);
-        install_len += len;
-        if (i + 1 < m->modules.n) {
-            install[install_len++] = '\n';
-            install[install_len] = '\0';
-        }
-        out_add(set, path, sql);
+    EmitUnit *units;
+    size_t n = emit_sql_units(m, &units);
+    StrBuf install;
+    strbuf_init(&install);
+    for (size_t i = 0; i < n; i++) {
+        if (i)
+            strbuf_putc(&install, '\n');
+        strbuf_puts(&install, units[i].sql);
+        out_add(set, arena_printf(m->arena, "migrations/%s.sql", units[i].name), units[i].sql);
+        units[i].sql = NULL;    /* the set owns it now */
     }
-    out_add(set, "install.sql", install);
+    emit_sql_units_free(units, n);
+    out_add(set, "install.sql", strbuf_steal(&install));
     emit_docs(m, set);
     emit_c(m, set);
 }

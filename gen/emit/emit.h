@@ -10,6 +10,19 @@
 /* Migration SQL for one module; source_name goes into the header line. */
 char *emit_sql_module(const HqModel *m, const HqModule *mod, const char *source_name);
 
+/* One migration file: out/migrations/<name>.sql. */
+typedef struct {
+    const char *name;           /* "014_agent_inbox" */
+    const char *source;         /* "schema/014_agent_inbox.yaml" */
+    const HqModule *module;     /* NULL for hqc's own units */
+    char *sql;                  /* malloc'ed */
+} EmitUnit;
+
+/* Every migration, in the order they are applied (what out/migrations/ holds
+ * and hqc apply runs). Free with emit_sql_units_free. */
+size_t emit_sql_units(const HqModel *m, EmitUnit **out);
+void emit_sql_units_free(EmitUnit *units, size_t n);
+
 /* The documentation: adds docs/README.md, docs/erd.md, docs/schema.dot and one
  * page per module, table, function, enum and cron job (docs/<kind>/<name>.md)
  * to `set`, which collects them for out.c to write. */
