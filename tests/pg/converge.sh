@@ -13,6 +13,7 @@
 #   cv_ddl_log_start DB / cv_ddl_log_check WHAT DB
 #   cv_hold_start DB NAME MODE TABLE... / cv_hold_ready / cv_hold_release WHAT
 #   cv_user_tables DB [EXCEPT...]             # every table an application reads and writes
+#   cv_converge NAME MIGRATIONS FRESH SQL...  # all of the above for one foreign database
 #
 # Every check prints "ok: ..." or "FAIL: ..." and sets cv_rc=1 on failure;
 # a suite ends with `exit $cv_rc`. Temporary files go to $cv_tmp (made here).
@@ -325,4 +326,50 @@ cv_hold_release() {
 	cv_holders=()
 	if [ $bad = 0 ]; then cv_ok "$what: every holder session kept its transaction and committed"; else cv_rc=1; fi
 	return $bad
+}
+
+# cv_converge NAME MIGRATIONS-DIR FRESH-CATALOG SQL-FILES...: the whole
+# contract for one foreign database. Builds database NAME from the SQL files
+# (hand-written, run as they are), keeps a copy NAME_before, applies the
+# migrations (one psql -f per file) and checks: the catalog equals
+# FRESH-CATALOG except the leftovers in $cv_tmp/NAME.leftovers (cv_compare);
+# every row is kept ($cv_tmp/NAME.rows, cv_rows_compare); a WARNING names
+# each word of $cv_tmp/NAME.warnings; a second run runs no DDL at all and
+# changes neither the catalog nor the row counts. Missing spec files count as
+# empty. Leaves $cv_tmp/NAME.{before,after1,after2}.txt and NAME.run{1,2}.log.
+cv_converge() {
+	local name=$1 migs=$2 fresh=$3 f n w
+	shift 3
+	for f in leftovers rows warnings; do [ -f "$cv_tmp/$name.$f" ] || : >"$cv_tmp/$name.$f"; done
+	pg_new_db "$name"
+	for f in "$@"; do
+		psql -X -q -v ON_ERROR_STOP=1 -d "$name" -f "$f" >"$cv_tmp/$name.build.log" 2>&1 ||
+			{ cv_fail "$name: $f does not apply:"; sed 's/^/    /' "$cv_tmp/$name.build.log"; return 0; }
+	done
+	cv_clone "$name" "${name}_before"
+	cv_catalog "$name" "$cv_tmp/$name.before.txt"
+	n=$(diff "$fresh" "$cv_tmp/$name.before.txt" | grep -c '^[<>]' || true)
+	if [ "$n" -ge 20 ]; then cv_ok "$name: the foreign database differs from a fresh install in $n facts"
+	else cv_fail "$name: the foreign database differs from a fresh install in only $n facts"; fi
+
+	cv_apply "$name" "$migs" "$cv_tmp/$name.run1.log" || return 0
+	cv_catalog "$name" "$cv_tmp/$name.after1.txt"
+	cv_compare "$name" "$fresh" "$cv_tmp/$name.after1.txt" "$cv_tmp/$name.leftovers" || true
+	cv_rows_compare "$name" "${name}_before" "$name" "$cv_tmp/$name.rows" || true
+	while read -r w; do
+		[ -n "$w" ] || continue
+		if grep -E 'WARNING:' "$cv_tmp/$name.run1.log" | grep -qF -- "$w"; then cv_ok "$name: a WARNING names $w"
+		else cv_fail "$name: no WARNING names $w"; fi
+	done <"$cv_tmp/$name.warnings"
+
+	cv_ddl_log_start "$name"
+	cv_apply "$name" "$migs" "$cv_tmp/$name.run2.log" || { cv_ddl_log_stop "$name"; return 0; }
+	cv_ddl_log_check "$name: second run" "$name"
+	cv_catalog "$name" "$cv_tmp/$name.after2.txt"
+	if diff -u "$cv_tmp/$name.after1.txt" "$cv_tmp/$name.after2.txt" >"$cv_tmp/$name.rerun.diff" &&
+		diff -u "$cv_tmp/$name.after1.txt.rows" "$cv_tmp/$name.after2.txt.rows" >>"$cv_tmp/$name.rerun.diff"; then
+		cv_ok "$name: second run: catalog and row counts unchanged"
+	else
+		cv_fail "$name: the second run changed the catalog (- first, + second):"; head -n 40 "$cv_tmp/$name.rerun.diff" | sed 's/^/    /'
+	fi
 }

@@ -72,47 +72,13 @@ for v in plain unmanaged changes; do
 	cv_apply "fresh_$v" "$tmp/out_$v/migrations" "$tmp/fresh_$v.log" && cv_catalog "fresh_$v" "$tmp/fresh_$v.txt"
 done
 
-# converge NAME VARIANT SQL-FILES... : build the foreign database NAME from
-# the SQL files, apply the variant's migrations twice and check the contract.
-# Leftovers come from $tmp/NAME.leftovers, row expectations from
-# $tmp/NAME.rows, WARNING names from $tmp/NAME.warnings (one per line).
+# converge NAME VARIANT SQL-FILES...: cv_converge with the variant's migrations.
 converge() {
-	local name=$1 v=$2 f n
+	local name=$1 v=$2
 	shift 2
 	echo "== $name ($v schema)"
 	if [ ! -s "$tmp/fresh_$v.txt" ]; then cv_fail "$name: no fresh install of the $v variant to compare with"; return; fi
-	pg_new_db "$name"
-	for f in "$@"; do
-		psql -X -q -v ON_ERROR_STOP=1 -d "$name" -f "$f" >"$tmp/$name.build.log" 2>&1 ||
-			{ cv_fail "$name: $f does not apply:"; sed 's/^/    /' "$tmp/$name.build.log"; return; }
-	done
-	cv_clone "$name" "${name}_before"
-	cv_catalog "$name" "$tmp/$name.before.txt"
-	n=$(diff "$tmp/fresh_$v.txt" "$tmp/$name.before.txt" | grep -c '^[<>]' || true)
-	if [ "$n" -ge 20 ]; then cv_ok "$name: the foreign database differs from a fresh install in $n facts"
-	else cv_fail "$name: the foreign database differs from a fresh install in only $n facts"; fi
-
-	cv_apply "$name" "$tmp/out_$v/migrations" "$tmp/$name.run1.log" || return 0
-	cv_catalog "$name" "$tmp/$name.after1.txt"
-	cv_compare "$name" "$tmp/fresh_$v.txt" "$tmp/$name.after1.txt" "$tmp/$name.leftovers" || true
-	cv_rows_compare "$name" "${name}_before" "$name" "$tmp/$name.rows" || true
-	if [ -s "$tmp/$name.warnings" ]; then
-		while read -r w; do
-			if grep -E 'WARNING:' "$tmp/$name.run1.log" | grep -qF -- "$w"; then cv_ok "$name: a WARNING names $w"
-			else cv_fail "$name: no WARNING names $w"; fi
-		done <"$tmp/$name.warnings"
-	fi
-
-	cv_ddl_log_start "$name"
-	cv_apply "$name" "$tmp/out_$v/migrations" "$tmp/$name.run2.log" || { cv_ddl_log_stop "$name"; return 0; }
-	cv_ddl_log_check "$name: second run" "$name"
-	cv_catalog "$name" "$tmp/$name.after2.txt"
-	if diff -u "$tmp/$name.after1.txt" "$tmp/$name.after2.txt" >"$tmp/$name.rerun.diff" &&
-		diff -u "$tmp/$name.after1.txt.rows" "$tmp/$name.after2.txt.rows" >>"$tmp/$name.rerun.diff"; then
-		cv_ok "$name: second run: catalog and row counts unchanged"
-	else
-		cv_fail "$name: the second run changed the catalog (- first, + second):"; head -n 40 "$tmp/$name.rerun.diff" | sed 's/^/    /'
-	fi
+	cv_converge "$name" "$tmp/out_$v/migrations" "$tmp/fresh_$v.txt" "$@"
 }
 
 # ---- old: an older hand-written shop
