@@ -267,12 +267,16 @@ cv_user_tables() {
 # than ACCESS SHARE (also ROW EXCLUSIVE of an INSERT ... ON CONFLICT DO
 # NOTHING) must wait.
 cv_holders=()
+cv_gate_key="1129137748, 11"   # two-int form: never the key of a bigint advisory lock
 cv_hold_start() {
 	local db=$1 name=$2 mode=$3 fifo sql
 	shift 3
 	fifo=$cv_tmp/hold_$name
 	mkfifo "$fifo"
 	sql="BEGIN;"
+	# MODE gate: no tables, a session advisory lock that workers (cv_work_start)
+	# poll; releasing the gate ends them.
+	[ "$mode" = gate ] && sql="SELECT pg_advisory_lock($cv_gate_key);"
 	while (($# >= 2)); do
 		if [ "$mode" = exclusive ]; then
 			sql+=" LOCK TABLE $1 IN EXCLUSIVE MODE; SELECT count(*) FROM $1;"
@@ -313,7 +317,8 @@ cv_hold_release() {
 	for h in "${cv_holders[@]}"; do
 		name=${h%%:*}
 		eval "fd=\$cv_fd_$name"
-		printf 'COMMIT;\n' >&"$fd"
+		if [ "$name" = gate ]; then printf 'SELECT pg_advisory_unlock(%s);\n' "$cv_gate_key" >&"$fd"
+		else printf 'COMMIT;\n' >&"$fd"; fi
 		exec {fd}>&-
 	done
 	for h in "${cv_holders[@]}"; do
@@ -372,4 +377,69 @@ cv_converge() {
 	else
 		cv_fail "$name: the second run changed the catalog (- first, + second):"; head -n 40 "$cv_tmp/$name.rerun.diff" | sed 's/^/    /'
 	fi
+}
+
+# ---- Workers: background sessions that keep reading and writing tables in
+# short transactions (as an application does) until the gate holder (a
+# cv_hold_start ... gate session) releases its advisory lock, each statement
+# with lock_timeout 100ms. At the end each worker prints one NOTICE per table:
+# "cv_work TABLE ok=N timeouts=M" (to $cv_tmp/work_NAME.log).
+#   cv_work_start DB NAME [TABLE COLUMN]...   (pairs as cv_user_tables prints)
+cv_workers=()
+cv_work_start() {
+	local db=$1 name=$2 tabs="" stmts="" i=0
+	shift 2
+	while (($# >= 2)); do
+		i=$((i + 1))
+		tabs+="${tabs:+, }$(cv_literal "$1")"
+		if [ "$2" = - ]; then stmts+="${stmts:+, }$(cv_literal "LOCK TABLE $1 IN ROW EXCLUSIVE MODE")"
+		else stmts+="${stmts:+, }$(cv_literal "UPDATE $1 SET $2 = $2 WHERE false")"; fi
+		shift 2
+	done
+	PGAPPNAME=cv_work_$name psql -X -q -v ON_ERROR_STOP=1 -d "$db" >"$cv_tmp/work_$name.log" 2>&1 <<SQL &
+DO \$w\$
+DECLARE
+  tabs text[] := ARRAY[$tabs];
+  stmts text[] := ARRAY[$stmts];
+  ok int[] := array_fill(0, ARRAY[$i]);
+  bad int[] := array_fill(0, ARRAY[$i]);
+  k int;
+  done boolean := false;
+BEGIN
+  PERFORM set_config('lock_timeout', '100ms', false);
+  WHILE NOT done LOOP
+    FOR k IN 1 .. $i LOOP
+      BEGIN
+        EXECUTE format('SELECT count(*) FROM (SELECT 1 FROM %s LIMIT 1) s', tabs[k]);
+        EXECUTE stmts[k];
+        ok[k] := ok[k] + 1;
+      EXCEPTION WHEN lock_not_available THEN
+        bad[k] := bad[k] + 1;
+      END;
+      COMMIT;
+    END LOOP;
+    IF pg_try_advisory_lock_shared($cv_gate_key) THEN
+      PERFORM pg_advisory_unlock_shared($cv_gate_key);
+      done := true;
+    END IF;
+    PERFORM pg_sleep(0.005);
+  END LOOP;
+  FOR k IN 1 .. $i LOOP
+    RAISE NOTICE 'cv_work % ok=% timeouts=%', tabs[k], ok[k], bad[k];
+  END LOOP;
+END
+\$w\$;
+SQL
+	cv_workers+=("$name:$!")
+}
+
+# cv_work_wait: wait for every worker to end (release the gate first); 1 if
+# one failed.
+cv_work_wait() {
+	local w bad=0
+	for w in "${cv_workers[@]}"; do
+		wait "${w#*:}" || { echo "FAIL: worker ${w%%:*} failed:"; sed 's/^/    /' "$cv_tmp/work_${w%%:*}.log"; bad=1; cv_rc=1; }
+	done
+	cv_workers=()
+	return $bad
 }
