@@ -35,8 +35,10 @@
 # exempted objects, objects on platform tables, an enum value, functions of
 # undeclared names, a role's grants, a cron job calling no schema function),
 # each named by a WARNING where the contract says so; keep every row with its
-# values; and a second run must change nothing: no DDL at all (event trigger
-# on ddl_command_start) and the same catalog and row counts.
+# values; a second run must change nothing: no DDL at all (event trigger on
+# ddl_command_start) and the same catalog and row counts; and a third run
+# must complete with lock_timeout=100ms while other sessions hold EXCLUSIVE
+# locks on every user table (no lock above ACCESS SHARE).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 hqc=${HQC:-./hqc}

@@ -22,8 +22,10 @@
 # fresh install (schema hqc left out) except the leftovers listed here
 # (undeclared columns, tables, functions; a storage policy of its own), keep
 # every row (values compared where the schema's declared changes do not
-# rewrite them, and those checked by key), name the leftovers in WARNINGs,
-# and a second run must run no DDL at all and change nothing. Then some
+# rewrite them, and those checked by key), name the leftovers in WARNINGs;
+# a second run must run no DDL at all and change nothing, and a third one
+# must pass sessions holding EXCLUSIVE locks on every user table with
+# lock_timeout=100ms (no lock above ACCESS SHARE). Then some
 # behaviour of the converged database: the replaced uq_inbox_dedup still
 # serves ON CONFLICT ON CONSTRAINT, per tenant; anon cannot call the old
 # overload; the old automation trigger is gone.

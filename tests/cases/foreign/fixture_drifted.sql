@@ -121,5 +121,8 @@ comment on column orders.note is 'Free text.';
 comment on function order_total(bigint) is 'Old comment.';
 comment on policy "Back office" on orders is 'Staff.';
 comment on index idx_products_search is 'Search.';
+select to_regnamespace('cron') is not null as has_cron \gset
+\if :has_cron
 select cron.alter_job((select jobid from cron.job where jobname = 'refresh-catalog'),
                       schedule := '0 * * * *', command := 'UPDATE products SET stock = 0 WHERE stock < 0');
+\endif
