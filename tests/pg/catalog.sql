@@ -10,7 +10,8 @@
 --     and not one of Supabase's auth / storage ("user schemas", normally
 --     public and extensions): relations, columns, constraints, indexes,
 --     triggers, policies, functions, enum and domain types, sequences,
---     comments, ACLs (tables, columns, functions, schemas), row counts;
+--     comments, ACLs (tables, columns, functions, schemas, sequences, also
+--     the sequences behind identity columns), row counts;
 --   * tables of auth / storage: RLS flags, triggers, policies, ACLs, indexes
 --     and constraints (their columns belong to Supabase, here to the
 --     compatibility layer; the indexes and constraints show that a migration
@@ -130,6 +131,17 @@ acl AS (
   UNION ALL
   SELECT ident, 'function ' || ident, coalesce(proacl, acldefault('f'::"char", proowner))
   FROM fn
+  UNION ALL
+  -- The sequence behind an identity column, named by its column (setval on it
+  -- is a privilege like any other).
+  SELECT r.ident, 'identity sequence of ' || r.ident || '.' || quote_ident(a.attname),
+         coalesce(s.relacl, acldefault('s'::"char", s.relowner))
+  FROM rel r
+  JOIN pg_attribute a ON a.attrelid = r.oid AND a.attnum > 0 AND NOT a.attisdropped AND a.attidentity <> ''
+  JOIN pg_depend d ON d.refclassid = 'pg_class'::regclass AND d.refobjid = r.oid AND d.refobjsubid = a.attnum
+                  AND d.classid = 'pg_class'::regclass AND d.deptype = 'i'
+  JOIN pg_class s ON s.oid = d.objid AND s.relkind = 'S'
+  WHERE r.is_full
 ),
 facts(obj, sec, ord, line) AS (
   -- schemas -----------------------------------------------------------------

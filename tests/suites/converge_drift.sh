@@ -9,7 +9,7 @@
 # then apply the migrations (one psql -f per file): the catalog of the fresh
 # install must come back exactly (schema hqc left out; row counts too).
 #
-# Each case is one seed: it picks the database (HQ, schema/, for every fourth
+# Each case is one seed: it picks the database (HQ, schema/, for every eighth
 # seed; otherwise the fixture, tests/cases/fixture/schema), and then
 # mutations, a kind at random and a candidate of that kind at random, so rare
 # kinds are drawn as often as common ones. Mutations that do not apply (one
@@ -17,7 +17,7 @@
 #   HQ_DRIFT_CASES=N      number of cases (default 16; seeds SEED .. SEED+N-1)
 #   HQ_DRIFT_SEED=S       first seed (default 1); a failing case prints its seed:
 #                         HQ_DRIFT_SEED=S HQ_DRIFT_CASES=1 replays it
-#   HQ_DRIFT_MUTATIONS=M  mutations per fixture case (default 12; HQ cases 3x),
+#   HQ_DRIFT_MUTATIONS=M  mutations per fixture case (default 12; HQ cases 5x),
 #                         so the default run draws 288 mutations
 #   HQ_DRIFT_KINDS=a,b    only these kinds (see the candidates file)
 set -euo pipefail
@@ -31,7 +31,7 @@ seed0=${HQ_DRIFT_SEED:-1}
 per_case=${HQ_DRIFT_MUTATIONS:-12}
 kinds=${HQ_DRIFT_KINDS:-}
 
-kind_of() { if (($1 % 4 == 0)); then echo hq; else echo fx; fi; }
+kind_of() { if (($1 % 8 == 0)); then echo hq; else echo fx; fi; }
 need_fx=0 need_hq=0
 for ((s = seed0; s < seed0 + cases; s++)); do
 	if [ "$(kind_of "$s")" = hq ]; then need_hq=1; else need_fx=1; fi
@@ -71,7 +71,7 @@ SQL
 passed=0 failed=0 total_applied=0 total_skipped=0
 for ((s = seed0; s < seed0 + cases; s++)); do
 	k=$(kind_of "$s")
-	n=$per_case; [ "$k" = hq ] && n=$((per_case * 3))
+	n=$per_case; [ "$k" = hq ] && n=$((per_case * 5))
 	db=drift_$s
 	cv_clone "tpl_$k" "$db"
 	# Pick: a kind at random, then one of its candidates at random.

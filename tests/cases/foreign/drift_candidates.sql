@@ -168,7 +168,6 @@ SELECT (kind || E'\t' || replace(replace(stmt, E'\n', ' '), E'\t', ' ')) COLLATE
   UNION ALL
   SELECT 'sequence_grant', format('GRANT ALL ON SEQUENCE %s TO %s', c.oid::regclass, r.r)
     FROM pg_class c, drift_role r WHERE c.relnamespace = :'schema'::regnamespace AND c.relkind = 'S'
-     AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_class'::regclass AND d.objid = c.oid AND d.deptype = 'i')
   UNION ALL
   SELECT 'schema_grant', format('GRANT %s ON SCHEMA %I TO %s', p, :'schema', r.r)
     FROM drift_role r, (VALUES ('CREATE'), ('USAGE')) v(p)
