@@ -265,18 +265,21 @@ end $$;
 create function place_order(p_items jsonb, p_note text default null) returns bigint
   language plpgsql security definer set search_path = '' as $$
 declare
-  v_customer bigint := public.current_customer_id();
-  v_order bigint;
+  cust bigint;
+  new_id bigint;
+  item jsonb;
 begin
-  if v_customer is null then
-    raise exception 'not a customer' using errcode = 'insufficient_privilege';
+  cust := public.current_customer_id();
+  if cust is null then
+    raise exception 'not a customer' using errcode = '42501';
   end if;
-  insert into public.orders (customer_id, note) values (v_customer, p_note) returning id into v_order;
-  insert into public.order_items (order_id, product_id, quantity, unit_price)
-  select v_order, (x ->> 'product_id')::uuid, (x ->> 'quantity')::integer, p.price
-    from jsonb_array_elements(p_items) x
-    join public.products p on p.id = (x ->> 'product_id')::uuid;
-  return v_order;
+  insert into public.orders (customer_id, note) values (cust, p_note) returning id into new_id;
+  for item in select * from jsonb_array_elements(p_items) loop
+    insert into public.order_items (order_id, product_id, quantity, unit_price)
+    select new_id, pr.id, (item ->> 'quantity')::int, pr.price
+      from public.products pr where pr.id = (item ->> 'product_id')::uuid;
+  end loop;
+  return new_id;
 end $$;
 revoke execute on function place_order(jsonb, text) from public;
 grant execute on function place_order(jsonb, text) to authenticated, service_role;
