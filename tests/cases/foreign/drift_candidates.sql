@@ -48,6 +48,12 @@ CREATE TEMP VIEW drift_fn AS
 -- Roles a mutation grants to or revokes from, and the role to use instead of
 -- the one a policy names.
 CREATE TEMP VIEW drift_role(r) AS VALUES ('anon'), ('authenticated'), ('service_role'), ('PUBLIC');
+-- Whether role r holds a privilege in ACL acl (revoking what is not there
+-- would change nothing).
+CREATE FUNCTION pg_temp.drift_holds(acl aclitem[], r text) RETURNS boolean LANGUAGE sql AS $$
+  SELECT EXISTS (SELECT 1 FROM aclexplode(acl) x
+                  WHERE x.grantee = CASE WHEN r = 'PUBLIC' THEN 0 ELSE r::regrole::oid END)
+$$;
 
 SELECT (kind || E'\t' || replace(replace(stmt, E'\n', ' '), E'\t', ' ')) COLLATE "C" AS line FROM (
   -- indexes --------------------------------------------------------------------
@@ -155,16 +161,19 @@ SELECT (kind || E'\t' || replace(replace(stmt, E'\n', ' '), E'\t', ' ')) COLLATE
   UNION ALL
   SELECT 'grant_add', format('GRANT SELECT ON %s TO %s WITH GRANT OPTION', t.t, r.r) FROM drift_tab t, drift_role r WHERE r.r <> 'PUBLIC'
   UNION ALL
-  SELECT 'grant_revoke', format('REVOKE ALL ON %s FROM %s', t.t, r.r) FROM drift_tab t, drift_role r
+  SELECT 'grant_revoke', format('REVOKE ALL ON %s FROM %s', t.t, r.r) FROM drift_tab t JOIN pg_class c ON c.oid = t.oid, drift_role r
+   WHERE pg_temp.drift_holds(coalesce(c.relacl, acldefault('r', c.relowner)), r.r)
   UNION ALL
   SELECT 'grant_revoke', format('REVOKE SELECT ON %s FROM %s', c.oid::regclass, r.r)
     FROM pg_class c, drift_role r WHERE c.relnamespace = :'schema'::regnamespace AND c.relkind IN ('v', 'm')
+     AND pg_temp.drift_holds(coalesce(c.relacl, acldefault('r', c.relowner)), r.r)
   UNION ALL
   SELECT 'column_grant', format('GRANT UPDATE (%s), SELECT (%s) ON %s TO %s', c.c, c.c, c.t, r.r) FROM drift_col c, drift_role r
   UNION ALL
   SELECT 'function_grant', format('GRANT EXECUTE ON FUNCTION %s TO %s', f.f, r.r) FROM drift_fn f, drift_role r
   UNION ALL
-  SELECT 'function_grant', format('REVOKE EXECUTE ON FUNCTION %s FROM %s', f.f, r.r) FROM drift_fn f, drift_role r
+  SELECT 'function_grant', format('REVOKE EXECUTE ON FUNCTION %s FROM %s', f.f, r.r) FROM drift_fn f JOIN pg_proc p ON p.oid = f.oid, drift_role r
+   WHERE pg_temp.drift_holds(coalesce(p.proacl, acldefault('f', p.proowner)), r.r)
   UNION ALL
   SELECT 'sequence_grant', format('GRANT ALL ON SEQUENCE %s TO %s', c.oid::regclass, r.r)
     FROM pg_class c, drift_role r WHERE c.relnamespace = :'schema'::regnamespace AND c.relkind = 'S'
@@ -173,7 +182,8 @@ SELECT (kind || E'\t' || replace(replace(stmt, E'\n', ' '), E'\t', ' ')) COLLATE
     FROM drift_role r, (VALUES ('CREATE'), ('USAGE')) v(p)
   UNION ALL
   SELECT 'schema_grant', format('REVOKE %s ON SCHEMA %I FROM %s', p, :'schema', r.r)
-    FROM drift_role r, (VALUES ('CREATE'), ('USAGE')) v(p)
+    FROM drift_role r, (VALUES ('CREATE'), ('USAGE')) v(p), pg_namespace n
+   WHERE n.nspname = :'schema' AND pg_temp.drift_holds(coalesce(n.nspacl, acldefault('n', n.nspowner)), r.r)
   UNION ALL
   SELECT 'default_privileges', format('ALTER DEFAULT PRIVILEGES IN SCHEMA %I %s ON %s %s %s', :'schema', g,
                                       o, CASE g WHEN 'GRANT ALL' THEN 'TO' ELSE 'FROM' END, r.r)
