@@ -386,7 +386,7 @@ cv_converge() {
 	local -a held=()
 	while read -r t c; do held+=("$t" "$c"); done < <(cv_user_tables "$name")
 	cv_hold_start "$name" "${name}_x" exclusive "${held[@]}"
-	cv_hold_ready || return 0
+	cv_hold_ready || { cv_hold_release "$name: third run, holders" >/dev/null; return 0; }
 	if PGOPTIONS='-c lock_timeout=100ms' cv_apply "$name" "$migs" "$cv_tmp/$name.run3.log" >"$cv_tmp/$name.run3.out"; then
 		cv_ok "$name: third run under EXCLUSIVE locks on all $((${#held[@]} / 2)) user tables: no lock above ACCESS SHARE"
 	else
