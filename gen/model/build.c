@@ -51,11 +51,28 @@ static void read_deploy(Build *b, const YNode *n, HqDeploy *d)
         d->lock_retries = (int)r;
 }
 
+static void read_unmanaged(Build *b, const YNode *n, HqProject *p)
+{
+    static const char *const keys[] = {"indexes", "constraints", "triggers", "policies", NULL};
+    HqVec *lists[] = {&p->unmanaged_indexes, &p->unmanaged_constraints, &p->unmanaged_triggers, &p->unmanaged_policies};
+    if (!n || !bu_keys(n, "unmanaged", keys))
+        return;
+    for (size_t k = 0; keys[k]; k++) {
+        size_t count;
+        const char **globs = bu_str_list(b, yaml_get(n, keys[k]), keys[k], &count);
+        for (size_t i = 0; i < count; i++) {
+            if (!*globs[i])
+                diag_error(&yaml_get(n, keys[k])->loc, "unmanaged %s: an empty pattern", keys[k]);
+            vec_push(b->a, lists[k], (void *)globs[i]);
+        }
+    }
+}
+
 static void read_project(Build *b, const YNode *root)
 {
     static const char *const top[] = {"project", "platform", NULL};
     static const char *const pkeys[] = {"name",  "doc",   "schema",  "realtime_publication", "version_table",
-                                        "trust", "roles", "domains", "deploy", NULL};
+                                        "trust", "roles", "domains", "deploy", "unmanaged", NULL};
     static const char *const domain_keys[] = {"title", "doc", NULL};
     static const char *const platkeys[] = {"schemas", "tables", "functions", NULL};
     if (!bu_keys(root, "_project.yaml", top))
@@ -100,6 +117,7 @@ static void read_project(Build *b, const YNode *root)
     if (!p->schema)
         p->schema = "public";
     read_deploy(b, proj ? yaml_get(proj, "deploy") : NULL, &p->deploy);
+    read_unmanaged(b, proj ? yaml_get(proj, "unmanaged") : NULL, p);
     const YNode *plat = yaml_get(root, "platform");
     if (plat && bu_keys(plat, "platform", platkeys)) {
         size_t n;

@@ -482,6 +482,9 @@ typedef struct {
     HqVec domains;                  /* HqDomain*, in declared order */
     HqVec platform_schemas;         /* const char* */
     HqDeploy deploy;
+    /* Objects on declared tables hqc leaves alone (never pruned): glob
+     * patterns (* and ?) of names, per kind (project.unmanaged). */
+    HqVec unmanaged_indexes, unmanaged_constraints, unmanaged_triggers, unmanaged_policies; /* const char* */
     HqLoc loc;
 } HqProject;
 
