@@ -713,7 +713,8 @@ static void table_rest(Emit *e, const HqTableDelta *d)
     const HqTable *t = d->table;
     StrBuf s;
     strbuf_init(&s);
-    ensure_constraints(e, d, false);
+    /* Drops first: a constraint dropped and declared again under the same
+     * name (a replaced CHECK) must be added after the drop. */
     for (size_t i = 0; i < d->drop_constraints.n; i++) {
         strbuf_reset(&s);
         strbuf_puts(&s, "ALTER TABLE ");
@@ -722,6 +723,7 @@ static void table_rest(Emit *e, const HqTableDelta *d)
         sqlbuf_ident(&s, d->drop_constraints.items[i]);
         table_stmt(e, t, NULL, &s, "constraint drop");
     }
+    ensure_constraints(e, d, false);
     for (size_t i = 0; i < d->drop_indexes.n; i++)
         drop_stmt(e, t, "INDEX", d->drop_indexes.items[i], false);
     for (size_t i = 0; i < d->indexes.n; i++) {
