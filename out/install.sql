@@ -763,9 +763,9 @@ DO $hqc$
 DECLARE
   needed boolean := false;
 BEGIN
-  IF pg_catalog.to_regtype('public.command_action') IS NOT NULL AND ARRAY(SELECT enumlabel::text FROM pg_catalog.pg_enum WHERE enumtypid = pg_catalog.to_regtype('public.command_action') ORDER BY enumsortorder) IS DISTINCT FROM ARRAY['start_session', 'end_session', 'restart_session', 'refresh_session', 'execute_prompt', 'send_message', 'send_keys', 'take_screenshot', 'run_shell', 'upload_file', 'extract_text', 'provision', 'approve_pairing', 'update', 'remove', 'restart_gateway', 'update_all', 'restart_dispatcher', 'update_gateway', 'auth_set_api_key', 'auth_start', 'auth_paste', 'auth_list', 'auth_remove', 'auth_refresh', 'auth_set_default', 'set_agent_model', 'list_models', 'source_write', 'collection_list', 'collection_query', 'collection_record_create', 'collection_record_update']::text[] THEN
-    needed := EXISTS (SELECT enumlabel::text FROM pg_catalog.pg_enum WHERE enumtypid = pg_catalog.to_regtype('public.command_action') AND enumlabel <> ALL (ARRAY['start_session', 'end_session', 'restart_session', 'refresh_session', 'execute_prompt', 'send_message', 'send_keys', 'take_screenshot', 'run_shell', 'upload_file', 'extract_text', 'provision', 'approve_pairing', 'update', 'remove', 'restart_gateway', 'update_all', 'restart_dispatcher', 'update_gateway', 'auth_set_api_key', 'auth_start', 'auth_paste', 'auth_list', 'auth_remove', 'auth_refresh', 'auth_set_default', 'set_agent_model', 'list_models', 'source_write', 'collection_list', 'collection_query', 'collection_record_create', 'collection_record_update']::text[])) OR ARRAY(SELECT enumlabel::text FROM pg_catalog.pg_enum WHERE enumtypid = pg_catalog.to_regtype('public.command_action') ORDER BY enumsortorder) IS DISTINCT FROM
-              ARRAY(SELECT u.l FROM unnest(ARRAY['start_session', 'end_session', 'restart_session', 'refresh_session', 'execute_prompt', 'send_message', 'send_keys', 'take_screenshot', 'run_shell', 'upload_file', 'extract_text', 'provision', 'approve_pairing', 'update', 'remove', 'restart_gateway', 'update_all', 'restart_dispatcher', 'update_gateway', 'auth_set_api_key', 'auth_start', 'auth_paste', 'auth_list', 'auth_remove', 'auth_refresh', 'auth_set_default', 'set_agent_model', 'list_models', 'source_write', 'collection_list', 'collection_query', 'collection_record_create', 'collection_record_update']::text[]) WITH ORDINALITY u(l, n) WHERE u.l IN (SELECT enumlabel::text FROM pg_catalog.pg_enum WHERE enumtypid = pg_catalog.to_regtype('public.command_action')) ORDER BY u.n);
+  IF pg_catalog.to_regtype('public.command_action') IS NOT NULL AND ARRAY(SELECT enumlabel::text FROM pg_catalog.pg_enum WHERE enumtypid = pg_catalog.to_regtype('public.command_action') ORDER BY enumsortorder) IS DISTINCT FROM ARRAY['start_session', 'end_session', 'restart_session', 'refresh_session', 'execute_prompt', 'send_message', 'send_keys', 'take_screenshot', 'run_shell', 'upload_file', 'extract_text', 'provision', 'approve_pairing', 'update', 'remove', 'restart_gateway', 'update_all', 'restart_dispatcher', 'update_gateway', 'auth_set_api_key', 'auth_start', 'auth_paste', 'auth_list', 'auth_remove', 'auth_refresh', 'auth_set_default', 'set_agent_model', 'list_models', 'source_write', 'collection_list', 'collection_query', 'collection_record_create', 'collection_record_update', 'backup_gateway']::text[] THEN
+    needed := EXISTS (SELECT enumlabel::text FROM pg_catalog.pg_enum WHERE enumtypid = pg_catalog.to_regtype('public.command_action') AND enumlabel <> ALL (ARRAY['start_session', 'end_session', 'restart_session', 'refresh_session', 'execute_prompt', 'send_message', 'send_keys', 'take_screenshot', 'run_shell', 'upload_file', 'extract_text', 'provision', 'approve_pairing', 'update', 'remove', 'restart_gateway', 'update_all', 'restart_dispatcher', 'update_gateway', 'auth_set_api_key', 'auth_start', 'auth_paste', 'auth_list', 'auth_remove', 'auth_refresh', 'auth_set_default', 'set_agent_model', 'list_models', 'source_write', 'collection_list', 'collection_query', 'collection_record_create', 'collection_record_update', 'backup_gateway']::text[])) OR ARRAY(SELECT enumlabel::text FROM pg_catalog.pg_enum WHERE enumtypid = pg_catalog.to_regtype('public.command_action') ORDER BY enumsortorder) IS DISTINCT FROM
+              ARRAY(SELECT u.l FROM unnest(ARRAY['start_session', 'end_session', 'restart_session', 'refresh_session', 'execute_prompt', 'send_message', 'send_keys', 'take_screenshot', 'run_shell', 'upload_file', 'extract_text', 'provision', 'approve_pairing', 'update', 'remove', 'restart_gateway', 'update_all', 'restart_dispatcher', 'update_gateway', 'auth_set_api_key', 'auth_start', 'auth_paste', 'auth_list', 'auth_remove', 'auth_refresh', 'auth_set_default', 'set_agent_model', 'list_models', 'source_write', 'collection_list', 'collection_query', 'collection_record_create', 'collection_record_update', 'backup_gateway']::text[]) WITH ORDINALITY u(l, n) WHERE u.l IN (SELECT enumlabel::text FROM pg_catalog.pg_enum WHERE enumtypid = pg_catalog.to_regtype('public.command_action')) ORDER BY u.n);
   END IF;
   IF needed THEN
     EXECUTE $retype_block$DO $retype$
@@ -3814,7 +3814,7 @@ DECLARE
 BEGIN
   FOR r IN SELECT k.rel, a.attname FROM pg_catalog.pg_description d
                JOIN pg_catalog.pg_attribute a ON a.attrelid = d.objoid AND a.attnum = d.objsubid
-               JOIN (VALUES ('public.gateways'::regclass, ARRAY['tenant_id']::name[]),
+               JOIN (VALUES ('public.gateways'::regclass, ARRAY['tenant_id', 'last_backup_at', 'last_backup_size_bytes']::name[]),
                   ('public.gateway_registration_tokens'::regclass, ARRAY['tenant_id', 'token_hash', 'label']::name[])) AS k(rel, documented) ON k.rel = d.objoid
               WHERE d.classoid = 'pg_catalog.pg_class'::regclass AND a.attname <> ALL (k.documented) LOOP
     EXECUTE format('COMMENT ON COLUMN %s.%I IS NULL', r.rel, r.attname);
@@ -5930,7 +5930,6 @@ CREATE TABLE IF NOT EXISTS public.knowledge_items (
   content_hash text,
   scope text DEFAULT 'workspace'::text NOT NULL,
   tags text[] DEFAULT '{}'::text[] NOT NULL,
-  pinned boolean DEFAULT false,
   meta jsonb DEFAULT '{}'::jsonb NOT NULL,
   embedding_model text,
   embedding_dimensions integer,
@@ -5954,7 +5953,7 @@ CREATE TABLE IF NOT EXISTS public.knowledge_items (
   CONSTRAINT knowledge_items_folder_id_fkey FOREIGN KEY (folder_id) REFERENCES public.knowledge_folders ON DELETE SET NULL,
   CONSTRAINT knowledge_items_kind_check CHECK (kind = ANY (ARRAY['page'::text, 'skill'::text, 'file'::text, 'source'::text])),
   CONSTRAINT knowledge_items_source_sync_status_check CHECK (source_sync_status IS NULL OR source_sync_status = ANY (ARRAY['synced'::text, 'stale'::text, 'error'::text, 'source_deleted'::text])),
-  CONSTRAINT knowledge_items_scope_check CHECK (scope = ANY (ARRAY['workspace'::text, 'agent'::text])),
+  CONSTRAINT knowledge_items_scope_check CHECK (scope = ANY (ARRAY['workspace'::text, 'agent'::text, 'library'::text])),
   CONSTRAINT knowledge_items_embedding_status_check CHECK (embedding_status = ANY (ARRAY['pending'::text, 'indexed'::text, 'failed'::text])),
   CONSTRAINT knowledge_items_chunk_status_check CHECK (chunk_status = ANY (ARRAY['pending'::text, 'indexed'::text, 'failed'::text])),
   CONSTRAINT knowledge_items_processing_status_check CHECK (processing_status = ANY (ARRAY['ready'::text, 'processing'::text, 'done'::text, 'failed'::text]))
@@ -5982,7 +5981,6 @@ ALTER TABLE public.knowledge_items
   ADD COLUMN IF NOT EXISTS content_hash text,
   ADD COLUMN IF NOT EXISTS scope text DEFAULT 'workspace'::text NOT NULL,
   ADD COLUMN IF NOT EXISTS tags text[] DEFAULT '{}'::text[] NOT NULL,
-  ADD COLUMN IF NOT EXISTS pinned boolean DEFAULT false,
   ADD COLUMN IF NOT EXISTS meta jsonb DEFAULT '{}'::jsonb NOT NULL,
   ADD COLUMN IF NOT EXISTS embedding_model text,
   ADD COLUMN IF NOT EXISTS embedding_dimensions integer,
@@ -6027,7 +6025,6 @@ BEGIN
       ('content_hash', true, false, true, NULL),
       ('scope', true, true, true, '''workspace''::text'),
       ('tags', true, true, true, '''{}''::text[]'),
-      ('pinned', true, false, true, 'false'),
       ('meta', true, true, true, '''{}''::jsonb'),
       ('embedding_model', true, false, true, NULL),
       ('embedding_dimensions', true, false, true, NULL),
@@ -6092,8 +6089,6 @@ BEGIN
       ALTER COLUMN scope SET NOT NULL,
       ALTER COLUMN tags SET DEFAULT '{}'::text[],
       ALTER COLUMN tags SET NOT NULL,
-      ALTER COLUMN pinned SET DEFAULT false,
-      ALTER COLUMN pinned DROP NOT NULL,
       ALTER COLUMN meta SET DEFAULT '{}'::jsonb,
       ALTER COLUMN meta SET NOT NULL,
       ALTER COLUMN embedding_model DROP DEFAULT,
@@ -6779,9 +6774,6 @@ BEGIN
   IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_constraint WHERE conrelid = 'public.knowledge_items'::regclass AND conname = 'knowledge_items_source_sync_status_check') THEN
     ALTER TABLE public.knowledge_items ADD CONSTRAINT knowledge_items_source_sync_status_check CHECK (source_sync_status IS NULL OR source_sync_status = ANY (ARRAY['synced'::text, 'stale'::text, 'error'::text, 'source_deleted'::text]));
   END IF;
-  IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_constraint WHERE conrelid = 'public.knowledge_items'::regclass AND conname = 'knowledge_items_scope_check') THEN
-    ALTER TABLE public.knowledge_items ADD CONSTRAINT knowledge_items_scope_check CHECK (scope = ANY (ARRAY['workspace'::text, 'agent'::text]));
-  END IF;
   IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_constraint WHERE conrelid = 'public.knowledge_items'::regclass AND conname = 'knowledge_items_embedding_status_check') THEN
     ALTER TABLE public.knowledge_items ADD CONSTRAINT knowledge_items_embedding_status_check CHECK (embedding_status = ANY (ARRAY['pending'::text, 'indexed'::text, 'failed'::text]));
   END IF;
@@ -6800,9 +6792,7 @@ CREATE INDEX IF NOT EXISTS idx_knowledge_items_tenant ON public.knowledge_items 
 -- Index idx_knowledge_items_active
 CREATE INDEX IF NOT EXISTS idx_knowledge_items_active ON public.knowledge_items (created_at DESC) WHERE archived_at IS NULL;
 
--- Index idx_knowledge_items_browse
-CREATE INDEX IF NOT EXISTS idx_knowledge_items_browse ON public.knowledge_items (tenant_id, kind, pinned DESC, updated_at DESC) WHERE archived_at IS NULL;
-
+-- Index not created here: a later module drops it: idx_knowledge_items_browse
 -- Index idx_knowledge_items_embedding_hnsw
 DO $hqc$
 BEGIN
@@ -6824,9 +6814,6 @@ CREATE INDEX IF NOT EXISTS idx_knowledge_items_folder ON public.knowledge_items 
 
 -- Index idx_knowledge_items_kind
 CREATE INDEX IF NOT EXISTS idx_knowledge_items_kind ON public.knowledge_items (kind);
-
--- Index idx_knowledge_items_pinned
-CREATE INDEX IF NOT EXISTS idx_knowledge_items_pinned ON public.knowledge_items (pinned) WHERE pinned = true;
 
 -- Index idx_knowledge_items_processing
 CREATE INDEX IF NOT EXISTS idx_knowledge_items_processing ON public.knowledge_items (processing_status) WHERE processing_status = ANY (ARRAY['ready'::text, 'processing'::text]);
@@ -6895,8 +6882,8 @@ $hqc$;
 
 ALTER TABLE public.knowledge_items REPLICA IDENTITY FULL;
 
-COMMENT ON TABLE public.knowledge_items IS 'Unified knowledge store: kinds `page`, `skill`, `file`, `source`; `workspace` or `agent`
-scope; pinning, tags, folder; external-source sync metadata; embedding, chunking and
+COMMENT ON TABLE public.knowledge_items IS 'Unified knowledge store: kinds `page`, `skill`, `file`, `source`; scope `workspace`,
+`agent` or `library` (039); tags, folder; external-source sync metadata; embedding, chunking and
 file-processing pipeline state; full-text `search_vector`; soft delete.
 ';
 COMMENT ON COLUMN public.knowledge_items.tenant_id IS 'Owning tenant (the default tenant on self-hosted installs).';
@@ -7204,12 +7191,13 @@ END
 $hqc$;
 
 -- Change: drop table documents (after moving its rows)
--- Documents become knowledge pages (same ids); their embeddings are recomputed by the chunk pipeline.
+-- Documents become knowledge pages (same ids); pinned ones of scope workspace, the others of scope library (the rule of 039); their embeddings are recomputed by the chunk pipeline.
 DO $hqc$
 BEGIN
   IF pg_catalog.to_regclass('public.documents') IS NOT NULL THEN
-    EXECUTE $move$INSERT INTO public.knowledge_items (id, created_at, updated_at, folder_id, kind, title, content, tags, pinned, meta, archived_at)
-SELECT id, created_at, updated_at, folder_id, 'page', title, content, tags, pinned, meta, archived_at
+    EXECUTE $move$INSERT INTO public.knowledge_items (id, created_at, updated_at, folder_id, kind, title, content, tags, scope, meta, archived_at)
+SELECT id, created_at, updated_at, folder_id, 'page', title, content, tags,
+       CASE WHEN pinned THEN 'workspace' ELSE 'library' END, meta, archived_at
   FROM public.documents
 ON CONFLICT (id) DO NOTHING
 $move$;
@@ -7222,14 +7210,14 @@ END
 $hqc$;
 
 -- Change: drop table assets (after moving its rows)
--- Assets become knowledge files (or pages when they hold text only); the older type is kept in meta.asset_type.
+-- Assets become knowledge files (or pages when they hold text only) of scope library (never pinned, so the rule of 039 applies); the older type is kept in meta.asset_type.
 DO $hqc$
 BEGIN
   IF pg_catalog.to_regclass('public.assets') IS NOT NULL THEN
     EXECUTE $move$INSERT INTO public.knowledge_items (id, created_at, updated_at, folder_id, kind, title, plain_text, mime_type,
-                                    file_url, file_size, tags, meta, archived_at)
+                                    file_url, file_size, tags, scope, meta, archived_at)
 SELECT id, created_at, updated_at, folder_id, CASE WHEN file_url IS NULL THEN 'page' ELSE 'file' END, name, content,
-       mime_type, file_url, file_size, tags,
+       mime_type, file_url, file_size, tags, 'library',
        meta || jsonb_build_object('asset_type', type::text) ||
          CASE WHEN description IS NULL THEN '{}'::jsonb ELSE jsonb_build_object('description', description) END,
        archived_at
@@ -14619,5 +14607,148 @@ $hqc$;
 ALTER TABLE public.source_connections DROP CONSTRAINT IF EXISTS source_connections_provider_check;
 
 COMMENT ON COLUMN public.source_connections.writable IS 'Agents may write back to this source (command source_write).';
+
+COMMIT;
+
+-- Generated by hqc from schema/038_gateway_backups.yaml. DO NOT EDIT.
+-- Module 038_gateway_backups: Private storage bucket `gateway-backups`, backup metadata on gateways, command action backup_gateway
+--
+-- Idempotent: apply with `psql -v ON_ERROR_STOP=1 -f FILE` (not with -1: the file
+-- commits new enum values before the transaction that may use them).
+
+SET client_min_messages = warning;
+SET search_path = public, extensions;
+
+-- Enum values added to command_action
+DO $hqc$
+BEGIN
+  ALTER TYPE public.command_action ADD VALUE IF NOT EXISTS 'backup_gateway' AFTER 'collection_record_update';
+END
+$hqc$;
+
+BEGIN;
+
+-- Columns added to gateways
+ALTER TABLE public.gateways
+  ADD COLUMN IF NOT EXISTS last_backup_at timestamptz,
+  ADD COLUMN IF NOT EXISTS last_backup_size_bytes bigint;
+
+-- Columns changed in gateways
+DO $hqc$
+BEGIN
+  IF EXISTS (
+    SELECT 1 FROM (VALUES
+      ('last_backup_at'::text, true, false, true, NULL::text),
+      ('last_backup_size_bytes', true, false, true, NULL)) AS w(col, set_nn, nn, set_df, df)
+    JOIN pg_catalog.pg_attribute a ON a.attrelid = 'public.gateways'::regclass AND a.attname = w.col AND NOT a.attisdropped
+    LEFT JOIN pg_catalog.pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
+    WHERE (w.set_nn AND a.attnotnull <> w.nn)
+       OR (w.set_df AND pg_catalog.pg_get_expr(d.adbin, d.adrelid) IS DISTINCT FROM w.df))
+  THEN
+    ALTER TABLE public.gateways
+      ALTER COLUMN last_backup_at DROP DEFAULT,
+      ALTER COLUMN last_backup_at DROP NOT NULL,
+      ALTER COLUMN last_backup_size_bytes DROP DEFAULT,
+      ALTER COLUMN last_backup_size_bytes DROP NOT NULL;
+  END IF;
+END
+$hqc$;
+
+COMMENT ON COLUMN public.gateways.last_backup_at IS 'Time of the last successful backup.';
+COMMENT ON COLUMN public.gateways.last_backup_size_bytes IS 'Size in bytes of the last successful backup.';
+
+-- Policy "Gateway backup service access" on storage.objects
+DO $hqc$
+BEGIN
+  IF NOT (pg_catalog.to_regclass('storage.objects') IS NOT NULL) THEN
+    PERFORM pg_catalog.set_config('client_min_messages', 'notice', true);
+    RAISE NOTICE '%', 'hqc: skipped policy "Gateway backup service access": table storage.objects does not exist';
+    PERFORM pg_catalog.set_config('client_min_messages', 'warning', true);
+  ELSE
+    EXECUTE $stmt$DROP POLICY IF EXISTS "Gateway backup service access" ON storage.objects;
+CREATE POLICY "Gateway backup service access" ON storage.objects
+  FOR ALL TO service_role
+  USING (bucket_id = 'gateway-backups')
+  WITH CHECK (bucket_id = 'gateway-backups')$stmt$;
+  END IF;
+END
+$hqc$;
+
+-- Storage bucket gateway-backups
+DO $hqc$
+BEGIN
+  IF NOT (pg_catalog.to_regclass('storage.buckets') IS NOT NULL) THEN
+    PERFORM pg_catalog.set_config('client_min_messages', 'notice', true);
+    RAISE NOTICE '%', 'hqc: skipped storage bucket gateway-backups: storage.buckets does not exist';
+    PERFORM pg_catalog.set_config('client_min_messages', 'warning', true);
+  ELSE
+    EXECUTE $stmt$INSERT INTO storage.buckets (id, name, public) VALUES ('gateway-backups', 'gateway-backups', false) ON CONFLICT (id) DO NOTHING$stmt$;
+  END IF;
+END
+$hqc$;
+
+-- Schema version rows in _schema_version
+INSERT INTO public._schema_version (version, description) VALUES (38, 'Gateway backups') ON CONFLICT (version) DO NOTHING;
+
+COMMIT;
+
+-- Generated by hqc from schema/039_knowledge_library_scope.yaml. DO NOT EDIT.
+-- Module 039_knowledge_library_scope: Knowledge scope `library`; the `pinned` flag of knowledge items removed
+--
+-- Idempotent: apply with `psql -v ON_ERROR_STOP=1 -f FILE` (not with -1: the file
+-- commits new enum values before the transaction that may use them).
+
+SET client_min_messages = warning;
+SET search_path = public, extensions;
+
+-- Change: drop index idx_knowledge_items_pinned
+-- The partial index over pinned items goes with the flag.
+DO $hqc$
+BEGIN
+  IF pg_catalog.to_regclass('public.idx_knowledge_items_pinned') IS NOT NULL THEN
+    DROP INDEX public.idx_knowledge_items_pinned;
+    PERFORM pg_catalog.set_config('client_min_messages', 'notice', true);
+    RAISE NOTICE '%', 'hqc: drop index idx_knowledge_items_pinned (change of module 039_knowledge_library_scope)';
+    PERFORM pg_catalog.set_config('client_min_messages', 'warning', true);
+  END IF;
+END
+$hqc$;
+
+BEGIN;
+
+ALTER TABLE public.knowledge_items DROP CONSTRAINT IF EXISTS knowledge_items_scope_check;
+
+-- Constraints of knowledge_items
+DO $hqc$
+BEGIN
+  IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_constraint WHERE conrelid = 'public.knowledge_items'::regclass AND conname = 'knowledge_items_scope_check') THEN
+    ALTER TABLE public.knowledge_items ADD CONSTRAINT knowledge_items_scope_check CHECK (scope = ANY (ARRAY['workspace'::text, 'agent'::text, 'library'::text]));
+  END IF;
+END
+$hqc$;
+
+DROP INDEX IF EXISTS public.idx_knowledge_items_browse;
+
+-- Index idx_knowledge_items_browse
+CREATE INDEX IF NOT EXISTS idx_knowledge_items_browse ON public.knowledge_items (tenant_id, kind, updated_at DESC) WHERE archived_at IS NULL;
+
+-- Change: drop column knowledge_items.pinned (after moving its data)
+-- Workspace items that were not pinned (false or NULL) become library items: no longer injected at boot, still searchable. Pinned workspace items stay workspace; agent items are untouched. Then the flag is dropped.
+DO $hqc$
+BEGIN
+  IF EXISTS (SELECT 1 FROM pg_catalog.pg_attribute WHERE attrelid = pg_catalog.to_regclass('public.knowledge_items') AND attname = 'pinned' AND attnum > 0 AND NOT attisdropped) THEN
+    EXECUTE $move$UPDATE public.knowledge_items SET scope = 'library'
+ WHERE scope = 'workspace' AND pinned IS NOT TRUE
+$move$;
+    ALTER TABLE public.knowledge_items DROP COLUMN pinned;
+    PERFORM pg_catalog.set_config('client_min_messages', 'notice', true);
+    RAISE NOTICE '%', 'hqc: drop column knowledge_items.pinned (after moving its data) (change of module 039_knowledge_library_scope)';
+    PERFORM pg_catalog.set_config('client_min_messages', 'warning', true);
+  END IF;
+END
+$hqc$;
+
+-- Schema version rows in _schema_version
+INSERT INTO public._schema_version (version, description) VALUES (39, 'Knowledge library scope') ON CONFLICT (version) DO NOTHING;
 
 COMMIT;

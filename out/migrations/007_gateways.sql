@@ -461,7 +461,7 @@ DECLARE
 BEGIN
   FOR r IN SELECT k.rel, a.attname FROM pg_catalog.pg_description d
                JOIN pg_catalog.pg_attribute a ON a.attrelid = d.objoid AND a.attnum = d.objsubid
-               JOIN (VALUES ('public.gateways'::regclass, ARRAY['tenant_id']::name[]),
+               JOIN (VALUES ('public.gateways'::regclass, ARRAY['tenant_id', 'last_backup_at', 'last_backup_size_bytes']::name[]),
                   ('public.gateway_registration_tokens'::regclass, ARRAY['tenant_id', 'token_hash', 'label']::name[])) AS k(rel, documented) ON k.rel = d.objoid
               WHERE d.classoid = 'pg_catalog.pg_class'::regclass AND a.attname <> ALL (k.documented) LOOP
     EXECUTE format('COMMENT ON COLUMN %s.%I IS NULL', r.rel, r.attname);

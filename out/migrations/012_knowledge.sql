@@ -114,7 +114,6 @@ CREATE TABLE IF NOT EXISTS public.knowledge_items (
   content_hash text,
   scope text DEFAULT 'workspace'::text NOT NULL,
   tags text[] DEFAULT '{}'::text[] NOT NULL,
-  pinned boolean DEFAULT false,
   meta jsonb DEFAULT '{}'::jsonb NOT NULL,
   embedding_model text,
   embedding_dimensions integer,
@@ -138,7 +137,7 @@ CREATE TABLE IF NOT EXISTS public.knowledge_items (
   CONSTRAINT knowledge_items_folder_id_fkey FOREIGN KEY (folder_id) REFERENCES public.knowledge_folders ON DELETE SET NULL,
   CONSTRAINT knowledge_items_kind_check CHECK (kind = ANY (ARRAY['page'::text, 'skill'::text, 'file'::text, 'source'::text])),
   CONSTRAINT knowledge_items_source_sync_status_check CHECK (source_sync_status IS NULL OR source_sync_status = ANY (ARRAY['synced'::text, 'stale'::text, 'error'::text, 'source_deleted'::text])),
-  CONSTRAINT knowledge_items_scope_check CHECK (scope = ANY (ARRAY['workspace'::text, 'agent'::text])),
+  CONSTRAINT knowledge_items_scope_check CHECK (scope = ANY (ARRAY['workspace'::text, 'agent'::text, 'library'::text])),
   CONSTRAINT knowledge_items_embedding_status_check CHECK (embedding_status = ANY (ARRAY['pending'::text, 'indexed'::text, 'failed'::text])),
   CONSTRAINT knowledge_items_chunk_status_check CHECK (chunk_status = ANY (ARRAY['pending'::text, 'indexed'::text, 'failed'::text])),
   CONSTRAINT knowledge_items_processing_status_check CHECK (processing_status = ANY (ARRAY['ready'::text, 'processing'::text, 'done'::text, 'failed'::text]))
@@ -166,7 +165,6 @@ ALTER TABLE public.knowledge_items
   ADD COLUMN IF NOT EXISTS content_hash text,
   ADD COLUMN IF NOT EXISTS scope text DEFAULT 'workspace'::text NOT NULL,
   ADD COLUMN IF NOT EXISTS tags text[] DEFAULT '{}'::text[] NOT NULL,
-  ADD COLUMN IF NOT EXISTS pinned boolean DEFAULT false,
   ADD COLUMN IF NOT EXISTS meta jsonb DEFAULT '{}'::jsonb NOT NULL,
   ADD COLUMN IF NOT EXISTS embedding_model text,
   ADD COLUMN IF NOT EXISTS embedding_dimensions integer,
@@ -211,7 +209,6 @@ BEGIN
       ('content_hash', true, false, true, NULL),
       ('scope', true, true, true, '''workspace''::text'),
       ('tags', true, true, true, '''{}''::text[]'),
-      ('pinned', true, false, true, 'false'),
       ('meta', true, true, true, '''{}''::jsonb'),
       ('embedding_model', true, false, true, NULL),
       ('embedding_dimensions', true, false, true, NULL),
@@ -276,8 +273,6 @@ BEGIN
       ALTER COLUMN scope SET NOT NULL,
       ALTER COLUMN tags SET DEFAULT '{}'::text[],
       ALTER COLUMN tags SET NOT NULL,
-      ALTER COLUMN pinned SET DEFAULT false,
-      ALTER COLUMN pinned DROP NOT NULL,
       ALTER COLUMN meta SET DEFAULT '{}'::jsonb,
       ALTER COLUMN meta SET NOT NULL,
       ALTER COLUMN embedding_model DROP DEFAULT,
@@ -963,9 +958,6 @@ BEGIN
   IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_constraint WHERE conrelid = 'public.knowledge_items'::regclass AND conname = 'knowledge_items_source_sync_status_check') THEN
     ALTER TABLE public.knowledge_items ADD CONSTRAINT knowledge_items_source_sync_status_check CHECK (source_sync_status IS NULL OR source_sync_status = ANY (ARRAY['synced'::text, 'stale'::text, 'error'::text, 'source_deleted'::text]));
   END IF;
-  IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_constraint WHERE conrelid = 'public.knowledge_items'::regclass AND conname = 'knowledge_items_scope_check') THEN
-    ALTER TABLE public.knowledge_items ADD CONSTRAINT knowledge_items_scope_check CHECK (scope = ANY (ARRAY['workspace'::text, 'agent'::text]));
-  END IF;
   IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_constraint WHERE conrelid = 'public.knowledge_items'::regclass AND conname = 'knowledge_items_embedding_status_check') THEN
     ALTER TABLE public.knowledge_items ADD CONSTRAINT knowledge_items_embedding_status_check CHECK (embedding_status = ANY (ARRAY['pending'::text, 'indexed'::text, 'failed'::text]));
   END IF;
@@ -984,9 +976,7 @@ CREATE INDEX IF NOT EXISTS idx_knowledge_items_tenant ON public.knowledge_items 
 -- Index idx_knowledge_items_active
 CREATE INDEX IF NOT EXISTS idx_knowledge_items_active ON public.knowledge_items (created_at DESC) WHERE archived_at IS NULL;
 
--- Index idx_knowledge_items_browse
-CREATE INDEX IF NOT EXISTS idx_knowledge_items_browse ON public.knowledge_items (tenant_id, kind, pinned DESC, updated_at DESC) WHERE archived_at IS NULL;
-
+-- Index not created here: a later module drops it: idx_knowledge_items_browse
 -- Index idx_knowledge_items_embedding_hnsw
 DO $hqc$
 BEGIN
@@ -1008,9 +998,6 @@ CREATE INDEX IF NOT EXISTS idx_knowledge_items_folder ON public.knowledge_items 
 
 -- Index idx_knowledge_items_kind
 CREATE INDEX IF NOT EXISTS idx_knowledge_items_kind ON public.knowledge_items (kind);
-
--- Index idx_knowledge_items_pinned
-CREATE INDEX IF NOT EXISTS idx_knowledge_items_pinned ON public.knowledge_items (pinned) WHERE pinned = true;
 
 -- Index idx_knowledge_items_processing
 CREATE INDEX IF NOT EXISTS idx_knowledge_items_processing ON public.knowledge_items (processing_status) WHERE processing_status = ANY (ARRAY['ready'::text, 'processing'::text]);
@@ -1079,8 +1066,8 @@ $hqc$;
 
 ALTER TABLE public.knowledge_items REPLICA IDENTITY FULL;
 
-COMMENT ON TABLE public.knowledge_items IS 'Unified knowledge store: kinds `page`, `skill`, `file`, `source`; `workspace` or `agent`
-scope; pinning, tags, folder; external-source sync metadata; embedding, chunking and
+COMMENT ON TABLE public.knowledge_items IS 'Unified knowledge store: kinds `page`, `skill`, `file`, `source`; scope `workspace`,
+`agent` or `library` (039); tags, folder; external-source sync metadata; embedding, chunking and
 file-processing pipeline state; full-text `search_vector`; soft delete.
 ';
 COMMENT ON COLUMN public.knowledge_items.tenant_id IS 'Owning tenant (the default tenant on self-hosted installs).';
@@ -1388,12 +1375,13 @@ END
 $hqc$;
 
 -- Change: drop table documents (after moving its rows)
--- Documents become knowledge pages (same ids); their embeddings are recomputed by the chunk pipeline.
+-- Documents become knowledge pages (same ids); pinned ones of scope workspace, the others of scope library (the rule of 039); their embeddings are recomputed by the chunk pipeline.
 DO $hqc$
 BEGIN
   IF pg_catalog.to_regclass('public.documents') IS NOT NULL THEN
-    EXECUTE $move$INSERT INTO public.knowledge_items (id, created_at, updated_at, folder_id, kind, title, content, tags, pinned, meta, archived_at)
-SELECT id, created_at, updated_at, folder_id, 'page', title, content, tags, pinned, meta, archived_at
+    EXECUTE $move$INSERT INTO public.knowledge_items (id, created_at, updated_at, folder_id, kind, title, content, tags, scope, meta, archived_at)
+SELECT id, created_at, updated_at, folder_id, 'page', title, content, tags,
+       CASE WHEN pinned THEN 'workspace' ELSE 'library' END, meta, archived_at
   FROM public.documents
 ON CONFLICT (id) DO NOTHING
 $move$;
@@ -1406,14 +1394,14 @@ END
 $hqc$;
 
 -- Change: drop table assets (after moving its rows)
--- Assets become knowledge files (or pages when they hold text only); the older type is kept in meta.asset_type.
+-- Assets become knowledge files (or pages when they hold text only) of scope library (never pinned, so the rule of 039 applies); the older type is kept in meta.asset_type.
 DO $hqc$
 BEGIN
   IF pg_catalog.to_regclass('public.assets') IS NOT NULL THEN
     EXECUTE $move$INSERT INTO public.knowledge_items (id, created_at, updated_at, folder_id, kind, title, plain_text, mime_type,
-                                    file_url, file_size, tags, meta, archived_at)
+                                    file_url, file_size, tags, scope, meta, archived_at)
 SELECT id, created_at, updated_at, folder_id, CASE WHEN file_url IS NULL THEN 'page' ELSE 'file' END, name, content,
-       mime_type, file_url, file_size, tags,
+       mime_type, file_url, file_size, tags, 'library',
        meta || jsonb_build_object('asset_type', type::text) ||
          CASE WHEN description IS NULL THEN '{}'::jsonb ELSE jsonb_build_object('description', description) END,
        archived_at
