@@ -1868,6 +1868,8 @@ INSERT INTO hqc.manifest (tbl, kind, name) VALUES
   ('public.gateways', 'c', 'last_seen_at'),
   ('public.gateways', 'c', 'last_heartbeat_at'),
   ('public.gateways', 'c', 'meta'),
+  ('public.gateways', 'c', 'last_backup_at'),
+  ('public.gateways', 'c', 'last_backup_size_bytes'),
   ('public.gateways', 'k', 'gateways_pkey'),
   ('public.gateways', 'k', 'gateways_tenant_id_fkey'),
   ('public.gateways', 'k', 'gateways_tenant_id_slug_key'),
@@ -2164,7 +2166,6 @@ INSERT INTO hqc.manifest (tbl, kind, name) VALUES
   ('public.knowledge_items', 'c', 'content_hash'),
   ('public.knowledge_items', 'c', 'scope'),
   ('public.knowledge_items', 'c', 'tags'),
-  ('public.knowledge_items', 'c', 'pinned'),
   ('public.knowledge_items', 'c', 'meta'),
   ('public.knowledge_items', 'c', 'embedding'),
   ('public.knowledge_items', 'c', 'embedding_model'),
@@ -2189,24 +2190,23 @@ INSERT INTO hqc.manifest (tbl, kind, name) VALUES
   ('public.knowledge_items', 'k', 'knowledge_items_folder_id_fkey'),
   ('public.knowledge_items', 'k', 'knowledge_items_kind_check'),
   ('public.knowledge_items', 'k', 'knowledge_items_source_sync_status_check'),
-  ('public.knowledge_items', 'k', 'knowledge_items_scope_check'),
   ('public.knowledge_items', 'k', 'knowledge_items_embedding_status_check'),
   ('public.knowledge_items', 'k', 'knowledge_items_chunk_status_check'),
   ('public.knowledge_items', 'k', 'knowledge_items_processing_status_check'),
   ('public.knowledge_items', 'k', 'knowledge_items_source_connection_fk'),
+  ('public.knowledge_items', 'k', 'knowledge_items_scope_check'),
   ('public.knowledge_items', 'i', 'idx_knowledge_items_tenant'),
   ('public.knowledge_items', 'i', 'idx_knowledge_items_active'),
-  ('public.knowledge_items', 'i', 'idx_knowledge_items_browse'),
   ('public.knowledge_items', 'i', 'idx_knowledge_items_embedding_hnsw'),
   ('public.knowledge_items', 'i', 'idx_knowledge_items_embedding_status'),
   ('public.knowledge_items', 'i', 'idx_knowledge_items_folder'),
   ('public.knowledge_items', 'i', 'idx_knowledge_items_kind'),
-  ('public.knowledge_items', 'i', 'idx_knowledge_items_pinned'),
   ('public.knowledge_items', 'i', 'idx_knowledge_items_processing'),
   ('public.knowledge_items', 'i', 'idx_knowledge_items_scope'),
   ('public.knowledge_items', 'i', 'idx_knowledge_items_search_vector'),
   ('public.knowledge_items', 'i', 'idx_knowledge_items_source_conn'),
   ('public.knowledge_items', 'i', 'idx_knowledge_items_tags'),
+  ('public.knowledge_items', 'i', 'idx_knowledge_items_browse'),
   ('public.knowledge_items', 't', 'knowledge_items_updated_at'),
   ('public.knowledge_items', 't', 'knowledge_items_mark_pending'),
   ('public.knowledge_items', 't', 'knowledge_items_search_vector'),
@@ -2858,6 +2858,7 @@ INSERT INTO hqc.manifest (tbl, kind, name) VALUES
   ('auth.users', 't', 'set_tenant_id_on_signup'),
   ('storage.objects', 'p', 'Service role full access storage'),
   ('storage.objects', 'p', 'Tenant storage isolation'),
+  ('storage.objects', 'p', 'Gateway backup service access'),
   ('', 'f', 'public.set_updated_at()'),
   ('', 'f', 'public.current_tenant_id()'),
   ('', 'f', 'public.is_valid_timezone(text)'),
@@ -3031,6 +3032,7 @@ INSERT INTO hqc.manifest (tbl, kind, name) VALUES
   ('public.command_action', 'e', 'collection_query'),
   ('public.command_action', 'e', 'collection_record_create'),
   ('public.command_action', 'e', 'collection_record_update'),
+  ('public.command_action', 'e', 'backup_gateway'),
   ('', 'n', 'public.command_status'),
   ('public.command_status', 'e', 'pending'),
   ('public.command_status', 'e', 'leased'),
@@ -3099,7 +3101,9 @@ INSERT INTO hqc.manifest (tbl, kind, name) VALUES
   ('storage.objects', 'x', 'Authenticated users can read assets'),
   ('storage.objects', 'x', 'Authenticated users can update assets'),
   ('storage.objects', 'x', 'Authenticated users can delete assets'),
-  ('public.contacts', 'x', 'contact_automation_trigger');
+  ('public.contacts', 'x', 'contact_automation_trigger'),
+  ('', 'x', 'idx_knowledge_items_pinned'),
+  ('public.knowledge_items', 'x', 'pinned');
 INSERT INTO hqc.settings (key, value) VALUES
   ('schema', ARRAY['public']),
   ('publication', ARRAY['supabase_realtime']),
@@ -3109,7 +3113,7 @@ INSERT INTO hqc.settings (key, value) VALUES
   ('unmanaged_t', ARRAY[]::text[]),
   ('unmanaged_p', ARRAY[]::text[])
 ON CONFLICT (key) DO UPDATE SET value = excluded.value;
-INSERT INTO hqc.settings (key, value) VALUES ('manifest', ARRAY['0f654db34f7509a1'])
+INSERT INTO hqc.settings (key, value) VALUES ('manifest', ARRAY['38baaffe28d2f1c0'])
 ON CONFLICT (key) DO UPDATE SET value = excluded.value;
 $manifest$;
   current boolean := false;
@@ -3132,7 +3136,7 @@ BEGIN
     DROP TABLE IF EXISTS hqc.object_state;
     EXECUTE runtime;
   END IF;
-  IF hqc.setting('manifest') IS DISTINCT FROM ARRAY['0f654db34f7509a1'] THEN
+  IF hqc.setting('manifest') IS DISTINCT FROM ARRAY['38baaffe28d2f1c0'] THEN
     EXECUTE manifest;
   END IF;
 END
@@ -3951,9 +3955,9 @@ DO $hqc$
 DECLARE
   needed boolean := false;
 BEGIN
-  IF pg_catalog.to_regtype('public.command_action') IS NOT NULL AND ARRAY(SELECT enumlabel::text FROM pg_catalog.pg_enum WHERE enumtypid = pg_catalog.to_regtype('public.command_action') ORDER BY enumsortorder) IS DISTINCT FROM ARRAY['start_session', 'end_session', 'restart_session', 'refresh_session', 'execute_prompt', 'send_message', 'send_keys', 'take_screenshot', 'run_shell', 'upload_file', 'extract_text', 'provision', 'approve_pairing', 'update', 'remove', 'restart_gateway', 'update_all', 'restart_dispatcher', 'update_gateway', 'auth_set_api_key', 'auth_start', 'auth_paste', 'auth_list', 'auth_remove', 'auth_refresh', 'auth_set_default', 'set_agent_model', 'list_models', 'source_write', 'collection_list', 'collection_query', 'collection_record_create', 'collection_record_update']::text[] THEN
-    needed := EXISTS (SELECT enumlabel::text FROM pg_catalog.pg_enum WHERE enumtypid = pg_catalog.to_regtype('public.command_action') AND enumlabel <> ALL (ARRAY['start_session', 'end_session', 'restart_session', 'refresh_session', 'execute_prompt', 'send_message', 'send_keys', 'take_screenshot', 'run_shell', 'upload_file', 'extract_text', 'provision', 'approve_pairing', 'update', 'remove', 'restart_gateway', 'update_all', 'restart_dispatcher', 'update_gateway', 'auth_set_api_key', 'auth_start', 'auth_paste', 'auth_list', 'auth_remove', 'auth_refresh', 'auth_set_default', 'set_agent_model', 'list_models', 'source_write', 'collection_list', 'collection_query', 'collection_record_create', 'collection_record_update']::text[])) OR ARRAY(SELECT enumlabel::text FROM pg_catalog.pg_enum WHERE enumtypid = pg_catalog.to_regtype('public.command_action') ORDER BY enumsortorder) IS DISTINCT FROM
-              ARRAY(SELECT u.l FROM unnest(ARRAY['start_session', 'end_session', 'restart_session', 'refresh_session', 'execute_prompt', 'send_message', 'send_keys', 'take_screenshot', 'run_shell', 'upload_file', 'extract_text', 'provision', 'approve_pairing', 'update', 'remove', 'restart_gateway', 'update_all', 'restart_dispatcher', 'update_gateway', 'auth_set_api_key', 'auth_start', 'auth_paste', 'auth_list', 'auth_remove', 'auth_refresh', 'auth_set_default', 'set_agent_model', 'list_models', 'source_write', 'collection_list', 'collection_query', 'collection_record_create', 'collection_record_update']::text[]) WITH ORDINALITY u(l, n) WHERE u.l IN (SELECT enumlabel::text FROM pg_catalog.pg_enum WHERE enumtypid = pg_catalog.to_regtype('public.command_action')) ORDER BY u.n);
+  IF pg_catalog.to_regtype('public.command_action') IS NOT NULL AND ARRAY(SELECT enumlabel::text FROM pg_catalog.pg_enum WHERE enumtypid = pg_catalog.to_regtype('public.command_action') ORDER BY enumsortorder) IS DISTINCT FROM ARRAY['start_session', 'end_session', 'restart_session', 'refresh_session', 'execute_prompt', 'send_message', 'send_keys', 'take_screenshot', 'run_shell', 'upload_file', 'extract_text', 'provision', 'approve_pairing', 'update', 'remove', 'restart_gateway', 'update_all', 'restart_dispatcher', 'update_gateway', 'auth_set_api_key', 'auth_start', 'auth_paste', 'auth_list', 'auth_remove', 'auth_refresh', 'auth_set_default', 'set_agent_model', 'list_models', 'source_write', 'collection_list', 'collection_query', 'collection_record_create', 'collection_record_update', 'backup_gateway']::text[] THEN
+    needed := EXISTS (SELECT enumlabel::text FROM pg_catalog.pg_enum WHERE enumtypid = pg_catalog.to_regtype('public.command_action') AND enumlabel <> ALL (ARRAY['start_session', 'end_session', 'restart_session', 'refresh_session', 'execute_prompt', 'send_message', 'send_keys', 'take_screenshot', 'run_shell', 'upload_file', 'extract_text', 'provision', 'approve_pairing', 'update', 'remove', 'restart_gateway', 'update_all', 'restart_dispatcher', 'update_gateway', 'auth_set_api_key', 'auth_start', 'auth_paste', 'auth_list', 'auth_remove', 'auth_refresh', 'auth_set_default', 'set_agent_model', 'list_models', 'source_write', 'collection_list', 'collection_query', 'collection_record_create', 'collection_record_update', 'backup_gateway']::text[])) OR ARRAY(SELECT enumlabel::text FROM pg_catalog.pg_enum WHERE enumtypid = pg_catalog.to_regtype('public.command_action') ORDER BY enumsortorder) IS DISTINCT FROM
+              ARRAY(SELECT u.l FROM unnest(ARRAY['start_session', 'end_session', 'restart_session', 'refresh_session', 'execute_prompt', 'send_message', 'send_keys', 'take_screenshot', 'run_shell', 'upload_file', 'extract_text', 'provision', 'approve_pairing', 'update', 'remove', 'restart_gateway', 'update_all', 'restart_dispatcher', 'update_gateway', 'auth_set_api_key', 'auth_start', 'auth_paste', 'auth_list', 'auth_remove', 'auth_refresh', 'auth_set_default', 'set_agent_model', 'list_models', 'source_write', 'collection_list', 'collection_query', 'collection_record_create', 'collection_record_update', 'backup_gateway']::text[]) WITH ORDINALITY u(l, n) WHERE u.l IN (SELECT enumlabel::text FROM pg_catalog.pg_enum WHERE enumtypid = pg_catalog.to_regtype('public.command_action')) ORDER BY u.n);
   END IF;
   IF needed THEN
     IF hqc.reporting() THEN
@@ -4091,7 +4095,7 @@ CALL hqc.enum('public.task_relation_type', ARRAY['blocks', 'blocked_by', 'relate
 -- Enum work_product_status
 CALL hqc.enum('public.work_product_status', ARRAY['draft', 'in_review', 'approved', 'revision_requested', 'rejected'], ARRAY['draft', 'in_review', 'approved', 'revision_requested', 'rejected'], true, 'Review state of a work product (declared, unused; entity_links.review_status uses the same words).');
 -- Enum command_action
-CALL hqc.enum('public.command_action', ARRAY['start_session', 'end_session', 'restart_session', 'refresh_session', 'execute_prompt', 'send_message', 'send_keys', 'take_screenshot', 'run_shell', 'upload_file', 'extract_text', 'provision', 'approve_pairing', 'update', 'remove', 'restart_gateway', 'update_all', 'restart_dispatcher', 'update_gateway', 'auth_set_api_key', 'auth_start', 'auth_paste', 'auth_list', 'auth_remove', 'auth_refresh', 'auth_set_default', 'set_agent_model', 'list_models', 'source_write'], ARRAY['start_session', 'end_session', 'restart_session', 'refresh_session', 'execute_prompt', 'send_message', 'send_keys', 'take_screenshot', 'run_shell', 'upload_file', 'extract_text', 'provision', 'approve_pairing', 'update', 'remove', 'restart_gateway', 'update_all', 'restart_dispatcher', 'update_gateway', 'auth_set_api_key', 'auth_start', 'auth_paste', 'auth_list', 'auth_remove', 'auth_refresh', 'auth_set_default', 'set_agent_model', 'list_models', 'source_write', 'collection_list', 'collection_query', 'collection_record_create', 'collection_record_update'], true, 'Action of an agent/gateway command (agent_commands.action); 036 appends four collection actions.');
+CALL hqc.enum('public.command_action', ARRAY['start_session', 'end_session', 'restart_session', 'refresh_session', 'execute_prompt', 'send_message', 'send_keys', 'take_screenshot', 'run_shell', 'upload_file', 'extract_text', 'provision', 'approve_pairing', 'update', 'remove', 'restart_gateway', 'update_all', 'restart_dispatcher', 'update_gateway', 'auth_set_api_key', 'auth_start', 'auth_paste', 'auth_list', 'auth_remove', 'auth_refresh', 'auth_set_default', 'set_agent_model', 'list_models', 'source_write'], ARRAY['start_session', 'end_session', 'restart_session', 'refresh_session', 'execute_prompt', 'send_message', 'send_keys', 'take_screenshot', 'run_shell', 'upload_file', 'extract_text', 'provision', 'approve_pairing', 'update', 'remove', 'restart_gateway', 'update_all', 'restart_dispatcher', 'update_gateway', 'auth_set_api_key', 'auth_start', 'auth_paste', 'auth_list', 'auth_remove', 'auth_refresh', 'auth_set_default', 'set_agent_model', 'list_models', 'source_write', 'collection_list', 'collection_query', 'collection_record_create', 'collection_record_update', 'backup_gateway'], true, 'Action of an agent/gateway command (agent_commands.action); 036 appends four collection actions.');
 -- Enum command_status
 CALL hqc.enum('public.command_status', ARRAY['pending', 'leased', 'running', 'done', 'failed', 'cancelled'], ARRAY['pending', 'leased', 'running', 'done', 'failed', 'cancelled'], true, 'Life cycle of an agent command.');
 -- Enum gateway_status
@@ -5488,15 +5492,6 @@ CALL hqc.trigger('public.gateways', 'gateways_updated_at', $ddl$CREATE OR REPLAC
   FOR EACH ROW
   EXECUTE FUNCTION public.set_updated_at()$ddl$);
 
--- Settings, privileges and comments of gateways
-CALL hqc.table_end('public.gateways', rls => 'enabled', replica => 'f', realtime => true,
-  acl => ARRAY['authenticated=arwdDxt', 'service_role=arwdDxt'],
-  column_acls => ARRAY[]::text[],
-  doc => 'Hosts that run agents; `slug` is unique per tenant.',
-  column_docs => ARRAY['tenant_id', 'Owning tenant (the default tenant on self-hosted installs).'],
-  policy_docs => ARRAY['Service role full access', 'Daemons and server actions may read and write every row.',
-    'Tenant isolation', 'A signed-in user reads and writes only rows of the tenant named in its JWT.']);
-
 -- Constraints, indexes, policies and triggers of gateway_registration_tokens
 CALL hqc.constraint('public.gateway_registration_tokens', 'gateway_registration_tokens_pkey', 'PRIMARY KEY (id)');
 CALL hqc.constraint('public.gateway_registration_tokens', 'gateway_registration_tokens_tenant_id_fkey', 'FOREIGN KEY (tenant_id) REFERENCES public.tenants(id) ON DELETE CASCADE');
@@ -6781,7 +6776,6 @@ CALL hqc.table('public.knowledge_items', $ddl$CREATE TABLE public.knowledge_item
   content_hash text,
   scope text DEFAULT 'workspace'::text NOT NULL,
   tags text[] DEFAULT '{}'::text[] NOT NULL,
-  pinned boolean DEFAULT false,
   meta jsonb DEFAULT '{}'::jsonb NOT NULL,
   embedding_model text,
   embedding_dimensions integer,
@@ -6805,7 +6799,7 @@ CALL hqc.table('public.knowledge_items', $ddl$CREATE TABLE public.knowledge_item
   CONSTRAINT knowledge_items_folder_id_fkey FOREIGN KEY (folder_id) REFERENCES public.knowledge_folders(id) ON DELETE SET NULL,
   CONSTRAINT knowledge_items_kind_check CHECK (kind = ANY (ARRAY['page'::text, 'skill'::text, 'file'::text, 'source'::text])),
   CONSTRAINT knowledge_items_source_sync_status_check CHECK (source_sync_status IS NULL OR source_sync_status = ANY (ARRAY['synced'::text, 'stale'::text, 'error'::text, 'source_deleted'::text])),
-  CONSTRAINT knowledge_items_scope_check CHECK (scope = ANY (ARRAY['workspace'::text, 'agent'::text])),
+  CONSTRAINT knowledge_items_scope_check CHECK (scope = ANY (ARRAY['workspace'::text, 'agent'::text, 'library'::text])),
   CONSTRAINT knowledge_items_embedding_status_check CHECK (embedding_status = ANY (ARRAY['pending'::text, 'indexed'::text, 'failed'::text])),
   CONSTRAINT knowledge_items_chunk_status_check CHECK (chunk_status = ANY (ARRAY['pending'::text, 'indexed'::text, 'failed'::text])),
   CONSTRAINT knowledge_items_processing_status_check CHECK (processing_status = ANY (ARRAY['ready'::text, 'processing'::text, 'done'::text, 'failed'::text]))
@@ -6830,7 +6824,6 @@ CALL hqc.column('public.knowledge_items', 'source_synced_at', 'timestamptz', NUL
 CALL hqc.column('public.knowledge_items', 'content_hash', 'text', NULL, false, 'and');
 CALL hqc.column('public.knowledge_items', 'scope', 'text', '''workspace''::text', true, 'and');
 CALL hqc.column('public.knowledge_items', 'tags', 'text[]', '''{}''::text[]', true, 'and');
-CALL hqc.column('public.knowledge_items', 'pinned', 'boolean', 'false', false, 'and');
 CALL hqc.column('public.knowledge_items', 'meta', 'jsonb', '''{}''::jsonb', true, 'and');
 CALL hqc.column('public.knowledge_items', 'embedding', 'extensions.vector(384)', NULL, false, 'and', requires => 'vector');
 CALL hqc.column('public.knowledge_items', 'embedding_model', 'text', NULL, false, 'and');
@@ -7268,18 +7261,17 @@ CALL hqc.constraint('public.knowledge_items', 'knowledge_items_tenant_id_fkey', 
 CALL hqc.constraint('public.knowledge_items', 'knowledge_items_folder_id_fkey', 'FOREIGN KEY (folder_id) REFERENCES public.knowledge_folders(id) ON DELETE SET NULL');
 CALL hqc.constraint('public.knowledge_items', 'knowledge_items_kind_check', 'CHECK (kind = ANY (ARRAY[''page''::text, ''skill''::text, ''file''::text, ''source''::text]))');
 CALL hqc.constraint('public.knowledge_items', 'knowledge_items_source_sync_status_check', 'CHECK (source_sync_status IS NULL OR source_sync_status = ANY (ARRAY[''synced''::text, ''stale''::text, ''error''::text, ''source_deleted''::text]))');
-CALL hqc.constraint('public.knowledge_items', 'knowledge_items_scope_check', 'CHECK (scope = ANY (ARRAY[''workspace''::text, ''agent''::text]))');
+CALL hqc.constraint('public.knowledge_items', 'knowledge_items_scope_check', 'CHECK (scope = ANY (ARRAY[''workspace''::text, ''agent''::text, ''library''::text]))', owned => false);
 CALL hqc.constraint('public.knowledge_items', 'knowledge_items_embedding_status_check', 'CHECK (embedding_status = ANY (ARRAY[''pending''::text, ''indexed''::text, ''failed''::text]))');
 CALL hqc.constraint('public.knowledge_items', 'knowledge_items_chunk_status_check', 'CHECK (chunk_status = ANY (ARRAY[''pending''::text, ''indexed''::text, ''failed''::text]))');
 CALL hqc.constraint('public.knowledge_items', 'knowledge_items_processing_status_check', 'CHECK (processing_status = ANY (ARRAY[''ready''::text, ''processing''::text, ''done''::text, ''failed''::text]))');
 CALL hqc.index('public.knowledge_items', 'idx_knowledge_items_tenant', $ddl$CREATE INDEX idx_knowledge_items_tenant ON public.knowledge_items USING btree (tenant_id)$ddl$);
 CALL hqc.index('public.knowledge_items', 'idx_knowledge_items_active', $ddl$CREATE INDEX idx_knowledge_items_active ON public.knowledge_items USING btree (created_at DESC) WHERE archived_at IS NULL$ddl$);
-CALL hqc.index('public.knowledge_items', 'idx_knowledge_items_browse', $ddl$CREATE INDEX idx_knowledge_items_browse ON public.knowledge_items USING btree (tenant_id, kind, pinned DESC, updated_at DESC) WHERE archived_at IS NULL$ddl$);
+CALL hqc.index('public.knowledge_items', 'idx_knowledge_items_browse', $ddl$CREATE INDEX idx_knowledge_items_browse ON public.knowledge_items USING btree (tenant_id, kind, updated_at DESC) WHERE archived_at IS NULL$ddl$, owned => false);
 CALL hqc.index('public.knowledge_items', 'idx_knowledge_items_embedding_hnsw', $ddl$CREATE INDEX idx_knowledge_items_embedding_hnsw ON public.knowledge_items USING hnsw (embedding extensions.vector_cosine_ops) WITH (m = 16, ef_construction = 64)$ddl$, requires => 'vector');
 CALL hqc.index('public.knowledge_items', 'idx_knowledge_items_embedding_status', $ddl$CREATE INDEX idx_knowledge_items_embedding_status ON public.knowledge_items USING btree (embedding_status, embedding_leased_until) WHERE archived_at IS NULL$ddl$);
 CALL hqc.index('public.knowledge_items', 'idx_knowledge_items_folder', $ddl$CREATE INDEX idx_knowledge_items_folder ON public.knowledge_items USING btree (folder_id)$ddl$);
 CALL hqc.index('public.knowledge_items', 'idx_knowledge_items_kind', $ddl$CREATE INDEX idx_knowledge_items_kind ON public.knowledge_items USING btree (kind)$ddl$);
-CALL hqc.index('public.knowledge_items', 'idx_knowledge_items_pinned', $ddl$CREATE INDEX idx_knowledge_items_pinned ON public.knowledge_items USING btree (pinned) WHERE pinned = true$ddl$);
 CALL hqc.index('public.knowledge_items', 'idx_knowledge_items_processing', $ddl$CREATE INDEX idx_knowledge_items_processing ON public.knowledge_items USING btree (processing_status) WHERE processing_status = ANY (ARRAY['ready'::text, 'processing'::text])$ddl$);
 CALL hqc.index('public.knowledge_items', 'idx_knowledge_items_scope', $ddl$CREATE INDEX idx_knowledge_items_scope ON public.knowledge_items USING btree (scope)$ddl$);
 CALL hqc.index('public.knowledge_items', 'idx_knowledge_items_search_vector', $ddl$CREATE INDEX idx_knowledge_items_search_vector ON public.knowledge_items USING gin (search_vector)$ddl$);
@@ -7403,7 +7395,7 @@ END
 $hqc$;
 
 -- Change: drop table documents (after moving its rows)
--- Documents become knowledge pages (same ids); their embeddings are recomputed by the chunk pipeline.
+-- Documents become knowledge pages (same ids); pinned ones of scope workspace, the others of scope library (the rule of 039); their embeddings are recomputed by the chunk pipeline.
 DO $hqc$
 BEGIN
   IF pg_catalog.to_regclass('public.documents') IS NOT NULL THEN
@@ -7411,8 +7403,9 @@ BEGIN
       PERFORM hqc.report('change', 'change', 'drop table documents (after moving its rows)', NULL, NULL, 'change of module 012_knowledge');
       RETURN;
     END IF;
-    EXECUTE $move$INSERT INTO public.knowledge_items (id, created_at, updated_at, folder_id, kind, title, content, tags, pinned, meta, archived_at)
-SELECT id, created_at, updated_at, folder_id, 'page', title, content, tags, pinned, meta, archived_at
+    EXECUTE $move$INSERT INTO public.knowledge_items (id, created_at, updated_at, folder_id, kind, title, content, tags, scope, meta, archived_at)
+SELECT id, created_at, updated_at, folder_id, 'page', title, content, tags,
+       CASE WHEN pinned THEN 'workspace' ELSE 'library' END, meta, archived_at
   FROM public.documents
 ON CONFLICT (id) DO NOTHING
 $move$;
@@ -7426,7 +7419,7 @@ END
 $hqc$;
 
 -- Change: drop table assets (after moving its rows)
--- Assets become knowledge files (or pages when they hold text only); the older type is kept in meta.asset_type.
+-- Assets become knowledge files (or pages when they hold text only) of scope library (never pinned, so the rule of 039 applies); the older type is kept in meta.asset_type.
 DO $hqc$
 BEGIN
   IF pg_catalog.to_regclass('public.assets') IS NOT NULL THEN
@@ -7435,9 +7428,9 @@ BEGIN
       RETURN;
     END IF;
     EXECUTE $move$INSERT INTO public.knowledge_items (id, created_at, updated_at, folder_id, kind, title, plain_text, mime_type,
-                                    file_url, file_size, tags, meta, archived_at)
+                                    file_url, file_size, tags, scope, meta, archived_at)
 SELECT id, created_at, updated_at, folder_id, CASE WHEN file_url IS NULL THEN 'page' ELSE 'file' END, name, content,
-       mime_type, file_url, file_size, tags,
+       mime_type, file_url, file_size, tags, 'library',
        meta || jsonb_build_object('asset_type', type::text) ||
          CASE WHEN description IS NULL THEN '{}'::jsonb ELSE jsonb_build_object('description', description) END,
        archived_at
@@ -11472,19 +11465,6 @@ CALL hqc.trigger('public.knowledge_items', 'plugin_event_knowledge_created', $dd
   FOR EACH ROW
   EXECUTE FUNCTION public.emit_plugin_event('knowledge.created')$ddl$);
 
--- Settings, privileges and comments of knowledge_items
-CALL hqc.table_end('public.knowledge_items', rls => 'enabled', replica => 'f', realtime => true,
-  acl => ARRAY['authenticated=arwdDxt', 'service_role=arwdDxt'],
-  column_acls => ARRAY[]::text[],
-  doc => 'Unified knowledge store: kinds `page`, `skill`, `file`, `source`; `workspace` or `agent`
-scope; pinning, tags, folder; external-source sync metadata; embedding, chunking and
-file-processing pipeline state; full-text `search_vector`; soft delete.
-',
-  column_docs => ARRAY['tenant_id', 'Owning tenant (the default tenant on self-hosted installs).',
-    'search_vector', 'Maintained by trigger knowledge_items_search_vector.'],
-  policy_docs => ARRAY['Service role full access', 'Daemons and server actions may read and write every row.',
-    'Tenant isolation', 'A signed-in user reads and writes only rows of the tenant named in its JWT.']);
-
 -- Constraints, indexes, policies and triggers of secrets
 CALL hqc.trigger('public.secrets', 'plugin_event_secret_changed', $ddl$CREATE OR REPLACE TRIGGER plugin_event_secret_changed
   AFTER INSERT OR UPDATE OR DELETE ON public.secrets
@@ -12583,7 +12563,7 @@ END
 $hqc$;
 
 -- Enum values added to command_action
-CALL hqc.enum('public.command_action', ARRAY['collection_list', 'collection_query', 'collection_record_create', 'collection_record_update'], ARRAY['start_session', 'end_session', 'restart_session', 'refresh_session', 'execute_prompt', 'send_message', 'send_keys', 'take_screenshot', 'run_shell', 'upload_file', 'extract_text', 'provision', 'approve_pairing', 'update', 'remove', 'restart_gateway', 'update_all', 'restart_dispatcher', 'update_gateway', 'auth_set_api_key', 'auth_start', 'auth_paste', 'auth_list', 'auth_remove', 'auth_refresh', 'auth_set_default', 'set_agent_model', 'list_models', 'source_write', 'collection_list', 'collection_query', 'collection_record_create', 'collection_record_update'], false);
+CALL hqc.enum('public.command_action', ARRAY['collection_list', 'collection_query', 'collection_record_create', 'collection_record_update'], ARRAY['start_session', 'end_session', 'restart_session', 'refresh_session', 'execute_prompt', 'send_message', 'send_keys', 'take_screenshot', 'run_shell', 'upload_file', 'extract_text', 'provision', 'approve_pairing', 'update', 'remove', 'restart_gateway', 'update_all', 'restart_dispatcher', 'update_gateway', 'auth_set_api_key', 'auth_start', 'auth_paste', 'auth_list', 'auth_remove', 'auth_refresh', 'auth_set_default', 'set_agent_model', 'list_models', 'source_write', 'collection_list', 'collection_query', 'collection_record_create', 'collection_record_update', 'backup_gateway'], false);
 
 BEGIN;
 CALL hqc.begin('036_collection_agent_commands');
@@ -12644,6 +12624,170 @@ CALL hqc.table_end('public.source_connections', rls => 'enabled', replica => 'd'
     'writable', 'Agents may write back to this source (command source_write).'],
   policy_docs => ARRAY['Service role full access', 'Daemons and server actions may read and write every row.',
     'Tenant isolation', 'A signed-in user reads and writes only rows of the tenant named in its JWT.']);
+
+COMMIT;
+
+-- Generated by hqc from schema/038_gateway_backups.yaml. DO NOT EDIT.
+-- Module 038_gateway_backups: Private storage bucket `gateway-backups`, backup metadata on gateways, command action backup_gateway
+--
+-- Apply in order after 000_hqc.sql (hqc's runtime, which the hqc.* calls are), with
+-- `psql -v ON_ERROR_STOP=1 -f FILE` (not with -1: the file commits new enum values
+-- before the transaction that may use them). Any number of times: only what differs
+-- from the declaration is changed.
+
+SET client_min_messages = warning;
+SET search_path = public, extensions;
+DO $hqc$
+BEGIN
+  IF pg_catalog.current_setting('lock_timeout') = '0' THEN
+    PERFORM pg_catalog.set_config('lock_timeout', '3s', false);
+  END IF;
+  IF pg_catalog.current_setting('statement_timeout') = '0' THEN
+    PERFORM pg_catalog.set_config('statement_timeout', '10min', false);
+  END IF;
+END
+$hqc$;
+DO $hqc$
+BEGIN
+  IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
+    RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
+  END IF;
+  CALL hqc.require('2eaa3b8d491a2522', '038_gateway_backups');
+END
+$hqc$;
+
+-- Enum values added to command_action
+CALL hqc.enum('public.command_action', ARRAY['backup_gateway'], ARRAY['start_session', 'end_session', 'restart_session', 'refresh_session', 'execute_prompt', 'send_message', 'send_keys', 'take_screenshot', 'run_shell', 'upload_file', 'extract_text', 'provision', 'approve_pairing', 'update', 'remove', 'restart_gateway', 'update_all', 'restart_dispatcher', 'update_gateway', 'auth_set_api_key', 'auth_start', 'auth_paste', 'auth_list', 'auth_remove', 'auth_refresh', 'auth_set_default', 'set_agent_model', 'list_models', 'source_write', 'collection_list', 'collection_query', 'collection_record_create', 'collection_record_update', 'backup_gateway'], false);
+
+BEGIN;
+CALL hqc.begin('038_gateway_backups');
+
+-- Columns of gateways
+CALL hqc.table('public.gateways');
+CALL hqc.column('public.gateways', 'last_backup_at', 'timestamptz', NULL, false, 'and');
+CALL hqc.column('public.gateways', 'last_backup_size_bytes', 'bigint', NULL, false, 'and');
+
+-- Settings, privileges and comments of gateways
+CALL hqc.table_end('public.gateways', rls => 'enabled', replica => 'f', realtime => true,
+  acl => ARRAY['authenticated=arwdDxt', 'service_role=arwdDxt'],
+  column_acls => ARRAY[]::text[],
+  doc => 'Hosts that run agents; `slug` is unique per tenant.',
+  column_docs => ARRAY['tenant_id', 'Owning tenant (the default tenant on self-hosted installs).',
+    'last_backup_at', 'Time of the last successful backup.',
+    'last_backup_size_bytes', 'Size in bytes of the last successful backup.'],
+  policy_docs => ARRAY['Service role full access', 'Daemons and server actions may read and write every row.',
+    'Tenant isolation', 'A signed-in user reads and writes only rows of the tenant named in its JWT.']);
+
+-- Constraints, indexes, policies and triggers of storage.objects
+CALL hqc.policy('storage.objects', 'Gateway backup service access', $ddl$CREATE POLICY "Gateway backup service access" ON storage.objects
+  FOR ALL TO service_role
+  USING (bucket_id = 'gateway-backups')
+  WITH CHECK (bucket_id = 'gateway-backups')$ddl$);
+
+-- Storage bucket gateway-backups
+CALL hqc.bucket('gateway-backups', 'gateway-backups', false);
+
+-- Schema version rows in _schema_version
+CALL hqc.run($ddl$INSERT INTO public._schema_version (version, description)
+  SELECT 38, 'Gateway backups'
+  WHERE NOT EXISTS (SELECT 1 FROM public._schema_version WHERE version = 38)
+  ON CONFLICT (version) DO NOTHING$ddl$);
+
+COMMIT;
+
+-- Generated by hqc from schema/039_knowledge_library_scope.yaml. DO NOT EDIT.
+-- Module 039_knowledge_library_scope: Knowledge scope `library`; the `pinned` flag of knowledge items removed
+--
+-- Apply in order after 000_hqc.sql (hqc's runtime, which the hqc.* calls are), with
+-- `psql -v ON_ERROR_STOP=1 -f FILE` (not with -1: the file commits new enum values
+-- before the transaction that may use them). Any number of times: only what differs
+-- from the declaration is changed.
+
+SET client_min_messages = warning;
+SET search_path = public, extensions;
+DO $hqc$
+BEGIN
+  IF pg_catalog.current_setting('lock_timeout') = '0' THEN
+    PERFORM pg_catalog.set_config('lock_timeout', '3s', false);
+  END IF;
+  IF pg_catalog.current_setting('statement_timeout') = '0' THEN
+    PERFORM pg_catalog.set_config('statement_timeout', '10min', false);
+  END IF;
+END
+$hqc$;
+DO $hqc$
+BEGIN
+  IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
+    RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
+  END IF;
+  CALL hqc.require('2eaa3b8d491a2522', '039_knowledge_library_scope');
+END
+$hqc$;
+
+-- Change: drop index idx_knowledge_items_pinned
+-- The partial index over pinned items goes with the flag.
+DO $hqc$
+BEGIN
+  IF pg_catalog.to_regclass('public.idx_knowledge_items_pinned') IS NOT NULL THEN
+    IF hqc.reporting() THEN
+      PERFORM hqc.report('change', 'change', 'drop index idx_knowledge_items_pinned', NULL, NULL, 'change of module 039_knowledge_library_scope');
+      RETURN;
+    END IF;
+    PERFORM hqc.clear_dependents('pg_catalog.pg_class', pg_catalog.to_regclass('public.idx_knowledge_items_pinned'), 0, 'index idx_knowledge_items_pinned');
+    DROP INDEX public.idx_knowledge_items_pinned;
+    PERFORM pg_catalog.set_config('client_min_messages', 'notice', true);
+    RAISE NOTICE '%', 'hqc: drop index idx_knowledge_items_pinned (change of module 039_knowledge_library_scope)';
+    PERFORM pg_catalog.set_config('client_min_messages', 'warning', true);
+  END IF;
+END
+$hqc$;
+
+BEGIN;
+CALL hqc.begin('039_knowledge_library_scope');
+
+-- Constraints, indexes, policies and triggers of knowledge_items
+CALL hqc.constraint('public.knowledge_items', 'knowledge_items_scope_check', 'CHECK (scope = ANY (ARRAY[''workspace''::text, ''agent''::text, ''library''::text]))');
+CALL hqc.index('public.knowledge_items', 'idx_knowledge_items_browse', $ddl$CREATE INDEX idx_knowledge_items_browse ON public.knowledge_items USING btree (tenant_id, kind, updated_at DESC) WHERE archived_at IS NULL$ddl$);
+
+-- Settings, privileges and comments of knowledge_items
+CALL hqc.table_end('public.knowledge_items', rls => 'enabled', replica => 'f', realtime => true,
+  acl => ARRAY['authenticated=arwdDxt', 'service_role=arwdDxt'],
+  column_acls => ARRAY[]::text[],
+  doc => 'Unified knowledge store: kinds `page`, `skill`, `file`, `source`; scope `workspace`,
+`agent` or `library` (039); tags, folder; external-source sync metadata; embedding, chunking and
+file-processing pipeline state; full-text `search_vector`; soft delete.
+',
+  column_docs => ARRAY['tenant_id', 'Owning tenant (the default tenant on self-hosted installs).',
+    'search_vector', 'Maintained by trigger knowledge_items_search_vector.'],
+  policy_docs => ARRAY['Service role full access', 'Daemons and server actions may read and write every row.',
+    'Tenant isolation', 'A signed-in user reads and writes only rows of the tenant named in its JWT.']);
+
+-- Change: drop column knowledge_items.pinned (after moving its data)
+-- Workspace items that were not pinned (false or NULL) become library items: no longer injected at boot, still searchable. Pinned workspace items stay workspace; agent items are untouched. Then the flag is dropped.
+DO $hqc$
+BEGIN
+  IF EXISTS (SELECT 1 FROM pg_catalog.pg_attribute WHERE attrelid = pg_catalog.to_regclass('public.knowledge_items') AND attname = 'pinned' AND attnum > 0 AND NOT attisdropped) THEN
+    IF hqc.reporting() THEN
+      PERFORM hqc.report('change', 'change', 'drop column knowledge_items.pinned (after moving its data)', NULL, NULL, 'change of module 039_knowledge_library_scope');
+      RETURN;
+    END IF;
+    EXECUTE $move$UPDATE public.knowledge_items SET scope = 'library'
+ WHERE scope = 'workspace' AND pinned IS NOT TRUE
+$move$;
+    PERFORM hqc.clear_dependents('pg_catalog.pg_class', pg_catalog.to_regclass('public.knowledge_items'), (SELECT attnum FROM pg_catalog.pg_attribute WHERE attrelid = pg_catalog.to_regclass('public.knowledge_items') AND attname = 'pinned')::int, 'column knowledge_items.pinned');
+    ALTER TABLE public.knowledge_items DROP COLUMN pinned;
+    PERFORM pg_catalog.set_config('client_min_messages', 'notice', true);
+    RAISE NOTICE '%', 'hqc: drop column knowledge_items.pinned (after moving its data) (change of module 039_knowledge_library_scope)';
+    PERFORM pg_catalog.set_config('client_min_messages', 'warning', true);
+  END IF;
+END
+$hqc$;
+
+-- Schema version rows in _schema_version
+CALL hqc.run($ddl$INSERT INTO public._schema_version (version, description)
+  SELECT 39, 'Knowledge library scope'
+  WHERE NOT EXISTS (SELECT 1 FROM public._schema_version WHERE version = 39)
+  ON CONFLICT (version) DO NOTHING$ddl$);
 
 -- The whole schema: privileges on schemas, default privileges, what is not declared
 CALL hqc.schema_acl('public', ARRAY['anon=U', 'authenticated=U', 'public=U', 'service_role=UC'], true);

@@ -1868,6 +1868,8 @@ INSERT INTO hqc.manifest (tbl, kind, name) VALUES
   ('public.gateways', 'c', 'last_seen_at'),
   ('public.gateways', 'c', 'last_heartbeat_at'),
   ('public.gateways', 'c', 'meta'),
+  ('public.gateways', 'c', 'last_backup_at'),
+  ('public.gateways', 'c', 'last_backup_size_bytes'),
   ('public.gateways', 'k', 'gateways_pkey'),
   ('public.gateways', 'k', 'gateways_tenant_id_fkey'),
   ('public.gateways', 'k', 'gateways_tenant_id_slug_key'),
@@ -2164,7 +2166,6 @@ INSERT INTO hqc.manifest (tbl, kind, name) VALUES
   ('public.knowledge_items', 'c', 'content_hash'),
   ('public.knowledge_items', 'c', 'scope'),
   ('public.knowledge_items', 'c', 'tags'),
-  ('public.knowledge_items', 'c', 'pinned'),
   ('public.knowledge_items', 'c', 'meta'),
   ('public.knowledge_items', 'c', 'embedding'),
   ('public.knowledge_items', 'c', 'embedding_model'),
@@ -2189,24 +2190,23 @@ INSERT INTO hqc.manifest (tbl, kind, name) VALUES
   ('public.knowledge_items', 'k', 'knowledge_items_folder_id_fkey'),
   ('public.knowledge_items', 'k', 'knowledge_items_kind_check'),
   ('public.knowledge_items', 'k', 'knowledge_items_source_sync_status_check'),
-  ('public.knowledge_items', 'k', 'knowledge_items_scope_check'),
   ('public.knowledge_items', 'k', 'knowledge_items_embedding_status_check'),
   ('public.knowledge_items', 'k', 'knowledge_items_chunk_status_check'),
   ('public.knowledge_items', 'k', 'knowledge_items_processing_status_check'),
   ('public.knowledge_items', 'k', 'knowledge_items_source_connection_fk'),
+  ('public.knowledge_items', 'k', 'knowledge_items_scope_check'),
   ('public.knowledge_items', 'i', 'idx_knowledge_items_tenant'),
   ('public.knowledge_items', 'i', 'idx_knowledge_items_active'),
-  ('public.knowledge_items', 'i', 'idx_knowledge_items_browse'),
   ('public.knowledge_items', 'i', 'idx_knowledge_items_embedding_hnsw'),
   ('public.knowledge_items', 'i', 'idx_knowledge_items_embedding_status'),
   ('public.knowledge_items', 'i', 'idx_knowledge_items_folder'),
   ('public.knowledge_items', 'i', 'idx_knowledge_items_kind'),
-  ('public.knowledge_items', 'i', 'idx_knowledge_items_pinned'),
   ('public.knowledge_items', 'i', 'idx_knowledge_items_processing'),
   ('public.knowledge_items', 'i', 'idx_knowledge_items_scope'),
   ('public.knowledge_items', 'i', 'idx_knowledge_items_search_vector'),
   ('public.knowledge_items', 'i', 'idx_knowledge_items_source_conn'),
   ('public.knowledge_items', 'i', 'idx_knowledge_items_tags'),
+  ('public.knowledge_items', 'i', 'idx_knowledge_items_browse'),
   ('public.knowledge_items', 't', 'knowledge_items_updated_at'),
   ('public.knowledge_items', 't', 'knowledge_items_mark_pending'),
   ('public.knowledge_items', 't', 'knowledge_items_search_vector'),
@@ -2858,6 +2858,7 @@ INSERT INTO hqc.manifest (tbl, kind, name) VALUES
   ('auth.users', 't', 'set_tenant_id_on_signup'),
   ('storage.objects', 'p', 'Service role full access storage'),
   ('storage.objects', 'p', 'Tenant storage isolation'),
+  ('storage.objects', 'p', 'Gateway backup service access'),
   ('', 'f', 'public.set_updated_at()'),
   ('', 'f', 'public.current_tenant_id()'),
   ('', 'f', 'public.is_valid_timezone(text)'),
@@ -3031,6 +3032,7 @@ INSERT INTO hqc.manifest (tbl, kind, name) VALUES
   ('public.command_action', 'e', 'collection_query'),
   ('public.command_action', 'e', 'collection_record_create'),
   ('public.command_action', 'e', 'collection_record_update'),
+  ('public.command_action', 'e', 'backup_gateway'),
   ('', 'n', 'public.command_status'),
   ('public.command_status', 'e', 'pending'),
   ('public.command_status', 'e', 'leased'),
@@ -3099,7 +3101,9 @@ INSERT INTO hqc.manifest (tbl, kind, name) VALUES
   ('storage.objects', 'x', 'Authenticated users can read assets'),
   ('storage.objects', 'x', 'Authenticated users can update assets'),
   ('storage.objects', 'x', 'Authenticated users can delete assets'),
-  ('public.contacts', 'x', 'contact_automation_trigger');
+  ('public.contacts', 'x', 'contact_automation_trigger'),
+  ('', 'x', 'idx_knowledge_items_pinned'),
+  ('public.knowledge_items', 'x', 'pinned');
 INSERT INTO hqc.settings (key, value) VALUES
   ('schema', ARRAY['public']),
   ('publication', ARRAY['supabase_realtime']),
@@ -3109,7 +3113,7 @@ INSERT INTO hqc.settings (key, value) VALUES
   ('unmanaged_t', ARRAY[]::text[]),
   ('unmanaged_p', ARRAY[]::text[])
 ON CONFLICT (key) DO UPDATE SET value = excluded.value;
-INSERT INTO hqc.settings (key, value) VALUES ('manifest', ARRAY['0f654db34f7509a1'])
+INSERT INTO hqc.settings (key, value) VALUES ('manifest', ARRAY['38baaffe28d2f1c0'])
 ON CONFLICT (key) DO UPDATE SET value = excluded.value;
 $manifest$;
   current boolean := false;
@@ -3132,7 +3136,7 @@ BEGIN
     DROP TABLE IF EXISTS hqc.object_state;
     EXECUTE runtime;
   END IF;
-  IF hqc.setting('manifest') IS DISTINCT FROM ARRAY['0f654db34f7509a1'] THEN
+  IF hqc.setting('manifest') IS DISTINCT FROM ARRAY['38baaffe28d2f1c0'] THEN
     EXECUTE manifest;
   END IF;
 END

@@ -311,15 +311,6 @@ CALL hqc.trigger('public.gateways', 'gateways_updated_at', $ddl$CREATE OR REPLAC
   FOR EACH ROW
   EXECUTE FUNCTION public.set_updated_at()$ddl$);
 
--- Settings, privileges and comments of gateways
-CALL hqc.table_end('public.gateways', rls => 'enabled', replica => 'f', realtime => true,
-  acl => ARRAY['authenticated=arwdDxt', 'service_role=arwdDxt'],
-  column_acls => ARRAY[]::text[],
-  doc => 'Hosts that run agents; `slug` is unique per tenant.',
-  column_docs => ARRAY['tenant_id', 'Owning tenant (the default tenant on self-hosted installs).'],
-  policy_docs => ARRAY['Service role full access', 'Daemons and server actions may read and write every row.',
-    'Tenant isolation', 'A signed-in user reads and writes only rows of the tenant named in its JWT.']);
-
 -- Constraints, indexes, policies and triggers of gateway_registration_tokens
 CALL hqc.constraint('public.gateway_registration_tokens', 'gateway_registration_tokens_pkey', 'PRIMARY KEY (id)');
 CALL hqc.constraint('public.gateway_registration_tokens', 'gateway_registration_tokens_tenant_id_fkey', 'FOREIGN KEY (tenant_id) REFERENCES public.tenants(id) ON DELETE CASCADE');

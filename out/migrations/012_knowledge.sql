@@ -95,7 +95,6 @@ CALL hqc.table('public.knowledge_items', $ddl$CREATE TABLE public.knowledge_item
   content_hash text,
   scope text DEFAULT 'workspace'::text NOT NULL,
   tags text[] DEFAULT '{}'::text[] NOT NULL,
-  pinned boolean DEFAULT false,
   meta jsonb DEFAULT '{}'::jsonb NOT NULL,
   embedding_model text,
   embedding_dimensions integer,
@@ -119,7 +118,7 @@ CALL hqc.table('public.knowledge_items', $ddl$CREATE TABLE public.knowledge_item
   CONSTRAINT knowledge_items_folder_id_fkey FOREIGN KEY (folder_id) REFERENCES public.knowledge_folders(id) ON DELETE SET NULL,
   CONSTRAINT knowledge_items_kind_check CHECK (kind = ANY (ARRAY['page'::text, 'skill'::text, 'file'::text, 'source'::text])),
   CONSTRAINT knowledge_items_source_sync_status_check CHECK (source_sync_status IS NULL OR source_sync_status = ANY (ARRAY['synced'::text, 'stale'::text, 'error'::text, 'source_deleted'::text])),
-  CONSTRAINT knowledge_items_scope_check CHECK (scope = ANY (ARRAY['workspace'::text, 'agent'::text])),
+  CONSTRAINT knowledge_items_scope_check CHECK (scope = ANY (ARRAY['workspace'::text, 'agent'::text, 'library'::text])),
   CONSTRAINT knowledge_items_embedding_status_check CHECK (embedding_status = ANY (ARRAY['pending'::text, 'indexed'::text, 'failed'::text])),
   CONSTRAINT knowledge_items_chunk_status_check CHECK (chunk_status = ANY (ARRAY['pending'::text, 'indexed'::text, 'failed'::text])),
   CONSTRAINT knowledge_items_processing_status_check CHECK (processing_status = ANY (ARRAY['ready'::text, 'processing'::text, 'done'::text, 'failed'::text]))
@@ -144,7 +143,6 @@ CALL hqc.column('public.knowledge_items', 'source_synced_at', 'timestamptz', NUL
 CALL hqc.column('public.knowledge_items', 'content_hash', 'text', NULL, false, 'and');
 CALL hqc.column('public.knowledge_items', 'scope', 'text', '''workspace''::text', true, 'and');
 CALL hqc.column('public.knowledge_items', 'tags', 'text[]', '''{}''::text[]', true, 'and');
-CALL hqc.column('public.knowledge_items', 'pinned', 'boolean', 'false', false, 'and');
 CALL hqc.column('public.knowledge_items', 'meta', 'jsonb', '''{}''::jsonb', true, 'and');
 CALL hqc.column('public.knowledge_items', 'embedding', 'extensions.vector(384)', NULL, false, 'and', requires => 'vector');
 CALL hqc.column('public.knowledge_items', 'embedding_model', 'text', NULL, false, 'and');
@@ -582,18 +580,17 @@ CALL hqc.constraint('public.knowledge_items', 'knowledge_items_tenant_id_fkey', 
 CALL hqc.constraint('public.knowledge_items', 'knowledge_items_folder_id_fkey', 'FOREIGN KEY (folder_id) REFERENCES public.knowledge_folders(id) ON DELETE SET NULL');
 CALL hqc.constraint('public.knowledge_items', 'knowledge_items_kind_check', 'CHECK (kind = ANY (ARRAY[''page''::text, ''skill''::text, ''file''::text, ''source''::text]))');
 CALL hqc.constraint('public.knowledge_items', 'knowledge_items_source_sync_status_check', 'CHECK (source_sync_status IS NULL OR source_sync_status = ANY (ARRAY[''synced''::text, ''stale''::text, ''error''::text, ''source_deleted''::text]))');
-CALL hqc.constraint('public.knowledge_items', 'knowledge_items_scope_check', 'CHECK (scope = ANY (ARRAY[''workspace''::text, ''agent''::text]))');
+CALL hqc.constraint('public.knowledge_items', 'knowledge_items_scope_check', 'CHECK (scope = ANY (ARRAY[''workspace''::text, ''agent''::text, ''library''::text]))', owned => false);
 CALL hqc.constraint('public.knowledge_items', 'knowledge_items_embedding_status_check', 'CHECK (embedding_status = ANY (ARRAY[''pending''::text, ''indexed''::text, ''failed''::text]))');
 CALL hqc.constraint('public.knowledge_items', 'knowledge_items_chunk_status_check', 'CHECK (chunk_status = ANY (ARRAY[''pending''::text, ''indexed''::text, ''failed''::text]))');
 CALL hqc.constraint('public.knowledge_items', 'knowledge_items_processing_status_check', 'CHECK (processing_status = ANY (ARRAY[''ready''::text, ''processing''::text, ''done''::text, ''failed''::text]))');
 CALL hqc.index('public.knowledge_items', 'idx_knowledge_items_tenant', $ddl$CREATE INDEX idx_knowledge_items_tenant ON public.knowledge_items USING btree (tenant_id)$ddl$);
 CALL hqc.index('public.knowledge_items', 'idx_knowledge_items_active', $ddl$CREATE INDEX idx_knowledge_items_active ON public.knowledge_items USING btree (created_at DESC) WHERE archived_at IS NULL$ddl$);
-CALL hqc.index('public.knowledge_items', 'idx_knowledge_items_browse', $ddl$CREATE INDEX idx_knowledge_items_browse ON public.knowledge_items USING btree (tenant_id, kind, pinned DESC, updated_at DESC) WHERE archived_at IS NULL$ddl$);
+CALL hqc.index('public.knowledge_items', 'idx_knowledge_items_browse', $ddl$CREATE INDEX idx_knowledge_items_browse ON public.knowledge_items USING btree (tenant_id, kind, updated_at DESC) WHERE archived_at IS NULL$ddl$, owned => false);
 CALL hqc.index('public.knowledge_items', 'idx_knowledge_items_embedding_hnsw', $ddl$CREATE INDEX idx_knowledge_items_embedding_hnsw ON public.knowledge_items USING hnsw (embedding extensions.vector_cosine_ops) WITH (m = 16, ef_construction = 64)$ddl$, requires => 'vector');
 CALL hqc.index('public.knowledge_items', 'idx_knowledge_items_embedding_status', $ddl$CREATE INDEX idx_knowledge_items_embedding_status ON public.knowledge_items USING btree (embedding_status, embedding_leased_until) WHERE archived_at IS NULL$ddl$);
 CALL hqc.index('public.knowledge_items', 'idx_knowledge_items_folder', $ddl$CREATE INDEX idx_knowledge_items_folder ON public.knowledge_items USING btree (folder_id)$ddl$);
 CALL hqc.index('public.knowledge_items', 'idx_knowledge_items_kind', $ddl$CREATE INDEX idx_knowledge_items_kind ON public.knowledge_items USING btree (kind)$ddl$);
-CALL hqc.index('public.knowledge_items', 'idx_knowledge_items_pinned', $ddl$CREATE INDEX idx_knowledge_items_pinned ON public.knowledge_items USING btree (pinned) WHERE pinned = true$ddl$);
 CALL hqc.index('public.knowledge_items', 'idx_knowledge_items_processing', $ddl$CREATE INDEX idx_knowledge_items_processing ON public.knowledge_items USING btree (processing_status) WHERE processing_status = ANY (ARRAY['ready'::text, 'processing'::text])$ddl$);
 CALL hqc.index('public.knowledge_items', 'idx_knowledge_items_scope', $ddl$CREATE INDEX idx_knowledge_items_scope ON public.knowledge_items USING btree (scope)$ddl$);
 CALL hqc.index('public.knowledge_items', 'idx_knowledge_items_search_vector', $ddl$CREATE INDEX idx_knowledge_items_search_vector ON public.knowledge_items USING gin (search_vector)$ddl$);
@@ -717,7 +714,7 @@ END
 $hqc$;
 
 -- Change: drop table documents (after moving its rows)
--- Documents become knowledge pages (same ids); their embeddings are recomputed by the chunk pipeline.
+-- Documents become knowledge pages (same ids); pinned ones of scope workspace, the others of scope library (the rule of 039); their embeddings are recomputed by the chunk pipeline.
 DO $hqc$
 BEGIN
   IF pg_catalog.to_regclass('public.documents') IS NOT NULL THEN
@@ -725,8 +722,9 @@ BEGIN
       PERFORM hqc.report('change', 'change', 'drop table documents (after moving its rows)', NULL, NULL, 'change of module 012_knowledge');
       RETURN;
     END IF;
-    EXECUTE $move$INSERT INTO public.knowledge_items (id, created_at, updated_at, folder_id, kind, title, content, tags, pinned, meta, archived_at)
-SELECT id, created_at, updated_at, folder_id, 'page', title, content, tags, pinned, meta, archived_at
+    EXECUTE $move$INSERT INTO public.knowledge_items (id, created_at, updated_at, folder_id, kind, title, content, tags, scope, meta, archived_at)
+SELECT id, created_at, updated_at, folder_id, 'page', title, content, tags,
+       CASE WHEN pinned THEN 'workspace' ELSE 'library' END, meta, archived_at
   FROM public.documents
 ON CONFLICT (id) DO NOTHING
 $move$;
@@ -740,7 +738,7 @@ END
 $hqc$;
 
 -- Change: drop table assets (after moving its rows)
--- Assets become knowledge files (or pages when they hold text only); the older type is kept in meta.asset_type.
+-- Assets become knowledge files (or pages when they hold text only) of scope library (never pinned, so the rule of 039 applies); the older type is kept in meta.asset_type.
 DO $hqc$
 BEGIN
   IF pg_catalog.to_regclass('public.assets') IS NOT NULL THEN
@@ -749,9 +747,9 @@ BEGIN
       RETURN;
     END IF;
     EXECUTE $move$INSERT INTO public.knowledge_items (id, created_at, updated_at, folder_id, kind, title, plain_text, mime_type,
-                                    file_url, file_size, tags, meta, archived_at)
+                                    file_url, file_size, tags, scope, meta, archived_at)
 SELECT id, created_at, updated_at, folder_id, CASE WHEN file_url IS NULL THEN 'page' ELSE 'file' END, name, content,
-       mime_type, file_url, file_size, tags,
+       mime_type, file_url, file_size, tags, 'library',
        meta || jsonb_build_object('asset_type', type::text) ||
          CASE WHEN description IS NULL THEN '{}'::jsonb ELSE jsonb_build_object('description', description) END,
        archived_at

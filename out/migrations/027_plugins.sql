@@ -406,19 +406,6 @@ CALL hqc.trigger('public.knowledge_items', 'plugin_event_knowledge_created', $dd
   FOR EACH ROW
   EXECUTE FUNCTION public.emit_plugin_event('knowledge.created')$ddl$);
 
--- Settings, privileges and comments of knowledge_items
-CALL hqc.table_end('public.knowledge_items', rls => 'enabled', replica => 'f', realtime => true,
-  acl => ARRAY['authenticated=arwdDxt', 'service_role=arwdDxt'],
-  column_acls => ARRAY[]::text[],
-  doc => 'Unified knowledge store: kinds `page`, `skill`, `file`, `source`; `workspace` or `agent`
-scope; pinning, tags, folder; external-source sync metadata; embedding, chunking and
-file-processing pipeline state; full-text `search_vector`; soft delete.
-',
-  column_docs => ARRAY['tenant_id', 'Owning tenant (the default tenant on self-hosted installs).',
-    'search_vector', 'Maintained by trigger knowledge_items_search_vector.'],
-  policy_docs => ARRAY['Service role full access', 'Daemons and server actions may read and write every row.',
-    'Tenant isolation', 'A signed-in user reads and writes only rows of the tenant named in its JWT.']);
-
 -- Constraints, indexes, policies and triggers of secrets
 CALL hqc.trigger('public.secrets', 'plugin_event_secret_changed', $ddl$CREATE OR REPLACE TRIGGER plugin_event_secret_changed
   AFTER INSERT OR UPDATE OR DELETE ON public.secrets

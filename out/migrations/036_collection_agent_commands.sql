@@ -28,7 +28,7 @@ END
 $hqc$;
 
 -- Enum values added to command_action
-CALL hqc.enum('public.command_action', ARRAY['collection_list', 'collection_query', 'collection_record_create', 'collection_record_update'], ARRAY['start_session', 'end_session', 'restart_session', 'refresh_session', 'execute_prompt', 'send_message', 'send_keys', 'take_screenshot', 'run_shell', 'upload_file', 'extract_text', 'provision', 'approve_pairing', 'update', 'remove', 'restart_gateway', 'update_all', 'restart_dispatcher', 'update_gateway', 'auth_set_api_key', 'auth_start', 'auth_paste', 'auth_list', 'auth_remove', 'auth_refresh', 'auth_set_default', 'set_agent_model', 'list_models', 'source_write', 'collection_list', 'collection_query', 'collection_record_create', 'collection_record_update'], false);
+CALL hqc.enum('public.command_action', ARRAY['collection_list', 'collection_query', 'collection_record_create', 'collection_record_update'], ARRAY['start_session', 'end_session', 'restart_session', 'refresh_session', 'execute_prompt', 'send_message', 'send_keys', 'take_screenshot', 'run_shell', 'upload_file', 'extract_text', 'provision', 'approve_pairing', 'update', 'remove', 'restart_gateway', 'update_all', 'restart_dispatcher', 'update_gateway', 'auth_set_api_key', 'auth_start', 'auth_paste', 'auth_list', 'auth_remove', 'auth_refresh', 'auth_set_default', 'set_agent_model', 'list_models', 'source_write', 'collection_list', 'collection_query', 'collection_record_create', 'collection_record_update', 'backup_gateway'], false);
 
 BEGIN;
 CALL hqc.begin('036_collection_agent_commands');

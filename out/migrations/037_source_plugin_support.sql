@@ -53,11 +53,4 @@ CALL hqc.table_end('public.source_connections', rls => 'enabled', replica => 'd'
   policy_docs => ARRAY['Service role full access', 'Daemons and server actions may read and write every row.',
     'Tenant isolation', 'A signed-in user reads and writes only rows of the tenant named in its JWT.']);
 
--- The whole schema: privileges on schemas, default privileges, what is not declared
-CALL hqc.schema_acl('public', ARRAY['anon=U', 'authenticated=U', 'public=U', 'service_role=UC'], true);
-CALL hqc.default_acl('public', 'r', ARRAY['authenticated=arwd', 'service_role=arwdDxt'], true);
-CALL hqc.default_acl('public', 'f', ARRAY['authenticated=X', 'service_role=X'], true);
-CALL hqc.default_acl('public', 'S', ARRAY['authenticated=rU', 'service_role=rwU'], true);
-CALL hqc.finish();
-
 COMMIT;
