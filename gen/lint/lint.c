@@ -262,6 +262,16 @@ bool lint_executable_by(LintCtx *x, const HqFunction *f, const char *role)
     return (privileges_of_role(&acl, role) & HQ_PRIV_EXECUTE) != 0;
 }
 
+bool lint_exposed(const LintCtx *x)
+{
+    for (size_t i = 0; i < x->m->project.roles.n; i++) {
+        const HqRole *r = x->m->project.roles.items[i];
+        if (!strcmp(r->name, "anon") || !strcmp(r->name, "authenticated"))
+            return true;
+    }
+    return false;
+}
+
 bool lint_tenant_table(const LintCtx *x, const HqTable *t)
 {
     const char *col = x->m->project.tenancy.column;

@@ -7,8 +7,12 @@
 
 #include "lint/lint_int.h"
 
+/* The client roles that may execute `f`; NULL when none (or the project
+ * has no API roles). */
 static const char *executors(LintCtx *x, const HqFunction *f)
 {
+    if (!lint_exposed(x))
+        return NULL;
     bool anon = lint_executable_by(x, f, "anon"), auth = lint_executable_by(x, f, "authenticated");
     return anon && auth ? "anon and authenticated" : anon ? "anon" : auth ? "authenticated" : NULL;
 }
@@ -112,16 +116,16 @@ static void unqualified_names(LintCtx *x, const HqFunction *f, const SqlpRefs *r
 static void one_function(LintCtx *x, const HqFunction *f)
 {
     LintSubject s = lint_subject_function(x, f);
-    if (!f->search_path)
+    if (!f->search_path && (f->security_definer || lint_exposed(x)))
         lint_find(x, LR_FUNCTION_SEARCH_PATH_MUTABLE, &s, "function \"%s\" has no fixed search_path", f->name);
     const char *who = executors(x, f);
     if (f->ret_kind == HQ_RET_TRIGGER && who)
         lint_find(x, LR_TRIGGER_FUNCTION_EXECUTABLE, &s, "trigger function \"%s\" is executable by %s", f->name, who);
     if (!f->security_definer)
         return;
-    if (lint_executable_by(x, f, "anon"))
+    if (who && lint_executable_by(x, f, "anon"))
         lint_find(x, LR_ANON_DEFINER_EXECUTABLE, &s, "function \"%s\" is SECURITY DEFINER and executable by anon", f->name);
-    if (lint_executable_by(x, f, "authenticated"))
+    if (who && lint_executable_by(x, f, "authenticated"))
         lint_find(x, LR_AUTHENTICATED_DEFINER_EXECUTABLE, &s,
                   "function \"%s\" is SECURITY DEFINER and executable by authenticated", f->name);
     SqlpRefs refs;

@@ -77,6 +77,10 @@ bool lint_policy_applies_to(const HqPolicy *p, const char *role);
 bool lint_function_refs(LintCtx *x, const HqFunction *f, SqlpRefs *refs);
 /* EXECUTE of `f` for `role` by the privileges of a fresh install. */
 bool lint_executable_by(LintCtx *x, const HqFunction *f, const char *role);
+/* The project schema is exposed through the API: the project declares the
+ * API roles (anon or authenticated), as a Supabase project does. Rules about
+ * exposure apply only then. */
+bool lint_exposed(const LintCtx *x);
 /* Is `t` a tenant-owned table (it has the project's tenancy column)? */
 bool lint_tenant_table(const LintCtx *x, const HqTable *t);
 

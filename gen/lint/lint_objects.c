@@ -17,6 +17,8 @@ static bool fixed_schema(const char *name)
 
 void lint_objects(LintCtx *x)
 {
+    if (!lint_exposed(x))
+        return;
     for (size_t i = 0; i < x->m->views.n; i++) {
         const HqView *v = x->m->views.items[i];
         if (v->security_invoker)

@@ -54,7 +54,8 @@ static void table_rls(LintCtx *x, const HqTable *t)
         return;
     LintSubject s = lint_subject_table(x, t);
     if (!rls_on(t)) {
-        lint_find(x, LR_RLS_DISABLED_IN_PUBLIC, &s, "table \"%s\" has row level security disabled in exposed schema \"%s\"",
+        if (lint_exposed(x))
+            lint_find(x, LR_RLS_DISABLED_IN_PUBLIC, &s, "table \"%s\" has row level security disabled in exposed schema \"%s\"",
                   t->name, x->m->project.schema);
         if (t->policies.n) {
             const HqPolicy *p = t->policies.items[0];

@@ -17,6 +17,7 @@
 
 #include <string.h>
 
+#include "emit/sql/emit_backfill.h"
 #include "emit/sql/emit_changes.h"
 #include "model/order.h"
 #include "base/sqlbuf.h"
@@ -332,8 +333,11 @@ static void converge_columns(Emit *e, const HqTableDelta *d)
         bool nn;
         HqSql df;
         column_as_of(e, c, &nn, &df);
-        strbuf_puts(&add, n_add++ ? ",\n  ADD COLUMN IF NOT EXISTS " : "\n  ADD COLUMN IF NOT EXISTS ");
-        column_def(&add, c, nn, &df);
+        /* A backfilled column is added by emit_backfill.c, after these. */
+        if (!c->backfill.text) {
+            strbuf_puts(&add, n_add++ ? ",\n  ADD COLUMN IF NOT EXISTS " : "\n  ADD COLUMN IF NOT EXISTS ");
+            column_def(&add, c, nn, &df);
+        }
         if (c->generated.text || c->identity)
             continue;
         alter_column(&alter, &want, &n_alter, c, !changed_later(e, c, false), &df, !changed_later(e, c, true), nn);
@@ -346,6 +350,14 @@ static void converge_columns(Emit *e, const HqTableDelta *d)
     }
     if (n_add)
         alter_table(e, t, d->creates ? "Columns of an existing" : "Columns added to", &add);
+    for (size_t i = 0; i < d->columns.n; i++) {
+        const HqColumn *c = d->columns.items[i];
+        bool nn;
+        HqSql df;
+        column_as_of(e, c, &nn, &df);
+        if (c->backfill.text && !column_needs_guard(c))
+            emit_backfill_column(e->b, t, c, nn, &df);
+    }
     if (n_alter)
         converge_attributes(e, t, d->creates ? "Defaults and nullability of an existing" : "Columns changed in", &alter,
                             &want);
