@@ -10,7 +10,7 @@ SET search_path = public, extensions;
 BEGIN;
 
 -- Extension pgcrypto
-CREATE EXTENSION IF NOT EXISTS pgcrypto;
+CREATE EXTENSION IF NOT EXISTS pgcrypto SCHEMA extensions;
 
 -- Optional extension vector
 DO $hqc$
@@ -1279,6 +1279,7 @@ $fn$;
 CREATE OR REPLACE FUNCTION public.is_valid_timezone(tz text)
   RETURNS boolean
   LANGUAGE plpgsql IMMUTABLE
+  SET search_path = ''
 AS $fn$BEGIN
   PERFORM now() AT TIME ZONE tz;
   RETURN true;
@@ -1297,14 +1298,30 @@ BEGIN
 END
 $hqc$;
 
-ALTER TABLE public._schema_version DISABLE ROW LEVEL SECURITY;
+ALTER TABLE public._schema_version ENABLE ROW LEVEL SECURITY;
 ALTER TABLE public._schema_version NO FORCE ROW LEVEL SECURITY;
+
+-- Policy "Signed-in users read the schema version" on _schema_version
+DROP POLICY IF EXISTS "Signed-in users read the schema version" ON public._schema_version;
+CREATE POLICY "Signed-in users read the schema version" ON public._schema_version
+  FOR SELECT TO authenticated
+  USING (true);
+
+-- Policy "Service role full access" on _schema_version
+DROP POLICY IF EXISTS "Service role full access" ON public._schema_version;
+CREATE POLICY "Service role full access" ON public._schema_version
+  FOR ALL TO service_role
+  USING (true)
+  WITH CHECK (true);
 
 GRANT SELECT ON TABLE public._schema_version TO authenticated, service_role;
 
 COMMENT ON TABLE public._schema_version IS 'Applied schema versions; the UI compares max(version) with the version it expects. Global
-(no tenant) and the only table in public without RLS. Not published to realtime.
+(no tenant). Not published to realtime. Rows are written by the migrations (as the table
+owner, whom RLS does not restrict); signed-in users and the service role may read them.
 ';
+COMMENT ON POLICY "Signed-in users read the schema version" ON public._schema_version IS 'The UI compares max(version) with the version it expects.';
+COMMENT ON POLICY "Service role full access" ON public._schema_version IS 'Daemons and server actions may read and write every row.';
 
 -- Comments of undocumented columns
 DO $hqc$
@@ -1319,6 +1336,8 @@ BEGIN
   END LOOP;
 END
 $hqc$;
+
+REVOKE EXECUTE ON FUNCTION public.set_updated_at() FROM PUBLIC, anon, authenticated;
 
 COMMENT ON FUNCTION public.set_updated_at() IS 'BEFORE UPDATE row trigger: stamps `updated_at` with now() (transaction start time). It
 always runs, so no UPDATE can preserve or set `updated_at` itself; several updates in one
@@ -1517,7 +1536,7 @@ BEGIN
 END
 $hqc$;
 
-REVOKE EXECUTE ON FUNCTION public.set_tenant_id_on_signup() FROM PUBLIC, anon;
+REVOKE EXECUTE ON FUNCTION public.set_tenant_id_on_signup() FROM PUBLIC, anon, authenticated;
 
 COMMENT ON FUNCTION public.set_tenant_id_on_signup() IS 'BEFORE INSERT trigger on auth.users. Takes `raw_app_meta_data ->> ''tenant_id''` as a uuid
 (the default tenant when missing or NULL) and writes it back in canonical lower-case form,
@@ -3275,6 +3294,12 @@ $hqc$;
 -- Index idx_draft_sets_tenant
 CREATE INDEX IF NOT EXISTS idx_draft_sets_tenant ON public.draft_sets (tenant_id);
 
+-- Index idx_draft_sets_template
+CREATE INDEX IF NOT EXISTS idx_draft_sets_template ON public.draft_sets (template_id) WHERE template_id IS NOT NULL;
+
+-- Index idx_draft_sets_based_on
+CREATE INDEX IF NOT EXISTS idx_draft_sets_based_on ON public.draft_sets (based_on_draft_set_id) WHERE based_on_draft_set_id IS NOT NULL;
+
 -- Index idx_draft_sets_contact
 CREATE INDEX IF NOT EXISTS idx_draft_sets_contact ON public.draft_sets (contact_id, created_at DESC);
 
@@ -3999,6 +4024,7 @@ $hqc$;
 CREATE OR REPLACE FUNCTION public.agent_reports_chain(p_agent_id uuid, p_max_depth integer DEFAULT 5)
   RETURNS TABLE(depth integer, agent_id uuid, slug text, name text)
   LANGUAGE sql STABLE
+  SET search_path = ''
 AS $fn$WITH RECURSIVE chain AS (
   SELECT 0 AS depth, a.id AS agent_id, a.slug, a.name, a.reports_to_id
     FROM public.agents a
@@ -4337,6 +4363,12 @@ CREATE INDEX IF NOT EXISTS idx_interactions_org ON public.interactions (org_id);
 -- Index idx_interactions_type
 CREATE INDEX IF NOT EXISTS idx_interactions_type ON public.interactions (type);
 
+-- Index idx_interactions_template
+CREATE INDEX IF NOT EXISTS idx_interactions_template ON public.interactions (template_id) WHERE template_id IS NOT NULL;
+
+-- Index idx_interactions_actor_agent
+CREATE INDEX IF NOT EXISTS idx_interactions_actor_agent ON public.interactions (actor_agent_id) WHERE actor_agent_id IS NOT NULL;
+
 ALTER TABLE public.interactions ENABLE ROW LEVEL SECURITY;
 ALTER TABLE public.interactions NO FORCE ROW LEVEL SECURITY;
 
@@ -4406,11 +4438,15 @@ BEGIN
 END
 $hqc$;
 
+REVOKE EXECUTE ON FUNCTION public.sync_contact_last_interaction() FROM PUBLIC, anon, authenticated;
+
 COMMENT ON FUNCTION public.sync_contact_last_interaction() IS 'AFTER INSERT trigger on interactions: moves the contact''s `last_contact_date` forward to
 the interaction''s `occurred_at` (never backwards; a NULL date is replaced). Nothing
 happens for an interaction without contact. The contact update fires the contact''s own
 UPDATE triggers (updated_at, routine events).
 ';
+
+REVOKE EXECUTE ON FUNCTION public.increment_template_use() FROM PUBLIC, anon, authenticated;
 
 COMMENT ON FUNCTION public.increment_template_use() IS 'AFTER INSERT trigger on interactions; adds 1 to the referenced template''s `use_count`.';
 
@@ -5075,7 +5111,7 @@ $fn$;
 -- Function spawn_due_task_instances
 CREATE OR REPLACE FUNCTION public.spawn_due_task_instances()
   RETURNS void
-  LANGUAGE plpgsql SECURITY DEFINER
+  LANGUAGE plpgsql
   SET search_path = public
 AS $fn$DECLARE
   s          public.task_series%ROWTYPE;
@@ -5177,7 +5213,7 @@ $fn$;
 -- Function recurring_tasks_debug
 CREATE OR REPLACE FUNCTION public.recurring_tasks_debug()
   RETURNS TABLE(series_id uuid, title text, is_paused boolean, next_occurrence_at timestamptz, now_at timestamptz, seconds_until_next double precision, spawned_count integer, last_spawned_at timestamptz, cadence_type text, time_of_day time, timezone text)
-  LANGUAGE sql STABLE SECURITY DEFINER
+  LANGUAGE sql STABLE
   SET search_path = public
 AS $fn$SELECT s.id,
        s.title,
@@ -5516,16 +5552,22 @@ BEGIN
 END
 $hqc$;
 
+REVOKE EXECUTE ON FUNCTION public.sync_task_completion() FROM PUBLIC, anon, authenticated;
+
 COMMENT ON FUNCTION public.sync_task_completion() IS 'BEFORE INSERT OR UPDATE on tasks. Stamps `completed_at` when a task becomes `done`, clears it
 when the task is not `done`, and leaves the written value alone while a task stays `done`.
 `last_completed_at` is never touched.
 ';
 
+REVOKE EXECUTE ON FUNCTION public.validate_days_of_week() FROM PUBLIC, anon, authenticated;
+
 COMMENT ON FUNCTION public.validate_days_of_week() IS 'BEFORE INSERT OR UPDATE on task_series. Rejects (P0001) a `days_of_week` array containing a
 value outside 0 (Sunday) .. 6 (Saturday); NULL elements are ignored.
 ';
 
-GRANT EXECUTE ON FUNCTION public.propagate_series_model_overrides() TO authenticated, service_role;
+REVOKE EXECUTE ON FUNCTION public.propagate_series_model_overrides() FROM PUBLIC, anon, authenticated;
+
+GRANT EXECUTE ON FUNCTION public.propagate_series_model_overrides() TO service_role;
 
 COMMENT ON FUNCTION public.propagate_series_model_overrides() IS 'AFTER INSERT on tasks (only for series instances). When the new task has neither
 `model_override` nor `thinking_override` and its series has at least one of them, copies
@@ -5549,6 +5591,8 @@ timestamptz in the same zone (PostgreSQL''s rules for DST gaps/overlaps apply).
 An unknown time zone raises 22023; an unknown cadence raises P0001.
 ';
 
+REVOKE EXECUTE ON FUNCTION public.task_series_sync_next_occurrence() FROM PUBLIC, anon, authenticated;
+
 COMMENT ON FUNCTION public.task_series_sync_next_occurrence() IS 'BEFORE INSERT OR UPDATE on task_series (trigger `task_series_sync`). Keeps
 `next_occurrence_at` and `is_paused` consistent:
 
@@ -5562,7 +5606,7 @@ COMMENT ON FUNCTION public.task_series_sync_next_occurrence() IS 'BEFORE INSERT 
 
 REVOKE EXECUTE ON FUNCTION public.spawn_due_task_instances() FROM PUBLIC, anon;
 
-GRANT EXECUTE ON FUNCTION public.spawn_due_task_instances() TO service_role;
+GRANT EXECUTE ON FUNCTION public.spawn_due_task_instances() TO authenticated, service_role;
 
 COMMENT ON FUNCTION public.spawn_due_task_instances() IS 'Materialises due recurring task instances (pg_cron, every minute). For every unpaused series
 of an active tenant whose `next_occurrence_at` is due (and within its end date / count
@@ -5575,6 +5619,10 @@ limit), locked FOR UPDATE SKIP LOCKED so concurrent runs never process the same 
    conflict on `(series_id, series_occurrence_at)`, with an audit row when inserted;
 4. the series advances (`spawned_count + 1`, `last_spawned_at`, next occurrence) and is
    paused once its count limit or end date is reached.
+
+SECURITY INVOKER: the cron job (run by the table owner) and the service role spawn for
+every tenant; a signed-in user, whose browser calls it right after creating a series or
+for "spawn now", spawns only the series RLS shows it, those of its own tenant.
 ';
 
 REVOKE EXECUTE ON FUNCTION public.recurring_tasks_debug() FROM PUBLIC, anon;
@@ -5749,6 +5797,9 @@ CREATE INDEX IF NOT EXISTS idx_comments_entity ON public.comments (tenant_id, en
 
 -- Index idx_comments_parent
 CREATE INDEX IF NOT EXISTS idx_comments_parent ON public.comments (parent_id);
+
+-- Index idx_comments_actor_agent
+CREATE INDEX IF NOT EXISTS idx_comments_actor_agent ON public.comments (actor_agent_id) WHERE actor_agent_id IS NOT NULL;
 
 ALTER TABLE public.comments ENABLE ROW LEVEL SECURITY;
 ALTER TABLE public.comments NO FORCE ROW LEVEL SECURITY;
@@ -7093,9 +7144,13 @@ BEGIN
 END
 $hqc$;
 
+REVOKE EXECUTE ON FUNCTION public.knowledge_items_search_vector() FROM PUBLIC, anon, authenticated;
+
 COMMENT ON FUNCTION public.knowledge_items_search_vector() IS 'BEFORE INSERT OR UPDATE on knowledge_items: `search_vector` = English tsvector of title,
 plain text and tags (NULLs as empty). The JSON `content` is not indexed.
 ';
+
+REVOKE EXECUTE ON FUNCTION public.mark_knowledge_item_pending() FROM PUBLIC, anon, authenticated;
 
 GRANT EXECUTE ON FUNCTION public.mark_knowledge_item_pending() TO service_role;
 
@@ -7105,6 +7160,8 @@ cleared) and the embedding state (`pending`, embedding, model, dimensions, hash,
 error and lease cleared), overriding what the statement wrote. An INSERT therefore never
 stores an embedding directly.
 ';
+
+REVOKE EXECUTE ON FUNCTION public.knowledge_chunks_search_vector() FROM PUBLIC, anon, authenticated;
 
 COMMENT ON FUNCTION public.knowledge_chunks_search_vector() IS 'BEFORE INSERT OR UPDATE on knowledge_chunks: `search_vector` = English tsvector of `content`.';
 
@@ -7657,6 +7714,9 @@ CREATE INDEX IF NOT EXISTS idx_audit_log_entity_time ON public.audit_log (tenant
 -- Index idx_audit_log_module
 CREATE INDEX IF NOT EXISTS idx_audit_log_module ON public.audit_log (module);
 
+-- Index idx_audit_log_actor_agent
+CREATE INDEX IF NOT EXISTS idx_audit_log_actor_agent ON public.audit_log (actor_agent_id) WHERE actor_agent_id IS NOT NULL;
+
 ALTER TABLE public.audit_log ENABLE ROW LEVEL SECURITY;
 ALTER TABLE public.audit_log NO FORCE ROW LEVEL SECURITY;
 
@@ -7719,6 +7779,9 @@ CREATE INDEX IF NOT EXISTS idx_notifications_type ON public.notifications (type)
 
 -- Index idx_notifications_unread
 CREATE INDEX IF NOT EXISTS idx_notifications_unread ON public.notifications (tenant_id, created_at DESC) WHERE read_at IS NULL;
+
+-- Index idx_notifications_actor_agent
+CREATE INDEX IF NOT EXISTS idx_notifications_actor_agent ON public.notifications (actor_agent_id) WHERE actor_agent_id IS NOT NULL;
 
 ALTER TABLE public.notifications ENABLE ROW LEVEL SECURITY;
 ALTER TABLE public.notifications NO FORCE ROW LEVEL SECURITY;
@@ -7783,7 +7846,9 @@ BEGIN
 END
 $hqc$;
 
-GRANT EXECUTE ON FUNCTION public.notify_task_status_change() TO authenticated, service_role;
+REVOKE EXECUTE ON FUNCTION public.notify_task_status_change() FROM PUBLIC, anon, authenticated;
+
+GRANT EXECUTE ON FUNCTION public.notify_task_status_change() TO service_role;
 
 COMMENT ON FUNCTION public.notify_task_status_change() IS 'AFTER UPDATE on tasks (only when status or assignee changed). Inserts up to two
 notifications for the task (tenant of the task, entity `task`):
@@ -8255,6 +8320,9 @@ CREATE INDEX IF NOT EXISTS idx_inbox_status ON public.agent_inbox_items (status)
 -- Index idx_inbox_task
 CREATE INDEX IF NOT EXISTS idx_inbox_task ON public.agent_inbox_items (task_id);
 
+-- Index idx_inbox_items_comment
+CREATE INDEX IF NOT EXISTS idx_inbox_items_comment ON public.agent_inbox_items (comment_id) WHERE comment_id IS NOT NULL;
+
 ALTER TABLE public.agent_inbox_items ENABLE ROW LEVEL SECURITY;
 ALTER TABLE public.agent_inbox_items NO FORCE ROW LEVEL SECURITY;
 
@@ -8365,6 +8433,8 @@ COMMENT ON FUNCTION public.fail_inbox_item(uuid, text) IS 'Records a failed atte
 touch `attempt_count` (only leasing counts attempts). Unknown id: no-op.
 ';
 
+REVOKE EXECUTE ON FUNCTION public.enqueue_task_assignment() FROM PUBLIC, anon, authenticated;
+
 GRANT EXECUTE ON FUNCTION public.enqueue_task_assignment() TO service_role;
 
 COMMENT ON FUNCTION public.enqueue_task_assignment() IS 'AFTER INSERT OR UPDATE OF assignee_agent_id trigger on `tasks`. When a task gets an agent
@@ -8377,6 +8447,8 @@ nothing new. Finally a `todo` task is moved to `in_progress` (a nested UPDATE th
 the task UPDATE triggers).
 ';
 
+REVOKE EXECUTE ON FUNCTION public.enqueue_comment_mentions() FROM PUBLIC, anon, authenticated;
+
 GRANT EXECUTE ON FUNCTION public.enqueue_comment_mentions() TO service_role;
 
 COMMENT ON FUNCTION public.enqueue_comment_mentions() IS 'AFTER INSERT trigger on `comments` (only when `mentions` is non-empty). For each element of
@@ -8386,6 +8458,8 @@ comment''s tenant, skip unknown slugs and the comment''s own author, and enqueue
 same agent twice yields one item (dedup key per comment and agent). The body text itself
 is not parsed.
 ';
+
+REVOKE EXECUTE ON FUNCTION public.notify_agent_comment() FROM PUBLIC, anon, authenticated;
 
 GRANT EXECUTE ON FUNCTION public.notify_agent_comment() TO service_role;
 
@@ -8659,6 +8733,9 @@ CREATE INDEX IF NOT EXISTS idx_commands_pending ON public.agent_commands (status
 
 -- Index idx_commands_status
 CREATE INDEX IF NOT EXISTS idx_commands_status ON public.agent_commands (status);
+
+-- Index idx_agent_commands_gateway
+CREATE INDEX IF NOT EXISTS idx_agent_commands_gateway ON public.agent_commands (gateway_id) WHERE gateway_id IS NOT NULL;
 
 ALTER TABLE public.agent_commands ENABLE ROW LEVEL SECURITY;
 ALTER TABLE public.agent_commands NO FORCE ROW LEVEL SECURITY;
@@ -9244,7 +9321,7 @@ $fn$;
 -- Function get_agent_daily_usage
 CREATE OR REPLACE FUNCTION public.get_agent_daily_usage(p_agent_id uuid)
   RETURNS TABLE(day date, spend_usd numeric, tokens bigint)
-  LANGUAGE sql STABLE SECURITY DEFINER
+  LANGUAGE sql STABLE
   SET search_path = ''
 AS $fn$SELECT (u.occurred_at AT TIME ZONE coalesce(b.period_anchor_tz, 'UTC'))::date AS day,
        coalesce(sum(u.cost_total_usd), 0)::numeric                          AS spend_usd,
@@ -9290,6 +9367,9 @@ CREATE INDEX IF NOT EXISTS idx_agent_usage_agent_occurred ON public.agent_usage 
 
 -- Index idx_agent_usage_occurred
 CREATE INDEX IF NOT EXISTS idx_agent_usage_occurred ON public.agent_usage (occurred_at DESC);
+
+-- Index idx_agent_usage_gateway
+CREATE INDEX IF NOT EXISTS idx_agent_usage_gateway ON public.agent_usage (gateway_id) WHERE gateway_id IS NOT NULL;
 
 ALTER TABLE public.agent_usage ENABLE ROW LEVEL SECURITY;
 ALTER TABLE public.agent_usage NO FORCE ROW LEVEL SECURITY;
@@ -9414,6 +9494,8 @@ BEGIN
 END
 $hqc$;
 
+REVOKE EXECUTE ON FUNCTION public.update_agent_budget_on_usage() FROM PUBLIC, anon, authenticated;
+
 COMMENT ON FUNCTION public.update_agent_budget_on_usage() IS 'AFTER INSERT trigger on `agent_usage` (no-op without `agent_id`):
 1. workspace defaults of the usage tenant (limit, threshold 80, hard cutoff true, anchor
    zone = owner_timezone, else UTC; the same fallbacks when there is no workspace row);
@@ -9445,8 +9527,8 @@ GRANT EXECUTE ON FUNCTION public.get_agent_daily_usage(uuid) TO authenticated, s
 
 COMMENT ON FUNCTION public.get_agent_daily_usage(uuid) IS 'Daily spend and tokens of the agent''s current budget period, grouped by local date in the
 budget''s anchor zone (UTC if unset), ascending. Empty when the agent has no budget row.
-No tenant filter: the definer rights bypass RLS, so any caller allowed to execute it can
-read any agent''s daily totals by id.
+SECURITY INVOKER: RLS confines a signed-in caller to the agents of its tenant (an agent of
+another tenant yields no rows); the service role sees every agent.
 ';
 
 -- Data step backfill_agent_budgets
@@ -10074,6 +10156,8 @@ BEGIN
 END
 $hqc$;
 
+REVOKE EXECUTE ON FUNCTION public.notify_deliverable_review() FROM PUBLIC, anon, authenticated;
+
 GRANT EXECUTE ON FUNCTION public.notify_deliverable_review() TO service_role;
 
 COMMENT ON FUNCTION public.notify_deliverable_review() IS 'AFTER UPDATE OF review_status trigger on `entity_links`; acts only on deliverables with a
@@ -10698,6 +10782,8 @@ COMMENT ON FUNCTION public.routine_next_occurrence(text, integer, smallint[], sm
 * anything else, including NULL: `p_from` + 1 day.
 ';
 
+REVOKE EXECUTE ON FUNCTION public.routine_set_next_run_at() FROM PUBLIC, anon, authenticated;
+
 GRANT EXECUTE ON FUNCTION public.routine_set_next_run_at() TO service_role;
 
 COMMENT ON FUNCTION public.routine_set_next_run_at() IS 'BEFORE INSERT OR UPDATE trigger on `routines` (schedule routines only; not in the
@@ -10718,7 +10804,9 @@ the next occurrence after now(), `last_run_at = now()`, `run_count + 1`. No row 
 no tenant filter.
 ';
 
-GRANT EXECUTE ON FUNCTION public.process_routine_event() TO authenticated, service_role;
+REVOKE EXECUTE ON FUNCTION public.process_routine_event() FROM PUBLIC, anon, authenticated;
+
+GRANT EXECUTE ON FUNCTION public.process_routine_event() TO service_role;
 
 COMMENT ON FUNCTION public.process_routine_event() IS 'AFTER INSERT OR UPDATE trigger on `contacts`: evaluates the active, non-archived event
 routines of the contact''s tenant with `entity_type = ''contact''`.
@@ -11268,6 +11356,9 @@ $hqc$;
 -- Index idx_collection_fields_collection
 CREATE INDEX IF NOT EXISTS idx_collection_fields_collection ON public.collection_fields (collection_id);
 
+-- Index idx_collection_fields_tenant
+CREATE INDEX IF NOT EXISTS idx_collection_fields_tenant ON public.collection_fields (tenant_id);
+
 ALTER TABLE public.collection_fields ENABLE ROW LEVEL SECURITY;
 ALTER TABLE public.collection_fields NO FORCE ROW LEVEL SECURITY;
 
@@ -11412,6 +11503,9 @@ $hqc$;
 
 -- Index idx_collection_views_collection
 CREATE INDEX IF NOT EXISTS idx_collection_views_collection ON public.collection_views (collection_id);
+
+-- Index idx_collection_views_tenant
+CREATE INDEX IF NOT EXISTS idx_collection_views_tenant ON public.collection_views (tenant_id);
 
 ALTER TABLE public.collection_views ENABLE ROW LEVEL SECURITY;
 ALTER TABLE public.collection_views NO FORCE ROW LEVEL SECURITY;
@@ -11601,7 +11695,7 @@ AS $fn$BEGIN
 END
 $fn$;
 
-REVOKE EXECUTE ON FUNCTION public.lease_knowledge_items_for_processing(text, integer, integer) FROM PUBLIC, anon;
+REVOKE EXECUTE ON FUNCTION public.lease_knowledge_items_for_processing(text, integer, integer) FROM PUBLIC, anon, authenticated;
 
 GRANT EXECUTE ON FUNCTION public.lease_knowledge_items_for_processing(text, integer, integer) TO service_role;
 
@@ -11612,7 +11706,7 @@ nothing, a negative value is an error). p_gateway_slug and p_lease_seconds are a
 but not stored.
 ';
 
-REVOKE EXECUTE ON FUNCTION public.mark_knowledge_item_processed(uuid, text) FROM PUBLIC, anon;
+REVOKE EXECUTE ON FUNCTION public.mark_knowledge_item_processed(uuid, text) FROM PUBLIC, anon, authenticated;
 
 GRANT EXECUTE ON FUNCTION public.mark_knowledge_item_processed(uuid, text) TO service_role;
 
@@ -11621,7 +11715,7 @@ processing_error cleared, embedding_status = pending. The plain_text change make
 mark-pending trigger reset chunk and embedding state. Unknown ids are a no-op.
 ';
 
-REVOKE EXECUTE ON FUNCTION public.mark_knowledge_item_processing_failed(uuid, text) FROM PUBLIC, anon;
+REVOKE EXECUTE ON FUNCTION public.mark_knowledge_item_processing_failed(uuid, text) FROM PUBLIC, anon, authenticated;
 
 GRANT EXECUTE ON FUNCTION public.mark_knowledge_item_processing_failed(uuid, text) TO service_role;
 
@@ -11901,6 +11995,9 @@ $hqc$;
 
 -- Index idx_source_sync_runs_connection
 CREATE INDEX IF NOT EXISTS idx_source_sync_runs_connection ON public.source_sync_runs (connection_id);
+
+-- Index idx_source_sync_runs_tenant
+CREATE INDEX IF NOT EXISTS idx_source_sync_runs_tenant ON public.source_sync_runs (tenant_id);
 
 ALTER TABLE public.source_sync_runs ENABLE ROW LEVEL SECURITY;
 ALTER TABLE public.source_sync_runs NO FORCE ROW LEVEL SECURITY;
@@ -12225,21 +12322,21 @@ CREATE OR REPLACE TRIGGER task_routine_trigger
   FOR EACH ROW
   EXECUTE FUNCTION public.process_task_routine();
 
-REVOKE EXECUTE ON FUNCTION public.process_collection_record_routine() FROM PUBLIC, anon;
+REVOKE EXECUTE ON FUNCTION public.process_collection_record_routine() FROM PUBLIC, anon, authenticated;
 
-GRANT EXECUTE ON FUNCTION public.process_collection_record_routine() TO authenticated, service_role;
+GRANT EXECUTE ON FUNCTION public.process_collection_record_routine() TO service_role;
 
 COMMENT ON FUNCTION public.process_collection_record_routine() IS 'AFTER INSERT OR UPDATE trigger on collection_records that fires matching event routines.';
 
-REVOKE EXECUTE ON FUNCTION public.process_knowledge_item_routine() FROM PUBLIC, anon;
+REVOKE EXECUTE ON FUNCTION public.process_knowledge_item_routine() FROM PUBLIC, anon, authenticated;
 
-GRANT EXECUTE ON FUNCTION public.process_knowledge_item_routine() TO authenticated, service_role;
+GRANT EXECUTE ON FUNCTION public.process_knowledge_item_routine() TO service_role;
 
 COMMENT ON FUNCTION public.process_knowledge_item_routine() IS 'AFTER INSERT OR UPDATE trigger on knowledge_items that fires matching event routines.';
 
-REVOKE EXECUTE ON FUNCTION public.process_task_routine() FROM PUBLIC, anon;
+REVOKE EXECUTE ON FUNCTION public.process_task_routine() FROM PUBLIC, anon, authenticated;
 
-GRANT EXECUTE ON FUNCTION public.process_task_routine() TO authenticated, service_role;
+GRANT EXECUTE ON FUNCTION public.process_task_routine() TO service_role;
 
 COMMENT ON FUNCTION public.process_task_routine() IS 'AFTER INSERT OR UPDATE trigger on tasks that fires matching event routines.';
 
@@ -12431,6 +12528,9 @@ CREATE INDEX IF NOT EXISTS idx_secrets_gateway ON public.secrets (gateway_id);
 -- Index idx_secrets_gateway_key
 CREATE UNIQUE INDEX IF NOT EXISTS idx_secrets_gateway_key ON public.secrets (tenant_id, gateway_id, key) WHERE agent_id IS NULL;
 
+-- Index idx_secrets_tenant
+CREATE INDEX IF NOT EXISTS idx_secrets_tenant ON public.secrets (tenant_id);
+
 ALTER TABLE public.secrets ENABLE ROW LEVEL SECURITY;
 ALTER TABLE public.secrets NO FORCE ROW LEVEL SECURITY;
 
@@ -12489,6 +12589,9 @@ BEGIN
   END IF;
 END
 $hqc$;
+
+-- Index idx_source_connections_secret
+CREATE INDEX IF NOT EXISTS idx_source_connections_secret ON public.source_connections (secret_id) WHERE secret_id IS NOT NULL;
 
 COMMENT ON COLUMN public.source_connections.secret_id IS 'Encrypted credential used to reach the source.';
 
@@ -13107,6 +13210,9 @@ $hqc$;
 -- Index idx_plugin_event_queue_pending
 CREATE INDEX IF NOT EXISTS idx_plugin_event_queue_pending ON public.hq_plugin_event_queue (created_at) WHERE NOT processed;
 
+-- Index idx_hq_plugin_event_queue_tenant
+CREATE INDEX IF NOT EXISTS idx_hq_plugin_event_queue_tenant ON public.hq_plugin_event_queue (tenant_id);
+
 ALTER TABLE public.hq_plugin_event_queue ENABLE ROW LEVEL SECURITY;
 ALTER TABLE public.hq_plugin_event_queue NO FORCE ROW LEVEL SECURITY;
 
@@ -13227,7 +13333,7 @@ BEGIN
 END
 $hqc$;
 
-REVOKE EXECUTE ON FUNCTION public.emit_plugin_event() FROM PUBLIC, anon;
+REVOKE EXECUTE ON FUNCTION public.emit_plugin_event() FROM PUBLIC, anon, authenticated;
 
 COMMENT ON FUNCTION public.emit_plugin_event() IS 'Row trigger function: queue the change as a plugin event. TG_ARGV[0] is the event type,
 the table name is the entity type, the row''s id and tenant_id identify the entity.
@@ -13463,6 +13569,9 @@ CREATE INDEX IF NOT EXISTS idx_task_relations_source ON public.task_relations (s
 -- Index idx_task_relations_target
 CREATE INDEX IF NOT EXISTS idx_task_relations_target ON public.task_relations (target_task_id);
 
+-- Index idx_task_relations_created_by_agent
+CREATE INDEX IF NOT EXISTS idx_task_relations_created_by_agent ON public.task_relations (created_by_agent_id) WHERE created_by_agent_id IS NOT NULL;
+
 ALTER TABLE public.task_relations ENABLE ROW LEVEL SECURITY;
 ALTER TABLE public.task_relations NO FORCE ROW LEVEL SECURITY;
 
@@ -13529,6 +13638,8 @@ COMMENT ON FUNCTION public.get_task_relations(uuid) IS 'All relations touching a
 source) first, then incoming rows (the task is the target). relation_type is returned as
 stored, not inverted for incoming rows. Runs as the caller, so RLS applies.
 ';
+
+REVOKE EXECUTE ON FUNCTION public.notify_blocker_resolved() FROM PUBLIC, anon, authenticated;
 
 COMMENT ON FUNCTION public.notify_blocker_resolved() IS 'AFTER UPDATE OF status trigger on tasks. When a task becomes done or cancelled (from any
 other status), tell the assignee of each task blocked by it, once its last unfinished
@@ -14022,7 +14133,7 @@ BEGIN
 END
 $fn$;
 
-REVOKE EXECUTE ON FUNCTION public.escalate_overdue_tasks() FROM PUBLIC, anon;
+REVOKE EXECUTE ON FUNCTION public.escalate_overdue_tasks() FROM PUBLIC, anon, authenticated;
 
 GRANT EXECUTE ON FUNCTION public.escalate_overdue_tasks() TO service_role;
 
@@ -14140,11 +14251,15 @@ CREATE OR REPLACE TRIGGER tasks_notify_overdue
   WHEN (NEW.status = 'missed'::task_status AND OLD.status IS DISTINCT FROM 'missed'::task_status)
   EXECUTE FUNCTION public.notify_task_overdue();
 
-GRANT EXECUTE ON FUNCTION public.notify_deliverable_submitted() TO authenticated, service_role;
+REVOKE EXECUTE ON FUNCTION public.notify_deliverable_submitted() FROM PUBLIC, anon, authenticated;
+
+GRANT EXECUTE ON FUNCTION public.notify_deliverable_submitted() TO service_role;
 
 COMMENT ON FUNCTION public.notify_deliverable_submitted() IS 'AFTER INSERT trigger on entity_links (deliverables with a submitting agent) that notifies the operators.';
 
-GRANT EXECUTE ON FUNCTION public.notify_task_overdue() TO authenticated, service_role;
+REVOKE EXECUTE ON FUNCTION public.notify_task_overdue() FROM PUBLIC, anon, authenticated;
+
+GRANT EXECUTE ON FUNCTION public.notify_task_overdue() TO service_role;
 
 COMMENT ON FUNCTION public.notify_task_overdue() IS 'AFTER UPDATE OF status trigger on tasks (status becomes missed) that notifies the operators.';
 
@@ -14430,9 +14545,9 @@ COMMENT ON FUNCTION public.mark_knowledge_item_failed(uuid, text) IS 'Record an 
 characters, lease cleared. Chunk state is left alone. Unknown ids are a no-op.
 ';
 
-REVOKE EXECUTE ON FUNCTION public.upsert_knowledge_chunks(uuid, jsonb) FROM PUBLIC, anon;
+REVOKE EXECUTE ON FUNCTION public.upsert_knowledge_chunks(uuid, jsonb) FROM PUBLIC, anon, authenticated;
 
-GRANT EXECUTE ON FUNCTION public.upsert_knowledge_chunks(uuid, jsonb) TO authenticated, service_role;
+GRANT EXECUTE ON FUNCTION public.upsert_knowledge_chunks(uuid, jsonb) TO service_role;
 
 COMMENT ON FUNCTION public.upsert_knowledge_chunks(uuid, jsonb) IS 'Replace all chunks of a knowledge item with the elements of the JSON array p_chunks
 (keys chunk_index, content, content_hash, char_start, char_end, meta), inserted in

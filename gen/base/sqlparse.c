@@ -481,6 +481,12 @@ static const char *canonical_queries(HqArena *a, const char *json)
     return out.data ? out.data : "";
 }
 
+static bool ident_byte(char c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '$' ||
+           (unsigned char)c >= 0x80;
+}
+
 /* Names in one SQL text of a PL/pgSQL function (a statement, or an
  * expression, which the parser takes after "SELECT "). Locations stay
  * relative to `sql`. */
@@ -489,12 +495,24 @@ static void query_refs(HqArena *a, const char *sql, SqlpRefs *refs)
     SqlpError err = {0};
     PgQuery__ParseResult *tree = parse_pb(a, sql, 0, strlen(sql), &err);
     int shift = 0;
-    if (!tree) {
-        static const char prefix[] = "SELECT ";
-        char *sel = concat3(prefix, sql, "");
-        tree = parse_pb(a, sel, sizeof prefix - 1, strlen(sql), &err);
+    /* An assignment keeps its target: "v := expr" (PostgreSQL 14+). */
+    size_t skip = 0, i = 0;
+    while (sql[i] && (ident_byte(sql[i]) || sql[i] == '.' || sql[i] == '[' || sql[i] == ']' || sql[i] == ' '))
+        i++;
+    if (i && (sql[i] == ':' || sql[i] == '=')) {
+        skip = i + (sql[i] == ':' ? 1 : 0);
+        if (sql[skip] == '=')
+            skip++;
+        else
+            skip = 0;
+    }
+    static const char prefix[] = "SELECT ";
+    for (int attempt = 0; !tree && attempt < (skip ? 2 : 1); attempt++) {
+        size_t from = attempt ? skip : 0;
+        char *sel = concat3(prefix, sql + from, "");
+        tree = parse_pb(a, sel, sizeof prefix - 1, strlen(sql + from), &err);
         free(sel);
-        shift = (int)sizeof prefix - 1;
+        shift = (int)sizeof prefix - 1 - (int)from;
     }
     if (!tree)
         return;

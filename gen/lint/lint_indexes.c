@@ -72,10 +72,14 @@ static void shapes_of(LintCtx *x, const HqTable *t, HqVec *out)
     }
 }
 
-/* The index's leading plain columns are exactly the key's columns. */
-static bool covers(const IndexShape *s, const HqConstraint *fk)
+/* The index's leading plain columns are exactly the key's columns, and it
+ * holds every row the key's lookups can match: no predicate, or only
+ * "col IS NOT NULL" for a one-column key (a lookup by value implies it). */
+static bool covers(LintCtx *x, const IndexShape *s, const HqConstraint *fk)
 {
-    if (s->where || s->n < fk->n_columns || strcmp(s->method, "btree"))
+    if (s->n < fk->n_columns || strcmp(s->method, "btree"))
+        return false;
+    if (s->where && (fk->n_columns != 1 || strcmp(s->where, arena_printf(x->a, "%s is not null", fk->columns[0]))))
         return false;
     for (size_t i = 0; i < fk->n_columns; i++) {
         bool found = false;
@@ -103,7 +107,7 @@ static void foreign_keys(LintCtx *x, const HqTable *t, const HqVec *shapes)
             continue;
         bool covered = false;
         for (size_t k = 0; k < shapes->n && !covered; k++)
-            covered = covers(shapes->items[k], c);
+            covered = covers(x, shapes->items[k], c);
         if (covered)
             continue;
         LintSubject s = lint_subject_part(x, t, c->module, "foreign key", c->name, c->loc, c->lint);

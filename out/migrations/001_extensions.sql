@@ -10,7 +10,7 @@ SET search_path = public, extensions;
 BEGIN;
 
 -- Extension pgcrypto
-CREATE EXTENSION IF NOT EXISTS pgcrypto;
+CREATE EXTENSION IF NOT EXISTS pgcrypto SCHEMA extensions;
 
 -- Optional extension vector
 DO $hqc$

@@ -74,6 +74,7 @@ $fn$;
 CREATE OR REPLACE FUNCTION public.is_valid_timezone(tz text)
   RETURNS boolean
   LANGUAGE plpgsql IMMUTABLE
+  SET search_path = ''
 AS $fn$BEGIN
   PERFORM now() AT TIME ZONE tz;
   RETURN true;
@@ -92,14 +93,30 @@ BEGIN
 END
 $hqc$;
 
-ALTER TABLE public._schema_version DISABLE ROW LEVEL SECURITY;
+ALTER TABLE public._schema_version ENABLE ROW LEVEL SECURITY;
 ALTER TABLE public._schema_version NO FORCE ROW LEVEL SECURITY;
+
+-- Policy "Signed-in users read the schema version" on _schema_version
+DROP POLICY IF EXISTS "Signed-in users read the schema version" ON public._schema_version;
+CREATE POLICY "Signed-in users read the schema version" ON public._schema_version
+  FOR SELECT TO authenticated
+  USING (true);
+
+-- Policy "Service role full access" on _schema_version
+DROP POLICY IF EXISTS "Service role full access" ON public._schema_version;
+CREATE POLICY "Service role full access" ON public._schema_version
+  FOR ALL TO service_role
+  USING (true)
+  WITH CHECK (true);
 
 GRANT SELECT ON TABLE public._schema_version TO authenticated, service_role;
 
 COMMENT ON TABLE public._schema_version IS 'Applied schema versions; the UI compares max(version) with the version it expects. Global
-(no tenant) and the only table in public without RLS. Not published to realtime.
+(no tenant). Not published to realtime. Rows are written by the migrations (as the table
+owner, whom RLS does not restrict); signed-in users and the service role may read them.
 ';
+COMMENT ON POLICY "Signed-in users read the schema version" ON public._schema_version IS 'The UI compares max(version) with the version it expects.';
+COMMENT ON POLICY "Service role full access" ON public._schema_version IS 'Daemons and server actions may read and write every row.';
 
 -- Comments of undocumented columns
 DO $hqc$
@@ -114,6 +131,8 @@ BEGIN
   END LOOP;
 END
 $hqc$;
+
+REVOKE EXECUTE ON FUNCTION public.set_updated_at() FROM PUBLIC, anon, authenticated;
 
 COMMENT ON FUNCTION public.set_updated_at() IS 'BEFORE UPDATE row trigger: stamps `updated_at` with now() (transaction start time). It
 always runs, so no UPDATE can preserve or set `updated_at` itself; several updates in one

@@ -171,7 +171,7 @@ BEGIN
 END
 $hqc$;
 
-REVOKE EXECUTE ON FUNCTION public.set_tenant_id_on_signup() FROM PUBLIC, anon;
+REVOKE EXECUTE ON FUNCTION public.set_tenant_id_on_signup() FROM PUBLIC, anon, authenticated;
 
 COMMENT ON FUNCTION public.set_tenant_id_on_signup() IS 'BEFORE INSERT trigger on auth.users. Takes `raw_app_meta_data ->> ''tenant_id''` as a uuid
 (the default tenant when missing or NULL) and writes it back in canonical lower-case form,

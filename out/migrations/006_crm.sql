@@ -1201,6 +1201,12 @@ $hqc$;
 -- Index idx_draft_sets_tenant
 CREATE INDEX IF NOT EXISTS idx_draft_sets_tenant ON public.draft_sets (tenant_id);
 
+-- Index idx_draft_sets_template
+CREATE INDEX IF NOT EXISTS idx_draft_sets_template ON public.draft_sets (template_id) WHERE template_id IS NOT NULL;
+
+-- Index idx_draft_sets_based_on
+CREATE INDEX IF NOT EXISTS idx_draft_sets_based_on ON public.draft_sets (based_on_draft_set_id) WHERE based_on_draft_set_id IS NOT NULL;
+
 -- Index idx_draft_sets_contact
 CREATE INDEX IF NOT EXISTS idx_draft_sets_contact ON public.draft_sets (contact_id, created_at DESC);
 

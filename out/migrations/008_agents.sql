@@ -149,6 +149,7 @@ $hqc$;
 CREATE OR REPLACE FUNCTION public.agent_reports_chain(p_agent_id uuid, p_max_depth integer DEFAULT 5)
   RETURNS TABLE(depth integer, agent_id uuid, slug text, name text)
   LANGUAGE sql STABLE
+  SET search_path = ''
 AS $fn$WITH RECURSIVE chain AS (
   SELECT 0 AS depth, a.id AS agent_id, a.slug, a.name, a.reports_to_id
     FROM public.agents a

@@ -202,6 +202,12 @@ CREATE INDEX IF NOT EXISTS idx_interactions_org ON public.interactions (org_id);
 -- Index idx_interactions_type
 CREATE INDEX IF NOT EXISTS idx_interactions_type ON public.interactions (type);
 
+-- Index idx_interactions_template
+CREATE INDEX IF NOT EXISTS idx_interactions_template ON public.interactions (template_id) WHERE template_id IS NOT NULL;
+
+-- Index idx_interactions_actor_agent
+CREATE INDEX IF NOT EXISTS idx_interactions_actor_agent ON public.interactions (actor_agent_id) WHERE actor_agent_id IS NOT NULL;
+
 ALTER TABLE public.interactions ENABLE ROW LEVEL SECURITY;
 ALTER TABLE public.interactions NO FORCE ROW LEVEL SECURITY;
 
@@ -271,11 +277,15 @@ BEGIN
 END
 $hqc$;
 
+REVOKE EXECUTE ON FUNCTION public.sync_contact_last_interaction() FROM PUBLIC, anon, authenticated;
+
 COMMENT ON FUNCTION public.sync_contact_last_interaction() IS 'AFTER INSERT trigger on interactions: moves the contact''s `last_contact_date` forward to
 the interaction''s `occurred_at` (never backwards; a NULL date is replaced). Nothing
 happens for an interaction without contact. The contact update fires the contact''s own
 UPDATE triggers (updated_at, routine events).
 ';
+
+REVOKE EXECUTE ON FUNCTION public.increment_template_use() FROM PUBLIC, anon, authenticated;
 
 COMMENT ON FUNCTION public.increment_template_use() IS 'AFTER INSERT trigger on interactions; adds 1 to the referenced template''s `use_count`.';
 

@@ -657,7 +657,7 @@ $fn$;
 -- Function spawn_due_task_instances
 CREATE OR REPLACE FUNCTION public.spawn_due_task_instances()
   RETURNS void
-  LANGUAGE plpgsql SECURITY DEFINER
+  LANGUAGE plpgsql
   SET search_path = public
 AS $fn$DECLARE
   s          public.task_series%ROWTYPE;
@@ -759,7 +759,7 @@ $fn$;
 -- Function recurring_tasks_debug
 CREATE OR REPLACE FUNCTION public.recurring_tasks_debug()
   RETURNS TABLE(series_id uuid, title text, is_paused boolean, next_occurrence_at timestamptz, now_at timestamptz, seconds_until_next double precision, spawned_count integer, last_spawned_at timestamptz, cadence_type text, time_of_day time, timezone text)
-  LANGUAGE sql STABLE SECURITY DEFINER
+  LANGUAGE sql STABLE
   SET search_path = public
 AS $fn$SELECT s.id,
        s.title,
@@ -1098,16 +1098,22 @@ BEGIN
 END
 $hqc$;
 
+REVOKE EXECUTE ON FUNCTION public.sync_task_completion() FROM PUBLIC, anon, authenticated;
+
 COMMENT ON FUNCTION public.sync_task_completion() IS 'BEFORE INSERT OR UPDATE on tasks. Stamps `completed_at` when a task becomes `done`, clears it
 when the task is not `done`, and leaves the written value alone while a task stays `done`.
 `last_completed_at` is never touched.
 ';
 
+REVOKE EXECUTE ON FUNCTION public.validate_days_of_week() FROM PUBLIC, anon, authenticated;
+
 COMMENT ON FUNCTION public.validate_days_of_week() IS 'BEFORE INSERT OR UPDATE on task_series. Rejects (P0001) a `days_of_week` array containing a
 value outside 0 (Sunday) .. 6 (Saturday); NULL elements are ignored.
 ';
 
-GRANT EXECUTE ON FUNCTION public.propagate_series_model_overrides() TO authenticated, service_role;
+REVOKE EXECUTE ON FUNCTION public.propagate_series_model_overrides() FROM PUBLIC, anon, authenticated;
+
+GRANT EXECUTE ON FUNCTION public.propagate_series_model_overrides() TO service_role;
 
 COMMENT ON FUNCTION public.propagate_series_model_overrides() IS 'AFTER INSERT on tasks (only for series instances). When the new task has neither
 `model_override` nor `thinking_override` and its series has at least one of them, copies
@@ -1131,6 +1137,8 @@ timestamptz in the same zone (PostgreSQL''s rules for DST gaps/overlaps apply).
 An unknown time zone raises 22023; an unknown cadence raises P0001.
 ';
 
+REVOKE EXECUTE ON FUNCTION public.task_series_sync_next_occurrence() FROM PUBLIC, anon, authenticated;
+
 COMMENT ON FUNCTION public.task_series_sync_next_occurrence() IS 'BEFORE INSERT OR UPDATE on task_series (trigger `task_series_sync`). Keeps
 `next_occurrence_at` and `is_paused` consistent:
 
@@ -1144,7 +1152,7 @@ COMMENT ON FUNCTION public.task_series_sync_next_occurrence() IS 'BEFORE INSERT 
 
 REVOKE EXECUTE ON FUNCTION public.spawn_due_task_instances() FROM PUBLIC, anon;
 
-GRANT EXECUTE ON FUNCTION public.spawn_due_task_instances() TO service_role;
+GRANT EXECUTE ON FUNCTION public.spawn_due_task_instances() TO authenticated, service_role;
 
 COMMENT ON FUNCTION public.spawn_due_task_instances() IS 'Materialises due recurring task instances (pg_cron, every minute). For every unpaused series
 of an active tenant whose `next_occurrence_at` is due (and within its end date / count
@@ -1157,6 +1165,10 @@ limit), locked FOR UPDATE SKIP LOCKED so concurrent runs never process the same 
    conflict on `(series_id, series_occurrence_at)`, with an audit row when inserted;
 4. the series advances (`spawned_count + 1`, `last_spawned_at`, next occurrence) and is
    paused once its count limit or end date is reached.
+
+SECURITY INVOKER: the cron job (run by the table owner) and the service role spawn for
+every tenant; a signed-in user, whose browser calls it right after creating a series or
+for "spawn now", spawns only the series RLS shows it, those of its own tenant.
 ';
 
 REVOKE EXECUTE ON FUNCTION public.recurring_tasks_debug() FROM PUBLIC, anon;

@@ -133,6 +133,9 @@ CREATE INDEX IF NOT EXISTS idx_comments_entity ON public.comments (tenant_id, en
 -- Index idx_comments_parent
 CREATE INDEX IF NOT EXISTS idx_comments_parent ON public.comments (parent_id);
 
+-- Index idx_comments_actor_agent
+CREATE INDEX IF NOT EXISTS idx_comments_actor_agent ON public.comments (actor_agent_id) WHERE actor_agent_id IS NOT NULL;
+
 ALTER TABLE public.comments ENABLE ROW LEVEL SECURITY;
 ALTER TABLE public.comments NO FORCE ROW LEVEL SECURITY;
 

@@ -1277,9 +1277,13 @@ BEGIN
 END
 $hqc$;
 
+REVOKE EXECUTE ON FUNCTION public.knowledge_items_search_vector() FROM PUBLIC, anon, authenticated;
+
 COMMENT ON FUNCTION public.knowledge_items_search_vector() IS 'BEFORE INSERT OR UPDATE on knowledge_items: `search_vector` = English tsvector of title,
 plain text and tags (NULLs as empty). The JSON `content` is not indexed.
 ';
+
+REVOKE EXECUTE ON FUNCTION public.mark_knowledge_item_pending() FROM PUBLIC, anon, authenticated;
 
 GRANT EXECUTE ON FUNCTION public.mark_knowledge_item_pending() TO service_role;
 
@@ -1289,6 +1293,8 @@ cleared) and the embedding state (`pending`, embedding, model, dimensions, hash,
 error and lease cleared), overriding what the statement wrote. An INSERT therefore never
 stores an embedding directly.
 ';
+
+REVOKE EXECUTE ON FUNCTION public.knowledge_chunks_search_vector() FROM PUBLIC, anon, authenticated;
 
 COMMENT ON FUNCTION public.knowledge_chunks_search_vector() IS 'BEFORE INSERT OR UPDATE on knowledge_chunks: `search_vector` = English tsvector of `content`.';
 

@@ -268,6 +268,9 @@ CREATE INDEX IF NOT EXISTS idx_audit_log_entity_time ON public.audit_log (tenant
 -- Index idx_audit_log_module
 CREATE INDEX IF NOT EXISTS idx_audit_log_module ON public.audit_log (module);
 
+-- Index idx_audit_log_actor_agent
+CREATE INDEX IF NOT EXISTS idx_audit_log_actor_agent ON public.audit_log (actor_agent_id) WHERE actor_agent_id IS NOT NULL;
+
 ALTER TABLE public.audit_log ENABLE ROW LEVEL SECURITY;
 ALTER TABLE public.audit_log NO FORCE ROW LEVEL SECURITY;
 
@@ -330,6 +333,9 @@ CREATE INDEX IF NOT EXISTS idx_notifications_type ON public.notifications (type)
 
 -- Index idx_notifications_unread
 CREATE INDEX IF NOT EXISTS idx_notifications_unread ON public.notifications (tenant_id, created_at DESC) WHERE read_at IS NULL;
+
+-- Index idx_notifications_actor_agent
+CREATE INDEX IF NOT EXISTS idx_notifications_actor_agent ON public.notifications (actor_agent_id) WHERE actor_agent_id IS NOT NULL;
 
 ALTER TABLE public.notifications ENABLE ROW LEVEL SECURITY;
 ALTER TABLE public.notifications NO FORCE ROW LEVEL SECURITY;
@@ -394,7 +400,9 @@ BEGIN
 END
 $hqc$;
 
-GRANT EXECUTE ON FUNCTION public.notify_task_status_change() TO authenticated, service_role;
+REVOKE EXECUTE ON FUNCTION public.notify_task_status_change() FROM PUBLIC, anon, authenticated;
+
+GRANT EXECUTE ON FUNCTION public.notify_task_status_change() TO service_role;
 
 COMMENT ON FUNCTION public.notify_task_status_change() IS 'AFTER UPDATE on tasks (only when status or assignee changed). Inserts up to two
 notifications for the task (tenant of the task, entity `task`):

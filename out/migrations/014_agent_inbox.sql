@@ -420,6 +420,9 @@ CREATE INDEX IF NOT EXISTS idx_inbox_status ON public.agent_inbox_items (status)
 -- Index idx_inbox_task
 CREATE INDEX IF NOT EXISTS idx_inbox_task ON public.agent_inbox_items (task_id);
 
+-- Index idx_inbox_items_comment
+CREATE INDEX IF NOT EXISTS idx_inbox_items_comment ON public.agent_inbox_items (comment_id) WHERE comment_id IS NOT NULL;
+
 ALTER TABLE public.agent_inbox_items ENABLE ROW LEVEL SECURITY;
 ALTER TABLE public.agent_inbox_items NO FORCE ROW LEVEL SECURITY;
 
@@ -530,6 +533,8 @@ COMMENT ON FUNCTION public.fail_inbox_item(uuid, text) IS 'Records a failed atte
 touch `attempt_count` (only leasing counts attempts). Unknown id: no-op.
 ';
 
+REVOKE EXECUTE ON FUNCTION public.enqueue_task_assignment() FROM PUBLIC, anon, authenticated;
+
 GRANT EXECUTE ON FUNCTION public.enqueue_task_assignment() TO service_role;
 
 COMMENT ON FUNCTION public.enqueue_task_assignment() IS 'AFTER INSERT OR UPDATE OF assignee_agent_id trigger on `tasks`. When a task gets an agent
@@ -542,6 +547,8 @@ nothing new. Finally a `todo` task is moved to `in_progress` (a nested UPDATE th
 the task UPDATE triggers).
 ';
 
+REVOKE EXECUTE ON FUNCTION public.enqueue_comment_mentions() FROM PUBLIC, anon, authenticated;
+
 GRANT EXECUTE ON FUNCTION public.enqueue_comment_mentions() TO service_role;
 
 COMMENT ON FUNCTION public.enqueue_comment_mentions() IS 'AFTER INSERT trigger on `comments` (only when `mentions` is non-empty). For each element of
@@ -551,6 +558,8 @@ comment''s tenant, skip unknown slugs and the comment''s own author, and enqueue
 same agent twice yields one item (dedup key per comment and agent). The body text itself
 is not parsed.
 ';
+
+REVOKE EXECUTE ON FUNCTION public.notify_agent_comment() FROM PUBLIC, anon, authenticated;
 
 GRANT EXECUTE ON FUNCTION public.notify_agent_comment() TO service_role;
 

@@ -261,6 +261,9 @@ CREATE INDEX IF NOT EXISTS idx_commands_pending ON public.agent_commands (status
 -- Index idx_commands_status
 CREATE INDEX IF NOT EXISTS idx_commands_status ON public.agent_commands (status);
 
+-- Index idx_agent_commands_gateway
+CREATE INDEX IF NOT EXISTS idx_agent_commands_gateway ON public.agent_commands (gateway_id) WHERE gateway_id IS NOT NULL;
+
 ALTER TABLE public.agent_commands ENABLE ROW LEVEL SECURITY;
 ALTER TABLE public.agent_commands NO FORCE ROW LEVEL SECURITY;
 

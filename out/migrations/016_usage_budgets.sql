@@ -475,7 +475,7 @@ $fn$;
 -- Function get_agent_daily_usage
 CREATE OR REPLACE FUNCTION public.get_agent_daily_usage(p_agent_id uuid)
   RETURNS TABLE(day date, spend_usd numeric, tokens bigint)
-  LANGUAGE sql STABLE SECURITY DEFINER
+  LANGUAGE sql STABLE
   SET search_path = ''
 AS $fn$SELECT (u.occurred_at AT TIME ZONE coalesce(b.period_anchor_tz, 'UTC'))::date AS day,
        coalesce(sum(u.cost_total_usd), 0)::numeric                          AS spend_usd,
@@ -521,6 +521,9 @@ CREATE INDEX IF NOT EXISTS idx_agent_usage_agent_occurred ON public.agent_usage 
 
 -- Index idx_agent_usage_occurred
 CREATE INDEX IF NOT EXISTS idx_agent_usage_occurred ON public.agent_usage (occurred_at DESC);
+
+-- Index idx_agent_usage_gateway
+CREATE INDEX IF NOT EXISTS idx_agent_usage_gateway ON public.agent_usage (gateway_id) WHERE gateway_id IS NOT NULL;
 
 ALTER TABLE public.agent_usage ENABLE ROW LEVEL SECURITY;
 ALTER TABLE public.agent_usage NO FORCE ROW LEVEL SECURITY;
@@ -645,6 +648,8 @@ BEGIN
 END
 $hqc$;
 
+REVOKE EXECUTE ON FUNCTION public.update_agent_budget_on_usage() FROM PUBLIC, anon, authenticated;
+
 COMMENT ON FUNCTION public.update_agent_budget_on_usage() IS 'AFTER INSERT trigger on `agent_usage` (no-op without `agent_id`):
 1. workspace defaults of the usage tenant (limit, threshold 80, hard cutoff true, anchor
    zone = owner_timezone, else UTC; the same fallbacks when there is no workspace row);
@@ -676,8 +681,8 @@ GRANT EXECUTE ON FUNCTION public.get_agent_daily_usage(uuid) TO authenticated, s
 
 COMMENT ON FUNCTION public.get_agent_daily_usage(uuid) IS 'Daily spend and tokens of the agent''s current budget period, grouped by local date in the
 budget''s anchor zone (UTC if unset), ascending. Empty when the agent has no budget row.
-No tenant filter: the definer rights bypass RLS, so any caller allowed to execute it can
-read any agent''s daily totals by id.
+SECURITY INVOKER: RLS confines a signed-in caller to the agents of its tenant (an agent of
+another tenant yields no rows); the service role sees every agent.
 ';
 
 -- Data step backfill_agent_budgets

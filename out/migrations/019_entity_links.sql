@@ -307,6 +307,8 @@ BEGIN
 END
 $hqc$;
 
+REVOKE EXECUTE ON FUNCTION public.notify_deliverable_review() FROM PUBLIC, anon, authenticated;
+
 GRANT EXECUTE ON FUNCTION public.notify_deliverable_review() TO service_role;
 
 COMMENT ON FUNCTION public.notify_deliverable_review() IS 'AFTER UPDATE OF review_status trigger on `entity_links`; acts only on deliverables with a

@@ -574,6 +574,8 @@ COMMENT ON FUNCTION public.routine_next_occurrence(text, integer, smallint[], sm
 * anything else, including NULL: `p_from` + 1 day.
 ';
 
+REVOKE EXECUTE ON FUNCTION public.routine_set_next_run_at() FROM PUBLIC, anon, authenticated;
+
 GRANT EXECUTE ON FUNCTION public.routine_set_next_run_at() TO service_role;
 
 COMMENT ON FUNCTION public.routine_set_next_run_at() IS 'BEFORE INSERT OR UPDATE trigger on `routines` (schedule routines only; not in the
@@ -594,7 +596,9 @@ the next occurrence after now(), `last_run_at = now()`, `run_count + 1`. No row 
 no tenant filter.
 ';
 
-GRANT EXECUTE ON FUNCTION public.process_routine_event() TO authenticated, service_role;
+REVOKE EXECUTE ON FUNCTION public.process_routine_event() FROM PUBLIC, anon, authenticated;
+
+GRANT EXECUTE ON FUNCTION public.process_routine_event() TO service_role;
 
 COMMENT ON FUNCTION public.process_routine_event() IS 'AFTER INSERT OR UPDATE trigger on `contacts`: evaluates the active, non-archived event
 routines of the contact''s tenant with `entity_type = ''contact''`.

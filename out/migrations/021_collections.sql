@@ -495,6 +495,9 @@ $hqc$;
 -- Index idx_collection_fields_collection
 CREATE INDEX IF NOT EXISTS idx_collection_fields_collection ON public.collection_fields (collection_id);
 
+-- Index idx_collection_fields_tenant
+CREATE INDEX IF NOT EXISTS idx_collection_fields_tenant ON public.collection_fields (tenant_id);
+
 ALTER TABLE public.collection_fields ENABLE ROW LEVEL SECURITY;
 ALTER TABLE public.collection_fields NO FORCE ROW LEVEL SECURITY;
 
@@ -639,6 +642,9 @@ $hqc$;
 
 -- Index idx_collection_views_collection
 CREATE INDEX IF NOT EXISTS idx_collection_views_collection ON public.collection_views (collection_id);
+
+-- Index idx_collection_views_tenant
+CREATE INDEX IF NOT EXISTS idx_collection_views_tenant ON public.collection_views (tenant_id);
 
 ALTER TABLE public.collection_views ENABLE ROW LEVEL SECURITY;
 ALTER TABLE public.collection_views NO FORCE ROW LEVEL SECURITY;

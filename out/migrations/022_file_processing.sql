@@ -67,7 +67,7 @@ AS $fn$BEGIN
 END
 $fn$;
 
-REVOKE EXECUTE ON FUNCTION public.lease_knowledge_items_for_processing(text, integer, integer) FROM PUBLIC, anon;
+REVOKE EXECUTE ON FUNCTION public.lease_knowledge_items_for_processing(text, integer, integer) FROM PUBLIC, anon, authenticated;
 
 GRANT EXECUTE ON FUNCTION public.lease_knowledge_items_for_processing(text, integer, integer) TO service_role;
 
@@ -78,7 +78,7 @@ nothing, a negative value is an error). p_gateway_slug and p_lease_seconds are a
 but not stored.
 ';
 
-REVOKE EXECUTE ON FUNCTION public.mark_knowledge_item_processed(uuid, text) FROM PUBLIC, anon;
+REVOKE EXECUTE ON FUNCTION public.mark_knowledge_item_processed(uuid, text) FROM PUBLIC, anon, authenticated;
 
 GRANT EXECUTE ON FUNCTION public.mark_knowledge_item_processed(uuid, text) TO service_role;
 
@@ -87,7 +87,7 @@ processing_error cleared, embedding_status = pending. The plain_text change make
 mark-pending trigger reset chunk and embedding state. Unknown ids are a no-op.
 ';
 
-REVOKE EXECUTE ON FUNCTION public.mark_knowledge_item_processing_failed(uuid, text) FROM PUBLIC, anon;
+REVOKE EXECUTE ON FUNCTION public.mark_knowledge_item_processing_failed(uuid, text) FROM PUBLIC, anon, authenticated;
 
 GRANT EXECUTE ON FUNCTION public.mark_knowledge_item_processing_failed(uuid, text) TO service_role;
 

@@ -266,6 +266,9 @@ $hqc$;
 -- Index idx_source_sync_runs_connection
 CREATE INDEX IF NOT EXISTS idx_source_sync_runs_connection ON public.source_sync_runs (connection_id);
 
+-- Index idx_source_sync_runs_tenant
+CREATE INDEX IF NOT EXISTS idx_source_sync_runs_tenant ON public.source_sync_runs (tenant_id);
+
 ALTER TABLE public.source_sync_runs ENABLE ROW LEVEL SECURITY;
 ALTER TABLE public.source_sync_runs NO FORCE ROW LEVEL SECURITY;
 

@@ -253,21 +253,21 @@ CREATE OR REPLACE TRIGGER task_routine_trigger
   FOR EACH ROW
   EXECUTE FUNCTION public.process_task_routine();
 
-REVOKE EXECUTE ON FUNCTION public.process_collection_record_routine() FROM PUBLIC, anon;
+REVOKE EXECUTE ON FUNCTION public.process_collection_record_routine() FROM PUBLIC, anon, authenticated;
 
-GRANT EXECUTE ON FUNCTION public.process_collection_record_routine() TO authenticated, service_role;
+GRANT EXECUTE ON FUNCTION public.process_collection_record_routine() TO service_role;
 
 COMMENT ON FUNCTION public.process_collection_record_routine() IS 'AFTER INSERT OR UPDATE trigger on collection_records that fires matching event routines.';
 
-REVOKE EXECUTE ON FUNCTION public.process_knowledge_item_routine() FROM PUBLIC, anon;
+REVOKE EXECUTE ON FUNCTION public.process_knowledge_item_routine() FROM PUBLIC, anon, authenticated;
 
-GRANT EXECUTE ON FUNCTION public.process_knowledge_item_routine() TO authenticated, service_role;
+GRANT EXECUTE ON FUNCTION public.process_knowledge_item_routine() TO service_role;
 
 COMMENT ON FUNCTION public.process_knowledge_item_routine() IS 'AFTER INSERT OR UPDATE trigger on knowledge_items that fires matching event routines.';
 
-REVOKE EXECUTE ON FUNCTION public.process_task_routine() FROM PUBLIC, anon;
+REVOKE EXECUTE ON FUNCTION public.process_task_routine() FROM PUBLIC, anon, authenticated;
 
-GRANT EXECUTE ON FUNCTION public.process_task_routine() TO authenticated, service_role;
+GRANT EXECUTE ON FUNCTION public.process_task_routine() TO service_role;
 
 COMMENT ON FUNCTION public.process_task_routine() IS 'AFTER INSERT OR UPDATE trigger on tasks that fires matching event routines.';
 

@@ -160,6 +160,9 @@ CREATE INDEX IF NOT EXISTS idx_secrets_gateway ON public.secrets (gateway_id);
 -- Index idx_secrets_gateway_key
 CREATE UNIQUE INDEX IF NOT EXISTS idx_secrets_gateway_key ON public.secrets (tenant_id, gateway_id, key) WHERE agent_id IS NULL;
 
+-- Index idx_secrets_tenant
+CREATE INDEX IF NOT EXISTS idx_secrets_tenant ON public.secrets (tenant_id);
+
 ALTER TABLE public.secrets ENABLE ROW LEVEL SECURITY;
 ALTER TABLE public.secrets NO FORCE ROW LEVEL SECURITY;
 
@@ -218,6 +221,9 @@ BEGIN
   END IF;
 END
 $hqc$;
+
+-- Index idx_source_connections_secret
+CREATE INDEX IF NOT EXISTS idx_source_connections_secret ON public.source_connections (secret_id) WHERE secret_id IS NOT NULL;
 
 COMMENT ON COLUMN public.source_connections.secret_id IS 'Encrypted credential used to reach the source.';
 

@@ -597,6 +597,9 @@ $hqc$;
 -- Index idx_plugin_event_queue_pending
 CREATE INDEX IF NOT EXISTS idx_plugin_event_queue_pending ON public.hq_plugin_event_queue (created_at) WHERE NOT processed;
 
+-- Index idx_hq_plugin_event_queue_tenant
+CREATE INDEX IF NOT EXISTS idx_hq_plugin_event_queue_tenant ON public.hq_plugin_event_queue (tenant_id);
+
 ALTER TABLE public.hq_plugin_event_queue ENABLE ROW LEVEL SECURITY;
 ALTER TABLE public.hq_plugin_event_queue NO FORCE ROW LEVEL SECURITY;
 
@@ -717,7 +720,7 @@ BEGIN
 END
 $hqc$;
 
-REVOKE EXECUTE ON FUNCTION public.emit_plugin_event() FROM PUBLIC, anon;
+REVOKE EXECUTE ON FUNCTION public.emit_plugin_event() FROM PUBLIC, anon, authenticated;
 
 COMMENT ON FUNCTION public.emit_plugin_event() IS 'Row trigger function: queue the change as a plugin event. TG_ARGV[0] is the event type,
 the table name is the entity type, the row''s id and tenant_id identify the entity.

@@ -196,6 +196,9 @@ CREATE INDEX IF NOT EXISTS idx_task_relations_source ON public.task_relations (s
 -- Index idx_task_relations_target
 CREATE INDEX IF NOT EXISTS idx_task_relations_target ON public.task_relations (target_task_id);
 
+-- Index idx_task_relations_created_by_agent
+CREATE INDEX IF NOT EXISTS idx_task_relations_created_by_agent ON public.task_relations (created_by_agent_id) WHERE created_by_agent_id IS NOT NULL;
+
 ALTER TABLE public.task_relations ENABLE ROW LEVEL SECURITY;
 ALTER TABLE public.task_relations NO FORCE ROW LEVEL SECURITY;
 
@@ -262,6 +265,8 @@ COMMENT ON FUNCTION public.get_task_relations(uuid) IS 'All relations touching a
 source) first, then incoming rows (the task is the target). relation_type is returned as
 stored, not inverted for incoming rows. Runs as the caller, so RLS applies.
 ';
+
+REVOKE EXECUTE ON FUNCTION public.notify_blocker_resolved() FROM PUBLIC, anon, authenticated;
 
 COMMENT ON FUNCTION public.notify_blocker_resolved() IS 'AFTER UPDATE OF status trigger on tasks. When a task becomes done or cancelled (from any
 other status), tell the assignee of each task blocked by it, once its last unfinished

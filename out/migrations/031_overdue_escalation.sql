@@ -73,7 +73,7 @@ BEGIN
 END
 $fn$;
 
-REVOKE EXECUTE ON FUNCTION public.escalate_overdue_tasks() FROM PUBLIC, anon;
+REVOKE EXECUTE ON FUNCTION public.escalate_overdue_tasks() FROM PUBLIC, anon, authenticated;
 
 GRANT EXECUTE ON FUNCTION public.escalate_overdue_tasks() TO service_role;
 

@@ -92,11 +92,15 @@ CREATE OR REPLACE TRIGGER tasks_notify_overdue
   WHEN (NEW.status = 'missed'::task_status AND OLD.status IS DISTINCT FROM 'missed'::task_status)
   EXECUTE FUNCTION public.notify_task_overdue();
 
-GRANT EXECUTE ON FUNCTION public.notify_deliverable_submitted() TO authenticated, service_role;
+REVOKE EXECUTE ON FUNCTION public.notify_deliverable_submitted() FROM PUBLIC, anon, authenticated;
+
+GRANT EXECUTE ON FUNCTION public.notify_deliverable_submitted() TO service_role;
 
 COMMENT ON FUNCTION public.notify_deliverable_submitted() IS 'AFTER INSERT trigger on entity_links (deliverables with a submitting agent) that notifies the operators.';
 
-GRANT EXECUTE ON FUNCTION public.notify_task_overdue() TO authenticated, service_role;
+REVOKE EXECUTE ON FUNCTION public.notify_task_overdue() FROM PUBLIC, anon, authenticated;
+
+GRANT EXECUTE ON FUNCTION public.notify_task_overdue() TO service_role;
 
 COMMENT ON FUNCTION public.notify_task_overdue() IS 'AFTER UPDATE OF status trigger on tasks (status becomes missed) that notifies the operators.';
 

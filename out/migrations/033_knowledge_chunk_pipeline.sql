@@ -278,9 +278,9 @@ COMMENT ON FUNCTION public.mark_knowledge_item_failed(uuid, text) IS 'Record an 
 characters, lease cleared. Chunk state is left alone. Unknown ids are a no-op.
 ';
 
-REVOKE EXECUTE ON FUNCTION public.upsert_knowledge_chunks(uuid, jsonb) FROM PUBLIC, anon;
+REVOKE EXECUTE ON FUNCTION public.upsert_knowledge_chunks(uuid, jsonb) FROM PUBLIC, anon, authenticated;
 
-GRANT EXECUTE ON FUNCTION public.upsert_knowledge_chunks(uuid, jsonb) TO authenticated, service_role;
+GRANT EXECUTE ON FUNCTION public.upsert_knowledge_chunks(uuid, jsonb) TO service_role;
 
 COMMENT ON FUNCTION public.upsert_knowledge_chunks(uuid, jsonb) IS 'Replace all chunks of a knowledge item with the elements of the JSON array p_chunks
 (keys chunk_index, content, content_hash, char_start, char_end, meta), inserted in
