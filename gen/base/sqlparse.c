@@ -124,7 +124,14 @@ static void walk(Walk *w, const ProtobufCMessage *msg)
         return;
     visit(w, msg);
     const ProtobufCMessageDescriptor *d = msg->descriptor;
-    bool sub = d == &pg_query__sub_link__descriptor, lock = d == &pg_query__locking_clause__descriptor;
+    /* A sub-select without FROM, "(SELECT auth.uid())", runs once per
+     * statement; a correlated EXISTS (... FROM ...) runs per row. */
+    bool sub = false, lock = d == &pg_query__locking_clause__descriptor;
+    if (d == &pg_query__sub_link__descriptor) {
+        const PgQuery__SubLink *sl = (const void *)msg;
+        sub = sl->subselect && sl->subselect->node_case == PG_QUERY__NODE__NODE_SELECT_STMT &&
+              !sl->subselect->select_stmt->n_from_clause;
+    }
     w->sub_depth += sub;
     w->lock_depth += lock;
     for (unsigned i = 0; i < d->n_fields; i++) {

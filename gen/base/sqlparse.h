@@ -19,7 +19,7 @@ typedef struct {
     const char *schema;    /* NULL when unqualified */
     const char *name;
     int location;          /* byte offset into the fragment, -1 unknown */
-    bool in_subquery;      /* inside a sub-SELECT (evaluated once when uncorrelated) */
+    bool in_subquery;      /* inside a sub-SELECT without FROM: (SELECT auth.uid()) */
 } SqlpName;
 
 /* Names a fragment refers to. */
