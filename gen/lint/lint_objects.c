@@ -8,7 +8,7 @@
 /* Extensions whose control file fixes their schema: never in public. */
 static bool fixed_schema(const char *name)
 {
-    static const char *const fixed[] = {"plpgsql", "pg_cron", "pg_net", "pgsodium", "pg_graphql", "supabase_vault"};
+    static const char *const fixed[] = {"plpgsql", "pg_net", "pgsodium", "pg_graphql", "supabase_vault"};
     for (size_t i = 0; i < sizeof fixed / sizeof *fixed; i++)
         if (!strcmp(name, fixed[i]))
             return true;

@@ -5,7 +5,7 @@
 -- commits new enum values before the transaction that may use them).
 
 SET client_min_messages = warning;
-SET search_path = public, extensions;
+SET search_path = public, extensions, pg_catalog;
 
 BEGIN;
 
@@ -26,7 +26,7 @@ $hqc$;
 -- Optional extension pg_cron
 DO $hqc$
 BEGIN
-  CREATE EXTENSION IF NOT EXISTS pg_cron;
+  CREATE EXTENSION IF NOT EXISTS pg_cron SCHEMA pg_catalog;
 EXCEPTION WHEN OTHERS THEN
   PERFORM pg_catalog.set_config('client_min_messages', 'notice', true);
   RAISE NOTICE 'hqc: optional extension "pg_cron" is not available (%); objects that need it are skipped', SQLERRM;
