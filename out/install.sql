@@ -5,7 +5,7 @@
 -- commits new enum values before the transaction that may use them).
 
 SET client_min_messages = warning;
-SET search_path = public, extensions, pg_catalog;
+SET search_path = public, extensions;
 
 BEGIN;
 
@@ -52,7 +52,7 @@ COMMIT;
 -- commits new enum values before the transaction that may use them).
 
 SET client_min_messages = warning;
-SET search_path = public, extensions, pg_catalog;
+SET search_path = public, extensions;
 
 -- Change: rename value agent_status.online to ready
 -- The older "online" is today's "ready".
@@ -1210,7 +1210,7 @@ COMMIT;
 -- commits new enum values before the transaction that may use them).
 
 SET client_min_messages = warning;
-SET search_path = public, extensions, pg_catalog;
+SET search_path = public, extensions;
 
 BEGIN;
 
@@ -1370,7 +1370,7 @@ COMMIT;
 -- commits new enum values before the transaction that may use them).
 
 SET client_min_messages = warning;
-SET search_path = public, extensions, pg_catalog;
+SET search_path = public, extensions;
 
 BEGIN;
 
@@ -1560,7 +1560,7 @@ COMMIT;
 -- commits new enum values before the transaction that may use them).
 
 SET client_min_messages = warning;
-SET search_path = public, extensions, pg_catalog;
+SET search_path = public, extensions;
 
 -- Change: drop index workspace_expr_idx
 -- The single-user workspace singleton; today one workspace per tenant.
@@ -2098,7 +2098,7 @@ COMMIT;
 -- commits new enum values before the transaction that may use them).
 
 SET client_min_messages = warning;
-SET search_path = public, extensions, pg_catalog;
+SET search_path = public, extensions;
 
 -- Change: is_current becomes NOT NULL; older rows without a value take the default (current).
 DO $hqc$
@@ -3383,7 +3383,7 @@ COMMIT;
 -- commits new enum values before the transaction that may use them).
 
 SET client_min_messages = warning;
-SET search_path = public, extensions, pg_catalog;
+SET search_path = public, extensions;
 
 -- Change: drop constraint gateways.gateways_slug_key
 -- Gateway slugs were unique per workspace; today per tenant.
@@ -3880,7 +3880,7 @@ COMMIT;
 -- commits new enum values before the transaction that may use them).
 
 SET client_min_messages = warning;
-SET search_path = public, extensions, pg_catalog;
+SET search_path = public, extensions;
 
 -- Change: drop constraint agents.agents_slug_key
 -- Agent slugs were unique per workspace; today per tenant.
@@ -4166,7 +4166,7 @@ COMMIT;
 -- commits new enum values before the transaction that may use them).
 
 SET client_min_messages = warning;
-SET search_path = public, extensions, pg_catalog;
+SET search_path = public, extensions;
 
 BEGIN;
 
@@ -4459,7 +4459,7 @@ COMMIT;
 -- commits new enum values before the transaction that may use them).
 
 SET client_min_messages = warning;
-SET search_path = public, extensions, pg_catalog;
+SET search_path = public, extensions;
 
 BEGIN;
 
@@ -5670,7 +5670,7 @@ COMMIT;
 -- commits new enum values before the transaction that may use them).
 
 SET client_min_messages = warning;
-SET search_path = public, extensions, pg_catalog;
+SET search_path = public, extensions;
 
 -- Change: drop index comments_entity_type_entity_id_created_at_idx
 -- The older comment lookup index, replaced by the tenant-led one.
@@ -5872,7 +5872,7 @@ COMMIT;
 -- commits new enum values before the transaction that may use them).
 
 SET client_min_messages = warning;
-SET search_path = public, extensions, pg_catalog;
+SET search_path = public, extensions;
 
 -- Change: drop function search_documents(vector, integer, text[], uuid)
 -- The older document search; search_knowledge_chunks replaces it.
@@ -7451,7 +7451,7 @@ COMMIT;
 -- commits new enum values before the transaction that may use them).
 
 SET client_min_messages = warning;
-SET search_path = public, extensions, pg_catalog;
+SET search_path = public, extensions;
 
 BEGIN;
 
@@ -7905,7 +7905,7 @@ COMMIT;
 -- commits new enum values before the transaction that may use them).
 
 SET client_min_messages = warning;
-SET search_path = public, extensions, pg_catalog;
+SET search_path = public, extensions;
 
 -- Change: drop constraint agent_inbox_items.agent_inbox_items_dedup_key_key
 -- Dedup keys were unique per workspace; today per tenant (uq_inbox_dedup).
@@ -8478,7 +8478,7 @@ COMMIT;
 -- commits new enum values before the transaction that may use them).
 
 SET client_min_messages = warning;
-SET search_path = public, extensions, pg_catalog;
+SET search_path = public, extensions;
 
 BEGIN;
 
@@ -8851,7 +8851,7 @@ COMMIT;
 -- commits new enum values before the transaction that may use them).
 
 SET client_min_messages = warning;
-SET search_path = public, extensions, pg_catalog;
+SET search_path = public, extensions;
 
 BEGIN;
 
@@ -9545,7 +9545,7 @@ COMMIT;
 -- commits new enum values before the transaction that may use them).
 
 SET client_min_messages = warning;
-SET search_path = public, extensions, pg_catalog;
+SET search_path = public, extensions;
 
 -- Change: drop policy "Authenticated full access" on 23 tables
 -- The single-user model let every signed-in user do everything; tenant isolation replaces it.
@@ -9728,7 +9728,7 @@ COMMIT;
 -- commits new enum values before the transaction that may use them).
 
 SET client_min_messages = warning;
-SET search_path = public, extensions, pg_catalog;
+SET search_path = public, extensions;
 
 -- Change: drop function complete_setup(text, text, text, text, text, text, jsonb, jsonb, jsonb)
 -- The older wizard without a tenant; the current version takes p_tenant_id.
@@ -9854,7 +9854,7 @@ COMMIT;
 -- commits new enum values before the transaction that may use them).
 
 SET client_min_messages = warning;
-SET search_path = public, extensions, pg_catalog;
+SET search_path = public, extensions;
 
 BEGIN;
 
@@ -10213,7 +10213,7 @@ COMMIT;
 -- commits new enum values before the transaction that may use them).
 
 SET client_min_messages = warning;
-SET search_path = public, extensions, pg_catalog;
+SET search_path = public, extensions;
 
 -- Change: drop trigger contact_automation_trigger on contacts
 -- The older contact automation; event routines replace it.
@@ -10866,7 +10866,7 @@ COMMIT;
 -- commits new enum values before the transaction that may use them).
 
 SET client_min_messages = warning;
-SET search_path = public, extensions, pg_catalog;
+SET search_path = public, extensions;
 
 BEGIN;
 
@@ -11633,7 +11633,7 @@ COMMIT;
 -- commits new enum values before the transaction that may use them).
 
 SET client_min_messages = warning;
-SET search_path = public, extensions, pg_catalog;
+SET search_path = public, extensions;
 
 BEGIN;
 
@@ -11735,7 +11735,7 @@ COMMIT;
 -- commits new enum values before the transaction that may use them).
 
 SET client_min_messages = warning;
-SET search_path = public, extensions, pg_catalog;
+SET search_path = public, extensions;
 
 BEGIN;
 
@@ -12074,7 +12074,7 @@ COMMIT;
 -- commits new enum values before the transaction that may use them).
 
 SET client_min_messages = warning;
-SET search_path = public, extensions, pg_catalog;
+SET search_path = public, extensions;
 
 BEGIN;
 
@@ -12352,7 +12352,7 @@ COMMIT;
 -- commits new enum values before the transaction that may use them).
 
 SET client_min_messages = warning;
-SET search_path = public, extensions, pg_catalog;
+SET search_path = public, extensions;
 
 BEGIN;
 
@@ -12373,7 +12373,7 @@ COMMIT;
 -- commits new enum values before the transaction that may use them).
 
 SET client_min_messages = warning;
-SET search_path = public, extensions, pg_catalog;
+SET search_path = public, extensions;
 
 BEGIN;
 
@@ -12618,7 +12618,7 @@ COMMIT;
 -- commits new enum values before the transaction that may use them).
 
 SET client_min_messages = warning;
-SET search_path = public, extensions, pg_catalog;
+SET search_path = public, extensions;
 
 BEGIN;
 
@@ -13378,7 +13378,7 @@ COMMIT;
 -- commits new enum values before the transaction that may use them).
 
 SET client_min_messages = warning;
-SET search_path = public, extensions, pg_catalog;
+SET search_path = public, extensions;
 
 BEGIN;
 
@@ -13655,7 +13655,7 @@ COMMIT;
 -- commits new enum values before the transaction that may use them).
 
 SET client_min_messages = warning;
-SET search_path = public, extensions, pg_catalog;
+SET search_path = public, extensions;
 
 BEGIN;
 
@@ -13899,7 +13899,7 @@ COMMIT;
 -- commits new enum values before the transaction that may use them).
 
 SET client_min_messages = warning;
-SET search_path = public, extensions, pg_catalog;
+SET search_path = public, extensions;
 
 BEGIN;
 
@@ -14065,7 +14065,7 @@ COMMIT;
 -- commits new enum values before the transaction that may use them).
 
 SET client_min_messages = warning;
-SET search_path = public, extensions, pg_catalog;
+SET search_path = public, extensions;
 
 BEGIN;
 
@@ -14164,7 +14164,7 @@ COMMIT;
 -- commits new enum values before the transaction that may use them).
 
 SET client_min_messages = warning;
-SET search_path = public, extensions, pg_catalog;
+SET search_path = public, extensions;
 
 BEGIN;
 
@@ -14272,7 +14272,7 @@ COMMIT;
 -- commits new enum values before the transaction that may use them).
 
 SET client_min_messages = warning;
-SET search_path = public, extensions, pg_catalog;
+SET search_path = public, extensions;
 
 BEGIN;
 
@@ -14606,7 +14606,7 @@ COMMIT;
 -- commits new enum values before the transaction that may use them).
 
 SET client_min_messages = warning;
-SET search_path = public, extensions, pg_catalog;
+SET search_path = public, extensions;
 
 BEGIN;
 
@@ -14636,7 +14636,7 @@ COMMIT;
 -- commits new enum values before the transaction that may use them).
 
 SET client_min_messages = warning;
-SET search_path = public, extensions, pg_catalog;
+SET search_path = public, extensions;
 
 BEGIN;
 
@@ -14682,7 +14682,7 @@ COMMIT;
 -- commits new enum values before the transaction that may use them).
 
 SET client_min_messages = warning;
-SET search_path = public, extensions, pg_catalog;
+SET search_path = public, extensions;
 
 -- Enum values added to command_action
 DO $hqc$
@@ -14705,7 +14705,7 @@ COMMIT;
 -- commits new enum values before the transaction that may use them).
 
 SET client_min_messages = warning;
-SET search_path = public, extensions, pg_catalog;
+SET search_path = public, extensions;
 
 BEGIN;
 

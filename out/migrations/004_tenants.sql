@@ -5,7 +5,7 @@
 -- commits new enum values before the transaction that may use them).
 
 SET client_min_messages = warning;
-SET search_path = public, extensions, pg_catalog;
+SET search_path = public, extensions;
 
 BEGIN;
 

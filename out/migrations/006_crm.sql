@@ -5,7 +5,7 @@
 -- commits new enum values before the transaction that may use them).
 
 SET client_min_messages = warning;
-SET search_path = public, extensions, pg_catalog;
+SET search_path = public, extensions;
 
 -- Change: is_current becomes NOT NULL; older rows without a value take the default (current).
 DO $hqc$

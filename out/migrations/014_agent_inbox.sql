@@ -5,7 +5,7 @@
 -- commits new enum values before the transaction that may use them).
 
 SET client_min_messages = warning;
-SET search_path = public, extensions, pg_catalog;
+SET search_path = public, extensions;
 
 -- Change: drop constraint agent_inbox_items.agent_inbox_items_dedup_key_key
 -- Dedup keys were unique per workspace; today per tenant (uq_inbox_dedup).

@@ -5,7 +5,7 @@
 -- commits new enum values before the transaction that may use them).
 
 SET client_min_messages = warning;
-SET search_path = public, extensions, pg_catalog;
+SET search_path = public, extensions;
 
 -- Change: drop policy "Authenticated full access" on 23 tables
 -- The single-user model let every signed-in user do everything; tenant isolation replaces it.

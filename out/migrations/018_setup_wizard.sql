@@ -5,7 +5,7 @@
 -- commits new enum values before the transaction that may use them).
 
 SET client_min_messages = warning;
-SET search_path = public, extensions, pg_catalog;
+SET search_path = public, extensions;
 
 -- Change: drop function complete_setup(text, text, text, text, text, text, jsonb, jsonb, jsonb)
 -- The older wizard without a tenant; the current version takes p_tenant_id.

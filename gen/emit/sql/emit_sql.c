@@ -1319,7 +1319,8 @@ static void header(Emit *e, const char *source_name)
     /* Extension schemas, so operator classes and types resolve as declared. */
     for (size_t i = 0; i < e->m->extensions.n; i++) {
         const HqExtension *x = e->m->extensions.items[i];
-        bool seen = !x->schema || !strcmp(x->schema, e->m->project.schema);
+        /* pg_catalog is searched first anyway; named, it would be searched last. */
+        bool seen = !x->schema || !strcmp(x->schema, e->m->project.schema) || !strcmp(x->schema, "pg_catalog");
         for (size_t k = 0; k < i && !seen; k++) {
             const HqExtension *y = e->m->extensions.items[k];
             seen = y->schema && !strcmp(y->schema, x->schema);
