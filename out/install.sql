@@ -20,7 +20,7 @@ $hqc$;
 BEGIN;
 DO $hqc$
 DECLARE
-  runtime text := $runtime$-- hqc runtime 2eaa3b8d491a2522: functions of schema hqc that every migration calls.
+  runtime text := $runtime$-- hqc runtime e112fc60d598b6c8: functions of schema hqc that every migration calls.
 --
 -- Each migration says what it declares (a table, an index, a policy, ...);
 -- these functions compare that with the live catalog and change only what
@@ -74,7 +74,7 @@ REVOKE ALL ON ALL TABLES IN SCHEMA hqc FROM PUBLIC;
 -- ---------------------------------------------------------------- basics
 
 CREATE OR REPLACE FUNCTION hqc.version() RETURNS text LANGUAGE sql IMMUTABLE
-SET search_path = '' AS $f$ SELECT '2eaa3b8d491a2522'::text $f$;
+SET search_path = '' AS $f$ SELECT 'e112fc60d598b6c8'::text $f$;
 
 -- A migration checks that the runtime it calls is the one it was generated
 -- for, and serializes with other migrations of the same database.
@@ -517,16 +517,25 @@ BEGIN
       END IF;
       RAISE EXCEPTION 'hqc: % does not exist: apply the earlier migrations first', what;
     END IF;
-    add := pg_catalog.format('ALTER TABLE %s ADD COLUMN %I %s', rel, col, typ) || coalesce(' ' || extra, '')
-           || coalesce(' DEFAULT ' || dflt, '');
-    IF not_null AND backfill IS NOT NULL AND dflt IS NULL THEN
-      -- Rows that exist get the backfill value, then the column is made NOT NULL.
+    add := pg_catalog.format('ALTER TABLE %s ADD COLUMN %I %s', rel, col, typ) || coalesce(' ' || extra, '');
+    IF backfill IS NOT NULL THEN
+      -- Added bare; the rows that exist get the backfill value; then the
+      -- default and NOT NULL (ADD COLUMN ... NOT NULL fails on rows).
       PERFORM hqc.apply('missing', 'column', rel || '.' || col, NULL, typ, add);
       PERFORM hqc.apply('missing', 'column', rel || '.' || col, NULL, typ,
                         pg_catalog.format('UPDATE %s SET %I = (%s) WHERE %I IS NULL', rel, col, backfill, col));
-      PERFORM hqc.apply('missing', 'column', rel || '.' || col, NULL, typ,
-                        pg_catalog.format('ALTER TABLE %s ALTER COLUMN %I SET NOT NULL', rel, col));
+      IF dflt IS NOT NULL OR not_null THEN
+        PERFORM hqc.apply('missing', 'column', rel || '.' || col, NULL, typ,
+          pg_catalog.format('ALTER TABLE %s ', rel) || pg_catalog.concat_ws(', ',
+            pg_catalog.format('ALTER COLUMN %I SET DEFAULT ', col) || dflt,
+            CASE WHEN not_null THEN pg_catalog.format('ALTER COLUMN %I SET NOT NULL', col) END));
+      END IF;
+      IF NOT hqc.reporting() AND st <> 'fresh' THEN
+        PERFORM hqc.say(pg_catalog.format('hqc: backfill %s.%s of the existing rows',
+                                          pg_catalog.regexp_replace(rel, '^.*\.', ''), col));
+      END IF;
     ELSE
+      add := add || coalesce(' DEFAULT ' || dflt, '');
       PERFORM hqc.apply('missing', 'column', rel || '.' || col, NULL, typ,
                         add || CASE WHEN not_null THEN ' NOT NULL' ELSE '' END);
     END IF;
@@ -564,6 +573,10 @@ BEGIN
     END IF;
   END IF;
   IF pg_catalog.strpos(owns, 'n') > 0 AND a.attnotnull <> not_null THEN
+    IF not_null AND backfill IS NOT NULL THEN
+      PERFORM hqc.apply('different', 'column', rel || '.' || col, live, NULL,
+                        pg_catalog.format('UPDATE %s SET %I = (%s) WHERE %I IS NULL', rel, col, backfill, col));
+    END IF;
     subs := subs || pg_catalog.format('ALTER COLUMN %I %s NOT NULL', col, CASE WHEN not_null THEN 'SET' ELSE 'DROP' END);
   END IF;
   IF pg_catalog.strpos(owns, 'd') > 0 AND a.dflt IS DISTINCT FROM dflt AND extra IS NULL THEN
@@ -1597,6 +1610,8 @@ INSERT INTO hqc.manifest (tbl, kind, name) VALUES
   ('public._schema_version', 'c', 'applied_at'),
   ('public._schema_version', 'c', 'description'),
   ('public._schema_version', 'k', '_schema_version_pkey'),
+  ('public._schema_version', 'p', 'Signed-in users read the schema version'),
+  ('public._schema_version', 'p', 'Service role full access'),
   ('', 'r', 'public.tenants'),
   ('public.tenants', 'c', 'id'),
   ('public.tenants', 'c', 'created_at'),
@@ -1852,6 +1867,8 @@ INSERT INTO hqc.manifest (tbl, kind, name) VALUES
   ('public.draft_sets', 'k', 'draft_sets_tenant_id_contact_id_channel_stage_version_key'),
   ('public.draft_sets', 'k', 'draft_sets_variants_is_array'),
   ('public.draft_sets', 'i', 'idx_draft_sets_tenant'),
+  ('public.draft_sets', 'i', 'idx_draft_sets_template'),
+  ('public.draft_sets', 'i', 'idx_draft_sets_based_on'),
   ('public.draft_sets', 'i', 'idx_draft_sets_contact'),
   ('public.draft_sets', 'i', 'idx_draft_sets_status'),
   ('public.draft_sets', 't', 'draft_sets_updated_at'),
@@ -1963,6 +1980,8 @@ INSERT INTO hqc.manifest (tbl, kind, name) VALUES
   ('public.interactions', 'i', 'idx_interactions_occurred'),
   ('public.interactions', 'i', 'idx_interactions_org'),
   ('public.interactions', 'i', 'idx_interactions_type'),
+  ('public.interactions', 'i', 'idx_interactions_template'),
+  ('public.interactions', 'i', 'idx_interactions_actor_agent'),
   ('public.interactions', 'i', 'idx_interactions_org_occurred'),
   ('public.interactions', 't', 'interactions_sync_contact'),
   ('public.interactions', 't', 'interactions_template_use'),
@@ -2121,6 +2140,7 @@ INSERT INTO hqc.manifest (tbl, kind, name) VALUES
   ('public.comments', 'i', 'idx_comments_actor'),
   ('public.comments', 'i', 'idx_comments_entity'),
   ('public.comments', 'i', 'idx_comments_parent'),
+  ('public.comments', 'i', 'idx_comments_actor_agent'),
   ('public.comments', 't', 'comments_updated_at'),
   ('public.comments', 't', 'comments_enqueue_mentions'),
   ('public.comments', 't', 'comments_notify_agent'),
@@ -2291,6 +2311,7 @@ INSERT INTO hqc.manifest (tbl, kind, name) VALUES
   ('public.audit_log', 'i', 'idx_audit_log_entity'),
   ('public.audit_log', 'i', 'idx_audit_log_entity_time'),
   ('public.audit_log', 'i', 'idx_audit_log_module'),
+  ('public.audit_log', 'i', 'idx_audit_log_actor_agent'),
   ('public.audit_log', 'p', 'Service role full access'),
   ('public.audit_log', 'p', 'Tenant isolation'),
   ('', 'r', 'public.notifications'),
@@ -2313,6 +2334,7 @@ INSERT INTO hqc.manifest (tbl, kind, name) VALUES
   ('public.notifications', 'i', 'idx_notifications_tenant'),
   ('public.notifications', 'i', 'idx_notifications_type'),
   ('public.notifications', 'i', 'idx_notifications_unread'),
+  ('public.notifications', 'i', 'idx_notifications_actor_agent'),
   ('public.notifications', 'i', 'uq_budget_notification_per_period'),
   ('public.notifications', 'p', 'Service role full access'),
   ('public.notifications', 'p', 'Tenant isolation'),
@@ -2354,6 +2376,7 @@ INSERT INTO hqc.manifest (tbl, kind, name) VALUES
   ('public.agent_inbox_items', 'i', 'idx_inbox_leased'),
   ('public.agent_inbox_items', 'i', 'idx_inbox_status'),
   ('public.agent_inbox_items', 'i', 'idx_inbox_task'),
+  ('public.agent_inbox_items', 'i', 'idx_inbox_items_comment'),
   ('public.agent_inbox_items', 't', 'inbox_items_updated_at'),
   ('public.agent_inbox_items', 't', 'plugin_event_inbox_completed'),
   ('public.agent_inbox_items', 't', 'plugin_event_inbox_created'),
@@ -2392,6 +2415,7 @@ INSERT INTO hqc.manifest (tbl, kind, name) VALUES
   ('public.agent_commands', 'i', 'idx_commands_leased'),
   ('public.agent_commands', 'i', 'idx_commands_pending'),
   ('public.agent_commands', 'i', 'idx_commands_status'),
+  ('public.agent_commands', 'i', 'idx_agent_commands_gateway'),
   ('public.agent_commands', 't', 'agent_commands_updated_at'),
   ('public.agent_commands', 'p', 'Service role full access'),
   ('public.agent_commands', 'p', 'Tenant isolation'),
@@ -2426,6 +2450,7 @@ INSERT INTO hqc.manifest (tbl, kind, name) VALUES
   ('public.agent_usage', 'i', 'idx_agent_usage_agent_model'),
   ('public.agent_usage', 'i', 'idx_agent_usage_agent_occurred'),
   ('public.agent_usage', 'i', 'idx_agent_usage_occurred'),
+  ('public.agent_usage', 'i', 'idx_agent_usage_gateway'),
   ('public.agent_usage', 't', 'agent_usage_rollup'),
   ('public.agent_usage', 'p', 'Service role full access'),
   ('public.agent_usage', 'p', 'Tenant isolation'),
@@ -2580,6 +2605,7 @@ INSERT INTO hqc.manifest (tbl, kind, name) VALUES
   ('public.collection_fields', 'k', 'collection_fields_field_type_check'),
   ('public.collection_fields', 'k', 'collection_fields_key_unique'),
   ('public.collection_fields', 'i', 'idx_collection_fields_collection'),
+  ('public.collection_fields', 'i', 'idx_collection_fields_tenant'),
   ('public.collection_fields', 't', 'collection_fields_updated_at'),
   ('public.collection_fields', 'p', 'Service role full access'),
   ('public.collection_fields', 'p', 'Tenant isolation'),
@@ -2619,6 +2645,7 @@ INSERT INTO hqc.manifest (tbl, kind, name) VALUES
   ('public.collection_views', 'k', 'collection_views_collection_id_fkey'),
   ('public.collection_views', 'k', 'collection_views_view_type_check'),
   ('public.collection_views', 'i', 'idx_collection_views_collection'),
+  ('public.collection_views', 'i', 'idx_collection_views_tenant'),
   ('public.collection_views', 't', 'collection_views_updated_at'),
   ('public.collection_views', 'p', 'Service role full access'),
   ('public.collection_views', 'p', 'Tenant isolation'),
@@ -2658,6 +2685,7 @@ INSERT INTO hqc.manifest (tbl, kind, name) VALUES
   ('public.source_connections', 'k', 'source_connections_secret_id_fkey'),
   ('public.source_connections', 'i', 'idx_source_connections_tenant'),
   ('public.source_connections', 'i', 'idx_source_connections_next_sync'),
+  ('public.source_connections', 'i', 'idx_source_connections_secret'),
   ('public.source_connections', 't', 'source_connections_updated_at'),
   ('public.source_connections', 'p', 'Service role full access'),
   ('public.source_connections', 'p', 'Tenant isolation'),
@@ -2677,6 +2705,7 @@ INSERT INTO hqc.manifest (tbl, kind, name) VALUES
   ('public.source_sync_runs', 'k', 'source_sync_runs_connection_id_fkey'),
   ('public.source_sync_runs', 'k', 'source_sync_runs_status_check'),
   ('public.source_sync_runs', 'i', 'idx_source_sync_runs_connection'),
+  ('public.source_sync_runs', 'i', 'idx_source_sync_runs_tenant'),
   ('public.source_sync_runs', 'p', 'Service role full access'),
   ('public.source_sync_runs', 'p', 'Tenant isolation'),
   ('', 'r', 'public.secrets'),
@@ -2703,6 +2732,7 @@ INSERT INTO hqc.manifest (tbl, kind, name) VALUES
   ('public.secrets', 'i', 'idx_secrets_agent_key'),
   ('public.secrets', 'i', 'idx_secrets_gateway'),
   ('public.secrets', 'i', 'idx_secrets_gateway_key'),
+  ('public.secrets', 'i', 'idx_secrets_tenant'),
   ('public.secrets', 't', 'secrets_updated_at'),
   ('public.secrets', 't', 'plugin_event_secret_changed'),
   ('public.secrets', 'p', 'Service role full access'),
@@ -2786,6 +2816,7 @@ INSERT INTO hqc.manifest (tbl, kind, name) VALUES
   ('public.hq_plugin_event_queue', 'k', 'hq_plugin_event_queue_pkey'),
   ('public.hq_plugin_event_queue', 'k', 'hq_plugin_event_queue_tenant_id_fkey'),
   ('public.hq_plugin_event_queue', 'i', 'idx_plugin_event_queue_pending'),
+  ('public.hq_plugin_event_queue', 'i', 'idx_hq_plugin_event_queue_tenant'),
   ('public.hq_plugin_event_queue', 'p', 'Service role full access'),
   ('', 'r', 'public.task_relations'),
   ('public.task_relations', 'c', 'id'),
@@ -2807,6 +2838,7 @@ INSERT INTO hqc.manifest (tbl, kind, name) VALUES
   ('public.task_relations', 'i', 'idx_task_relations_blocker'),
   ('public.task_relations', 'i', 'idx_task_relations_source'),
   ('public.task_relations', 'i', 'idx_task_relations_target'),
+  ('public.task_relations', 'i', 'idx_task_relations_created_by_agent'),
   ('public.task_relations', 'p', 'Service role full access'),
   ('public.task_relations', 'p', 'Tenant isolation'),
   ('', 'r', 'public.labels'),
@@ -3113,7 +3145,7 @@ INSERT INTO hqc.settings (key, value) VALUES
   ('unmanaged_t', ARRAY[]::text[]),
   ('unmanaged_p', ARRAY[]::text[])
 ON CONFLICT (key) DO UPDATE SET value = excluded.value;
-INSERT INTO hqc.settings (key, value) VALUES ('manifest', ARRAY['38baaffe28d2f1c0'])
+INSERT INTO hqc.settings (key, value) VALUES ('manifest', ARRAY['fbc6e6b306e8eadc'])
 ON CONFLICT (key) DO UPDATE SET value = excluded.value;
 $manifest$;
   current boolean := false;
@@ -3124,7 +3156,7 @@ BEGIN
     CREATE SCHEMA hqc;
   END IF;
   IF pg_catalog.to_regprocedure('hqc.version()') IS NOT NULL THEN
-    current := hqc.version() = '2eaa3b8d491a2522';
+    current := hqc.version() = 'e112fc60d598b6c8';
   END IF;
   IF NOT current THEN
     -- Another version: its functions go (their arguments may differ), and so does what
@@ -3136,7 +3168,7 @@ BEGIN
     DROP TABLE IF EXISTS hqc.object_state;
     EXECUTE runtime;
   END IF;
-  IF hqc.setting('manifest') IS DISTINCT FROM ARRAY['38baaffe28d2f1c0'] THEN
+  IF hqc.setting('manifest') IS DISTINCT FROM ARRAY['fbc6e6b306e8eadc'] THEN
     EXECUTE manifest;
   END IF;
 END
@@ -3168,7 +3200,7 @@ BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('2eaa3b8d491a2522', '001_extensions');
+  CALL hqc.require('e112fc60d598b6c8', '001_extensions');
 END
 $hqc$;
 
@@ -3176,11 +3208,11 @@ BEGIN;
 CALL hqc.begin('001_extensions');
 
 -- Extension pgcrypto
-CALL hqc.extension('pgcrypto', NULL, false);
+CALL hqc.extension('pgcrypto', 'extensions', false);
 -- Optional extension vector
 CALL hqc.extension('vector', 'extensions', true);
 -- Optional extension pg_cron
-CALL hqc.extension('pg_cron', NULL, true);
+CALL hqc.extension('pg_cron', 'pg_catalog', true);
 
 CALL hqc.schema_acl('public', ARRAY['anon=U', 'authenticated=U', 'public=U', 'service_role=UC'], false);
 CALL hqc.default_acl('public', 'r', ARRAY['authenticated=arwd', 'service_role=arwdDxt'], false);
@@ -3214,7 +3246,7 @@ BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('2eaa3b8d491a2522', '002_enums');
+  CALL hqc.require('e112fc60d598b6c8', '002_enums');
 END
 $hqc$;
 
@@ -4135,7 +4167,7 @@ BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('2eaa3b8d491a2522', '003_shared_functions');
+  CALL hqc.require('e112fc60d598b6c8', '003_shared_functions');
 END
 $hqc$;
 
@@ -4163,7 +4195,7 @@ AS $fn$BEGIN
   RETURN NEW;
 END
 $fn$$ddl$,
-  acl => ARRAY['authenticated=X', 'public=X', 'service_role=X'],
+  acl => ARRAY['service_role=X'],
   doc => 'BEFORE UPDATE row trigger: stamps `updated_at` with now() (transaction start time). It
 always runs, so no UPDATE can preserve or set `updated_at` itself; several updates in one
 transaction all get the same timestamp.
@@ -4191,6 +4223,7 @@ is not a uuid raise 22P02. Consults no table and not auth.uid().
 CALL hqc.function('public.is_valid_timezone(text)', $ddl$CREATE OR REPLACE FUNCTION public.is_valid_timezone(tz text)
   RETURNS boolean
   LANGUAGE plpgsql IMMUTABLE
+  SET search_path = ''
 AS $fn$BEGIN
   PERFORM now() AT TIME ZONE tz;
   RETURN true;
@@ -4208,16 +4241,25 @@ server''s time zone database.
 
 -- Constraints, indexes, policies and triggers of _schema_version
 CALL hqc.constraint('public._schema_version', '_schema_version_pkey', 'PRIMARY KEY (version)');
+CALL hqc.policy('public._schema_version', 'Signed-in users read the schema version', $ddl$CREATE POLICY "Signed-in users read the schema version" ON public._schema_version
+  FOR SELECT TO authenticated
+  USING (true)$ddl$);
+CALL hqc.policy('public._schema_version', 'Service role full access', $ddl$CREATE POLICY "Service role full access" ON public._schema_version
+  FOR ALL TO service_role
+  USING (true)
+  WITH CHECK (true)$ddl$);
 
 -- Settings, privileges and comments of _schema_version
-CALL hqc.table_end('public._schema_version', rls => 'disabled', replica => 'd', realtime => false,
+CALL hqc.table_end('public._schema_version', rls => 'enabled', replica => 'd', realtime => false,
   acl => ARRAY['authenticated=arwd', 'service_role=arwdDxt'],
   column_acls => ARRAY[]::text[],
   doc => 'Applied schema versions; the UI compares max(version) with the version it expects. Global
-(no tenant) and the only table in public without RLS. Not published to realtime.
+(no tenant). Not published to realtime. Rows are written by the migrations (as the table
+owner, whom RLS does not restrict); signed-in users and the service role may read them.
 ',
   column_docs => ARRAY[]::text[],
-  policy_docs => ARRAY[]::text[]);
+  policy_docs => ARRAY['Signed-in users read the schema version', 'The UI compares max(version) with the version it expects.',
+    'Service role full access', 'Daemons and server actions may read and write every row.']);
 
 -- Schema version rows in _schema_version
 CALL hqc.run($ddl$INSERT INTO public._schema_version (version, description)
@@ -4252,7 +4294,7 @@ BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('2eaa3b8d491a2522', '004_tenants');
+  CALL hqc.require('e112fc60d598b6c8', '004_tenants');
 END
 $hqc$;
 
@@ -4293,7 +4335,7 @@ BEGIN
   RETURN NEW;
 END
 $fn$$ddl$,
-  acl => ARRAY['authenticated=X', 'service_role=X'],
+  acl => ARRAY['service_role=X'],
   doc => 'BEFORE INSERT trigger on auth.users. Takes `raw_app_meta_data ->> ''tenant_id''` as a uuid
 (the default tenant when missing or NULL) and writes it back in canonical lower-case form,
 keeping the other keys (NULL metadata becomes an object). A non-uuid tenant_id raises
@@ -4368,7 +4410,7 @@ BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('2eaa3b8d491a2522', '005_workspace');
+  CALL hqc.require('e112fc60d598b6c8', '005_workspace');
 END
 $hqc$;
 
@@ -4647,7 +4689,7 @@ BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('2eaa3b8d491a2522', '006_crm');
+  CALL hqc.require('e112fc60d598b6c8', '006_crm');
 END
 $hqc$;
 
@@ -5150,6 +5192,8 @@ CALL hqc.constraint('public.draft_sets', 'draft_sets_based_on_draft_set_id_fkey'
 CALL hqc.constraint('public.draft_sets', 'draft_sets_tenant_id_contact_id_channel_stage_version_key', 'UNIQUE (tenant_id, contact_id, channel, stage, version)');
 CALL hqc.constraint('public.draft_sets', 'draft_sets_variants_is_array', 'CHECK (jsonb_typeof(variants) = ''array'')');
 CALL hqc.index('public.draft_sets', 'idx_draft_sets_tenant', $ddl$CREATE INDEX idx_draft_sets_tenant ON public.draft_sets USING btree (tenant_id)$ddl$);
+CALL hqc.index('public.draft_sets', 'idx_draft_sets_template', $ddl$CREATE INDEX idx_draft_sets_template ON public.draft_sets USING btree (template_id) WHERE template_id IS NOT NULL$ddl$);
+CALL hqc.index('public.draft_sets', 'idx_draft_sets_based_on', $ddl$CREATE INDEX idx_draft_sets_based_on ON public.draft_sets USING btree (based_on_draft_set_id) WHERE based_on_draft_set_id IS NOT NULL$ddl$);
 CALL hqc.index('public.draft_sets', 'idx_draft_sets_contact', $ddl$CREATE INDEX idx_draft_sets_contact ON public.draft_sets USING btree (contact_id, created_at DESC)$ddl$);
 CALL hqc.index('public.draft_sets', 'idx_draft_sets_status', $ddl$CREATE INDEX idx_draft_sets_status ON public.draft_sets USING btree (status)$ddl$);
 CALL hqc.policy('public.draft_sets', 'Service role full access', $ddl$CREATE POLICY "Service role full access" ON public.draft_sets
@@ -5204,7 +5248,7 @@ BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('2eaa3b8d491a2522', '007_gateways');
+  CALL hqc.require('e112fc60d598b6c8', '007_gateways');
 END
 $hqc$;
 
@@ -5554,7 +5598,7 @@ BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('2eaa3b8d491a2522', '008_agents');
+  CALL hqc.require('e112fc60d598b6c8', '008_agents');
 END
 $hqc$;
 
@@ -5632,6 +5676,7 @@ CALL hqc.column('public.agents', 'meta', 'jsonb', '''{}''::jsonb', true, 'and');
 CALL hqc.function('public.agent_reports_chain(uuid, integer)', $ddl$CREATE OR REPLACE FUNCTION public.agent_reports_chain(p_agent_id uuid, p_max_depth integer DEFAULT 5)
   RETURNS TABLE(depth integer, agent_id uuid, slug text, name text)
   LANGUAGE sql STABLE
+  SET search_path = ''
 AS $fn$WITH RECURSIVE chain AS (
   SELECT 0 AS depth, a.id AS agent_id, a.slug, a.name, a.reports_to_id
     FROM public.agents a
@@ -5709,7 +5754,7 @@ BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('2eaa3b8d491a2522', '009_interactions');
+  CALL hqc.require('e112fc60d598b6c8', '009_interactions');
 END
 $hqc$;
 
@@ -5777,7 +5822,7 @@ AS $fn$BEGIN
   RETURN NEW;
 END
 $fn$$ddl$,
-  acl => ARRAY['authenticated=X', 'public=X', 'service_role=X'],
+  acl => ARRAY['service_role=X'],
   doc => 'AFTER INSERT trigger on interactions: moves the contact''s `last_contact_date` forward to
 the interaction''s `occurred_at` (never backwards; a NULL date is replaced). Nothing
 happens for an interaction without contact. The contact update fires the contact''s own
@@ -5798,7 +5843,7 @@ AS $fn$BEGIN
   RETURN NEW;
 END
 $fn$$ddl$,
-  acl => ARRAY['authenticated=X', 'public=X', 'service_role=X'],
+  acl => ARRAY['service_role=X'],
   doc => 'AFTER INSERT trigger on interactions; adds 1 to the referenced template''s `use_count`.');
 
 -- Constraints, indexes, policies and triggers of interactions
@@ -5815,6 +5860,8 @@ CALL hqc.index('public.interactions', 'idx_interactions_next_action', $ddl$CREAT
 CALL hqc.index('public.interactions', 'idx_interactions_occurred', $ddl$CREATE INDEX idx_interactions_occurred ON public.interactions USING btree (occurred_at DESC)$ddl$);
 CALL hqc.index('public.interactions', 'idx_interactions_org', $ddl$CREATE INDEX idx_interactions_org ON public.interactions USING btree (org_id)$ddl$);
 CALL hqc.index('public.interactions', 'idx_interactions_type', $ddl$CREATE INDEX idx_interactions_type ON public.interactions USING btree (type)$ddl$);
+CALL hqc.index('public.interactions', 'idx_interactions_template', $ddl$CREATE INDEX idx_interactions_template ON public.interactions USING btree (template_id) WHERE template_id IS NOT NULL$ddl$);
+CALL hqc.index('public.interactions', 'idx_interactions_actor_agent', $ddl$CREATE INDEX idx_interactions_actor_agent ON public.interactions USING btree (actor_agent_id) WHERE actor_agent_id IS NOT NULL$ddl$);
 CALL hqc.policy('public.interactions', 'Service role full access', $ddl$CREATE POLICY "Service role full access" ON public.interactions
   FOR ALL TO service_role
   USING (true)
@@ -5859,7 +5906,7 @@ BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('2eaa3b8d491a2522', '010_tasks_streams');
+  CALL hqc.require('e112fc60d598b6c8', '010_tasks_streams');
 END
 $hqc$;
 
@@ -6058,7 +6105,7 @@ AS $fn$BEGIN
   RETURN NEW;
 END
 $fn$$ddl$,
-  acl => ARRAY['authenticated=X', 'public=X', 'service_role=X'],
+  acl => ARRAY['service_role=X'],
   doc => 'BEFORE INSERT OR UPDATE on tasks. Stamps `completed_at` when a task becomes `done`, clears it
 when the task is not `done`, and leaves the written value alone while a task stays `done`.
 `last_completed_at` is never touched.
@@ -6080,7 +6127,7 @@ AS $fn$BEGIN
   RETURN NEW;
 END
 $fn$$ddl$,
-  acl => ARRAY['authenticated=X', 'public=X', 'service_role=X'],
+  acl => ARRAY['service_role=X'],
   doc => 'BEFORE INSERT OR UPDATE on task_series. Rejects (P0001) a `days_of_week` array containing a
 value outside 0 (Sunday) .. 6 (Saturday); NULL elements are ignored.
 ');
@@ -6114,7 +6161,7 @@ BEGIN
   RETURN NEW;
 END
 $fn$$ddl$,
-  acl => ARRAY['authenticated=X', 'public=X', 'service_role=X'],
+  acl => ARRAY['service_role=X'],
   doc => 'AFTER INSERT on tasks (only for series instances). When the new task has neither
 `model_override` nor `thinking_override` and its series has at least one of them, copies
 both series values onto the task (a NULL series value is copied as NULL). The UPDATE fires
@@ -6277,7 +6324,7 @@ BEGIN
   RETURN NEW;
 END
 $fn$$ddl$,
-  acl => ARRAY['authenticated=X', 'public=X', 'service_role=X'],
+  acl => ARRAY['service_role=X'],
   doc => 'BEFORE INSERT OR UPDATE on task_series (trigger `task_series_sync`). Keeps
 `next_occurrence_at` and `is_paused` consistent:
 
@@ -6292,7 +6339,7 @@ $fn$$ddl$,
 -- Function spawn_due_task_instances
 CALL hqc.function('public.spawn_due_task_instances()', $ddl$CREATE OR REPLACE FUNCTION public.spawn_due_task_instances()
   RETURNS void
-  LANGUAGE plpgsql SECURITY DEFINER
+  LANGUAGE plpgsql
   SET search_path = public
 AS $fn$DECLARE
   s          public.task_series%ROWTYPE;
@@ -6402,12 +6449,16 @@ limit), locked FOR UPDATE SKIP LOCKED so concurrent runs never process the same 
    conflict on `(series_id, series_occurrence_at)`, with an audit row when inserted;
 4. the series advances (`spawned_count + 1`, `last_spawned_at`, next occurrence) and is
    paused once its count limit or end date is reached.
+
+SECURITY INVOKER: the cron job (run by the table owner) and the service role spawn for
+every tenant; a signed-in user, whose browser calls it right after creating a series or
+for "spawn now", spawns only the series RLS shows it, those of its own tenant.
 ');
 
 -- Function recurring_tasks_debug
 CALL hqc.function('public.recurring_tasks_debug()', $ddl$CREATE OR REPLACE FUNCTION public.recurring_tasks_debug()
   RETURNS TABLE(series_id uuid, title text, is_paused boolean, next_occurrence_at timestamptz, now_at timestamptz, seconds_until_next double precision, spawned_count integer, last_spawned_at timestamptz, cadence_type text, time_of_day time, timezone text)
-  LANGUAGE sql STABLE SECURITY DEFINER
+  LANGUAGE sql STABLE
   SET search_path = public
 AS $fn$SELECT s.id,
        s.title,
@@ -6600,7 +6651,7 @@ BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('2eaa3b8d491a2522', '011_comments');
+  CALL hqc.require('e112fc60d598b6c8', '011_comments');
 END
 $hqc$;
 
@@ -6664,6 +6715,7 @@ CALL hqc.index('public.comments', 'idx_comments_tenant', $ddl$CREATE INDEX idx_c
 CALL hqc.index('public.comments', 'idx_comments_actor', $ddl$CREATE INDEX idx_comments_actor ON public.comments USING btree (actor_type, actor_agent_id)$ddl$);
 CALL hqc.index('public.comments', 'idx_comments_entity', $ddl$CREATE INDEX idx_comments_entity ON public.comments USING btree (tenant_id, entity_type, entity_id, created_at)$ddl$);
 CALL hqc.index('public.comments', 'idx_comments_parent', $ddl$CREATE INDEX idx_comments_parent ON public.comments USING btree (parent_id)$ddl$);
+CALL hqc.index('public.comments', 'idx_comments_actor_agent', $ddl$CREATE INDEX idx_comments_actor_agent ON public.comments USING btree (actor_agent_id) WHERE actor_agent_id IS NOT NULL$ddl$);
 CALL hqc.policy('public.comments', 'Service role full access', $ddl$CREATE POLICY "Service role full access" ON public.comments
   FOR ALL TO service_role
   USING (true)
@@ -6704,7 +6756,7 @@ BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('2eaa3b8d491a2522', '012_knowledge');
+  CALL hqc.require('e112fc60d598b6c8', '012_knowledge');
 END
 $hqc$;
 
@@ -6929,7 +6981,7 @@ AS $fn$BEGIN
   RETURN NEW;
 END
 $fn$$ddl$,
-  acl => ARRAY['authenticated=X', 'public=X', 'service_role=X'],
+  acl => ARRAY['service_role=X'],
   doc => 'BEFORE INSERT OR UPDATE on knowledge_items: `search_vector` = English tsvector of title,
 plain text and tags (NULLs as empty). The JSON `content` is not indexed.
 ');
@@ -6975,7 +7027,7 @@ BEGIN
   RETURN NEW;
 END
 $fn$$ddl$,
-  acl => ARRAY['authenticated=X', 'public=X', 'service_role=X'],
+  acl => ARRAY['service_role=X'],
   doc => 'BEFORE INSERT OR UPDATE on knowledge_items. On insert, and on an update that changes title,
 content, plain_text or tags, resets the chunk state (`pending`, count 0, hash/time/error
 cleared) and the embedding state (`pending`, embedding, model, dimensions, hash, time,
@@ -6993,7 +7045,7 @@ AS $fn$BEGIN
   RETURN NEW;
 END
 $fn$$ddl$,
-  acl => ARRAY['authenticated=X', 'public=X', 'service_role=X'],
+  acl => ARRAY['service_role=X'],
   doc => 'BEFORE INSERT OR UPDATE on knowledge_chunks: `search_vector` = English tsvector of `content`.');
 
 -- Function search_knowledge_items
@@ -7628,7 +7680,7 @@ BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('2eaa3b8d491a2522', '013_audit_notifications');
+  CALL hqc.require('e112fc60d598b6c8', '013_audit_notifications');
 END
 $hqc$;
 
@@ -7746,7 +7798,7 @@ BEGIN
   RETURN NEW;
 END
 $fn$$ddl$,
-  acl => ARRAY['authenticated=X', 'public=X', 'service_role=X'],
+  acl => ARRAY['service_role=X'],
   doc => 'AFTER UPDATE on tasks (only when status or assignee changed). Inserts up to two
 notifications for the task (tenant of the task, entity `task`):
 
@@ -7771,6 +7823,7 @@ CALL hqc.index('public.audit_log', 'idx_audit_log_created', $ddl$CREATE INDEX id
 CALL hqc.index('public.audit_log', 'idx_audit_log_entity', $ddl$CREATE INDEX idx_audit_log_entity ON public.audit_log USING btree (entity_type, entity_id)$ddl$);
 CALL hqc.index('public.audit_log', 'idx_audit_log_entity_time', $ddl$CREATE INDEX idx_audit_log_entity_time ON public.audit_log USING btree (tenant_id, entity_type, entity_id, created_at DESC)$ddl$);
 CALL hqc.index('public.audit_log', 'idx_audit_log_module', $ddl$CREATE INDEX idx_audit_log_module ON public.audit_log USING btree (module)$ddl$);
+CALL hqc.index('public.audit_log', 'idx_audit_log_actor_agent', $ddl$CREATE INDEX idx_audit_log_actor_agent ON public.audit_log USING btree (actor_agent_id) WHERE actor_agent_id IS NOT NULL$ddl$);
 CALL hqc.policy('public.audit_log', 'Service role full access', $ddl$CREATE POLICY "Service role full access" ON public.audit_log
   FOR ALL TO service_role
   USING (true)
@@ -7796,6 +7849,7 @@ CALL hqc.constraint('public.notifications', 'notifications_actor_agent_id_fkey',
 CALL hqc.index('public.notifications', 'idx_notifications_tenant', $ddl$CREATE INDEX idx_notifications_tenant ON public.notifications USING btree (tenant_id)$ddl$);
 CALL hqc.index('public.notifications', 'idx_notifications_type', $ddl$CREATE INDEX idx_notifications_type ON public.notifications USING btree (type)$ddl$);
 CALL hqc.index('public.notifications', 'idx_notifications_unread', $ddl$CREATE INDEX idx_notifications_unread ON public.notifications USING btree (tenant_id, created_at DESC) WHERE read_at IS NULL$ddl$);
+CALL hqc.index('public.notifications', 'idx_notifications_actor_agent', $ddl$CREATE INDEX idx_notifications_actor_agent ON public.notifications USING btree (actor_agent_id) WHERE actor_agent_id IS NOT NULL$ddl$);
 CALL hqc.policy('public.notifications', 'Service role full access', $ddl$CREATE POLICY "Service role full access" ON public.notifications
   FOR ALL TO service_role
   USING (true)
@@ -7881,7 +7935,7 @@ BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('2eaa3b8d491a2522', '014_agent_inbox');
+  CALL hqc.require('e112fc60d598b6c8', '014_agent_inbox');
 END
 $hqc$;
 
@@ -8110,7 +8164,7 @@ BEGIN
   RETURN NULL;
 END
 $fn$$ddl$,
-  acl => ARRAY['authenticated=X', 'public=X', 'service_role=X'],
+  acl => ARRAY['service_role=X'],
   doc => 'AFTER INSERT OR UPDATE OF assignee_agent_id trigger on `tasks`. When a task gets an agent
 assignee (on insert, from no assignee, or from another agent) and that agent exists, it
 enqueues an inbox item for the agent (agent id/slug/tenant from the agents row):
@@ -8162,7 +8216,7 @@ BEGIN
   RETURN NULL;
 END
 $fn$$ddl$,
-  acl => ARRAY['authenticated=X', 'public=X', 'service_role=X'],
+  acl => ARRAY['service_role=X'],
   doc => 'AFTER INSERT trigger on `comments` (only when `mentions` is non-empty). For each element of
 `mentions`, in order: strip leading `@`, find the agent with exactly that slug in the
 comment''s tenant, skip unknown slugs and the comment''s own author, and enqueue a
@@ -8204,7 +8258,7 @@ BEGIN
   RETURN NULL;
 END
 $fn$$ddl$,
-  acl => ARRAY['authenticated=X', 'public=X', 'service_role=X'],
+  acl => ARRAY['service_role=X'],
   doc => 'AFTER INSERT trigger on `comments` (only for comments written by an agent): inserts an
 `agent_comment` notification "<agent name> commented" (`Agent` when unknown) with the
 first 200 characters of the body, the commented entity, and meta `{comment_id,
@@ -8227,6 +8281,7 @@ CALL hqc.index('public.agent_inbox_items', 'idx_inbox_created', $ddl$CREATE INDE
 CALL hqc.index('public.agent_inbox_items', 'idx_inbox_leased', $ddl$CREATE INDEX idx_inbox_leased ON public.agent_inbox_items USING btree (leased_until) WHERE status = 'leased'::inbox_item_status$ddl$);
 CALL hqc.index('public.agent_inbox_items', 'idx_inbox_status', $ddl$CREATE INDEX idx_inbox_status ON public.agent_inbox_items USING btree (status)$ddl$);
 CALL hqc.index('public.agent_inbox_items', 'idx_inbox_task', $ddl$CREATE INDEX idx_inbox_task ON public.agent_inbox_items USING btree (task_id)$ddl$);
+CALL hqc.index('public.agent_inbox_items', 'idx_inbox_items_comment', $ddl$CREATE INDEX idx_inbox_items_comment ON public.agent_inbox_items USING btree (comment_id) WHERE comment_id IS NOT NULL$ddl$);
 CALL hqc.policy('public.agent_inbox_items', 'Service role full access', $ddl$CREATE POLICY "Service role full access" ON public.agent_inbox_items
   FOR ALL TO service_role
   USING (true)
@@ -8285,7 +8340,7 @@ BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('2eaa3b8d491a2522', '015_agent_commands');
+  CALL hqc.require('e112fc60d598b6c8', '015_agent_commands');
 END
 $hqc$;
 
@@ -8456,6 +8511,7 @@ CALL hqc.index('public.agent_commands', 'idx_commands_gateway_pending', $ddl$CRE
 CALL hqc.index('public.agent_commands', 'idx_commands_leased', $ddl$CREATE INDEX idx_commands_leased ON public.agent_commands USING btree (leased_until) WHERE status = 'leased'::command_status$ddl$);
 CALL hqc.index('public.agent_commands', 'idx_commands_pending', $ddl$CREATE INDEX idx_commands_pending ON public.agent_commands USING btree (status, created_at) WHERE status = 'pending'::command_status$ddl$);
 CALL hqc.index('public.agent_commands', 'idx_commands_status', $ddl$CREATE INDEX idx_commands_status ON public.agent_commands USING btree (status)$ddl$);
+CALL hqc.index('public.agent_commands', 'idx_agent_commands_gateway', $ddl$CREATE INDEX idx_agent_commands_gateway ON public.agent_commands USING btree (gateway_id) WHERE gateway_id IS NOT NULL$ddl$);
 CALL hqc.policy('public.agent_commands', 'Service role full access', $ddl$CREATE POLICY "Service role full access" ON public.agent_commands
   FOR ALL TO service_role
   USING (true)
@@ -8529,7 +8585,7 @@ BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('2eaa3b8d491a2522', '016_usage_budgets');
+  CALL hqc.require('e112fc60d598b6c8', '016_usage_budgets');
 END
 $hqc$;
 
@@ -8768,7 +8824,7 @@ BEGIN
   RETURN NULL;
 END
 $fn$$ddl$,
-  acl => ARRAY['authenticated=X', 'public=X', 'service_role=X'],
+  acl => ARRAY['service_role=X'],
   doc => 'AFTER INSERT trigger on `agent_usage` (no-op without `agent_id`):
 1. workspace defaults of the usage tenant (limit, threshold 80, hard cutoff true, anchor
    zone = owner_timezone, else UTC; the same fallbacks when there is no workspace row);
@@ -8870,7 +8926,7 @@ notification is created.
 -- Function get_agent_daily_usage
 CALL hqc.function('public.get_agent_daily_usage(uuid)', $ddl$CREATE OR REPLACE FUNCTION public.get_agent_daily_usage(p_agent_id uuid)
   RETURNS TABLE(day date, spend_usd numeric, tokens bigint)
-  LANGUAGE sql STABLE SECURITY DEFINER
+  LANGUAGE sql STABLE
   SET search_path = ''
 AS $fn$SELECT (u.occurred_at AT TIME ZONE coalesce(b.period_anchor_tz, 'UTC'))::date AS day,
        coalesce(sum(u.cost_total_usd), 0)::numeric                          AS spend_usd,
@@ -8886,8 +8942,8 @@ $fn$$ddl$,
   acl => ARRAY['authenticated=X', 'service_role=X'],
   doc => 'Daily spend and tokens of the agent''s current budget period, grouped by local date in the
 budget''s anchor zone (UTC if unset), ascending. Empty when the agent has no budget row.
-No tenant filter: the definer rights bypass RLS, so any caller allowed to execute it can
-read any agent''s daily totals by id.
+SECURITY INVOKER: RLS confines a signed-in caller to the agents of its tenant (an agent of
+another tenant yields no rows); the service role sees every agent.
 ');
 
 -- Constraints, indexes, policies and triggers of agent_usage
@@ -8900,6 +8956,7 @@ CALL hqc.index('public.agent_usage', 'idx_agent_usage_tenant', $ddl$CREATE INDEX
 CALL hqc.index('public.agent_usage', 'idx_agent_usage_agent_model', $ddl$CREATE INDEX idx_agent_usage_agent_model ON public.agent_usage USING btree (agent_id, model)$ddl$);
 CALL hqc.index('public.agent_usage', 'idx_agent_usage_agent_occurred', $ddl$CREATE INDEX idx_agent_usage_agent_occurred ON public.agent_usage USING btree (agent_id, occurred_at DESC)$ddl$);
 CALL hqc.index('public.agent_usage', 'idx_agent_usage_occurred', $ddl$CREATE INDEX idx_agent_usage_occurred ON public.agent_usage USING btree (occurred_at DESC)$ddl$);
+CALL hqc.index('public.agent_usage', 'idx_agent_usage_gateway', $ddl$CREATE INDEX idx_agent_usage_gateway ON public.agent_usage USING btree (gateway_id) WHERE gateway_id IS NOT NULL$ddl$);
 CALL hqc.policy('public.agent_usage', 'Service role full access', $ddl$CREATE POLICY "Service role full access" ON public.agent_usage
   FOR ALL TO service_role
   USING (true)
@@ -9004,7 +9061,7 @@ BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('2eaa3b8d491a2522', '017_rls_realtime_storage');
+  CALL hqc.require('e112fc60d598b6c8', '017_rls_realtime_storage');
 END
 $hqc$;
 
@@ -9176,7 +9233,7 @@ BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('2eaa3b8d491a2522', '018_setup_wizard');
+  CALL hqc.require('e112fc60d598b6c8', '018_setup_wizard');
 END
 $hqc$;
 
@@ -9324,7 +9381,7 @@ BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('2eaa3b8d491a2522', '019_entity_links');
+  CALL hqc.require('e112fc60d598b6c8', '019_entity_links');
 END
 $hqc$;
 
@@ -9442,7 +9499,7 @@ BEGIN
   RETURN NULL;
 END
 $fn$$ddl$,
-  acl => ARRAY['authenticated=X', 'public=X', 'service_role=X'],
+  acl => ARRAY['service_role=X'],
   doc => 'AFTER UPDATE OF review_status trigger on `entity_links`; acts only on deliverables with a
 submitting agent whose review_status actually changed.
 * `approved`, owner is a task: when none of the task''s deliverables is left unapproved
@@ -9554,7 +9611,7 @@ BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('2eaa3b8d491a2522', '020_routines');
+  CALL hqc.require('e112fc60d598b6c8', '020_routines');
 END
 $hqc$;
 
@@ -9781,7 +9838,7 @@ AS $fn$BEGIN
   RETURN NEW;
 END
 $fn$$ddl$,
-  acl => ARRAY['authenticated=X', 'public=X', 'service_role=X'],
+  acl => ARRAY['service_role=X'],
   doc => 'BEFORE INSERT OR UPDATE trigger on `routines` (schedule routines only; not in the
 original, see the module doc). For an active, non-archived schedule routine it computes
 `next_run_at` with routine_next_occurrence() from now() when `next_run_at` is NULL, or —
@@ -9920,7 +9977,7 @@ BEGIN
   RETURN NULL;
 END
 $fn$$ddl$,
-  acl => ARRAY['authenticated=X', 'public=X', 'service_role=X'],
+  acl => ARRAY['service_role=X'],
   doc => 'AFTER INSERT OR UPDATE trigger on `contacts`: evaluates the active, non-archived event
 routines of the contact''s tenant with `entity_type = ''contact''`.
 * `created`: INSERT only.
@@ -10050,7 +10107,7 @@ BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('2eaa3b8d491a2522', '021_collections');
+  CALL hqc.require('e112fc60d598b6c8', '021_collections');
 END
 $hqc$;
 
@@ -10236,6 +10293,7 @@ CALL hqc.constraint('public.collection_fields', 'collection_fields_collection_id
 CALL hqc.constraint('public.collection_fields', 'collection_fields_field_type_check', 'CHECK (field_type IN (''text'', ''number'', ''date'', ''datetime'', ''boolean'', ''select'', ''multi_select'', ''url'', ''email'', ''phone'', ''relation'', ''rich_text''))');
 CALL hqc.constraint('public.collection_fields', 'collection_fields_key_unique', 'UNIQUE (collection_id, field_key)');
 CALL hqc.index('public.collection_fields', 'idx_collection_fields_collection', $ddl$CREATE INDEX idx_collection_fields_collection ON public.collection_fields USING btree (collection_id)$ddl$);
+CALL hqc.index('public.collection_fields', 'idx_collection_fields_tenant', $ddl$CREATE INDEX idx_collection_fields_tenant ON public.collection_fields USING btree (tenant_id)$ddl$);
 CALL hqc.policy('public.collection_fields', 'Service role full access', $ddl$CREATE POLICY "Service role full access" ON public.collection_fields
   FOR ALL TO service_role
   USING (true)
@@ -10287,6 +10345,7 @@ CALL hqc.constraint('public.collection_views', 'collection_views_tenant_id_fkey'
 CALL hqc.constraint('public.collection_views', 'collection_views_collection_id_fkey', 'FOREIGN KEY (collection_id) REFERENCES public.collection_definitions(id) ON DELETE CASCADE');
 CALL hqc.constraint('public.collection_views', 'collection_views_view_type_check', 'CHECK (view_type IN (''table'', ''kanban'', ''calendar''))');
 CALL hqc.index('public.collection_views', 'idx_collection_views_collection', $ddl$CREATE INDEX idx_collection_views_collection ON public.collection_views USING btree (collection_id)$ddl$);
+CALL hqc.index('public.collection_views', 'idx_collection_views_tenant', $ddl$CREATE INDEX idx_collection_views_tenant ON public.collection_views USING btree (tenant_id)$ddl$);
 CALL hqc.policy('public.collection_views', 'Service role full access', $ddl$CREATE POLICY "Service role full access" ON public.collection_views
   FOR ALL TO service_role
   USING (true)
@@ -10374,7 +10433,7 @@ BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('2eaa3b8d491a2522', '022_file_processing');
+  CALL hqc.require('e112fc60d598b6c8', '022_file_processing');
 END
 $hqc$;
 
@@ -10408,7 +10467,7 @@ AS $fn$BEGIN
   SELECT * FROM leased;
 END
 $fn$$ddl$,
-  acl => ARRAY['authenticated=X', 'service_role=X'],
+  acl => ARRAY['service_role=X'],
   doc => 'Lease up to p_limit uploaded files (oldest first) for text extraction: moves them from
 `ready` to `processing` and returns the updated rows. Rows locked by a concurrent caller
 are skipped, so two workers never get the same file. p_limit is used as given (0 leases
@@ -10431,7 +10490,7 @@ AS $fn$BEGIN
    WHERE id = p_item_id;
 END
 $fn$$ddl$,
-  acl => ARRAY['authenticated=X', 'service_role=X'],
+  acl => ARRAY['service_role=X'],
   doc => 'Store the text extracted from a file: processing_status = done, plain_text set,
 processing_error cleared, embedding_status = pending. The plain_text change makes the
 mark-pending trigger reset chunk and embedding state. Unknown ids are a no-op.
@@ -10450,7 +10509,7 @@ AS $fn$BEGIN
    WHERE id = p_item_id;
 END
 $fn$$ddl$,
-  acl => ARRAY['authenticated=X', 'service_role=X'],
+  acl => ARRAY['service_role=X'],
   doc => 'Record a failed text extraction: processing_status = failed and the error message (kept in
 full). Unknown ids are a no-op.
 ');
@@ -10488,7 +10547,7 @@ BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('2eaa3b8d491a2522', '023_source_connections');
+  CALL hqc.require('e112fc60d598b6c8', '023_source_connections');
 END
 $hqc$;
 
@@ -10582,6 +10641,7 @@ CALL hqc.constraint('public.source_sync_runs', 'source_sync_runs_tenant_id_fkey'
 CALL hqc.constraint('public.source_sync_runs', 'source_sync_runs_connection_id_fkey', 'FOREIGN KEY (connection_id) REFERENCES public.source_connections(id) ON DELETE CASCADE');
 CALL hqc.constraint('public.source_sync_runs', 'source_sync_runs_status_check', 'CHECK (status IN (''running'', ''done'', ''failed''))');
 CALL hqc.index('public.source_sync_runs', 'idx_source_sync_runs_connection', $ddl$CREATE INDEX idx_source_sync_runs_connection ON public.source_sync_runs USING btree (connection_id)$ddl$);
+CALL hqc.index('public.source_sync_runs', 'idx_source_sync_runs_tenant', $ddl$CREATE INDEX idx_source_sync_runs_tenant ON public.source_sync_runs USING btree (tenant_id)$ddl$);
 CALL hqc.policy('public.source_sync_runs', 'Service role full access', $ddl$CREATE POLICY "Service role full access" ON public.source_sync_runs
   FOR ALL TO service_role
   USING (true)
@@ -10636,7 +10696,7 @@ BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('2eaa3b8d491a2522', '024_routines_extension');
+  CALL hqc.require('e112fc60d598b6c8', '024_routines_extension');
 END
 $hqc$;
 
@@ -10718,7 +10778,7 @@ BEGIN
   RETURN NEW;
 END
 $fn$$ddl$,
-  acl => ARRAY['authenticated=X', 'service_role=X'],
+  acl => ARRAY['service_role=X'],
   doc => 'AFTER INSERT OR UPDATE trigger on collection_records that fires matching event routines.');
 
 -- Function process_knowledge_item_routine
@@ -10796,7 +10856,7 @@ BEGIN
   RETURN NEW;
 END
 $fn$$ddl$,
-  acl => ARRAY['authenticated=X', 'service_role=X'],
+  acl => ARRAY['service_role=X'],
   doc => 'AFTER INSERT OR UPDATE trigger on knowledge_items that fires matching event routines.');
 
 -- Function process_task_routine
@@ -10872,7 +10932,7 @@ BEGIN
   RETURN NEW;
 END
 $fn$$ddl$,
-  acl => ARRAY['authenticated=X', 'service_role=X'],
+  acl => ARRAY['service_role=X'],
   doc => 'AFTER INSERT OR UPDATE trigger on tasks that fires matching event routines.');
 
 -- Constraints, indexes, policies and triggers of collection_records
@@ -10936,7 +10996,7 @@ BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('2eaa3b8d491a2522', '025_modular_workspace');
+  CALL hqc.require('e112fc60d598b6c8', '025_modular_workspace');
 END
 $hqc$;
 
@@ -10981,7 +11041,7 @@ BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('2eaa3b8d491a2522', '026_secrets');
+  CALL hqc.require('e112fc60d598b6c8', '026_secrets');
 END
 $hqc$;
 
@@ -11039,6 +11099,7 @@ CALL hqc.index('public.secrets', 'idx_secrets_agent', $ddl$CREATE INDEX idx_secr
 CALL hqc.index('public.secrets', 'idx_secrets_agent_key', $ddl$CREATE UNIQUE INDEX idx_secrets_agent_key ON public.secrets USING btree (tenant_id, gateway_id, agent_id, key) WHERE agent_id IS NOT NULL$ddl$);
 CALL hqc.index('public.secrets', 'idx_secrets_gateway', $ddl$CREATE INDEX idx_secrets_gateway ON public.secrets USING btree (gateway_id)$ddl$);
 CALL hqc.index('public.secrets', 'idx_secrets_gateway_key', $ddl$CREATE UNIQUE INDEX idx_secrets_gateway_key ON public.secrets USING btree (tenant_id, gateway_id, key) WHERE agent_id IS NULL$ddl$);
+CALL hqc.index('public.secrets', 'idx_secrets_tenant', $ddl$CREATE INDEX idx_secrets_tenant ON public.secrets USING btree (tenant_id)$ddl$);
 CALL hqc.policy('public.secrets', 'Service role full access', $ddl$CREATE POLICY "Service role full access" ON public.secrets
   FOR ALL TO service_role
   USING (true)
@@ -11054,6 +11115,7 @@ CALL hqc.trigger('public.secrets', 'secrets_updated_at', $ddl$CREATE OR REPLACE 
 
 -- Constraints, indexes, policies and triggers of source_connections
 CALL hqc.constraint('public.source_connections', 'source_connections_secret_id_fkey', 'FOREIGN KEY (secret_id) REFERENCES public.secrets(id) ON DELETE SET NULL');
+CALL hqc.index('public.source_connections', 'idx_source_connections_secret', $ddl$CREATE INDEX idx_source_connections_secret ON public.source_connections USING btree (secret_id) WHERE secret_id IS NOT NULL$ddl$);
 
 COMMIT;
 
@@ -11082,7 +11144,7 @@ BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('2eaa3b8d491a2522', '027_plugins');
+  CALL hqc.require('e112fc60d598b6c8', '027_plugins');
 END
 $hqc$;
 
@@ -11265,7 +11327,7 @@ BEGIN
   RETURN NEW;
 END
 $fn$$ddl$,
-  acl => ARRAY['authenticated=X', 'service_role=X'],
+  acl => ARRAY['service_role=X'],
   doc => 'Row trigger function: queue the change as a plugin event. TG_ARGV[0] is the event type,
 the table name is the entity type, the row''s id and tenant_id identify the entity.
 Payload: INSERT the new row, DELETE the old row, UPDATE {"new", "old", "changed_fields"}
@@ -11367,6 +11429,7 @@ CALL hqc.table_end('public.hq_plugin_events', rls => 'enabled', replica => 'd', 
 CALL hqc.constraint('public.hq_plugin_event_queue', 'hq_plugin_event_queue_pkey', 'PRIMARY KEY (id)');
 CALL hqc.constraint('public.hq_plugin_event_queue', 'hq_plugin_event_queue_tenant_id_fkey', 'FOREIGN KEY (tenant_id) REFERENCES public.tenants(id) ON DELETE CASCADE');
 CALL hqc.index('public.hq_plugin_event_queue', 'idx_plugin_event_queue_pending', $ddl$CREATE INDEX idx_plugin_event_queue_pending ON public.hq_plugin_event_queue USING btree (created_at) WHERE NOT processed$ddl$);
+CALL hqc.index('public.hq_plugin_event_queue', 'idx_hq_plugin_event_queue_tenant', $ddl$CREATE INDEX idx_hq_plugin_event_queue_tenant ON public.hq_plugin_event_queue USING btree (tenant_id)$ddl$);
 CALL hqc.policy('public.hq_plugin_event_queue', 'Service role full access', $ddl$CREATE POLICY "Service role full access" ON public.hq_plugin_event_queue
   FOR ALL TO service_role
   USING (true)
@@ -11533,7 +11596,7 @@ BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('2eaa3b8d491a2522', '028_task_relations');
+  CALL hqc.require('e112fc60d598b6c8', '028_task_relations');
 END
 $hqc$;
 
@@ -11650,7 +11713,7 @@ BEGIN
   RETURN NEW;
 END
 $fn$$ddl$,
-  acl => ARRAY['authenticated=X', 'public=X', 'service_role=X'],
+  acl => ARRAY['service_role=X'],
   doc => 'AFTER UPDATE OF status trigger on tasks. When a task becomes done or cancelled (from any
 other status), tell the assignee of each task blocked by it, once its last unfinished
 blocker is gone, that they can proceed.
@@ -11668,6 +11731,7 @@ CALL hqc.index('public.task_relations', 'idx_task_relations_tenant', $ddl$CREATE
 CALL hqc.index('public.task_relations', 'idx_task_relations_blocker', $ddl$CREATE INDEX idx_task_relations_blocker ON public.task_relations USING btree (target_task_id, relation_type) WHERE relation_type = 'blocked_by'::task_relation_type$ddl$);
 CALL hqc.index('public.task_relations', 'idx_task_relations_source', $ddl$CREATE INDEX idx_task_relations_source ON public.task_relations USING btree (source_task_id)$ddl$);
 CALL hqc.index('public.task_relations', 'idx_task_relations_target', $ddl$CREATE INDEX idx_task_relations_target ON public.task_relations USING btree (target_task_id)$ddl$);
+CALL hqc.index('public.task_relations', 'idx_task_relations_created_by_agent', $ddl$CREATE INDEX idx_task_relations_created_by_agent ON public.task_relations USING btree (created_by_agent_id) WHERE created_by_agent_id IS NOT NULL$ddl$);
 CALL hqc.policy('public.task_relations', 'Service role full access', $ddl$CREATE POLICY "Service role full access" ON public.task_relations
   FOR ALL TO service_role
   USING (true)
@@ -11720,7 +11784,7 @@ BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('2eaa3b8d491a2522', '029_labels');
+  CALL hqc.require('e112fc60d598b6c8', '029_labels');
 END
 $hqc$;
 
@@ -11843,7 +11907,7 @@ BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('2eaa3b8d491a2522', '030_task_templates');
+  CALL hqc.require('e112fc60d598b6c8', '030_task_templates');
 END
 $hqc$;
 
@@ -11932,7 +11996,7 @@ BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('2eaa3b8d491a2522', '031_overdue_escalation');
+  CALL hqc.require('e112fc60d598b6c8', '031_overdue_escalation');
 END
 $hqc$;
 
@@ -12002,7 +12066,7 @@ BEGIN
   END LOOP;
 END
 $fn$$ddl$,
-  acl => ARRAY['authenticated=X', 'service_role=X'],
+  acl => ARRAY['service_role=X'],
   doc => 'Mark overdue open tasks of active tenants as missed; alert the assignee and their manager
 through the inbox (once per task and day) and write an audit row for assigned tasks.
 Called by the escalate-overdue-tasks cron job.
@@ -12038,7 +12102,7 @@ BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('2eaa3b8d491a2522', '032_notification_gaps');
+  CALL hqc.require('e112fc60d598b6c8', '032_notification_gaps');
 END
 $hqc$;
 
@@ -12079,7 +12143,7 @@ BEGIN
   RETURN NEW;
 END
 $fn$$ddl$,
-  acl => ARRAY['authenticated=X', 'public=X', 'service_role=X'],
+  acl => ARRAY['service_role=X'],
   doc => 'AFTER INSERT trigger on entity_links (deliverables with a submitting agent) that notifies the operators.');
 
 -- Function notify_task_overdue
@@ -12115,7 +12179,7 @@ BEGIN
   RETURN NEW;
 END
 $fn$$ddl$,
-  acl => ARRAY['authenticated=X', 'public=X', 'service_role=X'],
+  acl => ARRAY['service_role=X'],
   doc => 'AFTER UPDATE OF status trigger on tasks (status becomes missed) that notifies the operators.');
 
 -- Constraints, indexes, policies and triggers of entity_links
@@ -12189,7 +12253,7 @@ BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('2eaa3b8d491a2522', '033_knowledge_chunk_pipeline');
+  CALL hqc.require('e112fc60d598b6c8', '033_knowledge_chunk_pipeline');
 END
 $hqc$;
 
@@ -12325,7 +12389,7 @@ BEGIN
   SELECT inserted.id, inserted.chunk_index FROM inserted ORDER BY inserted.chunk_index;
 END
 $fn$$ddl$,
-  acl => ARRAY['authenticated=X', 'service_role=X'],
+  acl => ARRAY['service_role=X'],
   doc => 'Replace all chunks of a knowledge item with the elements of the JSON array p_chunks
 (keys chunk_index, content, content_hash, char_start, char_end, meta), inserted in
 ascending chunk_index order with embedding_status pending, and return (id, chunk_index)
@@ -12436,7 +12500,7 @@ BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('2eaa3b8d491a2522', '034_crm_search_index');
+  CALL hqc.require('e112fc60d598b6c8', '034_crm_search_index');
 END
 $hqc$;
 
@@ -12503,7 +12567,7 @@ BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('2eaa3b8d491a2522', '035_interactions_nullable_contact');
+  CALL hqc.require('e112fc60d598b6c8', '035_interactions_nullable_contact');
 END
 $hqc$;
 
@@ -12558,7 +12622,7 @@ BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('2eaa3b8d491a2522', '036_collection_agent_commands');
+  CALL hqc.require('e112fc60d598b6c8', '036_collection_agent_commands');
 END
 $hqc$;
 
@@ -12595,7 +12659,7 @@ BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('2eaa3b8d491a2522', '037_source_plugin_support');
+  CALL hqc.require('e112fc60d598b6c8', '037_source_plugin_support');
 END
 $hqc$;
 
@@ -12652,7 +12716,7 @@ BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('2eaa3b8d491a2522', '038_gateway_backups');
+  CALL hqc.require('e112fc60d598b6c8', '038_gateway_backups');
 END
 $hqc$;
 
@@ -12720,7 +12784,7 @@ BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('2eaa3b8d491a2522', '039_knowledge_library_scope');
+  CALL hqc.require('e112fc60d598b6c8', '039_knowledge_library_scope');
 END
 $hqc$;
 

@@ -201,10 +201,20 @@ static void diff_columns(Diff *d, const HqTable *o, const HqTable *n)
         const HqChange *rn = model_find_rename_to(d->new_m, HQ_CHG_RENAME_COLUMN, n->name, nc->name);
         if (model_find_column(o, nc->name) || (rn && model_find_column(o, rn->name)))
             continue;
-        bool needs_value = nc->final_not_null && !nc->final_default.text && !nc->generated.text && !nc->identity;
-        add(d, needs_value ? DIFF_LOCK : DIFF_SAFE, "column", arena_printf(d->a, "%s.%s", n->name, nc->name), "added",
-            arena_printf(d->a, "%s%s%s%s", nc->type.sql, nc->final_not_null ? " NOT NULL" : "",
-                         nc->final_default.text ? " DEFAULT " : "", nc->final_default.text ? nc->final_default.text : ""));
+        /* Existing databases have rows in this table: a NOT NULL column
+         * needs a value for them (lint rule not_null_column_without_default). */
+        bool needs_value = nc->final_not_null && !nc->final_default.text && !nc->generated.text && !nc->identity &&
+                           !nc->backfill.text;
+        const char *def = arena_printf(d->a, "%s%s%s%s", nc->type.sql, nc->final_not_null ? " NOT NULL" : "",
+                                       nc->final_default.text ? " DEFAULT " : "",
+                                       nc->final_default.text ? nc->final_default.text : "");
+        add(d, needs_value ? DIFF_BREAKING : nc->backfill.text ? DIFF_LOCK : DIFF_SAFE, "column",
+            arena_printf(d->a, "%s.%s", n->name, nc->name), "added",
+            needs_value ? arena_printf(d->a, "%s; fails when the table has rows: give existing rows a value with "
+                                             "`backfill: <sql>` (or a default)", def)
+            : nc->backfill.text ? arena_printf(d->a, "%s; existing rows backfilled with %s (updates every row)", def,
+                                               nc->backfill.text)
+                                : def);
     }
 }
 
@@ -270,7 +280,8 @@ static void diff_constraints(Diff *d, const HqTable *o, const HqTable *n)
         const HqConstraint *nc = n->constraints.items[i];
         if (!model_find_constraint(o, nc->name) && !model_find_constraint(o, follow_rename(d, n, o, nc->name)))
             add(d, DIFF_LOCK, "constraint", arena_printf(d->a, "%s.%s", n->name, nc->name), "added",
-                arena_printf(d->a, "%s (validates every row)", constraint_text(d, nc)));
+                arena_printf(d->a, "%s (validates every row; existing rows that violate it stop the migration)",
+                             constraint_text(d, nc)));
     }
 }
 
@@ -337,8 +348,8 @@ static void diff_indexes(Diff *d, const HqTable *o, const HqTable *n)
         const HqIndex *ni = n->indexes.items[i];
         if (!find_index(o, ni->name) && !find_index(o, follow_rename(d, n, o, ni->name)))
             add(d, DIFF_LOCK, "index", ni->name, "added",
-                arena_printf(d->a, "%son %s using %s; blocks writes while it builds", ni->unique ? "unique, " : "",
-                             n->name, ni->method));
+                arena_printf(d->a, "%son %s using %s; blocks writes while it builds%s", ni->unique ? "unique, " : "",
+                             n->name, ni->method, ni->unique ? "; duplicate existing rows stop the migration" : ""));
     }
 }
 

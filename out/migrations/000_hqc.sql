@@ -20,7 +20,7 @@ $hqc$;
 BEGIN;
 DO $hqc$
 DECLARE
-  runtime text := $runtime$-- hqc runtime 2eaa3b8d491a2522: functions of schema hqc that every migration calls.
+  runtime text := $runtime$-- hqc runtime e112fc60d598b6c8: functions of schema hqc that every migration calls.
 --
 -- Each migration says what it declares (a table, an index, a policy, ...);
 -- these functions compare that with the live catalog and change only what
@@ -74,7 +74,7 @@ REVOKE ALL ON ALL TABLES IN SCHEMA hqc FROM PUBLIC;
 -- ---------------------------------------------------------------- basics
 
 CREATE OR REPLACE FUNCTION hqc.version() RETURNS text LANGUAGE sql IMMUTABLE
-SET search_path = '' AS $f$ SELECT '2eaa3b8d491a2522'::text $f$;
+SET search_path = '' AS $f$ SELECT 'e112fc60d598b6c8'::text $f$;
 
 -- A migration checks that the runtime it calls is the one it was generated
 -- for, and serializes with other migrations of the same database.
@@ -517,16 +517,25 @@ BEGIN
       END IF;
       RAISE EXCEPTION 'hqc: % does not exist: apply the earlier migrations first', what;
     END IF;
-    add := pg_catalog.format('ALTER TABLE %s ADD COLUMN %I %s', rel, col, typ) || coalesce(' ' || extra, '')
-           || coalesce(' DEFAULT ' || dflt, '');
-    IF not_null AND backfill IS NOT NULL AND dflt IS NULL THEN
-      -- Rows that exist get the backfill value, then the column is made NOT NULL.
+    add := pg_catalog.format('ALTER TABLE %s ADD COLUMN %I %s', rel, col, typ) || coalesce(' ' || extra, '');
+    IF backfill IS NOT NULL THEN
+      -- Added bare; the rows that exist get the backfill value; then the
+      -- default and NOT NULL (ADD COLUMN ... NOT NULL fails on rows).
       PERFORM hqc.apply('missing', 'column', rel || '.' || col, NULL, typ, add);
       PERFORM hqc.apply('missing', 'column', rel || '.' || col, NULL, typ,
                         pg_catalog.format('UPDATE %s SET %I = (%s) WHERE %I IS NULL', rel, col, backfill, col));
-      PERFORM hqc.apply('missing', 'column', rel || '.' || col, NULL, typ,
-                        pg_catalog.format('ALTER TABLE %s ALTER COLUMN %I SET NOT NULL', rel, col));
+      IF dflt IS NOT NULL OR not_null THEN
+        PERFORM hqc.apply('missing', 'column', rel || '.' || col, NULL, typ,
+          pg_catalog.format('ALTER TABLE %s ', rel) || pg_catalog.concat_ws(', ',
+            pg_catalog.format('ALTER COLUMN %I SET DEFAULT ', col) || dflt,
+            CASE WHEN not_null THEN pg_catalog.format('ALTER COLUMN %I SET NOT NULL', col) END));
+      END IF;
+      IF NOT hqc.reporting() AND st <> 'fresh' THEN
+        PERFORM hqc.say(pg_catalog.format('hqc: backfill %s.%s of the existing rows',
+                                          pg_catalog.regexp_replace(rel, '^.*\.', ''), col));
+      END IF;
     ELSE
+      add := add || coalesce(' DEFAULT ' || dflt, '');
       PERFORM hqc.apply('missing', 'column', rel || '.' || col, NULL, typ,
                         add || CASE WHEN not_null THEN ' NOT NULL' ELSE '' END);
     END IF;
@@ -564,6 +573,10 @@ BEGIN
     END IF;
   END IF;
   IF pg_catalog.strpos(owns, 'n') > 0 AND a.attnotnull <> not_null THEN
+    IF not_null AND backfill IS NOT NULL THEN
+      PERFORM hqc.apply('different', 'column', rel || '.' || col, live, NULL,
+                        pg_catalog.format('UPDATE %s SET %I = (%s) WHERE %I IS NULL', rel, col, backfill, col));
+    END IF;
     subs := subs || pg_catalog.format('ALTER COLUMN %I %s NOT NULL', col, CASE WHEN not_null THEN 'SET' ELSE 'DROP' END);
   END IF;
   IF pg_catalog.strpos(owns, 'd') > 0 AND a.dflt IS DISTINCT FROM dflt AND extra IS NULL THEN
@@ -1597,6 +1610,8 @@ INSERT INTO hqc.manifest (tbl, kind, name) VALUES
   ('public._schema_version', 'c', 'applied_at'),
   ('public._schema_version', 'c', 'description'),
   ('public._schema_version', 'k', '_schema_version_pkey'),
+  ('public._schema_version', 'p', 'Signed-in users read the schema version'),
+  ('public._schema_version', 'p', 'Service role full access'),
   ('', 'r', 'public.tenants'),
   ('public.tenants', 'c', 'id'),
   ('public.tenants', 'c', 'created_at'),
@@ -1852,6 +1867,8 @@ INSERT INTO hqc.manifest (tbl, kind, name) VALUES
   ('public.draft_sets', 'k', 'draft_sets_tenant_id_contact_id_channel_stage_version_key'),
   ('public.draft_sets', 'k', 'draft_sets_variants_is_array'),
   ('public.draft_sets', 'i', 'idx_draft_sets_tenant'),
+  ('public.draft_sets', 'i', 'idx_draft_sets_template'),
+  ('public.draft_sets', 'i', 'idx_draft_sets_based_on'),
   ('public.draft_sets', 'i', 'idx_draft_sets_contact'),
   ('public.draft_sets', 'i', 'idx_draft_sets_status'),
   ('public.draft_sets', 't', 'draft_sets_updated_at'),
@@ -1963,6 +1980,8 @@ INSERT INTO hqc.manifest (tbl, kind, name) VALUES
   ('public.interactions', 'i', 'idx_interactions_occurred'),
   ('public.interactions', 'i', 'idx_interactions_org'),
   ('public.interactions', 'i', 'idx_interactions_type'),
+  ('public.interactions', 'i', 'idx_interactions_template'),
+  ('public.interactions', 'i', 'idx_interactions_actor_agent'),
   ('public.interactions', 'i', 'idx_interactions_org_occurred'),
   ('public.interactions', 't', 'interactions_sync_contact'),
   ('public.interactions', 't', 'interactions_template_use'),
@@ -2121,6 +2140,7 @@ INSERT INTO hqc.manifest (tbl, kind, name) VALUES
   ('public.comments', 'i', 'idx_comments_actor'),
   ('public.comments', 'i', 'idx_comments_entity'),
   ('public.comments', 'i', 'idx_comments_parent'),
+  ('public.comments', 'i', 'idx_comments_actor_agent'),
   ('public.comments', 't', 'comments_updated_at'),
   ('public.comments', 't', 'comments_enqueue_mentions'),
   ('public.comments', 't', 'comments_notify_agent'),
@@ -2291,6 +2311,7 @@ INSERT INTO hqc.manifest (tbl, kind, name) VALUES
   ('public.audit_log', 'i', 'idx_audit_log_entity'),
   ('public.audit_log', 'i', 'idx_audit_log_entity_time'),
   ('public.audit_log', 'i', 'idx_audit_log_module'),
+  ('public.audit_log', 'i', 'idx_audit_log_actor_agent'),
   ('public.audit_log', 'p', 'Service role full access'),
   ('public.audit_log', 'p', 'Tenant isolation'),
   ('', 'r', 'public.notifications'),
@@ -2313,6 +2334,7 @@ INSERT INTO hqc.manifest (tbl, kind, name) VALUES
   ('public.notifications', 'i', 'idx_notifications_tenant'),
   ('public.notifications', 'i', 'idx_notifications_type'),
   ('public.notifications', 'i', 'idx_notifications_unread'),
+  ('public.notifications', 'i', 'idx_notifications_actor_agent'),
   ('public.notifications', 'i', 'uq_budget_notification_per_period'),
   ('public.notifications', 'p', 'Service role full access'),
   ('public.notifications', 'p', 'Tenant isolation'),
@@ -2354,6 +2376,7 @@ INSERT INTO hqc.manifest (tbl, kind, name) VALUES
   ('public.agent_inbox_items', 'i', 'idx_inbox_leased'),
   ('public.agent_inbox_items', 'i', 'idx_inbox_status'),
   ('public.agent_inbox_items', 'i', 'idx_inbox_task'),
+  ('public.agent_inbox_items', 'i', 'idx_inbox_items_comment'),
   ('public.agent_inbox_items', 't', 'inbox_items_updated_at'),
   ('public.agent_inbox_items', 't', 'plugin_event_inbox_completed'),
   ('public.agent_inbox_items', 't', 'plugin_event_inbox_created'),
@@ -2392,6 +2415,7 @@ INSERT INTO hqc.manifest (tbl, kind, name) VALUES
   ('public.agent_commands', 'i', 'idx_commands_leased'),
   ('public.agent_commands', 'i', 'idx_commands_pending'),
   ('public.agent_commands', 'i', 'idx_commands_status'),
+  ('public.agent_commands', 'i', 'idx_agent_commands_gateway'),
   ('public.agent_commands', 't', 'agent_commands_updated_at'),
   ('public.agent_commands', 'p', 'Service role full access'),
   ('public.agent_commands', 'p', 'Tenant isolation'),
@@ -2426,6 +2450,7 @@ INSERT INTO hqc.manifest (tbl, kind, name) VALUES
   ('public.agent_usage', 'i', 'idx_agent_usage_agent_model'),
   ('public.agent_usage', 'i', 'idx_agent_usage_agent_occurred'),
   ('public.agent_usage', 'i', 'idx_agent_usage_occurred'),
+  ('public.agent_usage', 'i', 'idx_agent_usage_gateway'),
   ('public.agent_usage', 't', 'agent_usage_rollup'),
   ('public.agent_usage', 'p', 'Service role full access'),
   ('public.agent_usage', 'p', 'Tenant isolation'),
@@ -2580,6 +2605,7 @@ INSERT INTO hqc.manifest (tbl, kind, name) VALUES
   ('public.collection_fields', 'k', 'collection_fields_field_type_check'),
   ('public.collection_fields', 'k', 'collection_fields_key_unique'),
   ('public.collection_fields', 'i', 'idx_collection_fields_collection'),
+  ('public.collection_fields', 'i', 'idx_collection_fields_tenant'),
   ('public.collection_fields', 't', 'collection_fields_updated_at'),
   ('public.collection_fields', 'p', 'Service role full access'),
   ('public.collection_fields', 'p', 'Tenant isolation'),
@@ -2619,6 +2645,7 @@ INSERT INTO hqc.manifest (tbl, kind, name) VALUES
   ('public.collection_views', 'k', 'collection_views_collection_id_fkey'),
   ('public.collection_views', 'k', 'collection_views_view_type_check'),
   ('public.collection_views', 'i', 'idx_collection_views_collection'),
+  ('public.collection_views', 'i', 'idx_collection_views_tenant'),
   ('public.collection_views', 't', 'collection_views_updated_at'),
   ('public.collection_views', 'p', 'Service role full access'),
   ('public.collection_views', 'p', 'Tenant isolation'),
@@ -2658,6 +2685,7 @@ INSERT INTO hqc.manifest (tbl, kind, name) VALUES
   ('public.source_connections', 'k', 'source_connections_secret_id_fkey'),
   ('public.source_connections', 'i', 'idx_source_connections_tenant'),
   ('public.source_connections', 'i', 'idx_source_connections_next_sync'),
+  ('public.source_connections', 'i', 'idx_source_connections_secret'),
   ('public.source_connections', 't', 'source_connections_updated_at'),
   ('public.source_connections', 'p', 'Service role full access'),
   ('public.source_connections', 'p', 'Tenant isolation'),
@@ -2677,6 +2705,7 @@ INSERT INTO hqc.manifest (tbl, kind, name) VALUES
   ('public.source_sync_runs', 'k', 'source_sync_runs_connection_id_fkey'),
   ('public.source_sync_runs', 'k', 'source_sync_runs_status_check'),
   ('public.source_sync_runs', 'i', 'idx_source_sync_runs_connection'),
+  ('public.source_sync_runs', 'i', 'idx_source_sync_runs_tenant'),
   ('public.source_sync_runs', 'p', 'Service role full access'),
   ('public.source_sync_runs', 'p', 'Tenant isolation'),
   ('', 'r', 'public.secrets'),
@@ -2703,6 +2732,7 @@ INSERT INTO hqc.manifest (tbl, kind, name) VALUES
   ('public.secrets', 'i', 'idx_secrets_agent_key'),
   ('public.secrets', 'i', 'idx_secrets_gateway'),
   ('public.secrets', 'i', 'idx_secrets_gateway_key'),
+  ('public.secrets', 'i', 'idx_secrets_tenant'),
   ('public.secrets', 't', 'secrets_updated_at'),
   ('public.secrets', 't', 'plugin_event_secret_changed'),
   ('public.secrets', 'p', 'Service role full access'),
@@ -2786,6 +2816,7 @@ INSERT INTO hqc.manifest (tbl, kind, name) VALUES
   ('public.hq_plugin_event_queue', 'k', 'hq_plugin_event_queue_pkey'),
   ('public.hq_plugin_event_queue', 'k', 'hq_plugin_event_queue_tenant_id_fkey'),
   ('public.hq_plugin_event_queue', 'i', 'idx_plugin_event_queue_pending'),
+  ('public.hq_plugin_event_queue', 'i', 'idx_hq_plugin_event_queue_tenant'),
   ('public.hq_plugin_event_queue', 'p', 'Service role full access'),
   ('', 'r', 'public.task_relations'),
   ('public.task_relations', 'c', 'id'),
@@ -2807,6 +2838,7 @@ INSERT INTO hqc.manifest (tbl, kind, name) VALUES
   ('public.task_relations', 'i', 'idx_task_relations_blocker'),
   ('public.task_relations', 'i', 'idx_task_relations_source'),
   ('public.task_relations', 'i', 'idx_task_relations_target'),
+  ('public.task_relations', 'i', 'idx_task_relations_created_by_agent'),
   ('public.task_relations', 'p', 'Service role full access'),
   ('public.task_relations', 'p', 'Tenant isolation'),
   ('', 'r', 'public.labels'),
@@ -3113,7 +3145,7 @@ INSERT INTO hqc.settings (key, value) VALUES
   ('unmanaged_t', ARRAY[]::text[]),
   ('unmanaged_p', ARRAY[]::text[])
 ON CONFLICT (key) DO UPDATE SET value = excluded.value;
-INSERT INTO hqc.settings (key, value) VALUES ('manifest', ARRAY['38baaffe28d2f1c0'])
+INSERT INTO hqc.settings (key, value) VALUES ('manifest', ARRAY['fbc6e6b306e8eadc'])
 ON CONFLICT (key) DO UPDATE SET value = excluded.value;
 $manifest$;
   current boolean := false;
@@ -3124,7 +3156,7 @@ BEGIN
     CREATE SCHEMA hqc;
   END IF;
   IF pg_catalog.to_regprocedure('hqc.version()') IS NOT NULL THEN
-    current := hqc.version() = '2eaa3b8d491a2522';
+    current := hqc.version() = 'e112fc60d598b6c8';
   END IF;
   IF NOT current THEN
     -- Another version: its functions go (their arguments may differ), and so does what
@@ -3136,7 +3168,7 @@ BEGIN
     DROP TABLE IF EXISTS hqc.object_state;
     EXECUTE runtime;
   END IF;
-  IF hqc.setting('manifest') IS DISTINCT FROM ARRAY['38baaffe28d2f1c0'] THEN
+  IF hqc.setting('manifest') IS DISTINCT FROM ARRAY['fbc6e6b306e8eadc'] THEN
     EXECUTE manifest;
   END IF;
 END

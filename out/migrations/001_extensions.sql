@@ -23,7 +23,7 @@ BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('2eaa3b8d491a2522', '001_extensions');
+  CALL hqc.require('e112fc60d598b6c8', '001_extensions');
 END
 $hqc$;
 
@@ -31,11 +31,11 @@ BEGIN;
 CALL hqc.begin('001_extensions');
 
 -- Extension pgcrypto
-CALL hqc.extension('pgcrypto', NULL, false);
+CALL hqc.extension('pgcrypto', 'extensions', false);
 -- Optional extension vector
 CALL hqc.extension('vector', 'extensions', true);
 -- Optional extension pg_cron
-CALL hqc.extension('pg_cron', NULL, true);
+CALL hqc.extension('pg_cron', 'pg_catalog', true);
 
 CALL hqc.schema_acl('public', ARRAY['anon=U', 'authenticated=U', 'public=U', 'service_role=UC'], false);
 CALL hqc.default_acl('public', 'r', ARRAY['authenticated=arwd', 'service_role=arwdDxt'], false);

@@ -23,7 +23,7 @@ BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('2eaa3b8d491a2522', '003_shared_functions');
+  CALL hqc.require('e112fc60d598b6c8', '003_shared_functions');
 END
 $hqc$;
 
@@ -51,7 +51,7 @@ AS $fn$BEGIN
   RETURN NEW;
 END
 $fn$$ddl$,
-  acl => ARRAY['authenticated=X', 'public=X', 'service_role=X'],
+  acl => ARRAY['service_role=X'],
   doc => 'BEFORE UPDATE row trigger: stamps `updated_at` with now() (transaction start time). It
 always runs, so no UPDATE can preserve or set `updated_at` itself; several updates in one
 transaction all get the same timestamp.
@@ -79,6 +79,7 @@ is not a uuid raise 22P02. Consults no table and not auth.uid().
 CALL hqc.function('public.is_valid_timezone(text)', $ddl$CREATE OR REPLACE FUNCTION public.is_valid_timezone(tz text)
   RETURNS boolean
   LANGUAGE plpgsql IMMUTABLE
+  SET search_path = ''
 AS $fn$BEGIN
   PERFORM now() AT TIME ZONE tz;
   RETURN true;
@@ -96,16 +97,25 @@ server''s time zone database.
 
 -- Constraints, indexes, policies and triggers of _schema_version
 CALL hqc.constraint('public._schema_version', '_schema_version_pkey', 'PRIMARY KEY (version)');
+CALL hqc.policy('public._schema_version', 'Signed-in users read the schema version', $ddl$CREATE POLICY "Signed-in users read the schema version" ON public._schema_version
+  FOR SELECT TO authenticated
+  USING (true)$ddl$);
+CALL hqc.policy('public._schema_version', 'Service role full access', $ddl$CREATE POLICY "Service role full access" ON public._schema_version
+  FOR ALL TO service_role
+  USING (true)
+  WITH CHECK (true)$ddl$);
 
 -- Settings, privileges and comments of _schema_version
-CALL hqc.table_end('public._schema_version', rls => 'disabled', replica => 'd', realtime => false,
+CALL hqc.table_end('public._schema_version', rls => 'enabled', replica => 'd', realtime => false,
   acl => ARRAY['authenticated=arwd', 'service_role=arwdDxt'],
   column_acls => ARRAY[]::text[],
   doc => 'Applied schema versions; the UI compares max(version) with the version it expects. Global
-(no tenant) and the only table in public without RLS. Not published to realtime.
+(no tenant). Not published to realtime. Rows are written by the migrations (as the table
+owner, whom RLS does not restrict); signed-in users and the service role may read them.
 ',
   column_docs => ARRAY[]::text[],
-  policy_docs => ARRAY[]::text[]);
+  policy_docs => ARRAY['Signed-in users read the schema version', 'The UI compares max(version) with the version it expects.',
+    'Service role full access', 'Daemons and server actions may read and write every row.']);
 
 -- Schema version rows in _schema_version
 CALL hqc.run($ddl$INSERT INTO public._schema_version (version, description)

@@ -23,7 +23,7 @@ BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('2eaa3b8d491a2522', '004_tenants');
+  CALL hqc.require('e112fc60d598b6c8', '004_tenants');
 END
 $hqc$;
 
@@ -64,7 +64,7 @@ BEGIN
   RETURN NEW;
 END
 $fn$$ddl$,
-  acl => ARRAY['authenticated=X', 'service_role=X'],
+  acl => ARRAY['service_role=X'],
   doc => 'BEFORE INSERT trigger on auth.users. Takes `raw_app_meta_data ->> ''tenant_id''` as a uuid
 (the default tenant when missing or NULL) and writes it back in canonical lower-case form,
 keeping the other keys (NULL metadata becomes an object). A non-uuid tenant_id raises

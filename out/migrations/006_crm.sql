@@ -23,7 +23,7 @@ BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('2eaa3b8d491a2522', '006_crm');
+  CALL hqc.require('e112fc60d598b6c8', '006_crm');
 END
 $hqc$;
 
@@ -526,6 +526,8 @@ CALL hqc.constraint('public.draft_sets', 'draft_sets_based_on_draft_set_id_fkey'
 CALL hqc.constraint('public.draft_sets', 'draft_sets_tenant_id_contact_id_channel_stage_version_key', 'UNIQUE (tenant_id, contact_id, channel, stage, version)');
 CALL hqc.constraint('public.draft_sets', 'draft_sets_variants_is_array', 'CHECK (jsonb_typeof(variants) = ''array'')');
 CALL hqc.index('public.draft_sets', 'idx_draft_sets_tenant', $ddl$CREATE INDEX idx_draft_sets_tenant ON public.draft_sets USING btree (tenant_id)$ddl$);
+CALL hqc.index('public.draft_sets', 'idx_draft_sets_template', $ddl$CREATE INDEX idx_draft_sets_template ON public.draft_sets USING btree (template_id) WHERE template_id IS NOT NULL$ddl$);
+CALL hqc.index('public.draft_sets', 'idx_draft_sets_based_on', $ddl$CREATE INDEX idx_draft_sets_based_on ON public.draft_sets USING btree (based_on_draft_set_id) WHERE based_on_draft_set_id IS NOT NULL$ddl$);
 CALL hqc.index('public.draft_sets', 'idx_draft_sets_contact', $ddl$CREATE INDEX idx_draft_sets_contact ON public.draft_sets USING btree (contact_id, created_at DESC)$ddl$);
 CALL hqc.index('public.draft_sets', 'idx_draft_sets_status', $ddl$CREATE INDEX idx_draft_sets_status ON public.draft_sets USING btree (status)$ddl$);
 CALL hqc.policy('public.draft_sets', 'Service role full access', $ddl$CREATE POLICY "Service role full access" ON public.draft_sets

@@ -23,7 +23,7 @@ BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('2eaa3b8d491a2522', '008_agents');
+  CALL hqc.require('e112fc60d598b6c8', '008_agents');
 END
 $hqc$;
 
@@ -101,6 +101,7 @@ CALL hqc.column('public.agents', 'meta', 'jsonb', '''{}''::jsonb', true, 'and');
 CALL hqc.function('public.agent_reports_chain(uuid, integer)', $ddl$CREATE OR REPLACE FUNCTION public.agent_reports_chain(p_agent_id uuid, p_max_depth integer DEFAULT 5)
   RETURNS TABLE(depth integer, agent_id uuid, slug text, name text)
   LANGUAGE sql STABLE
+  SET search_path = ''
 AS $fn$WITH RECURSIVE chain AS (
   SELECT 0 AS depth, a.id AS agent_id, a.slug, a.name, a.reports_to_id
     FROM public.agents a

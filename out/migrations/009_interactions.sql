@@ -23,7 +23,7 @@ BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('2eaa3b8d491a2522', '009_interactions');
+  CALL hqc.require('e112fc60d598b6c8', '009_interactions');
 END
 $hqc$;
 
@@ -91,7 +91,7 @@ AS $fn$BEGIN
   RETURN NEW;
 END
 $fn$$ddl$,
-  acl => ARRAY['authenticated=X', 'public=X', 'service_role=X'],
+  acl => ARRAY['service_role=X'],
   doc => 'AFTER INSERT trigger on interactions: moves the contact''s `last_contact_date` forward to
 the interaction''s `occurred_at` (never backwards; a NULL date is replaced). Nothing
 happens for an interaction without contact. The contact update fires the contact''s own
@@ -112,7 +112,7 @@ AS $fn$BEGIN
   RETURN NEW;
 END
 $fn$$ddl$,
-  acl => ARRAY['authenticated=X', 'public=X', 'service_role=X'],
+  acl => ARRAY['service_role=X'],
   doc => 'AFTER INSERT trigger on interactions; adds 1 to the referenced template''s `use_count`.');
 
 -- Constraints, indexes, policies and triggers of interactions
@@ -129,6 +129,8 @@ CALL hqc.index('public.interactions', 'idx_interactions_next_action', $ddl$CREAT
 CALL hqc.index('public.interactions', 'idx_interactions_occurred', $ddl$CREATE INDEX idx_interactions_occurred ON public.interactions USING btree (occurred_at DESC)$ddl$);
 CALL hqc.index('public.interactions', 'idx_interactions_org', $ddl$CREATE INDEX idx_interactions_org ON public.interactions USING btree (org_id)$ddl$);
 CALL hqc.index('public.interactions', 'idx_interactions_type', $ddl$CREATE INDEX idx_interactions_type ON public.interactions USING btree (type)$ddl$);
+CALL hqc.index('public.interactions', 'idx_interactions_template', $ddl$CREATE INDEX idx_interactions_template ON public.interactions USING btree (template_id) WHERE template_id IS NOT NULL$ddl$);
+CALL hqc.index('public.interactions', 'idx_interactions_actor_agent', $ddl$CREATE INDEX idx_interactions_actor_agent ON public.interactions USING btree (actor_agent_id) WHERE actor_agent_id IS NOT NULL$ddl$);
 CALL hqc.policy('public.interactions', 'Service role full access', $ddl$CREATE POLICY "Service role full access" ON public.interactions
   FOR ALL TO service_role
   USING (true)

@@ -23,7 +23,7 @@ BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('2eaa3b8d491a2522', '010_tasks_streams');
+  CALL hqc.require('e112fc60d598b6c8', '010_tasks_streams');
 END
 $hqc$;
 
@@ -222,7 +222,7 @@ AS $fn$BEGIN
   RETURN NEW;
 END
 $fn$$ddl$,
-  acl => ARRAY['authenticated=X', 'public=X', 'service_role=X'],
+  acl => ARRAY['service_role=X'],
   doc => 'BEFORE INSERT OR UPDATE on tasks. Stamps `completed_at` when a task becomes `done`, clears it
 when the task is not `done`, and leaves the written value alone while a task stays `done`.
 `last_completed_at` is never touched.
@@ -244,7 +244,7 @@ AS $fn$BEGIN
   RETURN NEW;
 END
 $fn$$ddl$,
-  acl => ARRAY['authenticated=X', 'public=X', 'service_role=X'],
+  acl => ARRAY['service_role=X'],
   doc => 'BEFORE INSERT OR UPDATE on task_series. Rejects (P0001) a `days_of_week` array containing a
 value outside 0 (Sunday) .. 6 (Saturday); NULL elements are ignored.
 ');
@@ -278,7 +278,7 @@ BEGIN
   RETURN NEW;
 END
 $fn$$ddl$,
-  acl => ARRAY['authenticated=X', 'public=X', 'service_role=X'],
+  acl => ARRAY['service_role=X'],
   doc => 'AFTER INSERT on tasks (only for series instances). When the new task has neither
 `model_override` nor `thinking_override` and its series has at least one of them, copies
 both series values onto the task (a NULL series value is copied as NULL). The UPDATE fires
@@ -441,7 +441,7 @@ BEGIN
   RETURN NEW;
 END
 $fn$$ddl$,
-  acl => ARRAY['authenticated=X', 'public=X', 'service_role=X'],
+  acl => ARRAY['service_role=X'],
   doc => 'BEFORE INSERT OR UPDATE on task_series (trigger `task_series_sync`). Keeps
 `next_occurrence_at` and `is_paused` consistent:
 
@@ -456,7 +456,7 @@ $fn$$ddl$,
 -- Function spawn_due_task_instances
 CALL hqc.function('public.spawn_due_task_instances()', $ddl$CREATE OR REPLACE FUNCTION public.spawn_due_task_instances()
   RETURNS void
-  LANGUAGE plpgsql SECURITY DEFINER
+  LANGUAGE plpgsql
   SET search_path = public
 AS $fn$DECLARE
   s          public.task_series%ROWTYPE;
@@ -566,12 +566,16 @@ limit), locked FOR UPDATE SKIP LOCKED so concurrent runs never process the same 
    conflict on `(series_id, series_occurrence_at)`, with an audit row when inserted;
 4. the series advances (`spawned_count + 1`, `last_spawned_at`, next occurrence) and is
    paused once its count limit or end date is reached.
+
+SECURITY INVOKER: the cron job (run by the table owner) and the service role spawn for
+every tenant; a signed-in user, whose browser calls it right after creating a series or
+for "spawn now", spawns only the series RLS shows it, those of its own tenant.
 ');
 
 -- Function recurring_tasks_debug
 CALL hqc.function('public.recurring_tasks_debug()', $ddl$CREATE OR REPLACE FUNCTION public.recurring_tasks_debug()
   RETURNS TABLE(series_id uuid, title text, is_paused boolean, next_occurrence_at timestamptz, now_at timestamptz, seconds_until_next double precision, spawned_count integer, last_spawned_at timestamptz, cadence_type text, time_of_day time, timezone text)
-  LANGUAGE sql STABLE SECURITY DEFINER
+  LANGUAGE sql STABLE
   SET search_path = public
 AS $fn$SELECT s.id,
        s.title,

@@ -23,7 +23,7 @@ BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('2eaa3b8d491a2522', '011_comments');
+  CALL hqc.require('e112fc60d598b6c8', '011_comments');
 END
 $hqc$;
 
@@ -87,6 +87,7 @@ CALL hqc.index('public.comments', 'idx_comments_tenant', $ddl$CREATE INDEX idx_c
 CALL hqc.index('public.comments', 'idx_comments_actor', $ddl$CREATE INDEX idx_comments_actor ON public.comments USING btree (actor_type, actor_agent_id)$ddl$);
 CALL hqc.index('public.comments', 'idx_comments_entity', $ddl$CREATE INDEX idx_comments_entity ON public.comments USING btree (tenant_id, entity_type, entity_id, created_at)$ddl$);
 CALL hqc.index('public.comments', 'idx_comments_parent', $ddl$CREATE INDEX idx_comments_parent ON public.comments USING btree (parent_id)$ddl$);
+CALL hqc.index('public.comments', 'idx_comments_actor_agent', $ddl$CREATE INDEX idx_comments_actor_agent ON public.comments USING btree (actor_agent_id) WHERE actor_agent_id IS NOT NULL$ddl$);
 CALL hqc.policy('public.comments', 'Service role full access', $ddl$CREATE POLICY "Service role full access" ON public.comments
   FOR ALL TO service_role
   USING (true)

@@ -23,7 +23,7 @@ BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('2eaa3b8d491a2522', '013_audit_notifications');
+  CALL hqc.require('e112fc60d598b6c8', '013_audit_notifications');
 END
 $hqc$;
 
@@ -141,7 +141,7 @@ BEGIN
   RETURN NEW;
 END
 $fn$$ddl$,
-  acl => ARRAY['authenticated=X', 'public=X', 'service_role=X'],
+  acl => ARRAY['service_role=X'],
   doc => 'AFTER UPDATE on tasks (only when status or assignee changed). Inserts up to two
 notifications for the task (tenant of the task, entity `task`):
 
@@ -166,6 +166,7 @@ CALL hqc.index('public.audit_log', 'idx_audit_log_created', $ddl$CREATE INDEX id
 CALL hqc.index('public.audit_log', 'idx_audit_log_entity', $ddl$CREATE INDEX idx_audit_log_entity ON public.audit_log USING btree (entity_type, entity_id)$ddl$);
 CALL hqc.index('public.audit_log', 'idx_audit_log_entity_time', $ddl$CREATE INDEX idx_audit_log_entity_time ON public.audit_log USING btree (tenant_id, entity_type, entity_id, created_at DESC)$ddl$);
 CALL hqc.index('public.audit_log', 'idx_audit_log_module', $ddl$CREATE INDEX idx_audit_log_module ON public.audit_log USING btree (module)$ddl$);
+CALL hqc.index('public.audit_log', 'idx_audit_log_actor_agent', $ddl$CREATE INDEX idx_audit_log_actor_agent ON public.audit_log USING btree (actor_agent_id) WHERE actor_agent_id IS NOT NULL$ddl$);
 CALL hqc.policy('public.audit_log', 'Service role full access', $ddl$CREATE POLICY "Service role full access" ON public.audit_log
   FOR ALL TO service_role
   USING (true)
@@ -191,6 +192,7 @@ CALL hqc.constraint('public.notifications', 'notifications_actor_agent_id_fkey',
 CALL hqc.index('public.notifications', 'idx_notifications_tenant', $ddl$CREATE INDEX idx_notifications_tenant ON public.notifications USING btree (tenant_id)$ddl$);
 CALL hqc.index('public.notifications', 'idx_notifications_type', $ddl$CREATE INDEX idx_notifications_type ON public.notifications USING btree (type)$ddl$);
 CALL hqc.index('public.notifications', 'idx_notifications_unread', $ddl$CREATE INDEX idx_notifications_unread ON public.notifications USING btree (tenant_id, created_at DESC) WHERE read_at IS NULL$ddl$);
+CALL hqc.index('public.notifications', 'idx_notifications_actor_agent', $ddl$CREATE INDEX idx_notifications_actor_agent ON public.notifications USING btree (actor_agent_id) WHERE actor_agent_id IS NOT NULL$ddl$);
 CALL hqc.policy('public.notifications', 'Service role full access', $ddl$CREATE POLICY "Service role full access" ON public.notifications
   FOR ALL TO service_role
   USING (true)

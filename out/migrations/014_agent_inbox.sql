@@ -23,7 +23,7 @@ BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('2eaa3b8d491a2522', '014_agent_inbox');
+  CALL hqc.require('e112fc60d598b6c8', '014_agent_inbox');
 END
 $hqc$;
 
@@ -252,7 +252,7 @@ BEGIN
   RETURN NULL;
 END
 $fn$$ddl$,
-  acl => ARRAY['authenticated=X', 'public=X', 'service_role=X'],
+  acl => ARRAY['service_role=X'],
   doc => 'AFTER INSERT OR UPDATE OF assignee_agent_id trigger on `tasks`. When a task gets an agent
 assignee (on insert, from no assignee, or from another agent) and that agent exists, it
 enqueues an inbox item for the agent (agent id/slug/tenant from the agents row):
@@ -304,7 +304,7 @@ BEGIN
   RETURN NULL;
 END
 $fn$$ddl$,
-  acl => ARRAY['authenticated=X', 'public=X', 'service_role=X'],
+  acl => ARRAY['service_role=X'],
   doc => 'AFTER INSERT trigger on `comments` (only when `mentions` is non-empty). For each element of
 `mentions`, in order: strip leading `@`, find the agent with exactly that slug in the
 comment''s tenant, skip unknown slugs and the comment''s own author, and enqueue a
@@ -346,7 +346,7 @@ BEGIN
   RETURN NULL;
 END
 $fn$$ddl$,
-  acl => ARRAY['authenticated=X', 'public=X', 'service_role=X'],
+  acl => ARRAY['service_role=X'],
   doc => 'AFTER INSERT trigger on `comments` (only for comments written by an agent): inserts an
 `agent_comment` notification "<agent name> commented" (`Agent` when unknown) with the
 first 200 characters of the body, the commented entity, and meta `{comment_id,
@@ -369,6 +369,7 @@ CALL hqc.index('public.agent_inbox_items', 'idx_inbox_created', $ddl$CREATE INDE
 CALL hqc.index('public.agent_inbox_items', 'idx_inbox_leased', $ddl$CREATE INDEX idx_inbox_leased ON public.agent_inbox_items USING btree (leased_until) WHERE status = 'leased'::inbox_item_status$ddl$);
 CALL hqc.index('public.agent_inbox_items', 'idx_inbox_status', $ddl$CREATE INDEX idx_inbox_status ON public.agent_inbox_items USING btree (status)$ddl$);
 CALL hqc.index('public.agent_inbox_items', 'idx_inbox_task', $ddl$CREATE INDEX idx_inbox_task ON public.agent_inbox_items USING btree (task_id)$ddl$);
+CALL hqc.index('public.agent_inbox_items', 'idx_inbox_items_comment', $ddl$CREATE INDEX idx_inbox_items_comment ON public.agent_inbox_items USING btree (comment_id) WHERE comment_id IS NOT NULL$ddl$);
 CALL hqc.policy('public.agent_inbox_items', 'Service role full access', $ddl$CREATE POLICY "Service role full access" ON public.agent_inbox_items
   FOR ALL TO service_role
   USING (true)

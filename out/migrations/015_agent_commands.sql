@@ -23,7 +23,7 @@ BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('2eaa3b8d491a2522', '015_agent_commands');
+  CALL hqc.require('e112fc60d598b6c8', '015_agent_commands');
 END
 $hqc$;
 
@@ -194,6 +194,7 @@ CALL hqc.index('public.agent_commands', 'idx_commands_gateway_pending', $ddl$CRE
 CALL hqc.index('public.agent_commands', 'idx_commands_leased', $ddl$CREATE INDEX idx_commands_leased ON public.agent_commands USING btree (leased_until) WHERE status = 'leased'::command_status$ddl$);
 CALL hqc.index('public.agent_commands', 'idx_commands_pending', $ddl$CREATE INDEX idx_commands_pending ON public.agent_commands USING btree (status, created_at) WHERE status = 'pending'::command_status$ddl$);
 CALL hqc.index('public.agent_commands', 'idx_commands_status', $ddl$CREATE INDEX idx_commands_status ON public.agent_commands USING btree (status)$ddl$);
+CALL hqc.index('public.agent_commands', 'idx_agent_commands_gateway', $ddl$CREATE INDEX idx_agent_commands_gateway ON public.agent_commands USING btree (gateway_id) WHERE gateway_id IS NOT NULL$ddl$);
 CALL hqc.policy('public.agent_commands', 'Service role full access', $ddl$CREATE POLICY "Service role full access" ON public.agent_commands
   FOR ALL TO service_role
   USING (true)

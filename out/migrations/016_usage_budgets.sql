@@ -23,7 +23,7 @@ BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('2eaa3b8d491a2522', '016_usage_budgets');
+  CALL hqc.require('e112fc60d598b6c8', '016_usage_budgets');
 END
 $hqc$;
 
@@ -262,7 +262,7 @@ BEGIN
   RETURN NULL;
 END
 $fn$$ddl$,
-  acl => ARRAY['authenticated=X', 'public=X', 'service_role=X'],
+  acl => ARRAY['service_role=X'],
   doc => 'AFTER INSERT trigger on `agent_usage` (no-op without `agent_id`):
 1. workspace defaults of the usage tenant (limit, threshold 80, hard cutoff true, anchor
    zone = owner_timezone, else UTC; the same fallbacks when there is no workspace row);
@@ -364,7 +364,7 @@ notification is created.
 -- Function get_agent_daily_usage
 CALL hqc.function('public.get_agent_daily_usage(uuid)', $ddl$CREATE OR REPLACE FUNCTION public.get_agent_daily_usage(p_agent_id uuid)
   RETURNS TABLE(day date, spend_usd numeric, tokens bigint)
-  LANGUAGE sql STABLE SECURITY DEFINER
+  LANGUAGE sql STABLE
   SET search_path = ''
 AS $fn$SELECT (u.occurred_at AT TIME ZONE coalesce(b.period_anchor_tz, 'UTC'))::date AS day,
        coalesce(sum(u.cost_total_usd), 0)::numeric                          AS spend_usd,
@@ -380,8 +380,8 @@ $fn$$ddl$,
   acl => ARRAY['authenticated=X', 'service_role=X'],
   doc => 'Daily spend and tokens of the agent''s current budget period, grouped by local date in the
 budget''s anchor zone (UTC if unset), ascending. Empty when the agent has no budget row.
-No tenant filter: the definer rights bypass RLS, so any caller allowed to execute it can
-read any agent''s daily totals by id.
+SECURITY INVOKER: RLS confines a signed-in caller to the agents of its tenant (an agent of
+another tenant yields no rows); the service role sees every agent.
 ');
 
 -- Constraints, indexes, policies and triggers of agent_usage
@@ -394,6 +394,7 @@ CALL hqc.index('public.agent_usage', 'idx_agent_usage_tenant', $ddl$CREATE INDEX
 CALL hqc.index('public.agent_usage', 'idx_agent_usage_agent_model', $ddl$CREATE INDEX idx_agent_usage_agent_model ON public.agent_usage USING btree (agent_id, model)$ddl$);
 CALL hqc.index('public.agent_usage', 'idx_agent_usage_agent_occurred', $ddl$CREATE INDEX idx_agent_usage_agent_occurred ON public.agent_usage USING btree (agent_id, occurred_at DESC)$ddl$);
 CALL hqc.index('public.agent_usage', 'idx_agent_usage_occurred', $ddl$CREATE INDEX idx_agent_usage_occurred ON public.agent_usage USING btree (occurred_at DESC)$ddl$);
+CALL hqc.index('public.agent_usage', 'idx_agent_usage_gateway', $ddl$CREATE INDEX idx_agent_usage_gateway ON public.agent_usage USING btree (gateway_id) WHERE gateway_id IS NOT NULL$ddl$);
 CALL hqc.policy('public.agent_usage', 'Service role full access', $ddl$CREATE POLICY "Service role full access" ON public.agent_usage
   FOR ALL TO service_role
   USING (true)

@@ -23,7 +23,7 @@ BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('2eaa3b8d491a2522', '019_entity_links');
+  CALL hqc.require('e112fc60d598b6c8', '019_entity_links');
 END
 $hqc$;
 
@@ -141,7 +141,7 @@ BEGIN
   RETURN NULL;
 END
 $fn$$ddl$,
-  acl => ARRAY['authenticated=X', 'public=X', 'service_role=X'],
+  acl => ARRAY['service_role=X'],
   doc => 'AFTER UPDATE OF review_status trigger on `entity_links`; acts only on deliverables with a
 submitting agent whose review_status actually changed.
 * `approved`, owner is a task: when none of the task''s deliverables is left unapproved

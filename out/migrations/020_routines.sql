@@ -23,7 +23,7 @@ BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('2eaa3b8d491a2522', '020_routines');
+  CALL hqc.require('e112fc60d598b6c8', '020_routines');
 END
 $hqc$;
 
@@ -250,7 +250,7 @@ AS $fn$BEGIN
   RETURN NEW;
 END
 $fn$$ddl$,
-  acl => ARRAY['authenticated=X', 'public=X', 'service_role=X'],
+  acl => ARRAY['service_role=X'],
   doc => 'BEFORE INSERT OR UPDATE trigger on `routines` (schedule routines only; not in the
 original, see the module doc). For an active, non-archived schedule routine it computes
 `next_run_at` with routine_next_occurrence() from now() when `next_run_at` is NULL, or —
@@ -389,7 +389,7 @@ BEGIN
   RETURN NULL;
 END
 $fn$$ddl$,
-  acl => ARRAY['authenticated=X', 'public=X', 'service_role=X'],
+  acl => ARRAY['service_role=X'],
   doc => 'AFTER INSERT OR UPDATE trigger on `contacts`: evaluates the active, non-archived event
 routines of the contact''s tenant with `entity_type = ''contact''`.
 * `created`: INSERT only.

@@ -23,7 +23,7 @@ BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('2eaa3b8d491a2522', '021_collections');
+  CALL hqc.require('e112fc60d598b6c8', '021_collections');
 END
 $hqc$;
 
@@ -209,6 +209,7 @@ CALL hqc.constraint('public.collection_fields', 'collection_fields_collection_id
 CALL hqc.constraint('public.collection_fields', 'collection_fields_field_type_check', 'CHECK (field_type IN (''text'', ''number'', ''date'', ''datetime'', ''boolean'', ''select'', ''multi_select'', ''url'', ''email'', ''phone'', ''relation'', ''rich_text''))');
 CALL hqc.constraint('public.collection_fields', 'collection_fields_key_unique', 'UNIQUE (collection_id, field_key)');
 CALL hqc.index('public.collection_fields', 'idx_collection_fields_collection', $ddl$CREATE INDEX idx_collection_fields_collection ON public.collection_fields USING btree (collection_id)$ddl$);
+CALL hqc.index('public.collection_fields', 'idx_collection_fields_tenant', $ddl$CREATE INDEX idx_collection_fields_tenant ON public.collection_fields USING btree (tenant_id)$ddl$);
 CALL hqc.policy('public.collection_fields', 'Service role full access', $ddl$CREATE POLICY "Service role full access" ON public.collection_fields
   FOR ALL TO service_role
   USING (true)
@@ -260,6 +261,7 @@ CALL hqc.constraint('public.collection_views', 'collection_views_tenant_id_fkey'
 CALL hqc.constraint('public.collection_views', 'collection_views_collection_id_fkey', 'FOREIGN KEY (collection_id) REFERENCES public.collection_definitions(id) ON DELETE CASCADE');
 CALL hqc.constraint('public.collection_views', 'collection_views_view_type_check', 'CHECK (view_type IN (''table'', ''kanban'', ''calendar''))');
 CALL hqc.index('public.collection_views', 'idx_collection_views_collection', $ddl$CREATE INDEX idx_collection_views_collection ON public.collection_views USING btree (collection_id)$ddl$);
+CALL hqc.index('public.collection_views', 'idx_collection_views_tenant', $ddl$CREATE INDEX idx_collection_views_tenant ON public.collection_views USING btree (tenant_id)$ddl$);
 CALL hqc.policy('public.collection_views', 'Service role full access', $ddl$CREATE POLICY "Service role full access" ON public.collection_views
   FOR ALL TO service_role
   USING (true)

@@ -23,7 +23,7 @@ BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('2eaa3b8d491a2522', '022_file_processing');
+  CALL hqc.require('e112fc60d598b6c8', '022_file_processing');
 END
 $hqc$;
 
@@ -57,7 +57,7 @@ AS $fn$BEGIN
   SELECT * FROM leased;
 END
 $fn$$ddl$,
-  acl => ARRAY['authenticated=X', 'service_role=X'],
+  acl => ARRAY['service_role=X'],
   doc => 'Lease up to p_limit uploaded files (oldest first) for text extraction: moves them from
 `ready` to `processing` and returns the updated rows. Rows locked by a concurrent caller
 are skipped, so two workers never get the same file. p_limit is used as given (0 leases
@@ -80,7 +80,7 @@ AS $fn$BEGIN
    WHERE id = p_item_id;
 END
 $fn$$ddl$,
-  acl => ARRAY['authenticated=X', 'service_role=X'],
+  acl => ARRAY['service_role=X'],
   doc => 'Store the text extracted from a file: processing_status = done, plain_text set,
 processing_error cleared, embedding_status = pending. The plain_text change makes the
 mark-pending trigger reset chunk and embedding state. Unknown ids are a no-op.
@@ -99,7 +99,7 @@ AS $fn$BEGIN
    WHERE id = p_item_id;
 END
 $fn$$ddl$,
-  acl => ARRAY['authenticated=X', 'service_role=X'],
+  acl => ARRAY['service_role=X'],
   doc => 'Record a failed text extraction: processing_status = failed and the error message (kept in
 full). Unknown ids are a no-op.
 ');

@@ -23,7 +23,7 @@ BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('2eaa3b8d491a2522', '023_source_connections');
+  CALL hqc.require('e112fc60d598b6c8', '023_source_connections');
 END
 $hqc$;
 
@@ -117,6 +117,7 @@ CALL hqc.constraint('public.source_sync_runs', 'source_sync_runs_tenant_id_fkey'
 CALL hqc.constraint('public.source_sync_runs', 'source_sync_runs_connection_id_fkey', 'FOREIGN KEY (connection_id) REFERENCES public.source_connections(id) ON DELETE CASCADE');
 CALL hqc.constraint('public.source_sync_runs', 'source_sync_runs_status_check', 'CHECK (status IN (''running'', ''done'', ''failed''))');
 CALL hqc.index('public.source_sync_runs', 'idx_source_sync_runs_connection', $ddl$CREATE INDEX idx_source_sync_runs_connection ON public.source_sync_runs USING btree (connection_id)$ddl$);
+CALL hqc.index('public.source_sync_runs', 'idx_source_sync_runs_tenant', $ddl$CREATE INDEX idx_source_sync_runs_tenant ON public.source_sync_runs USING btree (tenant_id)$ddl$);
 CALL hqc.policy('public.source_sync_runs', 'Service role full access', $ddl$CREATE POLICY "Service role full access" ON public.source_sync_runs
   FOR ALL TO service_role
   USING (true)

@@ -23,7 +23,7 @@ BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('2eaa3b8d491a2522', '024_routines_extension');
+  CALL hqc.require('e112fc60d598b6c8', '024_routines_extension');
 END
 $hqc$;
 
@@ -105,7 +105,7 @@ BEGIN
   RETURN NEW;
 END
 $fn$$ddl$,
-  acl => ARRAY['authenticated=X', 'service_role=X'],
+  acl => ARRAY['service_role=X'],
   doc => 'AFTER INSERT OR UPDATE trigger on collection_records that fires matching event routines.');
 
 -- Function process_knowledge_item_routine
@@ -183,7 +183,7 @@ BEGIN
   RETURN NEW;
 END
 $fn$$ddl$,
-  acl => ARRAY['authenticated=X', 'service_role=X'],
+  acl => ARRAY['service_role=X'],
   doc => 'AFTER INSERT OR UPDATE trigger on knowledge_items that fires matching event routines.');
 
 -- Function process_task_routine
@@ -259,7 +259,7 @@ BEGIN
   RETURN NEW;
 END
 $fn$$ddl$,
-  acl => ARRAY['authenticated=X', 'service_role=X'],
+  acl => ARRAY['service_role=X'],
   doc => 'AFTER INSERT OR UPDATE trigger on tasks that fires matching event routines.');
 
 -- Constraints, indexes, policies and triggers of collection_records

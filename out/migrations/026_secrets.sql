@@ -23,7 +23,7 @@ BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('2eaa3b8d491a2522', '026_secrets');
+  CALL hqc.require('e112fc60d598b6c8', '026_secrets');
 END
 $hqc$;
 
@@ -81,6 +81,7 @@ CALL hqc.index('public.secrets', 'idx_secrets_agent', $ddl$CREATE INDEX idx_secr
 CALL hqc.index('public.secrets', 'idx_secrets_agent_key', $ddl$CREATE UNIQUE INDEX idx_secrets_agent_key ON public.secrets USING btree (tenant_id, gateway_id, agent_id, key) WHERE agent_id IS NOT NULL$ddl$);
 CALL hqc.index('public.secrets', 'idx_secrets_gateway', $ddl$CREATE INDEX idx_secrets_gateway ON public.secrets USING btree (gateway_id)$ddl$);
 CALL hqc.index('public.secrets', 'idx_secrets_gateway_key', $ddl$CREATE UNIQUE INDEX idx_secrets_gateway_key ON public.secrets USING btree (tenant_id, gateway_id, key) WHERE agent_id IS NULL$ddl$);
+CALL hqc.index('public.secrets', 'idx_secrets_tenant', $ddl$CREATE INDEX idx_secrets_tenant ON public.secrets USING btree (tenant_id)$ddl$);
 CALL hqc.policy('public.secrets', 'Service role full access', $ddl$CREATE POLICY "Service role full access" ON public.secrets
   FOR ALL TO service_role
   USING (true)
@@ -96,5 +97,6 @@ CALL hqc.trigger('public.secrets', 'secrets_updated_at', $ddl$CREATE OR REPLACE 
 
 -- Constraints, indexes, policies and triggers of source_connections
 CALL hqc.constraint('public.source_connections', 'source_connections_secret_id_fkey', 'FOREIGN KEY (secret_id) REFERENCES public.secrets(id) ON DELETE SET NULL');
+CALL hqc.index('public.source_connections', 'idx_source_connections_secret', $ddl$CREATE INDEX idx_source_connections_secret ON public.source_connections USING btree (secret_id) WHERE secret_id IS NOT NULL$ddl$);
 
 COMMIT;

@@ -23,7 +23,7 @@ BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('2eaa3b8d491a2522', '027_plugins');
+  CALL hqc.require('e112fc60d598b6c8', '027_plugins');
 END
 $hqc$;
 
@@ -206,7 +206,7 @@ BEGIN
   RETURN NEW;
 END
 $fn$$ddl$,
-  acl => ARRAY['authenticated=X', 'service_role=X'],
+  acl => ARRAY['service_role=X'],
   doc => 'Row trigger function: queue the change as a plugin event. TG_ARGV[0] is the event type,
 the table name is the entity type, the row''s id and tenant_id identify the entity.
 Payload: INSERT the new row, DELETE the old row, UPDATE {"new", "old", "changed_fields"}
@@ -308,6 +308,7 @@ CALL hqc.table_end('public.hq_plugin_events', rls => 'enabled', replica => 'd', 
 CALL hqc.constraint('public.hq_plugin_event_queue', 'hq_plugin_event_queue_pkey', 'PRIMARY KEY (id)');
 CALL hqc.constraint('public.hq_plugin_event_queue', 'hq_plugin_event_queue_tenant_id_fkey', 'FOREIGN KEY (tenant_id) REFERENCES public.tenants(id) ON DELETE CASCADE');
 CALL hqc.index('public.hq_plugin_event_queue', 'idx_plugin_event_queue_pending', $ddl$CREATE INDEX idx_plugin_event_queue_pending ON public.hq_plugin_event_queue USING btree (created_at) WHERE NOT processed$ddl$);
+CALL hqc.index('public.hq_plugin_event_queue', 'idx_hq_plugin_event_queue_tenant', $ddl$CREATE INDEX idx_hq_plugin_event_queue_tenant ON public.hq_plugin_event_queue USING btree (tenant_id)$ddl$);
 CALL hqc.policy('public.hq_plugin_event_queue', 'Service role full access', $ddl$CREATE POLICY "Service role full access" ON public.hq_plugin_event_queue
   FOR ALL TO service_role
   USING (true)

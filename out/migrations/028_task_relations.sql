@@ -23,7 +23,7 @@ BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('2eaa3b8d491a2522', '028_task_relations');
+  CALL hqc.require('e112fc60d598b6c8', '028_task_relations');
 END
 $hqc$;
 
@@ -140,7 +140,7 @@ BEGIN
   RETURN NEW;
 END
 $fn$$ddl$,
-  acl => ARRAY['authenticated=X', 'public=X', 'service_role=X'],
+  acl => ARRAY['service_role=X'],
   doc => 'AFTER UPDATE OF status trigger on tasks. When a task becomes done or cancelled (from any
 other status), tell the assignee of each task blocked by it, once its last unfinished
 blocker is gone, that they can proceed.
@@ -158,6 +158,7 @@ CALL hqc.index('public.task_relations', 'idx_task_relations_tenant', $ddl$CREATE
 CALL hqc.index('public.task_relations', 'idx_task_relations_blocker', $ddl$CREATE INDEX idx_task_relations_blocker ON public.task_relations USING btree (target_task_id, relation_type) WHERE relation_type = 'blocked_by'::task_relation_type$ddl$);
 CALL hqc.index('public.task_relations', 'idx_task_relations_source', $ddl$CREATE INDEX idx_task_relations_source ON public.task_relations USING btree (source_task_id)$ddl$);
 CALL hqc.index('public.task_relations', 'idx_task_relations_target', $ddl$CREATE INDEX idx_task_relations_target ON public.task_relations USING btree (target_task_id)$ddl$);
+CALL hqc.index('public.task_relations', 'idx_task_relations_created_by_agent', $ddl$CREATE INDEX idx_task_relations_created_by_agent ON public.task_relations USING btree (created_by_agent_id) WHERE created_by_agent_id IS NOT NULL$ddl$);
 CALL hqc.policy('public.task_relations', 'Service role full access', $ddl$CREATE POLICY "Service role full access" ON public.task_relations
   FOR ALL TO service_role
   USING (true)

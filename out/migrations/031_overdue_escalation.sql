@@ -23,7 +23,7 @@ BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('2eaa3b8d491a2522', '031_overdue_escalation');
+  CALL hqc.require('e112fc60d598b6c8', '031_overdue_escalation');
 END
 $hqc$;
 
@@ -93,7 +93,7 @@ BEGIN
   END LOOP;
 END
 $fn$$ddl$,
-  acl => ARRAY['authenticated=X', 'service_role=X'],
+  acl => ARRAY['service_role=X'],
   doc => 'Mark overdue open tasks of active tenants as missed; alert the assignee and their manager
 through the inbox (once per task and day) and write an audit row for assigned tasks.
 Called by the escalate-overdue-tasks cron job.

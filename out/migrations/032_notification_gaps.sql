@@ -23,7 +23,7 @@ BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('2eaa3b8d491a2522', '032_notification_gaps');
+  CALL hqc.require('e112fc60d598b6c8', '032_notification_gaps');
 END
 $hqc$;
 
@@ -64,7 +64,7 @@ BEGIN
   RETURN NEW;
 END
 $fn$$ddl$,
-  acl => ARRAY['authenticated=X', 'public=X', 'service_role=X'],
+  acl => ARRAY['service_role=X'],
   doc => 'AFTER INSERT trigger on entity_links (deliverables with a submitting agent) that notifies the operators.');
 
 -- Function notify_task_overdue
@@ -100,7 +100,7 @@ BEGIN
   RETURN NEW;
 END
 $fn$$ddl$,
-  acl => ARRAY['authenticated=X', 'public=X', 'service_role=X'],
+  acl => ARRAY['service_role=X'],
   doc => 'AFTER UPDATE OF status trigger on tasks (status becomes missed) that notifies the operators.');
 
 -- Constraints, indexes, policies and triggers of entity_links

@@ -23,7 +23,7 @@ BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('2eaa3b8d491a2522', '033_knowledge_chunk_pipeline');
+  CALL hqc.require('e112fc60d598b6c8', '033_knowledge_chunk_pipeline');
 END
 $hqc$;
 
@@ -159,7 +159,7 @@ BEGIN
   SELECT inserted.id, inserted.chunk_index FROM inserted ORDER BY inserted.chunk_index;
 END
 $fn$$ddl$,
-  acl => ARRAY['authenticated=X', 'service_role=X'],
+  acl => ARRAY['service_role=X'],
   doc => 'Replace all chunks of a knowledge item with the elements of the JSON array p_chunks
 (keys chunk_index, content, content_hash, char_start, char_end, meta), inserted in
 ascending chunk_index order with embedding_status pending, and return (id, chunk_index)

@@ -91,7 +91,8 @@ void emit_search_path(StrBuf *b, const HqModel *m)
     sqlbuf_ident(b, m->project.schema);
     for (size_t i = 0; i < m->extensions.n; i++) {
         const HqExtension *x = m->extensions.items[i];
-        bool seen = !x->schema || !strcmp(x->schema, m->project.schema);
+        /* pg_catalog is searched first anyway; named, it would be searched last. */
+        bool seen = !x->schema || !strcmp(x->schema, m->project.schema) || !strcmp(x->schema, "pg_catalog");
         for (size_t k = 0; k < i && !seen; k++) {
             const HqExtension *y = m->extensions.items[k];
             seen = y->schema && !strcmp(y->schema, x->schema);

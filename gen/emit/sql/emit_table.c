@@ -208,6 +208,10 @@ static void column_call(Emit *e, const HqTable *t, const HqColumn *c, bool adds,
         strbuf_puts(b, ", requires => ");
         sqlbuf_literal(b, column_guard(c)->name);
     }
+    if (c->backfill.text) {
+        strbuf_puts(b, ", backfill => ");
+        sqlbuf_literal(b, c->backfill.text);
+    }
     es_end(b);
 }
 
