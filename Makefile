@@ -63,7 +63,7 @@ hqc: $(GEN_OBJ)
 # out/ is regenerated only when the compiler or the schema changed.
 generate: $(BUILD)/out.stamp
 $(BUILD)/out.stamp: hqc $(SCHEMA)
-	./hqc build -o out schema
+	./hqc build --werror -o out schema
 	@touch $@
 
 # The whole-schema diagram as SVG (Graphviz); hqc writes its source, out/docs/schema.dot.
@@ -73,7 +73,7 @@ out/docs/schema.svg: out/docs/schema.dot
 out/docs/schema.dot: $(BUILD)/out.stamp
 
 check-generated: hqc
-	./hqc build --check -o out schema
+	./hqc build --werror --check -o out schema
 
 test: all
 	tests/run_all.sh

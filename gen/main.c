@@ -13,6 +13,7 @@
 #include "diff/diff.h"
 #include "emit/emit.h"
 #include "emit/out.h"
+#include "lint/lint.h"
 #include "load/source.h"
 #include "stats.h"
 #include "base/strbuf.h"
@@ -23,10 +24,13 @@ static const char usage_text[] =
     "usage: hqc COMMAND [OPTIONS] SCHEMA_DIR\n"
     "\n"
     "commands:\n"
-    "  build [-o OUT] [--check] SCHEMA_DIR   compile the schema; write OUT/migrations/NNN_name.sql\n"
+    "  build [-o OUT] [--check] [--werror] SCHEMA_DIR\n"
+    "                                        compile the schema; write OUT/migrations/NNN_name.sql\n"
     "                                        OUT/install.sql and OUT/docs/ (default OUT: out)\n"
     "                                        --check: write nothing, fail if OUT is stale\n"
-    "  check [--doc-warnings] SCHEMA_DIR     validate only\n"
+    "  check [--doc-warnings] [--werror] [--lint-only] [--format text|json] SCHEMA_DIR\n"
+    "                                        validate and lint (docs/lints.md); --lint-only: report\n"
+    "                                        lint findings only; --format json: findings on stdout\n"
     "  stats SCHEMA_DIR                      object counts (and raw SQL blocks)\n"
     "  diff [--format text|markdown|json] [--fail-on CLASS] OLD NEW\n"
     "                                        semantic changes between two schema versions;\n"
@@ -35,6 +39,7 @@ static const char usage_text[] =
     "                                        of that class or a more severe one)\n"
     "\n"
     "options:\n"
+    "  --werror         lint warnings are errors (build and check)\n"
     "  -h, --help       show this help\n"
     "  --version        show the version\n"
     "\n"
@@ -53,6 +58,8 @@ typedef struct {
     const char *out_dir;
     bool check_only;
     bool doc_warnings;
+    bool werror;
+    bool lint_only;
     DiffFormat format;
     int fail_on;                /* DiffClass, or -1 */
 } Options;
@@ -78,6 +85,10 @@ static int parse_args(int argc, char **argv, Options *o)
             o->check_only = true;
         } else if (!strcmp(a, "--doc-warnings")) {
             o->doc_warnings = true;
+        } else if (!strcmp(a, "--werror")) {
+            o->werror = true;
+        } else if (!strcmp(a, "--lint-only")) {
+            o->lint_only = true;
         } else if (!strcmp(a, "--format")) {
             if (++i == argc)
                 return usage_error("--format needs text, markdown or json");
@@ -118,6 +129,12 @@ static int parse_args(int argc, char **argv, Options *o)
         return usage_error("no schema directory given");
     if (!strcmp(o->command, "diff") && !o->new_dir)
         return usage_error("diff needs two schemas: OLD NEW");
+    if (strcmp(o->command, "diff") && o->format == DIFF_MARKDOWN)
+        return usage_error("--format markdown is for diff; check takes text or json");
+    if (o->format == DIFF_JSON && strcmp(o->command, "diff") && strcmp(o->command, "check"))
+        return usage_error("--format json is for check and diff");
+    if (o->lint_only && strcmp(o->command, "check"))
+        return usage_error("--lint-only is for check");
     return 0;
 }
 
@@ -214,13 +231,27 @@ int main(int argc, char **argv)
     HqModel m;
     clock_t start = clock();
     int io = build_model(a, o.schema_dir, &m);
-    /* Checks run even after build errors, so one run reports everything. */
+    /* Checks run even after build errors, so one run reports everything;
+     * lints need a model the checks accepted. */
+    unsigned lint_errors = 0;
     if (!io) {
         check_model(&m);
-        if (o.doc_warnings)
+        if (o.doc_warnings && !o.lint_only)
             check_docs(&m);
+        bool linting = !diag_error_count() && (!strcmp(o.command, "check") || !strcmp(o.command, "build"));
+        if (linting) {
+            LintResult lr;
+            LintOptions lo = {o.werror, !strcmp(o.command, "check")};
+            lint_model(&m, &lr);
+            if (o.format == DIFF_JSON)
+                lint_errors = lint_print_json(&lr, &lo, stdout);
+            else
+                lint_report(&lr, &lo);
+        } else if (o.format == DIFF_JSON && !strcmp(o.command, "check")) {
+            fputs("{\n  \"findings\": [],\n  \"summary\": null\n}\n", stdout);
+        }
     }
-    unsigned errors = diag_error_count();
+    unsigned errors = diag_error_count() + lint_errors;
     diag_flush();
     if (errors)
         fprintf(stderr, "hqc: %u error%s; nothing written\n", errors, errors == 1 ? "" : "s");

@@ -11,7 +11,7 @@
 
 typedef struct {
     HqLoc loc;
-    int kind;        /* 0 error, 1 warning, 2 note */
+    int kind;        /* 0 error, 1 warning, 2 note, 3 info */
     unsigned seq;    /* arrival order, for stable sorting */
     unsigned parent; /* notes sort with the diagnostic they belong to */
     char *text;
@@ -21,7 +21,7 @@ static Diag *diags;
 static size_t n_diags, cap_diags;
 static char **files;
 static size_t n_files;
-static unsigned errors, warnings, last_parent;
+static unsigned errors, warnings, infos, last_parent;
 static bool drop_notes;  /* the last error or warning repeated an earlier one */
 
 void diag_init(void)
@@ -41,7 +41,7 @@ void diag_reset(void)
     free(files);
     files = NULL;
     n_files = 0;
-    errors = warnings = last_parent = 0;
+    errors = warnings = infos = last_parent = 0;
     drop_notes = false;
 }
 
@@ -124,6 +124,15 @@ void diag_warning(const HqLoc *loc, const char *fmt, ...)
     va_end(ap);
 }
 
+void diag_info(const HqLoc *loc, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    if (add(loc, 3, fmt, ap))
+        infos++;
+    va_end(ap);
+}
+
 void diag_note(const HqLoc *loc, const char *fmt, ...)
 {
     va_list ap;
@@ -134,6 +143,7 @@ void diag_note(const HqLoc *loc, const char *fmt, ...)
 
 unsigned diag_error_count(void) { return errors; }
 unsigned diag_warning_count(void) { return warnings; }
+unsigned diag_info_count(void) { return infos; }
 
 /* Sort key of a diagnostic: that of its parent, so notes follow it. */
 static int cmp_diag(const void *pa, const void *pb)
@@ -153,7 +163,7 @@ static int cmp_diag(const void *pa, const void *pb)
 
 void diag_flush(void)
 {
-    static const char *const kinds[] = {"error", "warning", "note"};
+    static const char *const kinds[] = {"error", "warning", "note", "info"};
     /* Sort a copy of indices, because cmp_diag looks parents up by seq. */
     Diag *sorted = malloc((n_diags ? n_diags : 1) * sizeof *sorted);
     if (!sorted)

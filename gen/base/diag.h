@@ -21,10 +21,13 @@ uint32_t diag_add_file(const char *path);               /* returns file index (>
 const char *diag_file_name(uint32_t file);
 void diag_error(const HqLoc *loc, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void diag_warning(const HqLoc *loc, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Informational findings (lints of severity info): printed, never fatal. */
+void diag_info(const HqLoc *loc, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* A note attaches to the diagnostic reported just before it. */
 void diag_note(const HqLoc *loc, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 unsigned diag_error_count(void);
 unsigned diag_warning_count(void);
+unsigned diag_info_count(void);
 /* Print collected diagnostics to stderr in location order, then forget them. */
 void diag_flush(void);
 /* Closest candidate to `name` within a small edit distance, or NULL. */

@@ -51,7 +51,7 @@ static const char *node_string(const PgQuery__Node *n)
     return n && n->node_case == PG_QUERY__NODE__NODE_STRING ? n->string->sval : NULL;
 }
 
-static SqlpName *make_name(HqArena *a, PgQuery__Node **names, size_t n, int location, int shift)
+static SqlpName *make_name(HqArena *a, PgQuery__Node **names, size_t n, int location, int shift, bool sub)
 {
     SqlpName *nm = arena_alloc(a, sizeof *nm);
     const char *last = n ? node_string(names[n - 1]) : NULL;
@@ -59,6 +59,7 @@ static SqlpName *make_name(HqArena *a, PgQuery__Node **names, size_t n, int loca
     nm->name = arena_strdup(a, last ? last : "*");
     nm->schema = qual && strcmp(qual, "pg_catalog") ? arena_strdup(a, qual) : NULL;
     nm->location = location >= shift ? location - shift : -1;
+    nm->in_subquery = sub;
     return nm;
 }
 
@@ -66,6 +67,8 @@ typedef struct {
     HqArena *a;
     SqlpRefs *refs;
     int shift;        /* prefix length added in front of the fragment */
+    int sub_depth;    /* sub-SELECTs entered */
+    int lock_depth;   /* inside FOR UPDATE OF: names there are FROM items, not relations */
 } Walk;
 
 static void walk(Walk *w, const ProtobufCMessage *msg);
@@ -75,23 +78,32 @@ static void visit(Walk *w, const ProtobufCMessage *msg)
     const ProtobufCMessageDescriptor *d = msg->descriptor;
     if (d == &pg_query__func_call__descriptor) {
         const PgQuery__FuncCall *f = (const void *)msg;
-        vec_push(w->a, &w->refs->functions, make_name(w->a, f->funcname, f->n_funcname, f->location, w->shift));
+        vec_push(w->a, &w->refs->functions,
+                 make_name(w->a, f->funcname, f->n_funcname, f->location, w->shift, w->sub_depth > 0));
     } else if (d == &pg_query__column_ref__descriptor) {
         const PgQuery__ColumnRef *c = (const void *)msg;
         if (c->n_fields && node_string(c->fields[c->n_fields - 1]))
-            vec_push(w->a, &w->refs->columns, make_name(w->a, c->fields, c->n_fields, c->location, w->shift));
-    } else if (d == &pg_query__range_var__descriptor) {
+            vec_push(w->a, &w->refs->columns,
+                     make_name(w->a, c->fields, c->n_fields, c->location, w->shift, w->sub_depth > 0));
+    } else if (d == &pg_query__range_var__descriptor && !w->lock_depth) {
         const PgQuery__RangeVar *r = (const void *)msg;
         SqlpName *nm = arena_alloc(w->a, sizeof *nm);
         nm->schema = r->schemaname && *r->schemaname ? arena_strdup(w->a, r->schemaname) : NULL;
         nm->name = arena_strdup(w->a, r->relname);
         nm->location = r->location >= w->shift ? r->location - w->shift : -1;
+        nm->in_subquery = w->sub_depth > 0;
         vec_push(w->a, &w->refs->tables, nm);
+    } else if (d == &pg_query__common_table_expr__descriptor) {
+        const PgQuery__CommonTableExpr *c = (const void *)msg;
+        SqlpName *nm = arena_alloc(w->a, sizeof *nm);
+        nm->name = arena_strdup(w->a, c->ctename);
+        nm->location = c->location >= w->shift ? c->location - w->shift : -1;
+        vec_push(w->a, &w->refs->ctes, nm);
     } else if (d == &pg_query__type_cast__descriptor) {
         const PgQuery__TypeCast *tc = (const void *)msg;
         if (tc->type_name) {
             SqlpName *t = make_name(w->a, tc->type_name->names, tc->type_name->n_names,
-                                    tc->type_name->location, w->shift);
+                                    tc->type_name->location, w->shift, w->sub_depth > 0);
             vec_push(w->a, &w->refs->types, t);
             const PgQuery__Node *arg = tc->arg;
             if (arg && arg->node_case == PG_QUERY__NODE__NODE_A_CONST &&
@@ -112,6 +124,16 @@ static void walk(Walk *w, const ProtobufCMessage *msg)
         return;
     visit(w, msg);
     const ProtobufCMessageDescriptor *d = msg->descriptor;
+    /* A sub-select without FROM, "(SELECT auth.uid())", runs once per
+     * statement; a correlated EXISTS (... FROM ...) runs per row. */
+    bool sub = false, lock = d == &pg_query__locking_clause__descriptor;
+    if (d == &pg_query__sub_link__descriptor) {
+        const PgQuery__SubLink *sl = (const void *)msg;
+        sub = sl->subselect && sl->subselect->node_case == PG_QUERY__NODE__NODE_SELECT_STMT &&
+              !sl->subselect->select_stmt->n_from_clause;
+    }
+    w->sub_depth += sub;
+    w->lock_depth += lock;
     for (unsigned i = 0; i < d->n_fields; i++) {
         const ProtobufCFieldDescriptor *f = &d->fields[i];
         if (f->type != PROTOBUF_C_TYPE_MESSAGE)
@@ -132,6 +154,8 @@ static void walk(Walk *w, const ProtobufCMessage *msg)
             walk(w, *(ProtobufCMessage *const *)(base + f->offset));
         }
     }
+    w->sub_depth -= sub;
+    w->lock_depth -= lock;
 }
 
 static char *concat3(const char *a, const char *b, const char *c)
@@ -228,7 +252,7 @@ bool sqlp_parse_expr(HqArena *a, const char *text, SqlpRefs *refs, SqlpError *er
             ok = false;
     }
     if (ok && refs) {
-        Walk w = {a, refs, (int)sizeof prefix - 1};
+        Walk w = {a, refs, (int)sizeof prefix - 1, 0, 0};
         walk(&w, &tree->base);
     }
     pg_query__parse_result__free_unpacked(tree, NULL);
@@ -260,7 +284,7 @@ bool sqlp_parse_index_elem(HqArena *a, const char *text, SqlpIndexElem *out, Sql
             if (e->n_opclass)
                 out->opclass = arena_strdup(a, node_string(e->opclass[e->n_opclass - 1]));
             if (refs) {
-                Walk w = {a, refs, (int)sizeof prefix - 1};
+                Walk w = {a, refs, (int)sizeof prefix - 1, 0, 0};
                 walk(&w, &e->base);
             }
             ok = true;
@@ -312,7 +336,7 @@ bool sqlp_parse_statements(HqArena *a, const char *text, SqlpRefs *refs, size_t 
     if (statements)
         *statements = st;
     if (refs) {
-        Walk w = {a, refs, 0};
+        Walk w = {a, refs, 0, 0, 0};
         walk(&w, &tree->base);
     }
     pg_query__parse_result__free_unpacked(tree, NULL);
@@ -412,6 +436,30 @@ static const char *canonical_sql(HqArena *a, const char *text)
     return result;
 }
 
+/* The JSON string whose text starts at `s` (just after its opening quote),
+ * unescaped into the arena; *end receives the closing quote (or the NUL). */
+static char *json_string(HqArena *a, const char *s, const char **end)
+{
+    const char *e = s;
+    char *out = arena_alloc(a, strlen(s) + 1), *o = out;
+    while (*e && *e != '"') {
+        if (*e == '\\' && e[1] == 'u' && e[2] && e[3] && e[4] && e[5]) {
+            /* \u00XX: the parser escapes <, > and & this way */
+            *o++ = (char)strtol((char[]){e[2], e[3], e[4], e[5], 0}, NULL, 16);
+            e += 5;
+        } else if (*e == '\\' && e[1]) {
+            e++;
+            *o++ = *e == 'n' ? '\n' : *e == 't' ? '\t' : *e == 'r' ? '\r' : *e;
+        } else {
+            *o++ = *e;
+        }
+        e++;
+    }
+    *o = '\0';
+    *end = e;
+    return out;
+}
+
 /* PL/pgSQL trees keep the SQL of each statement as text ("query"): replace
  * every such string by its own canonical parse tree. */
 static const char *canonical_queries(HqArena *a, const char *json)
@@ -421,23 +469,8 @@ static const char *canonical_queries(HqArena *a, const char *json)
     const char *p = json;
     for (const char *q; (q = strstr(p, key));) {
         lite_put(a, &out, p, (size_t)(q - p) + sizeof key - 2);
-        const char *s = q + sizeof key - 1, *e = s;
-        /* Unescape the JSON string into SQL text. */
-        char *sql = arena_alloc(a, strlen(s) + 1), *o = sql;
-        while (*e && *e != '"') {
-            if (*e == '\\' && e[1] == 'u' && e[2] && e[3] && e[4] && e[5]) {
-                /* \u00XX: the parser escapes <, > and & this way */
-                *o++ = (char)strtol((char[]){e[2], e[3], e[4], e[5], 0}, NULL, 16);
-                e += 5;
-            } else if (*e == '\\' && e[1]) {
-                e++;
-                *o++ = *e == 'n' ? '\n' : *e == 't' ? '\t' : *e == 'r' ? '\r' : *e;
-            } else {
-                *o++ = *e;
-            }
-            e++;
-        }
-        *o = '\0';
+        const char *e;
+        const char *sql = json_string(a, q + sizeof key - 1, &e);
         const char *c = canonical_sql(a, sql);
         if (!c)
             c = canonical_sql(a, arena_printf(a, "SELECT %s", sql));
@@ -453,6 +486,115 @@ static const char *canonical_queries(HqArena *a, const char *json)
     }
     lite_put(a, &out, p, strlen(p));
     return out.data ? out.data : "";
+}
+
+static bool ident_byte(char c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '$' ||
+           (unsigned char)c >= 0x80;
+}
+
+/* Names in one SQL text of a PL/pgSQL function (a statement, or an
+ * expression, which the parser takes after "SELECT "). Locations stay
+ * relative to `sql`. */
+static void query_refs(HqArena *a, const char *sql, SqlpRefs *refs)
+{
+    SqlpError err = {0};
+    PgQuery__ParseResult *tree = parse_pb(a, sql, 0, strlen(sql), &err);
+    int shift = 0;
+    /* An assignment keeps its target: "v := expr" (PostgreSQL 14+). */
+    size_t skip = 0, i = 0;
+    while (sql[i] && (ident_byte(sql[i]) || sql[i] == '.' || sql[i] == '[' || sql[i] == ']' || sql[i] == ' '))
+        i++;
+    if (i && (sql[i] == ':' || sql[i] == '=')) {
+        skip = i + (sql[i] == ':' ? 1 : 0);
+        if (sql[skip] == '=')
+            skip++;
+        else
+            skip = 0;
+    }
+    static const char prefix[] = "SELECT ";
+    for (int attempt = 0; !tree && attempt < (skip ? 2 : 1); attempt++) {
+        size_t from = attempt ? skip : 0;
+        char *sel = concat3(prefix, sql + from, "");
+        tree = parse_pb(a, sel, sizeof prefix - 1, strlen(sql + from), &err);
+        free(sel);
+        shift = (int)sizeof prefix - 1 - (int)from;
+    }
+    if (!tree)
+        return;
+    Walk w = {a, refs, shift, 0, 0};
+    walk(&w, &tree->base);
+    pg_query__parse_result__free_unpacked(tree, NULL);
+}
+
+static void shift_names(HqVec *v, size_t from, const char *body, const char *stmt, const char *line)
+{
+    for (size_t i = from; i < v->n; i++) {
+        SqlpName *n = v->items[i];
+        n->location = stmt && n->location >= 0 ? (int)(stmt - body) + n->location : (int)(line - body);
+    }
+}
+
+bool sqlp_plpgsql_refs(HqArena *a, const char *create_sql, size_t body_offset, SqlpRefs *refs, SqlpError *err)
+{
+    err->message = NULL;
+    err->offset = 0;
+    PgQueryPlpgsqlParseResult r = pg_query_parse_plpgsql(create_sql);
+    if (r.error || !r.plpgsql_funcs) {
+        err->message = arena_strdup(a, r.error ? r.error->message : "no PL/pgSQL function");
+        pg_query_free_plpgsql_parse_result(r);
+        return false;
+    }
+    const char *json = arena_strdup(a, r.plpgsql_funcs);
+    pg_query_free_plpgsql_parse_result(r);
+    const char *body = create_sql + body_offset;
+    static const char qkey[] = "\"query\":\"", tkey[] = "\"typname\":\"", lkey[] = "\"lineno\":";
+    long lineno = 1;
+    for (const char *p = json; *p;) {
+        if (!strncmp(p, lkey, sizeof lkey - 1)) {
+            lineno = strtol(p + sizeof lkey - 1, NULL, 10);
+            p += sizeof lkey - 1;
+            continue;
+        }
+        bool query = !strncmp(p, qkey, sizeof qkey - 1), type = !strncmp(p, tkey, sizeof tkey - 1);
+        if (!query && !type) {
+            p++;
+            continue;
+        }
+        const char *e;
+        char *text = json_string(a, p + (query ? sizeof qkey : sizeof tkey) - 1, &e);
+        p = *e ? e + 1 : e;
+        /* The line the statement starts on (1 = the line the body starts on). */
+        const char *line = body;
+        for (long l = 1; l < lineno && strchr(line, '\n'); l++)
+            line = strchr(line, '\n') + 1;
+        if (type) {
+            if (!strcmp(text, "UNKNOWN"))
+                continue;
+            char *pct = strchr(text, '%');
+            if (pct)
+                *pct = '\0';
+            char *dot = strrchr(text, '.');
+            SqlpName *n = arena_alloc(a, sizeof *n);
+            n->schema = dot ? arena_strndup(a, text, (size_t)(dot - text)) : NULL;
+            n->name = dot ? dot + 1 : text;
+            n->location = (int)(line - body);
+            vec_push(a, &refs->types, n);
+            continue;
+        }
+        size_t nf = refs->functions.n, nc = refs->columns.n, nt = refs->tables.n, ny = refs->types.n,
+               ns = refs->strings.n, ne = refs->ctes.n;
+        query_refs(a, text, refs);
+        const char *stmt = strstr(line, text);
+        shift_names(&refs->functions, nf, body, stmt, line);
+        shift_names(&refs->columns, nc, body, stmt, line);
+        shift_names(&refs->tables, nt, body, stmt, line);
+        shift_names(&refs->types, ny, body, stmt, line);
+        shift_names(&refs->strings, ns, body, stmt, line);
+        shift_names(&refs->ctes, ne, body, stmt, line);
+    }
+    return true;
 }
 
 const char *sqlp_canonical(HqArena *a, const char *text, bool plpgsql)

@@ -19,6 +19,7 @@ typedef struct {
     const char *schema;    /* NULL when unqualified */
     const char *name;
     int location;          /* byte offset into the fragment, -1 unknown */
+    bool in_subquery;      /* inside a sub-SELECT without FROM: (SELECT auth.uid()) */
 } SqlpName;
 
 /* Names a fragment refers to. */
@@ -28,6 +29,7 @@ typedef struct {
     HqVec tables;          /* SqlpName*: relations (FROM, INSERT INTO, UPDATE ...) */
     HqVec types;           /* SqlpName*: types in casts */
     HqVec strings;         /* SqlpName*: string literals cast to a type (name = literal, schema = type) */
+    HqVec ctes;            /* SqlpName*: names of WITH queries (tables by those names are not relations) */
 } SqlpRefs;
 
 typedef struct {
@@ -62,6 +64,12 @@ bool sqlp_parse_statements(HqArena *a, const char *text, SqlpRefs *refs, size_t 
 /* A whole CREATE FUNCTION ... LANGUAGE plpgsql statement through the PL/pgSQL
  * parser; body_offset is where the body starts inside `create_sql`. */
 bool sqlp_parse_plpgsql(HqArena *a, const char *create_sql, size_t body_offset, SqlpError *err);
+/* The names the SQL statements and expressions inside a PL/pgSQL function
+ * refer to, and the types of its variables (`tasks%ROWTYPE` as type
+ * "tasks"). Locations are byte offsets into the body (the text after
+ * `body_offset` in `create_sql`): exact where the statement text is found
+ * again in the body, else the start of its line. */
+bool sqlp_plpgsql_refs(HqArena *a, const char *create_sql, size_t body_offset, SqlpRefs *refs, SqlpError *err);
 /* Fingerprint of a statement list that ignores formatting (0 on error). */
 unsigned long long sqlp_fingerprint(const char *text);
 /* The parse tree of `text` as JSON without source positions, so two texts

@@ -22,7 +22,7 @@ FNR == 1 {
 }
 {
     line = $0
-    gsub(/\\/, "\\\\", line)
+    gsub(/\\/, "&&", line)      # each backslash doubled (portable: & is the match)
     gsub(/"/, "\\\"", line)
     gsub(/\?/, "\\?", line)
     gsub(/\t/, "\\t", line)

@@ -251,6 +251,7 @@ static void table_fragments(const HqModel *m, const HqTable *t)
             const HqColumn *c = delta->columns.items[i];
             expr(&sc, &c->default_sql, "default");
             expr(&sc, &c->generated, "generated column");
+            expr(&sc, &c->backfill, "backfill");
         }
         for (size_t i = 0; i < delta->alters.n; i++)
             expr(&sc, &((HqColumnAlter *)delta->alters.items[i])->default_sql, "default");

@@ -31,6 +31,23 @@ static const char *first_line(Diff *d, const char *s)
     return s ? arena_strndup(d->a, s, strcspn(s, "\n")) : NULL;
 }
 
+/* SQL on one line: runs of white space become one space. */
+static const char *one_line(Diff *d, const char *s)
+{
+    char *out = arena_strdup(d->a, s), *w = out;
+    for (const char *r = s; *r; r++) {
+        bool space = *r == ' ' || *r == '\t' || *r == '\n' || *r == '\r';
+        if (!space)
+            *w++ = *r;
+        else if (w > out && w[-1] != ' ')
+            *w++ = ' ';
+    }
+    while (w > out && w[-1] == ' ')
+        w--;
+    *w = '\0';
+    return out;
+}
+
 /* The name PostgreSQL-named objects of `o` (notes_pkey) carry once the table
  * is renamed to n (memos_pkey): a table rename takes them along. */
 static const char *follow_rename(Diff *d, const HqTable *o, const HqTable *n, const char *name)
@@ -65,6 +82,14 @@ static const HqModule *dropped_by_module(const HqTable *n, const char *kind, con
                 return delta->module;
     }
     return NULL;
+}
+
+/* "; replaced (M)" when module M of the new version drops `name` and declares
+ * it again (the way to change a constraint or index under its name); else "". */
+static const char *replaced_by(Diff *d, const HqTable *n, const char *kind, const char *name)
+{
+    const HqModule *m = dropped_by_module(n, kind, name);
+    return m ? arena_printf(d->a, "; dropped and re-created (%s)", m->name) : "";
 }
 
 static const char *by_change(Diff *d, const HqChange *c);
@@ -144,7 +169,10 @@ static void diff_columns(Diff *d, const HqTable *o, const HqTable *n)
         if (!nc) {
             const HqChange *drop = change_for(d, HQ_CHG_DROP_COLUMN, n->name, oc->name);
             add(d, DIFF_DESTRUCTIVE, "column", obj, "removed",
-                drop ? arena_printf(d->a, "dropped%s%s", drop->sql.text ? " after moving its data" : "", by_change(d, drop))
+                drop && drop->sql.text
+                    ? arena_printf(d->a, "its data moved first by %s, then dropped%s", one_line(d, drop->sql.text),
+                                   by_change(d, drop))
+                : drop ? arena_printf(d->a, "dropped%s", by_change(d, drop))
                      : arena_printf(d->a, "its data is dropped (%s); no drop_column change, so existing databases keep it",
                                     oc->type.sql));
             continue;
@@ -173,10 +201,20 @@ static void diff_columns(Diff *d, const HqTable *o, const HqTable *n)
         const HqChange *rn = model_find_rename_to(d->new_m, HQ_CHG_RENAME_COLUMN, n->name, nc->name);
         if (model_find_column(o, nc->name) || (rn && model_find_column(o, rn->name)))
             continue;
-        bool needs_value = nc->final_not_null && !nc->final_default.text && !nc->generated.text && !nc->identity;
-        add(d, needs_value ? DIFF_LOCK : DIFF_SAFE, "column", arena_printf(d->a, "%s.%s", n->name, nc->name), "added",
-            arena_printf(d->a, "%s%s%s%s", nc->type.sql, nc->final_not_null ? " NOT NULL" : "",
-                         nc->final_default.text ? " DEFAULT " : "", nc->final_default.text ? nc->final_default.text : ""));
+        /* Existing databases have rows in this table: a NOT NULL column
+         * needs a value for them (lint rule not_null_column_without_default). */
+        bool needs_value = nc->final_not_null && !nc->final_default.text && !nc->generated.text && !nc->identity &&
+                           !nc->backfill.text;
+        const char *def = arena_printf(d->a, "%s%s%s%s", nc->type.sql, nc->final_not_null ? " NOT NULL" : "",
+                                       nc->final_default.text ? " DEFAULT " : "",
+                                       nc->final_default.text ? nc->final_default.text : "");
+        add(d, needs_value ? DIFF_BREAKING : nc->backfill.text ? DIFF_LOCK : DIFF_SAFE, "column",
+            arena_printf(d->a, "%s.%s", n->name, nc->name), "added",
+            needs_value ? arena_printf(d->a, "%s; fails when the table has rows: give existing rows a value with "
+                                             "`backfill: <sql>` (or a default)", def)
+            : nc->backfill.text ? arena_printf(d->a, "%s; existing rows backfilled with %s (updates every row)", def,
+                                               nc->backfill.text)
+                                : def);
     }
 }
 
@@ -235,13 +273,15 @@ static void diff_constraints(Diff *d, const HqTable *o, const HqTable *n)
                              removal(d, n, "constraint", HQ_CHG_DROP_CONSTRAINT, now, oc->name)));
         else if (!constraint_eq(d, oc, nc))
             add(d, DIFF_LOCK, "constraint", obj, "changed",
-                arena_printf(d->a, "%s -> %s (validates every row)", constraint_text(d, oc), constraint_text(d, nc)));
+                arena_printf(d->a, "%s -> %s (validates every row)%s", constraint_text(d, oc), constraint_text(d, nc),
+                             replaced_by(d, n, "constraint", nc->name)));
     }
     for (size_t i = 0; i < n->constraints.n; i++) {
         const HqConstraint *nc = n->constraints.items[i];
         if (!model_find_constraint(o, nc->name) && !model_find_constraint(o, follow_rename(d, n, o, nc->name)))
             add(d, DIFF_LOCK, "constraint", arena_printf(d->a, "%s.%s", n->name, nc->name), "added",
-                arena_printf(d->a, "%s (validates every row)", constraint_text(d, nc)));
+                arena_printf(d->a, "%s (validates every row; existing rows that violate it stop the migration)",
+                             constraint_text(d, nc)));
     }
 }
 
@@ -267,6 +307,26 @@ static bool index_eq(Diff *d, const HqIndex *x, const HqIndex *y)
     return true;
 }
 
+/* "(tenant_id, kind DESC) WHERE cond", with the method when not btree. */
+static const char *index_text(Diff *d, const HqIndex *ix)
+{
+    StrBuf b;
+    strbuf_init(&b);
+    if (ix->unique)
+        strbuf_puts(&b, "unique ");
+    if (strcmp(ix->method, "btree"))
+        strbuf_printf(&b, "using %s ", ix->method);
+    strbuf_putc(&b, '(');
+    for (size_t i = 0; i < ix->n_keys; i++)
+        strbuf_printf(&b, "%s%s", i ? ", " : "", ix->keys[i].text);
+    strbuf_putc(&b, ')');
+    if (ix->where.text)
+        strbuf_printf(&b, " WHERE %s", one_line(d, ix->where.text));
+    const char *s = arena_strdup(d->a, b.data);
+    strbuf_free(&b);
+    return s;
+}
+
 static void diff_indexes(Diff *d, const HqTable *o, const HqTable *n)
 {
     for (size_t i = 0; i < o->indexes.n; i++) {
@@ -278,14 +338,18 @@ static void diff_indexes(Diff *d, const HqTable *o, const HqTable *n)
                 arena_printf(d->a, "on %s%s", n->name, removal(d, n, "index", HQ_CHG_DROP_INDEX, now, oi->name)));
         else if (!index_eq(d, oi, ni))
             add(d, DIFF_LOCK, "index", oi->name, "changed",
-                arena_printf(d->a, "on %s; rebuilt, blocking writes (needs an explicit replace step)", n->name));
+                arena_printf(d->a, "on %s %s -> %s%s", n->name, index_text(d, oi), index_text(d, ni),
+                             *replaced_by(d, n, "index", ni->name)
+                                 ? arena_printf(d->a, "%s, blocking writes while it builds",
+                                                replaced_by(d, n, "index", ni->name))
+                                 : "; rebuilt, blocking writes (needs an explicit replace step)"));
     }
     for (size_t i = 0; i < n->indexes.n; i++) {
         const HqIndex *ni = n->indexes.items[i];
         if (!find_index(o, ni->name) && !find_index(o, follow_rename(d, n, o, ni->name)))
             add(d, DIFF_LOCK, "index", ni->name, "added",
-                arena_printf(d->a, "%son %s using %s; blocks writes while it builds", ni->unique ? "unique, " : "",
-                             n->name, ni->method));
+                arena_printf(d->a, "%son %s using %s; blocks writes while it builds%s", ni->unique ? "unique, " : "",
+                             n->name, ni->method, ni->unique ? "; duplicate existing rows stop the migration" : ""));
     }
 }
 
@@ -797,6 +861,40 @@ static void diff_extensions(Diff *d, const HqModel *o, const HqModel *n)
     }
 }
 
+static const HqBucket *find_bucket(const HqModel *m, const char *id)
+{
+    for (size_t i = 0; i < m->buckets.n; i++)
+        if (!strcmp(((HqBucket *)m->buckets.items[i])->id, id))
+            return m->buckets.items[i];
+    return NULL;
+}
+
+/* Storage buckets and the schema version rows (what the version table says). */
+static void diff_buckets_versions(Diff *d, const HqModel *o, const HqModel *n)
+{
+    for (size_t i = 0; i < o->buckets.n; i++) {
+        const HqBucket *ob = o->buckets.items[i], *nb = find_bucket(n, ob->id);
+        if (!nb)
+            add(d, DIFF_SAFE, "storage bucket", ob->id, "removed", "no longer created (existing buckets and objects stay)");
+        else if (ob->is_public != nb->is_public)
+            add(d, nb->is_public ? DIFF_BREAKING : DIFF_SAFE, "storage bucket", ob->id, "changed",
+                nb->is_public ? "becomes public: anyone may read its objects" : "becomes private");
+    }
+    for (size_t i = 0; i < n->buckets.n; i++) {
+        const HqBucket *nb = n->buckets.items[i];
+        if (!find_bucket(o, nb->id))
+            add(d, DIFF_SAFE, "storage bucket", nb->id, "added", nb->is_public ? "public" : "private");
+    }
+    for (size_t i = 0; i < n->schema_versions.n; i++) {
+        const HqSchemaVersion *nv = n->schema_versions.items[i];
+        bool had = false;
+        for (size_t k = 0; k < o->schema_versions.n && !had; k++)
+            had = ((HqSchemaVersion *)o->schema_versions.items[k])->version == nv->version;
+        if (!had)
+            add(d, DIFF_SAFE, "schema version", arena_printf(d->a, "%ld", nv->version), "added", nv->description);
+    }
+}
+
 /* Changes of the new version not shown with an object above (data steps,
  * drops of objects the old version did not describe): listed on their own. */
 static void diff_steps(Diff *d)
@@ -830,6 +928,7 @@ void diff_models(HqArena *a, const HqModel *old_m, const HqModel *new_m, DiffRes
     diff_functions(&d, old_m, new_m);
     diff_cron(&d, old_m, new_m);
     diff_seeds(&d, old_m, new_m);
+    diff_buckets_versions(&d, old_m, new_m);
     diff_steps(&d);
 }
 

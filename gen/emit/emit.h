@@ -10,6 +10,10 @@
 /* Migration SQL for one module; source_name goes into the header line. */
 char *emit_sql_module(const HqModel *m, const HqModule *mod, const char *source_name);
 
+/* The first migration, 000_hqc: the runtime the modules call (schema hqc)
+ * and the manifest of what the schema declares. */
+char *emit_sql_runtime(const HqModel *m);
+
 /* One migration file: out/migrations/<name>.sql. */
 typedef struct {
     const char *name;           /* "014_agent_inbox" */

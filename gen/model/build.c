@@ -35,13 +35,14 @@ static const char *read_duration(Build *b, const YNode *n, const char *what, con
 
 static void read_deploy(Build *b, const YNode *n, HqDeploy *d)
 {
-    static const char *const keys[] = {"lock_timeout", "statement_timeout", "lock_retries", NULL};
+    static const char *const keys[] = {"lock_timeout", "statement_timeout", "lock_retries", "lint", NULL};
     d->lock_timeout = "3s";
     d->statement_timeout = "10min";
     d->lock_retries = 5;
     if (!n || !bu_keys(n, "deploy", keys))
         return;
     d->loc = n->loc;
+    d->lint = bu_lint(b, n, "project deploy settings", NULL, d);
     d->lock_timeout = read_duration(b, yaml_get(n, "lock_timeout"), "lock_timeout", d->lock_timeout);
     d->statement_timeout = read_duration(b, yaml_get(n, "statement_timeout"), "statement_timeout", d->statement_timeout);
     long r = bu_long(yaml_get(n, "lock_retries"), "lock_retries", d->lock_retries);
@@ -51,11 +52,39 @@ static void read_deploy(Build *b, const YNode *n, HqDeploy *d)
         d->lock_retries = (int)r;
 }
 
+static void read_unmanaged(Build *b, const YNode *n, HqProject *p)
+{
+    static const char *const keys[] = {"indexes", "constraints", "triggers", "policies", NULL};
+    HqVec *lists[] = {&p->unmanaged_indexes, &p->unmanaged_constraints, &p->unmanaged_triggers, &p->unmanaged_policies};
+    if (!n || !bu_keys(n, "unmanaged", keys))
+        return;
+    for (size_t k = 0; keys[k]; k++) {
+        size_t count;
+        const char **globs = bu_str_list(b, yaml_get(n, keys[k]), keys[k], &count);
+        for (size_t i = 0; i < count; i++) {
+            if (!*globs[i])
+                diag_error(&yaml_get(n, keys[k])->loc, "unmanaged %s: an empty pattern", keys[k]);
+            vec_push(b->a, lists[k], (void *)globs[i]);
+        }
+    }
+}
+
+/* project.tenancy: { column: tenant_id, function: current_tenant_id } */
+static void read_tenancy(Build *b, const YNode *n, HqTenancy *t)
+{
+    static const char *const keys[] = {"column", "function", NULL};
+    if (!n || !bu_keys(n, "tenancy", keys) || !bu_require(n, "column", "tenancy") || !bu_require(n, "function", "tenancy"))
+        return;
+    t->loc = n->loc;
+    t->column = bu_str(b, yaml_get(n, "column"), "column");
+    t->function = bu_str(b, yaml_get(n, "function"), "function");
+}
+
 static void read_project(Build *b, const YNode *root)
 {
     static const char *const top[] = {"project", "platform", NULL};
     static const char *const pkeys[] = {"name",  "doc",   "schema",  "realtime_publication", "version_table",
-                                        "trust", "roles", "domains", "deploy", NULL};
+                                        "trust", "roles", "domains", "deploy", "unmanaged", "tenancy", NULL};
     static const char *const domain_keys[] = {"title", "doc", NULL};
     static const char *const platkeys[] = {"schemas", "tables", "functions", NULL};
     if (!bu_keys(root, "_project.yaml", top))
@@ -100,6 +129,8 @@ static void read_project(Build *b, const YNode *root)
     if (!p->schema)
         p->schema = "public";
     read_deploy(b, proj ? yaml_get(proj, "deploy") : NULL, &p->deploy);
+    read_unmanaged(b, proj ? yaml_get(proj, "unmanaged") : NULL, p);
+    read_tenancy(b, proj ? yaml_get(proj, "tenancy") : NULL, &p->tenancy);
     const YNode *plat = yaml_get(root, "platform");
     if (plat && bu_keys(plat, "platform", platkeys)) {
         size_t n;
@@ -119,7 +150,7 @@ static void read_project(Build *b, const YNode *root)
 
 static void read_extensions(Build *b, const YNode *map)
 {
-    static const char *const keys[] = {"schema", "optional", "types", "doc", NULL};
+    static const char *const keys[] = {"schema", "optional", "types", "doc", "lint", NULL};
     if (!map || !bu_is_kind(map, YN_MAP, "extensions"))
         return;
     for (size_t i = 0; i < map->n_pairs; i++) {
@@ -142,6 +173,7 @@ static void read_extensions(Build *b, const YNode *map)
         x->optional = bu_bool(yaml_get(v, "optional"), "optional", false);
         x->types = bu_str_list(b, yaml_get(v, "types"), "types", &x->n_types);
         x->doc = bu_str(b, yaml_get(v, "doc"), "doc");
+        x->lint = bu_lint(b, v, arena_printf(b->a, "extension %s", x->name), NULL, x);
     }
 }
 
@@ -288,7 +320,7 @@ static void read_cron(Build *b, const YNode *map)
 
 static void read_buckets(Build *b, const YNode *map)
 {
-    static const char *const keys[] = {"name", "public", NULL};
+    static const char *const keys[] = {"name", "public", "lint", NULL};
     if (!map || !bu_is_kind(map, YN_MAP, "storage_buckets"))
         return;
     for (size_t i = 0; i < map->n_pairs; i++) {
@@ -302,6 +334,7 @@ static void read_buckets(Build *b, const YNode *map)
             if (yaml_get(v, "name"))
                 bk->name = bu_str(b, yaml_get(v, "name"), "name");
             bk->is_public = bu_bool(yaml_get(v, "public"), "public", false);
+            bk->lint = bu_lint(b, v, arena_printf(b->a, "storage bucket %s", bk->id), NULL, bk);
         }
         vec_push(b->a, &b->m->buckets, bk);
         vec_push(b->a, &b->mod->buckets, bk);
@@ -395,7 +428,7 @@ static void read_module_misc(Build *b, const YNode *root)
 
 static void read_views(Build *b, const YNode *map)
 {
-    static const char *const keys[] = {"doc", "query", "security_invoker", "grants", NULL};
+    static const char *const keys[] = {"doc", "query", "security_invoker", "grants", "lint", NULL};
     if (!map || !bu_is_kind(map, YN_MAP, "views"))
         return;
     for (size_t i = 0; i < map->n_pairs; i++) {
@@ -411,6 +444,7 @@ static void read_views(Build *b, const YNode *map)
         vw->query = bu_sql(b, yaml_get(v, "query"), "query");
         vw->security_invoker = bu_bool(yaml_get(v, "security_invoker"), "security_invoker", false);
         vw->grants = bu_str_list(b, yaml_get(v, "grants"), "grants", &vw->n_grants);
+        vw->lint = bu_lint(b, v, arena_printf(b->a, "view %s", vw->name), NULL, vw);
         for (size_t n = 0; n < b->m->views.n; n++)
             if (!strcmp(((HqView *)b->m->views.items[n])->name, vw->name)) {
                 diag_error(&k->loc, "duplicate view \"%s\"", vw->name);

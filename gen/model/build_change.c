@@ -10,22 +10,22 @@ typedef enum { SUBJ_NAME, SUBJ_DOTTED, SUBJ_FIRST_DOT, SUBJ_FUNCTION, SUBJ_SQL }
 
 /* The keys each kind accepts: its own (naming the old object), its options,
  * doc and at. */
-static const char *const rename_table_keys[] = {"rename_table", "to", "doc", "at", NULL};
-static const char *const rename_column_keys[] = {"rename_column", "to", "doc", "at", NULL};
-static const char *const rename_value_keys[] = {"rename_value", "to", "doc", "at", NULL};
-static const char *const rename_function_keys[] = {"rename_function", "to", "doc", "at", NULL};
-static const char *const rename_type_keys[] = {"rename_type", "to", "doc", "at", NULL};
-static const char *const recreate_enum_keys[] = {"recreate_enum", "map", "doc", "at", NULL};
-static const char *const change_type_keys[] = {"change_type", "using", "doc", "at", NULL};
-static const char *const drop_table_keys[] = {"drop_table", "move", "doc", "at", NULL};
-static const char *const drop_column_keys[] = {"drop_column", "move", "doc", "at", NULL};
-static const char *const drop_function_keys[] = {"drop_function", "doc", "at", NULL};
-static const char *const drop_type_keys[] = {"drop_type", "doc", "at", NULL};
-static const char *const drop_constraint_keys[] = {"drop_constraint", "doc", "at", NULL};
-static const char *const drop_index_keys[] = {"drop_index", "doc", "at", NULL};
-static const char *const drop_trigger_keys[] = {"drop_trigger", "doc", "at", NULL};
-static const char *const drop_policy_keys[] = {"drop_policy", "on", "doc", "at", NULL};
-static const char *const sql_keys[] = {"sql", "when", "doc", "at", NULL};
+static const char *const rename_table_keys[] = {"rename_table", "to", "doc", "at", "lint", NULL};
+static const char *const rename_column_keys[] = {"rename_column", "to", "doc", "at", "lint", NULL};
+static const char *const rename_value_keys[] = {"rename_value", "to", "doc", "at", "lint", NULL};
+static const char *const rename_function_keys[] = {"rename_function", "to", "doc", "at", "lint", NULL};
+static const char *const rename_type_keys[] = {"rename_type", "to", "doc", "at", "lint", NULL};
+static const char *const recreate_enum_keys[] = {"recreate_enum", "map", "doc", "at", "lint", NULL};
+static const char *const change_type_keys[] = {"change_type", "using", "doc", "at", "lint", NULL};
+static const char *const drop_table_keys[] = {"drop_table", "move", "doc", "at", "lint", NULL};
+static const char *const drop_column_keys[] = {"drop_column", "move", "doc", "at", "lint", NULL};
+static const char *const drop_function_keys[] = {"drop_function", "doc", "at", "lint", NULL};
+static const char *const drop_type_keys[] = {"drop_type", "doc", "at", "lint", NULL};
+static const char *const drop_constraint_keys[] = {"drop_constraint", "doc", "at", "lint", NULL};
+static const char *const drop_index_keys[] = {"drop_index", "doc", "at", "lint", NULL};
+static const char *const drop_trigger_keys[] = {"drop_trigger", "doc", "at", "lint", NULL};
+static const char *const drop_policy_keys[] = {"drop_policy", "on", "doc", "at", "lint", NULL};
+static const char *const sql_keys[] = {"sql", "when", "doc", "at", "lint", NULL};
 
 typedef struct {
     HqChangeKind kind;
@@ -192,6 +192,7 @@ static void read_change(Build *b, const YNode *item)
     /* A data move runs once the module's objects exist; `at` moves it. */
     static const char *const phases[] = {"start", "end", NULL};
     c->at_end = bu_choice(yaml_get(item, "at"), "at", phases, c->sql.text ? 1 : 0) == 1;
+    c->lint = bu_lint(b, item, arena_printf(b->a, "change %s %s (%s)", key_name, c->kind == HQ_CHG_SQL ? "step" : c->subject, b->mod->name), NULL, c);
     vec_push(b->a, &b->mod->changes, c);
     vec_push(b->a, &b->m->changes, c);
 }

@@ -5,7 +5,7 @@
 
 static const char *const function_keys[] = {
     "doc", "args", "returns", "language", "volatility", "security", "search_path", "strict",
-    "grants", "revokes", "replaces", "requires", "body", NULL};
+    "grants", "revokes", "replaces", "requires", "body", "lint", NULL};
 static const char *const platform_function_keys[] = {"doc", "args", "returns", NULL};
 
 static void read_args(Build *b, HqFunction *f, const YNode *args)
@@ -123,6 +123,7 @@ void build_function(Build *b, const char *name, const YNode *name_node, const YN
     f->revokes = bu_str_list(b, yaml_get(body, "revokes"), "revokes", &f->n_revokes);
     f->body = bu_sql(b, yaml_get(body, "body"), "body");
     f->replaces = bu_bool(yaml_get(body, "replaces"), "replaces", false);
+    f->lint = bu_lint(b, body, arena_printf(b->a, "function %s", name), NULL, f);
     size_t n_req;
     const YNode *req = yaml_get(body, "requires");
     const char **names = bu_str_list(b, req, "requires", &n_req);

@@ -33,6 +33,11 @@ void bu_type(Build *b, const char *text, HqLoc loc, HqType *out);
  * the way makeObjectName() does it. name2 may be NULL. */
 const char *bu_pg_name(Build *b, const char *name1, const char *name2, const char *label);
 
+/* The `lint:` exceptions of an object's YAML body, or NULL when it has none;
+ * `object` names the object in words ("column tasks.title"), `table` is the
+ * table it belongs to (or NULL), `owner` the model object it is on. */
+const HqLint *bu_lint(Build *b, const YNode *body, const char *object, const HqTable *table, const void *owner);
+
 void build_table(Build *b, const char *name, const YNode *name_node, const YNode *body);
 void build_extend_table(Build *b, const char *name, const YNode *name_node, const YNode *body);
 void build_function(Build *b, const char *name, const YNode *name_node, const YNode *body, bool platform);

@@ -10,17 +10,17 @@
 
 static const char *const table_keys[] = {
     "doc", "domain", "traits", "columns", "primary_key", "unique", "checks", "foreign_keys", "indexes", "rls",
-    "policies", "grants", "revokes", "triggers", "realtime", "replica_identity", "requires", NULL};
+    "policies", "grants", "revokes", "triggers", "realtime", "replica_identity", "requires", "lint", NULL};
 static const char *const trait_keys[] = {
     "doc", "params", "traits", "columns", "unique", "checks", "foreign_keys", "indexes", "rls",
     "policies", "grants", "revokes", "triggers", "realtime", "replica_identity", NULL};
 static const char *const extend_keys[] = {
     "columns", "alter_columns", "unique", "checks", "foreign_keys", "indexes", "rls", "policies",
     "grants", "revokes", "triggers", "realtime", "replica_identity", "drop_constraints",
-    "drop_indexes", "drop_policies", "drop_triggers", NULL};
+    "drop_indexes", "drop_policies", "drop_triggers", "lint", NULL};
 static const char *const column_keys[] = {
     "type", "not_null", "default", "primary_key", "unique", "references", "check", "pattern",
-    "generated", "identity", "requires", "doc", NULL};
+    "generated", "identity", "requires", "doc", "backfill", "lint", NULL};
 static const char *const fk_actions[] = {"no_action", "restrict", "cascade", "set_null", "set_default", NULL};
 
 /* The project domain a table's `domain:` names, or NULL (error reported). */
@@ -301,6 +301,8 @@ static HqColumn *read_column(Build *b, HqTableDelta *d, const YNode *key, const 
     static const char *const idents[] = {"always", "by_default", NULL};
     c->identity = (HqIdentity)(bu_choice(yaml_get(body, "identity"), "identity", idents, -1) + 1);
     c->doc = bu_str(b, yaml_get(body, "doc"), "doc");
+    c->backfill = bu_sql(b, yaml_get(body, "backfill"), "backfill");
+    c->lint = bu_lint(b, body, arena_printf(b->a, "column %s.%s", t->name, c->name), t, c);
     if (c->type.kind == HQ_TYPE_EXTENSION && c->type.ext->optional)
         c->requires = c->type.ext;
     size_t n_req;
@@ -351,6 +353,9 @@ static HqColumn *read_column(Build *b, HqTableDelta *d, const YNode *key, const 
     }
     c->final_not_null = c->not_null;
     c->final_default = c->default_sql;
+    if (c->backfill.text && (!c->not_null || c->generated.text || c->identity))
+        diag_error(&c->backfill.loc, "backfill gives existing rows a value for a new NOT NULL column; column \"%s\" %s",
+                   c->name, c->not_null ? "is generated" : "is nullable (NULL is their value)");
     return c;
 }
 
@@ -379,7 +384,7 @@ static const char **str_list_or_one(Build *b, const YNode *n, const char *what, 
 
 static void read_indexes(Build *b, HqTableDelta *d, const YNode *map)
 {
-    static const char *const keys[] = {"key", "unique", "using", "where", "include", "with", "requires", "doc", NULL};
+    static const char *const keys[] = {"key", "unique", "using", "where", "include", "with", "requires", "doc", "lint", NULL};
     if (!map || !bu_is_kind(map, YN_MAP, "indexes"))
         return;
     for (size_t i = 0; i < map->n_pairs; i++) {
@@ -403,6 +408,7 @@ static void read_indexes(Build *b, HqTableDelta *d, const YNode *map)
                 diag_error(&key->loc, "index \"%s\" needs at least one key element", ix->name);
         }
         ix->where = bu_sql(b, yaml_get(body, "where"), "where");
+        ix->lint = bu_lint(b, body, arena_printf(b->a, "index %s", ix->name), d->table, ix);
         ix->include = bu_str_list(b, yaml_get(body, "include"), "include", &ix->n_include);
         const YNode *with = yaml_get(body, "with");
         if (with && bu_is_kind(with, YN_MAP, "with")) {
@@ -441,7 +447,7 @@ static void read_indexes(Build *b, HqTableDelta *d, const YNode *map)
 
 static void read_policies(Build *b, HqTableDelta *d, const YNode *map)
 {
-    static const char *const keys[] = {"command", "to", "using", "with_check", "restrictive", "doc", NULL};
+    static const char *const keys[] = {"command", "to", "using", "with_check", "restrictive", "doc", "lint", NULL};
     static const char *const commands[] = {"all", "select", "insert", "update", "delete", NULL};
     if (!map || !bu_is_kind(map, YN_MAP, "policies"))
         return;
@@ -459,6 +465,7 @@ static void read_policies(Build *b, HqTableDelta *d, const YNode *map)
         p->check_sql = bu_sql(b, yaml_get(body, "with_check"), "with_check");
         p->restrictive = bu_bool(yaml_get(body, "restrictive"), "restrictive", false);
         p->doc = bu_str(b, yaml_get(body, "doc"), "doc");
+        p->lint = bu_lint(b, body, arena_printf(b->a, "policy \"%s\" on %s", p->name, d->table->name), d->table, p);
         if (!p->using_sql.text && !p->check_sql.text)
             diag_error(&k->loc, "policy \"%s\" needs \"using\" or \"with_check\"", p->name);
         for (size_t j = 0; j < d->table->policies.n; j++)
@@ -499,7 +506,7 @@ static void read_grants(Build *b, HqTableDelta *d, const YNode *list, bool revok
 
 static void read_triggers(Build *b, HqTableDelta *d, const YNode *map)
 {
-    static const char *const keys[] = {"timing", "events", "level", "when", "function", "args", "doc", NULL};
+    static const char *const keys[] = {"timing", "events", "level", "when", "function", "args", "doc", "lint", NULL};
     static const char *const timings[] = {"before", "after", "instead_of", NULL};
     static const char *const levels[] = {"row", "statement", NULL};
     if (!map || !bu_is_kind(map, YN_MAP, "triggers"))
@@ -519,6 +526,7 @@ static void read_triggers(Build *b, HqTableDelta *d, const YNode *map)
         tg->function_name = bu_str(b, yaml_get(body, "function"), "function");
         tg->args = bu_str_list(b, yaml_get(body, "args"), "args", &tg->n_args);
         tg->doc = bu_str(b, yaml_get(body, "doc"), "doc");
+        tg->lint = bu_lint(b, body, arena_printf(b->a, "trigger %s on %s", tg->name, d->table->name), d->table, tg);
         const YNode *ev = yaml_get(body, "events");
         if (bu_is_kind(ev, YN_SEQ, "events")) {
             if (!ev->n_items)
@@ -582,7 +590,7 @@ static void read_table_constraints(Build *b, HqTableDelta *d, const YNode *body)
             c->check = bu_sql(b, checks->pairs[i].value, "check");
         }
     const YNode *fks = yaml_get(body, "foreign_keys");
-    static const char *const fk_keys[] = {"columns", "references", "on_delete", "on_update", NULL};
+    static const char *const fk_keys[] = {"columns", "references", "on_delete", "on_update", "lint", NULL};
     if (fks && bu_is_kind(fks, YN_MAP, "foreign_keys"))
         for (size_t i = 0; i < fks->n_pairs; i++) {
             const YNode *fb = fks->pairs[i].value;
@@ -592,6 +600,7 @@ static void read_table_constraints(Build *b, HqTableDelta *d, const YNode *body)
             HqConstraint *c = new_constraint(b, d, fks->pairs[i].key->text, HQ_CON_FOREIGN, fks->pairs[i].key->loc);
             c->columns = bu_str_list(b, yaml_get(fb, "columns"), "columns", &c->n_columns);
             read_fk(b, c, yaml_get(fb, "references"), fb);
+            c->lint = bu_lint(b, fb, arena_printf(b->a, "foreign key %s on %s", c->name, d->table->name), d->table, c);
         }
 }
 
@@ -664,6 +673,7 @@ void build_table(Build *b, const char *name, const YNode *name_node, const YNode
         return;
     t->doc = bu_str(b, yaml_get(body, "doc"), "doc");
     t->domain = table_domain(b, yaml_get(body, "domain"));
+    d->lint = bu_lint(b, body, arena_printf(b->a, "table %s", name), t, t);
     const YNode *req = yaml_get(body, "requires");
     if (req) {
         size_t n;
@@ -833,6 +843,7 @@ void build_extend_table(Build *b, const char *name, const YNode *name_node, cons
     HqTableDelta *d = new_delta(b, t, false, name_node->loc);
     if (!bu_keys(body, "table extension", extend_keys))
         return;
+    d->lint = bu_lint(b, body, arena_printf(b->a, "table %s (extended by %s)", name, b->mod->name), t, t);
     const YNode *cols = yaml_get(body, "columns");
     if (cols && bu_is_kind(cols, YN_MAP, "columns")) {
         if (t->platform)

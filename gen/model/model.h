@@ -23,6 +23,23 @@ typedef struct HqEnum HqEnum;
 typedef struct HqExtension HqExtension;
 typedef struct HqFunction HqFunction;
 
+/* A declared exception to lint rules on the object that carries it:
+ * `lint: { allow: [rule, ...], reason: "..." }`. The lint stage checks that
+ * each allowed rule names a rule that reports on that object, and that a
+ * reason is given. */
+typedef struct {
+    size_t n_allow;
+    const char **allow;             /* rule names as written */
+    HqLoc *allow_locs;              /* where each name is written */
+    const char *reason;             /* NULL when missing (an error) */
+    const char *object;             /* what it is on, in words: "column tasks.title" */
+    const HqTable *table;           /* table it belongs to (its own or an object's), or NULL */
+    const void *owner;              /* the HqFunction / HqView / ... it is on, for the docs */
+    const HqModule *module;         /* NULL in _project.yaml */
+    size_t index;                   /* position in HqModel.lints */
+    HqLoc loc;                      /* the `lint` key */
+} HqLint;
+
 /* A fragment of user-written SQL, passed through verbatim. */
 typedef struct {
     const char *text;
@@ -81,6 +98,7 @@ typedef struct {
     HqModule *module;               /* module that added it */
     HqModule *dropped_in;           /* later module that drops it, or NULL */
     bool in_create;                 /* declared with the table (CREATE TABLE) */
+    const HqLint *lint;             /* foreign_keys entries: lint exceptions, or NULL */
     HqLoc loc;
 } HqConstraint;
 
@@ -109,6 +127,9 @@ typedef struct {
     HqSql final_default;
     HqExtension *requires;          /* optional extension it needs, or NULL */
     const char *from_trait;         /* trait that contributed it, or NULL */
+    HqSql backfill;                 /* value existing rows get when the column is added
+                                       to a table that has rows; text NULL = none */
+    const HqLint *lint;
     HqLoc loc;
 } HqColumn;
 
@@ -126,6 +147,7 @@ typedef struct {
     HqModule *module;
     HqModule *dropped_in;
     HqExtension *requires;
+    const HqLint *lint;
     HqLoc loc;
 } HqIndex;
 
@@ -141,6 +163,7 @@ typedef struct {
     const char *doc;
     HqModule *module;
     HqModule *dropped_in;
+    const HqLint *lint;
     HqLoc loc;
 } HqPolicy;
 
@@ -175,6 +198,7 @@ typedef struct {
     const char *doc;
     HqModule *module;
     HqModule *dropped_in;
+    const HqLint *lint;
     HqLoc loc;
 } HqTrigger;
 
@@ -202,6 +226,7 @@ typedef struct {
     HqRls rls;
     int realtime;                   /* -1 unset, 0 no, 1 yes */
     HqReplica replica_identity;
+    const HqLint *lint;             /* exceptions on the table entry, or NULL */
     HqLoc loc;
 } HqTableDelta;
 
@@ -254,6 +279,7 @@ struct HqExtension {
     const char **types;
     const char *doc;
     HqModule *module;
+    const HqLint *lint;
     HqLoc loc;
 };
 
@@ -299,6 +325,7 @@ struct HqFunction {
     HqFunction *replaced_by;        /* the later version, or NULL */
     HqModule *module;
     bool platform;
+    const HqLint *lint;
     HqLoc loc;
 };
 
@@ -315,6 +342,7 @@ typedef struct {
     const char *id, *name;
     bool is_public;
     HqModule *module;
+    const HqLint *lint;
     HqLoc loc;
 } HqBucket;
 
@@ -373,6 +401,7 @@ typedef struct {
     size_t n_grants;
     const char **grants;            /* roles granted SELECT */
     HqModule *module;
+    const HqLint *lint;
     HqLoc loc;
 } HqView;
 
@@ -425,6 +454,7 @@ typedef struct {
     HqColumn *column_ref;           /* change_type, rename_column */
     HqEnum *enum_ref;               /* rename_value, recreate_enum */
     HqModule *module;
+    const HqLint *lint;
     HqLoc loc;
 } HqChange;
 
@@ -468,8 +498,18 @@ typedef struct {
     const char *lock_timeout;       /* every statement; default "3s" */
     const char *statement_timeout;  /* every statement; default "10min" */
     int lock_retries;               /* hqc apply: retries after a lock timeout; default 5 */
+    const HqLint *lint;
     HqLoc loc;
 } HqDeploy;
+
+/* How the schema isolates tenants (project.tenancy), for the tenancy lints:
+ * the column tenant-owned tables carry and the function that returns the
+ * caller's tenant. Both NULL when the project declares none. */
+typedef struct {
+    const char *column;             /* "tenant_id" */
+    const char *function;           /* "current_tenant_id" */
+    HqLoc loc;
+} HqTenancy;
 
 typedef struct {
     const char *name;
@@ -482,6 +522,10 @@ typedef struct {
     HqVec domains;                  /* HqDomain*, in declared order */
     HqVec platform_schemas;         /* const char* */
     HqDeploy deploy;
+    /* Objects on declared tables hqc leaves alone (never pruned): glob
+     * patterns (* and ?) of names, per kind (project.unmanaged). */
+    HqVec unmanaged_indexes, unmanaged_constraints, unmanaged_triggers, unmanaged_policies; /* const char* */
+    HqTenancy tenancy;
     HqLoc loc;
 } HqProject;
 
@@ -505,6 +549,7 @@ typedef struct {
     HqVec raw_blocks;
     HqVec views;
     HqVec changes;                  /* HqChange*, every module's, in order */
+    HqVec lints;                    /* HqLint*, every declared lint exception, in file order */
 } HqModel;
 
 /* Lookups by name over the final state; NULL when absent. A dotted name

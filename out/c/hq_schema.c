@@ -203,8 +203,9 @@ static const char *const hq__command_action__labels[] = {
     "collection_query",
     "collection_record_create",
     "collection_record_update",
+    "backup_gateway",
 };
-const HqEnumDesc hq__command_action__enum = {"public.command_action", 33, hq__command_action__labels};
+const HqEnumDesc hq__command_action__enum = {"public.command_action", 34, hq__command_action__labels};
 
 const char *hq__command_action__to_string(Hq__CommandAction value)
 {
@@ -2691,8 +2692,12 @@ static const HqField hq__gateway__fields[] = {
      offsetof(Hq__Gateway, last_heartbeat_at), offsetof(Hq__Gateway, last_heartbeat_at_is_null), NULL, NULL},
     {"meta", HQ_TYPE_JSONB, HQ_FIELD_HAS_DEFAULT,
      offsetof(Hq__Gateway, meta), 0, NULL, NULL},
+    {"last_backup_at", HQ_TYPE_TIMESTAMPTZ, HQ_FIELD_NULLABLE,
+     offsetof(Hq__Gateway, last_backup_at), offsetof(Hq__Gateway, last_backup_at_is_null), NULL, NULL},
+    {"last_backup_size_bytes", HQ_TYPE_INT8, HQ_FIELD_NULLABLE,
+     offsetof(Hq__Gateway, last_backup_size_bytes), offsetof(Hq__Gateway, last_backup_size_bytes_is_null), NULL, NULL},
 };
-static const HqRecordDesc hq__gateway__record = {"hq__gateway", sizeof(Hq__Gateway), 10, hq__gateway__fields};
+static const HqRecordDesc hq__gateway__record = {"hq__gateway", sizeof(Hq__Gateway), 12, hq__gateway__fields};
 static const uint16_t hq__gateway__key_fields[] = {HQ__GATEWAY__ID, HQ__GATEWAY__TENANT_ID, HQ__GATEWAY__SLUG};
 static const HqKey hq__gateway__keys[] = {
     {"gateways_pkey", 1, &hq__gateway__key_fields[0], NULL},
@@ -3718,8 +3723,6 @@ static const HqField hq__knowledge_item__fields[] = {
      offsetof(Hq__KnowledgeItem, scope), 0, NULL, NULL},
     {"tags", HQ_TYPE_TEXT, HQ_FIELD_ARRAY | HQ_FIELD_HAS_DEFAULT,
      offsetof(Hq__KnowledgeItem, tags), 0, NULL, NULL},
-    {"pinned", HQ_TYPE_BOOL, HQ_FIELD_NULLABLE | HQ_FIELD_HAS_DEFAULT,
-     offsetof(Hq__KnowledgeItem, pinned), offsetof(Hq__KnowledgeItem, pinned_is_null), NULL, NULL},
     {"meta", HQ_TYPE_JSONB, HQ_FIELD_HAS_DEFAULT,
      offsetof(Hq__KnowledgeItem, meta), 0, NULL, NULL},
     {"embedding", HQ_TYPE_VECTOR, HQ_FIELD_NULLABLE,
@@ -3759,7 +3762,7 @@ static const HqField hq__knowledge_item__fields[] = {
     {"archived_at", HQ_TYPE_TIMESTAMPTZ, HQ_FIELD_NULLABLE,
      offsetof(Hq__KnowledgeItem, archived_at), offsetof(Hq__KnowledgeItem, archived_at_is_null), NULL, NULL},
 };
-static const HqRecordDesc hq__knowledge_item__record = {"hq__knowledge_item", sizeof(Hq__KnowledgeItem), 40, hq__knowledge_item__fields};
+static const HqRecordDesc hq__knowledge_item__record = {"hq__knowledge_item", sizeof(Hq__KnowledgeItem), 39, hq__knowledge_item__fields};
 static const uint16_t hq__knowledge_item__key_fields[] = {HQ__KNOWLEDGE_ITEM__ID};
 static const HqKey hq__knowledge_item__keys[] = {
     {"knowledge_items_pkey", 1, &hq__knowledge_item__key_fields[0], NULL},
@@ -3808,8 +3811,6 @@ static const HqField hq__knowledge_item__fields_without_vector[] = {
      offsetof(Hq__KnowledgeItem, scope), 0, NULL, NULL},
     {"tags", HQ_TYPE_TEXT, HQ_FIELD_ARRAY | HQ_FIELD_HAS_DEFAULT,
      offsetof(Hq__KnowledgeItem, tags), 0, NULL, NULL},
-    {"pinned", HQ_TYPE_BOOL, HQ_FIELD_NULLABLE | HQ_FIELD_HAS_DEFAULT,
-     offsetof(Hq__KnowledgeItem, pinned), offsetof(Hq__KnowledgeItem, pinned_is_null), NULL, NULL},
     {"meta", HQ_TYPE_JSONB, HQ_FIELD_HAS_DEFAULT,
      offsetof(Hq__KnowledgeItem, meta), 0, NULL, NULL},
     {"embedding_model", HQ_TYPE_TEXT, HQ_FIELD_NULLABLE,
@@ -3847,7 +3848,7 @@ static const HqField hq__knowledge_item__fields_without_vector[] = {
     {"archived_at", HQ_TYPE_TIMESTAMPTZ, HQ_FIELD_NULLABLE,
      offsetof(Hq__KnowledgeItem, archived_at), offsetof(Hq__KnowledgeItem, archived_at_is_null), NULL, NULL},
 };
-static const HqRecordDesc hq__knowledge_item__record_without_vector = {"hq__knowledge_item", sizeof(Hq__KnowledgeItem), 39, hq__knowledge_item__fields_without_vector};
+static const HqRecordDesc hq__knowledge_item__record_without_vector = {"hq__knowledge_item", sizeof(Hq__KnowledgeItem), 38, hq__knowledge_item__fields_without_vector};
 static const uint16_t hq__knowledge_item__key_fields_without_vector[] = {0};
 static const HqKey hq__knowledge_item__keys_without_vector[] = {
     {"knowledge_items_pkey", 1, &hq__knowledge_item__key_fields_without_vector[0], NULL},
@@ -7137,5 +7138,5 @@ const size_t hq__schema__n_functions = 36;
 
 HqStatus hq__check_schema(HqConn *c, HqError *err)
 {
-    return hq_check_schema(c, "SELECT 'version ' || max(version) FROM public._schema_version", "version 25", err);
+    return hq_check_schema(c, "SELECT 'version ' || max(version) FROM public._schema_version", "version 39", err);
 }

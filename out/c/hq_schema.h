@@ -192,6 +192,7 @@ typedef enum Hq__CommandAction {
     HQ__COMMAND_ACTION__COLLECTION_QUERY = 30, /* 'collection_query' */
     HQ__COMMAND_ACTION__COLLECTION_RECORD_CREATE = 31, /* 'collection_record_create' */
     HQ__COMMAND_ACTION__COLLECTION_RECORD_UPDATE = 32, /* 'collection_record_update' */
+    HQ__COMMAND_ACTION__BACKUP_GATEWAY = 33, /* 'backup_gateway' */
 } Hq__CommandAction;
 
 extern const HqEnumDesc hq__command_action__enum;
@@ -1496,6 +1497,10 @@ typedef struct Hq__Gateway {
     int64_t last_heartbeat_at;           /* timestamptz; microseconds since 1970-01-01 UTC */
     bool last_heartbeat_at_is_null;
     char *meta;                          /* jsonb, default; JSON text */
+    int64_t last_backup_at;              /* timestamptz; microseconds since 1970-01-01 UTC */
+    bool last_backup_at_is_null;
+    int64_t last_backup_size_bytes;      /* bigint */
+    bool last_backup_size_bytes_is_null;
 } Hq__Gateway;
 
 enum {
@@ -1509,6 +1514,8 @@ enum {
     HQ__GATEWAY__LAST_SEEN_AT,
     HQ__GATEWAY__LAST_HEARTBEAT_AT,
     HQ__GATEWAY__META,
+    HQ__GATEWAY__LAST_BACKUP_AT,
+    HQ__GATEWAY__LAST_BACKUP_SIZE_BYTES,
 };
 
 typedef int (*Hq__Gateway__RowFn)(void *ctx, Hq__Gateway *row);
@@ -1986,8 +1993,6 @@ typedef struct Hq__KnowledgeItem {
     bool content_hash_is_null;
     char *scope;                         /* text, default */
     HqArray tags;                        /* text[], default; items: char * */
-    bool pinned;                         /* boolean, default */
-    bool pinned_is_null;
     char *meta;                          /* jsonb, default; JSON text */
     HqVector embedding;                  /* extensions.vector(384), needs vector */
     bool embedding_is_null;
@@ -2044,7 +2049,6 @@ enum {
     HQ__KNOWLEDGE_ITEM__CONTENT_HASH,
     HQ__KNOWLEDGE_ITEM__SCOPE,
     HQ__KNOWLEDGE_ITEM__TAGS,
-    HQ__KNOWLEDGE_ITEM__PINNED,
     HQ__KNOWLEDGE_ITEM__META,
     HQ__KNOWLEDGE_ITEM__EMBEDDING,
     HQ__KNOWLEDGE_ITEM__EMBEDDING_MODEL,
@@ -3993,10 +3997,10 @@ void hq__upsert_knowledge_chunks__row_clear(HqConn *c, Hq__UpsertKnowledgeChunks
 
 /* Highest schema_versions entry of the schema this code was generated from; the
  * database must have the same (hq__check_schema). */
-#define HQ_EXPECTED_SCHEMA_VERSION 25
+#define HQ_EXPECTED_SCHEMA_VERSION 39
 /* FNV-1a 64 of the API-relevant schema (enum labels, columns, keys, function
  * signatures): equal fingerprints mean interchangeable generated code. */
-#define HQ_SCHEMA_FINGERPRINT "fnv1a64:0fad687d5a64d7b1"
+#define HQ_SCHEMA_FINGERPRINT "fnv1a64:b48be78f5a4f029f"
 
 /* Every table, enum and function descriptor, by name, NULL-terminated. */
 extern const HqTableDesc *const hq__schema__tables[];

@@ -26,7 +26,7 @@ static bool connected;
 static void test_constants(void **state)
 {
     (void)state;
-    assert_int_equal(HQ_EXPECTED_SCHEMA_VERSION, 25);
+    assert_int_equal(HQ_EXPECTED_SCHEMA_VERSION, 39);
     assert_int_equal(strlen(HQ_SCHEMA_FINGERPRINT), strlen("fnv1a64:") + 16);
     assert_memory_equal(HQ_SCHEMA_FINGERPRINT, "fnv1a64:", 8);
     size_t n = 0;
@@ -151,6 +151,7 @@ static void test_enums(void **state)
     assert_false(hq__task_status__from_string("in-progress", &s));
     assert_false(hq__task_status__from_string("In_progress", &s));
     assert_string_equal(hq__command_action__to_string(HQ__COMMAND_ACTION__SOURCE_WRITE), "source_write");
+    assert_string_equal(hq__command_action__to_string(HQ__COMMAND_ACTION__BACKUP_GATEWAY), "backup_gateway");
     assert_string_equal(hq__inbox_item_status__to_string(HQ__INBOX_ITEM_STATUS__DEAD_LETTER), "dead_letter");
 
     /* The runtime's decoder agrees with the generated descriptors, and reports drift. */
@@ -829,17 +830,17 @@ static void test_check_schema(void **state)
     /* a newer database */
     HqSavepoint sp;
     OK(hq_savepoint(db.c, &sp, &err));
-    OK(hq_exec_script(db.c, "INSERT INTO public._schema_version (version) VALUES (26)", &err));
+    OK(hq_exec_script(db.c, "INSERT INTO public._schema_version (version) VALUES (40)", &err));
     EXPECT(hq__check_schema(db.c, &err), HQ_ERR_MISMATCH);
-    assert_non_null(strstr(err.message, "\"version 26\""));
-    assert_non_null(strstr(err.message, "\"version 25\""));
+    assert_non_null(strstr(err.message, "\"version 40\""));
+    assert_non_null(strstr(err.message, "\"version 39\""));
     OK(hq_savepoint_rollback(db.c, &sp, &err));
     OK(hq__check_schema(db.c, &err));
 
     /* an older one */
-    OK(hq_exec_script(db.c, "DELETE FROM public._schema_version WHERE version = 25", &err));
+    OK(hq_exec_script(db.c, "DELETE FROM public._schema_version WHERE version = 39", &err));
     EXPECT(hq__check_schema(db.c, &err), HQ_ERR_MISMATCH);
-    assert_non_null(strstr(err.message, "\"version 24\""));
+    assert_non_null(strstr(err.message, "\"version 38\""));
     OK(hq_savepoint_rollback(db.c, &sp, &err));
 
     /* no version recorded */

@@ -138,7 +138,7 @@ SELECT results_eq(
   $$SELECT chunk_status, chunk_count, chunk_source_hash, chunks_updated_at, chunk_error FROM knowledge_items
      WHERE id = '4b000000-0000-0000-0000-000000000001'$$,
   $$VALUES ('indexed', 1, 'src-hash', now(), NULL::text)$$, 'mark_knowledge_item_chunks_indexed');
-UPDATE knowledge_items SET pinned = true WHERE id = '4b000000-0000-0000-0000-000000000001';
+UPDATE knowledge_items SET scope = 'library' WHERE id = '4b000000-0000-0000-0000-000000000001';
 SELECT is((SELECT chunk_status FROM knowledge_items WHERE id = '4b000000-0000-0000-0000-000000000001'), 'indexed',
           'changing an unindexed column keeps the chunk state');
 UPDATE knowledge_items SET title = 'Annual revenue report' WHERE id = '4b000000-0000-0000-0000-000000000001';

@@ -1,7 +1,7 @@
 -- Usage rollup into budgets (module 016): the agent_usage_rollup trigger with warned /
 -- exceeded notifications and period resets, recompute_agent_budget, get_agent_daily_usage.
 BEGIN;
-SELECT plan(40);
+SELECT plan(41);
 
 -- The current period of the default tenant (anchor zone UTC) and helpers.
 CREATE TEMP TABLE p ON COMMIT DROP AS
@@ -223,8 +223,11 @@ SELECT results_eq(
 
 SET LOCAL role authenticated;
 SET LOCAL request.jwt.claims = '{"app_metadata": {"tenant_id": "22222222-2222-2222-2222-222222222222"}}';
+SELECT is((SELECT count(*)::int FROM get_agent_daily_usage('a0000000-0000-0000-0000-00000000000d')), 0,
+          'deviation: get_agent_daily_usage shows a signed-in user nothing of another tenant''s agent (SECURITY INVOKER)');
+SET LOCAL request.jwt.claims = '{"app_metadata": {"tenant_id": "00000000-0000-0000-0000-000000000000"}}';
 SELECT is((SELECT count(*)::int FROM get_agent_daily_usage('a0000000-0000-0000-0000-00000000000d')), 3,
-          'get_agent_daily_usage has no tenant filter (definer rights), as specified');
+          'deviation: get_agent_daily_usage shows a signed-in user its own tenant''s agent');
 RESET role;
 
 SELECT * FROM finish();

@@ -6,9 +6,9 @@
 --   psql -X -v ON_ERROR_STOP=1 -d DBNAME -f tests/pg/catalog.sql > snapshot.txt
 --
 -- What it covers:
---   * every schema that is not a system schema, not created by an extension
---     and not one of Supabase's auth / storage ("user schemas", normally
---     public and extensions): relations, columns, constraints, indexes,
+--   * every schema that is not a system schema, not created by an extension,
+--     not one of Supabase's auth / storage and not hqc's own (its runtime
+--     and bookkeeping) ("user schemas", normally public and extensions): relations, columns, constraints, indexes,
 --     triggers, policies, functions, enum and domain types, sequences,
 --     comments, ACLs (tables, columns, functions, schemas, sequences, also
 --     the sequences behind identity columns), row counts;
@@ -70,7 +70,7 @@ ext_member AS (
 user_nsp AS (
   SELECT n.oid, n.nspname, n.nspowner, n.nspacl
   FROM pg_namespace n
-  WHERE n.nspname NOT IN ('pg_catalog', 'information_schema', 'pg_toast', 'auth', 'storage')
+  WHERE n.nspname NOT IN ('pg_catalog', 'information_schema', 'pg_toast', 'auth', 'storage', 'hqc')
     AND n.nspname !~ '^pg_(temp|toast_temp)_'
     AND n.nspname <> ALL (string_to_array(:'hq_exclude', ','))
     AND NOT EXISTS (SELECT 1 FROM ext_member e

@@ -100,6 +100,18 @@ pg_new_db() {
 	pg_load_compat "$name" "$@"
 }
 
+# pg_apply DIR DB LOG: apply DIR/*.sql to DB in file-name order, one psql per
+# file (as migrations are run), their NOTICEs into LOG. On an error: prints the
+# file and the end of LOG, returns 1.
+pg_apply() {
+	local f
+	: >"$3"
+	for f in "$1"/*.sql; do
+		psql -X -q -v ON_ERROR_STOP=1 -d "$2" -f "$f" 2>>"$3" ||
+			{ echo "FAILED: ${f##*/} does not apply to $2"; tail -20 "$3"; return 1; }
+	done
+}
+
 # pglite_start: start a PGlite server (tests/pglite/start.sh, in-memory, with
 # pgvector and pgcrypto loadable) and export its connection settings.
 # PGlite has one database and one shared session; it has no pg_cron.

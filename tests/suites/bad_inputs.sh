@@ -7,6 +7,10 @@
 #     (2 for usage and I/O errors),
 #   - print exactly stderr.txt on stderr and nothing on stdout,
 #   - write nothing: OUT must not exist afterwards.
+# A case may hold a file `command` with the hqc arguments to run instead of
+# `build -o OUT` (for lint cases: `check --werror`, or `check` for a finding of
+# severity info, whose `status` is 0). A lint case may also hold good/schema,
+# the same schema with the finding fixed, which tests/suites/lint.sh checks.
 #
 #   tests/suites/bad_inputs.sh [CASE...]     run all cases, or the named ones
 #   UPDATE_GOLDEN=1 tests/suites/bad_inputs.sh   rewrite stderr.txt (review the diff)
@@ -40,7 +44,9 @@ for name in "${names[@]}"; do
 	[ -f "$dir/status" ] && want_status=$(tr -d '[:space:]' <"$dir/status")
 	rm -rf "$tmp/out"
 	status=0
-	(cd "$dir" && "$hqc" build -o "$tmp/out" schema) >"$tmp/stdout" 2>"$tmp/stderr" || status=$?
+	args=(build -o "$tmp/out")
+	if [ -f "$dir/command" ]; then read -r -a args <"$dir/command"; fi
+	(cd "$dir" && "$hqc" "${args[@]}" schema) >"$tmp/stdout" 2>"$tmp/stderr" || status=$?
 	problems=()
 	[ "$status" = "$want_status" ] || problems+=("exit status $status, expected $want_status")
 	[ ! -s "$tmp/stdout" ] || problems+=("unexpected output on stdout: $(head -c 200 "$tmp/stdout")")

@@ -74,5 +74,29 @@ check has 'column gateways.status changed: type text -> public.gateway_status, c
 check has 'function complete_setup changed: signature .* old version dropped \(018_setup_wizard'
 check has 'function search_documents removed: callers of this RPC break \(012_knowledge'
 check test "$(grep -c 'existing databases keep' "$tmp/v17.txt")" = 0
+# HQ v37 -> v39 (038, 039), the review of issue 14: our v37 is rebuilt without git
+# history (tests/cases/hq_v37/schemas.sh); the output is kept as a golden file. The
+# column drop with its data move is destructive and says what it does to rows; the CHECK
+# and the browse index are replaced under their names by 039.
+tests/cases/hq_v37/schemas.sh "$tmp/hq"
+hqc_abs=$(cd "$(dirname "$hqc")" && pwd)/$(basename "$hqc")
+hq_golden() { # FORMAT FILE
+	(cd "$tmp/hq" && "$hqc_abs" diff --format "$1" v37 v39) >"$tmp/$2"
+	if [ -n "${UPDATE_GOLDEN:-}" ]; then cp "$tmp/$2" "$exp/$2"; fi
+	diff -u "$exp/$2" "$tmp/$2"
+}
+check hq_golden text hq_v37_v39.txt
+check hq_golden markdown hq_v37_v39.md
+hq39() { grep -qE "$1" $exp/hq_v37_v39.txt || { echo "v37 -> v39 diff lacks: $1"; return 1; }; }
+check hq39 "^destructive column knowledge_items.pinned removed: its data moved first by UPDATE public.knowledge_items SET scope = 'library' WHERE scope = 'workspace' AND pinned IS NOT TRUE, then dropped \(039_knowledge_library_scope"
+check hq39 '^lock +constraint knowledge_items.knowledge_items_scope_check changed: .*dropped and re-created \(039_knowledge_library_scope\)'
+check hq39 '^lock +index idx_knowledge_items_browse changed: .*pinned DESC.* -> \(tenant_id, kind, updated_at DESC\).*dropped and re-created \(039'
+check hq39 '^1[0-9] changes \([0-9]+ safe, 2 lock, 0 breaking, 1 destructive\)$'
+check test "$("$hqc" diff --fail-on destructive "$tmp/hq/v37" "$tmp/hq/v39" >/dev/null 2>&1; echo $?)" = 1
+# The copy of 012 as released at v37 is that file, where git history is at hand.
+if git cat-file -e 9736b87:schema/012_knowledge.yaml 2>/dev/null; then
+	check cmp -s <(git show 9736b87:schema/012_knowledge.yaml) tests/cases/hq_v37/012_knowledge.yaml
+fi
+
 echo "diff: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]

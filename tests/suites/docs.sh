@@ -72,10 +72,11 @@ echo "links checked: $n_links"
 echo "check: every table, function, enum and cron job has its page"
 sql=$(cat "$tmp/a/migrations/"*.sql)
 # (Statements that need an optional extension sit inside EXECUTE strings, so not anchored.)
-tables=$(grep -o 'CREATE TABLE IF NOT EXISTS public\.[a-z_0-9]*' <<<"$sql" | sed 's/.*\.//' | sort -u)
+tables=$(grep -o 'CREATE TABLE public\.[a-z_0-9]*' <<<"$sql" | sed 's/.*\.//' | sort -u)
 functions=$(grep -o 'CREATE OR REPLACE FUNCTION public\.[a-z_0-9]*(' <<<"$sql" | sed 's/.*\.//; s/($//' | sort -u)
-enums=$(sed -n 's/.*CREATE TYPE public\.\([a-z_0-9]*\) AS ENUM.*/\1/p' <<<"$sql" | sort -u)
-cron=$(grep -o "cron\.schedule('[^']*'" <<<"$sql" | sed "s/cron\.schedule('//; s/'$//" | sort -u)
+enums=$(grep -o "CALL hqc\.enum('public\.[a-z_0-9]*', ARRAY\[[^]]*\], ARRAY\[[^]]*\], true" <<<"$sql" |
+	sed "s/CALL hqc\.enum('public\.//; s/'.*//" | sort -u)
+cron=$(grep -o "CALL hqc\.cron('[^']*'" <<<"$sql" | sed "s/CALL hqc\.cron('//; s/'$//" | sort -u)
 pages() { # KIND DIR NAMES
 	local n=0 name
 	for name in $3; do
@@ -122,7 +123,7 @@ else
 	# Names the page mentions that our schema does not have (none so far; list
 	# any here with the reason, and they are not required in README.md).
 	allow=""
-	triggers=$(sed -n 's/^CREATE OR REPLACE TRIGGER \([a-z_0-9]*\)$/\1/p' <<<"$sql" | sort -u)
+	triggers=$(sed -n 's/.*CREATE OR REPLACE TRIGGER \([a-z_0-9]*\)$/\1/p' <<<"$sql" | sort -u)
 	known=$(printf '%s\n' $tables $functions $triggers | sort -u)
 	n=0
 	for name in $seed_tables $seed_rpcs; do

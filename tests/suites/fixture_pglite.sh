@@ -44,7 +44,7 @@ pg_load_compat
 psql -X -q -v ON_ERROR_STOP=1 <<'SQL'
 CREATE FUNCTION public.hqc_test_block_vector() RETURNS event_trigger LANGUAGE plpgsql AS $$
 BEGIN
-  IF current_query() ~* 'create extension if not exists vector' THEN
+  IF current_query() ~* 'create extension if not exists vector|hqc\.extension\(''vector''' THEN
     RAISE EXCEPTION 'pgvector blocked by the test';
   END IF;
 END

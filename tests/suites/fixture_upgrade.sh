@@ -73,7 +73,7 @@ fi
 for fact in \
 	"column public.customers blocked boolean NOT NULL DEFAULT false" \
 	"policy public.customers \"Not blocked\" RESTRICTIVE" \
-	"policy public.customers \"Customer reads self\" PERMISSIVE FOR SELECT TO authenticated USING ((user_id = auth.uid()))" \
+	"policy public.customers \"Customer reads self\" PERMISSIVE FOR SELECT TO authenticated USING ((user_id = ( SELECT auth.uid() AS uid)))" \
 	"column public.products attributes jsonb" \
 	"index public.products CREATE INDEX idx_products_tags" \
 	"enum public.order_status: 'pending', 'paid', 'shipped', 'cancelled', 'returned', 'refunded'" \

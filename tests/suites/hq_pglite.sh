@@ -42,7 +42,8 @@ grep -h 'hqc: skipped\|hqc: optional' "$tmp/notices1.txt" | sed 's/^psql:[^ ]* /
 if grep -v 'pg_cron' "$tmp/skips.txt" | grep -q .; then
 	fail "skipped although PGlite has pgvector:"; grep -v 'pg_cron' "$tmp/skips.txt"
 fi
-grep -ho 'hqc: skipped cron job [^:]*' out/migrations/*.sql | sort -u >"$tmp/jobs_sql.txt"
+grep -ho "CALL hqc.cron('[^']*'" out/migrations/*.sql | sed "s/^CALL hqc.cron('/hqc: skipped cron job /; s/'\$//" |
+	sort -u >"$tmp/jobs_sql.txt"
 grep -o 'hqc: skipped cron job [^:]*' "$tmp/skips.txt" | sort -u >"$tmp/jobs_seen.txt"
 if ! diff -u "$tmp/jobs_sql.txt" "$tmp/jobs_seen.txt"; then fail "cron job NOTICEs differ"; fi
 echo "cron jobs skipped with a NOTICE: $(sed 's/hqc: skipped cron job //' "$tmp/jobs_seen.txt" | paste -sd' ' -)"

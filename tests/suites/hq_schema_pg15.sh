@@ -37,13 +37,18 @@ expect() {
 }
 rc=0
 expect tables 48 "SELECT count(*) FROM pg_tables WHERE schemaname = 'public'" || rc=1
-# 677 columns, less the two embedding columns skipped without pgvector
-expect columns 675 "SELECT count(*) FROM information_schema.columns WHERE table_schema = 'public'" || rc=1
+# 678 columns (677 at v37; 038 adds two, 039 drops pinned), less the two embedding columns
+# skipped without pgvector
+expect columns 676 "SELECT count(*) FROM information_schema.columns WHERE table_schema = 'public'" || rc=1
 expect constraints 204 "SELECT count(*) FROM pg_constraint c JOIN pg_namespace n ON n.oid = c.connamespace WHERE n.nspname = 'public' AND c.contype IN ('p','u','f','c')" || rc=1
-# 247 indexes, less the two HNSW indexes skipped without pgvector
-expect indexes 245 "SELECT count(*) FROM pg_indexes WHERE schemaname = 'public'" || rc=1
-expect rls_tables 47 "SELECT count(*) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = 'public' AND c.relkind = 'r' AND c.relrowsecurity" || rc=1
-expect policies 95 "SELECT count(*) FROM pg_policies WHERE schemaname IN ('public', 'storage')" || rc=1
-expect enum_values 115 "SELECT count(*) FROM pg_enum e JOIN pg_type t ON t.oid = e.enumtypid JOIN pg_namespace n ON n.oid = t.typnamespace WHERE n.nspname = 'public'" || rc=1
+# 246 indexes at v39 (039 drops idx_knowledge_items_pinned), less the two HNSW indexes skipped
+# without pgvector, plus the 17 foreign-key indexes of docs/deviations.md ("Security and
+# performance lints")
+expect indexes 261 "SELECT count(*) FROM pg_indexes WHERE schemaname = 'public'" || rc=1
+# 47, plus _schema_version (docs/deviations.md)
+expect rls_tables 48 "SELECT count(*) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = 'public' AND c.relkind = 'r' AND c.relrowsecurity" || rc=1
+# 96 at v39, plus the two policies of _schema_version
+expect policies 98 "SELECT count(*) FROM pg_policies WHERE schemaname IN ('public', 'storage')" || rc=1
+expect enum_values 116 "SELECT count(*) FROM pg_enum e JOIN pg_type t ON t.oid = e.enumtypid JOIN pg_namespace n ON n.oid = t.typnamespace WHERE n.nspname = 'public'" || rc=1
 expect realtime 41 "SELECT count(*) FROM pg_publication_tables WHERE pubname = 'supabase_realtime'" || rc=1
 exit $rc

@@ -23,14 +23,6 @@ pg_start
 pg_new_db upgraded
 pg_new_db fresh
 
-apply() { # MIGRATIONS-DIR DB LOG
-	local f
-	: >"$3"
-	for f in "$1"/*.sql; do
-		psql -X -q -v ON_ERROR_STOP=1 -d "$2" -f "$f" 2>>"$3" ||
-			{ echo "FAIL: ${f##*/} does not apply to $2"; tail -20 "$3"; return 1; }
-	done
-}
 # "table rows" for every ordinary table of schema public.
 counts() {
 	q "$1" "SELECT c.relname || ' ' || (xpath('/row/n/text()', query_to_xml(format('SELECT count(*) AS n FROM public.%I', c.relname), false, true, '')))[1]::text
@@ -38,7 +30,7 @@ counts() {
 }
 
 echo "apply: v17 to database A, then rows into all of its tables"
-apply "$tmp/v17/migrations" upgraded "$tmp/v17.log"
+pg_apply "$tmp/v17/migrations" upgraded "$tmp/v17.log"
 psql -X -q -v ON_ERROR_STOP=1 -d upgraded -f tests/cases/hq_v17_rows.sql >/dev/null 2>"$tmp/rows.log" || { cat "$tmp/rows.log"; exit 1; }
 counts upgraded >"$tmp/before.txt"
 if [ "$(wc -l <"$tmp/before.txt")" = 30 ] && ! awk '$2 == 0' "$tmp/before.txt" | grep -q .; then
@@ -46,10 +38,10 @@ if [ "$(wc -l <"$tmp/before.txt")" = 30 ] && ! awk '$2 == 0' "$tmp/before.txt" |
 else fail "v17 tables without rows: $(awk '$2 == 0 {print $1}' "$tmp/before.txt" | xargs)"; fi
 
 echo "apply: out/migrations to A (upgrade) twice, and to B (fresh) twice"
-apply out/migrations upgraded "$tmp/up1.log"
-apply out/migrations upgraded "$tmp/up2.log"
-apply out/migrations fresh "$tmp/fresh1.log"
-apply out/migrations fresh "$tmp/fresh2.log"
+pg_apply out/migrations upgraded "$tmp/up1.log"
+pg_apply out/migrations upgraded "$tmp/up2.log"
+pg_apply out/migrations fresh "$tmp/fresh1.log"
+pg_apply out/migrations fresh "$tmp/fresh2.log"
 
 tests/pg/catalog.sh upgraded -v columns_by_name=1 | grep -v '^rows ' >"$tmp/a.txt"
 tests/pg/catalog.sh fresh -v columns_by_name=1 | grep -v '^rows ' >"$tmp/b.txt"
@@ -84,6 +76,11 @@ expect() { # WHAT WANT SQL
 }
 expect "documents and assets moved into knowledge_items" "$(($(n documents) + $(n assets)))" \
 	"SELECT count(*) FROM knowledge_items"
+expect "pinned documents are workspace items, the other documents and the assets library items (the rule of 039)" \
+	"workspace: Sales playbook|library: 5|agent: 0" \
+	"SELECT 'workspace: ' || string_agg(title, ',') FILTER (WHERE scope = 'workspace') || '|library: ' ||
+	        count(*) FILTER (WHERE scope = 'library') || '|agent: ' || count(*) FILTER (WHERE scope = 'agent')
+	   FROM knowledge_items"
 expect "their folders moved into knowledge_folders" "$(($(n document_folders) + $(n asset_folders)))" \
 	"SELECT count(*) FROM knowledge_folders"
 expect "task attachments moved into entity_links" "$(n task_attachments)" "SELECT count(*) FROM entity_links WHERE owner_type = 'task'"

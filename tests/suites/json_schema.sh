@@ -55,6 +55,7 @@ project:
   domains:
     tasks: { title: Tasks, doc: Work items. }
     misc:
+  tenancy: { column: tenant_id, function: current_tenant_id }
 platform:
   schemas: [auth]
   tables:
@@ -132,6 +133,7 @@ functions:
     revokes: [public, anon]
     replaces: false
     requires: [vector]
+    lint: { allow: [definer_function_unqualified_name], reason: Test. }
     body: |
       BEGIN
         RETURN;
@@ -183,6 +185,8 @@ extend_tables:
   items:
     columns:
       writable: { type: boolean, not_null: true, default: "false" }
+      rank: { type: integer, not_null: true, backfill: seq, lint: { allow: rls_disabled_in_public, reason: Test. } }
+    lint: { allow: [constraint_on_existing_table], reason: Test. }
     alter_columns:
       key: { not_null: false, default: null }
       status: { default: "'done'" }

@@ -93,6 +93,26 @@ static void test_counts(void **state)
     assert_diagnostics("");
 }
 
+/* Info findings (lints of severity info) print as "info", count apart and
+ * carry their notes like any diagnostic. */
+static void test_info(void **state)
+{
+    (void)state;
+    uint32_t f = diag_add_file("schema/001_a.yaml");
+    HqLoc l2 = {f, 2, 3}, l1 = {f, 1, 1};
+    diag_info(&l2, "fk has no index [unindexed_foreign_keys]");
+    diag_note(&l2, "why");
+    diag_info(&l2, "fk has no index [unindexed_foreign_keys]");   /* a repeat: dropped */
+    diag_note(&l2, "why");
+    diag_warning(&l1, "w");
+    assert_int_equal(diag_info_count(), 1);
+    assert_int_equal(diag_warning_count(), 1);
+    assert_int_equal(diag_error_count(), 0);
+    assert_diagnostics("schema/001_a.yaml:1:1: warning: w\n"
+                       "schema/001_a.yaml:2:3: info: fk has no index [unindexed_foreign_keys]\n"
+                       "schema/001_a.yaml:2:3: note: why\n");
+}
+
 static void test_flush_order(void **state)
 {
     (void)state;
@@ -187,6 +207,7 @@ int main(void)
         cmocka_unit_test(test_suggest_none),
         cmocka_unit_test(test_suggest_ties),
         cmocka_unit_test_setup_teardown(test_counts, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_info, setup, teardown),
         cmocka_unit_test_setup_teardown(test_flush_order, setup, teardown),
         cmocka_unit_test_setup_teardown(test_flush_many, setup, teardown),
         cmocka_unit_test_setup_teardown(test_repeated_diagnostic_dropped, setup, teardown),

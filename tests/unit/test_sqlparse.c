@@ -224,6 +224,19 @@ static void test_expr_subquery(void **state)
     expect_name(&r.columns, 0, "m", "user_id", 45);
 }
 
+/* A call inside a sub-select without FROM runs once per statement (the lint
+ * auth_rls_initplan); inside a correlated EXISTS it runs per row. */
+static void test_expr_initplan(void **state)
+{
+    SqlpRefs r = expr(state, "user_id = (SELECT auth.uid())");
+    expect_name(&r.functions, 0, "auth", "uid", 18);
+    assert_true(name_at(&r.functions, 0)->in_subquery);
+    r = expr(state, "user_id = auth.uid()");
+    assert_false(name_at(&r.functions, 0)->in_subquery);
+    r = expr(state, "EXISTS (SELECT 1 FROM public.members m WHERE m.user_id = auth.uid())");
+    assert_false(name_at(&r.functions, 0)->in_subquery);
+}
+
 static void expect_bad_expr(void **state, const char *text, const char *message, size_t offset)
 {
     SqlpRefs refs = {0};
@@ -394,6 +407,46 @@ static void test_plpgsql(void **state)
     assert_true(err.offset >= (size_t)(strstr(body, "  RETURN") - body));
 }
 
+/* Names inside a PL/pgSQL body: statements, expressions, assignments,
+ * variable types; WITH names and FOR UPDATE OF aliases are no relations. */
+static void test_plpgsql_refs(void **state)
+{
+    static const char head[] = "CREATE OR REPLACE FUNCTION f() RETURNS integer LANGUAGE plpgsql AS $fn$";
+    const char *body = "DECLARE\n  r public.tasks%ROWTYPE;\n  n integer;\nBEGIN\n"
+                       "  n := public.current_tenant_id_count();\n"
+                       "  WITH c AS (SELECT 1) SELECT count(*) INTO n FROM c, notes;\n"
+                       "  PERFORM 1 FROM public.tasks t FOR UPDATE OF t;\n"
+                       "  RETURN n;\nEND";
+    char sql[1024];
+    snprintf(sql, sizeof sql, "%s%s$fn$", head, body);
+    SqlpRefs r = {0};
+    SqlpError err;
+    assert_true(sqlp_plpgsql_refs(*state, sql, strlen(head), &r, &err));
+    bool tenant = false, notes = false, tasks = false, cte = false, rowtype = false, alias = false;
+    for (size_t i = 0; i < r.functions.n; i++)
+        if (!strcmp(name_at(&r.functions, i)->name, "current_tenant_id_count")) {
+            tenant = true;
+            /* the location is the call's, inside the body */
+            assert_int_equal(name_at(&r.functions, i)->location, (int)(strstr(body, "public.current") - body));
+        }
+    for (size_t i = 0; i < r.tables.n; i++) {
+        const SqlpName *n = name_at(&r.tables, i);
+        notes |= !strcmp(n->name, "notes") && !n->schema;
+        tasks |= !strcmp(n->name, "tasks") && n->schema && !strcmp(n->schema, "public");
+        alias |= !strcmp(n->name, "t");
+    }
+    for (size_t i = 0; i < r.ctes.n; i++)
+        cte |= !strcmp(name_at(&r.ctes, i)->name, "c");
+    for (size_t i = 0; i < r.types.n; i++)
+        rowtype |= !strcmp(name_at(&r.types, i)->name, "tasks");
+    assert_true(tenant);
+    assert_true(notes);
+    assert_true(tasks);
+    assert_true(cte);
+    assert_true(rowtype);
+    assert_false(alias);
+}
+
 static void test_fingerprint(void **state)
 {
     (void)state;
@@ -413,6 +466,7 @@ int main(void)
         T(test_expr_subquery),     T(test_expr_errors),     T(test_index_elems),
         T(test_index_expressions), T(test_index_errors),    T(test_statements),
         T(test_multibyte_offsets), T(test_plpgsql),         T(test_fingerprint),
+        T(test_expr_initplan),     T(test_plpgsql_refs),
     };
 #undef T
     return cmocka_run_group_tests_name("sqlparse", tests, NULL, group_teardown);

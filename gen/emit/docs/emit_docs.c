@@ -431,6 +431,11 @@ static char *readme_page(const DocCtx *c)
     else
         strbuf_puts(&b, ".");
     extensions = dup_reset(c, &b);
+    const char *lints = m->lints.n ? arena_printf(c->a, "The schema declares %zu lint exception%s, findings of `hqc check` "
+                                                        "accepted on purpose, each with its reason: "
+                                                        "[lint exceptions](lint_exceptions.md).",
+                                                  m->lints.n, m->lints.n == 1 ? "" : "s")
+                                   : "The schema declares no lint exceptions ([lint exceptions](lint_exceptions.md)).";
     const HqSchemaVersion *top;
     long v = schema_version(m, &top);
     const char *vnum = top ? arena_printf(c->a, "%ld", v) : "no row";
@@ -441,7 +446,7 @@ static char *readme_page(const DocCtx *c)
         {"all_enums", all_enums},      {"realtime", realtime},         {"schema_version", version},
         {"role_list", role_list},      {"platform_schemas", platform}, {"extensions", extensions},
         {"version_table", m->project.version_table ? m->project.version_table : "?"},
-        {"version", vnum},
+        {"version", vnum},             {"lint_exceptions", lints},
     };
     tmpl_render(&b, "docs_readme.md.in", vars, sizeof vars / sizeof vars[0]);
     return md_finish(&b);
@@ -455,6 +460,7 @@ void emit_docs(const HqModel *m, OutSet *set)
     docs_build_index(&c, m);
     out_add(set, "docs/README.md", readme_page(&c));
     out_add(set, "docs/erd.md", docs_erd_page(&c));
+    out_add(set, "docs/lint_exceptions.md", docs_lint_page(&c));
     out_add(set, "docs/schema.dot", docs_schema_dot(&c));
     for (size_t i = 0; i < m->modules.n; i++) {
         const HqModule *mod = m->modules.items[i];

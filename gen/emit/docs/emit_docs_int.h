@@ -87,6 +87,12 @@ char *docs_cron_page(const DocCtx *c, size_t cron);
 char *docs_module_page(const DocCtx *c, const HqModule *mod);
 char *docs_view_page(const DocCtx *c, const HqView *v);
 char *docs_erd_page(const DocCtx *c);                                 /* emit_docs_erd.c */
+/* Lint exceptions (emit_docs_lint.c): the section of a page (those on table
+ * t and its objects, on owner, or declared by module mod), nothing when
+ * there are none; and the page listing them all. */
+void docs_lint_section(const DocCtx *c, StrBuf *b, const HqTable *t, const void *owner, const HqModule *mod,
+                       const char *up);
+char *docs_lint_page(const DocCtx *c);
 char *docs_schema_dot(const DocCtx *c);
 
 #endif /* HQC_EMIT_DOCS_INT_H */

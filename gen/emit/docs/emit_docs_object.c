@@ -238,12 +238,15 @@ char *docs_function_page(const DocCtx *c, const HqFunction *f)
     uses = take(c, &b);
     function_history(c, &b, f);
     hist = take(c, &b);
+    docs_lint_section(c, &b, NULL, f, NULL, "../");
+    const char *lint = take(c, &b);
     md_fence(&b, "sql", def.data);
     body = take(c, &b);
     strbuf_free(&def);
     const TmplVar vars[] = {
         {"name", f->name},       {"doc", doc},   {"signature", sig},  {"facts", fct},
         {"called_by", called},   {"uses", uses}, {"history", hist},   {"definition", body},
+        {"lint", lint},
     };
     tmpl_render(&b, "docs_function.md.in", vars, sizeof vars / sizeof vars[0]);
     return md_finish(&b);
@@ -389,6 +392,8 @@ char *docs_view_page(const DocCtx *c, const HqView *v)
     reads = take(c, &b);
     md_fence(&b, "sql", v->query.text ? v->query.text : "");
     query = take(c, &b);
+    docs_lint_section(c, &b, NULL, v, NULL, "../");
+    const char *lint = take(c, &b);
     const TmplVar vars[] = {
         {"name", v->name},
         {"doc", doc},
@@ -398,6 +403,7 @@ char *docs_view_page(const DocCtx *c, const HqView *v)
         {"grants", grants},
         {"reads", reads},
         {"query", query},
+        {"lint", lint},
     };
     tmpl_render(&b, "docs_view.md.in", vars, sizeof vars / sizeof vars[0]);
     return md_finish(&b);
@@ -776,9 +782,11 @@ char *docs_module_page(const DocCtx *c, const HqModule *mod)
     if (!b.len)
         strbuf_puts(&b, "This module declares no objects.\n");
     changes = take(c, &b);
+    docs_lint_section(c, &b, NULL, NULL, mod, "../");
+    const char *lint = take(c, &b);
     const TmplVar vars[] = {
         {"name", mod->name}, {"source", source}, {"summary", summary}, {"doc", doc}, {"neighbours", nb},
-        {"changes", changes},
+        {"changes", changes}, {"lint", lint},
     };
     tmpl_render(&b, "docs_module.md.in", vars, sizeof vars / sizeof vars[0]);
     return md_finish(&b);

@@ -557,11 +557,13 @@ char *docs_table_page(const DocCtx *c, const HqTable *t)
     use = take(c, &b);
     seeds(c, &b, t);
     sd = take(c, &b);
+    docs_lint_section(c, &b, t, NULL, NULL, "../");
+    const char *lint = take(c, &b);
     const TmplVar vars[] = {
         {"name", t->name},     {"doc", doc},     {"facts", fct},       {"columns", cols},
         {"constraints", cons}, {"indexes", idx}, {"rls", sec},         {"grants", grt},
         {"triggers", trg},     {"realtime", rt}, {"referenced_by", refs}, {"used_by", use},
-        {"seeds", sd},
+        {"seeds", sd},         {"lint", lint},
     };
     tmpl_render(&b, "docs_table.md.in", vars, sizeof vars / sizeof vars[0]);
     return md_finish(&b);

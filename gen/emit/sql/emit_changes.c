@@ -87,7 +87,13 @@ static void step_with(Out *o, const HqChange *c, const char *title, const char *
     strbuf_putc(&do_body, '\n');
     if (declare)
         strbuf_printf(&do_body, "DECLARE\n%s", declare);
-    strbuf_printf(&do_body, "BEGIN\n%s  IF %s THEN\n%s", prelude ? prelude : "", cond, body);
+    /* hqc drift (report mode) records a pending step instead of running it. */
+    strbuf_printf(&do_body, "BEGIN\n%s  IF %s THEN\n    IF hqc.reporting() THEN\n      PERFORM hqc.report('change', 'change', ",
+                  prelude ? prelude : "", cond);
+    sqlbuf_literal(&do_body, title);
+    strbuf_puts(&do_body, ", NULL, NULL, ");
+    sqlbuf_literal(&do_body, arena_printf(o->a, "change of module %s", c->module->name));
+    strbuf_printf(&do_body, ");\n      RETURN;\n    END IF;\n%s", body);
     sqlbuf_notice(&do_body, "    ", arena_printf(o->a, "hqc: %s (change of module %s)", title, c->module->name));
     strbuf_puts(&do_body, "  END IF;\nEND\n");
     strbuf_printf(o->b, "-- Change: %s\n", title);
@@ -376,6 +382,23 @@ static const char *function_exists(Out *o, const char *name, const char *args, b
     return r;
 }
 
+/* Before a drop: what depends on the object and the schema would drop anyway
+ * goes first (NOTICE each); anything else stops the step naming it
+ * (hqc.clear_dependents). `obj` is SQL giving the object's OID. */
+static const char *clear(Out *o, const char *catalog, const char *obj, const char *sub, const char *what)
+{
+    return arena_printf(o->a, "    PERFORM hqc.clear_dependents('pg_catalog.%s', %s, %s, %s);\n", catalog, obj, sub,
+                        lit(o, what));
+}
+
+static const char *attnum_of(Out *o, const char *table, const char *column)
+{
+    return arena_printf(o->a,
+                        "(SELECT attnum FROM pg_catalog.pg_attribute WHERE attrelid = pg_catalog.to_regclass(%s)"
+                        " AND attname = %s)::int",
+                        lit(o, qualify(o, table)), lit(o, column));
+}
+
 /* One block for all the tables a policy is dropped from. */
 static void drop_on_tables(Out *o, const HqChange *c)
 {
@@ -431,35 +454,57 @@ static void one(Out *o, const HqChange *c)
     case HQ_CHG_DROP_TABLE:
         step(o, c, arena_printf(a, "drop table %s%s", c->name, c->sql.text ? " (after moving its rows)" : ""),
              relation_exists(o, c->name), NULL,
-             arena_printf(a, "%s    DROP TABLE %s;\n", execute(o, &c->sql), qident(o, c->name)));
+             arena_printf(a, "%s%s    DROP TABLE %s;\n", execute(o, &c->sql),
+                          clear(o, "pg_class", arena_printf(a, "pg_catalog.to_regclass(%s)", lit(o, qualify(o, c->name))), "0",
+                                arena_printf(a, "table %s", c->name)),
+                          qident(o, c->name)));
         break;
     case HQ_CHG_DROP_COLUMN:
         step(o, c, arena_printf(a, "drop column %s.%s%s", c->table, c->name, c->sql.text ? " (after moving its data)" : ""),
              column_exists(o, c->table, c->name), NULL,
-             arena_printf(a, "%s    ALTER TABLE %s DROP COLUMN %s;\n", execute(o, &c->sql), qident(o, c->table),
-                          ident(o, c->name)));
+             arena_printf(a, "%s%s    ALTER TABLE %s DROP COLUMN %s;\n", execute(o, &c->sql),
+                          clear(o, "pg_class", arena_printf(a, "pg_catalog.to_regclass(%s)", lit(o, qualify(o, c->table))),
+                                attnum_of(o, c->table, c->name), arena_printf(a, "column %s.%s", c->table, c->name)),
+                          qident(o, c->table), ident(o, c->name)));
         break;
     case HQ_CHG_DROP_FUNCTION:
         step(o, c, arena_printf(a, "drop function %s%s", c->name, c->args),
-             function_exists(o, c->name, c->args, true),
-             NULL, arena_printf(a, "    DROP FUNCTION %s%s;\n", qident(o, c->name), c->args));
+             function_exists(o, c->name, c->args, true), NULL,
+             arena_printf(a, "%s    DROP FUNCTION %s%s;\n",
+                          clear(o, "pg_proc",
+                                arena_printf(a, "pg_catalog.to_regprocedure(%s)",
+                                             lit(o, arena_printf(a, "%s%s", qualify(o, c->name), c->args))),
+                                "0", arena_printf(a, "function %s%s", c->name, c->args)),
+                          qident(o, c->name), c->args));
         break;
     case HQ_CHG_DROP_TYPE:
         step(o, c, arena_printf(a, "drop type %s", c->name),
              arena_printf(a, "pg_catalog.to_regtype(%s) IS NOT NULL", lit(o, qualify(o, c->name))), NULL,
-             arena_printf(a, "    DROP TYPE %s;\n", qident(o, c->name)));
+             arena_printf(a, "%s    DROP TYPE %s;\n",
+                          clear(o, "pg_type", arena_printf(a, "pg_catalog.to_regtype(%s)", lit(o, qualify(o, c->name))), "0",
+                                arena_printf(a, "type %s", c->name)),
+                          qident(o, c->name)));
         break;
-    case HQ_CHG_DROP_CONSTRAINT:
-        step(o, c, arena_printf(a, "drop constraint %s.%s", c->table, c->name),
-             arena_printf(a,
-                          "EXISTS (SELECT 1 FROM pg_catalog.pg_constraint WHERE conrelid = pg_catalog.to_regclass(%s)"
-                          " AND conname = %s)",
-                          lit(o, qualify(o, c->table)), lit(o, c->name)),
-             NULL, arena_printf(a, "    ALTER TABLE %s DROP CONSTRAINT %s;\n", qident(o, c->table), ident(o, c->name)));
+    case HQ_CHG_DROP_CONSTRAINT: {
+        const char *con = arena_printf(a,
+                                       "(SELECT oid FROM pg_catalog.pg_constraint WHERE conrelid = pg_catalog.to_regclass(%s)"
+                                       " AND conname = %s)",
+                                       lit(o, qualify(o, c->table)), lit(o, c->name));
+        const char *what = arena_printf(a, "constraint %s.%s", c->table, c->name);
+        step(o, c, arena_printf(a, "drop constraint %s.%s", c->table, c->name), arena_printf(a, "EXISTS %s", con), NULL,
+             arena_printf(a, "%s%s    ALTER TABLE %s DROP CONSTRAINT %s;\n", clear(o, "pg_constraint", con, "0", what),
+                          clear(o, "pg_class",
+                                arena_printf(a, "(SELECT conindid FROM pg_catalog.pg_constraint WHERE oid = %s)", con), "0",
+                                what),
+                          qident(o, c->table), ident(o, c->name)));
         break;
+    }
     case HQ_CHG_DROP_INDEX:
         step(o, c, arena_printf(a, "drop index %s", c->name), relation_exists(o, c->name), NULL,
-             arena_printf(a, "    DROP INDEX %s;\n", qident(o, c->name)));
+             arena_printf(a, "%s    DROP INDEX %s;\n",
+                          clear(o, "pg_class", arena_printf(a, "pg_catalog.to_regclass(%s)", lit(o, qualify(o, c->name))),
+                                "0", arena_printf(a, "index %s", c->name)),
+                          qident(o, c->name)));
         break;
     case HQ_CHG_DROP_TRIGGER:
         step(o, c, arena_printf(a, "drop trigger %s on %s", c->name, c->table),

@@ -1,1296 +1,127 @@
 /* emit_sql.c - one migration file per module: ordered, idempotent and
- * converging SQL.
+ * converging SQL, written as calls into hqc's runtime (emit_sql_int.h says
+ * which module settles what).
  *
  * Layout of a file: settings; explicit changes for older databases
  * (emit_changes.c); enum types and values (autocommit, so the module's
  * transaction can use new values); BEGIN; extensions and schema privileges;
- * column type changes; tables and functions in dependency order; everything
- * that hangs off tables (constraints, indexes, RLS, policies, grants,
- * triggers, realtime); function privileges; cron jobs, buckets, seeds, data
- * moves of changes, data steps, schema versions, raw blocks; COMMIT.
- *
- * Convergence rule: a property a later module changes is left to that
- * module; an object a later module drops is created only inside CREATE
- * TABLE (a fresh install) or not at all; a function a later module replaces
- * is created only where it does not exist yet. */
+ * column type changes; tables and functions in dependency order; what hangs
+ * off the tables; views, cron jobs, buckets, seeds; data moves of changes,
+ * data steps, schema versions, raw blocks; in the last module, what concerns
+ * the whole schema; COMMIT. */
 #include "emit/emit.h"
 
 #include <string.h>
 
 #include "emit/sql/emit_changes.h"
-#include "model/order.h"
-#include "base/sqlbuf.h"
+#include "emit/sql/emit_sql_int.h"
 
-typedef struct {
-    const HqModel *m;
-    const HqModule *mod;
-    StrBuf *b;
-    ModuleOrder order;
-} Emit;
+/* ---- shared helpers (emit_sql_int.h) ------------------------------------ */
 
-/* ---- small helpers ------------------------------------------------------ */
-
-static void comment_line(StrBuf *b, const char *fmt_prefix, const char *name)
+void es_comment(StrBuf *b, const char *what, const char *name)
 {
-    strbuf_puts(b, "-- ");
-    strbuf_puts(b, fmt_prefix);
-    strbuf_puts(b, " ");
-    strbuf_puts(b, name);
-    strbuf_putc(b, '\n');
+    strbuf_printf(b, "-- %s %s\n", what, name);
 }
 
-static bool later(const HqModule *when, const Emit *e)
+void es_lit(StrBuf *b, const char *s)
 {
-    return model_module_after(when, e->mod);
-}
-
-/* Run `stmt` only when `cond` (SQL boolean) holds; otherwise NOTICE `skip`.
- * When `req` is an optional extension, its presence is tested first (on
- * its own: a condition may name the extension's types). */
-static void guard(Emit *e, const HqExtension *req, const char *cond, const char *stmt, const char *what,
-                  const char *skip)
-{
-    StrBuf *b = e->b;
-    strbuf_puts(b, "DO $hqc$\nBEGIN\n");
-    const char *kw = "IF";
-    if (req && req->optional) {
-        strbuf_puts(b, "  IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_extension WHERE extname = ");
-        sqlbuf_literal(b, req->name);
-        strbuf_puts(b, ") THEN\n");
-        sqlbuf_notice(b, "    ", arena_printf(e->m->arena, "hqc: skipped %s: extension \"%s\" is not installed", what, req->name));
-        kw = "ELSIF";
-    }
-    if (cond) {
-        strbuf_printf(b, "  %s NOT (%s) THEN\n", kw, cond);
-        sqlbuf_notice(b, "    ", skip);
-        kw = "ELSE";
-    } else if (req && req->optional) {
-        kw = "ELSE";
-    }
-    if (!strcmp(kw, "IF")) {
-        strbuf_puts(b, "  EXECUTE ");
-        sqlbuf_dollar(b, stmt, "stmt");
-        strbuf_puts(b, ";\nEND\n$hqc$;\n\n");
-        return;
-    }
-    strbuf_puts(b, "  ELSE\n    EXECUTE ");
-    sqlbuf_dollar(b, stmt, "stmt");
-    strbuf_puts(b, ";\n  END IF;\nEND\n$hqc$;\n\n");
-}
-
-static void guarded(Emit *e, const char *cond, const char *stmt, const char *skip)
-{
-    guard(e, NULL, cond, stmt, NULL, skip);
-}
-
-/* Emit a statement, guarded when it needs an optional extension. */
-static void maybe_guarded(Emit *e, const HqExtension *req, StrBuf *stmt, const char *what)
-{
-    if (req && req->optional) {
-        guard(e, req, NULL, stmt->data, what, NULL);
-    } else {
-        strbuf_puts(e->b, stmt->data);
-        strbuf_puts(e->b, ";\n\n");
-    }
-}
-
-static const char *regclass_cond(HqArena *a, const HqTable *t)
-{
-    StrBuf s;
-    strbuf_init(&s);
-    strbuf_puts(&s, "pg_catalog.to_regclass(");
-    sqlbuf_literal(&s, t->qname);
-    strbuf_puts(&s, ") IS NOT NULL");
-    const char *r = arena_strdup(a, s.data);
-    strbuf_free(&s);
-    return r;
-}
-
-/* Statements on platform tables are guarded by the table's existence. */
-static void table_stmt(Emit *e, const HqTable *t, const HqExtension *req, StrBuf *stmt, const char *what)
-{
-    if (t->platform) {
-        char *skip = arena_printf(e->m->arena, "hqc: skipped %s: table %s does not exist", what, t->qname);
-        guarded(e, regclass_cond(e->m->arena, t), stmt->data, skip);
-    } else {
-        maybe_guarded(e, req, stmt, what);
-    }
-}
-
-/* ---- columns and constraints -------------------------------------------- */
-
-static void column_def(StrBuf *b, const HqColumn *c, bool not_null, const HqSql *dflt)
-{
-    sqlbuf_ident(b, c->name);
-    strbuf_putc(b, ' ');
-    strbuf_puts(b, c->type.sql);
-    if (c->generated.text) {
-        strbuf_puts(b, " GENERATED ALWAYS AS (");
-        strbuf_puts(b, c->generated.text);
-        strbuf_puts(b, ") STORED");
-    }
-    if (c->identity)
-        strbuf_puts(b, c->identity == HQ_IDENTITY_ALWAYS ? " GENERATED ALWAYS AS IDENTITY"
-                                                         : " GENERATED BY DEFAULT AS IDENTITY");
-    if (dflt && dflt->text) {
-        strbuf_puts(b, " DEFAULT ");
-        strbuf_puts(b, dflt->text);
-    }
-    if (not_null)
-        strbuf_puts(b, " NOT NULL");
-}
-
-/* The column's state as of the current module. */
-static void column_as_of(const Emit *e, const HqColumn *c, bool *not_null, HqSql *dflt)
-{
-    model_column_as_of(c, e->mod, not_null, dflt);
-}
-
-static bool changed_later(const Emit *e, const HqColumn *c, bool not_null_property)
-{
-    for (size_t i = 0; i < c->alters.n; i++) {
-        const HqColumnAlter *al = c->alters.items[i];
-        if (later(al->module, e) && (not_null_property ? al->sets_not_null : al->sets_default))
-            return true;
-    }
-    return false;
-}
-
-static void constraint_def(StrBuf *b, const HqConstraint *c)
-{
-    strbuf_puts(b, "CONSTRAINT ");
-    sqlbuf_ident(b, c->name);
-    switch (c->kind) {
-    case HQ_CON_PRIMARY:
-    case HQ_CON_UNIQUE:
-    case HQ_CON_FOREIGN:
-        strbuf_puts(b, c->kind == HQ_CON_PRIMARY ? " PRIMARY KEY (" : c->kind == HQ_CON_UNIQUE ? " UNIQUE (" : " FOREIGN KEY (");
-        for (size_t i = 0; i < c->n_columns; i++) {
-            if (i)
-                strbuf_puts(b, ", ");
-            sqlbuf_ident(b, c->columns[i]);
-        }
-        strbuf_putc(b, ')');
-        if (c->kind != HQ_CON_FOREIGN)
-            break;
-        strbuf_puts(b, " REFERENCES ");
-        sqlbuf_qualified(b, c->ref_table ? c->ref_table->qname : c->ref_table_name);
-        if (c->n_ref_columns) {
-            strbuf_puts(b, " (");
-            for (size_t i = 0; i < c->n_ref_columns; i++) {
-                if (i)
-                    strbuf_puts(b, ", ");
-                sqlbuf_ident(b, c->ref_columns[i]);
-            }
-            strbuf_putc(b, ')');
-        }
-        if (c->on_update)
-            strbuf_printf(b, " ON UPDATE %s", model_fk_action_sql(c->on_update));
-        if (c->on_delete)
-            strbuf_printf(b, " ON DELETE %s", model_fk_action_sql(c->on_delete));
-        break;
-    case HQ_CON_CHECK:
-        strbuf_puts(b, " CHECK (");
-        if (c->pattern) {
-            sqlbuf_ident(b, c->columns[0]);
-            strbuf_puts(b, " ~ ");
-            sqlbuf_literal(b, c->pattern);
-        } else {
-            strbuf_puts(b, c->check.text ? c->check.text : "true");
-        }
-        strbuf_putc(b, ')');
-        break;
-    }
-}
-
-static bool column_needs_guard(const HqColumn *c)
-{
-    return c->requires && c->requires->optional;
-}
-
-static void create_table(Emit *e, const HqTableDelta *d)
-{
-    const HqTable *t = d->table;
-    StrBuf *b = e->b;
-    comment_line(b, "Table", t->name);
-    strbuf_puts(b, "CREATE TABLE IF NOT EXISTS ");
-    sqlbuf_qualified(b, t->qname);
-    strbuf_puts(b, " (");
-    size_t n = 0;
-    for (size_t i = 0; i < d->columns.n; i++) {
-        const HqColumn *c = d->columns.items[i];
-        if (column_needs_guard(c))
-            continue;
-        bool nn;
-        HqSql df;
-        column_as_of(e, c, &nn, &df);
-        strbuf_puts(b, n++ ? ",\n  " : "\n  ");
-        column_def(b, c, nn, &df);
-    }
-    for (size_t i = 0; i < d->constraints.n; i++) {
-        const HqConstraint *c = d->constraints.items[i];
-        if (order_fk_deferred(&e->order, c))
-            continue;
-        /* Constraints on a guarded column are added with that column. */
-        bool on_guarded = false;
-        for (size_t k = 0; k < c->n_columns; k++) {
-            const HqColumn *col = model_find_column(t, c->columns[k]);
-            on_guarded |= col && column_needs_guard(col);
-        }
-        if (on_guarded)
-            continue;
-        strbuf_puts(b, ",\n  ");
-        constraint_def(b, c);
-    }
-    strbuf_puts(b, "\n);\n\n");
-}
-
-/* One ALTER COLUMN subcommand pair, plus the row of the catalog check
- * (column, sets nullability, nullability, sets default, default) that
- * tells whether the column already is as declared. */
-static void alter_column(StrBuf *s, StrBuf *want, size_t *n, const HqColumn *c, bool set_default, const HqSql *dflt,
-                         bool set_not_null, bool not_null)
-{
-    if (!set_default && !set_not_null)
-        return;
-    /* The first row carries the types of the VALUES list. */
-    bool first = want->len == 0;
-    strbuf_puts(want, first ? "\n      (" : ",\n      (");
-    sqlbuf_literal(want, c->name);
-    strbuf_printf(want, "%s, %s, %s, %s, ", first ? "::text" : "", set_not_null ? "true" : "false",
-                  not_null ? "true" : "false", set_default ? "true" : "false");
-    if (set_default && dflt->text)
-        sqlbuf_literal(want, dflt->text);
+    if (s)
+        sqlbuf_literal(b, s);
     else
-        strbuf_puts(want, "NULL");
-    strbuf_puts(want, first ? "::text)" : ")");
-    if (set_default) {
-        strbuf_puts(s, (*n)++ ? ",\n      ALTER COLUMN " : "\n      ALTER COLUMN ");
-        sqlbuf_ident(s, c->name);
-        if (dflt->text) {
-            strbuf_puts(s, " SET DEFAULT ");
-            strbuf_puts(s, dflt->text);
-        } else {
-            strbuf_puts(s, " DROP DEFAULT");
-        }
-    }
-    if (set_not_null) {
-        strbuf_puts(s, (*n)++ ? ",\n      ALTER COLUMN " : "\n      ALTER COLUMN ");
-        sqlbuf_ident(s, c->name);
-        strbuf_puts(s, not_null ? " SET NOT NULL" : " DROP NOT NULL");
-    }
+        strbuf_puts(b, "NULL");
 }
 
-/* Set defaults and nullability, but only when the catalog differs from
- * the declaration: an ALTER TABLE takes a strong lock, and a re-run that
- * changes nothing should not. (A default PostgreSQL prints differently
- * from how it is written is simply set again.) */
-static void converge_attributes(Emit *e, const HqTable *t, const char *what, const StrBuf *alter, const StrBuf *want)
+void es_ddl(StrBuf *b, const char *sql)
 {
-    StrBuf *b = e->b;
-    comment_line(b, what, t->name);
-    strbuf_puts(b, "DO $hqc$\nBEGIN\n  IF EXISTS (\n    SELECT 1 FROM (VALUES");
-    strbuf_puts(b, want->data);
-    strbuf_puts(b, ") AS w(col, set_nn, nn, set_df, df)\n"
-                   "    JOIN pg_catalog.pg_attribute a ON a.attrelid = ");
-    sqlbuf_literal(b, t->qname);
-    strbuf_puts(b, "::regclass AND a.attname = w.col AND NOT a.attisdropped\n"
-                   "    LEFT JOIN pg_catalog.pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum\n"
-                   "    WHERE (w.set_nn AND a.attnotnull <> w.nn)\n"
-                   "       OR (w.set_df AND pg_catalog.pg_get_expr(d.adbin, d.adrelid) IS DISTINCT FROM w.df))\n"
-                   "  THEN\n    ALTER TABLE ");
-    sqlbuf_qualified(b, t->qname);
-    strbuf_puts(b, alter->data);
-    strbuf_puts(b, ";\n  END IF;\nEND\n$hqc$;\n\n");
+    sqlbuf_dollar(b, sql, "ddl");
 }
 
-static void alter_table(Emit *e, const HqTable *t, const char *what, const StrBuf *subcommands)
+size_t es_acl_items(StrBuf *b, const HqModel *m, const HqAcl *acl, const char *prefix, size_t n)
 {
-    comment_line(e->b, what, t->name);
-    strbuf_puts(e->b, "ALTER TABLE ");
-    sqlbuf_qualified(e->b, t->qname);
-    strbuf_puts(e->b, subcommands->data);
-    strbuf_puts(e->b, ";\n\n");
-}
-
-/* Bring an existing table to this module's columns, defaults and
- * nullability (properties that later modules change are theirs). Columns
- * are added by one statement and altered by a second: within one ALTER
- * TABLE, PostgreSQL runs DROP NOT NULL before ADD COLUMN. */
-static void converge_columns(Emit *e, const HqTableDelta *d)
-{
-    const HqTable *t = d->table;
-    StrBuf add, alter, want;
-    strbuf_init(&add);
-    strbuf_init(&alter);
-    strbuf_init(&want);
-    size_t n_add = 0, n_alter = 0;
-    for (size_t i = 0; i < d->columns.n; i++) {
-        const HqColumn *c = d->columns.items[i];
-        if (column_needs_guard(c))
+    static const struct {
+        unsigned bit;
+        char letter;
+    } letters[] = {{HQ_PRIV_INSERT, 'a'},   {HQ_PRIV_SELECT, 'r'},     {HQ_PRIV_UPDATE, 'w'},  {HQ_PRIV_DELETE, 'd'},
+                   {HQ_PRIV_TRUNCATE, 'D'}, {HQ_PRIV_REFERENCES, 'x'}, {HQ_PRIV_TRIGGER, 't'}, {HQ_PRIV_EXECUTE, 'X'},
+                   {HQ_PRIV_USAGE, 'U'},    {HQ_PRIV_CREATE, 'C'}};
+    for (size_t i = 0; i < acl->n; i++) {
+        if (!privileges_role_managed(m, acl->items[i].role))
             continue;
-        bool nn;
-        HqSql df;
-        column_as_of(e, c, &nn, &df);
-        strbuf_puts(&add, n_add++ ? ",\n  ADD COLUMN IF NOT EXISTS " : "\n  ADD COLUMN IF NOT EXISTS ");
-        column_def(&add, c, nn, &df);
-        if (c->generated.text || c->identity)
-            continue;
-        alter_column(&alter, &want, &n_alter, c, !changed_later(e, c, false), &df, !changed_later(e, c, true), nn);
+        StrBuf item;
+        strbuf_init(&item);
+        strbuf_printf(&item, "%s%s=", prefix, acl->items[i].role);
+        for (size_t k = 0; k < sizeof letters / sizeof letters[0]; k++)
+            if (acl->items[i].privs & letters[k].bit)
+                strbuf_putc(&item, letters[k].letter);
+        if (n++)
+            strbuf_puts(b, ", ");
+        sqlbuf_literal(b, item.data);
+        strbuf_free(&item);
     }
-    for (size_t i = 0; i < d->alters.n; i++) {
-        const HqColumnAlter *al = d->alters.items[i];
-        const HqColumn *c = d->alter_columns.items[i];
-        alter_column(&alter, &want, &n_alter, c, al->sets_default && !changed_later(e, c, false), &al->default_sql,
-                     al->sets_not_null && !changed_later(e, c, true), al->not_null);
-    }
-    if (n_add)
-        alter_table(e, t, d->creates ? "Columns of an existing" : "Columns added to", &add);
-    if (n_alter)
-        converge_attributes(e, t, d->creates ? "Defaults and nullability of an existing" : "Columns changed in", &alter,
-                            &want);
-    strbuf_free(&add);
-    strbuf_free(&alter);
-    strbuf_free(&want);
-    StrBuf s;
-    strbuf_init(&s);
-    /* Columns that need an optional extension, each on its own. */
-    for (size_t i = 0; i < d->columns.n; i++) {
-        const HqColumn *c = d->columns.items[i];
-        if (!column_needs_guard(c))
-            continue;
-        bool nn;
-        HqSql df;
-        column_as_of(e, c, &nn, &df);
-        strbuf_reset(&s);
-        strbuf_puts(&s, "ALTER TABLE ");
-        sqlbuf_qualified(&s, t->qname);
-        strbuf_puts(&s, " ADD COLUMN IF NOT EXISTS ");
-        column_def(&s, c, nn, &df);
-        for (size_t k = 0; k < d->constraints.n; k++) {
-            const HqConstraint *ct = d->constraints.items[k];
-            if (ct->n_columns == 1 && !strcmp(ct->columns[0], c->name) && !ct->dropped_in) {
-                strbuf_putc(&s, ' ');
-                constraint_def(&s, ct);
-            }
-        }
-        comment_line(e->b, "Column", arena_printf(e->m->arena, "%s.%s", t->name, c->name));
-        maybe_guarded(e, c->requires, &s, arena_printf(e->m->arena, "column %s.%s", t->name, c->name));
-    }
-    strbuf_free(&s);
-}
-
-/* Add the delta's constraints that are missing (and survive later modules). */
-static void ensure_constraints(Emit *e, const HqTableDelta *d, bool only_deferred)
-{
-    const HqTable *t = d->table;
-    StrBuf s;
-    strbuf_init(&s);
-    size_t n = 0;
-    for (size_t i = 0; i < d->constraints.n; i++) {
-        const HqConstraint *c = d->constraints.items[i];
-        if (c->dropped_in || order_fk_deferred(&e->order, c) != only_deferred)
-            continue;
-        bool on_guarded = false;
-        for (size_t k = 0; k < c->n_columns; k++) {
-            const HqColumn *col = model_find_column(t, c->columns[k]);
-            on_guarded |= col && column_needs_guard(col);
-        }
-        if (on_guarded)
-            continue;
-        strbuf_puts(&s, "  IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_constraint WHERE conrelid = ");
-        sqlbuf_literal(&s, t->qname);
-        strbuf_puts(&s, "::regclass AND conname = ");
-        sqlbuf_literal(&s, c->name);
-        strbuf_puts(&s, ") THEN\n    ALTER TABLE ");
-        sqlbuf_qualified(&s, t->qname);
-        strbuf_puts(&s, " ADD ");
-        constraint_def(&s, c);
-        strbuf_puts(&s, ";\n  END IF;\n");
-        n++;
-    }
-    if (n) {
-        comment_line(e->b, only_deferred ? "Deferred foreign keys of" : "Constraints of", t->name);
-        strbuf_puts(e->b, "DO $hqc$\nBEGIN\n");
-        strbuf_puts(e->b, s.data);
-        strbuf_puts(e->b, "END\n$hqc$;\n\n");
-    }
-    strbuf_free(&s);
-}
-
-/* ---- indexes, RLS, policies, grants, triggers ---------------------------- */
-
-static void index_stmt(Emit *e, const HqTable *t, const HqIndex *ix)
-{
-    StrBuf s;
-    strbuf_init(&s);
-    strbuf_puts(&s, ix->unique ? "CREATE UNIQUE INDEX IF NOT EXISTS " : "CREATE INDEX IF NOT EXISTS ");
-    sqlbuf_ident(&s, ix->name);
-    strbuf_puts(&s, " ON ");
-    sqlbuf_qualified(&s, t->qname);
-    if (strcmp(ix->method, "btree")) {
-        strbuf_puts(&s, " USING ");
-        strbuf_puts(&s, ix->method);
-    }
-    strbuf_puts(&s, " (");
-    for (size_t i = 0; i < ix->n_keys; i++) {
-        if (i)
-            strbuf_puts(&s, ", ");
-        strbuf_puts(&s, ix->keys[i].text ? ix->keys[i].text : "");
-    }
-    strbuf_putc(&s, ')');
-    if (ix->n_include) {
-        strbuf_puts(&s, " INCLUDE (");
-        for (size_t i = 0; i < ix->n_include; i++) {
-            if (i)
-                strbuf_puts(&s, ", ");
-            sqlbuf_ident(&s, ix->include[i]);
-        }
-        strbuf_putc(&s, ')');
-    }
-    if (ix->n_with) {
-        strbuf_puts(&s, " WITH (");
-        for (size_t i = 0; i < ix->n_with; i++) {
-            if (i)
-                strbuf_puts(&s, ", ");
-            strbuf_printf(&s, "%s = %s", ix->with_names[i], ix->with_values[i] ? ix->with_values[i] : "");
-        }
-        strbuf_putc(&s, ')');
-    }
-    if (ix->where.text) {
-        strbuf_puts(&s, " WHERE ");
-        strbuf_puts(&s, ix->where.text);
-    }
-    comment_line(e->b, "Index", ix->name);
-    maybe_guarded(e, ix->requires, &s, arena_printf(e->m->arena, "index %s", ix->name));
-    strbuf_free(&s);
-}
-
-static void policy_stmts(Emit *e, const HqTable *t, const HqPolicy *p)
-{
-    StrBuf s;
-    strbuf_init(&s);
-    strbuf_puts(&s, "DROP POLICY IF EXISTS ");
-    sqlbuf_ident(&s, p->name);
-    strbuf_puts(&s, " ON ");
-    sqlbuf_qualified(&s, t->qname);
-    strbuf_puts(&s, ";\nCREATE POLICY ");
-    sqlbuf_ident(&s, p->name);
-    strbuf_puts(&s, " ON ");
-    sqlbuf_qualified(&s, t->qname);
-    if (p->restrictive)
-        strbuf_puts(&s, " AS RESTRICTIVE");
-    strbuf_printf(&s, "\n  FOR %s", model_command_name(p->command));
-    strbuf_puts(&s, " TO ");
-    if (p->n_roles)
-        sqlbuf_roles(&s, p->roles, p->n_roles);
-    else
-        strbuf_puts(&s, "PUBLIC");
-    if (p->using_sql.text) {
-        strbuf_puts(&s, "\n  USING (");
-        strbuf_puts(&s, p->using_sql.text);
-        strbuf_putc(&s, ')');
-    }
-    if (p->check_sql.text) {
-        strbuf_puts(&s, "\n  WITH CHECK (");
-        strbuf_puts(&s, p->check_sql.text);
-        strbuf_putc(&s, ')');
-    }
-    comment_line(e->b, "Policy", arena_printf(e->m->arena, "\"%s\" on %s", p->name, t->name));
-    if (t->platform) {
-        table_stmt(e, t, NULL, &s, arena_printf(e->m->arena, "policy \"%s\"", p->name));
-    } else {
-        strbuf_puts(e->b, s.data);
-        strbuf_puts(e->b, ";\n\n");
-    }
-    strbuf_free(&s);
-}
-
-static void grant_stmt(Emit *e, const HqTable *t, const HqGrant *g)
-{
-    StrBuf s;
-    strbuf_init(&s);
-    strbuf_puts(&s, g->revoke ? "REVOKE " : "GRANT ");
-    sqlbuf_privileges(&s, g->privileges, g->n_privileges);
-    if (g->n_columns) {
-        strbuf_puts(&s, " (");
-        for (size_t i = 0; i < g->n_columns; i++) {
-            if (i)
-                strbuf_puts(&s, ", ");
-            sqlbuf_ident(&s, g->columns[i]);
-        }
-        strbuf_putc(&s, ')');
-    }
-    strbuf_puts(&s, " ON TABLE ");
-    sqlbuf_qualified(&s, t->qname);
-    strbuf_puts(&s, g->revoke ? " FROM " : " TO ");
-    sqlbuf_roles(&s, g->roles, g->n_roles);
-    table_stmt(e, t, NULL, &s, "grant");
-    strbuf_free(&s);
-}
-
-static void trigger_stmt(Emit *e, const HqTable *t, const HqTrigger *tg)
-{
-    static const char *const timings[] = {"BEFORE", "AFTER", "INSTEAD OF"};
-    StrBuf s;
-    strbuf_init(&s);
-    strbuf_puts(&s, "CREATE OR REPLACE TRIGGER ");
-    sqlbuf_ident(&s, tg->name);
-    strbuf_printf(&s, "\n  %s ", timings[tg->timing]);
-    const char *sep = "";
-    if (tg->events & HQ_EV_INSERT) {
-        strbuf_puts(&s, "INSERT");
-        sep = " OR ";
-    }
-    if (tg->events & HQ_EV_UPDATE) {
-        strbuf_puts(&s, sep);
-        strbuf_puts(&s, "UPDATE");
-        for (size_t i = 0; i < tg->n_update_of; i++) {
-            strbuf_puts(&s, i ? ", " : " OF ");
-            sqlbuf_ident(&s, tg->update_of[i]);
-        }
-        sep = " OR ";
-    }
-    if (tg->events & HQ_EV_DELETE) {
-        strbuf_puts(&s, sep);
-        strbuf_puts(&s, "DELETE");
-        sep = " OR ";
-    }
-    if (tg->events & HQ_EV_TRUNCATE) {
-        strbuf_puts(&s, sep);
-        strbuf_puts(&s, "TRUNCATE");
-    }
-    strbuf_puts(&s, " ON ");
-    sqlbuf_qualified(&s, t->qname);
-    strbuf_puts(&s, tg->for_statement ? "\n  FOR EACH STATEMENT" : "\n  FOR EACH ROW");
-    if (tg->when.text) {
-        strbuf_puts(&s, "\n  WHEN (");
-        strbuf_puts(&s, tg->when.text);
-        strbuf_putc(&s, ')');
-    }
-    strbuf_puts(&s, "\n  EXECUTE FUNCTION ");
-    sqlbuf_qualified(&s, tg->function ? tg->function->qname : tg->function_name);
-    strbuf_putc(&s, '(');
-    for (size_t i = 0; i < tg->n_args; i++) {
-        if (i)
-            strbuf_puts(&s, ", ");
-        sqlbuf_literal(&s, tg->args[i]);
-    }
-    strbuf_putc(&s, ')');
-    comment_line(e->b, "Trigger", arena_printf(e->m->arena, "%s on %s", tg->name, t->name));
-    table_stmt(e, t, tg->function ? tg->function->requires : NULL, &s,
-               arena_printf(e->m->arena, "trigger %s", tg->name));
-    strbuf_free(&s);
-}
-
-static void drop_stmt(Emit *e, const HqTable *t, const char *what, const char *name, bool on_table)
-{
-    StrBuf s;
-    strbuf_init(&s);
-    strbuf_printf(&s, "DROP %s IF EXISTS ", what);
-    if (!on_table && t->schema == NULL) {
-        /* indexes live in the table's schema */
-        strbuf_puts(&s, e->m->project.schema);
-        strbuf_putc(&s, '.');
-    }
-    sqlbuf_ident(&s, name);
-    if (on_table) {
-        strbuf_puts(&s, " ON ");
-        sqlbuf_qualified(&s, t->qname);
-    }
-    table_stmt(e, t, NULL, &s, arena_printf(e->m->arena, "drop of %s", name));
-    strbuf_free(&s);
-}
-
-static void comment_stmt(Emit *e, const char *object, const char *doc)
-{
-    if (!doc)
-        return;
-    strbuf_puts(e->b, "COMMENT ON ");
-    strbuf_puts(e->b, object);
-    strbuf_puts(e->b, " IS ");
-    sqlbuf_literal(e->b, doc);
-    strbuf_puts(e->b, ";\n");
-}
-
-/* Table settings that a later module may set again. */
-typedef enum { SET_RLS, SET_REALTIME, SET_REPLICA } TableSetting;
-
-/* True when a later module sets `which` of `t` again: the setting is left to
- * that module, so re-running this one never undoes it (and never, say,
- * disables RLS until the later module has run again). */
-static bool setting_changed_later(const Emit *e, const HqTable *t, TableSetting which)
-{
-    for (size_t i = 0; i < t->deltas.n; i++) {
-        const HqTableDelta *d = t->deltas.items[i];
-        if (!later(d->module, e))
-            continue;
-        if ((which == SET_RLS && d->rls != HQ_RLS_UNSET) || (which == SET_REALTIME && d->realtime >= 0) ||
-            (which == SET_REPLICA && d->replica_identity != HQ_REPLICA_UNSET))
-            return true;
-    }
-    return false;
-}
-
-/* Add the table to the realtime publication, or (realtime: false) take it out. */
-static void realtime_stmt(Emit *e, const HqTable *t, bool member)
-{
-    StrBuf *b = e->b;
-    const char *pub = e->m->project.realtime_publication;
-    strbuf_puts(b, "-- Realtime publication membership\nDO $hqc$\nBEGIN\n");
-    if (member) {
-        strbuf_puts(b, "  IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_publication WHERE pubname = ");
-        sqlbuf_literal(b, pub);
-        strbuf_puts(b, ") THEN\n    PERFORM pg_catalog.set_config('client_min_messages', 'notice', true);\n    RAISE NOTICE 'hqc: skipped realtime for ");
-        strbuf_puts(b, t->name);
-        strbuf_puts(b, ": publication ");
-        strbuf_puts(b, pub);
-        strbuf_puts(b, " does not exist';\n    PERFORM pg_catalog.set_config('client_min_messages', 'warning', true);\n"
-                       "  ELSIF NOT EXISTS (");
-    } else {
-        strbuf_puts(b, "  IF EXISTS (");
-    }
-    /* pg_publication_rel, not the pg_publication_tables view: the view
-     * expands every publication and costs a millisecond per call. */
-    strbuf_puts(b, "SELECT 1 FROM pg_catalog.pg_publication_rel r JOIN pg_catalog.pg_publication p ON p.oid = r.prpubid"
-                   " WHERE p.pubname = ");
-    sqlbuf_literal(b, pub);
-    strbuf_puts(b, " AND r.prrelid = ");
-    sqlbuf_literal(b, t->qname);
-    strbuf_puts(b, "::regclass) THEN\n    ALTER PUBLICATION ");
-    sqlbuf_ident(b, pub);
-    strbuf_puts(b, member ? " ADD TABLE " : " DROP TABLE ");
-    sqlbuf_qualified(b, t->qname);
-    strbuf_puts(b, ";\n  END IF;\nEND\n$hqc$;\n\n");
-}
-
-/* A column the schema does not document has no comment: one left by an
- * older version (or a removed `doc:`) is cleared, so comments converge too.
- * One statement covers the tables the module creates. */
-static void clear_stale_column_comments(Emit *e)
-{
-    StrBuf rows;
-    strbuf_init(&rows);
-    for (size_t i = 0; i < e->mod->tables.n; i++) {
-        const HqTableDelta *d = e->mod->tables.items[i];
-        const HqTable *t = d->table;
-        if (!d->creates || t->platform)
-            continue;
-        StrBuf names;
-        strbuf_init(&names);
-        bool undocumented = false;
-        for (size_t k = 0; k < t->columns.n; k++) {
-            const HqColumn *c = t->columns.items[k];
-            if (!c->doc) {
-                undocumented = true;
-                continue;
-            }
-            strbuf_puts(&names, names.len ? ", " : "");
-            sqlbuf_literal(&names, c->name);
-        }
-        if (undocumented) {
-            strbuf_puts(&rows, rows.len ? ",\n                  (" : "(");
-            sqlbuf_literal(&rows, t->qname);
-            strbuf_printf(&rows, "::regclass, ARRAY[%s]::name[])", names.data);
-        }
-        strbuf_free(&names);
-    }
-    if (rows.len)
-        strbuf_printf(e->b,
-                      "-- Comments of undocumented columns\nDO $hqc$\nDECLARE\n  r record;\nBEGIN\n"
-                      "  FOR r IN SELECT k.rel, a.attname FROM pg_catalog.pg_description d\n"
-                      "               JOIN pg_catalog.pg_attribute a ON a.attrelid = d.objoid AND a.attnum = d.objsubid\n"
-                      "               JOIN (VALUES %s) AS k(rel, documented) ON k.rel = d.objoid\n"
-                      "              WHERE d.classoid = 'pg_catalog.pg_class'::regclass AND a.attname <> ALL (k.documented) LOOP\n"
-                      "    EXECUTE format('COMMENT ON COLUMN %%s.%%I IS NULL', r.rel, r.attname);\n"
-                      "  END LOOP;\nEND\n$hqc$;\n\n",
-                      rows.data);
-    strbuf_free(&rows);
-}
-
-static void table_rest(Emit *e, const HqTableDelta *d)
-{
-    const HqTable *t = d->table;
-    StrBuf s;
-    strbuf_init(&s);
-    ensure_constraints(e, d, false);
-    for (size_t i = 0; i < d->drop_constraints.n; i++) {
-        strbuf_reset(&s);
-        strbuf_puts(&s, "ALTER TABLE ");
-        sqlbuf_qualified(&s, t->qname);
-        strbuf_puts(&s, " DROP CONSTRAINT IF EXISTS ");
-        sqlbuf_ident(&s, d->drop_constraints.items[i]);
-        table_stmt(e, t, NULL, &s, "constraint drop");
-    }
-    for (size_t i = 0; i < d->drop_indexes.n; i++)
-        drop_stmt(e, t, "INDEX", d->drop_indexes.items[i], false);
-    for (size_t i = 0; i < d->indexes.n; i++) {
-        const HqIndex *ix = d->indexes.items[i];
-        if (ix->dropped_in)
-            comment_line(e->b, "Index not created here: a later module drops it:", ix->name);
-        else
-            index_stmt(e, t, ix);
-    }
-    if (d->rls != HQ_RLS_UNSET && setting_changed_later(e, t, SET_RLS)) {
-        comment_line(e->b, "Row level security set by a later module:", t->name);
-    } else if (d->rls != HQ_RLS_UNSET) {
-        strbuf_reset(&s);
-        strbuf_puts(&s, "ALTER TABLE ");
-        sqlbuf_qualified(&s, t->qname);
-        strbuf_puts(&s, d->rls == HQ_RLS_DISABLED ? " DISABLE ROW LEVEL SECURITY" : " ENABLE ROW LEVEL SECURITY");
-        strbuf_puts(&s, ";\nALTER TABLE ");
-        sqlbuf_qualified(&s, t->qname);
-        strbuf_puts(&s, d->rls == HQ_RLS_FORCED ? " FORCE ROW LEVEL SECURITY" : " NO FORCE ROW LEVEL SECURITY");
-        table_stmt(e, t, NULL, &s, "row level security");
-    }
-    for (size_t i = 0; i < d->drop_policies.n; i++)
-        drop_stmt(e, t, "POLICY", d->drop_policies.items[i], true);
-    for (size_t i = 0; i < d->policies.n; i++) {
-        const HqPolicy *p = d->policies.items[i];
-        if (!p->dropped_in)
-            policy_stmts(e, t, p);
-    }
-    for (size_t i = 0; i < d->grants.n; i++)
-        grant_stmt(e, t, d->grants.items[i]);
-    for (size_t i = 0; i < d->drop_triggers.n; i++)
-        drop_stmt(e, t, "TRIGGER", d->drop_triggers.items[i], true);
-    for (size_t i = 0; i < d->triggers.n; i++) {
-        const HqTrigger *tg = d->triggers.items[i];
-        if (!tg->dropped_in)
-            trigger_stmt(e, t, tg);
-    }
-    if (d->realtime >= 0 && e->m->project.realtime_publication) {
-        if (setting_changed_later(e, t, SET_REALTIME))
-            comment_line(e->b, "Realtime publication membership set by a later module:", t->name);
-        else
-            realtime_stmt(e, t, d->realtime == 1);
-    }
-    if (d->replica_identity != HQ_REPLICA_UNSET && setting_changed_later(e, t, SET_REPLICA)) {
-        comment_line(e->b, "Replica identity set by a later module:", t->name);
-    } else if (d->replica_identity != HQ_REPLICA_UNSET) {
-        static const char *const ri[] = {"", "DEFAULT", "FULL", "NOTHING"};
-        strbuf_reset(&s);
-        strbuf_puts(&s, "ALTER TABLE ");
-        sqlbuf_qualified(&s, t->qname);
-        strbuf_printf(&s, " REPLICA IDENTITY %s", ri[d->replica_identity]);
-        table_stmt(e, t, NULL, &s, "replica identity");
-    }
-    /* Documentation travels into the catalog as comments. */
-    size_t before = e->b->len;
-    if (d->creates) {
-        strbuf_reset(&s);
-        strbuf_puts(&s, "TABLE ");
-        sqlbuf_qualified(&s, t->qname);
-        comment_stmt(e, s.data, t->doc);
-    }
-    for (size_t i = 0; i < d->columns.n; i++) {
-        const HqColumn *c = d->columns.items[i];
-        if (!c->doc || column_needs_guard(c))
-            continue;
-        strbuf_reset(&s);
-        strbuf_puts(&s, "COLUMN ");
-        sqlbuf_qualified(&s, t->qname);
-        strbuf_putc(&s, '.');
-        sqlbuf_ident(&s, c->name);
-        comment_stmt(e, s.data, c->doc);
-    }
-    if (!t->platform)
-        for (size_t i = 0; i < d->policies.n; i++) {
-            const HqPolicy *p = d->policies.items[i];
-            if (!p->doc || p->dropped_in)
-                continue;
-            strbuf_reset(&s);
-            strbuf_puts(&s, "POLICY ");
-            sqlbuf_ident(&s, p->name);
-            strbuf_puts(&s, " ON ");
-            sqlbuf_qualified(&s, t->qname);
-            comment_stmt(e, s.data, p->doc);
-        }
-    if (e->b->len != before)
-        strbuf_putc(e->b, '\n');
-    strbuf_free(&s);
-}
-
-/* ---- functions ------------------------------------------------------------ */
-
-/* The REVOKE, GRANT and COMMENT statements of a function, each with what a
- * NOTICE calls it when an optional extension is missing; returns how many. */
-static size_t function_extras(Emit *e, const HqFunction *f, const char *stmts[3], const char *whats[3])
-{
-    StrBuf sig, s;
-    strbuf_init(&sig);
-    strbuf_init(&s);
-    sqlbuf_function_signature(&sig, f);
-    size_t n = 0;
-    if (f->n_revokes) {
-        strbuf_printf(&s, "REVOKE EXECUTE ON FUNCTION %s FROM ", sig.data);
-        sqlbuf_roles(&s, f->revokes, f->n_revokes);
-        whats[n] = arena_printf(e->m->arena, "privileges of %s", f->name);
-        stmts[n++] = arena_strdup(e->m->arena, s.data);
-    }
-    if (f->n_grants) {
-        strbuf_reset(&s);
-        strbuf_printf(&s, "GRANT EXECUTE ON FUNCTION %s TO ", sig.data);
-        sqlbuf_roles(&s, f->grants, f->n_grants);
-        whats[n] = arena_printf(e->m->arena, "privileges of %s", f->name);
-        stmts[n++] = arena_strdup(e->m->arena, s.data);
-    }
-    if (f->doc) {
-        strbuf_reset(&s);
-        strbuf_printf(&s, "COMMENT ON FUNCTION %s IS ", sig.data);
-        sqlbuf_literal(&s, f->doc);
-        whats[n] = arena_printf(e->m->arena, "comment of %s", f->name);
-        stmts[n++] = arena_strdup(e->m->arena, s.data);
-    }
-    strbuf_free(&sig);
-    strbuf_free(&s);
     return n;
 }
 
-static void function_stmt(Emit *e, const HqFunction *f)
+void es_acl(StrBuf *b, const HqModel *m, const HqAcl *acl)
 {
-    StrBuf s;
-    strbuf_init(&s);
-    sqlbuf_create_function(&s, f, NULL);
-    comment_line(e->b, "Function", f->name);
-    if (f->replaced_by) {
-        /* A later module replaces this version: create it, with its
-         * privileges and comment, only where the function does not exist, so
-         * re-running never undoes the later one. */
-        const char *stmts[3], *whats[3];
-        size_t n = function_extras(e, f, stmts, whats);
-        for (size_t i = 0; i < n; i++) {
-            strbuf_puts(&s, ";\n");
-            strbuf_puts(&s, stmts[i]);
-        }
-        StrBuf cond;
-        strbuf_init(&cond);
-        strbuf_puts(&cond, "pg_catalog.to_regprocedure(");
-        StrBuf sig;
-        strbuf_init(&sig);
-        sqlbuf_function_signature(&sig, f);
-        sqlbuf_literal(&cond, sig.data);
-        strbuf_puts(&cond, ") IS NULL");
-        char *skip = arena_printf(e->m->arena, "hqc: kept the existing %s (module %s replaces this version)", f->name,
-                                  f->replaced_by->module->name);
-        guard(e, f->requires, cond.data, s.data, arena_printf(e->m->arena, "function %s", f->name), skip);
-        strbuf_free(&sig);
-        strbuf_free(&cond);
-    } else {
-        maybe_guarded(e, f->requires, &s, arena_printf(e->m->arena, "function %s", f->name));
-    }
-    strbuf_free(&s);
+    strbuf_puts(b, "ARRAY[");
+    strbuf_puts(b, es_acl_items(b, m, acl, "", 0) ? "]" : "]::text[]");
 }
 
-/* Privileges and comment of a function (of a replaced version they go with
- * its creation, see function_stmt). */
-static void function_privileges(Emit *e, const HqFunction *f)
+void es_end(StrBuf *b)
 {
-    if (f->replaced_by)
-        return;
-    const char *stmts[3], *whats[3];
-    size_t n = function_extras(e, f, stmts, whats);
-    for (size_t i = 0; i < n; i++) {
-        StrBuf s;
-        strbuf_init(&s);
-        strbuf_puts(&s, stmts[i]);
-        maybe_guarded(e, f->requires, &s, whats[i]);
-        strbuf_free(&s);
-    }
+    strbuf_puts(b, ");\n");
 }
 
-/* ---- module-level sections --------------------------------------------- */
-
-static void enums(Emit *e)
+bool es_table_final(const HqTable *t, const HqModule *mod)
 {
-    StrBuf *b = e->b;
-    for (size_t i = 0; i < e->mod->enums.n; i++) {
-        const HqEnumDelta *d = e->mod->enums.items[i];
-        const HqEnum *en = d->enm;
-        if (!d->values.n)
-            continue;
-        comment_line(b, d->creates ? "Enum" : "Enum values added to", en->name);
-        strbuf_puts(b, "DO $hqc$\nBEGIN\n");
-        const char *indent = "  ";
-        if (d->creates) {
-            strbuf_puts(b, "  IF pg_catalog.to_regtype(");
-            sqlbuf_literal(b, en->qname);
-            strbuf_puts(b, ") IS NULL THEN\n    CREATE TYPE ");
-            sqlbuf_qualified(b, en->qname);
-            strbuf_puts(b, " AS ENUM (");
-            for (size_t k = 0; k < d->values.n; k++) {
-                if (k)
-                    strbuf_puts(b, ", ");
-                sqlbuf_literal(b, ((HqEnumValue *)d->values.items[k])->name);
-            }
-            strbuf_puts(b, ");\n  ELSE\n");
-            indent = "    ";
+    return t->deltas.n && ((const HqTableDelta *)t->deltas.items[t->deltas.n - 1])->module == mod;
+}
+
+bool es_last_module(const HqModel *m, const HqModule *mod)
+{
+    return m->modules.n && m->modules.items[m->modules.n - 1] == mod;
+}
+
+/* ---- the file ------------------------------------------------------------- */
+
+/* The search path every statement of the project runs with: the project's
+ * schema, then extension schemas (so operator classes and types resolve). */
+void emit_search_path(StrBuf *b, const HqModel *m)
+{
+    sqlbuf_ident(b, m->project.schema);
+    for (size_t i = 0; i < m->extensions.n; i++) {
+        const HqExtension *x = m->extensions.items[i];
+        /* pg_catalog is searched first anyway; named, it would be searched last. */
+        bool seen = !x->schema || !strcmp(x->schema, m->project.schema) || !strcmp(x->schema, "pg_catalog");
+        for (size_t k = 0; k < i && !seen; k++) {
+            const HqExtension *y = m->extensions.items[k];
+            seen = y->schema && !strcmp(y->schema, x->schema);
         }
-        /* Values missing from an existing type are added in declared order. */
-        for (size_t k = 0; k < d->values.n; k++) {
-            const HqEnumValue *v = d->values.items[k];
-            size_t pos = 0;
-            while (en->values.items[pos] != v)
-                pos++;
-            strbuf_printf(b, "%sALTER TYPE ", indent);
-            sqlbuf_qualified(b, en->qname);
-            strbuf_puts(b, " ADD VALUE IF NOT EXISTS ");
-            sqlbuf_literal(b, v->name);
-            if (pos > 0) {
-                strbuf_puts(b, " AFTER ");
-                sqlbuf_literal(b, ((HqEnumValue *)en->values.items[pos - 1])->name);
-            } else if (en->values.n > 1) {
-                strbuf_puts(b, " BEFORE ");
-                sqlbuf_literal(b, ((HqEnumValue *)en->values.items[1])->name);
-            }
-            strbuf_puts(b, ";\n");
-        }
-        if (d->creates)
-            strbuf_puts(b, "  END IF;\n");
-        strbuf_puts(b, "END\n$hqc$;\n\n");
-        if (d->creates && en->doc) {
-            StrBuf s;
-            strbuf_init(&s);
-            strbuf_puts(&s, "TYPE ");
-            sqlbuf_qualified(&s, en->qname);
-            comment_stmt(e, s.data, en->doc);
-            strbuf_putc(b, '\n');
-            strbuf_free(&s);
+        if (!seen) {
+            strbuf_puts(b, ", ");
+            sqlbuf_ident(b, x->schema);
         }
     }
 }
 
-static void extensions(Emit *e)
+void emit_settings(StrBuf *b, const HqModel *m)
 {
-    StrBuf *b = e->b;
-    for (size_t i = 0; i < e->mod->extensions.n; i++) {
-        const HqExtension *x = e->mod->extensions.items[i];
-        StrBuf s;
-        strbuf_init(&s);
-        strbuf_puts(&s, "CREATE EXTENSION IF NOT EXISTS ");
-        sqlbuf_ident(&s, x->name);
-        if (x->schema) {
-            strbuf_puts(&s, " SCHEMA ");
-            sqlbuf_ident(&s, x->schema);
-        }
-        comment_line(b, x->optional ? "Optional extension" : "Extension", x->name);
-        if (x->optional) {
-            strbuf_puts(b, "DO $hqc$\nBEGIN\n  ");
-            strbuf_puts(b, s.data);
-            strbuf_puts(b, ";\nEXCEPTION WHEN OTHERS THEN\n"
-                           "  PERFORM pg_catalog.set_config('client_min_messages', 'notice', true);\n"
-                           "  RAISE NOTICE 'hqc: optional extension \"");
-            strbuf_puts(b, x->name);
-            strbuf_puts(b, "\" is not available (%); objects that need it are skipped', SQLERRM;\n"
-                           "  PERFORM pg_catalog.set_config('client_min_messages', 'warning', true);\nEND\n$hqc$;\n\n");
-        } else {
-            strbuf_puts(b, s.data);
-            strbuf_puts(b, ";\n\n");
-        }
-        strbuf_free(&s);
-    }
-}
-
-static void schema_grants(Emit *e)
-{
-    StrBuf *b = e->b;
-    for (size_t i = 0; i < e->mod->schema_grants.n; i++) {
-        const HqSchemaGrant *g = e->mod->schema_grants.items[i];
-        strbuf_puts(b, "GRANT ");
-        sqlbuf_privileges(b, g->privileges, g->n_privileges);
-        strbuf_puts(b, " ON SCHEMA ");
-        sqlbuf_ident(b, g->schema);
-        strbuf_puts(b, " TO ");
-        sqlbuf_roles(b, g->roles, g->n_roles);
-        strbuf_puts(b, ";\n");
-    }
-    for (size_t i = 0; i < e->mod->default_privileges.n; i++) {
-        const HqSchemaGrant *g = e->mod->default_privileges.items[i];
-        strbuf_puts(b, "ALTER DEFAULT PRIVILEGES IN SCHEMA ");
-        sqlbuf_ident(b, g->schema);
-        strbuf_puts(b, " GRANT ");
-        sqlbuf_privileges(b, g->privileges, g->n_privileges);
-        strbuf_printf(b, " ON %s TO ", !strcmp(g->on, "tables") ? "TABLES" : !strcmp(g->on, "functions") ? "FUNCTIONS" : "SEQUENCES");
-        sqlbuf_roles(b, g->roles, g->n_roles);
-        strbuf_puts(b, ";\n");
-    }
-    if (e->mod->schema_grants.n || e->mod->default_privileges.n)
-        strbuf_putc(b, '\n');
-}
-
-/* User SQL as one terminated statement, whether or not it ends in ';'. */
-static void put_statement(StrBuf *b, const char *sql)
-{
-    strbuf_puts(b, sql);
-    while (b->len && (b->data[b->len - 1] == '\n' || b->data[b->len - 1] == ' ' || b->data[b->len - 1] == ';'))
-        b->data[--b->len] = '\0';
+    strbuf_puts(b, "SET client_min_messages = warning;\nSET search_path = ");
+    emit_search_path(b, m);
     strbuf_puts(b, ";\n");
-}
-
-/* Views come after the tables and functions they read. CREATE OR REPLACE
- * VIEW keeps existing columns; a view that drops or retypes a column needs
- * an explicit drop in a later module. */
-static void views(Emit *e)
-{
-    StrBuf *b = e->b;
-    for (size_t i = 0; i < e->mod->views.n; i++) {
-        const HqView *v = e->mod->views.items[i];
-        comment_line(b, "View", v->name);
-        strbuf_puts(b, "CREATE OR REPLACE VIEW ");
-        sqlbuf_qualified(b, v->qname);
-        if (v->security_invoker)
-            strbuf_puts(b, " WITH (security_invoker = true)");
-        strbuf_puts(b, " AS\n");
-        put_statement(b, v->query.text);
-        if (v->n_grants) {
-            strbuf_puts(b, "GRANT SELECT ON ");
-            sqlbuf_qualified(b, v->qname);
-            strbuf_puts(b, " TO ");
-            sqlbuf_roles(b, v->grants, v->n_grants);
-            strbuf_puts(b, ";\n");
-        }
-        if (v->doc) {
-            StrBuf s;
-            strbuf_init(&s);
-            strbuf_puts(&s, "VIEW ");
-            sqlbuf_qualified(&s, v->qname);
-            comment_stmt(e, s.data, v->doc);
-            strbuf_free(&s);
-        }
-        strbuf_putc(b, '\n');
-    }
-}
-
-static void cron_jobs(Emit *e)
-{
-    StrBuf *b = e->b;
-    for (size_t i = 0; i < e->mod->cron_jobs.n; i++) {
-        const HqCronJob *j = e->mod->cron_jobs.items[i];
-        comment_line(b, "Cron job", j->name);
-        strbuf_puts(b, "DO $hqc$\nBEGIN\n  IF pg_catalog.to_regnamespace('cron') IS NOT NULL THEN\n    PERFORM cron.schedule(");
-        sqlbuf_literal(b, j->name);
-        strbuf_puts(b, ", ");
-        sqlbuf_literal(b, j->schedule);
-        strbuf_puts(b, ", ");
-        sqlbuf_literal(b, j->command.text);
-        strbuf_puts(b, ");\n  ELSE\n    PERFORM pg_catalog.set_config('client_min_messages', 'notice', true);\n"
-                       "    RAISE NOTICE 'hqc: skipped cron job ");
-        strbuf_puts(b, j->name);
-        strbuf_puts(b, ": pg_cron is not installed in this database';\n"
-                       "    PERFORM pg_catalog.set_config('client_min_messages', 'warning', true);\n  END IF;\nEND\n$hqc$;\n\n");
-    }
-}
-
-static void buckets(Emit *e)
-{
-    for (size_t i = 0; i < e->mod->buckets.n; i++) {
-        const HqBucket *bk = e->mod->buckets.items[i];
-        StrBuf s;
-        strbuf_init(&s);
-        strbuf_puts(&s, "INSERT INTO storage.buckets (id, name, public) VALUES (");
-        sqlbuf_literal(&s, bk->id);
-        strbuf_puts(&s, ", ");
-        sqlbuf_literal(&s, bk->name);
-        strbuf_puts(&s, bk->is_public ? ", true)" : ", false)");
-        strbuf_puts(&s, " ON CONFLICT (id) DO NOTHING");
-        comment_line(e->b, "Storage bucket", bk->id);
-        guarded(e, "pg_catalog.to_regclass('storage.buckets') IS NOT NULL", s.data,
-                arena_printf(e->m->arena, "hqc: skipped storage bucket %s: storage.buckets does not exist", bk->id));
-        strbuf_free(&s);
-    }
-}
-
-static void json_value(StrBuf *b, const YNode *n)
-{
-    switch (n->kind) {
-    case YN_SCALAR: {
-        bool raw = false;
-        if (n->style == YS_PLAIN) {
-            if (n->is_null || !strcmp(n->text, "true") || !strcmp(n->text, "false")) {
-                strbuf_puts(b, n->is_null ? "null" : n->text);
-                return;
-            }
-            /* A plain scalar that is a JSON number stays a number. */
-            const char *p = n->text;
-            if (*p == '-')
-                p++;
-            raw = *p >= '0' && *p <= '9';
-            for (; raw && *p; p++)
-                raw = (*p >= '0' && *p <= '9') || *p == '.' || *p == 'e' || *p == 'E' || *p == '+' || *p == '-';
-            if (n->text[0] == '0' && n->text[1] >= '0' && n->text[1] <= '9')
-                raw = false;
-        }
-        if (raw) {
-            strbuf_puts(b, n->text);
-            return;
-        }
-        strbuf_putc(b, '"');
-        for (const unsigned char *p = (const unsigned char *)n->text; *p; p++) {
-            if (*p == '"' || *p == '\\')
-                strbuf_printf(b, "\\%c", *p);
-            else if (*p == '\n')
-                strbuf_puts(b, "\\n");
-            else if (*p == '\t')
-                strbuf_puts(b, "\\t");
-            else if (*p < 0x20)
-                strbuf_printf(b, "\\u%04x", *p);
-            else
-                strbuf_putc(b, (char)*p);
-        }
-        strbuf_putc(b, '"');
-        return;
-    }
-    case YN_SEQ:
-        strbuf_putc(b, '[');
-        for (size_t i = 0; i < n->n_items; i++) {
-            if (i)
-                strbuf_puts(b, ", ");
-            json_value(b, n->items[i]);
-        }
-        strbuf_putc(b, ']');
-        return;
-    case YN_MAP:
-        strbuf_putc(b, '{');
-        for (size_t i = 0; i < n->n_pairs; i++) {
-            if (i)
-                strbuf_puts(b, ", ");
-            json_value(b, n->pairs[i].key);
-            strbuf_puts(b, ": ");
-            json_value(b, n->pairs[i].value);
-        }
-        strbuf_putc(b, '}');
-        return;
-    }
-}
-
-static void seed_value(StrBuf *b, const HqColumn *c, const YNode *v)
-{
-    if (v->kind == YN_SCALAR && v->is_null) {
-        strbuf_puts(b, "NULL");
-        return;
-    }
-    bool json = c && c->type.name && (!strcmp(c->type.name, "jsonb") || !strcmp(c->type.name, "json"));
-    if (v->kind == YN_SCALAR && !json) {
-        sqlbuf_literal(b, v->text);
-    } else if (v->kind == YN_SEQ && c && c->type.array_dims && !json) {
-        strbuf_puts(b, "ARRAY[");
-        for (size_t i = 0; i < v->n_items; i++) {
-            if (i)
-                strbuf_puts(b, ", ");
-            sqlbuf_literal(b, v->items[i]->kind == YN_SCALAR ? v->items[i]->text : "");
-        }
-        strbuf_puts(b, "]");
-    } else {
-        StrBuf j;
-        strbuf_init(&j);
-        json_value(&j, v);
-        sqlbuf_literal(b, j.data);
-        strbuf_free(&j);
-    }
-    if (c) {
-        strbuf_puts(b, "::");
-        strbuf_puts(b, c->type.sql);
-    }
-}
-
-static void seeds(Emit *e)
-{
-    StrBuf *b = e->b;
-    for (size_t i = 0; i < e->mod->seeds.n; i++) {
-        const HqSeed *s = e->mod->seeds.items[i];
-        const HqTable *t = s->table;
-        if (!t)
+    /* The project's timeouts, unless the session already has its own. */
+    static const char *const names[] = {"lock_timeout", "statement_timeout"};
+    const char *values[] = {m->project.deploy.lock_timeout, m->project.deploy.statement_timeout};
+    strbuf_puts(b, "DO $hqc$\nBEGIN\n");
+    for (size_t i = 0; i < 2; i++) {
+        if (!values[i])
             continue;
-        comment_line(b, "Seed rows of", t->name);
-        for (size_t r = 0; r < s->n_rows; r++) {
-            const HqSeedRow *row = &s->rows[r];
-            strbuf_puts(b, "INSERT INTO ");
-            sqlbuf_qualified(b, t->qname);
-            strbuf_puts(b, " (");
-            for (size_t k = 0; k < row->n_values; k++) {
-                if (k)
-                    strbuf_puts(b, ", ");
-                sqlbuf_ident(b, row->values[k].column);
-            }
-            strbuf_puts(b, ")\n  ");
-            strbuf_puts(b, s->n_conflict ? "VALUES (" : "SELECT ");
-            for (size_t k = 0; k < row->n_values; k++) {
-                if (k)
-                    strbuf_puts(b, ", ");
-                seed_value(b, model_find_column(t, row->values[k].column), row->values[k].value);
-            }
-            if (s->n_conflict) {
-                strbuf_puts(b, ")\n  ON CONFLICT (");
-                for (size_t k = 0; k < s->n_conflict; k++) {
-                    if (k)
-                        strbuf_puts(b, ", ");
-                    sqlbuf_ident(b, s->conflict[k]);
-                }
-                strbuf_puts(b, ") DO NOTHING;\n");
-            } else {
-                /* Insert unless a row with the same primary key exists. */
-                strbuf_puts(b, "\n  WHERE NOT EXISTS (SELECT 1 FROM ");
-                sqlbuf_qualified(b, t->qname);
-                strbuf_puts(b, " WHERE ");
-                const HqConstraint *pk = t->primary_key;
-                for (size_t k = 0; pk && k < pk->n_columns; k++) {
-                    if (k)
-                        strbuf_puts(b, " AND ");
-                    sqlbuf_ident(b, pk->columns[k]);
-                    strbuf_puts(b, " = ");
-                    const YNode *v = NULL;
-                    for (size_t x = 0; x < row->n_values; x++)
-                        if (!strcmp(row->values[x].column, pk->columns[k]))
-                            v = row->values[x].value;
-                    if (v)
-                        seed_value(b, model_find_column(t, pk->columns[k]), v);
-                    else
-                        strbuf_puts(b, "NULL");
-                }
-                strbuf_puts(b, ");\n");
-            }
-        }
-        strbuf_putc(b, '\n');
+        strbuf_printf(b, "  IF pg_catalog.current_setting('%s') = '0' THEN\n    PERFORM pg_catalog.set_config('%s', ", names[i],
+                      names[i]);
+        sqlbuf_literal(b, values[i]);
+        strbuf_puts(b, ", false);\n  END IF;\n");
     }
-}
-
-static void trailing(Emit *e)
-{
-    StrBuf *b = e->b;
-    for (size_t i = 0; i < e->mod->data_steps.n; i++) {
-        const HqDataStep *s = e->mod->data_steps.items[i];
-        comment_line(b, "Data step", s->name);
-        put_statement(b, s->sql.text);
-        strbuf_putc(b, '\n');
-    }
-    const HqTable *vt = e->m->project.version_table ? model_find_table(e->m, e->m->project.version_table) : NULL;
-    for (size_t i = 0; vt && i < e->mod->schema_versions.n; i++) {
-        const HqSchemaVersion *v = e->mod->schema_versions.items[i];
-        if (i == 0)
-            comment_line(b, "Schema version rows in", vt->name);
-        strbuf_puts(b, "INSERT INTO ");
-        sqlbuf_qualified(b, vt->qname);
-        strbuf_printf(b, " (version, description) VALUES (%ld, ", v->version);
-        if (v->description)
-            sqlbuf_literal(b, v->description);
-        else
-            strbuf_puts(b, "NULL");
-        strbuf_puts(b, ") ON CONFLICT (version) DO NOTHING;\n");
-        if (i + 1 == e->mod->schema_versions.n)
-            strbuf_putc(b, '\n');
-    }
-    for (size_t i = 0; i < e->mod->raw_blocks.n; i++) {
-        const HqRawBlock *r = e->mod->raw_blocks.items[i];
-        strbuf_puts(b, "-- Raw SQL");
-        if (r->doc) {
-            strbuf_puts(b, ": ");
-            for (const char *p = r->doc; *p && *p != '\n'; p++)
-                strbuf_putc(b, *p);
-        }
-        strbuf_putc(b, '\n');
-        put_statement(b, r->sql.text);
-        strbuf_putc(b, '\n');
-    }
+    strbuf_puts(b, "END\n$hqc$;\n");
 }
 
 static void header(Emit *e, const char *source_name)
@@ -1300,24 +131,26 @@ static void header(Emit *e, const char *source_name)
     strbuf_printf(b, "-- Module %s", e->mod->name);
     if (e->mod->summary)
         strbuf_printf(b, ": %s", e->mod->summary);
-    strbuf_puts(b, "\n--\n-- Idempotent: apply with `psql -v ON_ERROR_STOP=1 -f FILE` (not with -1: the file\n"
-                   "-- commits new enum values before the transaction that may use them).\n\n");
-    strbuf_puts(b, "SET client_min_messages = warning;\nSET search_path = ");
-    sqlbuf_ident(b, e->m->project.schema);
-    /* Extension schemas, so operator classes and types resolve as declared. */
-    for (size_t i = 0; i < e->m->extensions.n; i++) {
-        const HqExtension *x = e->m->extensions.items[i];
-        bool seen = !x->schema || !strcmp(x->schema, e->m->project.schema);
-        for (size_t k = 0; k < i && !seen; k++) {
-            const HqExtension *y = e->m->extensions.items[k];
-            seen = y->schema && !strcmp(y->schema, x->schema);
-        }
-        if (!seen) {
-            strbuf_puts(b, ", ");
-            sqlbuf_ident(b, x->schema);
-        }
-    }
-    strbuf_puts(b, ";\n\n");
+    strbuf_puts(b, "\n--\n-- Apply in order after 000_hqc.sql (hqc's runtime, which the hqc.* calls are), with\n"
+                   "-- `psql -v ON_ERROR_STOP=1 -f FILE` (not with -1: the file commits new enum values\n"
+                   "-- before the transaction that may use them). Any number of times: only what differs\n"
+                   "-- from the declaration is changed.\n\n");
+    emit_settings(b, e->m);
+    strbuf_puts(b, "DO $hqc$\nBEGIN\n  IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN\n"
+                   "    RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';\n"
+                   "  END IF;\n  CALL hqc.require(");
+    es_lit(b, emit_runtime_version());
+    strbuf_puts(b, ", ");
+    es_lit(b, e->mod->name);
+    strbuf_puts(b, ");\nEND\n$hqc$;\n\n");
+}
+
+/* What concerns the whole schema, once every module has run. */
+static void finish(Emit *e)
+{
+    strbuf_puts(e->b, "-- The whole schema: privileges on schemas, default privileges, what is not declared\n");
+    es_schema_privileges(e, true);
+    strbuf_puts(e->b, "CALL hqc.finish();\n\n");
 }
 
 char *emit_sql_module(const HqModel *m, const HqModule *mod, const char *source_name)
@@ -1328,35 +161,31 @@ char *emit_sql_module(const HqModel *m, const HqModule *mod, const char *source_
     order_module(m->arena, m, mod, &e.order);
     header(&e, source_name);
     emit_changes(&b, m, mod, CHANGES_FIRST);
-    enums(&e);
-    strbuf_puts(&b, "BEGIN;\n\n");
-    extensions(&e);
-    schema_grants(&e);
+    es_enums(&e);
+    strbuf_puts(&b, "BEGIN;\nCALL hqc.begin(");
+    es_lit(&b, mod->name);
+    strbuf_puts(&b, ");\n\n");
+    es_extensions(&e);
+    es_schema_privileges(&e, false);
     emit_changes(&b, m, mod, CHANGES_TYPES);
     /* Tables, columns added to earlier tables and functions, in dependency
      * order (order.c). */
     for (size_t i = 0; i < e.order.n; i++) {
-        if (e.order.items[i].table) {
-            if (e.order.items[i].table->creates)
-                create_table(&e, e.order.items[i].table);
-            converge_columns(&e, e.order.items[i].table);
-        } else {
-            function_stmt(&e, e.order.items[i].function);
-        }
+        if (e.order.items[i].table)
+            es_table_columns(&e, e.order.items[i].table);
+        else
+            es_function(&e, e.order.items[i].function);
     }
     for (size_t i = 0; i < mod->tables.n; i++)
-        ensure_constraints(&e, mod->tables.items[i], true);
-    for (size_t i = 0; i < mod->tables.n; i++)
-        table_rest(&e, mod->tables.items[i]);
-    clear_stale_column_comments(&e);
-    for (size_t i = 0; i < mod->functions.n; i++)
-        function_privileges(&e, mod->functions.items[i]);
-    views(&e);
-    cron_jobs(&e);
-    buckets(&e);
-    seeds(&e);
+        es_table_rest(&e, mod->tables.items[i]);
+    es_views(&e);
+    es_cron_jobs(&e);
+    es_buckets(&e);
+    es_seeds(&e);
     emit_changes(&b, m, mod, CHANGES_LAST);
-    trailing(&e);
+    es_trailing(&e);
+    if (es_last_module(m, mod))
+        finish(&e);
     strbuf_puts(&b, "COMMIT;\n");
     return strbuf_steal(&b);
 }

@@ -12,6 +12,10 @@ size_t emit_sql_units(const HqModel *m, EmitUnit **out)
     if (!u)
         abort();
     size_t n = 0;
+    u[n].name = "000_hqc";
+    u[n].source = "hqc";
+    u[n].sql = emit_sql_runtime(m);
+    n++;
     for (size_t i = 0; i < m->modules.n; i++) {
         const HqModule *mod = m->modules.items[i];
         const char *base = strrchr(mod->path, '/');
