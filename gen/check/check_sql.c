@@ -297,6 +297,8 @@ void check_sql(const HqModel *m)
         const HqDataStep *s = m->data_steps.items[i];
         Scope sc = {m, s->module, NULL, false, false};
         statements(&sc, &s->sql, "data step", dml, "a data statement (INSERT, UPDATE, DELETE or SELECT)");
+        if (s->when.text)
+            expr(&sc, &s->when, "data step condition");
     }
     static const char *const select_only[] = {"select_stmt", NULL};
     for (size_t i = 0; i < m->views.n; i++) {

@@ -379,7 +379,8 @@ static void read_seeds(Build *b, const YNode *list)
 
 static void read_module_misc(Build *b, const YNode *root)
 {
-    static const char *const step_keys[] = {"doc", "sql", NULL};
+    static const char *const step_keys[] = {"doc", "sql", "when", NULL};
+    static const char *const raw_keys[] = {"doc", "sql", NULL};
     static const char *const ver_keys[] = {"version", "description", NULL};
     const YNode *steps = yaml_get(root, "data_steps");
     if (steps && bu_is_kind(steps, YN_MAP, "data_steps"))
@@ -393,6 +394,8 @@ static void read_module_misc(Build *b, const YNode *root)
             ds->module = b->mod;
             ds->doc = bu_str(b, yaml_get(v, "doc"), "doc");
             ds->sql = bu_sql(b, yaml_get(v, "sql"), "sql");
+            if (yaml_get(v, "when"))
+                ds->when = bu_sql(b, yaml_get(v, "when"), "when");
             vec_push(b->a, &b->m->data_steps, ds);
             vec_push(b->a, &b->mod->data_steps, ds);
         }
@@ -414,7 +417,7 @@ static void read_module_misc(Build *b, const YNode *root)
     if (raw && bu_is_kind(raw, YN_SEQ, "raw_sql"))
         for (size_t i = 0; i < raw->n_items; i++) {
             const YNode *v = raw->items[i];
-            if (!bu_keys(v, "raw SQL block", step_keys) || !bu_require(v, "sql", "raw SQL block"))
+            if (!bu_keys(v, "raw SQL block", raw_keys) || !bu_require(v, "sql", "raw SQL block"))
                 continue;
             HqRawBlock *rb = arena_alloc(b->a, sizeof *rb);
             rb->loc = v->loc;

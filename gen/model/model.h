@@ -373,6 +373,7 @@ typedef struct {
     const char *name;
     const char *doc;
     HqSql sql;
+    HqSql when;                     /* runs only while this holds; text NULL = always */
     HqModule *module;
     HqLoc loc;
 } HqDataStep;

@@ -20,7 +20,7 @@ $hqc$;
 BEGIN;
 DO $hqc$
 DECLARE
-  runtime text := $runtime$-- hqc runtime e112fc60d598b6c8: functions of schema hqc that every migration calls.
+  runtime text := $runtime$-- hqc runtime 6d9f8a523ba0beb7: functions of schema hqc that every migration calls.
 --
 -- Each migration says what it declares (a table, an index, a policy, ...);
 -- these functions compare that with the live catalog and change only what
@@ -74,7 +74,7 @@ REVOKE ALL ON ALL TABLES IN SCHEMA hqc FROM PUBLIC;
 -- ---------------------------------------------------------------- basics
 
 CREATE OR REPLACE FUNCTION hqc.version() RETURNS text LANGUAGE sql IMMUTABLE
-SET search_path = '' AS $f$ SELECT 'e112fc60d598b6c8'::text $f$;
+SET search_path = '' AS $f$ SELECT '6d9f8a523ba0beb7'::text $f$;
 
 -- A migration checks that the runtime it calls is the one it was generated
 -- for, and serializes with other migrations of the same database.
@@ -330,6 +330,17 @@ $f$;
 -- The printed name of the shadow (pg_temp_N.hqc_shadow) and of the table.
 CREATE OR REPLACE FUNCTION hqc.printed(rel regclass) RETURNS text LANGUAGE sql STABLE
 SET search_path = '' AS $f$ SELECT rel::text $f$;
+
+-- to_regprocedure, but NULL (not an error) when an argument type does not
+-- exist (a function of an optional extension's type without the extension).
+CREATE OR REPLACE FUNCTION hqc.regprocedure(sig text) RETURNS regprocedure LANGUAGE plpgsql STABLE
+SET search_path = '' AS $f$
+BEGIN
+  RETURN pg_catalog.to_regprocedure(sig);
+EXCEPTION WHEN undefined_object THEN
+  RETURN NULL;
+END
+$f$;
 
 CREATE OR REPLACE FUNCTION hqc.printed_fn(fn oid) RETURNS text LANGUAGE sql STABLE
 SET search_path = '' AS $f$ SELECT fn::regproc::text $f$;
@@ -606,12 +617,143 @@ BEGIN
 END
 $f$;
 
+-- ---------------------------------------------------------------- probes of declarations
+-- The declared object built on the shadow of its table, printed the way the
+-- live one is (with the live table's name), then removed again.
+
+CREATE OR REPLACE FUNCTION hqc.probe_check(rel text, con text, def text) RETURNS text LANGUAGE plpgsql
+SET search_path FROM CURRENT AS $f$
+DECLARE
+  printed text;
+BEGIN
+  EXECUTE pg_catalog.format('ALTER TABLE %s ADD CONSTRAINT %I %s', hqc.shadow(rel), con, def);
+  printed := hqc.constraint_def('pg_temp.hqc_shadow'::regclass, con);
+  EXECUTE pg_catalog.format('ALTER TABLE pg_temp.hqc_shadow DROP CONSTRAINT %I', con);
+  RETURN printed;
+END
+$f$;
+
+CREATE OR REPLACE FUNCTION hqc.probe_index(rel text, idx text, ddl text) RETURNS text LANGUAGE plpgsql
+SET search_path FROM CURRENT AS $f$
+DECLARE
+  probe oid;
+  printed text;
+BEGIN
+  PERFORM hqc.shadow(rel);
+  EXECUTE hqc.on_shadow(ddl, rel, pg_catalog.strpos(ddl, ' ON ') - 1);
+  probe := hqc.index_oid('pg_temp.hqc_shadow'::regclass, idx);
+  printed := pg_catalog.replace(hqc.index_def(probe), ' ON ' || hqc.printed('pg_temp.hqc_shadow') || ' USING ',
+                                ' ON ' || hqc.printed(rel::regclass) || ' USING ');
+  EXECUTE pg_catalog.format('DROP INDEX %s', probe::regclass);
+  RETURN printed;
+END
+$f$;
+
+CREATE OR REPLACE FUNCTION hqc.probe_policy(rel text, pol text, ddl text) RETURNS text LANGUAGE plpgsql
+SET search_path FROM CURRENT AS $f$
+DECLARE
+  printed text;
+BEGIN
+  PERFORM hqc.shadow(rel);
+  EXECUTE hqc.on_shadow(ddl, rel, pg_catalog.length('CREATE POLICY ' || pg_catalog.quote_ident(pol) || ' ON'));
+  printed := hqc.policy_def('pg_temp.hqc_shadow'::regclass, pol);
+  EXECUTE pg_catalog.format('DROP POLICY %I ON pg_temp.hqc_shadow', pol);
+  RETURN printed;
+END
+$f$;
+
+CREATE OR REPLACE FUNCTION hqc.probe_trigger(rel text, trg text, ddl text) RETURNS text LANGUAGE plpgsql
+SET search_path FROM CURRENT AS $f$
+DECLARE
+  printed text;
+BEGIN
+  PERFORM hqc.shadow(rel);
+  EXECUTE hqc.on_shadow(ddl, rel, pg_catalog.strpos(ddl, ' ON ') - 1);
+  printed := pg_catalog.replace(hqc.trigger_def('pg_temp.hqc_shadow'::regclass, trg),
+                                ' ON ' || hqc.printed('pg_temp.hqc_shadow') || ' ', ' ON ' || hqc.printed(rel::regclass) || ' ');
+  EXECUTE pg_catalog.format('DROP TRIGGER %I ON pg_temp.hqc_shadow', trg);
+  RETURN printed;
+END
+$f$;
+
+-- An object the schema does not declare whose definition is the declared
+-- one under another name (an older database named it otherwise): renamed to
+-- the declared name rather than built a second time. `kind` is k, i, t or p;
+-- `declared` is the declaration as PostgreSQL prints it (hqc.probe_*).
+CREATE OR REPLACE FUNCTION hqc.adopt(rel text, kind "char", n text, declared text) RETURNS boolean LANGUAGE plpgsql
+SET search_path FROM CURRENT AS $f$
+DECLARE
+  c record;
+BEGIN
+  FOR c IN
+    SELECT k.conname::text AS old, pg_catalog.format('ALTER TABLE %s RENAME CONSTRAINT %I TO %I', rel, k.conname, n) AS stmt
+      FROM pg_catalog.pg_constraint k
+     WHERE kind = 'k' AND k.conrelid = rel::regclass AND k.contype <> 'n'
+       AND hqc.constraint_def(rel::regclass, k.conname) = declared
+    UNION ALL
+    SELECT ic.relname::text, pg_catalog.format('ALTER INDEX %s RENAME TO %I', x.indexrelid::regclass, n)
+      FROM pg_catalog.pg_index x JOIN pg_catalog.pg_class ic ON ic.oid = x.indexrelid
+     WHERE kind = 'i' AND x.indrelid = rel::regclass
+       AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_constraint k WHERE k.conindid = x.indexrelid AND k.conrelid = x.indrelid)
+       AND pg_catalog.replace(hqc.index_def(x.indexrelid), ' INDEX ' || pg_catalog.quote_ident(ic.relname) || ' ON ',
+                              ' INDEX ' || pg_catalog.quote_ident(n) || ' ON ') = declared
+    UNION ALL
+    SELECT t.tgname::text, pg_catalog.format('ALTER TRIGGER %I ON %s RENAME TO %I', t.tgname, rel, n)
+      FROM pg_catalog.pg_trigger t
+     WHERE kind = 't' AND t.tgrelid = rel::regclass AND NOT t.tgisinternal
+       AND pg_catalog.replace(hqc.trigger_def(rel::regclass, t.tgname), 'TRIGGER ' || pg_catalog.quote_ident(t.tgname) || ' ',
+                              'TRIGGER ' || pg_catalog.quote_ident(n) || ' ') = declared
+    UNION ALL
+    SELECT p.polname::text, pg_catalog.format('ALTER POLICY %I ON %s RENAME TO %I', p.polname, rel, n)
+      FROM pg_catalog.pg_policy p
+     WHERE kind = 'p' AND p.polrelid = rel::regclass AND hqc.policy_def(rel::regclass, p.polname) = declared
+  LOOP
+    IF EXISTS (SELECT 1 FROM hqc.manifest m WHERE m.tbl = rel AND m.kind = adopt.kind AND m.name = c.old)
+       OR hqc.unmanaged(kind::text, c.old) THEN
+      CONTINUE;
+    END IF;
+    PERFORM hqc.apply('different', CASE kind WHEN 'k' THEN 'constraint' WHEN 'i' THEN 'index' WHEN 't' THEN 'trigger'
+                      ELSE 'policy' END, rel || ' ' || n, c.old, n, c.stmt);
+    IF NOT hqc.reporting() THEN
+      PERFORM hqc.say(pg_catalog.format('hqc: renamed %s to %s on %s (the declared definition under another name)',
+                                        c.old, n, rel));
+    END IF;
+    RETURN true;
+  END LOOP;
+  RETURN false;
+END
+$f$;
+
+-- Does the table hold an object of this kind that the schema does not
+-- declare? (Only then is a missing declaration probed for adoption.)
+CREATE OR REPLACE FUNCTION hqc.has_undeclared(rel text, kind "char") RETURNS boolean LANGUAGE sql STABLE
+SET search_path = '' AS $f$
+  SELECT EXISTS (
+    SELECT 1 FROM pg_catalog.pg_constraint k
+     WHERE kind = 'k' AND k.conrelid = rel::regclass AND k.contype <> 'n'
+       AND NOT EXISTS (SELECT 1 FROM hqc.manifest m WHERE m.tbl = rel AND m.kind = 'k' AND m.name = k.conname)
+    UNION ALL
+    SELECT 1 FROM pg_catalog.pg_index x JOIN pg_catalog.pg_class ic ON ic.oid = x.indexrelid
+     WHERE kind = 'i' AND x.indrelid = rel::regclass
+       AND NOT EXISTS (SELECT 1 FROM hqc.manifest m WHERE m.tbl = rel AND m.kind IN ('i', 'k') AND m.name = ic.relname)
+    UNION ALL
+    SELECT 1 FROM pg_catalog.pg_trigger t
+     WHERE kind = 't' AND t.tgrelid = rel::regclass AND NOT t.tgisinternal
+       AND NOT EXISTS (SELECT 1 FROM hqc.manifest m WHERE m.tbl = rel AND m.kind = 't' AND m.name = t.tgname)
+    UNION ALL
+    SELECT 1 FROM pg_catalog.pg_policy p
+     WHERE kind = 'p' AND p.polrelid = rel::regclass
+       AND NOT EXISTS (SELECT 1 FROM hqc.manifest m WHERE m.tbl = rel AND m.kind = 'p' AND m.name = p.polname))
+$f$;
+
+-- ---------------------------------------------------------------- constraints, indexes, policies, triggers
+
 -- A constraint as this module declares it: `def` follows ADD CONSTRAINT name.
 -- Primary key, unique and foreign key definitions are written the way
 -- PostgreSQL prints them; a CHECK is compared through a probe. `owned`:
 -- false when a later module redefines it (then it is only created here).
 CREATE OR REPLACE PROCEDURE hqc."constraint"(rel text, con text, def text, owned boolean DEFAULT true,
-                                            requires text DEFAULT NULL) LANGUAGE plpgsql
+                                             requires text DEFAULT NULL) LANGUAGE plpgsql
 SET search_path FROM CURRENT AS $f$
 DECLARE
   what text := pg_catalog.format('constraint %s', con);
@@ -620,6 +762,7 @@ DECLARE
   declared text;
   fp text := pg_catalog.md5(def);
   ix oid;
+  pk oid;
   add text := pg_catalog.format('ALTER TABLE %s ADD CONSTRAINT %I %s', rel, con, def);
 BEGIN
   IF st IS NULL OR (requires IS NOT NULL AND NOT hqc.has_extension(requires)) THEN
@@ -627,17 +770,36 @@ BEGIN
   END IF;
   live := hqc.constraint_def(rel::regclass, con);
   IF live IS NULL THEN
-    -- An index of the same name (a unique index where the schema declares a
-    -- unique constraint) is replaced by the constraint.
     ix := hqc.index_oid(rel::regclass, con);
-    IF ix IS NOT NULL THEN
+    declared := def;
+    IF def LIKE 'CHECK %' AND st <> 'fresh' AND hqc.has_undeclared(rel, 'k') THEN
+      declared := hqc.probe_check(rel, con, def);
+    END IF;
+    IF def LIKE 'PRIMARY KEY %' THEN
+      SELECT oid INTO pk FROM pg_catalog.pg_constraint WHERE conrelid = rel::regclass AND contype = 'p';
+    END IF;
+    IF st <> 'fresh' AND ix IS NULL AND hqc.adopt(rel, 'k', con, declared) THEN
+      NULL;
+    ELSIF ix IS NOT NULL OR pk IS NOT NULL THEN
+      -- An index of the same name (a unique index where the schema declares a
+      -- unique constraint), or a primary key of another definition, gives way.
       IF hqc.reporting() THEN
-        PERFORM hqc.report('different', 'constraint', rel || ' ' || con, hqc.index_def(ix), def, add);
+        PERFORM hqc.report('different', 'constraint', rel || ' ' || con,
+                           coalesce(hqc.index_def(ix), (SELECT pg_catalog.pg_get_constraintdef(pk))), def, add);
         RETURN;
       END IF;
-      PERFORM hqc.replace_with_dependents('pg_catalog.pg_class', ix,
-                                          ARRAY[pg_catalog.format('DROP INDEX %s', ix::regclass), add]);
-      PERFORM hqc.say(pg_catalog.format('hqc: replaced index %s on %s by the declared constraint', con, rel));
+      IF ix IS NOT NULL THEN
+        PERFORM hqc.replace_with_dependents('pg_catalog.pg_class', ix,
+                                            ARRAY[pg_catalog.format('DROP INDEX %s', ix::regclass), add]);
+        PERFORM hqc.say(pg_catalog.format('hqc: replaced index %s on %s by the declared constraint', con, rel));
+      ELSE
+        PERFORM hqc.say(pg_catalog.format('hqc: replaced primary key %s on %s (%s) by the declared one',
+                                          (SELECT conname FROM pg_catalog.pg_constraint WHERE oid = pk), rel,
+                                          (SELECT pg_catalog.pg_get_constraintdef(pk))));
+        PERFORM hqc.replace_with_dependents('pg_catalog.pg_constraint', pk,
+          ARRAY[pg_catalog.format('ALTER TABLE %s DROP CONSTRAINT %I', rel,
+                                  (SELECT conname FROM pg_catalog.pg_constraint WHERE oid = pk)), add]);
+      END IF;
     ELSE
       PERFORM hqc.apply('missing', 'constraint', rel || ' ' || con, NULL, def, add);
     END IF;
@@ -654,12 +816,7 @@ BEGIN
                                   AND s.fingerprint = fp AND s.def = live) THEN
     RETURN;
   END IF;
-  declared := def;
-  IF def LIKE 'CHECK %' THEN
-    EXECUTE pg_catalog.format('ALTER TABLE %s ADD CONSTRAINT %I %s', hqc.shadow(rel), con, def);
-    declared := hqc.constraint_def('pg_temp.hqc_shadow'::regclass, con);
-    EXECUTE pg_catalog.format('ALTER TABLE pg_temp.hqc_shadow DROP CONSTRAINT %I', con);
-  END IF;
+  declared := CASE WHEN def LIKE 'CHECK %' THEN hqc.probe_check(rel, con, def) ELSE def END;
   IF declared IS DISTINCT FROM live THEN
     IF hqc.reporting() THEN
       PERFORM hqc.report('different', 'constraint', rel || ' ' || con, live, declared,
@@ -678,7 +835,7 @@ $f$;
 
 -- An index; `ddl` is its CREATE INDEX statement.
 CREATE OR REPLACE PROCEDURE hqc.index(rel text, idx text, ddl text, owned boolean DEFAULT true,
-                                     requires text DEFAULT NULL) LANGUAGE plpgsql
+                                      requires text DEFAULT NULL) LANGUAGE plpgsql
 SET search_path FROM CURRENT AS $f$
 DECLARE
   what text := pg_catalog.format('index %s', idx);
@@ -686,7 +843,6 @@ DECLARE
   ix oid;
   live text;
   declared text;
-  probe oid;
   fp text := pg_catalog.md5(ddl);
   con oid;
 BEGIN
@@ -699,7 +855,9 @@ BEGIN
   END IF;
   ix := hqc.index_oid(rel::regclass, idx);
   IF ix IS NULL THEN
-    PERFORM hqc.apply('missing', 'index', rel || ' ' || idx, NULL, ddl, ddl);
+    IF st = 'fresh' OR NOT hqc.has_undeclared(rel, 'i') OR NOT hqc.adopt(rel, 'i', idx, hqc.probe_index(rel, idx, ddl)) THEN
+      PERFORM hqc.apply('missing', 'index', rel || ' ' || idx, NULL, ddl, ddl);
+    END IF;
     IF NOT hqc.reporting() THEN
       PERFORM hqc.remember(rel, 'i', idx, fp, hqc.index_def(hqc.index_oid(rel::regclass, idx)));
     END IF;
@@ -710,12 +868,7 @@ BEGIN
                                   AND s.fingerprint = fp AND s.def = live) THEN
     RETURN;
   END IF;
-  PERFORM hqc.shadow(rel);
-  EXECUTE hqc.on_shadow(ddl, rel, pg_catalog.strpos(ddl, ' ON ') - 1);
-  probe := hqc.index_oid('pg_temp.hqc_shadow'::regclass, idx);
-  declared := pg_catalog.replace(hqc.index_def(probe), ' ON ' || hqc.printed('pg_temp.hqc_shadow') || ' USING ',
-                                 ' ON ' || hqc.printed(rel::regclass) || ' USING ');
-  EXECUTE pg_catalog.format('DROP INDEX %s', probe::regclass);
+  declared := hqc.probe_index(rel, idx, ddl);
   -- An index that backs a constraint the schema does not declare is replaced
   -- too: the constraint would otherwise be pruned and take the index along.
   SELECT k.oid INTO con FROM pg_catalog.pg_constraint k WHERE k.conindid = ix AND k.conrelid = rel::regclass;
@@ -758,7 +911,9 @@ BEGIN
   END IF;
   live := hqc.policy_def(rel::regclass, pol);
   IF live IS NULL THEN
-    PERFORM hqc.apply('missing', 'policy', rel || ' ' || pg_catalog.quote_ident(pol), NULL, ddl, ddl);
+    IF st = 'fresh' OR NOT hqc.has_undeclared(rel, 'p') OR NOT hqc.adopt(rel, 'p', pol, hqc.probe_policy(rel, pol, ddl)) THEN
+      PERFORM hqc.apply('missing', 'policy', rel || ' ' || pg_catalog.quote_ident(pol), NULL, ddl, ddl);
+    END IF;
     IF NOT hqc.reporting() THEN
       PERFORM hqc.remember(rel, 'p', pol, fp, hqc.policy_def(rel::regclass, pol));
     END IF;
@@ -768,10 +923,7 @@ BEGIN
                                   AND s.fingerprint = fp AND s.def = live) THEN
     RETURN;
   END IF;
-  PERFORM hqc.shadow(rel);
-  EXECUTE hqc.on_shadow(ddl, rel, pg_catalog.length('CREATE POLICY ' || pg_catalog.quote_ident(pol) || ' ON'));
-  declared := hqc.policy_def('pg_temp.hqc_shadow'::regclass, pol);
-  EXECUTE pg_catalog.format('DROP POLICY %I ON pg_temp.hqc_shadow', pol);
+  declared := hqc.probe_policy(rel, pol, ddl);
   IF declared IS DISTINCT FROM live THEN
     PERFORM hqc.apply('different', 'policy', rel || ' ' || pg_catalog.quote_ident(pol), live, declared,
                       pg_catalog.format('DROP POLICY %I ON %s; %s', pol, rel, ddl));
@@ -787,7 +939,7 @@ $f$;
 
 -- A trigger; `ddl` is its CREATE OR REPLACE TRIGGER statement.
 CREATE OR REPLACE PROCEDURE hqc.trigger(rel text, trg text, ddl text, owned boolean DEFAULT true,
-                                       requires text DEFAULT NULL) LANGUAGE plpgsql
+                                        requires text DEFAULT NULL) LANGUAGE plpgsql
 SET search_path FROM CURRENT AS $f$
 DECLARE
   what text := pg_catalog.format('trigger %s', trg);
@@ -805,7 +957,9 @@ BEGIN
   END IF;
   live := hqc.trigger_def(rel::regclass, trg);
   IF live IS NULL THEN
-    PERFORM hqc.apply('missing', 'trigger', rel || ' ' || trg, NULL, ddl, ddl);
+    IF st = 'fresh' OR NOT hqc.has_undeclared(rel, 't') OR NOT hqc.adopt(rel, 't', trg, hqc.probe_trigger(rel, trg, ddl)) THEN
+      PERFORM hqc.apply('missing', 'trigger', rel || ' ' || trg, NULL, ddl, ddl);
+    END IF;
     IF NOT hqc.reporting() THEN
       PERFORM hqc.remember(rel, 't', trg, fp, hqc.trigger_def(rel::regclass, trg));
     END IF;
@@ -815,11 +969,7 @@ BEGIN
                                   AND s.fingerprint = fp AND s.def = live) THEN
     RETURN;
   END IF;
-  PERFORM hqc.shadow(rel);
-  EXECUTE hqc.on_shadow(ddl, rel, pg_catalog.strpos(ddl, ' ON ') - 1);
-  declared := pg_catalog.replace(hqc.trigger_def('pg_temp.hqc_shadow'::regclass, trg),
-                                 ' ON ' || hqc.printed('pg_temp.hqc_shadow') || ' ', ' ON ' || hqc.printed(rel::regclass) || ' ');
-  EXECUTE pg_catalog.format('DROP TRIGGER %I ON pg_temp.hqc_shadow', trg);
+  declared := hqc.probe_trigger(rel, trg, ddl);
   IF declared IS DISTINCT FROM live THEN
     PERFORM hqc.apply('different', 'trigger', rel || ' ' || trg, live, declared, ddl);
     IF hqc.reporting() THEN
@@ -883,20 +1033,22 @@ DECLARE
                         't', 'TRIGGER', 'X', 'EXECUTE', 'U', 'USAGE', 'C', 'CREATE'];
   grants text[];
   revokes text[];
+  options text[];
   grantee text;
   out text[] := ARRAY[]::text[];
 BEGIN
   -- Per managed role (that exists and does not own the object): the letters
   -- it has and the letters it should have, in one query.
   FOR p IN
-    SELECT r.role, coalesce(h.letters, '') AS have, coalesce(w.letters, '') AS want
+    SELECT r.role, coalesce(h.letters, '') AS have, coalesce(h.grantable, '') AS grantable, coalesce(w.letters, '') AS want
       FROM pg_catalog.unnest(hqc.setting('roles')) AS r(role)
       LEFT JOIN pg_catalog.pg_roles pr ON pr.rolname = r.role
       LEFT JOIN LATERAL (
         SELECT pg_catalog.string_agg(CASE e.privilege_type
                  WHEN 'SELECT' THEN 'r' WHEN 'INSERT' THEN 'a' WHEN 'UPDATE' THEN 'w' WHEN 'DELETE' THEN 'd'
                  WHEN 'TRUNCATE' THEN 'D' WHEN 'REFERENCES' THEN 'x' WHEN 'TRIGGER' THEN 't' WHEN 'EXECUTE' THEN 'X'
-                 WHEN 'USAGE' THEN 'U' WHEN 'CREATE' THEN 'C' ELSE '' END, '') AS letters
+                 WHEN 'USAGE' THEN 'U' WHEN 'CREATE' THEN 'C' ELSE '' END, '') AS letters,
+               ',' || pg_catalog.string_agg(CASE WHEN e.is_grantable THEN e.privilege_type END, ',') || ',' AS grantable
           FROM pg_catalog.aclexplode(CASE WHEN pg_catalog.cardinality(live) > 0 THEN live END) e
          WHERE e.grantee = CASE WHEN r.role = 'public' THEN 0 ELSE pr.oid END) h ON true
       LEFT JOIN LATERAL (
@@ -906,16 +1058,26 @@ BEGIN
   LOOP
     grants := ARRAY[]::text[];
     revokes := ARRAY[]::text[];
+    options := ARRAY[]::text[];
     FOR i IN 1 .. pg_catalog.length(all_letters) LOOP
       letter := pg_catalog.substr(all_letters, i, 1);
       IF pg_catalog.strpos(p.want, letter) > 0 AND pg_catalog.strpos(p.have, letter) = 0 THEN
         grants := grants || names[pg_catalog.array_position(names, letter) + 1];
       ELSIF pg_catalog.strpos(p.want, letter) = 0 AND pg_catalog.strpos(p.have, letter) > 0 THEN
         revokes := revokes || names[pg_catalog.array_position(names, letter) + 1];
+      ELSIF pg_catalog.strpos(p.want, letter) > 0 AND
+            pg_catalog.strpos(p.grantable, ',' || names[pg_catalog.array_position(names, letter) + 1] || ',') > 0 THEN
+        -- Declared privileges carry no grant option.
+        options := options || names[pg_catalog.array_position(names, letter) + 1];
       END IF;
     END LOOP;
     grantee := CASE WHEN p.role = 'public' THEN 'PUBLIC' ELSE pg_catalog.quote_ident(p.role) END;
     -- Column privileges name the columns after each privilege.
+    IF pg_catalog.cardinality(options) > 0 THEN
+      out := out || pg_catalog.format('REVOKE GRANT OPTION FOR %s ON %s FROM %s',
+                                      pg_catalog.array_to_string(options, coalesce(' (' || cols || '), ', ', ')) ||
+                                      coalesce(' (' || cols || ')', ''), target, grantee);
+    END IF;
     IF pg_catalog.cardinality(revokes) > 0 THEN
       out := out || pg_catalog.format('REVOKE %s ON %s FROM %s',
                                       pg_catalog.array_to_string(revokes, coalesce(' (' || cols || '), ', ', ')) ||
@@ -1274,7 +1436,8 @@ BEGIN
                 AND p.proname = pg_catalog.split_part(fname, '.', 2) AND p.oid <> fn
                 AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend e WHERE e.classid = 'pg_catalog.pg_proc'::regclass
                                 AND e.objid = p.oid AND e.deptype = 'e')
-                AND NOT EXISTS (SELECT 1 FROM hqc.manifest m WHERE m.kind = 'f' AND pg_catalog.to_regprocedure(m.name) = p.oid) LOOP
+                AND NOT EXISTS (SELECT 1 FROM hqc.manifest m WHERE m.tbl = '' AND m.kind = 'f'
+                                AND m.name LIKE fname || '(%' AND hqc.regprocedure(m.name) = p.oid) LOOP
       IF hqc.reporting() THEN
         PERFORM hqc.report('undeclared', 'function', o.f::text, hqc.function_def(o.f), NULL,
                            pg_catalog.format('DROP FUNCTION %s', o.f));
@@ -1457,27 +1620,36 @@ BEGIN
 END
 $f$;
 
--- Default privileges of the applying role in a schema, for objects of type
--- `objtype` (r tables, f functions, S sequences).
+-- Default privileges of the applying role in a schema (sch '' for those of
+-- every schema), for objects of type `objtype` (r tables, f functions,
+-- S sequences).
 CREATE OR REPLACE PROCEDURE hqc.default_acl(sch text, objtype "char", acl text[], exact boolean) LANGUAGE plpgsql
 SET search_path FROM CURRENT AS $f$
 DECLARE
   stmts text[];
   kind text := CASE objtype WHEN 'r' THEN 'TABLES' WHEN 'f' THEN 'FUNCTIONS' ELSE 'SEQUENCES' END;
+  me oid := (SELECT oid FROM pg_catalog.pg_roles WHERE rolname = current_user);
+  nsp oid := CASE WHEN sch = '' THEN 0 ELSE pg_catalog.to_regnamespace(sch) END;
+  live aclitem[];
   s text;
 BEGIN
-  IF pg_catalog.to_regnamespace(sch) IS NULL THEN
+  IF nsp IS NULL THEN
     RETURN;
   END IF;
-  stmts := hqc.converge_acl((SELECT defaclacl FROM pg_catalog.pg_default_acl
-                              WHERE defaclrole = (SELECT oid FROM pg_catalog.pg_roles WHERE rolname = current_user)
-                                AND defaclnamespace = pg_catalog.to_regnamespace(sch) AND defaclobjtype = objtype),
-                            NULL, CASE objtype WHEN 'r' THEN 'arwdDxt' WHEN 'f' THEN 'X' ELSE 'rwU' END, acl, '');
+  SELECT defaclacl INTO live FROM pg_catalog.pg_default_acl
+   WHERE defaclrole = me AND defaclnamespace = nsp AND defaclobjtype = objtype;
+  -- A schema's entries add to the built-in defaults; without an entry of all
+  -- schemas, the built-in defaults are in force.
+  IF sch = '' AND live IS NULL THEN
+    live := pg_catalog.acldefault(CASE objtype WHEN 'S' THEN 's' ELSE objtype END, me);
+  END IF;
+  stmts := hqc.converge_acl(live, me, CASE objtype WHEN 'r' THEN 'arwdDxt' WHEN 'f' THEN 'X' ELSE 'rwU' END, acl, '');
   FOREACH s IN ARRAY stmts LOOP
     IF exact OR s LIKE 'GRANT %' THEN
-      -- "GRANT x ON  TO r" -> ALTER DEFAULT PRIVILEGES IN SCHEMA s GRANT x ON TABLES TO r
-      PERFORM hqc.apply_acl('default privileges', sch || ' ' || kind, ARRAY[pg_catalog.format('ALTER DEFAULT PRIVILEGES IN SCHEMA %I %s',
-        sch, pg_catalog.replace(s, ' ON  ', ' ON ' || kind || ' '))]);
+      -- "GRANT x ON  TO r" -> ALTER DEFAULT PRIVILEGES [IN SCHEMA s] GRANT x ON TABLES TO r
+      PERFORM hqc.apply_acl('default privileges', coalesce(nullif(sch, ''), '(all schemas)') || ' ' || kind,
+        ARRAY['ALTER DEFAULT PRIVILEGES ' || CASE WHEN sch = '' THEN '' ELSE pg_catalog.format('IN SCHEMA %I ', sch) END
+              || pg_catalog.replace(s, ' ON  ', ' ON ' || kind || ' ')]);
     END IF;
   END LOOP;
 END
@@ -1526,11 +1698,21 @@ BEGIN
 END
 $f$;
 
--- User SQL (seeds, data steps, raw blocks): not run in report mode.
-CREATE OR REPLACE PROCEDURE hqc.run(sql text) LANGUAGE plpgsql
+-- User SQL (seeds, data steps, raw blocks): not run in report mode, nor when
+-- `only_if` (an SQL condition) is false: a seed row that exists or a data
+-- step with nothing to do then takes no lock at all.
+CREATE OR REPLACE PROCEDURE hqc.run(sql text, only_if text DEFAULT NULL) LANGUAGE plpgsql
 SET search_path FROM CURRENT AS $f$
+DECLARE
+  needed boolean := true;
 BEGIN
-  IF NOT hqc.reporting() THEN
+  IF hqc.reporting() THEN
+    RETURN;
+  END IF;
+  IF only_if IS NOT NULL THEN
+    EXECUTE 'SELECT (' || only_if || ')' INTO needed;
+  END IF;
+  IF needed THEN
     EXECUTE sql;
   END IF;
 END
@@ -1596,6 +1778,69 @@ BEGIN
       END IF;
     END LOOP;
   END IF;
+END
+$f$;
+
+-- A hash of everything the runtime manages in the catalog (definitions,
+-- privileges, comments, settings, publication membership, cron jobs,
+-- buckets, the runtime and manifest themselves): equal hashes mean no DDL
+-- touched any of it in between. Catalog rows only DDL writes are taken by
+-- (oid, xmin); pg_class by the columns that matter, since ANALYZE and
+-- VACUUM rewrite its statistics. hqc apply skips a database whose hash is
+-- the one recorded after its last complete run.
+CREATE OR REPLACE FUNCTION hqc.catalog_fingerprint() RETURNS text LANGUAGE plpgsql STABLE
+SET search_path = '' AS $f$
+DECLARE
+  nsps oid[];
+  rels oid[];
+  extra text := '';
+BEGIN
+  SELECT pg_catalog.array_agg(n.oid) INTO nsps FROM pg_catalog.pg_namespace n
+   WHERE n.nspname NOT IN ('pg_catalog', 'information_schema', 'pg_toast') AND n.nspname !~ '^pg_(toast_)?temp_';
+  SELECT pg_catalog.array_agg(c.oid) INTO rels FROM pg_catalog.pg_class c WHERE c.relnamespace = ANY (nsps);
+  IF pg_catalog.to_regclass('cron.job') IS NOT NULL THEN
+    EXECUTE 'SELECT pg_catalog.string_agg(pg_catalog.concat_ws(''|'', jobid, jobname, schedule, command, active), '','''
+            ' ORDER BY jobid) FROM cron.job' INTO extra;
+  END IF;
+  IF pg_catalog.to_regclass('storage.buckets') IS NOT NULL THEN
+    EXECUTE 'SELECT $1 || pg_catalog.string_agg(pg_catalog.concat_ws(''|'', id, name, public), '','' ORDER BY id)'
+            ' FROM storage.buckets' INTO extra USING coalesce(extra, '');
+  END IF;
+  RETURN pg_catalog.md5(pg_catalog.concat_ws(E'\n',
+    (SELECT pg_catalog.string_agg(pg_catalog.concat_ws('|', c.oid, c.relname, c.relkind, c.relacl, c.relrowsecurity,
+                                                       c.relforcerowsecurity, c.relreplident, c.reloptions), ','
+                                  ORDER BY c.oid) FROM pg_catalog.pg_class c WHERE c.oid = ANY (rels)),
+    (SELECT pg_catalog.string_agg(pg_catalog.concat_ws('|', n.oid, n.nspname, n.nspacl), ',' ORDER BY n.oid)
+       FROM pg_catalog.pg_namespace n WHERE n.oid = ANY (nsps)),
+    (SELECT pg_catalog.count(*) || ':' || pg_catalog.sum(pg_catalog.hashtext(a.attrelid || '.' || a.attnum || '.' || a.xmin))
+       FROM pg_catalog.pg_attribute a WHERE a.attrelid = ANY (rels)),
+    (SELECT pg_catalog.count(*) || ':' || pg_catalog.sum(pg_catalog.hashtext(d.oid || '.' || d.xmin))
+       FROM pg_catalog.pg_attrdef d WHERE d.adrelid = ANY (rels)),
+    (SELECT pg_catalog.count(*) || ':' || pg_catalog.sum(pg_catalog.hashtext(k.oid || '.' || k.xmin))
+       FROM pg_catalog.pg_constraint k WHERE k.connamespace = ANY (nsps)),
+    (SELECT pg_catalog.count(*) || ':' || pg_catalog.sum(pg_catalog.hashtext(x.indexrelid || '.' || x.xmin))
+       FROM pg_catalog.pg_index x WHERE x.indrelid = ANY (rels)),
+    (SELECT pg_catalog.count(*) || ':' || pg_catalog.sum(pg_catalog.hashtext(t.oid || '.' || t.xmin))
+       FROM pg_catalog.pg_trigger t WHERE t.tgrelid = ANY (rels)),
+    (SELECT pg_catalog.count(*) || ':' || pg_catalog.sum(pg_catalog.hashtext(p.oid || '.' || p.xmin))
+       FROM pg_catalog.pg_policy p WHERE p.polrelid = ANY (rels)),
+    (SELECT pg_catalog.count(*) || ':' || pg_catalog.sum(pg_catalog.hashtext(p.oid || '.' || p.xmin))
+       FROM pg_catalog.pg_proc p WHERE p.pronamespace = ANY (nsps)),
+    (SELECT pg_catalog.count(*) || ':' || pg_catalog.sum(pg_catalog.hashtext(r.oid || '.' || r.xmin))
+       FROM pg_catalog.pg_rewrite r WHERE r.ev_class = ANY (rels)),
+    (SELECT pg_catalog.count(*) || ':' || pg_catalog.sum(pg_catalog.hashtext(t.oid || '.' || t.xmin))
+       FROM pg_catalog.pg_type t WHERE t.typnamespace = ANY (nsps)),
+    (SELECT pg_catalog.count(*) || ':' || pg_catalog.sum(pg_catalog.hashtext(e.oid || '.' || e.xmin))
+       FROM pg_catalog.pg_enum e),
+    (SELECT pg_catalog.count(*) || ':' || pg_catalog.sum(pg_catalog.hashtext(d.objoid || '.' || d.classoid || '.' || d.objsubid
+                                                                             || '.' || d.xmin))
+       FROM pg_catalog.pg_description d),
+    (SELECT pg_catalog.string_agg(pg_catalog.concat_ws('|', a.oid, a.xmin), ',' ORDER BY a.oid) FROM pg_catalog.pg_default_acl a),
+    (SELECT pg_catalog.string_agg(pg_catalog.concat_ws('|', r.oid, r.xmin), ',' ORDER BY r.oid)
+       FROM pg_catalog.pg_publication_rel r),
+    (SELECT pg_catalog.string_agg(pg_catalog.concat_ws('|', x.oid, x.extversion), ',' ORDER BY x.oid)
+       FROM pg_catalog.pg_extension x),
+    extra));
 END
 $f$;
 
@@ -3156,7 +3401,7 @@ BEGIN
     CREATE SCHEMA hqc;
   END IF;
   IF pg_catalog.to_regprocedure('hqc.version()') IS NOT NULL THEN
-    current := hqc.version() = 'e112fc60d598b6c8';
+    current := hqc.version() = '6d9f8a523ba0beb7';
   END IF;
   IF NOT current THEN
     -- Another version: its functions go (their arguments may differ), and so does what

@@ -23,7 +23,7 @@ BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('e112fc60d598b6c8', '003_shared_functions');
+  CALL hqc.require('6d9f8a523ba0beb7', '003_shared_functions');
 END
 $hqc$;
 
@@ -119,8 +119,8 @@ owner, whom RLS does not restrict); signed-in users and the service role may rea
 
 -- Schema version rows in _schema_version
 CALL hqc.run($ddl$INSERT INTO public._schema_version (version, description)
-  SELECT 25, 'Consolidated schema v25 — full platform'
-  WHERE NOT EXISTS (SELECT 1 FROM public._schema_version WHERE version = 25)
-  ON CONFLICT (version) DO NOTHING$ddl$);
+  VALUES (25, 'Consolidated schema v25 — full platform')
+  ON CONFLICT (version) DO NOTHING$ddl$,
+  only_if => $ddl$NOT EXISTS (SELECT 1 FROM public._schema_version WHERE version = 25)$ddl$);
 
 COMMIT;

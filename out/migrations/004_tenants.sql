@@ -23,7 +23,7 @@ BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('e112fc60d598b6c8', '004_tenants');
+  CALL hqc.require('6d9f8a523ba0beb7', '004_tenants');
 END
 $hqc$;
 
@@ -109,7 +109,7 @@ CALL hqc.trigger('auth.users', 'set_tenant_id_on_signup', $ddl$CREATE OR REPLACE
 -- Seed rows of tenants
 CALL hqc.run($ddl$INSERT INTO public.tenants (id, name, slug)
   SELECT '00000000-0000-0000-0000-000000000000'::uuid, 'Default'::text, 'default'::text
-  WHERE NOT EXISTS (SELECT 1 FROM public.tenants WHERE id = '00000000-0000-0000-0000-000000000000'::uuid)
-  ON CONFLICT (id) DO NOTHING$ddl$);
+  ON CONFLICT (id) DO NOTHING$ddl$,
+  only_if => $ddl$NOT EXISTS (SELECT 1 FROM public.tenants WHERE id = '00000000-0000-0000-0000-000000000000'::uuid)$ddl$);
 
 COMMIT;

@@ -23,7 +23,7 @@ BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('e112fc60d598b6c8', '005_workspace');
+  CALL hqc.require('6d9f8a523ba0beb7', '005_workspace');
 END
 $hqc$;
 
@@ -272,7 +272,7 @@ CALL hqc.table_end('public.field_definitions', rls => 'enabled', replica => 'f',
 -- Seed rows of workspace
 CALL hqc.run($ddl$INSERT INTO public.workspace (tenant_id, name, initialized)
   SELECT '00000000-0000-0000-0000-000000000000'::uuid, 'HQ'::text, 'false'::boolean
-  WHERE NOT EXISTS (SELECT 1 FROM public.workspace WHERE tenant_id = '00000000-0000-0000-0000-000000000000'::uuid)
-  ON CONFLICT (tenant_id) DO NOTHING$ddl$);
+  ON CONFLICT (tenant_id) DO NOTHING$ddl$,
+  only_if => $ddl$NOT EXISTS (SELECT 1 FROM public.workspace WHERE tenant_id = '00000000-0000-0000-0000-000000000000'::uuid)$ddl$);
 
 COMMIT;

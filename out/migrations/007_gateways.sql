@@ -23,7 +23,7 @@ BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('e112fc60d598b6c8', '007_gateways');
+  CALL hqc.require('6d9f8a523ba0beb7', '007_gateways');
 END
 $hqc$;
 
@@ -343,7 +343,7 @@ is stored; consumed through consume_gateway_token. Not published to realtime.
 -- Seed rows of gateways
 CALL hqc.run($ddl$INSERT INTO public.gateways (tenant_id, slug, label)
   SELECT '00000000-0000-0000-0000-000000000000'::uuid, 'default'::text, 'Primary gateway'::text
-  WHERE NOT EXISTS (SELECT 1 FROM public.gateways WHERE tenant_id = '00000000-0000-0000-0000-000000000000'::uuid AND slug = 'default'::text)
-  ON CONFLICT (tenant_id, slug) DO NOTHING$ddl$);
+  ON CONFLICT (tenant_id, slug) DO NOTHING$ddl$,
+  only_if => $ddl$NOT EXISTS (SELECT 1 FROM public.gateways WHERE tenant_id = '00000000-0000-0000-0000-000000000000'::uuid AND slug = 'default'::text)$ddl$);
 
 COMMIT;

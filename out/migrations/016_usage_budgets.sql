@@ -23,7 +23,7 @@ BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('e112fc60d598b6c8', '016_usage_budgets');
+  CALL hqc.require('6d9f8a523ba0beb7', '016_usage_budgets');
 END
 $hqc$;
 
@@ -470,6 +470,8 @@ comments ...) with read/dismiss timestamps.
 CALL hqc.run($ddl$INSERT INTO public.agent_budgets (agent_id, tenant_id)
 SELECT a.id, a.tenant_id FROM public.agents AS a
 ON CONFLICT DO NOTHING
-$ddl$);
+$ddl$,
+  only_if => $ddl$EXISTS (SELECT 1 FROM public.agents AS a
+         WHERE NOT EXISTS (SELECT 1 FROM public.agent_budgets AS b WHERE b.agent_id = a.id))$ddl$);
 
 COMMIT;

@@ -23,7 +23,7 @@ BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('e112fc60d598b6c8', '022_file_processing');
+  CALL hqc.require('6d9f8a523ba0beb7', '022_file_processing');
 END
 $hqc$;
 
@@ -106,8 +106,8 @@ full). Unknown ids are a no-op.
 
 -- Schema version rows in _schema_version
 CALL hqc.run($ddl$INSERT INTO public._schema_version (version, description)
-  SELECT 22, NULL
-  WHERE NOT EXISTS (SELECT 1 FROM public._schema_version WHERE version = 22)
-  ON CONFLICT (version) DO NOTHING$ddl$);
+  VALUES (22, NULL)
+  ON CONFLICT (version) DO NOTHING$ddl$,
+  only_if => $ddl$NOT EXISTS (SELECT 1 FROM public._schema_version WHERE version = 22)$ddl$);
 
 COMMIT;

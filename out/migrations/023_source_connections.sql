@@ -23,7 +23,7 @@ BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('e112fc60d598b6c8', '023_source_connections');
+  CALL hqc.require('6d9f8a523ba0beb7', '023_source_connections');
 END
 $hqc$;
 
@@ -141,8 +141,8 @@ CALL hqc.constraint('public.knowledge_items', 'knowledge_items_source_connection
 
 -- Schema version rows in _schema_version
 CALL hqc.run($ddl$INSERT INTO public._schema_version (version, description)
-  SELECT 23, NULL
-  WHERE NOT EXISTS (SELECT 1 FROM public._schema_version WHERE version = 23)
-  ON CONFLICT (version) DO NOTHING$ddl$);
+  VALUES (23, NULL)
+  ON CONFLICT (version) DO NOTHING$ddl$,
+  only_if => $ddl$NOT EXISTS (SELECT 1 FROM public._schema_version WHERE version = 23)$ddl$);
 
 COMMIT;

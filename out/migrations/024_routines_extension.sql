@@ -23,7 +23,7 @@ BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('e112fc60d598b6c8', '024_routines_extension');
+  CALL hqc.require('6d9f8a523ba0beb7', '024_routines_extension');
 END
 $hqc$;
 
@@ -292,8 +292,8 @@ CALL hqc.trigger('public.tasks', 'task_routine_trigger', $ddl$CREATE OR REPLACE 
 
 -- Schema version rows in _schema_version
 CALL hqc.run($ddl$INSERT INTO public._schema_version (version, description)
-  SELECT 24, NULL
-  WHERE NOT EXISTS (SELECT 1 FROM public._schema_version WHERE version = 24)
-  ON CONFLICT (version) DO NOTHING$ddl$);
+  VALUES (24, NULL)
+  ON CONFLICT (version) DO NOTHING$ddl$,
+  only_if => $ddl$NOT EXISTS (SELECT 1 FROM public._schema_version WHERE version = 24)$ddl$);
 
 COMMIT;

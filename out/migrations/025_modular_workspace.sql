@@ -23,7 +23,7 @@ BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('e112fc60d598b6c8', '025_modular_workspace');
+  CALL hqc.require('6d9f8a523ba0beb7', '025_modular_workspace');
 END
 $hqc$;
 
@@ -33,12 +33,13 @@ CALL hqc.begin('025_modular_workspace');
 -- Data step add_modules_setting
 CALL hqc.run($ddl$UPDATE public.workspace
    SET settings = settings || '{"modules": {"crm": true}}'::jsonb
- WHERE NOT (settings ? 'modules')$ddl$);
+ WHERE NOT (settings ? 'modules')$ddl$,
+  only_if => $ddl$EXISTS (SELECT 1 FROM public.workspace WHERE NOT (settings ? 'modules'))$ddl$);
 
 -- Schema version rows in _schema_version
 CALL hqc.run($ddl$INSERT INTO public._schema_version (version, description)
-  SELECT 25, NULL
-  WHERE NOT EXISTS (SELECT 1 FROM public._schema_version WHERE version = 25)
-  ON CONFLICT (version) DO NOTHING$ddl$);
+  VALUES (25, NULL)
+  ON CONFLICT (version) DO NOTHING$ddl$,
+  only_if => $ddl$NOT EXISTS (SELECT 1 FROM public._schema_version WHERE version = 25)$ddl$);
 
 COMMIT;

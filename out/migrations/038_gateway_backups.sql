@@ -23,7 +23,7 @@ BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('e112fc60d598b6c8', '038_gateway_backups');
+  CALL hqc.require('6d9f8a523ba0beb7', '038_gateway_backups');
 END
 $hqc$;
 
@@ -60,8 +60,8 @@ CALL hqc.bucket('gateway-backups', 'gateway-backups', false);
 
 -- Schema version rows in _schema_version
 CALL hqc.run($ddl$INSERT INTO public._schema_version (version, description)
-  SELECT 38, 'Gateway backups'
-  WHERE NOT EXISTS (SELECT 1 FROM public._schema_version WHERE version = 38)
-  ON CONFLICT (version) DO NOTHING$ddl$);
+  VALUES (38, 'Gateway backups')
+  ON CONFLICT (version) DO NOTHING$ddl$,
+  only_if => $ddl$NOT EXISTS (SELECT 1 FROM public._schema_version WHERE version = 38)$ddl$);
 
 COMMIT;

@@ -23,7 +23,7 @@ BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('e112fc60d598b6c8', '039_knowledge_library_scope');
+  CALL hqc.require('6d9f8a523ba0beb7', '039_knowledge_library_scope');
 END
 $hqc$;
 
@@ -88,15 +88,18 @@ $hqc$;
 
 -- Schema version rows in _schema_version
 CALL hqc.run($ddl$INSERT INTO public._schema_version (version, description)
-  SELECT 39, 'Knowledge library scope'
-  WHERE NOT EXISTS (SELECT 1 FROM public._schema_version WHERE version = 39)
-  ON CONFLICT (version) DO NOTHING$ddl$);
+  VALUES (39, 'Knowledge library scope')
+  ON CONFLICT (version) DO NOTHING$ddl$,
+  only_if => $ddl$NOT EXISTS (SELECT 1 FROM public._schema_version WHERE version = 39)$ddl$);
 
 -- The whole schema: privileges on schemas, default privileges, what is not declared
 CALL hqc.schema_acl('public', ARRAY['anon=U', 'authenticated=U', 'public=U', 'service_role=UC'], true);
 CALL hqc.default_acl('public', 'r', ARRAY['authenticated=arwd', 'service_role=arwdDxt'], true);
 CALL hqc.default_acl('public', 'f', ARRAY['authenticated=X', 'service_role=X'], true);
 CALL hqc.default_acl('public', 'S', ARRAY['authenticated=rU', 'service_role=rwU'], true);
+CALL hqc.default_acl('', 'r', ARRAY[]::text[], true);
+CALL hqc.default_acl('', 'f', ARRAY['public=X'], true);
+CALL hqc.default_acl('', 'S', ARRAY[]::text[], true);
 CALL hqc.finish();
 
 COMMIT;

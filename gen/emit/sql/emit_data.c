@@ -125,17 +125,23 @@ static void key_match(StrBuf *b, const HqTable *t, const HqSeedRow *row, const c
     }
 }
 
-static void run_call(StrBuf *b, const char *sql)
+/* hqc.run(sql, only_if): the statement runs only while `only_if` holds. */
+static void run_call(StrBuf *b, const char *sql, const char *only_if)
 {
     strbuf_puts(b, "CALL hqc.run(");
     es_ddl(b, sql);
+    if (only_if) {
+        strbuf_puts(b, ",\n  only_if => ");
+        es_ddl(b, only_if);
+    }
     es_end(b);
 }
 
 void es_seeds(Emit *e)
 {
-    StrBuf s;
+    StrBuf s, guard;
     strbuf_init(&s);
+    strbuf_init(&guard);
     for (size_t i = 0; i < e->mod->seeds.n; i++) {
         const HqSeed *sd = e->mod->seeds.items[i];
         const HqTable *t = sd->table;
@@ -162,12 +168,15 @@ void es_seeds(Emit *e)
                     strbuf_puts(&s, ", ");
                 seed_value(&s, model_find_column(t, row->values[k].column), row->values[k].value);
             }
+            /* Inserted only where no row with its key is visible: the check
+             * takes no lock, the INSERT would. */
+            strbuf_reset(&guard);
             if (n_key) {
-                strbuf_puts(&s, "\n  WHERE NOT EXISTS (SELECT 1 FROM ");
-                sqlbuf_qualified(&s, t->qname);
-                strbuf_puts(&s, " WHERE ");
-                key_match(&s, t, row, key, n_key);
-                strbuf_putc(&s, ')');
+                strbuf_puts(&guard, "NOT EXISTS (SELECT 1 FROM ");
+                sqlbuf_qualified(&guard, t->qname);
+                strbuf_puts(&guard, " WHERE ");
+                key_match(&guard, t, row, key, n_key);
+                strbuf_putc(&guard, ')');
             }
             if (sd->n_conflict) {
                 strbuf_puts(&s, "\n  ON CONFLICT (");
@@ -178,22 +187,24 @@ void es_seeds(Emit *e)
                 }
                 strbuf_puts(&s, ") DO NOTHING");
             }
-            run_call(e->b, s.data);
+            run_call(e->b, s.data, n_key ? guard.data : NULL);
         }
         strbuf_putc(e->b, '\n');
     }
     strbuf_free(&s);
+    strbuf_free(&guard);
 }
 
 void es_trailing(Emit *e)
 {
     StrBuf *b = e->b;
-    StrBuf s;
+    StrBuf s, guard;
     strbuf_init(&s);
+    strbuf_init(&guard);
     for (size_t i = 0; i < e->mod->data_steps.n; i++) {
         const HqDataStep *st = e->mod->data_steps.items[i];
         es_comment(b, "Data step", st->name);
-        run_call(b, st->sql.text);
+        run_call(b, st->sql.text, st->when.text);
         strbuf_putc(b, '\n');
     }
     const HqTable *vt = e->m->project.version_table ? model_find_table(e->m, e->m->project.version_table) : NULL;
@@ -204,12 +215,14 @@ void es_trailing(Emit *e)
         strbuf_reset(&s);
         strbuf_puts(&s, "INSERT INTO ");
         sqlbuf_qualified(&s, vt->qname);
-        strbuf_printf(&s, " (version, description)\n  SELECT %ld, ", v->version);
+        strbuf_printf(&s, " (version, description)\n  VALUES (%ld, ", v->version);
         es_lit(&s, v->description);
-        strbuf_puts(&s, "\n  WHERE NOT EXISTS (SELECT 1 FROM ");
-        sqlbuf_qualified(&s, vt->qname);
-        strbuf_printf(&s, " WHERE version = %ld)\n  ON CONFLICT (version) DO NOTHING", v->version);
-        run_call(b, s.data);
+        strbuf_puts(&s, ")\n  ON CONFLICT (version) DO NOTHING");
+        strbuf_reset(&guard);
+        strbuf_puts(&guard, "NOT EXISTS (SELECT 1 FROM ");
+        sqlbuf_qualified(&guard, vt->qname);
+        strbuf_printf(&guard, " WHERE version = %ld)", v->version);
+        run_call(b, s.data, guard.data);
         if (i + 1 == e->mod->schema_versions.n)
             strbuf_putc(b, '\n');
     }
@@ -222,8 +235,9 @@ void es_trailing(Emit *e)
                 strbuf_putc(b, *p);
         }
         strbuf_putc(b, '\n');
-        run_call(b, r->sql.text);
+        run_call(b, r->sql.text, NULL);
         strbuf_putc(b, '\n');
     }
     strbuf_free(&s);
+    strbuf_free(&guard);
 }

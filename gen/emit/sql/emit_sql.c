@@ -150,6 +150,11 @@ static void finish(Emit *e)
 {
     strbuf_puts(e->b, "-- The whole schema: privileges on schemas, default privileges, what is not declared\n");
     es_schema_privileges(e, true);
+    /* Default privileges of every schema: none for the project's roles
+     * beyond PostgreSQL's own (PUBLIC may EXECUTE functions). */
+    strbuf_puts(e->b, "CALL hqc.default_acl('', 'r', ARRAY[]::text[], true);\n"
+                      "CALL hqc.default_acl('', 'f', ARRAY['public=X'], true);\n"
+                      "CALL hqc.default_acl('', 'S', ARRAY[]::text[], true);\n");
     strbuf_puts(e->b, "CALL hqc.finish();\n\n");
 }
 
