@@ -20,7 +20,7 @@ $hqc$;
 BEGIN;
 DO $hqc$
 DECLARE
-  runtime text := $runtime$-- hqc runtime 6d9f8a523ba0beb7: functions of schema hqc that every migration calls.
+  runtime text := $runtime$-- hqc runtime 7d3cf69df2d3989f: functions of schema hqc that every migration calls.
 --
 -- Each migration says what it declares (a table, an index, a policy, ...);
 -- these functions compare that with the live catalog and change only what
@@ -74,7 +74,7 @@ REVOKE ALL ON ALL TABLES IN SCHEMA hqc FROM PUBLIC;
 -- ---------------------------------------------------------------- basics
 
 CREATE OR REPLACE FUNCTION hqc.version() RETURNS text LANGUAGE sql IMMUTABLE
-SET search_path = '' AS $f$ SELECT '6d9f8a523ba0beb7'::text $f$;
+SET search_path = '' AS $f$ SELECT '7d3cf69df2d3989f'::text $f$;
 
 -- A migration checks that the runtime it calls is the one it was generated
 -- for, and serializes with other migrations of the same database.
@@ -1666,8 +1666,9 @@ BEGIN
     END IF;
     RETURN;
   END IF;
-  EXECUTE 'SELECT EXISTS (SELECT 1 FROM cron.job WHERE jobname = $1 AND schedule = $2 AND command = $3'
-          ' AND database = pg_catalog.current_database())'
+  -- This database's cron.job (its database column names where pg_cron runs
+  -- the job, cron.database_name, not necessarily this database).
+  EXECUTE 'SELECT EXISTS (SELECT 1 FROM cron.job WHERE jobname = $1 AND schedule = $2 AND command = $3)'
     INTO same USING job, job_schedule, job_command;
   IF NOT same THEN
     PERFORM hqc.apply('different', 'cron job', job, NULL, job_schedule || ' ' || job_command,
@@ -1766,8 +1767,8 @@ BEGIN
   END LOOP;
   -- Cron jobs the schema does not declare that call one of its functions.
   IF pg_catalog.to_regclass('cron.job') IS NOT NULL AND hqc.pruning() THEN
-    FOR r IN EXECUTE 'SELECT j.jobid, j.jobname, j.command FROM cron.job j WHERE j.database = pg_catalog.current_database()'
-                     ' AND (j.jobname IS NULL OR NOT hqc.declared('''', ''j'', j.jobname))'
+    FOR r IN EXECUTE 'SELECT j.jobid, j.jobname, j.command FROM cron.job j'
+                     ' WHERE (j.jobname IS NULL OR NOT hqc.declared('''', ''j'', j.jobname))'
                      ' AND EXISTS (SELECT 1 FROM hqc.manifest m WHERE m.kind = ''f'' AND j.command ~*'
                      ' (''\m'' || pg_catalog.split_part(pg_catalog.split_part(m.name, ''('', 1), ''.'', 2) || ''\s*\(''))'
                      ' ORDER BY j.jobid' LOOP
@@ -3401,7 +3402,7 @@ BEGIN
     CREATE SCHEMA hqc;
   END IF;
   IF pg_catalog.to_regprocedure('hqc.version()') IS NOT NULL THEN
-    current := hqc.version() = '6d9f8a523ba0beb7';
+    current := hqc.version() = '7d3cf69df2d3989f';
   END IF;
   IF NOT current THEN
     -- Another version: its functions go (their arguments may differ), and so does what
@@ -3445,7 +3446,7 @@ BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('6d9f8a523ba0beb7', '001_extensions');
+  CALL hqc.require('7d3cf69df2d3989f', '001_extensions');
 END
 $hqc$;
 
@@ -3491,7 +3492,7 @@ BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('6d9f8a523ba0beb7', '002_enums');
+  CALL hqc.require('7d3cf69df2d3989f', '002_enums');
 END
 $hqc$;
 
@@ -4412,7 +4413,7 @@ BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('6d9f8a523ba0beb7', '003_shared_functions');
+  CALL hqc.require('7d3cf69df2d3989f', '003_shared_functions');
 END
 $hqc$;
 
@@ -4539,7 +4540,7 @@ BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('6d9f8a523ba0beb7', '004_tenants');
+  CALL hqc.require('7d3cf69df2d3989f', '004_tenants');
 END
 $hqc$;
 
@@ -4655,7 +4656,7 @@ BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('6d9f8a523ba0beb7', '005_workspace');
+  CALL hqc.require('7d3cf69df2d3989f', '005_workspace');
 END
 $hqc$;
 
@@ -4934,7 +4935,7 @@ BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('6d9f8a523ba0beb7', '006_crm');
+  CALL hqc.require('7d3cf69df2d3989f', '006_crm');
 END
 $hqc$;
 
@@ -5493,7 +5494,7 @@ BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('6d9f8a523ba0beb7', '007_gateways');
+  CALL hqc.require('7d3cf69df2d3989f', '007_gateways');
 END
 $hqc$;
 
@@ -5843,7 +5844,7 @@ BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('6d9f8a523ba0beb7', '008_agents');
+  CALL hqc.require('7d3cf69df2d3989f', '008_agents');
 END
 $hqc$;
 
@@ -5999,7 +6000,7 @@ BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('6d9f8a523ba0beb7', '009_interactions');
+  CALL hqc.require('7d3cf69df2d3989f', '009_interactions');
 END
 $hqc$;
 
@@ -6151,7 +6152,7 @@ BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('6d9f8a523ba0beb7', '010_tasks_streams');
+  CALL hqc.require('7d3cf69df2d3989f', '010_tasks_streams');
 END
 $hqc$;
 
@@ -6896,7 +6897,7 @@ BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('6d9f8a523ba0beb7', '011_comments');
+  CALL hqc.require('7d3cf69df2d3989f', '011_comments');
 END
 $hqc$;
 
@@ -7001,7 +7002,7 @@ BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('6d9f8a523ba0beb7', '012_knowledge');
+  CALL hqc.require('7d3cf69df2d3989f', '012_knowledge');
 END
 $hqc$;
 
@@ -7925,7 +7926,7 @@ BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('6d9f8a523ba0beb7', '013_audit_notifications');
+  CALL hqc.require('7d3cf69df2d3989f', '013_audit_notifications');
 END
 $hqc$;
 
@@ -8180,7 +8181,7 @@ BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('6d9f8a523ba0beb7', '014_agent_inbox');
+  CALL hqc.require('7d3cf69df2d3989f', '014_agent_inbox');
 END
 $hqc$;
 
@@ -8585,7 +8586,7 @@ BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('6d9f8a523ba0beb7', '015_agent_commands');
+  CALL hqc.require('7d3cf69df2d3989f', '015_agent_commands');
 END
 $hqc$;
 
@@ -8830,7 +8831,7 @@ BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('6d9f8a523ba0beb7', '016_usage_budgets');
+  CALL hqc.require('7d3cf69df2d3989f', '016_usage_budgets');
 END
 $hqc$;
 
@@ -9308,7 +9309,7 @@ BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('6d9f8a523ba0beb7', '017_rls_realtime_storage');
+  CALL hqc.require('7d3cf69df2d3989f', '017_rls_realtime_storage');
 END
 $hqc$;
 
@@ -9480,7 +9481,7 @@ BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('6d9f8a523ba0beb7', '018_setup_wizard');
+  CALL hqc.require('7d3cf69df2d3989f', '018_setup_wizard');
 END
 $hqc$;
 
@@ -9628,7 +9629,7 @@ BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('6d9f8a523ba0beb7', '019_entity_links');
+  CALL hqc.require('7d3cf69df2d3989f', '019_entity_links');
 END
 $hqc$;
 
@@ -9858,7 +9859,7 @@ BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('6d9f8a523ba0beb7', '020_routines');
+  CALL hqc.require('7d3cf69df2d3989f', '020_routines');
 END
 $hqc$;
 
@@ -10354,7 +10355,7 @@ BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('6d9f8a523ba0beb7', '021_collections');
+  CALL hqc.require('7d3cf69df2d3989f', '021_collections');
 END
 $hqc$;
 
@@ -10680,7 +10681,7 @@ BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('6d9f8a523ba0beb7', '022_file_processing');
+  CALL hqc.require('7d3cf69df2d3989f', '022_file_processing');
 END
 $hqc$;
 
@@ -10794,7 +10795,7 @@ BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('6d9f8a523ba0beb7', '023_source_connections');
+  CALL hqc.require('7d3cf69df2d3989f', '023_source_connections');
 END
 $hqc$;
 
@@ -10943,7 +10944,7 @@ BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('6d9f8a523ba0beb7', '024_routines_extension');
+  CALL hqc.require('7d3cf69df2d3989f', '024_routines_extension');
 END
 $hqc$;
 
@@ -11243,7 +11244,7 @@ BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('6d9f8a523ba0beb7', '025_modular_workspace');
+  CALL hqc.require('7d3cf69df2d3989f', '025_modular_workspace');
 END
 $hqc$;
 
@@ -11289,7 +11290,7 @@ BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('6d9f8a523ba0beb7', '026_secrets');
+  CALL hqc.require('7d3cf69df2d3989f', '026_secrets');
 END
 $hqc$;
 
@@ -11392,7 +11393,7 @@ BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('6d9f8a523ba0beb7', '027_plugins');
+  CALL hqc.require('7d3cf69df2d3989f', '027_plugins');
 END
 $hqc$;
 
@@ -11844,7 +11845,7 @@ BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('6d9f8a523ba0beb7', '028_task_relations');
+  CALL hqc.require('7d3cf69df2d3989f', '028_task_relations');
 END
 $hqc$;
 
@@ -12032,7 +12033,7 @@ BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('6d9f8a523ba0beb7', '029_labels');
+  CALL hqc.require('7d3cf69df2d3989f', '029_labels');
 END
 $hqc$;
 
@@ -12155,7 +12156,7 @@ BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('6d9f8a523ba0beb7', '030_task_templates');
+  CALL hqc.require('7d3cf69df2d3989f', '030_task_templates');
 END
 $hqc$;
 
@@ -12244,7 +12245,7 @@ BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('6d9f8a523ba0beb7', '031_overdue_escalation');
+  CALL hqc.require('7d3cf69df2d3989f', '031_overdue_escalation');
 END
 $hqc$;
 
@@ -12350,7 +12351,7 @@ BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('6d9f8a523ba0beb7', '032_notification_gaps');
+  CALL hqc.require('7d3cf69df2d3989f', '032_notification_gaps');
 END
 $hqc$;
 
@@ -12501,7 +12502,7 @@ BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('6d9f8a523ba0beb7', '033_knowledge_chunk_pipeline');
+  CALL hqc.require('7d3cf69df2d3989f', '033_knowledge_chunk_pipeline');
 END
 $hqc$;
 
@@ -12748,7 +12749,7 @@ BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('6d9f8a523ba0beb7', '034_crm_search_index');
+  CALL hqc.require('7d3cf69df2d3989f', '034_crm_search_index');
 END
 $hqc$;
 
@@ -12815,7 +12816,7 @@ BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('6d9f8a523ba0beb7', '035_interactions_nullable_contact');
+  CALL hqc.require('7d3cf69df2d3989f', '035_interactions_nullable_contact');
 END
 $hqc$;
 
@@ -12870,7 +12871,7 @@ BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('6d9f8a523ba0beb7', '036_collection_agent_commands');
+  CALL hqc.require('7d3cf69df2d3989f', '036_collection_agent_commands');
 END
 $hqc$;
 
@@ -12907,7 +12908,7 @@ BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('6d9f8a523ba0beb7', '037_source_plugin_support');
+  CALL hqc.require('7d3cf69df2d3989f', '037_source_plugin_support');
 END
 $hqc$;
 
@@ -12964,7 +12965,7 @@ BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('6d9f8a523ba0beb7', '038_gateway_backups');
+  CALL hqc.require('7d3cf69df2d3989f', '038_gateway_backups');
 END
 $hqc$;
 
@@ -13032,7 +13033,7 @@ BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('6d9f8a523ba0beb7', '039_knowledge_library_scope');
+  CALL hqc.require('7d3cf69df2d3989f', '039_knowledge_library_scope');
 END
 $hqc$;
 

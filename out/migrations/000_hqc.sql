@@ -20,7 +20,7 @@ $hqc$;
 BEGIN;
 DO $hqc$
 DECLARE
-  runtime text := $runtime$-- hqc runtime 6d9f8a523ba0beb7: functions of schema hqc that every migration calls.
+  runtime text := $runtime$-- hqc runtime 7d3cf69df2d3989f: functions of schema hqc that every migration calls.
 --
 -- Each migration says what it declares (a table, an index, a policy, ...);
 -- these functions compare that with the live catalog and change only what
@@ -74,7 +74,7 @@ REVOKE ALL ON ALL TABLES IN SCHEMA hqc FROM PUBLIC;
 -- ---------------------------------------------------------------- basics
 
 CREATE OR REPLACE FUNCTION hqc.version() RETURNS text LANGUAGE sql IMMUTABLE
-SET search_path = '' AS $f$ SELECT '6d9f8a523ba0beb7'::text $f$;
+SET search_path = '' AS $f$ SELECT '7d3cf69df2d3989f'::text $f$;
 
 -- A migration checks that the runtime it calls is the one it was generated
 -- for, and serializes with other migrations of the same database.
@@ -1666,8 +1666,9 @@ BEGIN
     END IF;
     RETURN;
   END IF;
-  EXECUTE 'SELECT EXISTS (SELECT 1 FROM cron.job WHERE jobname = $1 AND schedule = $2 AND command = $3'
-          ' AND database = pg_catalog.current_database())'
+  -- This database's cron.job (its database column names where pg_cron runs
+  -- the job, cron.database_name, not necessarily this database).
+  EXECUTE 'SELECT EXISTS (SELECT 1 FROM cron.job WHERE jobname = $1 AND schedule = $2 AND command = $3)'
     INTO same USING job, job_schedule, job_command;
   IF NOT same THEN
     PERFORM hqc.apply('different', 'cron job', job, NULL, job_schedule || ' ' || job_command,
@@ -1766,8 +1767,8 @@ BEGIN
   END LOOP;
   -- Cron jobs the schema does not declare that call one of its functions.
   IF pg_catalog.to_regclass('cron.job') IS NOT NULL AND hqc.pruning() THEN
-    FOR r IN EXECUTE 'SELECT j.jobid, j.jobname, j.command FROM cron.job j WHERE j.database = pg_catalog.current_database()'
-                     ' AND (j.jobname IS NULL OR NOT hqc.declared('''', ''j'', j.jobname))'
+    FOR r IN EXECUTE 'SELECT j.jobid, j.jobname, j.command FROM cron.job j'
+                     ' WHERE (j.jobname IS NULL OR NOT hqc.declared('''', ''j'', j.jobname))'
                      ' AND EXISTS (SELECT 1 FROM hqc.manifest m WHERE m.kind = ''f'' AND j.command ~*'
                      ' (''\m'' || pg_catalog.split_part(pg_catalog.split_part(m.name, ''('', 1), ''.'', 2) || ''\s*\(''))'
                      ' ORDER BY j.jobid' LOOP
@@ -3401,7 +3402,7 @@ BEGIN
     CREATE SCHEMA hqc;
   END IF;
   IF pg_catalog.to_regprocedure('hqc.version()') IS NOT NULL THEN
-    current := hqc.version() = '6d9f8a523ba0beb7';
+    current := hqc.version() = '7d3cf69df2d3989f';
   END IF;
   IF NOT current THEN
     -- Another version: its functions go (their arguments may differ), and so does what
