@@ -20,7 +20,7 @@ $hqc$;
 BEGIN;
 DO $hqc$
 DECLARE
-  runtime text := $runtime$-- hqc runtime 7d3cf69df2d3989f: functions of schema hqc that every migration calls.
+  runtime text := $runtime$-- hqc runtime 4963093664c1c4f8: functions of schema hqc that every migration calls.
 --
 -- Each migration says what it declares (a table, an index, a policy, ...);
 -- these functions compare that with the live catalog and change only what
@@ -74,7 +74,7 @@ REVOKE ALL ON ALL TABLES IN SCHEMA hqc FROM PUBLIC;
 -- ---------------------------------------------------------------- basics
 
 CREATE OR REPLACE FUNCTION hqc.version() RETURNS text LANGUAGE sql IMMUTABLE
-SET search_path = '' AS $f$ SELECT '7d3cf69df2d3989f'::text $f$;
+SET search_path = '' AS $f$ SELECT '4963093664c1c4f8'::text $f$;
 
 -- A migration checks that the runtime it calls is the one it was generated
 -- for, and serializes with other migrations of the same database.
@@ -144,6 +144,8 @@ BEGIN
     PERFORM hqc.report(what, kind, object, live, declared, fix);
   ELSE
     EXECUTE fix;
+    -- A table that changed needs a new shadow for the next probe.
+    PERFORM pg_catalog.set_config('hqc.shadow_of', '', true);
   END IF;
 END
 $f$;
@@ -460,6 +462,7 @@ BEGIN
   FOREACH s IN ARRAY saved LOOP
     EXECUTE s;
   END LOOP;
+  PERFORM pg_catalog.set_config('hqc.shadow_of', '', true);
 END
 $f$;
 
@@ -3402,7 +3405,7 @@ BEGIN
     CREATE SCHEMA hqc;
   END IF;
   IF pg_catalog.to_regprocedure('hqc.version()') IS NOT NULL THEN
-    current := hqc.version() = '7d3cf69df2d3989f';
+    current := hqc.version() = '4963093664c1c4f8';
   END IF;
   IF NOT current THEN
     -- Another version: its functions go (their arguments may differ), and so does what
@@ -3446,7 +3449,7 @@ BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('7d3cf69df2d3989f', '001_extensions');
+  CALL hqc.require('4963093664c1c4f8', '001_extensions');
 END
 $hqc$;
 
@@ -3492,7 +3495,7 @@ BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('7d3cf69df2d3989f', '002_enums');
+  CALL hqc.require('4963093664c1c4f8', '002_enums');
 END
 $hqc$;
 
@@ -4413,7 +4416,7 @@ BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('7d3cf69df2d3989f', '003_shared_functions');
+  CALL hqc.require('4963093664c1c4f8', '003_shared_functions');
 END
 $hqc$;
 
@@ -4540,7 +4543,7 @@ BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('7d3cf69df2d3989f', '004_tenants');
+  CALL hqc.require('4963093664c1c4f8', '004_tenants');
 END
 $hqc$;
 
@@ -4656,7 +4659,7 @@ BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('7d3cf69df2d3989f', '005_workspace');
+  CALL hqc.require('4963093664c1c4f8', '005_workspace');
 END
 $hqc$;
 
@@ -4935,7 +4938,7 @@ BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('7d3cf69df2d3989f', '006_crm');
+  CALL hqc.require('4963093664c1c4f8', '006_crm');
 END
 $hqc$;
 
@@ -5494,7 +5497,7 @@ BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('7d3cf69df2d3989f', '007_gateways');
+  CALL hqc.require('4963093664c1c4f8', '007_gateways');
 END
 $hqc$;
 
@@ -5844,7 +5847,7 @@ BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('7d3cf69df2d3989f', '008_agents');
+  CALL hqc.require('4963093664c1c4f8', '008_agents');
 END
 $hqc$;
 
@@ -6000,7 +6003,7 @@ BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('7d3cf69df2d3989f', '009_interactions');
+  CALL hqc.require('4963093664c1c4f8', '009_interactions');
 END
 $hqc$;
 
@@ -6152,7 +6155,7 @@ BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('7d3cf69df2d3989f', '010_tasks_streams');
+  CALL hqc.require('4963093664c1c4f8', '010_tasks_streams');
 END
 $hqc$;
 
@@ -6897,7 +6900,7 @@ BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('7d3cf69df2d3989f', '011_comments');
+  CALL hqc.require('4963093664c1c4f8', '011_comments');
 END
 $hqc$;
 
@@ -7002,7 +7005,7 @@ BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('7d3cf69df2d3989f', '012_knowledge');
+  CALL hqc.require('4963093664c1c4f8', '012_knowledge');
 END
 $hqc$;
 
@@ -7926,7 +7929,7 @@ BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('7d3cf69df2d3989f', '013_audit_notifications');
+  CALL hqc.require('4963093664c1c4f8', '013_audit_notifications');
 END
 $hqc$;
 
@@ -8181,7 +8184,7 @@ BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('7d3cf69df2d3989f', '014_agent_inbox');
+  CALL hqc.require('4963093664c1c4f8', '014_agent_inbox');
 END
 $hqc$;
 
@@ -8586,7 +8589,7 @@ BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('7d3cf69df2d3989f', '015_agent_commands');
+  CALL hqc.require('4963093664c1c4f8', '015_agent_commands');
 END
 $hqc$;
 
@@ -8831,7 +8834,7 @@ BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('7d3cf69df2d3989f', '016_usage_budgets');
+  CALL hqc.require('4963093664c1c4f8', '016_usage_budgets');
 END
 $hqc$;
 
@@ -9309,7 +9312,7 @@ BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('7d3cf69df2d3989f', '017_rls_realtime_storage');
+  CALL hqc.require('4963093664c1c4f8', '017_rls_realtime_storage');
 END
 $hqc$;
 
@@ -9481,7 +9484,7 @@ BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('7d3cf69df2d3989f', '018_setup_wizard');
+  CALL hqc.require('4963093664c1c4f8', '018_setup_wizard');
 END
 $hqc$;
 
@@ -9629,7 +9632,7 @@ BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('7d3cf69df2d3989f', '019_entity_links');
+  CALL hqc.require('4963093664c1c4f8', '019_entity_links');
 END
 $hqc$;
 
@@ -9859,7 +9862,7 @@ BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('7d3cf69df2d3989f', '020_routines');
+  CALL hqc.require('4963093664c1c4f8', '020_routines');
 END
 $hqc$;
 
@@ -10355,7 +10358,7 @@ BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('7d3cf69df2d3989f', '021_collections');
+  CALL hqc.require('4963093664c1c4f8', '021_collections');
 END
 $hqc$;
 
@@ -10681,7 +10684,7 @@ BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('7d3cf69df2d3989f', '022_file_processing');
+  CALL hqc.require('4963093664c1c4f8', '022_file_processing');
 END
 $hqc$;
 
@@ -10795,7 +10798,7 @@ BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('7d3cf69df2d3989f', '023_source_connections');
+  CALL hqc.require('4963093664c1c4f8', '023_source_connections');
 END
 $hqc$;
 
@@ -10944,7 +10947,7 @@ BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('7d3cf69df2d3989f', '024_routines_extension');
+  CALL hqc.require('4963093664c1c4f8', '024_routines_extension');
 END
 $hqc$;
 
@@ -11244,7 +11247,7 @@ BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('7d3cf69df2d3989f', '025_modular_workspace');
+  CALL hqc.require('4963093664c1c4f8', '025_modular_workspace');
 END
 $hqc$;
 
@@ -11290,7 +11293,7 @@ BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('7d3cf69df2d3989f', '026_secrets');
+  CALL hqc.require('4963093664c1c4f8', '026_secrets');
 END
 $hqc$;
 
@@ -11393,7 +11396,7 @@ BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('7d3cf69df2d3989f', '027_plugins');
+  CALL hqc.require('4963093664c1c4f8', '027_plugins');
 END
 $hqc$;
 
@@ -11845,7 +11848,7 @@ BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('7d3cf69df2d3989f', '028_task_relations');
+  CALL hqc.require('4963093664c1c4f8', '028_task_relations');
 END
 $hqc$;
 
@@ -12033,7 +12036,7 @@ BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('7d3cf69df2d3989f', '029_labels');
+  CALL hqc.require('4963093664c1c4f8', '029_labels');
 END
 $hqc$;
 
@@ -12156,7 +12159,7 @@ BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('7d3cf69df2d3989f', '030_task_templates');
+  CALL hqc.require('4963093664c1c4f8', '030_task_templates');
 END
 $hqc$;
 
@@ -12245,7 +12248,7 @@ BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('7d3cf69df2d3989f', '031_overdue_escalation');
+  CALL hqc.require('4963093664c1c4f8', '031_overdue_escalation');
 END
 $hqc$;
 
@@ -12351,7 +12354,7 @@ BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('7d3cf69df2d3989f', '032_notification_gaps');
+  CALL hqc.require('4963093664c1c4f8', '032_notification_gaps');
 END
 $hqc$;
 
@@ -12502,7 +12505,7 @@ BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('7d3cf69df2d3989f', '033_knowledge_chunk_pipeline');
+  CALL hqc.require('4963093664c1c4f8', '033_knowledge_chunk_pipeline');
 END
 $hqc$;
 
@@ -12749,7 +12752,7 @@ BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('7d3cf69df2d3989f', '034_crm_search_index');
+  CALL hqc.require('4963093664c1c4f8', '034_crm_search_index');
 END
 $hqc$;
 
@@ -12816,7 +12819,7 @@ BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('7d3cf69df2d3989f', '035_interactions_nullable_contact');
+  CALL hqc.require('4963093664c1c4f8', '035_interactions_nullable_contact');
 END
 $hqc$;
 
@@ -12871,7 +12874,7 @@ BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('7d3cf69df2d3989f', '036_collection_agent_commands');
+  CALL hqc.require('4963093664c1c4f8', '036_collection_agent_commands');
 END
 $hqc$;
 
@@ -12908,7 +12911,7 @@ BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('7d3cf69df2d3989f', '037_source_plugin_support');
+  CALL hqc.require('4963093664c1c4f8', '037_source_plugin_support');
 END
 $hqc$;
 
@@ -12965,7 +12968,7 @@ BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('7d3cf69df2d3989f', '038_gateway_backups');
+  CALL hqc.require('4963093664c1c4f8', '038_gateway_backups');
 END
 $hqc$;
 
@@ -13033,7 +13036,7 @@ BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('7d3cf69df2d3989f', '039_knowledge_library_scope');
+  CALL hqc.require('4963093664c1c4f8', '039_knowledge_library_scope');
 END
 $hqc$;
 

@@ -20,7 +20,7 @@ $hqc$;
 BEGIN;
 DO $hqc$
 DECLARE
-  runtime text := $runtime$-- hqc runtime 7d3cf69df2d3989f: functions of schema hqc that every migration calls.
+  runtime text := $runtime$-- hqc runtime 4963093664c1c4f8: functions of schema hqc that every migration calls.
 --
 -- Each migration says what it declares (a table, an index, a policy, ...);
 -- these functions compare that with the live catalog and change only what
@@ -74,7 +74,7 @@ REVOKE ALL ON ALL TABLES IN SCHEMA hqc FROM PUBLIC;
 -- ---------------------------------------------------------------- basics
 
 CREATE OR REPLACE FUNCTION hqc.version() RETURNS text LANGUAGE sql IMMUTABLE
-SET search_path = '' AS $f$ SELECT '7d3cf69df2d3989f'::text $f$;
+SET search_path = '' AS $f$ SELECT '4963093664c1c4f8'::text $f$;
 
 -- A migration checks that the runtime it calls is the one it was generated
 -- for, and serializes with other migrations of the same database.
@@ -144,6 +144,8 @@ BEGIN
     PERFORM hqc.report(what, kind, object, live, declared, fix);
   ELSE
     EXECUTE fix;
+    -- A table that changed needs a new shadow for the next probe.
+    PERFORM pg_catalog.set_config('hqc.shadow_of', '', true);
   END IF;
 END
 $f$;
@@ -460,6 +462,7 @@ BEGIN
   FOREACH s IN ARRAY saved LOOP
     EXECUTE s;
   END LOOP;
+  PERFORM pg_catalog.set_config('hqc.shadow_of', '', true);
 END
 $f$;
 
@@ -3402,7 +3405,7 @@ BEGIN
     CREATE SCHEMA hqc;
   END IF;
   IF pg_catalog.to_regprocedure('hqc.version()') IS NOT NULL THEN
-    current := hqc.version() = '7d3cf69df2d3989f';
+    current := hqc.version() = '4963093664c1c4f8';
   END IF;
   IF NOT current THEN
     -- Another version: its functions go (their arguments may differ), and so does what
