@@ -20,7 +20,7 @@ $hqc$;
 BEGIN;
 DO $hqc$
 DECLARE
-  runtime text := $runtime$-- hqc runtime 4963093664c1c4f8: functions of schema hqc that every migration calls.
+  runtime text := $runtime$-- hqc runtime 089db1da33911851: functions of schema hqc that every migration calls.
 --
 -- Each migration says what it declares (a table, an index, a policy, ...);
 -- these functions compare that with the live catalog and change only what
@@ -74,7 +74,7 @@ REVOKE ALL ON ALL TABLES IN SCHEMA hqc FROM PUBLIC;
 -- ---------------------------------------------------------------- basics
 
 CREATE OR REPLACE FUNCTION hqc.version() RETURNS text LANGUAGE sql IMMUTABLE
-SET search_path = '' AS $f$ SELECT '4963093664c1c4f8'::text $f$;
+SET search_path = '' AS $f$ SELECT '089db1da33911851'::text $f$;
 
 -- A migration checks that the runtime it calls is the one it was generated
 -- for, and serializes with other migrations of the same database.
@@ -1057,7 +1057,7 @@ BEGIN
       LEFT JOIN LATERAL (
         SELECT pg_catalog.split_part(x, '=', 2) AS letters FROM pg_catalog.unnest(decl) AS x
          WHERE pg_catalog.split_part(x, '=', 1) = r.role LIMIT 1) w ON true
-     WHERE (r.role = 'public' OR pr.oid IS NOT NULL) AND pr.oid IS DISTINCT FROM owner
+     WHERE r.role = 'public' OR (pr.oid IS NOT NULL AND pr.oid IS DISTINCT FROM owner)
   LOOP
     grants := ARRAY[]::text[];
     revokes := ARRAY[]::text[];
@@ -1296,6 +1296,20 @@ BEGIN
                           pg_catalog.format('COMMENT ON COLUMN %s.%I IS %L', rel, c.attname, c.want));
       END IF;
     END LOOP;
+    -- Indexes, constraints and triggers carry no comment in the schema language.
+    FOR c IN SELECT pg_catalog.format('COMMENT ON INDEX %s IS NULL', d.objoid::regclass) AS stmt, d.objoid::regclass::text AS n
+               FROM pg_catalog.pg_description d JOIN pg_catalog.pg_index x ON x.indexrelid = d.objoid
+              WHERE d.classoid = 'pg_catalog.pg_class'::regclass AND x.indrelid = tab
+             UNION ALL
+             SELECT pg_catalog.format('COMMENT ON CONSTRAINT %I ON %s IS NULL', k.conname, rel), k.conname
+               FROM pg_catalog.pg_description d JOIN pg_catalog.pg_constraint k ON k.oid = d.objoid
+              WHERE d.classoid = 'pg_catalog.pg_constraint'::regclass AND k.conrelid = tab
+             UNION ALL
+             SELECT pg_catalog.format('COMMENT ON TRIGGER %I ON %s IS NULL', t.tgname, rel), t.tgname
+               FROM pg_catalog.pg_description d JOIN pg_catalog.pg_trigger t ON t.oid = d.objoid
+              WHERE d.classoid = 'pg_catalog.pg_trigger'::regclass AND t.tgrelid = tab LOOP
+      PERFORM hqc.apply('different', 'comment', rel || ' ' || c.n, NULL, NULL, c.stmt);
+    END LOOP;
     FOR c IN SELECT p.polname, pg_catalog.obj_description(p.oid, 'pg_policy') AS have,
                     (SELECT policy_docs[k + 1] FROM pg_catalog.generate_subscripts(policy_docs, 1) AS k
                       WHERE k % 2 = 1 AND policy_docs[k] = p.polname) AS want
@@ -1343,7 +1357,14 @@ SET search_path = '' AS $f$
     (SELECT pg_catalog.string_agg(pg_catalog.concat_ws(' ', p.polname, d.description), ',' ORDER BY p.polname)
        FROM pg_catalog.pg_policy p
        LEFT JOIN pg_catalog.pg_description d ON d.objoid = p.oid AND d.classoid = 'pg_catalog.pg_policy'::regclass
-      WHERE p.polrelid = rel)))
+      WHERE p.polrelid = rel),
+    (SELECT pg_catalog.string_agg(d.objoid || ' ' || d.description, ',' ORDER BY d.objoid) FROM pg_catalog.pg_description d
+      WHERE (d.classoid = 'pg_catalog.pg_class'::regclass
+             AND d.objoid IN (SELECT indexrelid FROM pg_catalog.pg_index WHERE indrelid = rel))
+         OR (d.classoid = 'pg_catalog.pg_constraint'::regclass
+             AND d.objoid IN (SELECT oid FROM pg_catalog.pg_constraint WHERE conrelid = rel))
+         OR (d.classoid = 'pg_catalog.pg_trigger'::regclass
+             AND d.objoid IN (SELECT oid FROM pg_catalog.pg_trigger WHERE tgrelid = rel)))))
 $f$;
 
 -- ---------------------------------------------------------------- functions and views
@@ -1392,7 +1413,9 @@ BEGIN
     live := pg_catalog.md5(pg_catalog.concat_ws('|', hqc.function_def(fn),
               (SELECT proacl::text FROM pg_catalog.pg_proc WHERE oid = fn), pg_catalog.obj_description(fn, 'pg_proc')));
     IF EXISTS (SELECT 1 FROM hqc.object_state s WHERE s.tbl = '' AND s.kind = 'f' AND s.name = sig
-                                  AND s.fingerprint = fp AND s.def = live) THEN
+                                  AND s.fingerprint = fp AND s.def = live)
+       AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_proc p WHERE p.oid <> fn AND p.proname = pg_catalog.split_part(fname, '.', 2)
+                         AND p.pronamespace = pg_catalog.to_regnamespace(pg_catalog.split_part(fname, '.', 1))) THEN
       RETURN;
     END IF;
     -- The declared function built under another name, to compare definitions.
@@ -3405,7 +3428,7 @@ BEGIN
     CREATE SCHEMA hqc;
   END IF;
   IF pg_catalog.to_regprocedure('hqc.version()') IS NOT NULL THEN
-    current := hqc.version() = '4963093664c1c4f8';
+    current := hqc.version() = '089db1da33911851';
   END IF;
   IF NOT current THEN
     -- Another version: its functions go (their arguments may differ), and so does what
@@ -3449,7 +3472,7 @@ BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('4963093664c1c4f8', '001_extensions');
+  CALL hqc.require('089db1da33911851', '001_extensions');
 END
 $hqc$;
 
@@ -3495,7 +3518,7 @@ BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('4963093664c1c4f8', '002_enums');
+  CALL hqc.require('089db1da33911851', '002_enums');
 END
 $hqc$;
 
@@ -4416,7 +4439,7 @@ BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('4963093664c1c4f8', '003_shared_functions');
+  CALL hqc.require('089db1da33911851', '003_shared_functions');
 END
 $hqc$;
 
@@ -4543,7 +4566,7 @@ BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('4963093664c1c4f8', '004_tenants');
+  CALL hqc.require('089db1da33911851', '004_tenants');
 END
 $hqc$;
 
@@ -4659,7 +4682,7 @@ BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('4963093664c1c4f8', '005_workspace');
+  CALL hqc.require('089db1da33911851', '005_workspace');
 END
 $hqc$;
 
@@ -4938,7 +4961,7 @@ BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('4963093664c1c4f8', '006_crm');
+  CALL hqc.require('089db1da33911851', '006_crm');
 END
 $hqc$;
 
@@ -5497,7 +5520,7 @@ BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('4963093664c1c4f8', '007_gateways');
+  CALL hqc.require('089db1da33911851', '007_gateways');
 END
 $hqc$;
 
@@ -5847,7 +5870,7 @@ BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('4963093664c1c4f8', '008_agents');
+  CALL hqc.require('089db1da33911851', '008_agents');
 END
 $hqc$;
 
@@ -6003,7 +6026,7 @@ BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('4963093664c1c4f8', '009_interactions');
+  CALL hqc.require('089db1da33911851', '009_interactions');
 END
 $hqc$;
 
@@ -6155,7 +6178,7 @@ BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('4963093664c1c4f8', '010_tasks_streams');
+  CALL hqc.require('089db1da33911851', '010_tasks_streams');
 END
 $hqc$;
 
@@ -6900,7 +6923,7 @@ BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('4963093664c1c4f8', '011_comments');
+  CALL hqc.require('089db1da33911851', '011_comments');
 END
 $hqc$;
 
@@ -7005,7 +7028,7 @@ BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('4963093664c1c4f8', '012_knowledge');
+  CALL hqc.require('089db1da33911851', '012_knowledge');
 END
 $hqc$;
 
@@ -7929,7 +7952,7 @@ BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('4963093664c1c4f8', '013_audit_notifications');
+  CALL hqc.require('089db1da33911851', '013_audit_notifications');
 END
 $hqc$;
 
@@ -8184,7 +8207,7 @@ BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('4963093664c1c4f8', '014_agent_inbox');
+  CALL hqc.require('089db1da33911851', '014_agent_inbox');
 END
 $hqc$;
 
@@ -8589,7 +8612,7 @@ BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('4963093664c1c4f8', '015_agent_commands');
+  CALL hqc.require('089db1da33911851', '015_agent_commands');
 END
 $hqc$;
 
@@ -8834,7 +8857,7 @@ BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('4963093664c1c4f8', '016_usage_budgets');
+  CALL hqc.require('089db1da33911851', '016_usage_budgets');
 END
 $hqc$;
 
@@ -9312,7 +9335,7 @@ BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('4963093664c1c4f8', '017_rls_realtime_storage');
+  CALL hqc.require('089db1da33911851', '017_rls_realtime_storage');
 END
 $hqc$;
 
@@ -9484,7 +9507,7 @@ BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('4963093664c1c4f8', '018_setup_wizard');
+  CALL hqc.require('089db1da33911851', '018_setup_wizard');
 END
 $hqc$;
 
@@ -9632,7 +9655,7 @@ BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('4963093664c1c4f8', '019_entity_links');
+  CALL hqc.require('089db1da33911851', '019_entity_links');
 END
 $hqc$;
 
@@ -9862,7 +9885,7 @@ BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('4963093664c1c4f8', '020_routines');
+  CALL hqc.require('089db1da33911851', '020_routines');
 END
 $hqc$;
 
@@ -10358,7 +10381,7 @@ BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('4963093664c1c4f8', '021_collections');
+  CALL hqc.require('089db1da33911851', '021_collections');
 END
 $hqc$;
 
@@ -10684,7 +10707,7 @@ BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('4963093664c1c4f8', '022_file_processing');
+  CALL hqc.require('089db1da33911851', '022_file_processing');
 END
 $hqc$;
 
@@ -10798,7 +10821,7 @@ BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('4963093664c1c4f8', '023_source_connections');
+  CALL hqc.require('089db1da33911851', '023_source_connections');
 END
 $hqc$;
 
@@ -10947,7 +10970,7 @@ BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('4963093664c1c4f8', '024_routines_extension');
+  CALL hqc.require('089db1da33911851', '024_routines_extension');
 END
 $hqc$;
 
@@ -11247,7 +11270,7 @@ BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('4963093664c1c4f8', '025_modular_workspace');
+  CALL hqc.require('089db1da33911851', '025_modular_workspace');
 END
 $hqc$;
 
@@ -11293,7 +11316,7 @@ BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('4963093664c1c4f8', '026_secrets');
+  CALL hqc.require('089db1da33911851', '026_secrets');
 END
 $hqc$;
 
@@ -11396,7 +11419,7 @@ BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('4963093664c1c4f8', '027_plugins');
+  CALL hqc.require('089db1da33911851', '027_plugins');
 END
 $hqc$;
 
@@ -11848,7 +11871,7 @@ BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('4963093664c1c4f8', '028_task_relations');
+  CALL hqc.require('089db1da33911851', '028_task_relations');
 END
 $hqc$;
 
@@ -12036,7 +12059,7 @@ BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('4963093664c1c4f8', '029_labels');
+  CALL hqc.require('089db1da33911851', '029_labels');
 END
 $hqc$;
 
@@ -12159,7 +12182,7 @@ BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('4963093664c1c4f8', '030_task_templates');
+  CALL hqc.require('089db1da33911851', '030_task_templates');
 END
 $hqc$;
 
@@ -12248,7 +12271,7 @@ BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('4963093664c1c4f8', '031_overdue_escalation');
+  CALL hqc.require('089db1da33911851', '031_overdue_escalation');
 END
 $hqc$;
 
@@ -12354,7 +12377,7 @@ BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('4963093664c1c4f8', '032_notification_gaps');
+  CALL hqc.require('089db1da33911851', '032_notification_gaps');
 END
 $hqc$;
 
@@ -12505,7 +12528,7 @@ BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('4963093664c1c4f8', '033_knowledge_chunk_pipeline');
+  CALL hqc.require('089db1da33911851', '033_knowledge_chunk_pipeline');
 END
 $hqc$;
 
@@ -12752,7 +12775,7 @@ BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('4963093664c1c4f8', '034_crm_search_index');
+  CALL hqc.require('089db1da33911851', '034_crm_search_index');
 END
 $hqc$;
 
@@ -12819,7 +12842,7 @@ BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('4963093664c1c4f8', '035_interactions_nullable_contact');
+  CALL hqc.require('089db1da33911851', '035_interactions_nullable_contact');
 END
 $hqc$;
 
@@ -12874,7 +12897,7 @@ BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('4963093664c1c4f8', '036_collection_agent_commands');
+  CALL hqc.require('089db1da33911851', '036_collection_agent_commands');
 END
 $hqc$;
 
@@ -12911,7 +12934,7 @@ BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('4963093664c1c4f8', '037_source_plugin_support');
+  CALL hqc.require('089db1da33911851', '037_source_plugin_support');
 END
 $hqc$;
 
@@ -12968,7 +12991,7 @@ BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('4963093664c1c4f8', '038_gateway_backups');
+  CALL hqc.require('089db1da33911851', '038_gateway_backups');
 END
 $hqc$;
 
@@ -13036,7 +13059,7 @@ BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('4963093664c1c4f8', '039_knowledge_library_scope');
+  CALL hqc.require('089db1da33911851', '039_knowledge_library_scope');
 END
 $hqc$;
 

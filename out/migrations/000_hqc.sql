@@ -20,7 +20,7 @@ $hqc$;
 BEGIN;
 DO $hqc$
 DECLARE
-  runtime text := $runtime$-- hqc runtime 4963093664c1c4f8: functions of schema hqc that every migration calls.
+  runtime text := $runtime$-- hqc runtime 089db1da33911851: functions of schema hqc that every migration calls.
 --
 -- Each migration says what it declares (a table, an index, a policy, ...);
 -- these functions compare that with the live catalog and change only what
@@ -74,7 +74,7 @@ REVOKE ALL ON ALL TABLES IN SCHEMA hqc FROM PUBLIC;
 -- ---------------------------------------------------------------- basics
 
 CREATE OR REPLACE FUNCTION hqc.version() RETURNS text LANGUAGE sql IMMUTABLE
-SET search_path = '' AS $f$ SELECT '4963093664c1c4f8'::text $f$;
+SET search_path = '' AS $f$ SELECT '089db1da33911851'::text $f$;
 
 -- A migration checks that the runtime it calls is the one it was generated
 -- for, and serializes with other migrations of the same database.
@@ -1057,7 +1057,7 @@ BEGIN
       LEFT JOIN LATERAL (
         SELECT pg_catalog.split_part(x, '=', 2) AS letters FROM pg_catalog.unnest(decl) AS x
          WHERE pg_catalog.split_part(x, '=', 1) = r.role LIMIT 1) w ON true
-     WHERE (r.role = 'public' OR pr.oid IS NOT NULL) AND pr.oid IS DISTINCT FROM owner
+     WHERE r.role = 'public' OR (pr.oid IS NOT NULL AND pr.oid IS DISTINCT FROM owner)
   LOOP
     grants := ARRAY[]::text[];
     revokes := ARRAY[]::text[];
@@ -1296,6 +1296,20 @@ BEGIN
                           pg_catalog.format('COMMENT ON COLUMN %s.%I IS %L', rel, c.attname, c.want));
       END IF;
     END LOOP;
+    -- Indexes, constraints and triggers carry no comment in the schema language.
+    FOR c IN SELECT pg_catalog.format('COMMENT ON INDEX %s IS NULL', d.objoid::regclass) AS stmt, d.objoid::regclass::text AS n
+               FROM pg_catalog.pg_description d JOIN pg_catalog.pg_index x ON x.indexrelid = d.objoid
+              WHERE d.classoid = 'pg_catalog.pg_class'::regclass AND x.indrelid = tab
+             UNION ALL
+             SELECT pg_catalog.format('COMMENT ON CONSTRAINT %I ON %s IS NULL', k.conname, rel), k.conname
+               FROM pg_catalog.pg_description d JOIN pg_catalog.pg_constraint k ON k.oid = d.objoid
+              WHERE d.classoid = 'pg_catalog.pg_constraint'::regclass AND k.conrelid = tab
+             UNION ALL
+             SELECT pg_catalog.format('COMMENT ON TRIGGER %I ON %s IS NULL', t.tgname, rel), t.tgname
+               FROM pg_catalog.pg_description d JOIN pg_catalog.pg_trigger t ON t.oid = d.objoid
+              WHERE d.classoid = 'pg_catalog.pg_trigger'::regclass AND t.tgrelid = tab LOOP
+      PERFORM hqc.apply('different', 'comment', rel || ' ' || c.n, NULL, NULL, c.stmt);
+    END LOOP;
     FOR c IN SELECT p.polname, pg_catalog.obj_description(p.oid, 'pg_policy') AS have,
                     (SELECT policy_docs[k + 1] FROM pg_catalog.generate_subscripts(policy_docs, 1) AS k
                       WHERE k % 2 = 1 AND policy_docs[k] = p.polname) AS want
@@ -1343,7 +1357,14 @@ SET search_path = '' AS $f$
     (SELECT pg_catalog.string_agg(pg_catalog.concat_ws(' ', p.polname, d.description), ',' ORDER BY p.polname)
        FROM pg_catalog.pg_policy p
        LEFT JOIN pg_catalog.pg_description d ON d.objoid = p.oid AND d.classoid = 'pg_catalog.pg_policy'::regclass
-      WHERE p.polrelid = rel)))
+      WHERE p.polrelid = rel),
+    (SELECT pg_catalog.string_agg(d.objoid || ' ' || d.description, ',' ORDER BY d.objoid) FROM pg_catalog.pg_description d
+      WHERE (d.classoid = 'pg_catalog.pg_class'::regclass
+             AND d.objoid IN (SELECT indexrelid FROM pg_catalog.pg_index WHERE indrelid = rel))
+         OR (d.classoid = 'pg_catalog.pg_constraint'::regclass
+             AND d.objoid IN (SELECT oid FROM pg_catalog.pg_constraint WHERE conrelid = rel))
+         OR (d.classoid = 'pg_catalog.pg_trigger'::regclass
+             AND d.objoid IN (SELECT oid FROM pg_catalog.pg_trigger WHERE tgrelid = rel)))))
 $f$;
 
 -- ---------------------------------------------------------------- functions and views
@@ -1392,7 +1413,9 @@ BEGIN
     live := pg_catalog.md5(pg_catalog.concat_ws('|', hqc.function_def(fn),
               (SELECT proacl::text FROM pg_catalog.pg_proc WHERE oid = fn), pg_catalog.obj_description(fn, 'pg_proc')));
     IF EXISTS (SELECT 1 FROM hqc.object_state s WHERE s.tbl = '' AND s.kind = 'f' AND s.name = sig
-                                  AND s.fingerprint = fp AND s.def = live) THEN
+                                  AND s.fingerprint = fp AND s.def = live)
+       AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_proc p WHERE p.oid <> fn AND p.proname = pg_catalog.split_part(fname, '.', 2)
+                         AND p.pronamespace = pg_catalog.to_regnamespace(pg_catalog.split_part(fname, '.', 1))) THEN
       RETURN;
     END IF;
     -- The declared function built under another name, to compare definitions.
@@ -3405,7 +3428,7 @@ BEGIN
     CREATE SCHEMA hqc;
   END IF;
   IF pg_catalog.to_regprocedure('hqc.version()') IS NOT NULL THEN
-    current := hqc.version() = '4963093664c1c4f8';
+    current := hqc.version() = '089db1da33911851';
   END IF;
   IF NOT current THEN
     -- Another version: its functions go (their arguments may differ), and so does what
