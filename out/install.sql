@@ -20,7 +20,7 @@ $hqc$;
 BEGIN;
 DO $hqc$
 DECLARE
-  runtime text := $runtime$-- hqc runtime 089db1da33911851: functions of schema hqc that every migration calls.
+  runtime text := $runtime$-- hqc runtime 4890cf50e73c3423: functions of schema hqc that every migration calls.
 --
 -- Each migration says what it declares (a table, an index, a policy, ...);
 -- these functions compare that with the live catalog and change only what
@@ -74,7 +74,7 @@ REVOKE ALL ON ALL TABLES IN SCHEMA hqc FROM PUBLIC;
 -- ---------------------------------------------------------------- basics
 
 CREATE OR REPLACE FUNCTION hqc.version() RETURNS text LANGUAGE sql IMMUTABLE
-SET search_path = '' AS $f$ SELECT '089db1da33911851'::text $f$;
+SET search_path = '' AS $f$ SELECT '4890cf50e73c3423'::text $f$;
 
 -- A migration checks that the runtime it calls is the one it was generated
 -- for, and serializes with other migrations of the same database.
@@ -1026,6 +1026,12 @@ $f$;
 -- X EXECUTE, U USAGE, C CREATE). `on` is the object as GRANT names it
 -- ("TABLE public.t", "FUNCTION public.f(int)", "SCHEMA public"); `cols` a
 -- column list for column privileges.
+-- The privileges of a table this server knows (MAINTAIN since PostgreSQL 17).
+CREATE OR REPLACE FUNCTION hqc.table_letters() RETURNS text LANGUAGE sql STABLE
+SET search_path = '' AS $f$
+  SELECT CASE WHEN pg_catalog.current_setting('server_version_num')::int >= 170000 THEN 'arwdDxtm' ELSE 'arwdDxt' END
+$f$;
+
 CREATE OR REPLACE FUNCTION hqc.converge_acl(live aclitem[], owner oid, all_letters text, decl text[], target text,
                                             cols text DEFAULT NULL) RETURNS text[] LANGUAGE plpgsql
 SET search_path = '' AS $f$
@@ -1033,7 +1039,7 @@ DECLARE
   p record;
   letter text;
   names text[] := ARRAY['r', 'SELECT', 'a', 'INSERT', 'w', 'UPDATE', 'd', 'DELETE', 'D', 'TRUNCATE', 'x', 'REFERENCES',
-                        't', 'TRIGGER', 'X', 'EXECUTE', 'U', 'USAGE', 'C', 'CREATE'];
+                        't', 'TRIGGER', 'X', 'EXECUTE', 'U', 'USAGE', 'C', 'CREATE', 'm', 'MAINTAIN'];
   grants text[];
   revokes text[];
   options text[];
@@ -1050,7 +1056,7 @@ BEGIN
         SELECT pg_catalog.string_agg(CASE e.privilege_type
                  WHEN 'SELECT' THEN 'r' WHEN 'INSERT' THEN 'a' WHEN 'UPDATE' THEN 'w' WHEN 'DELETE' THEN 'd'
                  WHEN 'TRUNCATE' THEN 'D' WHEN 'REFERENCES' THEN 'x' WHEN 'TRIGGER' THEN 't' WHEN 'EXECUTE' THEN 'X'
-                 WHEN 'USAGE' THEN 'U' WHEN 'CREATE' THEN 'C' ELSE '' END, '') AS letters,
+                 WHEN 'USAGE' THEN 'U' WHEN 'CREATE' THEN 'C' WHEN 'MAINTAIN' THEN 'm' ELSE '' END, '') AS letters,
                ',' || pg_catalog.string_agg(CASE WHEN e.is_grantable THEN e.privilege_type END, ',') || ',' AS grantable
           FROM pg_catalog.aclexplode(CASE WHEN pg_catalog.cardinality(live) > 0 THEN live END) e
          WHERE e.grantee = CASE WHEN r.role = 'public' THEN 0 ELSE pr.oid END) h ON true
@@ -1258,7 +1264,7 @@ BEGIN
   IF acl IS NOT NULL THEN
     PERFORM hqc.apply_acl('table', rel, hqc.converge_acl(
       (SELECT coalesce(relacl, pg_catalog.acldefault('r', relowner)) FROM pg_catalog.pg_class WHERE pg_class.oid = tab),
-      (SELECT relowner FROM pg_catalog.pg_class WHERE pg_class.oid = tab), 'arwdDxt', acl, 'TABLE ' || rel), st <> 'fresh');
+      (SELECT relowner FROM pg_catalog.pg_class WHERE pg_class.oid = tab), hqc.table_letters(), acl, 'TABLE ' || rel), st <> 'fresh');
     FOR c IN SELECT a.attname, a.attacl,
                     (SELECT pg_catalog.array_agg(pg_catalog.substr(x, pg_catalog.length(a.attname) + 2))
                        FROM pg_catalog.unnest(column_acls) AS x
@@ -1528,7 +1534,7 @@ BEGIN
   IF acl IS NOT NULL THEN
     PERFORM hqc.apply_acl('view', rel, hqc.converge_acl(
       (SELECT coalesce(relacl, pg_catalog.acldefault('r', relowner)) FROM pg_catalog.pg_class WHERE oid = v), (SELECT relowner FROM pg_catalog.pg_class WHERE oid = v),
-      'arwdDxt', acl, 'TABLE ' || rel));
+      hqc.table_letters(), acl, 'TABLE ' || rel));
   END IF;
   IF pg_catalog.obj_description(v, 'pg_class') IS DISTINCT FROM doc THEN
     PERFORM hqc.apply('different', 'comment', rel, NULL, doc, pg_catalog.format('COMMENT ON VIEW %s IS %L', rel, doc));
@@ -1669,7 +1675,7 @@ BEGIN
   IF sch = '' AND live IS NULL THEN
     live := pg_catalog.acldefault(CASE objtype WHEN 'S' THEN 's' ELSE objtype END, me);
   END IF;
-  stmts := hqc.converge_acl(live, me, CASE objtype WHEN 'r' THEN 'arwdDxt' WHEN 'f' THEN 'X' ELSE 'rwU' END, acl, '');
+  stmts := hqc.converge_acl(live, me, CASE objtype WHEN 'r' THEN hqc.table_letters() WHEN 'f' THEN 'X' ELSE 'rwU' END, acl, '');
   FOREACH s IN ARRAY stmts LOOP
     IF exact OR s LIKE 'GRANT %' THEN
       -- "GRANT x ON  TO r" -> ALTER DEFAULT PRIVILEGES [IN SCHEMA s] GRANT x ON TABLES TO r
@@ -3428,7 +3434,7 @@ BEGIN
     CREATE SCHEMA hqc;
   END IF;
   IF pg_catalog.to_regprocedure('hqc.version()') IS NOT NULL THEN
-    current := hqc.version() = '089db1da33911851';
+    current := hqc.version() = '4890cf50e73c3423';
   END IF;
   IF NOT current THEN
     -- Another version: its functions go (their arguments may differ), and so does what
@@ -3472,7 +3478,7 @@ BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('089db1da33911851', '001_extensions');
+  CALL hqc.require('4890cf50e73c3423', '001_extensions');
 END
 $hqc$;
 
@@ -3487,7 +3493,7 @@ CALL hqc.extension('vector', 'extensions', true);
 CALL hqc.extension('pg_cron', 'pg_catalog', true);
 
 CALL hqc.schema_acl('public', ARRAY['anon=U', 'authenticated=U', 'public=U', 'service_role=UC'], false);
-CALL hqc.default_acl('public', 'r', ARRAY['authenticated=arwd', 'service_role=arwdDxt'], false);
+CALL hqc.default_acl('public', 'r', ARRAY['authenticated=arwd', 'service_role=arwdDxtm'], false);
 CALL hqc.default_acl('public', 'f', ARRAY['authenticated=X', 'service_role=X'], false);
 CALL hqc.default_acl('public', 'S', ARRAY['authenticated=rU', 'service_role=rwU'], false);
 
@@ -3518,7 +3524,7 @@ BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('089db1da33911851', '002_enums');
+  CALL hqc.require('4890cf50e73c3423', '002_enums');
 END
 $hqc$;
 
@@ -4439,7 +4445,7 @@ BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('089db1da33911851', '003_shared_functions');
+  CALL hqc.require('4890cf50e73c3423', '003_shared_functions');
 END
 $hqc$;
 
@@ -4523,7 +4529,7 @@ CALL hqc.policy('public._schema_version', 'Service role full access', $ddl$CREAT
 
 -- Settings, privileges and comments of _schema_version
 CALL hqc.table_end('public._schema_version', rls => 'enabled', replica => 'd', realtime => false,
-  acl => ARRAY['authenticated=arwd', 'service_role=arwdDxt'],
+  acl => ARRAY['authenticated=arwd', 'service_role=arwdDxtm'],
   column_acls => ARRAY[]::text[],
   doc => 'Applied schema versions; the UI compares max(version) with the version it expects. Global
 (no tenant). Not published to realtime. Rows are written by the migrations (as the table
@@ -4566,7 +4572,7 @@ BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('089db1da33911851', '004_tenants');
+  CALL hqc.require('4890cf50e73c3423', '004_tenants');
 END
 $hqc$;
 
@@ -4634,7 +4640,7 @@ CALL hqc.trigger('public.tenants', 'tenants_updated_at', $ddl$CREATE OR REPLACE 
 
 -- Settings, privileges and comments of tenants
 CALL hqc.table_end('public.tenants', rls => 'enabled', replica => 'f', realtime => true,
-  acl => ARRAY['authenticated=arwd', 'service_role=arwdDxt'],
+  acl => ARRAY['authenticated=arwd', 'service_role=arwdDxtm'],
   column_acls => ARRAY[]::text[],
   doc => 'Tenant registry. Has no tenant_id column: an authenticated user sees only the row whose id
 equals current_tenant_id().
@@ -4682,7 +4688,7 @@ BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('089db1da33911851', '005_workspace');
+  CALL hqc.require('4890cf50e73c3423', '005_workspace');
 END
 $hqc$;
 
@@ -4864,7 +4870,7 @@ CALL hqc.trigger('public.workspace', 'workspace_updated_at', $ddl$CREATE OR REPL
 
 -- Settings, privileges and comments of workspace
 CALL hqc.table_end('public.workspace', rls => 'enabled', replica => 'f', realtime => true,
-  acl => ARRAY['authenticated=arwdDxt', 'service_role=arwdDxt'],
+  acl => ARRAY['authenticated=arwdDxtm', 'service_role=arwdDxtm'],
   column_acls => ARRAY[]::text[],
   doc => 'Per-tenant singleton (unique index on tenant_id): workspace profile, owner preferences,
 setup state (`initialized`), free-form `settings` (e.g. `modules` since 025) and the
@@ -4895,7 +4901,7 @@ CALL hqc.policy('public.pipeline_stages', 'Tenant isolation', $ddl$CREATE POLICY
 
 -- Settings, privileges and comments of pipeline_stages
 CALL hqc.table_end('public.pipeline_stages', rls => 'enabled', replica => 'f', realtime => true,
-  acl => ARRAY['authenticated=arwdDxt', 'service_role=arwdDxt'],
+  acl => ARRAY['authenticated=arwdDxtm', 'service_role=arwdDxtm'],
   column_acls => ARRAY[]::text[],
   doc => 'Configurable pipeline stages per entity type (the setup wizard only uses `contact`). At
 most one default stage per tenant and entity type.
@@ -4921,7 +4927,7 @@ CALL hqc.policy('public.field_definitions', 'Tenant isolation', $ddl$CREATE POLI
 
 -- Settings, privileges and comments of field_definitions
 CALL hqc.table_end('public.field_definitions', rls => 'enabled', replica => 'f', realtime => true,
-  acl => ARRAY['authenticated=arwdDxt', 'service_role=arwdDxt'],
+  acl => ARRAY['authenticated=arwdDxtm', 'service_role=arwdDxtm'],
   column_acls => ARRAY[]::text[],
   doc => 'Custom field definitions per entity type; the values live in the entity''s `extended` JSONB.',
   column_docs => ARRAY['tenant_id', 'Owning tenant (the default tenant on self-hosted installs).'],
@@ -4961,7 +4967,7 @@ BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('089db1da33911851', '006_crm');
+  CALL hqc.require('4890cf50e73c3423', '006_crm');
 END
 $hqc$;
 
@@ -5312,7 +5318,7 @@ CALL hqc.policy('public.tags', 'Tenant isolation', $ddl$CREATE POLICY "Tenant is
 
 -- Settings, privileges and comments of tags
 CALL hqc.table_end('public.tags', rls => 'enabled', replica => 'f', realtime => true,
-  acl => ARRAY['authenticated=arwdDxt', 'service_role=arwdDxt'],
+  acl => ARRAY['authenticated=arwdDxtm', 'service_role=arwdDxtm'],
   column_acls => ARRAY[]::text[],
   doc => 'Tenant tag catalogue (name unique per tenant).',
   column_docs => ARRAY['tenant_id', 'Owning tenant (the default tenant on self-hosted installs).'],
@@ -5338,7 +5344,7 @@ CALL hqc.trigger('public.campaigns', 'campaigns_updated_at', $ddl$CREATE OR REPL
 
 -- Settings, privileges and comments of campaigns
 CALL hqc.table_end('public.campaigns', rls => 'enabled', replica => 'f', realtime => true,
-  acl => ARRAY['authenticated=arwdDxt', 'service_role=arwdDxt'],
+  acl => ARRAY['authenticated=arwdDxtm', 'service_role=arwdDxtm'],
   column_acls => ARRAY[]::text[],
   doc => 'Outreach campaigns that contacts can be attributed to.',
   column_docs => ARRAY['tenant_id', 'Owning tenant (the default tenant on self-hosted installs).'],
@@ -5417,7 +5423,7 @@ CALL hqc.policy('public.contact_organizations', 'Tenant isolation', $ddl$CREATE 
 
 -- Settings, privileges and comments of contact_organizations
 CALL hqc.table_end('public.contact_organizations', rls => 'enabled', replica => 'f', realtime => true,
-  acl => ARRAY['authenticated=arwdDxt', 'service_role=arwdDxt'],
+  acl => ARRAY['authenticated=arwdDxtm', 'service_role=arwdDxtm'],
   column_acls => ARRAY[]::text[],
   doc => 'Membership of a contact in an organization, with role and current/past period; a current
 membership has no `ended_at`.
@@ -5447,7 +5453,7 @@ CALL hqc.trigger('public.templates', 'templates_updated_at', $ddl$CREATE OR REPL
 
 -- Settings, privileges and comments of templates
 CALL hqc.table_end('public.templates', rls => 'enabled', replica => 'f', realtime => true,
-  acl => ARRAY['authenticated=arwdDxt', 'service_role=arwdDxt'],
+  acl => ARRAY['authenticated=arwdDxtm', 'service_role=arwdDxtm'],
   column_acls => ARRAY[]::text[],
   doc => 'Outreach message templates; `use_count` is incremented by every interaction that references the template (009).',
   column_docs => ARRAY['tenant_id', 'Owning tenant (the default tenant on self-hosted installs).'],
@@ -5483,7 +5489,7 @@ CALL hqc.trigger('public.draft_sets', 'draft_sets_updated_at', $ddl$CREATE OR RE
 
 -- Settings, privileges and comments of draft_sets
 CALL hqc.table_end('public.draft_sets', rls => 'enabled', replica => 'f', realtime => true,
-  acl => ARRAY['authenticated=arwdDxt', 'service_role=arwdDxt'],
+  acl => ARRAY['authenticated=arwdDxtm', 'service_role=arwdDxtm'],
   column_acls => ARRAY[]::text[],
   doc => 'Versioned sets of draft message variants per contact, channel and stage; `variants` is a
 JSON array, `selected_variant_index` points into it, `based_on_draft_set_id` links a
@@ -5520,7 +5526,7 @@ BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('089db1da33911851', '007_gateways');
+  CALL hqc.require('4890cf50e73c3423', '007_gateways');
 END
 $hqc$;
 
@@ -5826,7 +5832,7 @@ CALL hqc.policy('public.gateway_registration_tokens', 'Tenant isolation', $ddl$C
 
 -- Settings, privileges and comments of gateway_registration_tokens
 CALL hqc.table_end('public.gateway_registration_tokens', rls => 'enabled', replica => 'd', realtime => false,
-  acl => ARRAY['authenticated=arwdDxt', 'service_role=arwdDxt'],
+  acl => ARRAY['authenticated=arwdDxtm', 'service_role=arwdDxtm'],
   column_acls => ARRAY[]::text[],
   doc => 'One-time, expiring gateway registration tokens. Only the SHA-256 hex digest of the token
 is stored; consumed through consume_gateway_token. Not published to realtime.
@@ -5870,7 +5876,7 @@ BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('089db1da33911851', '008_agents');
+  CALL hqc.require('4890cf50e73c3423', '008_agents');
 END
 $hqc$;
 
@@ -6026,7 +6032,7 @@ BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('089db1da33911851', '009_interactions');
+  CALL hqc.require('4890cf50e73c3423', '009_interactions');
 END
 $hqc$;
 
@@ -6178,7 +6184,7 @@ BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('089db1da33911851', '010_tasks_streams');
+  CALL hqc.require('4890cf50e73c3423', '010_tasks_streams');
 END
 $hqc$;
 
@@ -6772,7 +6778,7 @@ CALL hqc.trigger('public.streams', 'streams_updated_at', $ddl$CREATE OR REPLACE 
 
 -- Settings, privileges and comments of streams
 CALL hqc.table_end('public.streams', rls => 'enabled', replica => 'f', realtime => true,
-  acl => ARRAY['authenticated=arwdDxt', 'service_role=arwdDxt'],
+  acl => ARRAY['authenticated=arwdDxtm', 'service_role=arwdDxtm'],
   column_acls => ARRAY[]::text[],
   doc => 'Task groupings / workflow lanes.',
   column_docs => ARRAY['tenant_id', 'Owning tenant (the default tenant on self-hosted installs).'],
@@ -6862,7 +6868,7 @@ CALL hqc.trigger('public.task_series', 'task_series_validate_days', $ddl$CREATE 
 
 -- Settings, privileges and comments of task_series
 CALL hqc.table_end('public.task_series', rls => 'enabled', replica => 'f', realtime => true,
-  acl => ARRAY['authenticated=arwdDxt', 'service_role=arwdDxt'],
+  acl => ARRAY['authenticated=arwdDxtm', 'service_role=arwdDxtm'],
   column_acls => ARRAY[]::text[],
   doc => 'Recurring task definitions: a task template (title, assignee, overrides, tags ...) plus
 cadence, time zone, lifecycle limits and the precomputed `next_occurrence_at`.
@@ -6923,7 +6929,7 @@ BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('089db1da33911851', '011_comments');
+  CALL hqc.require('4890cf50e73c3423', '011_comments');
 END
 $hqc$;
 
@@ -7028,7 +7034,7 @@ BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('089db1da33911851', '012_knowledge');
+  CALL hqc.require('4890cf50e73c3423', '012_knowledge');
 END
 $hqc$;
 
@@ -7572,7 +7578,7 @@ CALL hqc.trigger('public.knowledge_folders', 'knowledge_folders_updated_at', $dd
 
 -- Settings, privileges and comments of knowledge_folders
 CALL hqc.table_end('public.knowledge_folders', rls => 'enabled', replica => 'f', realtime => true,
-  acl => ARRAY['authenticated=arwdDxt', 'service_role=arwdDxt'],
+  acl => ARRAY['authenticated=arwdDxtm', 'service_role=arwdDxtm'],
   column_acls => ARRAY[]::text[],
   doc => 'Folder tree for knowledge items; sub-folders are deleted with their parent.',
   column_docs => ARRAY['tenant_id', 'Owning tenant (the default tenant on self-hosted installs).'],
@@ -7642,7 +7648,7 @@ CALL hqc.policy('public.knowledge_item_agents', 'Tenant isolation', $ddl$CREATE 
 
 -- Settings, privileges and comments of knowledge_item_agents
 CALL hqc.table_end('public.knowledge_item_agents', rls => 'enabled', replica => 'f', realtime => true,
-  acl => ARRAY['authenticated=arwdDxt', 'service_role=arwdDxt'],
+  acl => ARRAY['authenticated=arwdDxtm', 'service_role=arwdDxtm'],
   column_acls => ARRAY[]::text[],
   doc => 'Assigns agent-scoped knowledge items to specific agents (each pair once).',
   column_docs => ARRAY['tenant_id', 'Owning tenant (the default tenant on self-hosted installs).'],
@@ -7680,7 +7686,7 @@ CALL hqc.trigger('public.knowledge_chunks', 'knowledge_chunks_search_vector', $d
 
 -- Settings, privileges and comments of knowledge_chunks
 CALL hqc.table_end('public.knowledge_chunks', rls => 'enabled', replica => 'f', realtime => true,
-  acl => ARRAY['authenticated=arwdDxt', 'service_role=arwdDxt'],
+  acl => ARRAY['authenticated=arwdDxtm', 'service_role=arwdDxtm'],
   column_acls => ARRAY[]::text[],
   doc => 'Chunks of a knowledge item''s text, each with its own embedding and full-text vector;
 `(knowledge_item_id, chunk_index)` is unique. Written by `upsert_knowledge_chunks` (033).
@@ -7952,7 +7958,7 @@ BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('089db1da33911851', '013_audit_notifications');
+  CALL hqc.require('4890cf50e73c3423', '013_audit_notifications');
 END
 $hqc$;
 
@@ -8107,7 +8113,7 @@ CALL hqc.policy('public.audit_log', 'Tenant isolation', $ddl$CREATE POLICY "Tena
 
 -- Settings, privileges and comments of audit_log
 CALL hqc.table_end('public.audit_log', rls => 'enabled', replica => 'f', realtime => true,
-  acl => ARRAY['authenticated=arwd', 'service_role=arwdDxt'],
+  acl => ARRAY['authenticated=arwd', 'service_role=arwdDxtm'],
   column_acls => ARRAY[]::text[],
   doc => 'Append-style audit trail of UI and system actions.',
   column_docs => ARRAY['tenant_id', 'Owning tenant (the default tenant on self-hosted installs).'],
@@ -8207,7 +8213,7 @@ BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('089db1da33911851', '014_agent_inbox');
+  CALL hqc.require('4890cf50e73c3423', '014_agent_inbox');
 END
 $hqc$;
 
@@ -8612,7 +8618,7 @@ BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('089db1da33911851', '015_agent_commands');
+  CALL hqc.require('4890cf50e73c3423', '015_agent_commands');
 END
 $hqc$;
 
@@ -8799,7 +8805,7 @@ CALL hqc.trigger('public.agent_commands', 'agent_commands_updated_at', $ddl$CREA
 
 -- Settings, privileges and comments of agent_commands
 CALL hqc.table_end('public.agent_commands', rls => 'enabled', replica => 'f', realtime => true,
-  acl => ARRAY['authenticated=arwd', 'service_role=arwdDxt'],
+  acl => ARRAY['authenticated=arwd', 'service_role=arwdDxtm'],
   column_acls => ARRAY[]::text[],
   doc => 'Command queue consumed by gateway runner daemons (agent life cycle, shell, auth, model and
 collection operations) with lease and result fields. `gateway_id` NULL means any gateway''s
@@ -8857,7 +8863,7 @@ BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('089db1da33911851', '016_usage_budgets');
+  CALL hqc.require('4890cf50e73c3423', '016_usage_budgets');
 END
 $hqc$;
 
@@ -9244,7 +9250,7 @@ CALL hqc.trigger('public.agent_usage', 'agent_usage_rollup', $ddl$CREATE OR REPL
 
 -- Settings, privileges and comments of agent_usage
 CALL hqc.table_end('public.agent_usage', rls => 'enabled', replica => 'd', realtime => false,
-  acl => ARRAY['authenticated=arwd', 'service_role=arwdDxt'],
+  acl => ARRAY['authenticated=arwd', 'service_role=arwdDxtm'],
   column_acls => ARRAY[]::text[],
   doc => 'Append-only LLM call records (tokens, cache tokens, per-part costs). Idempotency key
 `(run_id, provider, model, occurred_at)`. A NULL `cost_total_usd` marks an unmetered call.
@@ -9276,7 +9282,7 @@ CALL hqc.trigger('public.agent_budgets', 'agent_budgets_updated_at', $ddl$CREATE
 
 -- Settings, privileges and comments of agent_budgets
 CALL hqc.table_end('public.agent_budgets', rls => 'enabled', replica => 'f', realtime => true,
-  acl => ARRAY['authenticated=arwdDxt', 'service_role=arwdDxt'],
+  acl => ARRAY['authenticated=arwdDxtm', 'service_role=arwdDxtm'],
   column_acls => ARRAY[]::text[],
   doc => 'One row per agent: monthly limit configuration (NULL limit = unlimited) and the current
 period''s rollup and status, maintained by the `agent_usage_rollup` trigger.
@@ -9291,7 +9297,7 @@ CALL hqc.index('public.notifications', 'uq_budget_notification_per_period', $ddl
 
 -- Settings, privileges and comments of notifications
 CALL hqc.table_end('public.notifications', rls => 'enabled', replica => 'f', realtime => true,
-  acl => ARRAY['authenticated=arwdDxt', 'service_role=arwdDxt'],
+  acl => ARRAY['authenticated=arwdDxtm', 'service_role=arwdDxtm'],
   column_acls => ARRAY[]::text[],
   doc => 'Operator-visible notifications (task events, budget warnings, deliverables, agent
 comments ...) with read/dismiss timestamps.
@@ -9335,7 +9341,7 @@ BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('089db1da33911851', '017_rls_realtime_storage');
+  CALL hqc.require('4890cf50e73c3423', '017_rls_realtime_storage');
 END
 $hqc$;
 
@@ -9507,7 +9513,7 @@ BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('089db1da33911851', '018_setup_wizard');
+  CALL hqc.require('4890cf50e73c3423', '018_setup_wizard');
 END
 $hqc$;
 
@@ -9655,7 +9661,7 @@ BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('089db1da33911851', '019_entity_links');
+  CALL hqc.require('4890cf50e73c3423', '019_entity_links');
 END
 $hqc$;
 
@@ -9885,7 +9891,7 @@ BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('089db1da33911851', '020_routines');
+  CALL hqc.require('4890cf50e73c3423', '020_routines');
 END
 $hqc$;
 
@@ -10302,7 +10308,7 @@ CALL hqc.trigger('public.routines', 'routines_set_next_run_at', $ddl$CREATE OR R
 
 -- Settings, privileges and comments of routines
 CALL hqc.table_end('public.routines', rls => 'enabled', replica => 'f', realtime => true,
-  acl => ARRAY['authenticated=arwdDxt', 'service_role=arwdDxt'],
+  acl => ARRAY['authenticated=arwdDxtm', 'service_role=arwdDxtm'],
   column_acls => ARRAY[]::text[],
   doc => 'Agent routines: `schedule` routines (cadence + time zone, maintained `next_run_at`) and
 `event` routines (entity type + condition on a field/value). Both produce agent inbox
@@ -10381,7 +10387,7 @@ BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('089db1da33911851', '021_collections');
+  CALL hqc.require('4890cf50e73c3423', '021_collections');
 END
 $hqc$;
 
@@ -10553,7 +10559,7 @@ CALL hqc.trigger('public.collection_definitions', 'collection_definitions_update
 
 -- Settings, privileges and comments of collection_definitions
 CALL hqc.table_end('public.collection_definitions', rls => 'enabled', replica => 'f', realtime => true,
-  acl => ARRAY['authenticated=arwd', 'service_role=arwdDxt'],
+  acl => ARRAY['authenticated=arwd', 'service_role=arwdDxtm'],
   column_acls => ARRAY[]::text[],
   doc => 'User-defined collection (table) definitions; `slug` is unique per tenant.',
   column_docs => ARRAY['tenant_id', 'Owning tenant (the default tenant on self-hosted installs).'],
@@ -10583,7 +10589,7 @@ CALL hqc.trigger('public.collection_fields', 'collection_fields_updated_at', $dd
 
 -- Settings, privileges and comments of collection_fields
 CALL hqc.table_end('public.collection_fields', rls => 'enabled', replica => 'f', realtime => true,
-  acl => ARRAY['authenticated=arwd', 'service_role=arwdDxt'],
+  acl => ARRAY['authenticated=arwd', 'service_role=arwdDxtm'],
   column_acls => ARRAY[]::text[],
   doc => 'Typed field definitions of a collection; `field_key` is unique per collection.',
   column_docs => ARRAY['tenant_id', 'Owning tenant (the default tenant on self-hosted installs).',
@@ -10635,7 +10641,7 @@ CALL hqc.trigger('public.collection_views', 'collection_views_updated_at', $ddl$
 
 -- Settings, privileges and comments of collection_views
 CALL hqc.table_end('public.collection_views', rls => 'enabled', replica => 'f', realtime => true,
-  acl => ARRAY['authenticated=arwd', 'service_role=arwdDxt'],
+  acl => ARRAY['authenticated=arwd', 'service_role=arwdDxtm'],
   column_acls => ARRAY[]::text[],
   doc => 'Saved views (table, kanban, calendar) of a collection with a JSON config.',
   column_docs => ARRAY['tenant_id', 'Owning tenant (the default tenant on self-hosted installs).',
@@ -10656,7 +10662,7 @@ CALL hqc.policy('public.collection_templates', 'service_role_all_collection_temp
 
 -- Settings, privileges and comments of collection_templates
 CALL hqc.table_end('public.collection_templates', rls => 'enabled', replica => 'd', realtime => false,
-  acl => ARRAY['authenticated=arwd', 'service_role=arwdDxt'],
+  acl => ARRAY['authenticated=arwd', 'service_role=arwdDxtm'],
   column_acls => ARRAY[]::text[],
   doc => 'Global catalogue of collection blueprints (`definition` = `{"fields": [...], "views":
 [...]}`); not tenant-scoped. Readable by every signed-in user, written by the service
@@ -10707,7 +10713,7 @@ BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('089db1da33911851', '022_file_processing');
+  CALL hqc.require('4890cf50e73c3423', '022_file_processing');
 END
 $hqc$;
 
@@ -10821,7 +10827,7 @@ BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('089db1da33911851', '023_source_connections');
+  CALL hqc.require('4890cf50e73c3423', '023_source_connections');
 END
 $hqc$;
 
@@ -10927,7 +10933,7 @@ CALL hqc.policy('public.source_sync_runs', 'Tenant isolation', $ddl$CREATE POLIC
 
 -- Settings, privileges and comments of source_sync_runs
 CALL hqc.table_end('public.source_sync_runs', rls => 'enabled', replica => 'd', realtime => true,
-  acl => ARRAY['authenticated=arwd', 'service_role=arwdDxt'],
+  acl => ARRAY['authenticated=arwd', 'service_role=arwdDxtm'],
   column_acls => ARRAY[]::text[],
   doc => 'One execution of a source sync, with counts of synced and failed items.',
   column_docs => ARRAY['tenant_id', 'Owning tenant (the default tenant on self-hosted installs).'],
@@ -10970,7 +10976,7 @@ BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('089db1da33911851', '024_routines_extension');
+  CALL hqc.require('4890cf50e73c3423', '024_routines_extension');
 END
 $hqc$;
 
@@ -11217,7 +11223,7 @@ CALL hqc.trigger('public.collection_records', 'collection_record_routine_trigger
 
 -- Settings, privileges and comments of collection_records
 CALL hqc.table_end('public.collection_records', rls => 'enabled', replica => 'f', realtime => true,
-  acl => ARRAY['authenticated=arwd', 'service_role=arwdDxt'],
+  acl => ARRAY['authenticated=arwd', 'service_role=arwdDxtm'],
   column_acls => ARRAY[]::text[],
   doc => 'Rows of a collection, stored as a JSONB `values` document keyed by field_key.',
   column_docs => ARRAY['tenant_id', 'Owning tenant (the default tenant on self-hosted installs).',
@@ -11270,7 +11276,7 @@ BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('089db1da33911851', '025_modular_workspace');
+  CALL hqc.require('4890cf50e73c3423', '025_modular_workspace');
 END
 $hqc$;
 
@@ -11316,7 +11322,7 @@ BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('089db1da33911851', '026_secrets');
+  CALL hqc.require('4890cf50e73c3423', '026_secrets');
 END
 $hqc$;
 
@@ -11419,7 +11425,7 @@ BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('089db1da33911851', '027_plugins');
+  CALL hqc.require('4890cf50e73c3423', '027_plugins');
 END
 $hqc$;
 
@@ -11632,7 +11638,7 @@ CALL hqc.trigger('public.hq_plugins', 'hq_plugins_updated_at', $ddl$CREATE OR RE
 
 -- Settings, privileges and comments of hq_plugins
 CALL hqc.table_end('public.hq_plugins', rls => 'enabled', replica => 'f', realtime => true,
-  acl => ARRAY['authenticated=arwd', 'service_role=arwdDxt'],
+  acl => ARRAY['authenticated=arwd', 'service_role=arwdDxtm'],
   column_acls => ARRAY['id:authenticated=r', 'created_at:authenticated=r', 'updated_at:authenticated=r', 'tenant_id:authenticated=r', 'plugin_id:authenticated=r', 'name:authenticated=r', 'description:authenticated=r', 'version:authenticated=r', 'source:authenticated=r', 'is_enabled:authenticated=r', 'hooks:authenticated=r', 'entry_module:authenticated=r', 'webhook_url:authenticated=r', 'config:authenticated=r', 'config_schema:authenticated=r', 'capabilities:authenticated=r', 'installed_by:authenticated=r', 'meta:authenticated=r'],
   doc => 'Plugins installed in a tenant, with their hooks, entry point or webhook, and configuration.',
   column_docs => ARRAY['tenant_id', 'Owning tenant (the default tenant on self-hosted installs).',
@@ -11666,7 +11672,7 @@ CALL hqc.trigger('public.hq_plugin_state', 'hq_plugin_state_updated_at', $ddl$CR
 
 -- Settings, privileges and comments of hq_plugin_state
 CALL hqc.table_end('public.hq_plugin_state', rls => 'enabled', replica => 'd', realtime => false,
-  acl => ARRAY['authenticated=arwdDxt', 'service_role=arwdDxt'],
+  acl => ARRAY['authenticated=arwdDxtm', 'service_role=arwdDxtm'],
   column_acls => ARRAY[]::text[],
   doc => 'Scoped key-value storage of a plugin (global, or per entity via scope_kind/scope_id).',
   column_docs => ARRAY['tenant_id', 'Owning tenant (the default tenant on self-hosted installs).',
@@ -11691,7 +11697,7 @@ CALL hqc.policy('public.hq_plugin_events', 'Tenant isolation', $ddl$CREATE POLIC
 
 -- Settings, privileges and comments of hq_plugin_events
 CALL hqc.table_end('public.hq_plugin_events', rls => 'enabled', replica => 'd', realtime => false,
-  acl => ARRAY['authenticated=arwdDxt', 'service_role=arwdDxt'],
+  acl => ARRAY['authenticated=arwdDxtm', 'service_role=arwdDxtm'],
   column_acls => ARRAY[]::text[],
   doc => 'Execution log of plugin hook dispatches; rows older than 30 days are pruned by cron.',
   column_docs => ARRAY['tenant_id', 'Owning tenant (the default tenant on self-hosted installs).',
@@ -11712,7 +11718,7 @@ CALL hqc.policy('public.hq_plugin_event_queue', 'Service role full access', $ddl
 
 -- Settings, privileges and comments of hq_plugin_event_queue
 CALL hqc.table_end('public.hq_plugin_event_queue', rls => 'enabled', replica => 'f', realtime => true,
-  acl => ARRAY['authenticated=arwd', 'service_role=arwdDxt'],
+  acl => ARRAY['authenticated=arwd', 'service_role=arwdDxtm'],
   column_acls => ARRAY[]::text[],
   doc => 'Events queued by the emit_plugin_event triggers for the plugin runner. Only the service
 role has a policy (authenticated users see nothing). Processed rows older than an hour are
@@ -11743,7 +11749,7 @@ CALL hqc.trigger('public.agent_inbox_items', 'plugin_event_routine_triggered', $
 
 -- Settings, privileges and comments of agent_inbox_items
 CALL hqc.table_end('public.agent_inbox_items', rls => 'enabled', replica => 'f', realtime => true,
-  acl => ARRAY['authenticated=arwd', 'service_role=arwdDxt'],
+  acl => ARRAY['authenticated=arwd', 'service_role=arwdDxtm'],
   column_acls => ARRAY[]::text[],
   doc => 'Background work queue per agent with lease/retry state. `dedup_key` is unique per tenant;
 every producer inserts with ON CONFLICT DO NOTHING on `uq_inbox_dedup`.
@@ -11765,7 +11771,7 @@ CALL hqc.trigger('public.agents', 'plugin_event_agent_status', $ddl$CREATE OR RE
 
 -- Settings, privileges and comments of agents
 CALL hqc.table_end('public.agents', rls => 'enabled', replica => 'f', realtime => true,
-  acl => ARRAY['authenticated=arwdDxt', 'service_role=arwdDxt'],
+  acl => ARRAY['authenticated=arwdDxtm', 'service_role=arwdDxtm'],
   column_acls => ARRAY[]::text[],
   doc => 'Agent registry: gateway placement, status, model/thinking configuration, manager
 (`reports_to_id`, never itself), domains/capabilities, config and metadata. `slug` is
@@ -11787,7 +11793,7 @@ CALL hqc.trigger('public.comments', 'plugin_event_comment_created', $ddl$CREATE 
 
 -- Settings, privileges and comments of comments
 CALL hqc.table_end('public.comments', rls => 'enabled', replica => 'f', realtime => true,
-  acl => ARRAY['authenticated=arwdDxt', 'service_role=arwdDxt'],
+  acl => ARRAY['authenticated=arwdDxtm', 'service_role=arwdDxtm'],
   column_acls => ARRAY[]::text[],
   doc => 'Threaded comments attached to any entity, authored by a human, agent or system, with a
 `mentions` array of agent slugs. Replies are deleted with their parent comment.
@@ -11811,7 +11817,7 @@ CALL hqc.trigger('public.secrets', 'plugin_event_secret_changed', $ddl$CREATE OR
 
 -- Settings, privileges and comments of secrets
 CALL hqc.table_end('public.secrets', rls => 'enabled', replica => 'f', realtime => true,
-  acl => ARRAY['authenticated=arwd', 'service_role=arwdDxt'],
+  acl => ARRAY['authenticated=arwd', 'service_role=arwdDxtm'],
   column_acls => ARRAY[]::text[],
   doc => 'Encrypted credential (environment variable) scoped to a gateway and optionally an agent.',
   column_docs => ARRAY['tenant_id', 'Owning tenant (the default tenant on self-hosted installs).',
@@ -11871,7 +11877,7 @@ BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('089db1da33911851', '028_task_relations');
+  CALL hqc.require('4890cf50e73c3423', '028_task_relations');
 END
 $hqc$;
 
@@ -12018,7 +12024,7 @@ CALL hqc.policy('public.task_relations', 'Tenant isolation', $ddl$CREATE POLICY 
 
 -- Settings, privileges and comments of task_relations
 CALL hqc.table_end('public.task_relations', rls => 'enabled', replica => 'f', realtime => true,
-  acl => ARRAY['authenticated=arwdDxt', 'service_role=arwdDxt'],
+  acl => ARRAY['authenticated=arwdDxtm', 'service_role=arwdDxtm'],
   column_acls => ARRAY[]::text[],
   doc => 'Directed relation between two tasks; never self-referencing, unique per tenant, pair and type.',
   column_docs => ARRAY['tenant_id', 'Owning tenant (the default tenant on self-hosted installs).',
@@ -12059,7 +12065,7 @@ BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('089db1da33911851', '029_labels');
+  CALL hqc.require('4890cf50e73c3423', '029_labels');
 END
 $hqc$;
 
@@ -12121,7 +12127,7 @@ CALL hqc.trigger('public.labels', 'labels_updated_at', $ddl$CREATE OR REPLACE TR
 
 -- Settings, privileges and comments of labels
 CALL hqc.table_end('public.labels', rls => 'enabled', replica => 'f', realtime => true,
-  acl => ARRAY['authenticated=arwdDxt', 'service_role=arwdDxt'],
+  acl => ARRAY['authenticated=arwdDxtm', 'service_role=arwdDxtm'],
   column_acls => ARRAY[]::text[],
   doc => 'Task label of a tenant; the name is unique per tenant.',
   column_docs => ARRAY['tenant_id', 'Owning tenant (the default tenant on self-hosted installs).',
@@ -12148,7 +12154,7 @@ CALL hqc.policy('public.task_labels', 'Tenant isolation', $ddl$CREATE POLICY "Te
 
 -- Settings, privileges and comments of task_labels
 CALL hqc.table_end('public.task_labels', rls => 'enabled', replica => 'd', realtime => false,
-  acl => ARRAY['authenticated=arwdDxt', 'service_role=arwdDxt'],
+  acl => ARRAY['authenticated=arwdDxtm', 'service_role=arwdDxtm'],
   column_acls => ARRAY[]::text[],
   doc => 'Label attached to a task.',
   column_docs => ARRAY['tenant_id', 'Owning tenant (the default tenant on self-hosted installs).'],
@@ -12182,7 +12188,7 @@ BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('089db1da33911851', '030_task_templates');
+  CALL hqc.require('4890cf50e73c3423', '030_task_templates');
 END
 $hqc$;
 
@@ -12236,7 +12242,7 @@ CALL hqc.trigger('public.task_templates', 'task_templates_updated_at', $ddl$CREA
 
 -- Settings, privileges and comments of task_templates
 CALL hqc.table_end('public.task_templates', rls => 'enabled', replica => 'f', realtime => true,
-  acl => ARRAY['authenticated=arwdDxt', 'service_role=arwdDxt'],
+  acl => ARRAY['authenticated=arwdDxtm', 'service_role=arwdDxtm'],
   column_acls => ARRAY[]::text[],
   doc => 'Blueprint for a group of tasks; the name is unique per tenant.',
   column_docs => ARRAY['tenant_id', 'Owning tenant (the default tenant on self-hosted installs).',
@@ -12271,7 +12277,7 @@ BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('089db1da33911851', '031_overdue_escalation');
+  CALL hqc.require('4890cf50e73c3423', '031_overdue_escalation');
 END
 $hqc$;
 
@@ -12377,7 +12383,7 @@ BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('089db1da33911851', '032_notification_gaps');
+  CALL hqc.require('4890cf50e73c3423', '032_notification_gaps');
 END
 $hqc$;
 
@@ -12466,7 +12472,7 @@ CALL hqc.trigger('public.entity_links', 'entity_links_notify_deliverable_submitt
 
 -- Settings, privileges and comments of entity_links
 CALL hqc.table_end('public.entity_links', rls => 'enabled', replica => 'f', realtime => true,
-  acl => ARRAY['authenticated=arwdDxt', 'service_role=arwdDxt'],
+  acl => ARRAY['authenticated=arwdDxtm', 'service_role=arwdDxtm'],
   column_acls => ARRAY[]::text[],
   doc => 'Universal polymorphic link from an owner to a target entity or a URL; also the
 deliverable/review workflow for tasks.
@@ -12489,7 +12495,7 @@ CALL hqc.trigger('public.tasks', 'tasks_notify_overdue', $ddl$CREATE OR REPLACE 
 
 -- Settings, privileges and comments of tasks
 CALL hqc.table_end('public.tasks', rls => 'enabled', replica => 'f', realtime => true,
-  acl => ARRAY['authenticated=arwdDxt', 'service_role=arwdDxt'],
+  acl => ARRAY['authenticated=arwdDxtm', 'service_role=arwdDxtm'],
   column_acls => ARRAY[]::text[],
   doc => 'Work items for humans and agents: status/priority, stream, parent task (subtasks are deleted
 with their parent), assignee, per-task model/thinking overrides, due date, links to a
@@ -12528,7 +12534,7 @@ BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('089db1da33911851', '033_knowledge_chunk_pipeline');
+  CALL hqc.require('4890cf50e73c3423', '033_knowledge_chunk_pipeline');
 END
 $hqc$;
 
@@ -12775,7 +12781,7 @@ BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('089db1da33911851', '034_crm_search_index');
+  CALL hqc.require('4890cf50e73c3423', '034_crm_search_index');
 END
 $hqc$;
 
@@ -12788,7 +12794,7 @@ CALL hqc.index('public.contacts', 'idx_contacts_fts', $ddl$CREATE INDEX idx_cont
 
 -- Settings, privileges and comments of contacts
 CALL hqc.table_end('public.contacts', rls => 'enabled', replica => 'f', realtime => true,
-  acl => ARRAY['authenticated=arwdDxt', 'service_role=arwdDxt'],
+  acl => ARRAY['authenticated=arwdDxtm', 'service_role=arwdDxtm'],
   column_acls => ARRAY[]::text[],
   doc => 'People: identity and context, free-text pipeline `status` (default `new`, see
 pipeline_stages), priority, relationship strength, `extended` JSONB for custom fields and
@@ -12807,7 +12813,7 @@ CALL hqc.index('public.organizations', 'idx_organizations_name', $ddl$CREATE IND
 
 -- Settings, privileges and comments of organizations
 CALL hqc.table_end('public.organizations', rls => 'enabled', replica => 'f', realtime => true,
-  acl => ARRAY['authenticated=arwdDxt', 'service_role=arwdDxt'],
+  acl => ARRAY['authenticated=arwdDxtm', 'service_role=arwdDxtm'],
   column_acls => ARRAY[]::text[],
   doc => 'Companies and groups, with `extended` custom data and soft delete.',
   column_docs => ARRAY['tenant_id', 'Owning tenant (the default tenant on self-hosted installs).',
@@ -12842,7 +12848,7 @@ BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('089db1da33911851', '035_interactions_nullable_contact');
+  CALL hqc.require('4890cf50e73c3423', '035_interactions_nullable_contact');
 END
 $hqc$;
 
@@ -12859,7 +12865,7 @@ CALL hqc.index('public.interactions', 'idx_interactions_org_occurred', $ddl$CREA
 
 -- Settings, privileges and comments of interactions
 CALL hqc.table_end('public.interactions', rls => 'enabled', replica => 'f', realtime => true,
-  acl => ARRAY['authenticated=arwdDxt', 'service_role=arwdDxt'],
+  acl => ARRAY['authenticated=arwdDxtm', 'service_role=arwdDxtm'],
   column_acls => ARRAY[]::text[],
   doc => 'Timeline of contact/organization interactions (calls, messages, notes, meetings, ...),
 optionally generated from a template and attributed to a human, an agent or the system.
@@ -12897,7 +12903,7 @@ BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('089db1da33911851', '036_collection_agent_commands');
+  CALL hqc.require('4890cf50e73c3423', '036_collection_agent_commands');
 END
 $hqc$;
 
@@ -12934,7 +12940,7 @@ BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('089db1da33911851', '037_source_plugin_support');
+  CALL hqc.require('4890cf50e73c3423', '037_source_plugin_support');
 END
 $hqc$;
 
@@ -12951,7 +12957,7 @@ CALL hqc.drop('public.source_connections', 'constraint', 'source_connections_pro
 
 -- Settings, privileges and comments of source_connections
 CALL hqc.table_end('public.source_connections', rls => 'enabled', replica => 'd', realtime => true,
-  acl => ARRAY['authenticated=arwd', 'service_role=arwdDxt'],
+  acl => ARRAY['authenticated=arwd', 'service_role=arwdDxtm'],
   column_acls => ARRAY[]::text[],
   doc => 'Connection to one external knowledge source account, with its sync interval and state.',
   column_docs => ARRAY['tenant_id', 'Owning tenant (the default tenant on self-hosted installs).',
@@ -12991,7 +12997,7 @@ BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('089db1da33911851', '038_gateway_backups');
+  CALL hqc.require('4890cf50e73c3423', '038_gateway_backups');
 END
 $hqc$;
 
@@ -13008,7 +13014,7 @@ CALL hqc.column('public.gateways', 'last_backup_size_bytes', 'bigint', NULL, fal
 
 -- Settings, privileges and comments of gateways
 CALL hqc.table_end('public.gateways', rls => 'enabled', replica => 'f', realtime => true,
-  acl => ARRAY['authenticated=arwdDxt', 'service_role=arwdDxt'],
+  acl => ARRAY['authenticated=arwdDxtm', 'service_role=arwdDxtm'],
   column_acls => ARRAY[]::text[],
   doc => 'Hosts that run agents; `slug` is unique per tenant.',
   column_docs => ARRAY['tenant_id', 'Owning tenant (the default tenant on self-hosted installs).',
@@ -13059,7 +13065,7 @@ BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('089db1da33911851', '039_knowledge_library_scope');
+  CALL hqc.require('4890cf50e73c3423', '039_knowledge_library_scope');
 END
 $hqc$;
 
@@ -13090,7 +13096,7 @@ CALL hqc.index('public.knowledge_items', 'idx_knowledge_items_browse', $ddl$CREA
 
 -- Settings, privileges and comments of knowledge_items
 CALL hqc.table_end('public.knowledge_items', rls => 'enabled', replica => 'f', realtime => true,
-  acl => ARRAY['authenticated=arwdDxt', 'service_role=arwdDxt'],
+  acl => ARRAY['authenticated=arwdDxtm', 'service_role=arwdDxtm'],
   column_acls => ARRAY[]::text[],
   doc => 'Unified knowledge store: kinds `page`, `skill`, `file`, `source`; scope `workspace`,
 `agent` or `library` (039); tags, folder; external-source sync metadata; embedding, chunking and
@@ -13130,7 +13136,7 @@ CALL hqc.run($ddl$INSERT INTO public._schema_version (version, description)
 
 -- The whole schema: privileges on schemas, default privileges, what is not declared
 CALL hqc.schema_acl('public', ARRAY['anon=U', 'authenticated=U', 'public=U', 'service_role=UC'], true);
-CALL hqc.default_acl('public', 'r', ARRAY['authenticated=arwd', 'service_role=arwdDxt'], true);
+CALL hqc.default_acl('public', 'r', ARRAY['authenticated=arwd', 'service_role=arwdDxtm'], true);
 CALL hqc.default_acl('public', 'f', ARRAY['authenticated=X', 'service_role=X'], true);
 CALL hqc.default_acl('public', 'S', ARRAY['authenticated=rU', 'service_role=rwU'], true);
 CALL hqc.default_acl('', 'r', ARRAY[]::text[], true);

@@ -14,7 +14,7 @@ static const struct {
     {"select", HQ_PRIV_SELECT},   {"insert", HQ_PRIV_INSERT},         {"update", HQ_PRIV_UPDATE},
     {"delete", HQ_PRIV_DELETE},   {"truncate", HQ_PRIV_TRUNCATE},     {"references", HQ_PRIV_REFERENCES},
     {"trigger", HQ_PRIV_TRIGGER}, {"execute", HQ_PRIV_EXECUTE},       {"usage", HQ_PRIV_USAGE},
-    {"create", HQ_PRIV_CREATE},
+    {"create", HQ_PRIV_CREATE},   {"maintain", HQ_PRIV_MAINTAIN},
 };
 
 unsigned privileges_parse(const char *word, unsigned all)
@@ -29,8 +29,8 @@ unsigned privileges_parse(const char *word, unsigned all)
 
 const char *privileges_name(unsigned bit)
 {
-    static const char *const upper[] = {"SELECT",  "INSERT",  "UPDATE", "DELETE", "TRUNCATE",
-                                        "REFERENCES", "TRIGGER", "EXECUTE", "USAGE", "CREATE"};
+    static const char *const upper[] = {"SELECT",  "INSERT",  "UPDATE", "DELETE", "TRUNCATE",  "REFERENCES",
+                                        "TRIGGER", "EXECUTE", "USAGE",  "CREATE", "MAINTAIN"};
     for (size_t i = 0; i < sizeof upper / sizeof upper[0]; i++)
         if (bit == 1u << i)
             return upper[i];

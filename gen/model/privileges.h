@@ -22,13 +22,14 @@ enum {
     HQ_PRIV_TRIGGER = 1 << 6,
     HQ_PRIV_EXECUTE = 1 << 7,
     HQ_PRIV_USAGE = 1 << 8,
-    HQ_PRIV_CREATE = 1 << 9
+    HQ_PRIV_CREATE = 1 << 9,
+    HQ_PRIV_MAINTAIN = 1 << 10      /* PostgreSQL 17+; part of "all" on tables */
 };
 
 /* What "all" means per kind of object (PostgreSQL 15). */
 #define HQ_PRIVS_TABLE                                                                                      \
     (HQ_PRIV_SELECT | HQ_PRIV_INSERT | HQ_PRIV_UPDATE | HQ_PRIV_DELETE | HQ_PRIV_TRUNCATE | HQ_PRIV_REFERENCES | \
-     HQ_PRIV_TRIGGER)
+     HQ_PRIV_TRIGGER | HQ_PRIV_MAINTAIN)
 #define HQ_PRIVS_COLUMN (HQ_PRIV_SELECT | HQ_PRIV_INSERT | HQ_PRIV_UPDATE | HQ_PRIV_REFERENCES)
 #define HQ_PRIVS_SEQUENCE (HQ_PRIV_USAGE | HQ_PRIV_SELECT | HQ_PRIV_UPDATE)
 #define HQ_PRIVS_FUNCTION HQ_PRIV_EXECUTE

@@ -20,7 +20,7 @@ $hqc$;
 BEGIN;
 DO $hqc$
 DECLARE
-  runtime text := $runtime$-- hqc runtime 089db1da33911851: functions of schema hqc that every migration calls.
+  runtime text := $runtime$-- hqc runtime 4890cf50e73c3423: functions of schema hqc that every migration calls.
 --
 -- Each migration says what it declares (a table, an index, a policy, ...);
 -- these functions compare that with the live catalog and change only what
@@ -74,7 +74,7 @@ REVOKE ALL ON ALL TABLES IN SCHEMA hqc FROM PUBLIC;
 -- ---------------------------------------------------------------- basics
 
 CREATE OR REPLACE FUNCTION hqc.version() RETURNS text LANGUAGE sql IMMUTABLE
-SET search_path = '' AS $f$ SELECT '089db1da33911851'::text $f$;
+SET search_path = '' AS $f$ SELECT '4890cf50e73c3423'::text $f$;
 
 -- A migration checks that the runtime it calls is the one it was generated
 -- for, and serializes with other migrations of the same database.
@@ -1026,6 +1026,12 @@ $f$;
 -- X EXECUTE, U USAGE, C CREATE). `on` is the object as GRANT names it
 -- ("TABLE public.t", "FUNCTION public.f(int)", "SCHEMA public"); `cols` a
 -- column list for column privileges.
+-- The privileges of a table this server knows (MAINTAIN since PostgreSQL 17).
+CREATE OR REPLACE FUNCTION hqc.table_letters() RETURNS text LANGUAGE sql STABLE
+SET search_path = '' AS $f$
+  SELECT CASE WHEN pg_catalog.current_setting('server_version_num')::int >= 170000 THEN 'arwdDxtm' ELSE 'arwdDxt' END
+$f$;
+
 CREATE OR REPLACE FUNCTION hqc.converge_acl(live aclitem[], owner oid, all_letters text, decl text[], target text,
                                             cols text DEFAULT NULL) RETURNS text[] LANGUAGE plpgsql
 SET search_path = '' AS $f$
@@ -1033,7 +1039,7 @@ DECLARE
   p record;
   letter text;
   names text[] := ARRAY['r', 'SELECT', 'a', 'INSERT', 'w', 'UPDATE', 'd', 'DELETE', 'D', 'TRUNCATE', 'x', 'REFERENCES',
-                        't', 'TRIGGER', 'X', 'EXECUTE', 'U', 'USAGE', 'C', 'CREATE'];
+                        't', 'TRIGGER', 'X', 'EXECUTE', 'U', 'USAGE', 'C', 'CREATE', 'm', 'MAINTAIN'];
   grants text[];
   revokes text[];
   options text[];
@@ -1050,7 +1056,7 @@ BEGIN
         SELECT pg_catalog.string_agg(CASE e.privilege_type
                  WHEN 'SELECT' THEN 'r' WHEN 'INSERT' THEN 'a' WHEN 'UPDATE' THEN 'w' WHEN 'DELETE' THEN 'd'
                  WHEN 'TRUNCATE' THEN 'D' WHEN 'REFERENCES' THEN 'x' WHEN 'TRIGGER' THEN 't' WHEN 'EXECUTE' THEN 'X'
-                 WHEN 'USAGE' THEN 'U' WHEN 'CREATE' THEN 'C' ELSE '' END, '') AS letters,
+                 WHEN 'USAGE' THEN 'U' WHEN 'CREATE' THEN 'C' WHEN 'MAINTAIN' THEN 'm' ELSE '' END, '') AS letters,
                ',' || pg_catalog.string_agg(CASE WHEN e.is_grantable THEN e.privilege_type END, ',') || ',' AS grantable
           FROM pg_catalog.aclexplode(CASE WHEN pg_catalog.cardinality(live) > 0 THEN live END) e
          WHERE e.grantee = CASE WHEN r.role = 'public' THEN 0 ELSE pr.oid END) h ON true
@@ -1258,7 +1264,7 @@ BEGIN
   IF acl IS NOT NULL THEN
     PERFORM hqc.apply_acl('table', rel, hqc.converge_acl(
       (SELECT coalesce(relacl, pg_catalog.acldefault('r', relowner)) FROM pg_catalog.pg_class WHERE pg_class.oid = tab),
-      (SELECT relowner FROM pg_catalog.pg_class WHERE pg_class.oid = tab), 'arwdDxt', acl, 'TABLE ' || rel), st <> 'fresh');
+      (SELECT relowner FROM pg_catalog.pg_class WHERE pg_class.oid = tab), hqc.table_letters(), acl, 'TABLE ' || rel), st <> 'fresh');
     FOR c IN SELECT a.attname, a.attacl,
                     (SELECT pg_catalog.array_agg(pg_catalog.substr(x, pg_catalog.length(a.attname) + 2))
                        FROM pg_catalog.unnest(column_acls) AS x
@@ -1528,7 +1534,7 @@ BEGIN
   IF acl IS NOT NULL THEN
     PERFORM hqc.apply_acl('view', rel, hqc.converge_acl(
       (SELECT coalesce(relacl, pg_catalog.acldefault('r', relowner)) FROM pg_catalog.pg_class WHERE oid = v), (SELECT relowner FROM pg_catalog.pg_class WHERE oid = v),
-      'arwdDxt', acl, 'TABLE ' || rel));
+      hqc.table_letters(), acl, 'TABLE ' || rel));
   END IF;
   IF pg_catalog.obj_description(v, 'pg_class') IS DISTINCT FROM doc THEN
     PERFORM hqc.apply('different', 'comment', rel, NULL, doc, pg_catalog.format('COMMENT ON VIEW %s IS %L', rel, doc));
@@ -1669,7 +1675,7 @@ BEGIN
   IF sch = '' AND live IS NULL THEN
     live := pg_catalog.acldefault(CASE objtype WHEN 'S' THEN 's' ELSE objtype END, me);
   END IF;
-  stmts := hqc.converge_acl(live, me, CASE objtype WHEN 'r' THEN 'arwdDxt' WHEN 'f' THEN 'X' ELSE 'rwU' END, acl, '');
+  stmts := hqc.converge_acl(live, me, CASE objtype WHEN 'r' THEN hqc.table_letters() WHEN 'f' THEN 'X' ELSE 'rwU' END, acl, '');
   FOREACH s IN ARRAY stmts LOOP
     IF exact OR s LIKE 'GRANT %' THEN
       -- "GRANT x ON  TO r" -> ALTER DEFAULT PRIVILEGES [IN SCHEMA s] GRANT x ON TABLES TO r
@@ -3428,7 +3434,7 @@ BEGIN
     CREATE SCHEMA hqc;
   END IF;
   IF pg_catalog.to_regprocedure('hqc.version()') IS NOT NULL THEN
-    current := hqc.version() = '089db1da33911851';
+    current := hqc.version() = '4890cf50e73c3423';
   END IF;
   IF NOT current THEN
     -- Another version: its functions go (their arguments may differ), and so does what

@@ -23,7 +23,7 @@ BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('089db1da33911851', '001_extensions');
+  CALL hqc.require('4890cf50e73c3423', '001_extensions');
 END
 $hqc$;
 
@@ -38,7 +38,7 @@ CALL hqc.extension('vector', 'extensions', true);
 CALL hqc.extension('pg_cron', 'pg_catalog', true);
 
 CALL hqc.schema_acl('public', ARRAY['anon=U', 'authenticated=U', 'public=U', 'service_role=UC'], false);
-CALL hqc.default_acl('public', 'r', ARRAY['authenticated=arwd', 'service_role=arwdDxt'], false);
+CALL hqc.default_acl('public', 'r', ARRAY['authenticated=arwd', 'service_role=arwdDxtm'], false);
 CALL hqc.default_acl('public', 'f', ARRAY['authenticated=X', 'service_role=X'], false);
 CALL hqc.default_acl('public', 'S', ARRAY['authenticated=rU', 'service_role=rwU'], false);
 

@@ -23,7 +23,7 @@ BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('089db1da33911851', '003_shared_functions');
+  CALL hqc.require('4890cf50e73c3423', '003_shared_functions');
 END
 $hqc$;
 
@@ -107,7 +107,7 @@ CALL hqc.policy('public._schema_version', 'Service role full access', $ddl$CREAT
 
 -- Settings, privileges and comments of _schema_version
 CALL hqc.table_end('public._schema_version', rls => 'enabled', replica => 'd', realtime => false,
-  acl => ARRAY['authenticated=arwd', 'service_role=arwdDxt'],
+  acl => ARRAY['authenticated=arwd', 'service_role=arwdDxtm'],
   column_acls => ARRAY[]::text[],
   doc => 'Applied schema versions; the UI compares max(version) with the version it expects. Global
 (no tenant). Not published to realtime. Rows are written by the migrations (as the table

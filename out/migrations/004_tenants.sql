@@ -23,7 +23,7 @@ BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('089db1da33911851', '004_tenants');
+  CALL hqc.require('4890cf50e73c3423', '004_tenants');
 END
 $hqc$;
 
@@ -91,7 +91,7 @@ CALL hqc.trigger('public.tenants', 'tenants_updated_at', $ddl$CREATE OR REPLACE 
 
 -- Settings, privileges and comments of tenants
 CALL hqc.table_end('public.tenants', rls => 'enabled', replica => 'f', realtime => true,
-  acl => ARRAY['authenticated=arwd', 'service_role=arwdDxt'],
+  acl => ARRAY['authenticated=arwd', 'service_role=arwdDxtm'],
   column_acls => ARRAY[]::text[],
   doc => 'Tenant registry. Has no tenant_id column: an authenticated user sees only the row whose id
 equals current_tenant_id().

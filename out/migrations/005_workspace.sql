@@ -23,7 +23,7 @@ BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('089db1da33911851', '005_workspace');
+  CALL hqc.require('4890cf50e73c3423', '005_workspace');
 END
 $hqc$;
 
@@ -205,7 +205,7 @@ CALL hqc.trigger('public.workspace', 'workspace_updated_at', $ddl$CREATE OR REPL
 
 -- Settings, privileges and comments of workspace
 CALL hqc.table_end('public.workspace', rls => 'enabled', replica => 'f', realtime => true,
-  acl => ARRAY['authenticated=arwdDxt', 'service_role=arwdDxt'],
+  acl => ARRAY['authenticated=arwdDxtm', 'service_role=arwdDxtm'],
   column_acls => ARRAY[]::text[],
   doc => 'Per-tenant singleton (unique index on tenant_id): workspace profile, owner preferences,
 setup state (`initialized`), free-form `settings` (e.g. `modules` since 025) and the
@@ -236,7 +236,7 @@ CALL hqc.policy('public.pipeline_stages', 'Tenant isolation', $ddl$CREATE POLICY
 
 -- Settings, privileges and comments of pipeline_stages
 CALL hqc.table_end('public.pipeline_stages', rls => 'enabled', replica => 'f', realtime => true,
-  acl => ARRAY['authenticated=arwdDxt', 'service_role=arwdDxt'],
+  acl => ARRAY['authenticated=arwdDxtm', 'service_role=arwdDxtm'],
   column_acls => ARRAY[]::text[],
   doc => 'Configurable pipeline stages per entity type (the setup wizard only uses `contact`). At
 most one default stage per tenant and entity type.
@@ -262,7 +262,7 @@ CALL hqc.policy('public.field_definitions', 'Tenant isolation', $ddl$CREATE POLI
 
 -- Settings, privileges and comments of field_definitions
 CALL hqc.table_end('public.field_definitions', rls => 'enabled', replica => 'f', realtime => true,
-  acl => ARRAY['authenticated=arwdDxt', 'service_role=arwdDxt'],
+  acl => ARRAY['authenticated=arwdDxtm', 'service_role=arwdDxtm'],
   column_acls => ARRAY[]::text[],
   doc => 'Custom field definitions per entity type; the values live in the entity''s `extended` JSONB.',
   column_docs => ARRAY['tenant_id', 'Owning tenant (the default tenant on self-hosted installs).'],

@@ -23,7 +23,7 @@ BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('089db1da33911851', '006_crm');
+  CALL hqc.require('4890cf50e73c3423', '006_crm');
 END
 $hqc$;
 
@@ -374,7 +374,7 @@ CALL hqc.policy('public.tags', 'Tenant isolation', $ddl$CREATE POLICY "Tenant is
 
 -- Settings, privileges and comments of tags
 CALL hqc.table_end('public.tags', rls => 'enabled', replica => 'f', realtime => true,
-  acl => ARRAY['authenticated=arwdDxt', 'service_role=arwdDxt'],
+  acl => ARRAY['authenticated=arwdDxtm', 'service_role=arwdDxtm'],
   column_acls => ARRAY[]::text[],
   doc => 'Tenant tag catalogue (name unique per tenant).',
   column_docs => ARRAY['tenant_id', 'Owning tenant (the default tenant on self-hosted installs).'],
@@ -400,7 +400,7 @@ CALL hqc.trigger('public.campaigns', 'campaigns_updated_at', $ddl$CREATE OR REPL
 
 -- Settings, privileges and comments of campaigns
 CALL hqc.table_end('public.campaigns', rls => 'enabled', replica => 'f', realtime => true,
-  acl => ARRAY['authenticated=arwdDxt', 'service_role=arwdDxt'],
+  acl => ARRAY['authenticated=arwdDxtm', 'service_role=arwdDxtm'],
   column_acls => ARRAY[]::text[],
   doc => 'Outreach campaigns that contacts can be attributed to.',
   column_docs => ARRAY['tenant_id', 'Owning tenant (the default tenant on self-hosted installs).'],
@@ -479,7 +479,7 @@ CALL hqc.policy('public.contact_organizations', 'Tenant isolation', $ddl$CREATE 
 
 -- Settings, privileges and comments of contact_organizations
 CALL hqc.table_end('public.contact_organizations', rls => 'enabled', replica => 'f', realtime => true,
-  acl => ARRAY['authenticated=arwdDxt', 'service_role=arwdDxt'],
+  acl => ARRAY['authenticated=arwdDxtm', 'service_role=arwdDxtm'],
   column_acls => ARRAY[]::text[],
   doc => 'Membership of a contact in an organization, with role and current/past period; a current
 membership has no `ended_at`.
@@ -509,7 +509,7 @@ CALL hqc.trigger('public.templates', 'templates_updated_at', $ddl$CREATE OR REPL
 
 -- Settings, privileges and comments of templates
 CALL hqc.table_end('public.templates', rls => 'enabled', replica => 'f', realtime => true,
-  acl => ARRAY['authenticated=arwdDxt', 'service_role=arwdDxt'],
+  acl => ARRAY['authenticated=arwdDxtm', 'service_role=arwdDxtm'],
   column_acls => ARRAY[]::text[],
   doc => 'Outreach message templates; `use_count` is incremented by every interaction that references the template (009).',
   column_docs => ARRAY['tenant_id', 'Owning tenant (the default tenant on self-hosted installs).'],
@@ -545,7 +545,7 @@ CALL hqc.trigger('public.draft_sets', 'draft_sets_updated_at', $ddl$CREATE OR RE
 
 -- Settings, privileges and comments of draft_sets
 CALL hqc.table_end('public.draft_sets', rls => 'enabled', replica => 'f', realtime => true,
-  acl => ARRAY['authenticated=arwdDxt', 'service_role=arwdDxt'],
+  acl => ARRAY['authenticated=arwdDxtm', 'service_role=arwdDxtm'],
   column_acls => ARRAY[]::text[],
   doc => 'Versioned sets of draft message variants per contact, channel and stage; `variants` is a
 JSON array, `selected_variant_index` points into it, `based_on_draft_set_id` links a

@@ -23,7 +23,7 @@ BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('089db1da33911851', '007_gateways');
+  CALL hqc.require('4890cf50e73c3423', '007_gateways');
 END
 $hqc$;
 
@@ -329,7 +329,7 @@ CALL hqc.policy('public.gateway_registration_tokens', 'Tenant isolation', $ddl$C
 
 -- Settings, privileges and comments of gateway_registration_tokens
 CALL hqc.table_end('public.gateway_registration_tokens', rls => 'enabled', replica => 'd', realtime => false,
-  acl => ARRAY['authenticated=arwdDxt', 'service_role=arwdDxt'],
+  acl => ARRAY['authenticated=arwdDxtm', 'service_role=arwdDxtm'],
   column_acls => ARRAY[]::text[],
   doc => 'One-time, expiring gateway registration tokens. Only the SHA-256 hex digest of the token
 is stored; consumed through consume_gateway_token. Not published to realtime.

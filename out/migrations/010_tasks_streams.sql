@@ -23,7 +23,7 @@ BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('089db1da33911851', '010_tasks_streams');
+  CALL hqc.require('4890cf50e73c3423', '010_tasks_streams');
 END
 $hqc$;
 
@@ -617,7 +617,7 @@ CALL hqc.trigger('public.streams', 'streams_updated_at', $ddl$CREATE OR REPLACE 
 
 -- Settings, privileges and comments of streams
 CALL hqc.table_end('public.streams', rls => 'enabled', replica => 'f', realtime => true,
-  acl => ARRAY['authenticated=arwdDxt', 'service_role=arwdDxt'],
+  acl => ARRAY['authenticated=arwdDxtm', 'service_role=arwdDxtm'],
   column_acls => ARRAY[]::text[],
   doc => 'Task groupings / workflow lanes.',
   column_docs => ARRAY['tenant_id', 'Owning tenant (the default tenant on self-hosted installs).'],
@@ -707,7 +707,7 @@ CALL hqc.trigger('public.task_series', 'task_series_validate_days', $ddl$CREATE 
 
 -- Settings, privileges and comments of task_series
 CALL hqc.table_end('public.task_series', rls => 'enabled', replica => 'f', realtime => true,
-  acl => ARRAY['authenticated=arwdDxt', 'service_role=arwdDxt'],
+  acl => ARRAY['authenticated=arwdDxtm', 'service_role=arwdDxtm'],
   column_acls => ARRAY[]::text[],
   doc => 'Recurring task definitions: a task template (title, assignee, overrides, tags ...) plus
 cadence, time zone, lifecycle limits and the precomputed `next_occurrence_at`.

@@ -23,7 +23,7 @@ BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('089db1da33911851', '012_knowledge');
+  CALL hqc.require('4890cf50e73c3423', '012_knowledge');
 END
 $hqc$;
 
@@ -567,7 +567,7 @@ CALL hqc.trigger('public.knowledge_folders', 'knowledge_folders_updated_at', $dd
 
 -- Settings, privileges and comments of knowledge_folders
 CALL hqc.table_end('public.knowledge_folders', rls => 'enabled', replica => 'f', realtime => true,
-  acl => ARRAY['authenticated=arwdDxt', 'service_role=arwdDxt'],
+  acl => ARRAY['authenticated=arwdDxtm', 'service_role=arwdDxtm'],
   column_acls => ARRAY[]::text[],
   doc => 'Folder tree for knowledge items; sub-folders are deleted with their parent.',
   column_docs => ARRAY['tenant_id', 'Owning tenant (the default tenant on self-hosted installs).'],
@@ -637,7 +637,7 @@ CALL hqc.policy('public.knowledge_item_agents', 'Tenant isolation', $ddl$CREATE 
 
 -- Settings, privileges and comments of knowledge_item_agents
 CALL hqc.table_end('public.knowledge_item_agents', rls => 'enabled', replica => 'f', realtime => true,
-  acl => ARRAY['authenticated=arwdDxt', 'service_role=arwdDxt'],
+  acl => ARRAY['authenticated=arwdDxtm', 'service_role=arwdDxtm'],
   column_acls => ARRAY[]::text[],
   doc => 'Assigns agent-scoped knowledge items to specific agents (each pair once).',
   column_docs => ARRAY['tenant_id', 'Owning tenant (the default tenant on self-hosted installs).'],
@@ -675,7 +675,7 @@ CALL hqc.trigger('public.knowledge_chunks', 'knowledge_chunks_search_vector', $d
 
 -- Settings, privileges and comments of knowledge_chunks
 CALL hqc.table_end('public.knowledge_chunks', rls => 'enabled', replica => 'f', realtime => true,
-  acl => ARRAY['authenticated=arwdDxt', 'service_role=arwdDxt'],
+  acl => ARRAY['authenticated=arwdDxtm', 'service_role=arwdDxtm'],
   column_acls => ARRAY[]::text[],
   doc => 'Chunks of a knowledge item''s text, each with its own embedding and full-text vector;
 `(knowledge_item_id, chunk_index)` is unique. Written by `upsert_knowledge_chunks` (033).

@@ -23,7 +23,7 @@ BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('089db1da33911851', '013_audit_notifications');
+  CALL hqc.require('4890cf50e73c3423', '013_audit_notifications');
 END
 $hqc$;
 
@@ -178,7 +178,7 @@ CALL hqc.policy('public.audit_log', 'Tenant isolation', $ddl$CREATE POLICY "Tena
 
 -- Settings, privileges and comments of audit_log
 CALL hqc.table_end('public.audit_log', rls => 'enabled', replica => 'f', realtime => true,
-  acl => ARRAY['authenticated=arwd', 'service_role=arwdDxt'],
+  acl => ARRAY['authenticated=arwd', 'service_role=arwdDxtm'],
   column_acls => ARRAY[]::text[],
   doc => 'Append-style audit trail of UI and system actions.',
   column_docs => ARRAY['tenant_id', 'Owning tenant (the default tenant on self-hosted installs).'],

@@ -23,7 +23,7 @@ BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('089db1da33911851', '015_agent_commands');
+  CALL hqc.require('4890cf50e73c3423', '015_agent_commands');
 END
 $hqc$;
 
@@ -210,7 +210,7 @@ CALL hqc.trigger('public.agent_commands', 'agent_commands_updated_at', $ddl$CREA
 
 -- Settings, privileges and comments of agent_commands
 CALL hqc.table_end('public.agent_commands', rls => 'enabled', replica => 'f', realtime => true,
-  acl => ARRAY['authenticated=arwd', 'service_role=arwdDxt'],
+  acl => ARRAY['authenticated=arwd', 'service_role=arwdDxtm'],
   column_acls => ARRAY[]::text[],
   doc => 'Command queue consumed by gateway runner daemons (agent life cycle, shell, auth, model and
 collection operations) with lease and result fields. `gateway_id` NULL means any gateway''s

@@ -23,7 +23,7 @@ BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('089db1da33911851', '016_usage_budgets');
+  CALL hqc.require('4890cf50e73c3423', '016_usage_budgets');
 END
 $hqc$;
 
@@ -410,7 +410,7 @@ CALL hqc.trigger('public.agent_usage', 'agent_usage_rollup', $ddl$CREATE OR REPL
 
 -- Settings, privileges and comments of agent_usage
 CALL hqc.table_end('public.agent_usage', rls => 'enabled', replica => 'd', realtime => false,
-  acl => ARRAY['authenticated=arwd', 'service_role=arwdDxt'],
+  acl => ARRAY['authenticated=arwd', 'service_role=arwdDxtm'],
   column_acls => ARRAY[]::text[],
   doc => 'Append-only LLM call records (tokens, cache tokens, per-part costs). Idempotency key
 `(run_id, provider, model, occurred_at)`. A NULL `cost_total_usd` marks an unmetered call.
@@ -442,7 +442,7 @@ CALL hqc.trigger('public.agent_budgets', 'agent_budgets_updated_at', $ddl$CREATE
 
 -- Settings, privileges and comments of agent_budgets
 CALL hqc.table_end('public.agent_budgets', rls => 'enabled', replica => 'f', realtime => true,
-  acl => ARRAY['authenticated=arwdDxt', 'service_role=arwdDxt'],
+  acl => ARRAY['authenticated=arwdDxtm', 'service_role=arwdDxtm'],
   column_acls => ARRAY[]::text[],
   doc => 'One row per agent: monthly limit configuration (NULL limit = unlimited) and the current
 period''s rollup and status, maintained by the `agent_usage_rollup` trigger.
@@ -457,7 +457,7 @@ CALL hqc.index('public.notifications', 'uq_budget_notification_per_period', $ddl
 
 -- Settings, privileges and comments of notifications
 CALL hqc.table_end('public.notifications', rls => 'enabled', replica => 'f', realtime => true,
-  acl => ARRAY['authenticated=arwdDxt', 'service_role=arwdDxt'],
+  acl => ARRAY['authenticated=arwdDxtm', 'service_role=arwdDxtm'],
   column_acls => ARRAY[]::text[],
   doc => 'Operator-visible notifications (task events, budget warnings, deliverables, agent
 comments ...) with read/dismiss timestamps.

@@ -23,7 +23,7 @@ BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('089db1da33911851', '020_routines');
+  CALL hqc.require('4890cf50e73c3423', '020_routines');
 END
 $hqc$;
 
@@ -440,7 +440,7 @@ CALL hqc.trigger('public.routines', 'routines_set_next_run_at', $ddl$CREATE OR R
 
 -- Settings, privileges and comments of routines
 CALL hqc.table_end('public.routines', rls => 'enabled', replica => 'f', realtime => true,
-  acl => ARRAY['authenticated=arwdDxt', 'service_role=arwdDxt'],
+  acl => ARRAY['authenticated=arwdDxtm', 'service_role=arwdDxtm'],
   column_acls => ARRAY[]::text[],
   doc => 'Agent routines: `schedule` routines (cadence + time zone, maintained `next_run_at`) and
 `event` routines (entity type + condition on a field/value). Both produce agent inbox

@@ -23,7 +23,7 @@ BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('089db1da33911851', '021_collections');
+  CALL hqc.require('4890cf50e73c3423', '021_collections');
 END
 $hqc$;
 
@@ -195,7 +195,7 @@ CALL hqc.trigger('public.collection_definitions', 'collection_definitions_update
 
 -- Settings, privileges and comments of collection_definitions
 CALL hqc.table_end('public.collection_definitions', rls => 'enabled', replica => 'f', realtime => true,
-  acl => ARRAY['authenticated=arwd', 'service_role=arwdDxt'],
+  acl => ARRAY['authenticated=arwd', 'service_role=arwdDxtm'],
   column_acls => ARRAY[]::text[],
   doc => 'User-defined collection (table) definitions; `slug` is unique per tenant.',
   column_docs => ARRAY['tenant_id', 'Owning tenant (the default tenant on self-hosted installs).'],
@@ -225,7 +225,7 @@ CALL hqc.trigger('public.collection_fields', 'collection_fields_updated_at', $dd
 
 -- Settings, privileges and comments of collection_fields
 CALL hqc.table_end('public.collection_fields', rls => 'enabled', replica => 'f', realtime => true,
-  acl => ARRAY['authenticated=arwd', 'service_role=arwdDxt'],
+  acl => ARRAY['authenticated=arwd', 'service_role=arwdDxtm'],
   column_acls => ARRAY[]::text[],
   doc => 'Typed field definitions of a collection; `field_key` is unique per collection.',
   column_docs => ARRAY['tenant_id', 'Owning tenant (the default tenant on self-hosted installs).',
@@ -277,7 +277,7 @@ CALL hqc.trigger('public.collection_views', 'collection_views_updated_at', $ddl$
 
 -- Settings, privileges and comments of collection_views
 CALL hqc.table_end('public.collection_views', rls => 'enabled', replica => 'f', realtime => true,
-  acl => ARRAY['authenticated=arwd', 'service_role=arwdDxt'],
+  acl => ARRAY['authenticated=arwd', 'service_role=arwdDxtm'],
   column_acls => ARRAY[]::text[],
   doc => 'Saved views (table, kanban, calendar) of a collection with a JSON config.',
   column_docs => ARRAY['tenant_id', 'Owning tenant (the default tenant on self-hosted installs).',
@@ -298,7 +298,7 @@ CALL hqc.policy('public.collection_templates', 'service_role_all_collection_temp
 
 -- Settings, privileges and comments of collection_templates
 CALL hqc.table_end('public.collection_templates', rls => 'enabled', replica => 'd', realtime => false,
-  acl => ARRAY['authenticated=arwd', 'service_role=arwdDxt'],
+  acl => ARRAY['authenticated=arwd', 'service_role=arwdDxtm'],
   column_acls => ARRAY[]::text[],
   doc => 'Global catalogue of collection blueprints (`definition` = `{"fields": [...], "views":
 [...]}`); not tenant-scoped. Readable by every signed-in user, written by the service

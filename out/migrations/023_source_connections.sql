@@ -23,7 +23,7 @@ BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('089db1da33911851', '023_source_connections');
+  CALL hqc.require('4890cf50e73c3423', '023_source_connections');
 END
 $hqc$;
 
@@ -129,7 +129,7 @@ CALL hqc.policy('public.source_sync_runs', 'Tenant isolation', $ddl$CREATE POLIC
 
 -- Settings, privileges and comments of source_sync_runs
 CALL hqc.table_end('public.source_sync_runs', rls => 'enabled', replica => 'd', realtime => true,
-  acl => ARRAY['authenticated=arwd', 'service_role=arwdDxt'],
+  acl => ARRAY['authenticated=arwd', 'service_role=arwdDxtm'],
   column_acls => ARRAY[]::text[],
   doc => 'One execution of a source sync, with counts of synced and failed items.',
   column_docs => ARRAY['tenant_id', 'Owning tenant (the default tenant on self-hosted installs).'],

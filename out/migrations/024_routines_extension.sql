@@ -23,7 +23,7 @@ BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('089db1da33911851', '024_routines_extension');
+  CALL hqc.require('4890cf50e73c3423', '024_routines_extension');
 END
 $hqc$;
 
@@ -270,7 +270,7 @@ CALL hqc.trigger('public.collection_records', 'collection_record_routine_trigger
 
 -- Settings, privileges and comments of collection_records
 CALL hqc.table_end('public.collection_records', rls => 'enabled', replica => 'f', realtime => true,
-  acl => ARRAY['authenticated=arwd', 'service_role=arwdDxt'],
+  acl => ARRAY['authenticated=arwd', 'service_role=arwdDxtm'],
   column_acls => ARRAY[]::text[],
   doc => 'Rows of a collection, stored as a JSONB `values` document keyed by field_key.',
   column_docs => ARRAY['tenant_id', 'Owning tenant (the default tenant on self-hosted installs).',

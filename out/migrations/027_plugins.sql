@@ -23,7 +23,7 @@ BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('089db1da33911851', '027_plugins');
+  CALL hqc.require('4890cf50e73c3423', '027_plugins');
 END
 $hqc$;
 
@@ -236,7 +236,7 @@ CALL hqc.trigger('public.hq_plugins', 'hq_plugins_updated_at', $ddl$CREATE OR RE
 
 -- Settings, privileges and comments of hq_plugins
 CALL hqc.table_end('public.hq_plugins', rls => 'enabled', replica => 'f', realtime => true,
-  acl => ARRAY['authenticated=arwd', 'service_role=arwdDxt'],
+  acl => ARRAY['authenticated=arwd', 'service_role=arwdDxtm'],
   column_acls => ARRAY['id:authenticated=r', 'created_at:authenticated=r', 'updated_at:authenticated=r', 'tenant_id:authenticated=r', 'plugin_id:authenticated=r', 'name:authenticated=r', 'description:authenticated=r', 'version:authenticated=r', 'source:authenticated=r', 'is_enabled:authenticated=r', 'hooks:authenticated=r', 'entry_module:authenticated=r', 'webhook_url:authenticated=r', 'config:authenticated=r', 'config_schema:authenticated=r', 'capabilities:authenticated=r', 'installed_by:authenticated=r', 'meta:authenticated=r'],
   doc => 'Plugins installed in a tenant, with their hooks, entry point or webhook, and configuration.',
   column_docs => ARRAY['tenant_id', 'Owning tenant (the default tenant on self-hosted installs).',
@@ -270,7 +270,7 @@ CALL hqc.trigger('public.hq_plugin_state', 'hq_plugin_state_updated_at', $ddl$CR
 
 -- Settings, privileges and comments of hq_plugin_state
 CALL hqc.table_end('public.hq_plugin_state', rls => 'enabled', replica => 'd', realtime => false,
-  acl => ARRAY['authenticated=arwdDxt', 'service_role=arwdDxt'],
+  acl => ARRAY['authenticated=arwdDxtm', 'service_role=arwdDxtm'],
   column_acls => ARRAY[]::text[],
   doc => 'Scoped key-value storage of a plugin (global, or per entity via scope_kind/scope_id).',
   column_docs => ARRAY['tenant_id', 'Owning tenant (the default tenant on self-hosted installs).',
@@ -295,7 +295,7 @@ CALL hqc.policy('public.hq_plugin_events', 'Tenant isolation', $ddl$CREATE POLIC
 
 -- Settings, privileges and comments of hq_plugin_events
 CALL hqc.table_end('public.hq_plugin_events', rls => 'enabled', replica => 'd', realtime => false,
-  acl => ARRAY['authenticated=arwdDxt', 'service_role=arwdDxt'],
+  acl => ARRAY['authenticated=arwdDxtm', 'service_role=arwdDxtm'],
   column_acls => ARRAY[]::text[],
   doc => 'Execution log of plugin hook dispatches; rows older than 30 days are pruned by cron.',
   column_docs => ARRAY['tenant_id', 'Owning tenant (the default tenant on self-hosted installs).',
@@ -316,7 +316,7 @@ CALL hqc.policy('public.hq_plugin_event_queue', 'Service role full access', $ddl
 
 -- Settings, privileges and comments of hq_plugin_event_queue
 CALL hqc.table_end('public.hq_plugin_event_queue', rls => 'enabled', replica => 'f', realtime => true,
-  acl => ARRAY['authenticated=arwd', 'service_role=arwdDxt'],
+  acl => ARRAY['authenticated=arwd', 'service_role=arwdDxtm'],
   column_acls => ARRAY[]::text[],
   doc => 'Events queued by the emit_plugin_event triggers for the plugin runner. Only the service
 role has a policy (authenticated users see nothing). Processed rows older than an hour are
@@ -347,7 +347,7 @@ CALL hqc.trigger('public.agent_inbox_items', 'plugin_event_routine_triggered', $
 
 -- Settings, privileges and comments of agent_inbox_items
 CALL hqc.table_end('public.agent_inbox_items', rls => 'enabled', replica => 'f', realtime => true,
-  acl => ARRAY['authenticated=arwd', 'service_role=arwdDxt'],
+  acl => ARRAY['authenticated=arwd', 'service_role=arwdDxtm'],
   column_acls => ARRAY[]::text[],
   doc => 'Background work queue per agent with lease/retry state. `dedup_key` is unique per tenant;
 every producer inserts with ON CONFLICT DO NOTHING on `uq_inbox_dedup`.
@@ -369,7 +369,7 @@ CALL hqc.trigger('public.agents', 'plugin_event_agent_status', $ddl$CREATE OR RE
 
 -- Settings, privileges and comments of agents
 CALL hqc.table_end('public.agents', rls => 'enabled', replica => 'f', realtime => true,
-  acl => ARRAY['authenticated=arwdDxt', 'service_role=arwdDxt'],
+  acl => ARRAY['authenticated=arwdDxtm', 'service_role=arwdDxtm'],
   column_acls => ARRAY[]::text[],
   doc => 'Agent registry: gateway placement, status, model/thinking configuration, manager
 (`reports_to_id`, never itself), domains/capabilities, config and metadata. `slug` is
@@ -391,7 +391,7 @@ CALL hqc.trigger('public.comments', 'plugin_event_comment_created', $ddl$CREATE 
 
 -- Settings, privileges and comments of comments
 CALL hqc.table_end('public.comments', rls => 'enabled', replica => 'f', realtime => true,
-  acl => ARRAY['authenticated=arwdDxt', 'service_role=arwdDxt'],
+  acl => ARRAY['authenticated=arwdDxtm', 'service_role=arwdDxtm'],
   column_acls => ARRAY[]::text[],
   doc => 'Threaded comments attached to any entity, authored by a human, agent or system, with a
 `mentions` array of agent slugs. Replies are deleted with their parent comment.
@@ -415,7 +415,7 @@ CALL hqc.trigger('public.secrets', 'plugin_event_secret_changed', $ddl$CREATE OR
 
 -- Settings, privileges and comments of secrets
 CALL hqc.table_end('public.secrets', rls => 'enabled', replica => 'f', realtime => true,
-  acl => ARRAY['authenticated=arwd', 'service_role=arwdDxt'],
+  acl => ARRAY['authenticated=arwd', 'service_role=arwdDxtm'],
   column_acls => ARRAY[]::text[],
   doc => 'Encrypted credential (environment variable) scoped to a gateway and optionally an agent.',
   column_docs => ARRAY['tenant_id', 'Owning tenant (the default tenant on self-hosted installs).',

@@ -23,7 +23,7 @@ BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('089db1da33911851', '028_task_relations');
+  CALL hqc.require('4890cf50e73c3423', '028_task_relations');
 END
 $hqc$;
 
@@ -170,7 +170,7 @@ CALL hqc.policy('public.task_relations', 'Tenant isolation', $ddl$CREATE POLICY 
 
 -- Settings, privileges and comments of task_relations
 CALL hqc.table_end('public.task_relations', rls => 'enabled', replica => 'f', realtime => true,
-  acl => ARRAY['authenticated=arwdDxt', 'service_role=arwdDxt'],
+  acl => ARRAY['authenticated=arwdDxtm', 'service_role=arwdDxtm'],
   column_acls => ARRAY[]::text[],
   doc => 'Directed relation between two tasks; never self-referencing, unique per tenant, pair and type.',
   column_docs => ARRAY['tenant_id', 'Owning tenant (the default tenant on self-hosted installs).',

@@ -23,7 +23,7 @@ BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('089db1da33911851', '029_labels');
+  CALL hqc.require('4890cf50e73c3423', '029_labels');
 END
 $hqc$;
 
@@ -85,7 +85,7 @@ CALL hqc.trigger('public.labels', 'labels_updated_at', $ddl$CREATE OR REPLACE TR
 
 -- Settings, privileges and comments of labels
 CALL hqc.table_end('public.labels', rls => 'enabled', replica => 'f', realtime => true,
-  acl => ARRAY['authenticated=arwdDxt', 'service_role=arwdDxt'],
+  acl => ARRAY['authenticated=arwdDxtm', 'service_role=arwdDxtm'],
   column_acls => ARRAY[]::text[],
   doc => 'Task label of a tenant; the name is unique per tenant.',
   column_docs => ARRAY['tenant_id', 'Owning tenant (the default tenant on self-hosted installs).',
@@ -112,7 +112,7 @@ CALL hqc.policy('public.task_labels', 'Tenant isolation', $ddl$CREATE POLICY "Te
 
 -- Settings, privileges and comments of task_labels
 CALL hqc.table_end('public.task_labels', rls => 'enabled', replica => 'd', realtime => false,
-  acl => ARRAY['authenticated=arwdDxt', 'service_role=arwdDxt'],
+  acl => ARRAY['authenticated=arwdDxtm', 'service_role=arwdDxtm'],
   column_acls => ARRAY[]::text[],
   doc => 'Label attached to a task.',
   column_docs => ARRAY['tenant_id', 'Owning tenant (the default tenant on self-hosted installs).'],

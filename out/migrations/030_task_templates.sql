@@ -23,7 +23,7 @@ BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('089db1da33911851', '030_task_templates');
+  CALL hqc.require('4890cf50e73c3423', '030_task_templates');
 END
 $hqc$;
 
@@ -77,7 +77,7 @@ CALL hqc.trigger('public.task_templates', 'task_templates_updated_at', $ddl$CREA
 
 -- Settings, privileges and comments of task_templates
 CALL hqc.table_end('public.task_templates', rls => 'enabled', replica => 'f', realtime => true,
-  acl => ARRAY['authenticated=arwdDxt', 'service_role=arwdDxt'],
+  acl => ARRAY['authenticated=arwdDxtm', 'service_role=arwdDxtm'],
   column_acls => ARRAY[]::text[],
   doc => 'Blueprint for a group of tasks; the name is unique per tenant.',
   column_docs => ARRAY['tenant_id', 'Owning tenant (the default tenant on self-hosted installs).',

@@ -23,7 +23,7 @@ BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('089db1da33911851', '032_notification_gaps');
+  CALL hqc.require('4890cf50e73c3423', '032_notification_gaps');
 END
 $hqc$;
 
@@ -112,7 +112,7 @@ CALL hqc.trigger('public.entity_links', 'entity_links_notify_deliverable_submitt
 
 -- Settings, privileges and comments of entity_links
 CALL hqc.table_end('public.entity_links', rls => 'enabled', replica => 'f', realtime => true,
-  acl => ARRAY['authenticated=arwdDxt', 'service_role=arwdDxt'],
+  acl => ARRAY['authenticated=arwdDxtm', 'service_role=arwdDxtm'],
   column_acls => ARRAY[]::text[],
   doc => 'Universal polymorphic link from an owner to a target entity or a URL; also the
 deliverable/review workflow for tasks.
@@ -135,7 +135,7 @@ CALL hqc.trigger('public.tasks', 'tasks_notify_overdue', $ddl$CREATE OR REPLACE 
 
 -- Settings, privileges and comments of tasks
 CALL hqc.table_end('public.tasks', rls => 'enabled', replica => 'f', realtime => true,
-  acl => ARRAY['authenticated=arwdDxt', 'service_role=arwdDxt'],
+  acl => ARRAY['authenticated=arwdDxtm', 'service_role=arwdDxtm'],
   column_acls => ARRAY[]::text[],
   doc => 'Work items for humans and agents: status/priority, stream, parent task (subtasks are deleted
 with their parent), assignee, per-task model/thinking overrides, due date, links to a

@@ -23,7 +23,7 @@ BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('089db1da33911851', '034_crm_search_index');
+  CALL hqc.require('4890cf50e73c3423', '034_crm_search_index');
 END
 $hqc$;
 
@@ -36,7 +36,7 @@ CALL hqc.index('public.contacts', 'idx_contacts_fts', $ddl$CREATE INDEX idx_cont
 
 -- Settings, privileges and comments of contacts
 CALL hqc.table_end('public.contacts', rls => 'enabled', replica => 'f', realtime => true,
-  acl => ARRAY['authenticated=arwdDxt', 'service_role=arwdDxt'],
+  acl => ARRAY['authenticated=arwdDxtm', 'service_role=arwdDxtm'],
   column_acls => ARRAY[]::text[],
   doc => 'People: identity and context, free-text pipeline `status` (default `new`, see
 pipeline_stages), priority, relationship strength, `extended` JSONB for custom fields and
@@ -55,7 +55,7 @@ CALL hqc.index('public.organizations', 'idx_organizations_name', $ddl$CREATE IND
 
 -- Settings, privileges and comments of organizations
 CALL hqc.table_end('public.organizations', rls => 'enabled', replica => 'f', realtime => true,
-  acl => ARRAY['authenticated=arwdDxt', 'service_role=arwdDxt'],
+  acl => ARRAY['authenticated=arwdDxtm', 'service_role=arwdDxtm'],
   column_acls => ARRAY[]::text[],
   doc => 'Companies and groups, with `extended` custom data and soft delete.',
   column_docs => ARRAY['tenant_id', 'Owning tenant (the default tenant on self-hosted installs).',

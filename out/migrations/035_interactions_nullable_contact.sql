@@ -23,7 +23,7 @@ BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('089db1da33911851', '035_interactions_nullable_contact');
+  CALL hqc.require('4890cf50e73c3423', '035_interactions_nullable_contact');
 END
 $hqc$;
 
@@ -40,7 +40,7 @@ CALL hqc.index('public.interactions', 'idx_interactions_org_occurred', $ddl$CREA
 
 -- Settings, privileges and comments of interactions
 CALL hqc.table_end('public.interactions', rls => 'enabled', replica => 'f', realtime => true,
-  acl => ARRAY['authenticated=arwdDxt', 'service_role=arwdDxt'],
+  acl => ARRAY['authenticated=arwdDxtm', 'service_role=arwdDxtm'],
   column_acls => ARRAY[]::text[],
   doc => 'Timeline of contact/organization interactions (calls, messages, notes, meetings, ...),
 optionally generated from a template and attributed to a human, an agent or the system.

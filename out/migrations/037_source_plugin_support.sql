@@ -23,7 +23,7 @@ BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('089db1da33911851', '037_source_plugin_support');
+  CALL hqc.require('4890cf50e73c3423', '037_source_plugin_support');
 END
 $hqc$;
 
@@ -40,7 +40,7 @@ CALL hqc.drop('public.source_connections', 'constraint', 'source_connections_pro
 
 -- Settings, privileges and comments of source_connections
 CALL hqc.table_end('public.source_connections', rls => 'enabled', replica => 'd', realtime => true,
-  acl => ARRAY['authenticated=arwd', 'service_role=arwdDxt'],
+  acl => ARRAY['authenticated=arwd', 'service_role=arwdDxtm'],
   column_acls => ARRAY[]::text[],
   doc => 'Connection to one external knowledge source account, with its sync interval and state.',
   column_docs => ARRAY['tenant_id', 'Owning tenant (the default tenant on self-hosted installs).',

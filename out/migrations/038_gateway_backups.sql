@@ -23,7 +23,7 @@ BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('089db1da33911851', '038_gateway_backups');
+  CALL hqc.require('4890cf50e73c3423', '038_gateway_backups');
 END
 $hqc$;
 
@@ -40,7 +40,7 @@ CALL hqc.column('public.gateways', 'last_backup_size_bytes', 'bigint', NULL, fal
 
 -- Settings, privileges and comments of gateways
 CALL hqc.table_end('public.gateways', rls => 'enabled', replica => 'f', realtime => true,
-  acl => ARRAY['authenticated=arwdDxt', 'service_role=arwdDxt'],
+  acl => ARRAY['authenticated=arwdDxtm', 'service_role=arwdDxtm'],
   column_acls => ARRAY[]::text[],
   doc => 'Hosts that run agents; `slug` is unique per tenant.',
   column_docs => ARRAY['tenant_id', 'Owning tenant (the default tenant on self-hosted installs).',

@@ -23,7 +23,7 @@ BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('089db1da33911851', '039_knowledge_library_scope');
+  CALL hqc.require('4890cf50e73c3423', '039_knowledge_library_scope');
 END
 $hqc$;
 
@@ -54,7 +54,7 @@ CALL hqc.index('public.knowledge_items', 'idx_knowledge_items_browse', $ddl$CREA
 
 -- Settings, privileges and comments of knowledge_items
 CALL hqc.table_end('public.knowledge_items', rls => 'enabled', replica => 'f', realtime => true,
-  acl => ARRAY['authenticated=arwdDxt', 'service_role=arwdDxt'],
+  acl => ARRAY['authenticated=arwdDxtm', 'service_role=arwdDxtm'],
   column_acls => ARRAY[]::text[],
   doc => 'Unified knowledge store: kinds `page`, `skill`, `file`, `source`; scope `workspace`,
 `agent` or `library` (039); tags, folder; external-source sync metadata; embedding, chunking and
@@ -94,7 +94,7 @@ CALL hqc.run($ddl$INSERT INTO public._schema_version (version, description)
 
 -- The whole schema: privileges on schemas, default privileges, what is not declared
 CALL hqc.schema_acl('public', ARRAY['anon=U', 'authenticated=U', 'public=U', 'service_role=UC'], true);
-CALL hqc.default_acl('public', 'r', ARRAY['authenticated=arwd', 'service_role=arwdDxt'], true);
+CALL hqc.default_acl('public', 'r', ARRAY['authenticated=arwd', 'service_role=arwdDxtm'], true);
 CALL hqc.default_acl('public', 'f', ARRAY['authenticated=X', 'service_role=X'], true);
 CALL hqc.default_acl('public', 'S', ARRAY['authenticated=rU', 'service_role=rwU'], true);
 CALL hqc.default_acl('', 'r', ARRAY[]::text[], true);

@@ -43,7 +43,7 @@ size_t es_acl_items(StrBuf *b, const HqModel *m, const HqAcl *acl, const char *p
         char letter;
     } letters[] = {{HQ_PRIV_INSERT, 'a'},   {HQ_PRIV_SELECT, 'r'},     {HQ_PRIV_UPDATE, 'w'},  {HQ_PRIV_DELETE, 'd'},
                    {HQ_PRIV_TRUNCATE, 'D'}, {HQ_PRIV_REFERENCES, 'x'}, {HQ_PRIV_TRIGGER, 't'}, {HQ_PRIV_EXECUTE, 'X'},
-                   {HQ_PRIV_USAGE, 'U'},    {HQ_PRIV_CREATE, 'C'}};
+                   {HQ_PRIV_USAGE, 'U'},    {HQ_PRIV_CREATE, 'C'},     {HQ_PRIV_MAINTAIN, 'm'}};
     for (size_t i = 0; i < acl->n; i++) {
         if (!privileges_role_managed(m, acl->items[i].role))
             continue;
