@@ -10,9 +10,12 @@
 --     not one of Supabase's auth / storage and not hqc's own (its runtime
 --     and bookkeeping) ("user schemas", normally public and extensions): relations, columns, constraints, indexes,
 --     triggers, policies, functions, enum and domain types, sequences,
---     comments, ACLs (tables, columns, functions, schemas), row counts;
---   * tables of auth / storage: RLS flags, triggers, policies and ACLs only
---     (their columns belong to Supabase, here to the compatibility layer);
+--     comments, ACLs (tables, columns, functions, schemas, sequences, also
+--     the sequences behind identity columns), row counts;
+--   * tables of auth / storage: RLS flags, triggers, policies, ACLs, indexes
+--     and constraints (their columns belong to Supabase, here to the
+--     compatibility layer; the indexes and constraints show that a migration
+--     left what it does not own alone);
 --   * extensions, default ACLs, publications and their members, pg_cron jobs
 --     (if schema cron exists), storage buckets (if storage.buckets exists).
 -- Objects that belong to an extension (pgcrypto's functions, pg_cron's
@@ -26,8 +29,10 @@
 -- (search_path is pg_catalog while it runs). Newlines inside values print as
 -- \n, so every fact is one line.
 --
--- Option: -v columns_by_name=1 lists columns by name without their position,
--- for comparing tables whose columns were added in a different order.
+-- Options: -v columns_by_name=1 lists columns by name without their position,
+-- for comparing tables whose columns were added in a different order;
+-- -v exclude_schemas=a,b leaves those schemas out entirely (their objects,
+-- ACLs, default ACLs and comments), e.g. hqc's own bookkeeping schema `hqc`.
 --
 -- The script only reads (one READ ONLY transaction; SET LOCAL, so nothing
 -- leaks into PGlite's shared session). Run it as a superuser, so that row
@@ -42,6 +47,11 @@
 \set hq_colsort name
 \else
 \set hq_colsort position
+\endif
+\if :{?exclude_schemas}
+\set hq_exclude :exclude_schemas
+\else
+\set hq_exclude ''
 \endif
 
 BEGIN TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY;
@@ -62,6 +72,7 @@ user_nsp AS (
   FROM pg_namespace n
   WHERE n.nspname NOT IN ('pg_catalog', 'information_schema', 'pg_toast', 'auth', 'storage', 'hqc')
     AND n.nspname !~ '^pg_(temp|toast_temp)_'
+    AND n.nspname <> ALL (string_to_array(:'hq_exclude', ','))
     AND NOT EXISTS (SELECT 1 FROM ext_member e
                     WHERE e.classid = 'pg_namespace'::regclass AND e.objid = n.oid)
 ),
@@ -120,6 +131,17 @@ acl AS (
   UNION ALL
   SELECT ident, 'function ' || ident, coalesce(proacl, acldefault('f'::"char", proowner))
   FROM fn
+  UNION ALL
+  -- The sequence behind an identity column, named by its column (setval on it
+  -- is a privilege like any other).
+  SELECT r.ident, 'identity sequence of ' || r.ident || '.' || quote_ident(a.attname),
+         coalesce(s.relacl, acldefault('s'::"char", s.relowner))
+  FROM rel r
+  JOIN pg_attribute a ON a.attrelid = r.oid AND a.attnum > 0 AND NOT a.attisdropped AND a.attidentity <> ''
+  JOIN pg_depend d ON d.refclassid = 'pg_class'::regclass AND d.refobjid = r.oid AND d.refobjsubid = a.attnum
+                  AND d.classid = 'pg_class'::regclass AND d.deptype = 'i'
+  JOIN pg_class s ON s.oid = d.objid AND s.relkind = 'S'
+  WHERE r.is_full
 ),
 facts(obj, sec, ord, line) AS (
   -- schemas -----------------------------------------------------------------
@@ -204,7 +226,6 @@ facts(obj, sec, ord, line) AS (
   SELECT r.ident, 3, 0,
          format('constraint %s %I %s', r.ident, c.conname, pg_get_constraintdef(c.oid))
   FROM rel r JOIN pg_constraint c ON c.conrelid = r.oid
-  WHERE r.is_full
   UNION ALL
   SELECT t.ident, 3, 0,
          format('constraint %s %I %s', t.ident, c.conname, pg_get_constraintdef(c.oid))
@@ -216,7 +237,6 @@ facts(obj, sec, ord, line) AS (
                                   CASE WHEN i.indisclustered THEN '(clustered)' END,
                                   CASE WHEN NOT i.indisvalid THEN '(invalid)' END)
   FROM rel r JOIN pg_index i ON i.indrelid = r.oid
-  WHERE r.is_full
 
   -- triggers ------------------------------------------------------------------
   UNION ALL
@@ -300,6 +320,8 @@ facts(obj, sec, ord, line) AS (
                            ',' ORDER BY x.privilege_type),
                 quote_ident(pg_get_userbyid(x.grantor)))
   FROM pg_default_acl d, aclexplode(d.defaclacl) x
+  WHERE coalesce((SELECT nspname FROM pg_namespace WHERE oid = d.defaclnamespace), '')
+        <> ALL (string_to_array(:'hq_exclude', ','))
   GROUP BY d.defaclrole, d.defaclnamespace, d.defaclobjtype, x.grantee, x.grantor
 
   -- comments ------------------------------------------------------------------
@@ -316,6 +338,9 @@ facts(obj, sec, ord, line) AS (
   WHERE d.objoid >= 16384            -- user objects only (FirstNormalObjectId)
     AND d.classoid <> 'pg_extension'::regclass
     AND coalesce(o.schema, '') NOT IN ('pg_catalog', 'information_schema', 'pg_toast')
+    AND coalesce(o.schema, '') <> ALL (string_to_array(:'hq_exclude', ','))
+    AND NOT (d.classoid = 'pg_namespace'::regclass
+             AND o.identity = ANY (string_to_array(:'hq_exclude', ',')))
     AND NOT EXISTS (SELECT 1 FROM ext_member e WHERE e.classid = d.classoid AND e.objid = d.objoid)
     AND NOT EXISTS (SELECT 1 FROM ext_member e JOIN pg_namespace n
                     ON e.classid = 'pg_namespace'::regclass AND e.objid = n.oid
