@@ -20,7 +20,7 @@ $hqc$;
 BEGIN;
 DO $hqc$
 DECLARE
-  runtime text := $runtime$-- hqc runtime 4890cf50e73c3423: functions of schema hqc that every migration calls.
+  runtime text := $runtime$-- hqc runtime fe052fb60de827bf: functions of schema hqc that every migration calls.
 --
 -- Each migration says what it declares (a table, an index, a policy, ...);
 -- these functions compare that with the live catalog and change only what
@@ -74,7 +74,7 @@ REVOKE ALL ON ALL TABLES IN SCHEMA hqc FROM PUBLIC;
 -- ---------------------------------------------------------------- basics
 
 CREATE OR REPLACE FUNCTION hqc.version() RETURNS text LANGUAGE sql IMMUTABLE
-SET search_path = '' AS $f$ SELECT '4890cf50e73c3423'::text $f$;
+SET search_path = '' AS $f$ SELECT 'fe052fb60de827bf'::text $f$;
 
 -- A migration checks that the runtime it calls is the one it was generated
 -- for, and serializes with other migrations of the same database.
@@ -257,8 +257,9 @@ $f$;
 
 CREATE OR REPLACE FUNCTION hqc.index_oid(rel regclass, idx text) RETURNS oid LANGUAGE sql STABLE
 SET search_path = '' AS $f$
-  SELECT i.indexrelid FROM pg_catalog.pg_index i JOIN pg_catalog.pg_class c ON c.oid = i.indexrelid
-  WHERE i.indrelid = rel AND c.relname = idx
+  SELECT i.oid FROM pg_catalog.pg_class i
+  JOIN pg_catalog.pg_index x ON x.indexrelid = i.oid AND x.indrelid = rel
+  WHERE i.relname = idx AND i.relnamespace = (SELECT relnamespace FROM pg_catalog.pg_class WHERE oid = rel)
 $f$;
 
 CREATE OR REPLACE FUNCTION hqc.index_def(ix oid) RETURNS text LANGUAGE sql STABLE
@@ -1157,7 +1158,6 @@ DECLARE
   tab regclass;
   c record;
   fp text;
-  facts text;
   pub text := (hqc.setting('publication'))[1];
   member boolean;
   stmts text[];
@@ -1171,44 +1171,44 @@ BEGIN
   fp := pg_catalog.md5(pg_catalog.concat_ws('|', rls, replica, realtime, acl::text, column_acls::text,
                                             sequence_acl::text, doc, column_docs::text, policy_docs::text,
                                             platform, hqc.pruning(), (hqc.setting('manifest'))[1]));
-  facts := hqc.table_facts(tab);
-  IF EXISTS (SELECT 1 FROM hqc.object_state s WHERE s.tbl = rel AND s.kind = 'T' AND s.name = ''
-                                  AND s.fingerprint = fp AND s.def = facts) THEN
+  -- (A table created by this run holds only what was declared: no check.)
+  IF st <> 'fresh' AND EXISTS (SELECT 1 FROM hqc.object_state s WHERE s.tbl = rel AND s.kind = 'T' AND s.name = ''
+                                  AND s.fingerprint = fp AND s.def = hqc.table_facts(tab)) THEN
     IF NOT platform THEN
       PERFORM hqc.warn_undeclared_columns(rel, tab);
     END IF;
     RETURN;
   END IF;
   -- Undeclared objects, unless exempted or on a platform table.
-  IF NOT platform AND hqc.pruning() THEN
+  IF NOT platform AND st <> 'fresh' AND hqc.pruning() THEN
     FOR c IN
       SELECT 'constraint' AS kind, k.conname::text AS n,
              pg_catalog.format('ALTER TABLE %s DROP CONSTRAINT %I', rel, k.conname) AS stmt,
              'pg_catalog.pg_constraint'::regclass AS cls, k.oid AS obj,
              pg_catalog.pg_get_constraintdef(k.oid) AS def
         FROM pg_catalog.pg_constraint k
-       WHERE k.conrelid = tab AND k.contype <> 'n' AND NOT hqc.declared(rel, 'k', k.conname)
+       WHERE k.conrelid = tab AND k.contype <> 'n' AND NOT EXISTS (SELECT 1 FROM hqc.manifest m WHERE m.tbl = rel AND m.kind = 'k' AND m.name = k.conname)
          AND NOT hqc.unmanaged('k', k.conname)
-         AND NOT hqc.change_drops(rel, k.conname)
+         AND NOT EXISTS (SELECT 1 FROM hqc.manifest m WHERE m.kind = 'x' AND m.tbl IN (rel, '') AND m.name = k.conname)
       UNION ALL
       SELECT 'index', ic.relname::text, pg_catalog.format('DROP INDEX %s', x.indexrelid::regclass),
              'pg_catalog.pg_class'::regclass, x.indexrelid, pg_catalog.pg_get_indexdef(x.indexrelid)
         FROM pg_catalog.pg_index x JOIN pg_catalog.pg_class ic ON ic.oid = x.indexrelid
-       WHERE x.indrelid = tab AND NOT hqc.declared(rel, 'i', ic.relname) AND NOT hqc.unmanaged('i', ic.relname)
-         AND NOT hqc.change_drops(rel, ic.relname)
+       WHERE x.indrelid = tab AND NOT EXISTS (SELECT 1 FROM hqc.manifest m WHERE m.tbl = rel AND m.kind = 'i' AND m.name = ic.relname) AND NOT hqc.unmanaged('i', ic.relname)
+         AND NOT EXISTS (SELECT 1 FROM hqc.manifest m WHERE m.kind = 'x' AND m.tbl IN (rel, '') AND m.name = ic.relname)
          AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_constraint k WHERE k.conindid = x.indexrelid AND k.conrelid = tab)
       UNION ALL
       SELECT 'trigger', t.tgname::text, pg_catalog.format('DROP TRIGGER %I ON %s', t.tgname, rel),
              NULL, NULL, pg_catalog.pg_get_triggerdef(t.oid)
         FROM pg_catalog.pg_trigger t
-       WHERE t.tgrelid = tab AND NOT t.tgisinternal AND NOT hqc.declared(rel, 't', t.tgname)
-         AND NOT hqc.unmanaged('t', t.tgname) AND NOT hqc.change_drops(rel, t.tgname)
+       WHERE t.tgrelid = tab AND NOT t.tgisinternal AND NOT EXISTS (SELECT 1 FROM hqc.manifest m WHERE m.tbl = rel AND m.kind = 't' AND m.name = t.tgname)
+         AND NOT hqc.unmanaged('t', t.tgname) AND NOT EXISTS (SELECT 1 FROM hqc.manifest m WHERE m.kind = 'x' AND m.tbl IN (rel, '') AND m.name = t.tgname)
       UNION ALL
       SELECT 'policy', p.polname::text, pg_catalog.format('DROP POLICY %I ON %s', p.polname, rel),
              NULL, NULL, hqc.policy_def(tab, p.polname)
         FROM pg_catalog.pg_policy p
-       WHERE p.polrelid = tab AND NOT hqc.declared(rel, 'p', p.polname) AND NOT hqc.unmanaged('p', p.polname)
-         AND NOT hqc.change_drops(rel, p.polname)
+       WHERE p.polrelid = tab AND NOT EXISTS (SELECT 1 FROM hqc.manifest m WHERE m.tbl = rel AND m.kind = 'p' AND m.name = p.polname) AND NOT hqc.unmanaged('p', p.polname)
+         AND NOT EXISTS (SELECT 1 FROM hqc.manifest m WHERE m.kind = 'x' AND m.tbl IN (rel, '') AND m.name = p.polname)
       ORDER BY 1, 2
     LOOP
       IF hqc.reporting() THEN
@@ -1227,7 +1227,7 @@ BEGIN
     END LOOP;
   END IF;
   -- Columns the schema does not declare keep their data.
-  IF NOT platform THEN
+  IF NOT platform AND st <> 'fresh' THEN
     PERFORM hqc.warn_undeclared_columns(rel, tab);
   END IF;
   IF rls IS NOT NULL THEN
@@ -1288,15 +1288,18 @@ BEGIN
     END LOOP;
   END IF;
   IF NOT platform THEN
-    IF pg_catalog.obj_description(tab, 'pg_class') IS DISTINCT FROM doc THEN
+    IF (SELECT description FROM pg_catalog.pg_description WHERE objoid = tab AND classoid = 'pg_catalog.pg_class'::regclass AND objsubid = 0) IS DISTINCT FROM doc THEN
       PERFORM hqc.apply('different', 'comment', rel, NULL, doc,
                         pg_catalog.format('COMMENT ON TABLE %s IS %L', rel, doc));
     END IF;
-    FOR c IN SELECT a.attname, pg_catalog.col_description(tab, a.attnum) AS have,
+    FOR c IN SELECT a.attname, d.description AS have,
                     (SELECT column_docs[k + 1] FROM pg_catalog.generate_subscripts(column_docs, 1) AS k
                       WHERE k % 2 = 1 AND column_docs[k] = a.attname) AS want
                FROM pg_catalog.pg_attribute a
-              WHERE a.attrelid = tab AND a.attnum > 0 AND NOT a.attisdropped AND hqc.declared(rel, 'c', a.attname) LOOP
+               LEFT JOIN pg_catalog.pg_description d
+                 ON d.objoid = tab AND d.classoid = 'pg_catalog.pg_class'::regclass AND d.objsubid = a.attnum
+              WHERE a.attrelid = tab AND a.attnum > 0 AND NOT a.attisdropped
+                AND EXISTS (SELECT 1 FROM hqc.manifest m WHERE m.tbl = rel AND m.kind = 'c' AND m.name = a.attname) LOOP
       IF c.have IS DISTINCT FROM c.want THEN
         PERFORM hqc.apply('different', 'comment', rel || '.' || c.attname, NULL, c.want,
                           pg_catalog.format('COMMENT ON COLUMN %s.%I IS %L', rel, c.attname, c.want));
@@ -1316,10 +1319,12 @@ BEGIN
               WHERE d.classoid = 'pg_catalog.pg_trigger'::regclass AND t.tgrelid = tab LOOP
       PERFORM hqc.apply('different', 'comment', rel || ' ' || c.n, NULL, NULL, c.stmt);
     END LOOP;
-    FOR c IN SELECT p.polname, pg_catalog.obj_description(p.oid, 'pg_policy') AS have,
+    FOR c IN SELECT p.polname, d.description AS have,
                     (SELECT policy_docs[k + 1] FROM pg_catalog.generate_subscripts(policy_docs, 1) AS k
                       WHERE k % 2 = 1 AND policy_docs[k] = p.polname) AS want
-               FROM pg_catalog.pg_policy p WHERE p.polrelid = tab LOOP
+               FROM pg_catalog.pg_policy p
+               LEFT JOIN pg_catalog.pg_description d ON d.objoid = p.oid AND d.classoid = 'pg_catalog.pg_policy'::regclass
+              WHERE p.polrelid = tab LOOP
       IF c.have IS DISTINCT FROM c.want THEN
         PERFORM hqc.apply('different', 'comment', rel || ' ' || c.polname, NULL, c.want,
                           pg_catalog.format('COMMENT ON POLICY %I ON %s IS %L', c.polname, rel, c.want));
@@ -1364,13 +1369,15 @@ SET search_path = '' AS $f$
        FROM pg_catalog.pg_policy p
        LEFT JOIN pg_catalog.pg_description d ON d.objoid = p.oid AND d.classoid = 'pg_catalog.pg_policy'::regclass
       WHERE p.polrelid = rel),
-    (SELECT pg_catalog.string_agg(d.objoid || ' ' || d.description, ',' ORDER BY d.objoid) FROM pg_catalog.pg_description d
-      WHERE (d.classoid = 'pg_catalog.pg_class'::regclass
-             AND d.objoid IN (SELECT indexrelid FROM pg_catalog.pg_index WHERE indrelid = rel))
-         OR (d.classoid = 'pg_catalog.pg_constraint'::regclass
-             AND d.objoid IN (SELECT oid FROM pg_catalog.pg_constraint WHERE conrelid = rel))
-         OR (d.classoid = 'pg_catalog.pg_trigger'::regclass
-             AND d.objoid IN (SELECT oid FROM pg_catalog.pg_trigger WHERE tgrelid = rel)))))
+    (SELECT pg_catalog.string_agg(d.description, ',' ORDER BY d.objoid) FROM pg_catalog.pg_index x
+       JOIN pg_catalog.pg_description d ON d.objoid = x.indexrelid AND d.classoid = 'pg_catalog.pg_class'::regclass
+      WHERE x.indrelid = rel),
+    (SELECT pg_catalog.string_agg(d.description, ',' ORDER BY d.objoid) FROM pg_catalog.pg_constraint k
+       JOIN pg_catalog.pg_description d ON d.objoid = k.oid AND d.classoid = 'pg_catalog.pg_constraint'::regclass
+      WHERE k.conrelid = rel),
+    (SELECT pg_catalog.string_agg(d.description, ',' ORDER BY d.objoid) FROM pg_catalog.pg_trigger t
+       JOIN pg_catalog.pg_description d ON d.objoid = t.oid AND d.classoid = 'pg_catalog.pg_trigger'::regclass
+      WHERE t.tgrelid = rel)))
 $f$;
 
 -- ---------------------------------------------------------------- functions and views
@@ -1417,7 +1424,7 @@ BEGIN
   END IF;
   IF fn IS NOT NULL THEN
     live := pg_catalog.md5(pg_catalog.concat_ws('|', hqc.function_def(fn),
-              (SELECT proacl::text FROM pg_catalog.pg_proc WHERE oid = fn), pg_catalog.obj_description(fn, 'pg_proc')));
+              (SELECT proacl::text FROM pg_catalog.pg_proc WHERE oid = fn), (SELECT description FROM pg_catalog.pg_description WHERE objoid = fn AND classoid = 'pg_catalog.pg_proc'::regclass AND objsubid = 0)));
     IF EXISTS (SELECT 1 FROM hqc.object_state s WHERE s.tbl = '' AND s.kind = 'f' AND s.name = sig
                                   AND s.fingerprint = fp AND s.def = live)
        AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_proc p WHERE p.oid <> fn AND p.proname = pg_catalog.split_part(fname, '.', 2)
@@ -1458,7 +1465,7 @@ BEGIN
       (SELECT coalesce(proacl, pg_catalog.acldefault('f', proowner)) FROM pg_catalog.pg_proc WHERE oid = fn), (SELECT proowner FROM pg_catalog.pg_proc WHERE oid = fn),
       'X', acl, 'FUNCTION ' || sig), existed);
   END IF;
-  IF pg_catalog.obj_description(fn, 'pg_proc') IS DISTINCT FROM doc THEN
+  IF (SELECT description FROM pg_catalog.pg_description WHERE objoid = fn AND classoid = 'pg_catalog.pg_proc'::regclass AND objsubid = 0) IS DISTINCT FROM doc THEN
     PERFORM hqc.apply('different', 'comment', sig, NULL, doc, pg_catalog.format('COMMENT ON FUNCTION %s IS %L', sig, doc));
   END IF;
   -- Overloads of the name that the schema does not declare.
@@ -1482,7 +1489,7 @@ BEGIN
   END IF;
   IF NOT hqc.reporting() THEN
     PERFORM hqc.remember('', 'f', sig, fp, pg_catalog.md5(pg_catalog.concat_ws('|', hqc.function_def(fn),
-      (SELECT proacl::text FROM pg_catalog.pg_proc WHERE oid = fn), pg_catalog.obj_description(fn, 'pg_proc'))));
+      (SELECT proacl::text FROM pg_catalog.pg_proc WHERE oid = fn), (SELECT description FROM pg_catalog.pg_description WHERE objoid = fn AND classoid = 'pg_catalog.pg_proc'::regclass AND objsubid = 0))));
   END IF;
 END
 $f$;
@@ -1506,7 +1513,7 @@ BEGIN
     v := rel::regclass;
   ELSE
     live := pg_catalog.md5(pg_catalog.concat_ws('|', hqc.view_def(v), (SELECT relacl::text FROM pg_catalog.pg_class WHERE oid = v),
-                                                pg_catalog.obj_description(v, 'pg_class')));
+                                                (SELECT description FROM pg_catalog.pg_description WHERE objoid = v AND classoid = 'pg_catalog.pg_class'::regclass AND objsubid = 0)));
     IF EXISTS (SELECT 1 FROM hqc.object_state s WHERE s.tbl = '' AND s.kind = 'v' AND s.name = rel
                                   AND s.fingerprint = fp AND s.def = live) THEN
       RETURN;
@@ -1536,12 +1543,12 @@ BEGIN
       (SELECT coalesce(relacl, pg_catalog.acldefault('r', relowner)) FROM pg_catalog.pg_class WHERE oid = v), (SELECT relowner FROM pg_catalog.pg_class WHERE oid = v),
       hqc.table_letters(), acl, 'TABLE ' || rel));
   END IF;
-  IF pg_catalog.obj_description(v, 'pg_class') IS DISTINCT FROM doc THEN
+  IF (SELECT description FROM pg_catalog.pg_description WHERE objoid = v AND classoid = 'pg_catalog.pg_class'::regclass AND objsubid = 0) IS DISTINCT FROM doc THEN
     PERFORM hqc.apply('different', 'comment', rel, NULL, doc, pg_catalog.format('COMMENT ON VIEW %s IS %L', rel, doc));
   END IF;
   IF NOT hqc.reporting() THEN
     PERFORM hqc.remember('', 'v', rel, fp, pg_catalog.md5(pg_catalog.concat_ws('|', hqc.view_def(v),
-      (SELECT relacl::text FROM pg_catalog.pg_class WHERE oid = v), pg_catalog.obj_description(v, 'pg_class'))));
+      (SELECT relacl::text FROM pg_catalog.pg_class WHERE oid = v), (SELECT description FROM pg_catalog.pg_description WHERE objoid = v AND classoid = 'pg_catalog.pg_class'::regclass AND objsubid = 0))));
   END IF;
 END
 $f$;
@@ -3434,7 +3441,7 @@ BEGIN
     CREATE SCHEMA hqc;
   END IF;
   IF pg_catalog.to_regprocedure('hqc.version()') IS NOT NULL THEN
-    current := hqc.version() = '4890cf50e73c3423';
+    current := hqc.version() = 'fe052fb60de827bf';
   END IF;
   IF NOT current THEN
     -- Another version: its functions go (their arguments may differ), and so does what

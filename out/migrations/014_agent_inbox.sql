@@ -23,7 +23,7 @@ BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('4890cf50e73c3423', '014_agent_inbox');
+  CALL hqc.require('fe052fb60de827bf', '014_agent_inbox');
 END
 $hqc$;
 
