@@ -20,7 +20,7 @@ $hqc$;
 BEGIN;
 DO $hqc$
 DECLARE
-  runtime text := $runtime$-- hqc runtime fe052fb60de827bf: functions of schema hqc that every migration calls.
+  runtime text := $runtime$-- hqc runtime f8a567bee29ed37b: functions of schema hqc that every migration calls.
 --
 -- Each migration says what it declares (a table, an index, a policy, ...);
 -- these functions compare that with the live catalog and change only what
@@ -72,9 +72,17 @@ REVOKE ALL ON SCHEMA hqc FROM PUBLIC;
 REVOKE ALL ON ALL TABLES IN SCHEMA hqc FROM PUBLIC;
 
 -- ---------------------------------------------------------------- basics
+-- (Helpers are PL/pgSQL even where one SELECT would do: PL/pgSQL keeps the
+-- plans of its statements for the session, an SQL function that cannot be
+-- inlined plans its query on every call.)
 
-CREATE OR REPLACE FUNCTION hqc.version() RETURNS text LANGUAGE sql IMMUTABLE
-SET search_path = '' AS $f$ SELECT 'fe052fb60de827bf'::text $f$;
+CREATE OR REPLACE FUNCTION hqc.version() RETURNS text LANGUAGE plpgsql IMMUTABLE
+SET search_path = '' AS $f$
+BEGIN
+  RETURN (
+  SELECT 'f8a567bee29ed37b'::text);
+END
+$f$;
 
 -- A migration checks that the runtime it calls is the one it was generated
 -- for, and serializes with other migrations of the same database.
@@ -89,8 +97,13 @@ END
 $f$;
 
 -- The bytes 'hqc' as a bigint; hqc apply takes the same lock for a whole run.
-CREATE OR REPLACE FUNCTION hqc.lock_key() RETURNS bigint LANGUAGE sql IMMUTABLE
-SET search_path = '' AS $f$ SELECT 7525905303963959296::bigint $f$;
+CREATE OR REPLACE FUNCTION hqc.lock_key() RETURNS bigint LANGUAGE plpgsql IMMUTABLE
+SET search_path = '' AS $f$
+BEGIN
+  RETURN (
+  SELECT 7525905303963959296::bigint);
+END
+$f$;
 
 CREATE OR REPLACE PROCEDURE hqc.begin(module text) LANGUAGE sql
 SET search_path = '' AS $f$
@@ -98,14 +111,29 @@ SET search_path = '' AS $f$
   SELECT pg_catalog.set_config('hqc.module', module, true);
 $f$;
 
-CREATE OR REPLACE FUNCTION hqc.setting(k text) RETURNS text[] LANGUAGE sql STABLE
-SET search_path = '' AS $f$ SELECT value FROM hqc.settings WHERE key = k $f$;
+CREATE OR REPLACE FUNCTION hqc.setting(k text) RETURNS text[] LANGUAGE plpgsql STABLE
+SET search_path = '' AS $f$
+BEGIN
+  RETURN (
+  SELECT value FROM hqc.settings WHERE key = k);
+END
+$f$;
 
-CREATE OR REPLACE FUNCTION hqc.reporting() RETURNS boolean LANGUAGE sql STABLE
-SET search_path = '' AS $f$ SELECT coalesce(pg_catalog.current_setting('hqc.mode', true), '') = 'report' $f$;
+CREATE OR REPLACE FUNCTION hqc.reporting() RETURNS boolean LANGUAGE plpgsql STABLE
+SET search_path = '' AS $f$
+BEGIN
+  RETURN (
+  SELECT coalesce(pg_catalog.current_setting('hqc.mode', true), '') = 'report');
+END
+$f$;
 
-CREATE OR REPLACE FUNCTION hqc.pruning() RETURNS boolean LANGUAGE sql STABLE
-SET search_path = '' AS $f$ SELECT coalesce(nullif(pg_catalog.current_setting('hqc.prune', true), ''), 'on') = 'on' $f$;
+CREATE OR REPLACE FUNCTION hqc.pruning() RETURNS boolean LANGUAGE plpgsql STABLE
+SET search_path = '' AS $f$
+BEGIN
+  RETURN (
+  SELECT coalesce(nullif(pg_catalog.current_setting('hqc.prune', true), ''), 'on') = 'on');
+END
+$f$;
 
 -- A NOTICE shown although migrations run with client_min_messages = warning.
 CREATE OR REPLACE FUNCTION hqc.say(msg text, level text DEFAULT 'notice') RETURNS void LANGUAGE plpgsql
@@ -136,42 +164,76 @@ BEGIN
 END
 $f$;
 
+-- Every routine here runs with an empty search path, so that what it reads
+-- back from the catalog prints the same in every session; SQL that comes from
+-- the schema (definitions, defaults, bodies, user steps) runs through
+-- hqc.exec with the project's search path, as the migrations set it.
+CREATE OR REPLACE FUNCTION hqc.exec(sql text) RETURNS void LANGUAGE plpgsql
+SET search_path = '' AS $f$
+BEGIN
+  PERFORM pg_catalog.set_config('search_path', 'public, extensions', true);
+  EXECUTE sql;
+END
+$f$;
+
 -- Run a change, or in report mode record it.
 CREATE OR REPLACE FUNCTION hqc.apply(what text, kind text, object text, live text, declared text, fix text)
-RETURNS void LANGUAGE plpgsql SET search_path FROM CURRENT AS $f$
+RETURNS void LANGUAGE plpgsql SET search_path = '' AS $f$
 BEGIN
   IF hqc.reporting() THEN
     PERFORM hqc.report(what, kind, object, live, declared, fix);
   ELSE
-    EXECUTE fix;
+    PERFORM hqc.exec(fix);
     -- A table that changed needs a new shadow for the next probe.
     PERFORM pg_catalog.set_config('hqc.shadow_of', '', true);
   END IF;
 END
 $f$;
 
-CREATE OR REPLACE FUNCTION hqc.has_extension(ext text) RETURNS boolean LANGUAGE sql STABLE
-SET search_path = '' AS $f$ SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_extension WHERE extname = ext) $f$;
+CREATE OR REPLACE FUNCTION hqc.has_extension(ext text) RETURNS boolean LANGUAGE plpgsql STABLE
+SET search_path = '' AS $f$
+BEGIN
+  RETURN (
+  SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_extension WHERE extname = ext));
+END
+$f$;
 
--- Per transaction, what a module found a table to be: fresh (created just
--- now), exists, absent (a platform table this database lacks) or skip.
-CREATE OR REPLACE FUNCTION hqc.set_state(rel text, st text) RETURNS void LANGUAGE sql
-SET search_path = '' AS $f$ SELECT pg_catalog.set_config('hqc.t' || pg_catalog.md5(rel), st, true) $f$;
+-- What a module found a table to be, for the rest of its transaction: fresh
+-- (created by it), absent (a platform table this database lacks) or skip
+-- (its optional extension is missing), all in one setting
+-- ('|fresh:public.t|...'); a table not named there exists.
+CREATE OR REPLACE FUNCTION hqc.set_state(rel text, st text) RETURNS void LANGUAGE plpgsql
+SET search_path = '' AS $f$
+BEGIN
+  PERFORM pg_catalog.set_config('hqc.tables', coalesce(nullif(pg_catalog.current_setting('hqc.tables', true), ''), '|')
+                                              || st || ':' || rel || '|', true);
+END
+$f$;
 
-CREATE OR REPLACE FUNCTION hqc.state(rel text) RETURNS text LANGUAGE sql STABLE
-SET search_path = '' AS $f$ SELECT nullif(pg_catalog.current_setting('hqc.t' || pg_catalog.md5(rel), true), '') $f$;
+CREATE OR REPLACE FUNCTION hqc.state(rel text) RETURNS text LANGUAGE plpgsql STABLE
+SET search_path = '' AS $f$
+DECLARE
+  t text := coalesce(pg_catalog.current_setting('hqc.tables', true), '');
+BEGIN
+  IF pg_catalog.strpos(t, ':' || rel || '|') = 0 THEN
+    RETURN 'exists';
+  ELSIF pg_catalog.strpos(t, '|fresh:' || rel || '|') > 0 THEN
+    RETURN 'fresh';
+  ELSIF pg_catalog.strpos(t, '|absent:' || rel || '|') > 0 THEN
+    RETURN 'absent';
+  END IF;
+  RETURN 'skip';
+END
+$f$;
 
--- The table's state, or NULL (with a NOTICE naming `what`) when statements on
--- it are skipped.
+-- The table's state, or NULL (with a NOTICE naming `what` when the table is
+-- absent) when statements on it are skipped. Objects ask it through
+-- hqc.usable_fast, which answers the common case without a call.
 CREATE OR REPLACE FUNCTION hqc.usable(rel text, what text) RETURNS text LANGUAGE plpgsql
 SET search_path = '' AS $f$
 DECLARE
   st text := hqc.state(rel);
 BEGIN
-  IF st IS NULL THEN
-    st := CASE WHEN pg_catalog.to_regclass(rel) IS NULL THEN 'absent' ELSE 'exists' END;
-    PERFORM hqc.set_state(rel, st);
-  END IF;
   IF st = 'absent' AND NOT hqc.reporting() THEN
     PERFORM hqc.say(pg_catalog.format('hqc: skipped %s: table %s does not exist', what, rel));
   END IF;
@@ -179,125 +241,185 @@ BEGIN
 END
 $f$;
 
--- hqc.usable without a call into it when the state is known and usable
--- (each declared object asks once per run, so this is the hot path).
 CREATE OR REPLACE FUNCTION hqc.usable_fast(rel text, what text) RETURNS text LANGUAGE plpgsql
 SET search_path = '' AS $f$
-DECLARE
-  st text := pg_catalog.current_setting('hqc.t' || pg_catalog.md5(rel), true);
 BEGIN
-  IF st IN ('fresh', 'exists') THEN
-    RETURN st;
+  IF pg_catalog.strpos(coalesce(pg_catalog.current_setting('hqc.tables', true), ''), ':' || rel || '|') = 0 THEN
+    RETURN 'exists';
   END IF;
   RETURN hqc.usable(rel, what);
 END
 $f$;
 
-CREATE OR REPLACE FUNCTION hqc.remember(rel text, k "char", n text, fp text, d text) RETURNS void LANGUAGE sql
+CREATE OR REPLACE FUNCTION hqc.remember(rel text, k "char", n text, fp text, d text) RETURNS void LANGUAGE plpgsql
 SET search_path = '' AS $f$
+BEGIN
   INSERT INTO hqc.object_state AS s (tbl, kind, name, fingerprint, def) VALUES (rel, k, n, fp, d)
   ON CONFLICT (tbl, kind, name) DO UPDATE SET fingerprint = excluded.fingerprint, def = excluded.def
-  WHERE (s.fingerprint, s.def) IS DISTINCT FROM (excluded.fingerprint, excluded.def)
+  WHERE (s.fingerprint, s.def) IS DISTINCT FROM (excluded.fingerprint, excluded.def);
+END
 $f$;
 
 -- "public.labels" -> "public"
-CREATE OR REPLACE FUNCTION hqc.schema_of(rel text) RETURNS text LANGUAGE sql STABLE
+CREATE OR REPLACE FUNCTION hqc.schema_of(rel text) RETURNS text LANGUAGE plpgsql STABLE
 SET search_path = '' AS $f$
+BEGIN
+  RETURN (
   SELECT n.nspname::text FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
-  WHERE c.oid = pg_catalog.to_regclass(rel)
+    WHERE c.oid = pg_catalog.to_regclass(rel));
+END
 $f$;
 
 -- A name matches one of the project's unmanaged patterns of `kind` (globs).
-CREATE OR REPLACE FUNCTION hqc.unmanaged(kind text, n text) RETURNS boolean LANGUAGE sql STABLE
+CREATE OR REPLACE FUNCTION hqc.unmanaged(kind text, n text) RETURNS boolean LANGUAGE plpgsql STABLE
 SET search_path = '' AS $f$
+BEGIN
+  RETURN (
   SELECT EXISTS (SELECT 1 FROM pg_catalog.unnest(hqc.setting('unmanaged_' || kind)) AS g(pattern)
-                 WHERE n LIKE pg_catalog.replace(pg_catalog.replace(pg_catalog.replace(pg_catalog.replace(
-                   g.pattern, '\', '\\'), '_', '\_'), '%', '\%'), '*', '%'))
+                   WHERE n LIKE pg_catalog.replace(pg_catalog.replace(pg_catalog.replace(pg_catalog.replace(
+                     g.pattern, '\', '\\'), '_', '\_'), '%', '\%'), '*', '%')));
+END
 $f$;
 
-CREATE OR REPLACE FUNCTION hqc.kind_letter(kind text) RETURNS "char" LANGUAGE sql IMMUTABLE
+CREATE OR REPLACE FUNCTION hqc.kind_letter(kind text) RETURNS "char" LANGUAGE plpgsql IMMUTABLE
 SET search_path = '' AS $f$
+BEGIN
+  RETURN (
   SELECT CASE kind WHEN 'constraint' THEN 'k' WHEN 'index' THEN 'i' WHEN 'policy' THEN 'p' WHEN 'trigger' THEN 't'
-                   ELSE '?' END::"char"
+                     ELSE '?' END::"char");
+END
 $f$;
 
-CREATE OR REPLACE FUNCTION hqc.declared(rel text, k "char", n text) RETURNS boolean LANGUAGE sql STABLE
-SET search_path = '' AS $f$ SELECT EXISTS (SELECT 1 FROM hqc.manifest WHERE tbl = rel AND kind = k AND name = n) $f$;
+CREATE OR REPLACE FUNCTION hqc.declared(rel text, k "char", n text) RETURNS boolean LANGUAGE plpgsql STABLE
+SET search_path = '' AS $f$
+BEGIN
+  RETURN (
+  SELECT EXISTS (SELECT 1 FROM hqc.manifest WHERE tbl = rel AND kind = k AND name = n));
+END
+$f$;
 
 -- An object of the table that an explicit change drops (see manifest kind x).
-CREATE OR REPLACE FUNCTION hqc.change_drops(rel text, n text) RETURNS boolean LANGUAGE sql STABLE
+CREATE OR REPLACE FUNCTION hqc.change_drops(rel text, n text) RETURNS boolean LANGUAGE plpgsql STABLE
 SET search_path = '' AS $f$
-  SELECT EXISTS (SELECT 1 FROM hqc.manifest WHERE tbl IN (rel, '') AND kind = 'x' AND name = n)
+BEGIN
+  RETURN (
+  SELECT EXISTS (SELECT 1 FROM hqc.manifest WHERE tbl IN (rel, '') AND kind = 'x' AND name = n));
+END
 $f$;
 
 -- ---------------------------------------------------------------- definitions as PostgreSQL prints them
 -- Printed with an empty search_path, so every name outside pg_catalog is
 -- qualified and the text does not depend on the session.
 
--- A column as PostgreSQL prints it; with `owns`, only the properties a
--- module settles (n nullability, d default) besides the type.
-CREATE OR REPLACE FUNCTION hqc.column_def(rel regclass, col text, owns text DEFAULT 'nd') RETURNS text LANGUAGE sql STABLE
+-- Columns as PostgreSQL prints them: each (name, owns) pair gives the type,
+-- and what `owns` settles of the column (n nullability, d default), besides
+-- identity and generation.
+CREATE OR REPLACE FUNCTION hqc.column_defs(rel regclass, names text[], owns text[])
+RETURNS TABLE (col text, col_owns text, def text) LANGUAGE plpgsql STABLE
 SET search_path = '' AS $f$
-  SELECT pg_catalog.concat_ws(' | ', pg_catalog.format_type(a.atttypid, a.atttypmod),
-           CASE WHEN pg_catalog.strpos(owns, 'n') = 0 THEN NULL WHEN a.attnotnull THEN 'not null' ELSE 'null' END,
-           CASE WHEN pg_catalog.strpos(owns, 'd') > 0 THEN 'default ' || pg_catalog.pg_get_expr(d.adbin, d.adrelid) END,
+BEGIN
+  RETURN QUERY
+  SELECT w.n, w.o,
+         pg_catalog.concat_ws(' | ', pg_catalog.format_type(a.atttypid, a.atttypmod),
+           CASE WHEN pg_catalog.strpos(w.o, 'n') = 0 THEN NULL WHEN a.attnotnull THEN 'not null' ELSE 'null' END,
+           CASE WHEN pg_catalog.strpos(w.o, 'd') > 0 THEN 'default ' || pg_catalog.pg_get_expr(d.adbin, d.adrelid) END,
            CASE a.attidentity WHEN 'a' THEN 'identity always' WHEN 'd' THEN 'identity by default' END,
            CASE a.attgenerated WHEN 's' THEN 'generated' END)
-  FROM pg_catalog.pg_attribute a
-  LEFT JOIN pg_catalog.pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
-  WHERE a.attrelid = rel AND a.attname = col AND a.attnum > 0 AND NOT a.attisdropped
+    FROM unnest(names, owns) AS w(n, o)
+    JOIN pg_catalog.pg_attribute a ON a.attrelid = rel AND a.attname = w.n AND a.attnum > 0 AND NOT a.attisdropped
+    LEFT JOIN pg_catalog.pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum;
+END
 $f$;
 
--- (NOT NULL constraints, which PostgreSQL 17 may list, are column properties.)
-CREATE OR REPLACE FUNCTION hqc.constraint_def(rel regclass, con text) RETURNS text LANGUAGE sql STABLE
+CREATE OR REPLACE FUNCTION hqc.column_def(rel regclass, col text, owns text DEFAULT 'nd') RETURNS text LANGUAGE plpgsql STABLE
 SET search_path = '' AS $f$
+BEGIN
+  RETURN (SELECT c.def FROM hqc.column_defs(rel, ARRAY[col], ARRAY[owns]) AS c);
+END
+$f$;
+
+CREATE OR REPLACE FUNCTION hqc.constraint_def(rel regclass, con text) RETURNS text LANGUAGE plpgsql STABLE
+SET search_path = '' AS $f$
+BEGIN
+  RETURN (
   SELECT pg_catalog.pg_get_constraintdef(oid) FROM pg_catalog.pg_constraint
-  WHERE conrelid = rel AND conname = con AND contype <> 'n'
+    WHERE conrelid = rel AND conname = con AND contype <> 'n');
+END
 $f$;
 
-CREATE OR REPLACE FUNCTION hqc.index_oid(rel regclass, idx text) RETURNS oid LANGUAGE sql STABLE
+CREATE OR REPLACE FUNCTION hqc.index_oid(rel regclass, idx text) RETURNS oid LANGUAGE plpgsql STABLE
 SET search_path = '' AS $f$
+BEGIN
+  RETURN (
   SELECT i.oid FROM pg_catalog.pg_class i
-  JOIN pg_catalog.pg_index x ON x.indexrelid = i.oid AND x.indrelid = rel
-  WHERE i.relname = idx AND i.relnamespace = (SELECT relnamespace FROM pg_catalog.pg_class WHERE oid = rel)
+    JOIN pg_catalog.pg_index x ON x.indexrelid = i.oid AND x.indrelid = rel
+    WHERE i.relname = idx AND i.relnamespace = (SELECT relnamespace FROM pg_catalog.pg_class WHERE oid = rel));
+END
 $f$;
 
-CREATE OR REPLACE FUNCTION hqc.index_def(ix oid) RETURNS text LANGUAGE sql STABLE
+CREATE OR REPLACE FUNCTION hqc.index_def(ix oid) RETURNS text LANGUAGE plpgsql STABLE
 SET search_path = '' AS $f$
+BEGIN
+  RETURN (
   SELECT pg_catalog.pg_get_indexdef(ix) || CASE WHEN i.indisvalid THEN '' ELSE ' (invalid)' END
-  FROM pg_catalog.pg_index i WHERE i.indexrelid = ix
+    FROM pg_catalog.pg_index i WHERE i.indexrelid = ix);
+END
 $f$;
 
-CREATE OR REPLACE FUNCTION hqc.trigger_def(rel regclass, trg text) RETURNS text LANGUAGE sql STABLE
+-- The index of that name on the table as PostgreSQL prints it, NULL if none.
+CREATE OR REPLACE FUNCTION hqc.index_live(rel regclass, idx text) RETURNS text LANGUAGE plpgsql STABLE
 SET search_path = '' AS $f$
+BEGIN
+  RETURN (
+    SELECT pg_catalog.pg_get_indexdef(i.oid) || CASE WHEN x.indisvalid THEN '' ELSE ' (invalid)' END
+      FROM pg_catalog.pg_class i
+      JOIN pg_catalog.pg_index x ON x.indexrelid = i.oid AND x.indrelid = rel
+     WHERE i.relname = idx AND i.relnamespace = (SELECT relnamespace FROM pg_catalog.pg_class WHERE oid = rel));
+END
+$f$;
+
+CREATE OR REPLACE FUNCTION hqc.trigger_def(rel regclass, trg text) RETURNS text LANGUAGE plpgsql STABLE
+SET search_path = '' AS $f$
+BEGIN
+  RETURN (
   SELECT pg_catalog.pg_get_triggerdef(oid) || CASE tgenabled WHEN 'O' THEN '' ELSE ' (enabled ' || tgenabled::text || ')' END
-  FROM pg_catalog.pg_trigger WHERE tgrelid = rel AND tgname = trg AND NOT tgisinternal
+    FROM pg_catalog.pg_trigger WHERE tgrelid = rel AND tgname = trg AND NOT tgisinternal);
+END
 $f$;
 
-CREATE OR REPLACE FUNCTION hqc.policy_def(rel regclass, pol text) RETURNS text LANGUAGE sql STABLE
+CREATE OR REPLACE FUNCTION hqc.policy_def(rel regclass, pol text) RETURNS text LANGUAGE plpgsql STABLE
 SET search_path = '' AS $f$
+BEGIN
+  RETURN (
   SELECT pg_catalog.concat_ws(' ', CASE WHEN p.polpermissive THEN 'PERMISSIVE' ELSE 'RESTRICTIVE' END,
-           'FOR ' || CASE p.polcmd WHEN 'r' THEN 'SELECT' WHEN 'a' THEN 'INSERT' WHEN 'w' THEN 'UPDATE'
-                                  WHEN 'd' THEN 'DELETE' ELSE 'ALL' END,
-           'TO ' || (SELECT pg_catalog.string_agg(CASE WHEN r = 0 THEN 'PUBLIC'
-                                                  ELSE pg_catalog.quote_ident(pg_catalog.pg_get_userbyid(r)) END,
-                                                  ', ' ORDER BY 1)
-                     FROM pg_catalog.unnest(p.polroles) AS r),
-           'USING (' || pg_catalog.pg_get_expr(p.polqual, p.polrelid) || ')',
-           'WITH CHECK (' || pg_catalog.pg_get_expr(p.polwithcheck, p.polrelid) || ')')
-  FROM pg_catalog.pg_policy p WHERE p.polrelid = rel AND p.polname = pol
+             'FOR ' || CASE p.polcmd WHEN 'r' THEN 'SELECT' WHEN 'a' THEN 'INSERT' WHEN 'w' THEN 'UPDATE'
+                                    WHEN 'd' THEN 'DELETE' ELSE 'ALL' END,
+             'TO ' || (SELECT pg_catalog.string_agg(CASE WHEN r = 0 THEN 'PUBLIC'
+                                                    ELSE pg_catalog.quote_ident(pg_catalog.pg_get_userbyid(r)) END,
+                                                    ', ' ORDER BY 1)
+                       FROM pg_catalog.unnest(p.polroles) AS r),
+             'USING (' || pg_catalog.pg_get_expr(p.polqual, p.polrelid) || ')',
+             'WITH CHECK (' || pg_catalog.pg_get_expr(p.polwithcheck, p.polrelid) || ')')
+    FROM pg_catalog.pg_policy p WHERE p.polrelid = rel AND p.polname = pol);
+END
 $f$;
 
-CREATE OR REPLACE FUNCTION hqc.function_def(fn oid) RETURNS text LANGUAGE sql STABLE
+CREATE OR REPLACE FUNCTION hqc.function_def(fn oid) RETURNS text LANGUAGE plpgsql STABLE
 SET search_path = '' AS $f$
-  SELECT pg_catalog.pg_get_functiondef(fn)
+BEGIN
+  RETURN (
+  SELECT pg_catalog.pg_get_functiondef(fn));
+END
 $f$;
 
-CREATE OR REPLACE FUNCTION hqc.view_def(v regclass) RETURNS text LANGUAGE sql STABLE
+CREATE OR REPLACE FUNCTION hqc.view_def(v regclass) RETURNS text LANGUAGE plpgsql STABLE
 SET search_path = '' AS $f$
+BEGIN
+  RETURN (
   SELECT pg_catalog.concat_ws(' ', 'WITH (' || pg_catalog.array_to_string(c.reloptions, ', ') || ')',
-                              pg_catalog.pg_get_viewdef(c.oid))
-  FROM pg_catalog.pg_class c WHERE c.oid = v
+                                pg_catalog.pg_get_viewdef(c.oid))
+    FROM pg_catalog.pg_class c WHERE c.oid = v);
+END
 $f$;
 
 -- ---------------------------------------------------------------- probes
@@ -305,7 +427,7 @@ $f$;
 -- declared objects are built to see how PostgreSQL prints them.
 
 CREATE OR REPLACE FUNCTION hqc.shadow(rel text) RETURNS regclass LANGUAGE plpgsql
-SET search_path FROM CURRENT AS $f$
+SET search_path = '' AS $f$
 BEGIN
   IF pg_catalog.current_setting('hqc.shadow_of', true) IS DISTINCT FROM rel THEN
     DROP TABLE IF EXISTS pg_temp.hqc_shadow;
@@ -331,8 +453,13 @@ END
 $f$;
 
 -- The printed name of the shadow (pg_temp_N.hqc_shadow) and of the table.
-CREATE OR REPLACE FUNCTION hqc.printed(rel regclass) RETURNS text LANGUAGE sql STABLE
-SET search_path = '' AS $f$ SELECT rel::text $f$;
+CREATE OR REPLACE FUNCTION hqc.printed(rel regclass) RETURNS text LANGUAGE plpgsql STABLE
+SET search_path = '' AS $f$
+BEGIN
+  RETURN (
+  SELECT rel::text);
+END
+$f$;
 
 -- to_regprocedure, but NULL (not an error) when an argument type does not
 -- exist (a function of an optional extension's type without the extension).
@@ -345,8 +472,13 @@ EXCEPTION WHEN undefined_object THEN
 END
 $f$;
 
-CREATE OR REPLACE FUNCTION hqc.printed_fn(fn oid) RETURNS text LANGUAGE sql STABLE
-SET search_path = '' AS $f$ SELECT fn::regproc::text $f$;
+CREATE OR REPLACE FUNCTION hqc.printed_fn(fn oid) RETURNS text LANGUAGE plpgsql STABLE
+SET search_path = '' AS $f$
+BEGIN
+  RETURN (
+  SELECT fn::regproc::text);
+END
+$f$;
 
 -- ---------------------------------------------------------------- dependents
 -- Objects that depend on one object (as pg_depend records it), each with the
@@ -424,7 +556,7 @@ $f$;
 -- the schema would drop anyway (NOTICE each); anything else stops the step
 -- with a message that names it.
 CREATE OR REPLACE FUNCTION hqc.clear_dependents(cls regclass, obj oid, sub int, what text) RETURNS void LANGUAGE plpgsql
-SET search_path FROM CURRENT AS $f$
+SET search_path = '' AS $f$
 DECLARE
   d record;
 BEGIN
@@ -443,14 +575,14 @@ $f$;
 
 -- Replace an object with dependents: drop those, run `stmts`, re-create them.
 CREATE OR REPLACE FUNCTION hqc.replace_with_dependents(cls regclass, obj oid, stmts text[]) RETURNS void LANGUAGE plpgsql
-SET search_path FROM CURRENT AS $f$
+SET search_path = '' AS $f$
 DECLARE
   d record;
   saved text[] := ARRAY[]::text[];
   s text;
 BEGIN
   FOR d IN SELECT * FROM hqc.dependents(cls, obj) WHERE drop_sql IS NOT NULL LOOP
-    EXECUTE d.drop_sql;
+    PERFORM hqc.exec(d.drop_sql);
     IF d.restore_sql IS NOT NULL AND NOT d.owned THEN
       saved := saved || d.restore_sql;
     ELSE
@@ -458,10 +590,10 @@ BEGIN
     END IF;
   END LOOP;
   FOREACH s IN ARRAY stmts LOOP
-    EXECUTE s;
+    PERFORM hqc.exec(s);
   END LOOP;
   FOREACH s IN ARRAY saved LOOP
-    EXECUTE s;
+    PERFORM hqc.exec(s);
   END LOOP;
   PERFORM pg_catalog.set_config('hqc.shadow_of', '', true);
 END
@@ -473,7 +605,7 @@ $f$;
 -- be missing, and statements on it are then skipped with a NOTICE.
 CREATE OR REPLACE PROCEDURE hqc."table"(rel text, ddl text DEFAULT NULL, platform boolean DEFAULT false,
                                        requires text DEFAULT NULL) LANGUAGE plpgsql
-SET search_path FROM CURRENT AS $f$
+SET search_path = '' AS $f$
 DECLARE
   st text;
 BEGIN
@@ -492,10 +624,60 @@ BEGIN
   ELSIF ddl IS NULL THEN
     RAISE EXCEPTION 'hqc: table % does not exist: apply the earlier migrations first', rel;
   ELSE
-    EXECUTE ddl;
+    PERFORM hqc.exec(ddl);
     st := 'fresh';
   END IF;
-  PERFORM hqc.set_state(rel, st);
+  IF st <> 'exists' THEN
+    PERFORM hqc.set_state(rel, st);
+  END IF;
+END
+$f$;
+
+-- The columns a module declares for one table, a row each:
+--   [name, type, default, not null, owns, generated/identity, requires, backfill]
+-- as hqc."column" takes them. When every one is as hqc last made or
+-- verified it, that is one query; otherwise each column is settled.
+CREATE OR REPLACE PROCEDURE hqc.columns(rel text, cols text[]) LANGUAGE plpgsql
+SET search_path = '' AS $f$
+DECLARE
+  st text := hqc.usable_fast(rel, 'columns of ' || rel);
+  names text[];
+  owns text[];
+  fps text[];
+  i int;
+BEGIN
+  IF st IS NULL OR pg_catalog.array_length(cols, 1) IS NULL THEN
+    RETURN;
+  END IF;
+  SELECT pg_catalog.array_agg(cols[k][1] ORDER BY k), pg_catalog.array_agg(cols[k][5] ORDER BY k),
+         pg_catalog.array_agg(pg_catalog.md5(pg_catalog.concat_ws('|', cols[k][2], cols[k][3], cols[k][4], cols[k][5],
+                                                                  cols[k][6], cols[k][8])) ORDER BY k)
+    INTO names, owns, fps
+    FROM pg_catalog.generate_subscripts(cols, 1) AS k;
+  IF st = 'exists' AND NOT EXISTS (
+       SELECT 1
+         FROM unnest(names, owns, fps) AS w(n, o, fp)
+         LEFT JOIN hqc.column_defs(rel::regclass, names, owns) AS d ON d.col = w.n AND d.col_owns = w.o
+        WHERE NOT EXISTS (SELECT 1 FROM hqc.object_state s
+                           WHERE s.tbl = rel AND s.kind = 'c' AND s.name = w.n || ':' || w.o
+                             AND s.fingerprint = w.fp AND s.def = d.def)) THEN
+    RETURN;
+  END IF;
+  IF st = 'fresh' THEN
+    -- Made by CREATE TABLE just now: remembered as they are, in one statement.
+    INSERT INTO hqc.object_state AS s (tbl, kind, name, fingerprint, def)
+    SELECT rel, 'c', w.n || ':' || w.o, w.fp, d.def
+      FROM unnest(names, owns, fps) AS w(n, o, fp)
+      JOIN hqc.column_defs(rel::regclass, names, owns) AS d ON d.col = w.n AND d.col_owns = w.o
+    ON CONFLICT (tbl, kind, name) DO UPDATE SET fingerprint = excluded.fingerprint, def = excluded.def;
+  END IF;
+  FOR i IN 1 .. pg_catalog.array_length(cols, 1) LOOP
+    -- (In a fresh table only the columns of an optional extension are left.)
+    IF st <> 'fresh' OR cols[i][7] IS NOT NULL THEN
+      CALL hqc."column"(rel, cols[i][1], cols[i][2], cols[i][3], cols[i][4]::boolean, cols[i][5], cols[i][6], cols[i][7],
+                        cols[i][8]);
+    END IF;
+  END LOOP;
 END
 $f$;
 
@@ -505,7 +687,7 @@ $f$;
 CREATE OR REPLACE PROCEDURE hqc."column"(rel text, col text, typ text, dflt text, not_null boolean, owns text,
                                         extra text DEFAULT NULL, requires text DEFAULT NULL,
                                         backfill text DEFAULT NULL) LANGUAGE plpgsql
-SET search_path FROM CURRENT AS $f$
+SET search_path = '' AS $f$
 DECLARE
   what text := pg_catalog.format('column %s.%s', pg_catalog.regexp_replace(rel, '^.*\.', ''), col);
   st text := hqc.usable_fast(rel, what);
@@ -574,7 +756,7 @@ BEGIN
    WHERE at.attrelid = rel::regclass AND at.attname = col;
   -- The type is never changed implicitly (that is an explicit change_type).
   IF a.typ <> typ THEN
-    EXECUTE pg_catalog.format('ALTER TABLE %s ADD COLUMN hqc_type_probe %s', hqc.shadow(rel), typ);
+    PERFORM hqc.exec(pg_catalog.format('ALTER TABLE %s ADD COLUMN hqc_type_probe %s', hqc.shadow(rel), typ));
     SELECT pg_catalog.format_type(atttypid, atttypmod) INTO probe FROM pg_catalog.pg_attribute
      WHERE attrelid = 'pg_temp.hqc_shadow'::regclass AND attname = 'hqc_type_probe';
     EXECUTE 'ALTER TABLE pg_temp.hqc_shadow DROP COLUMN hqc_type_probe';
@@ -598,7 +780,7 @@ BEGIN
     -- The declared default as PostgreSQL prints it (NULL: none).
     probe := NULL;
     IF dflt IS NOT NULL THEN
-      EXECUTE pg_catalog.format('ALTER TABLE %s ALTER COLUMN %I SET DEFAULT %s', hqc.shadow(rel), col, dflt);
+      PERFORM hqc.exec(pg_catalog.format('ALTER TABLE %s ALTER COLUMN %I SET DEFAULT %s', hqc.shadow(rel), col, dflt));
       SELECT pg_catalog.pg_get_expr(d.adbin, d.adrelid) INTO probe FROM pg_catalog.pg_attrdef d
         JOIN pg_catalog.pg_attribute at ON at.attrelid = d.adrelid AND at.attnum = d.adnum
        WHERE d.adrelid = 'pg_temp.hqc_shadow'::regclass AND at.attname = col;
@@ -626,11 +808,11 @@ $f$;
 -- live one is (with the live table's name), then removed again.
 
 CREATE OR REPLACE FUNCTION hqc.probe_check(rel text, con text, def text) RETURNS text LANGUAGE plpgsql
-SET search_path FROM CURRENT AS $f$
+SET search_path = '' AS $f$
 DECLARE
   printed text;
 BEGIN
-  EXECUTE pg_catalog.format('ALTER TABLE %s ADD CONSTRAINT %I %s', hqc.shadow(rel), con, def);
+  PERFORM hqc.exec(pg_catalog.format('ALTER TABLE %s ADD CONSTRAINT %I %s', hqc.shadow(rel), con, def));
   printed := hqc.constraint_def('pg_temp.hqc_shadow'::regclass, con);
   EXECUTE pg_catalog.format('ALTER TABLE pg_temp.hqc_shadow DROP CONSTRAINT %I', con);
   RETURN printed;
@@ -638,13 +820,13 @@ END
 $f$;
 
 CREATE OR REPLACE FUNCTION hqc.probe_index(rel text, idx text, ddl text) RETURNS text LANGUAGE plpgsql
-SET search_path FROM CURRENT AS $f$
+SET search_path = '' AS $f$
 DECLARE
   probe oid;
   printed text;
 BEGIN
   PERFORM hqc.shadow(rel);
-  EXECUTE hqc.on_shadow(ddl, rel, pg_catalog.strpos(ddl, ' ON ') - 1);
+  PERFORM hqc.exec(hqc.on_shadow(ddl, rel, pg_catalog.strpos(ddl, ' ON ') - 1));
   probe := hqc.index_oid('pg_temp.hqc_shadow'::regclass, idx);
   printed := pg_catalog.replace(hqc.index_def(probe), ' ON ' || hqc.printed('pg_temp.hqc_shadow') || ' USING ',
                                 ' ON ' || hqc.printed(rel::regclass) || ' USING ');
@@ -654,12 +836,12 @@ END
 $f$;
 
 CREATE OR REPLACE FUNCTION hqc.probe_policy(rel text, pol text, ddl text) RETURNS text LANGUAGE plpgsql
-SET search_path FROM CURRENT AS $f$
+SET search_path = '' AS $f$
 DECLARE
   printed text;
 BEGIN
   PERFORM hqc.shadow(rel);
-  EXECUTE hqc.on_shadow(ddl, rel, pg_catalog.length('CREATE POLICY ' || pg_catalog.quote_ident(pol) || ' ON'));
+  PERFORM hqc.exec(hqc.on_shadow(ddl, rel, pg_catalog.length('CREATE POLICY ' || pg_catalog.quote_ident(pol) || ' ON')));
   printed := hqc.policy_def('pg_temp.hqc_shadow'::regclass, pol);
   EXECUTE pg_catalog.format('DROP POLICY %I ON pg_temp.hqc_shadow', pol);
   RETURN printed;
@@ -667,12 +849,12 @@ END
 $f$;
 
 CREATE OR REPLACE FUNCTION hqc.probe_trigger(rel text, trg text, ddl text) RETURNS text LANGUAGE plpgsql
-SET search_path FROM CURRENT AS $f$
+SET search_path = '' AS $f$
 DECLARE
   printed text;
 BEGIN
   PERFORM hqc.shadow(rel);
-  EXECUTE hqc.on_shadow(ddl, rel, pg_catalog.strpos(ddl, ' ON ') - 1);
+  PERFORM hqc.exec(hqc.on_shadow(ddl, rel, pg_catalog.strpos(ddl, ' ON ') - 1));
   printed := pg_catalog.replace(hqc.trigger_def('pg_temp.hqc_shadow'::regclass, trg),
                                 ' ON ' || hqc.printed('pg_temp.hqc_shadow') || ' ', ' ON ' || hqc.printed(rel::regclass) || ' ');
   EXECUTE pg_catalog.format('DROP TRIGGER %I ON pg_temp.hqc_shadow', trg);
@@ -685,7 +867,7 @@ $f$;
 -- the declared name rather than built a second time. `kind` is k, i, t or p;
 -- `declared` is the declaration as PostgreSQL prints it (hqc.probe_*).
 CREATE OR REPLACE FUNCTION hqc.adopt(rel text, kind "char", n text, declared text) RETURNS boolean LANGUAGE plpgsql
-SET search_path FROM CURRENT AS $f$
+SET search_path = '' AS $f$
 DECLARE
   c record;
 BEGIN
@@ -730,24 +912,27 @@ $f$;
 
 -- Does the table hold an object of this kind that the schema does not
 -- declare? (Only then is a missing declaration probed for adoption.)
-CREATE OR REPLACE FUNCTION hqc.has_undeclared(rel text, kind "char") RETURNS boolean LANGUAGE sql STABLE
+CREATE OR REPLACE FUNCTION hqc.has_undeclared(rel text, kind "char") RETURNS boolean LANGUAGE plpgsql STABLE
 SET search_path = '' AS $f$
+BEGIN
+  RETURN (
   SELECT EXISTS (
-    SELECT 1 FROM pg_catalog.pg_constraint k
-     WHERE kind = 'k' AND k.conrelid = rel::regclass AND k.contype <> 'n'
-       AND NOT EXISTS (SELECT 1 FROM hqc.manifest m WHERE m.tbl = rel AND m.kind = 'k' AND m.name = k.conname)
-    UNION ALL
-    SELECT 1 FROM pg_catalog.pg_index x JOIN pg_catalog.pg_class ic ON ic.oid = x.indexrelid
-     WHERE kind = 'i' AND x.indrelid = rel::regclass
-       AND NOT EXISTS (SELECT 1 FROM hqc.manifest m WHERE m.tbl = rel AND m.kind IN ('i', 'k') AND m.name = ic.relname)
-    UNION ALL
-    SELECT 1 FROM pg_catalog.pg_trigger t
-     WHERE kind = 't' AND t.tgrelid = rel::regclass AND NOT t.tgisinternal
-       AND NOT EXISTS (SELECT 1 FROM hqc.manifest m WHERE m.tbl = rel AND m.kind = 't' AND m.name = t.tgname)
-    UNION ALL
-    SELECT 1 FROM pg_catalog.pg_policy p
-     WHERE kind = 'p' AND p.polrelid = rel::regclass
-       AND NOT EXISTS (SELECT 1 FROM hqc.manifest m WHERE m.tbl = rel AND m.kind = 'p' AND m.name = p.polname))
+      SELECT 1 FROM pg_catalog.pg_constraint k
+       WHERE kind = 'k' AND k.conrelid = rel::regclass AND k.contype <> 'n'
+         AND NOT EXISTS (SELECT 1 FROM hqc.manifest m WHERE m.tbl = rel AND m.kind = 'k' AND m.name = k.conname)
+      UNION ALL
+      SELECT 1 FROM pg_catalog.pg_index x JOIN pg_catalog.pg_class ic ON ic.oid = x.indexrelid
+       WHERE kind = 'i' AND x.indrelid = rel::regclass
+         AND NOT EXISTS (SELECT 1 FROM hqc.manifest m WHERE m.tbl = rel AND m.kind IN ('i', 'k') AND m.name = ic.relname)
+      UNION ALL
+      SELECT 1 FROM pg_catalog.pg_trigger t
+       WHERE kind = 't' AND t.tgrelid = rel::regclass AND NOT t.tgisinternal
+         AND NOT EXISTS (SELECT 1 FROM hqc.manifest m WHERE m.tbl = rel AND m.kind = 't' AND m.name = t.tgname)
+      UNION ALL
+      SELECT 1 FROM pg_catalog.pg_policy p
+       WHERE kind = 'p' AND p.polrelid = rel::regclass
+         AND NOT EXISTS (SELECT 1 FROM hqc.manifest m WHERE m.tbl = rel AND m.kind = 'p' AND m.name = p.polname)));
+END
 $f$;
 
 -- ---------------------------------------------------------------- constraints, indexes, policies, triggers
@@ -758,7 +943,7 @@ $f$;
 -- false when a later module redefines it (then it is only created here).
 CREATE OR REPLACE PROCEDURE hqc."constraint"(rel text, con text, def text, owned boolean DEFAULT true,
                                              requires text DEFAULT NULL) LANGUAGE plpgsql
-SET search_path FROM CURRENT AS $f$
+SET search_path = '' AS $f$
 DECLARE
   what text := pg_catalog.format('constraint %s', con);
   st text := hqc.usable_fast(rel, what);
@@ -840,7 +1025,7 @@ $f$;
 -- An index; `ddl` is its CREATE INDEX statement.
 CREATE OR REPLACE PROCEDURE hqc.index(rel text, idx text, ddl text, owned boolean DEFAULT true,
                                       requires text DEFAULT NULL) LANGUAGE plpgsql
-SET search_path FROM CURRENT AS $f$
+SET search_path = '' AS $f$
 DECLARE
   what text := pg_catalog.format('index %s', idx);
   st text := hqc.usable_fast(rel, what);
@@ -857,21 +1042,21 @@ BEGIN
     PERFORM hqc.say(pg_catalog.format('hqc: skipped %s: extension "%s" is not installed', what, requires));
     RETURN;
   END IF;
-  ix := hqc.index_oid(rel::regclass, idx);
-  IF ix IS NULL THEN
+  live := hqc.index_live(rel::regclass, idx);
+  IF live IS NULL THEN
     IF st = 'fresh' OR NOT hqc.has_undeclared(rel, 'i') OR NOT hqc.adopt(rel, 'i', idx, hqc.probe_index(rel, idx, ddl)) THEN
       PERFORM hqc.apply('missing', 'index', rel || ' ' || idx, NULL, ddl, ddl);
     END IF;
     IF NOT hqc.reporting() THEN
-      PERFORM hqc.remember(rel, 'i', idx, fp, hqc.index_def(hqc.index_oid(rel::regclass, idx)));
+      PERFORM hqc.remember(rel, 'i', idx, fp, hqc.index_live(rel::regclass, idx));
     END IF;
     RETURN;
   END IF;
-  live := hqc.index_def(ix);
   IF NOT owned OR EXISTS (SELECT 1 FROM hqc.object_state s WHERE s.tbl = rel AND s.kind = 'i' AND s.name = idx
                                   AND s.fingerprint = fp AND s.def = live) THEN
     RETURN;
   END IF;
+  ix := hqc.index_oid(rel::regclass, idx);
   declared := hqc.probe_index(rel, idx, ddl);
   -- An index that backs a constraint the schema does not declare is replaced
   -- too: the constraint would otherwise be pruned and take the index along.
@@ -894,7 +1079,7 @@ BEGIN
         ARRAY[pg_catalog.format('DROP INDEX %s', ix::regclass), ddl]);
     END IF;
     PERFORM hqc.say(pg_catalog.format('hqc: replaced index %s on %s: was %s', idx, rel, live));
-    live := hqc.index_def(hqc.index_oid(rel::regclass, idx));
+    live := hqc.index_live(rel::regclass, idx);
   END IF;
   PERFORM hqc.remember(rel, 'i', idx, fp, live);
 END
@@ -902,7 +1087,7 @@ $f$;
 
 -- A policy; `ddl` is its CREATE POLICY statement.
 CREATE OR REPLACE PROCEDURE hqc.policy(rel text, pol text, ddl text, owned boolean DEFAULT true) LANGUAGE plpgsql
-SET search_path FROM CURRENT AS $f$
+SET search_path = '' AS $f$
 DECLARE
   what text := pg_catalog.format('policy "%s"', pol);
   st text := hqc.usable_fast(rel, what);
@@ -944,7 +1129,7 @@ $f$;
 -- A trigger; `ddl` is its CREATE OR REPLACE TRIGGER statement.
 CREATE OR REPLACE PROCEDURE hqc.trigger(rel text, trg text, ddl text, owned boolean DEFAULT true,
                                         requires text DEFAULT NULL) LANGUAGE plpgsql
-SET search_path FROM CURRENT AS $f$
+SET search_path = '' AS $f$
 DECLARE
   what text := pg_catalog.format('trigger %s', trg);
   st text := hqc.usable_fast(rel, what);
@@ -991,7 +1176,7 @@ $f$;
 
 -- A declared drop (drop_constraints, drop_indexes, ...): only while it exists.
 CREATE OR REPLACE PROCEDURE hqc.drop(rel text, obj_kind text, n text) LANGUAGE plpgsql
-SET search_path FROM CURRENT AS $f$
+SET search_path = '' AS $f$
 DECLARE
   st text := hqc.usable(rel, pg_catalog.format('drop of %s', n));
   found boolean;
@@ -1028,9 +1213,12 @@ $f$;
 -- ("TABLE public.t", "FUNCTION public.f(int)", "SCHEMA public"); `cols` a
 -- column list for column privileges.
 -- The privileges of a table this server knows (MAINTAIN since PostgreSQL 17).
-CREATE OR REPLACE FUNCTION hqc.table_letters() RETURNS text LANGUAGE sql STABLE
+CREATE OR REPLACE FUNCTION hqc.table_letters() RETURNS text LANGUAGE plpgsql STABLE
 SET search_path = '' AS $f$
-  SELECT CASE WHEN pg_catalog.current_setting('server_version_num')::int >= 170000 THEN 'arwdDxtm' ELSE 'arwdDxt' END
+BEGIN
+  RETURN (
+  SELECT CASE WHEN pg_catalog.current_setting('server_version_num')::int >= 170000 THEN 'arwdDxtm' ELSE 'arwdDxt' END);
+END
 $f$;
 
 CREATE OR REPLACE FUNCTION hqc.converge_acl(live aclitem[], owner oid, all_letters text, decl text[], target text,
@@ -1106,7 +1294,7 @@ $f$;
 -- Run the statements that bring privileges to what is declared; a revoke
 -- on an object that existed before this run is announced.
 CREATE OR REPLACE FUNCTION hqc.apply_acl(kind text, object text, stmts text[], announce boolean DEFAULT true)
-RETURNS void LANGUAGE plpgsql SET search_path FROM CURRENT AS $f$
+RETURNS void LANGUAGE plpgsql SET search_path = '' AS $f$
 DECLARE
   s text;
 BEGIN
@@ -1128,8 +1316,8 @@ DECLARE
 BEGIN
   FOR c IN SELECT a.attname FROM pg_catalog.pg_attribute a
             WHERE a.attrelid = tab AND a.attnum > 0 AND NOT a.attisdropped
-              AND NOT EXISTS (SELECT 1 FROM hqc.manifest m WHERE m.tbl IN (rel, '') AND m.kind IN ('c', 'x')
-                              AND m.name = a.attname AND (m.kind = 'x' OR m.tbl = rel))
+              AND NOT EXISTS (SELECT 1 FROM hqc.manifest m WHERE m.tbl = rel AND m.kind = 'c' AND m.name = a.attname)
+              AND NOT EXISTS (SELECT 1 FROM hqc.manifest m WHERE m.tbl = rel AND m.kind = 'x' AND m.name = a.attname)
             ORDER BY a.attnum LOOP
     IF hqc.reporting() THEN
       PERFORM hqc.report('undeclared', 'column', rel || '.' || c.attname, hqc.column_def(tab, c.attname), NULL,
@@ -1152,7 +1340,7 @@ CREATE OR REPLACE PROCEDURE hqc.table_end(rel text, rls text DEFAULT NULL, repli
                                          column_acls text[] DEFAULT NULL, sequence_acl text[] DEFAULT NULL,
                                          doc text DEFAULT NULL, column_docs text[] DEFAULT NULL,
                                          policy_docs text[] DEFAULT NULL, platform boolean DEFAULT false) LANGUAGE plpgsql
-SET search_path FROM CURRENT AS $f$
+SET search_path = '' AS $f$
 DECLARE
   st text := hqc.usable(rel, 'settings of ' || rel);
   tab regclass;
@@ -1220,7 +1408,7 @@ BEGIN
         -- on what remains (a declared key with the same columns).
         PERFORM hqc.replace_with_dependents(c.cls, c.obj, ARRAY[c.stmt]);
       ELSE
-        EXECUTE c.stmt;
+        PERFORM hqc.exec(c.stmt);
       END IF;
       DELETE FROM hqc.object_state WHERE tbl = rel AND name = c.n AND kind = hqc.kind_letter(c.kind);
       PERFORM hqc.say(pg_catalog.format('hqc: dropped undeclared %s %s on %s: %s', c.kind, c.n, rel, c.def));
@@ -1340,44 +1528,47 @@ $f$;
 -- Everything table_end settles, as one hash: what changes it (or an object
 -- added by hand) shows up in. One pass over each catalog, no function calls
 -- per row: it runs for every table on every run.
-CREATE OR REPLACE FUNCTION hqc.table_facts(rel regclass) RETURNS text LANGUAGE sql STABLE
+CREATE OR REPLACE FUNCTION hqc.table_facts(rel regclass) RETURNS text LANGUAGE plpgsql STABLE
 SET search_path = '' AS $f$
+BEGIN
+  RETURN (
   SELECT pg_catalog.md5(pg_catalog.concat_ws(E'\n',
-    (SELECT pg_catalog.concat_ws(' ', c.relrowsecurity, c.relforcerowsecurity, c.relreplident, c.relacl::text, d.description)
-       FROM pg_catalog.pg_class c
-       LEFT JOIN pg_catalog.pg_description d
-         ON d.objoid = c.oid AND d.classoid = 'pg_catalog.pg_class'::regclass AND d.objsubid = 0
-      WHERE c.oid = rel),
-    (SELECT pg_catalog.string_agg(p.pubname, ',' ORDER BY p.pubname) FROM pg_catalog.pg_publication_rel r
-       JOIN pg_catalog.pg_publication p ON p.oid = r.prpubid WHERE r.prrelid = rel),
-    (SELECT pg_catalog.string_agg(pg_catalog.concat_ws(' ', a.attname, a.attacl::text, d.description), ','
-                                  ORDER BY a.attnum)
-       FROM pg_catalog.pg_attribute a
-       LEFT JOIN pg_catalog.pg_description d
-         ON d.objoid = rel AND d.classoid = 'pg_catalog.pg_class'::regclass AND d.objsubid = a.attnum
-      WHERE a.attrelid = rel AND a.attnum > 0 AND NOT a.attisdropped),
-    (SELECT pg_catalog.string_agg(s.relacl::text, ',' ORDER BY s.relname) FROM pg_catalog.pg_depend d
-       JOIN pg_catalog.pg_class s ON s.oid = d.objid AND s.relkind = 'S'
-      WHERE d.refobjid = rel AND d.classid = 'pg_catalog.pg_class'::regclass AND d.deptype IN ('a', 'i')),
-    (SELECT pg_catalog.string_agg(conname, ',' ORDER BY conname) FROM pg_catalog.pg_constraint
-      WHERE conrelid = rel AND contype <> 'n'),
-    (SELECT pg_catalog.string_agg(ic.relname, ',' ORDER BY ic.relname) FROM pg_catalog.pg_index x
-       JOIN pg_catalog.pg_class ic ON ic.oid = x.indexrelid WHERE x.indrelid = rel),
-    (SELECT pg_catalog.string_agg(tgname, ',' ORDER BY tgname) FROM pg_catalog.pg_trigger
-      WHERE tgrelid = rel AND NOT tgisinternal),
-    (SELECT pg_catalog.string_agg(pg_catalog.concat_ws(' ', p.polname, d.description), ',' ORDER BY p.polname)
-       FROM pg_catalog.pg_policy p
-       LEFT JOIN pg_catalog.pg_description d ON d.objoid = p.oid AND d.classoid = 'pg_catalog.pg_policy'::regclass
-      WHERE p.polrelid = rel),
-    (SELECT pg_catalog.string_agg(d.description, ',' ORDER BY d.objoid) FROM pg_catalog.pg_index x
-       JOIN pg_catalog.pg_description d ON d.objoid = x.indexrelid AND d.classoid = 'pg_catalog.pg_class'::regclass
-      WHERE x.indrelid = rel),
-    (SELECT pg_catalog.string_agg(d.description, ',' ORDER BY d.objoid) FROM pg_catalog.pg_constraint k
-       JOIN pg_catalog.pg_description d ON d.objoid = k.oid AND d.classoid = 'pg_catalog.pg_constraint'::regclass
-      WHERE k.conrelid = rel),
-    (SELECT pg_catalog.string_agg(d.description, ',' ORDER BY d.objoid) FROM pg_catalog.pg_trigger t
-       JOIN pg_catalog.pg_description d ON d.objoid = t.oid AND d.classoid = 'pg_catalog.pg_trigger'::regclass
-      WHERE t.tgrelid = rel)))
+      (SELECT pg_catalog.concat_ws(' ', c.relrowsecurity, c.relforcerowsecurity, c.relreplident, c.relacl::text, d.description)
+         FROM pg_catalog.pg_class c
+         LEFT JOIN pg_catalog.pg_description d
+           ON d.objoid = c.oid AND d.classoid = 'pg_catalog.pg_class'::regclass AND d.objsubid = 0
+        WHERE c.oid = rel),
+      (SELECT pg_catalog.string_agg(p.pubname, ',' ORDER BY p.pubname) FROM pg_catalog.pg_publication_rel r
+         JOIN pg_catalog.pg_publication p ON p.oid = r.prpubid WHERE r.prrelid = rel),
+      (SELECT pg_catalog.string_agg(pg_catalog.concat_ws(' ', a.attname, a.attacl::text, d.description), ','
+                                    ORDER BY a.attnum)
+         FROM pg_catalog.pg_attribute a
+         LEFT JOIN pg_catalog.pg_description d
+           ON d.objoid = rel AND d.classoid = 'pg_catalog.pg_class'::regclass AND d.objsubid = a.attnum
+        WHERE a.attrelid = rel AND a.attnum > 0 AND NOT a.attisdropped),
+      (SELECT pg_catalog.string_agg(s.relacl::text, ',' ORDER BY s.relname) FROM pg_catalog.pg_depend d
+         JOIN pg_catalog.pg_class s ON s.oid = d.objid AND s.relkind = 'S'
+        WHERE d.refobjid = rel AND d.classid = 'pg_catalog.pg_class'::regclass AND d.deptype IN ('a', 'i')),
+      (SELECT pg_catalog.string_agg(conname, ',' ORDER BY conname) FROM pg_catalog.pg_constraint
+        WHERE conrelid = rel AND contype <> 'n'),
+      (SELECT pg_catalog.string_agg(ic.relname, ',' ORDER BY ic.relname) FROM pg_catalog.pg_index x
+         JOIN pg_catalog.pg_class ic ON ic.oid = x.indexrelid WHERE x.indrelid = rel),
+      (SELECT pg_catalog.string_agg(tgname, ',' ORDER BY tgname) FROM pg_catalog.pg_trigger
+        WHERE tgrelid = rel AND NOT tgisinternal),
+      (SELECT pg_catalog.string_agg(pg_catalog.concat_ws(' ', p.polname, d.description), ',' ORDER BY p.polname)
+         FROM pg_catalog.pg_policy p
+         LEFT JOIN pg_catalog.pg_description d ON d.objoid = p.oid AND d.classoid = 'pg_catalog.pg_policy'::regclass
+        WHERE p.polrelid = rel),
+      (SELECT pg_catalog.string_agg(d.description, ',' ORDER BY d.objoid) FROM pg_catalog.pg_index x
+         JOIN pg_catalog.pg_description d ON d.objoid = x.indexrelid AND d.classoid = 'pg_catalog.pg_class'::regclass
+        WHERE x.indrelid = rel),
+      (SELECT pg_catalog.string_agg(d.description, ',' ORDER BY d.objoid) FROM pg_catalog.pg_constraint k
+         JOIN pg_catalog.pg_description d ON d.objoid = k.oid AND d.classoid = 'pg_catalog.pg_constraint'::regclass
+        WHERE k.conrelid = rel),
+      (SELECT pg_catalog.string_agg(d.description, ',' ORDER BY d.objoid) FROM pg_catalog.pg_trigger t
+         JOIN pg_catalog.pg_description d ON d.objoid = t.oid AND d.classoid = 'pg_catalog.pg_trigger'::regclass
+        WHERE t.tgrelid = rel))));
+END
 $f$;
 
 -- ---------------------------------------------------------------- functions and views
@@ -1387,8 +1578,8 @@ $f$;
 -- replaces: it is then created only where no function of that name exists.
 CREATE OR REPLACE PROCEDURE hqc.function(sig text, ddl text, owned boolean DEFAULT true, acl text[] DEFAULT NULL,
                                         doc text DEFAULT NULL, requires text DEFAULT NULL,
-                                        replaced_in text DEFAULT NULL) LANGUAGE plpgsql
-SET search_path FROM CURRENT AS $f$
+                                        parsed boolean DEFAULT false) LANGUAGE plpgsql
+SET search_path = '' AS $f$
 DECLARE
   fn regprocedure;
   fname text := pg_catalog.split_part(sig, '(', 1);
@@ -1398,7 +1589,13 @@ DECLARE
   declared text;
   o record;
   existed boolean;
+  validate text := pg_catalog.current_setting('check_function_bodies');
 BEGIN
+  -- A PL/pgSQL body hqc parsed at compile time (with PostgreSQL's own parser,
+  -- which is all CREATE FUNCTION checks of it) is not parsed again.
+  IF parsed THEN
+    PERFORM pg_catalog.set_config('check_function_bodies', 'off', true);
+  END IF;
   IF requires IS NOT NULL AND NOT hqc.has_extension(requires) THEN
     PERFORM hqc.say(pg_catalog.format('hqc: skipped function %s: extension "%s" is not installed',
                                       pg_catalog.regexp_replace(fname, '^.*\.', ''), requires));
@@ -1410,6 +1607,7 @@ BEGIN
       PERFORM hqc.say(pg_catalog.format('hqc: skipped comment of %s: extension "%s" is not installed',
                                         pg_catalog.regexp_replace(fname, '^.*\.', ''), requires));
     END IF;
+    PERFORM pg_catalog.set_config('check_function_bodies', validate, true);
     RETURN;
   END IF;
   fn := pg_catalog.to_regprocedure(sig);
@@ -1420,31 +1618,35 @@ BEGIN
                                      AND p.proname = pg_catalog.split_part(fname, '.', 2)) THEN
       PERFORM hqc.apply('missing', 'function', sig, NULL, ddl, ddl);
     END IF;
+    PERFORM pg_catalog.set_config('check_function_bodies', validate, true);
     RETURN;
   END IF;
   IF fn IS NOT NULL THEN
     live := pg_catalog.md5(pg_catalog.concat_ws('|', hqc.function_def(fn),
-              (SELECT proacl::text FROM pg_catalog.pg_proc WHERE oid = fn), (SELECT description FROM pg_catalog.pg_description WHERE objoid = fn AND classoid = 'pg_catalog.pg_proc'::regclass AND objsubid = 0)));
+              (SELECT proacl::text FROM pg_catalog.pg_proc WHERE oid = fn),
+              (SELECT description FROM pg_catalog.pg_description
+                WHERE objoid = fn AND classoid = 'pg_catalog.pg_proc'::regclass AND objsubid = 0)));
     IF EXISTS (SELECT 1 FROM hqc.object_state s WHERE s.tbl = '' AND s.kind = 'f' AND s.name = sig
                                   AND s.fingerprint = fp AND s.def = live)
        AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_proc p WHERE p.oid <> fn AND p.proname = pg_catalog.split_part(fname, '.', 2)
                          AND p.pronamespace = pg_catalog.to_regnamespace(pg_catalog.split_part(fname, '.', 1))) THEN
+      PERFORM pg_catalog.set_config('check_function_bodies', validate, true);
       RETURN;
     END IF;
     -- The declared function built under another name, to compare definitions.
     probe := 'CREATE FUNCTION pg_temp.hqc_probe' || pg_catalog.substr(ddl, pg_catalog.strpos(ddl, '('));
-    EXECUTE probe;
+    PERFORM hqc.exec(probe);
     SELECT pg_catalog.replace(hqc.function_def(p.oid), 'FUNCTION ' || hqc.printed_fn(p.oid) || '(',
                               'FUNCTION ' || hqc.printed_fn(fn) || '(')
       INTO declared
       FROM pg_catalog.pg_proc p WHERE p.proname = 'hqc_probe' AND p.pronamespace = pg_catalog.pg_my_temp_schema();
-    EXECUTE 'DROP FUNCTION pg_temp.hqc_probe' || pg_catalog.substr(sig, pg_catalog.strpos(sig, '('));
+    PERFORM hqc.exec('DROP FUNCTION pg_temp.hqc_probe' || pg_catalog.substr(sig, pg_catalog.strpos(sig, '(')));
     IF declared IS DISTINCT FROM hqc.function_def(fn) THEN
       IF hqc.reporting() THEN
         PERFORM hqc.report('different', 'function', sig, hqc.function_def(fn), declared, ddl);
       ELSE
         BEGIN
-          EXECUTE ddl;
+          PERFORM hqc.exec(ddl);
         EXCEPTION WHEN invalid_function_definition THEN
           -- Another result type or other argument names: drop and create.
           PERFORM hqc.replace_with_dependents('pg_catalog.pg_proc', fn,
@@ -1457,6 +1659,7 @@ BEGIN
     PERFORM hqc.apply('missing', 'function', sig, NULL, ddl, ddl);
   END IF;
   IF hqc.reporting() AND fn IS NULL THEN
+    PERFORM pg_catalog.set_config('check_function_bodies', validate, true);
     RETURN;
   END IF;
   fn := pg_catalog.to_regprocedure(sig);
@@ -1491,13 +1694,14 @@ BEGIN
     PERFORM hqc.remember('', 'f', sig, fp, pg_catalog.md5(pg_catalog.concat_ws('|', hqc.function_def(fn),
       (SELECT proacl::text FROM pg_catalog.pg_proc WHERE oid = fn), (SELECT description FROM pg_catalog.pg_description WHERE objoid = fn AND classoid = 'pg_catalog.pg_proc'::regclass AND objsubid = 0))));
   END IF;
+  PERFORM pg_catalog.set_config('check_function_bodies', validate, true);
 END
 $f$;
 
 -- A view: CREATE OR REPLACE VIEW rel WITH (options) AS query.
 CREATE OR REPLACE PROCEDURE hqc.view(rel text, query text, options text DEFAULT NULL, acl text[] DEFAULT NULL,
                                     doc text DEFAULT NULL) LANGUAGE plpgsql
-SET search_path FROM CURRENT AS $f$
+SET search_path = '' AS $f$
 DECLARE
   v regclass := pg_catalog.to_regclass(rel);
   ddl text := pg_catalog.format('CREATE OR REPLACE VIEW %s%s AS %s', rel, ' WITH (' || options || ')', query);
@@ -1518,7 +1722,7 @@ BEGIN
                                   AND s.fingerprint = fp AND s.def = live) THEN
       RETURN;
     END IF;
-    EXECUTE pg_catalog.format('CREATE TEMP VIEW hqc_probe%s AS %s', ' WITH (' || options || ')', query);
+    PERFORM hqc.exec(pg_catalog.format('CREATE TEMP VIEW hqc_probe%s AS %s', ' WITH (' || options || ')', query));
     declared := hqc.view_def('pg_temp.hqc_probe'::regclass);
     DROP VIEW pg_temp.hqc_probe;
     IF declared IS DISTINCT FROM hqc.view_def(v) THEN
@@ -1526,7 +1730,7 @@ BEGIN
         PERFORM hqc.report('different', 'view', rel, hqc.view_def(v), declared, ddl);
       ELSE
         BEGIN
-          EXECUTE ddl;
+          PERFORM hqc.exec(ddl);
           IF options IS NULL AND (SELECT reloptions FROM pg_catalog.pg_class WHERE oid = v) IS NOT NULL THEN
             EXECUTE pg_catalog.format('ALTER VIEW %s RESET (security_invoker, security_barrier, check_option)', rel);
           END IF;
@@ -1558,7 +1762,7 @@ $f$;
 -- An enum type and the values this module adds; `final_order` is the list of
 -- values after every module, which places each added value.
 CREATE OR REPLACE PROCEDURE hqc.enum(typ text, vals text[], final_order text[], creates boolean, doc text DEFAULT NULL) LANGUAGE plpgsql
-SET search_path FROM CURRENT AS $f$
+SET search_path = '' AS $f$
 DECLARE
   t regtype := pg_catalog.to_regtype(typ);
   v text;
@@ -1617,7 +1821,7 @@ END
 $f$;
 
 CREATE OR REPLACE PROCEDURE hqc.extension(ext text, sch text DEFAULT NULL, optional boolean DEFAULT false) LANGUAGE plpgsql
-SET search_path FROM CURRENT AS $f$
+SET search_path = '' AS $f$
 DECLARE
   stmt text := pg_catalog.format('CREATE EXTENSION IF NOT EXISTS %I', ext)
                || CASE WHEN sch IS NULL THEN '' ELSE pg_catalog.format(' SCHEMA %I', sch) END;
@@ -1630,7 +1834,7 @@ BEGIN
     RETURN;
   END IF;
   BEGIN
-    EXECUTE stmt;
+    PERFORM hqc.exec(stmt);
   EXCEPTION WHEN OTHERS THEN
     PERFORM hqc.say(pg_catalog.format('hqc: optional extension "%s" is not available (%s); objects that need it are skipped',
                                       ext, SQLERRM));
@@ -1641,7 +1845,7 @@ $f$;
 -- Privileges on a schema: `exact` for the last module (revokes what is not
 -- declared), otherwise only missing grants.
 CREATE OR REPLACE PROCEDURE hqc.schema_acl(sch text, acl text[], exact boolean) LANGUAGE plpgsql
-SET search_path FROM CURRENT AS $f$
+SET search_path = '' AS $f$
 DECLARE
   stmts text[];
 BEGIN
@@ -1663,7 +1867,7 @@ $f$;
 -- every schema), for objects of type `objtype` (r tables, f functions,
 -- S sequences).
 CREATE OR REPLACE PROCEDURE hqc.default_acl(sch text, objtype "char", acl text[], exact boolean) LANGUAGE plpgsql
-SET search_path FROM CURRENT AS $f$
+SET search_path = '' AS $f$
 DECLARE
   stmts text[];
   kind text := CASE objtype WHEN 'r' THEN 'TABLES' WHEN 'f' THEN 'FUNCTIONS' ELSE 'SEQUENCES' END;
@@ -1695,7 +1899,7 @@ END
 $f$;
 
 CREATE OR REPLACE PROCEDURE hqc.cron(job text, job_schedule text, job_command text) LANGUAGE plpgsql
-SET search_path FROM CURRENT AS $f$
+SET search_path = '' AS $f$
 DECLARE
   same boolean;
 BEGIN
@@ -1717,7 +1921,7 @@ END
 $f$;
 
 CREATE OR REPLACE PROCEDURE hqc.bucket(id text, bucket_name text, is_public boolean) LANGUAGE plpgsql
-SET search_path FROM CURRENT AS $f$
+SET search_path = '' AS $f$
 DECLARE
   b record;
 BEGIN
@@ -1742,7 +1946,7 @@ $f$;
 -- `only_if` (an SQL condition) is false: a seed row that exists or a data
 -- step with nothing to do then takes no lock at all.
 CREATE OR REPLACE PROCEDURE hqc.run(sql text, only_if text DEFAULT NULL) LANGUAGE plpgsql
-SET search_path FROM CURRENT AS $f$
+SET search_path = '' AS $f$
 DECLARE
   needed boolean := true;
 BEGIN
@@ -1750,17 +1954,19 @@ BEGIN
     RETURN;
   END IF;
   IF only_if IS NOT NULL THEN
+    PERFORM pg_catalog.set_config('search_path', 'public, extensions', true);
     EXECUTE 'SELECT (' || only_if || ')' INTO needed;
+    PERFORM pg_catalog.set_config('search_path', '', true);
   END IF;
   IF needed THEN
-    EXECUTE sql;
+    PERFORM hqc.exec(sql);
   END IF;
 END
 $f$;
 
 -- The end of the last module: what concerns the whole schema.
 CREATE OR REPLACE PROCEDURE hqc.finish() LANGUAGE plpgsql
-SET search_path FROM CURRENT AS $f$
+SET search_path = '' AS $f$
 DECLARE
   sch text := (hqc.setting('schema'))[1];
   r record;
@@ -3434,6 +3640,7 @@ INSERT INTO hqc.settings (key, value) VALUES ('manifest', ARRAY['fbc6e6b306e8ead
 ON CONFLICT (key) DO UPDATE SET value = excluded.value;
 $manifest$;
   current boolean := false;
+  validate text := pg_catalog.current_setting('check_function_bodies');
   f record;
 BEGIN
   PERFORM pg_catalog.pg_advisory_xact_lock(7525905303963959296);
@@ -3441,7 +3648,7 @@ BEGIN
     CREATE SCHEMA hqc;
   END IF;
   IF pg_catalog.to_regprocedure('hqc.version()') IS NOT NULL THEN
-    current := hqc.version() = 'fe052fb60de827bf';
+    current := hqc.version() = 'f8a567bee29ed37b';
   END IF;
   IF NOT current THEN
     -- Another version: its functions go (their arguments may differ), and so does what
@@ -3451,7 +3658,10 @@ BEGIN
       EXECUTE pg_catalog.format('DROP ROUTINE %s', f.fn);
     END LOOP;
     DROP TABLE IF EXISTS hqc.object_state;
+    -- (hqc's own code, tested: its bodies are not validated again)
+    PERFORM pg_catalog.set_config('check_function_bodies', 'off', true);
     EXECUTE runtime;
+    PERFORM pg_catalog.set_config('check_function_bodies', validate, true);
   END IF;
   IF hqc.setting('manifest') IS DISTINCT FROM ARRAY['fbc6e6b306e8eadc'] THEN
     EXECUTE manifest;
@@ -3478,14 +3688,10 @@ BEGIN
   IF pg_catalog.current_setting('statement_timeout') = '0' THEN
     PERFORM pg_catalog.set_config('statement_timeout', '10min', false);
   END IF;
-END
-$hqc$;
-DO $hqc$
-BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('fe052fb60de827bf', '001_extensions');
+  CALL hqc.require('f8a567bee29ed37b', '001_extensions');
 END
 $hqc$;
 
@@ -3524,14 +3730,10 @@ BEGIN
   IF pg_catalog.current_setting('statement_timeout') = '0' THEN
     PERFORM pg_catalog.set_config('statement_timeout', '10min', false);
   END IF;
-END
-$hqc$;
-DO $hqc$
-BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('fe052fb60de827bf', '002_enums');
+  CALL hqc.require('f8a567bee29ed37b', '002_enums');
 END
 $hqc$;
 
@@ -4445,14 +4647,10 @@ BEGIN
   IF pg_catalog.current_setting('statement_timeout') = '0' THEN
     PERFORM pg_catalog.set_config('statement_timeout', '10min', false);
   END IF;
-END
-$hqc$;
-DO $hqc$
-BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('fe052fb60de827bf', '003_shared_functions');
+  CALL hqc.require('f8a567bee29ed37b', '003_shared_functions');
 END
 $hqc$;
 
@@ -4466,9 +4664,11 @@ CALL hqc.table('public._schema_version', $ddl$CREATE TABLE public._schema_versio
   description text,
   CONSTRAINT _schema_version_pkey PRIMARY KEY (version)
 )$ddl$);
-CALL hqc.column('public._schema_version', 'version', 'integer', NULL, true, 'and');
-CALL hqc.column('public._schema_version', 'applied_at', 'timestamptz', 'now()', true, 'and');
-CALL hqc.column('public._schema_version', 'description', 'text', NULL, false, 'and');
+CALL hqc.columns('public._schema_version', ARRAY[
+  -- name, type, default, not null, owns, generated/identity, requires, backfill
+  ['version', 'integer', NULL, 'true', 'and', NULL, NULL, NULL],
+  ['applied_at', 'timestamptz', 'now()', 'true', 'and', NULL, NULL, NULL],
+  ['description', 'text', NULL, 'false', 'and', NULL, NULL, NULL]]);
 
 -- Function set_updated_at
 CALL hqc.function('public.set_updated_at()', $ddl$CREATE OR REPLACE FUNCTION public.set_updated_at()
@@ -4484,7 +4684,7 @@ $fn$$ddl$,
   doc => 'BEFORE UPDATE row trigger: stamps `updated_at` with now() (transaction start time). It
 always runs, so no UPDATE can preserve or set `updated_at` itself; several updates in one
 transaction all get the same timestamp.
-');
+', parsed => true);
 
 -- Function current_tenant_id
 CALL hqc.function('public.current_tenant_id()', $ddl$CREATE OR REPLACE FUNCTION public.current_tenant_id()
@@ -4522,7 +4722,7 @@ $fn$$ddl$,
 is caught; NULL yields true (converting to a NULL zone raises nothing). Declared IMMUTABLE
 so it can be used in CHECK constraints (task_series, routines), although it depends on the
 server''s time zone database.
-');
+', parsed => true);
 
 -- Constraints, indexes, policies and triggers of _schema_version
 CALL hqc.constraint('public._schema_version', '_schema_version_pkey', 'PRIMARY KEY (version)');
@@ -4572,19 +4772,18 @@ BEGIN
   IF pg_catalog.current_setting('statement_timeout') = '0' THEN
     PERFORM pg_catalog.set_config('statement_timeout', '10min', false);
   END IF;
-END
-$hqc$;
-DO $hqc$
-BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('fe052fb60de827bf', '004_tenants');
+  CALL hqc.require('f8a567bee29ed37b', '004_tenants');
 END
 $hqc$;
 
 BEGIN;
 CALL hqc.begin('004_tenants');
+
+-- Platform table auth.users
+CALL hqc.table('auth.users', NULL, true);
 
 -- Table tenants
 CALL hqc.table('public.tenants', $ddl$CREATE TABLE public.tenants (
@@ -4597,13 +4796,15 @@ CALL hqc.table('public.tenants', $ddl$CREATE TABLE public.tenants (
   meta jsonb DEFAULT '{}'::jsonb NOT NULL,
   CONSTRAINT tenants_pkey PRIMARY KEY (id)
 )$ddl$);
-CALL hqc.column('public.tenants', 'id', 'uuid', 'gen_random_uuid()', true, 'and');
-CALL hqc.column('public.tenants', 'created_at', 'timestamptz', 'now()', true, 'and');
-CALL hqc.column('public.tenants', 'updated_at', 'timestamptz', 'now()', true, 'and');
-CALL hqc.column('public.tenants', 'name', 'text', NULL, true, 'and');
-CALL hqc.column('public.tenants', 'slug', 'text', NULL, true, 'and');
-CALL hqc.column('public.tenants', 'status', 'text', '''active''::text', true, 'and');
-CALL hqc.column('public.tenants', 'meta', 'jsonb', '''{}''::jsonb', true, 'and');
+CALL hqc.columns('public.tenants', ARRAY[
+  -- name, type, default, not null, owns, generated/identity, requires, backfill
+  ['id', 'uuid', 'gen_random_uuid()', 'true', 'and', NULL, NULL, NULL],
+  ['created_at', 'timestamptz', 'now()', 'true', 'and', NULL, NULL, NULL],
+  ['updated_at', 'timestamptz', 'now()', 'true', 'and', NULL, NULL, NULL],
+  ['name', 'text', NULL, 'true', 'and', NULL, NULL, NULL],
+  ['slug', 'text', NULL, 'true', 'and', NULL, NULL, NULL],
+  ['status', 'text', '''active''::text', 'true', 'and', NULL, NULL, NULL],
+  ['meta', 'jsonb', '''{}''::jsonb', 'true', 'and', NULL, NULL, NULL]]);
 
 -- Function set_tenant_id_on_signup
 CALL hqc.function('public.set_tenant_id_on_signup()', $ddl$CREATE OR REPLACE FUNCTION public.set_tenant_id_on_signup()
@@ -4627,7 +4828,7 @@ keeping the other keys (NULL metadata becomes an object). A non-uuid tenant_id r
 22P02 and aborts the user creation. Does not check that the tenant exists.
 SECURITY DEFINER because it runs inside Supabase Auth''s insert; nobody calls it directly,
 so EXECUTE is revoked from PUBLIC and anon.
-');
+', parsed => true);
 
 -- Constraints, indexes, policies and triggers of tenants
 CALL hqc.constraint('public.tenants', 'tenants_pkey', 'PRIMARY KEY (id)');
@@ -4688,14 +4889,10 @@ BEGIN
   IF pg_catalog.current_setting('statement_timeout') = '0' THEN
     PERFORM pg_catalog.set_config('statement_timeout', '10min', false);
   END IF;
-END
-$hqc$;
-DO $hqc$
-BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('fe052fb60de827bf', '005_workspace');
+  CALL hqc.require('f8a567bee29ed37b', '005_workspace');
 END
 $hqc$;
 
@@ -4779,21 +4976,23 @@ CALL hqc.table('public.workspace', $ddl$CREATE TABLE public.workspace (
   CONSTRAINT workspace_tenant_id_fkey FOREIGN KEY (tenant_id) REFERENCES public.tenants(id) ON DELETE CASCADE,
   CONSTRAINT workspace_default_soft_threshold_pct_check CHECK (default_soft_threshold_pct >= 0 AND default_soft_threshold_pct <= 100)
 )$ddl$);
-CALL hqc.column('public.workspace', 'id', 'uuid', 'gen_random_uuid()', true, 'and');
-CALL hqc.column('public.workspace', 'tenant_id', 'uuid', '''00000000-0000-0000-0000-000000000000''::uuid', true, 'and');
-CALL hqc.column('public.workspace', 'created_at', 'timestamptz', 'now()', true, 'and');
-CALL hqc.column('public.workspace', 'updated_at', 'timestamptz', 'now()', true, 'and');
-CALL hqc.column('public.workspace', 'name', 'text', '''HQ''::text', true, 'and');
-CALL hqc.column('public.workspace', 'slug', 'text', NULL, false, 'and');
-CALL hqc.column('public.workspace', 'description', 'text', NULL, false, 'and');
-CALL hqc.column('public.workspace', 'initialized', 'boolean', 'false', true, 'and');
-CALL hqc.column('public.workspace', 'owner_name', 'text', NULL, false, 'and');
-CALL hqc.column('public.workspace', 'owner_preferred_name', 'text', NULL, false, 'and');
-CALL hqc.column('public.workspace', 'owner_timezone', 'text', NULL, false, 'and');
-CALL hqc.column('public.workspace', 'settings', 'jsonb', '''{}''::jsonb', true, 'and');
-CALL hqc.column('public.workspace', 'default_agent_budget_usd', 'numeric(10,2)', NULL, false, 'and');
-CALL hqc.column('public.workspace', 'default_soft_threshold_pct', 'integer', '80', true, 'and');
-CALL hqc.column('public.workspace', 'default_hard_cutoff', 'boolean', 'true', true, 'and');
+CALL hqc.columns('public.workspace', ARRAY[
+  -- name, type, default, not null, owns, generated/identity, requires, backfill
+  ['id', 'uuid', 'gen_random_uuid()', 'true', 'and', NULL, NULL, NULL],
+  ['tenant_id', 'uuid', '''00000000-0000-0000-0000-000000000000''::uuid', 'true', 'and', NULL, NULL, NULL],
+  ['created_at', 'timestamptz', 'now()', 'true', 'and', NULL, NULL, NULL],
+  ['updated_at', 'timestamptz', 'now()', 'true', 'and', NULL, NULL, NULL],
+  ['name', 'text', '''HQ''::text', 'true', 'and', NULL, NULL, NULL],
+  ['slug', 'text', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['description', 'text', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['initialized', 'boolean', 'false', 'true', 'and', NULL, NULL, NULL],
+  ['owner_name', 'text', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['owner_preferred_name', 'text', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['owner_timezone', 'text', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['settings', 'jsonb', '''{}''::jsonb', 'true', 'and', NULL, NULL, NULL],
+  ['default_agent_budget_usd', 'numeric(10,2)', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['default_soft_threshold_pct', 'integer', '80', 'true', 'and', NULL, NULL, NULL],
+  ['default_hard_cutoff', 'boolean', 'true', 'true', 'and', NULL, NULL, NULL]]);
 
 -- Table pipeline_stages
 CALL hqc.table('public.pipeline_stages', $ddl$CREATE TABLE public.pipeline_stages (
@@ -4811,16 +5010,18 @@ CALL hqc.table('public.pipeline_stages', $ddl$CREATE TABLE public.pipeline_stage
   CONSTRAINT pipeline_stages_tenant_id_fkey FOREIGN KEY (tenant_id) REFERENCES public.tenants(id) ON DELETE CASCADE,
   CONSTRAINT pipeline_stages_tenant_id_entity_type_stage_key_key UNIQUE (tenant_id, entity_type, stage_key)
 )$ddl$);
-CALL hqc.column('public.pipeline_stages', 'id', 'uuid', 'gen_random_uuid()', true, 'and');
-CALL hqc.column('public.pipeline_stages', 'tenant_id', 'uuid', '''00000000-0000-0000-0000-000000000000''::uuid', true, 'and');
-CALL hqc.column('public.pipeline_stages', 'created_at', 'timestamptz', 'now()', true, 'and');
-CALL hqc.column('public.pipeline_stages', 'entity_type', 'text', '''contact''::text', true, 'and');
-CALL hqc.column('public.pipeline_stages', 'stage_key', 'text', NULL, true, 'and');
-CALL hqc.column('public.pipeline_stages', 'label', 'text', NULL, true, 'and');
-CALL hqc.column('public.pipeline_stages', 'color', 'text', NULL, false, 'and');
-CALL hqc.column('public.pipeline_stages', 'sort_order', 'integer', '0', false, 'and');
-CALL hqc.column('public.pipeline_stages', 'is_terminal', 'boolean', 'false', false, 'and');
-CALL hqc.column('public.pipeline_stages', 'is_default', 'boolean', 'false', false, 'and');
+CALL hqc.columns('public.pipeline_stages', ARRAY[
+  -- name, type, default, not null, owns, generated/identity, requires, backfill
+  ['id', 'uuid', 'gen_random_uuid()', 'true', 'and', NULL, NULL, NULL],
+  ['tenant_id', 'uuid', '''00000000-0000-0000-0000-000000000000''::uuid', 'true', 'and', NULL, NULL, NULL],
+  ['created_at', 'timestamptz', 'now()', 'true', 'and', NULL, NULL, NULL],
+  ['entity_type', 'text', '''contact''::text', 'true', 'and', NULL, NULL, NULL],
+  ['stage_key', 'text', NULL, 'true', 'and', NULL, NULL, NULL],
+  ['label', 'text', NULL, 'true', 'and', NULL, NULL, NULL],
+  ['color', 'text', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['sort_order', 'integer', '0', 'false', 'and', NULL, NULL, NULL],
+  ['is_terminal', 'boolean', 'false', 'false', 'and', NULL, NULL, NULL],
+  ['is_default', 'boolean', 'false', 'false', 'and', NULL, NULL, NULL]]);
 
 -- Table field_definitions
 CALL hqc.table('public.field_definitions', $ddl$CREATE TABLE public.field_definitions (
@@ -4841,19 +5042,21 @@ CALL hqc.table('public.field_definitions', $ddl$CREATE TABLE public.field_defini
   CONSTRAINT field_definitions_tenant_id_fkey FOREIGN KEY (tenant_id) REFERENCES public.tenants(id) ON DELETE CASCADE,
   CONSTRAINT field_definitions_tenant_id_entity_type_field_key_key UNIQUE (tenant_id, entity_type, field_key)
 )$ddl$);
-CALL hqc.column('public.field_definitions', 'id', 'uuid', 'gen_random_uuid()', true, 'and');
-CALL hqc.column('public.field_definitions', 'tenant_id', 'uuid', '''00000000-0000-0000-0000-000000000000''::uuid', true, 'and');
-CALL hqc.column('public.field_definitions', 'created_at', 'timestamptz', 'now()', true, 'and');
-CALL hqc.column('public.field_definitions', 'entity_type', 'text', '''contact''::text', true, 'and');
-CALL hqc.column('public.field_definitions', 'field_key', 'text', NULL, true, 'and');
-CALL hqc.column('public.field_definitions', 'field_type', 'text', NULL, true, 'and');
-CALL hqc.column('public.field_definitions', 'label', 'text', NULL, true, 'and');
-CALL hqc.column('public.field_definitions', 'field_group', 'text', NULL, false, 'and');
-CALL hqc.column('public.field_definitions', 'sort_order', 'integer', '0', false, 'and');
-CALL hqc.column('public.field_definitions', 'required', 'boolean', 'false', false, 'and');
-CALL hqc.column('public.field_definitions', 'options', 'jsonb', NULL, false, 'and');
-CALL hqc.column('public.field_definitions', 'description', 'text', NULL, false, 'and');
-CALL hqc.column('public.field_definitions', 'is_active', 'boolean', 'true', false, 'and');
+CALL hqc.columns('public.field_definitions', ARRAY[
+  -- name, type, default, not null, owns, generated/identity, requires, backfill
+  ['id', 'uuid', 'gen_random_uuid()', 'true', 'and', NULL, NULL, NULL],
+  ['tenant_id', 'uuid', '''00000000-0000-0000-0000-000000000000''::uuid', 'true', 'and', NULL, NULL, NULL],
+  ['created_at', 'timestamptz', 'now()', 'true', 'and', NULL, NULL, NULL],
+  ['entity_type', 'text', '''contact''::text', 'true', 'and', NULL, NULL, NULL],
+  ['field_key', 'text', NULL, 'true', 'and', NULL, NULL, NULL],
+  ['field_type', 'text', NULL, 'true', 'and', NULL, NULL, NULL],
+  ['label', 'text', NULL, 'true', 'and', NULL, NULL, NULL],
+  ['field_group', 'text', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['sort_order', 'integer', '0', 'false', 'and', NULL, NULL, NULL],
+  ['required', 'boolean', 'false', 'false', 'and', NULL, NULL, NULL],
+  ['options', 'jsonb', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['description', 'text', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['is_active', 'boolean', 'true', 'false', 'and', NULL, NULL, NULL]]);
 
 -- Constraints, indexes, policies and triggers of workspace
 CALL hqc.constraint('public.workspace', 'workspace_pkey', 'PRIMARY KEY (id)');
@@ -4967,14 +5170,10 @@ BEGIN
   IF pg_catalog.current_setting('statement_timeout') = '0' THEN
     PERFORM pg_catalog.set_config('statement_timeout', '10min', false);
   END IF;
-END
-$hqc$;
-DO $hqc$
-BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('fe052fb60de827bf', '006_crm');
+  CALL hqc.require('f8a567bee29ed37b', '006_crm');
 END
 $hqc$;
 
@@ -5072,11 +5271,13 @@ CALL hqc.table('public.tags', $ddl$CREATE TABLE public.tags (
   CONSTRAINT tags_tenant_id_fkey FOREIGN KEY (tenant_id) REFERENCES public.tenants(id) ON DELETE CASCADE,
   CONSTRAINT tags_tenant_id_name_key UNIQUE (tenant_id, name)
 )$ddl$);
-CALL hqc.column('public.tags', 'id', 'uuid', 'gen_random_uuid()', true, 'and');
-CALL hqc.column('public.tags', 'tenant_id', 'uuid', '''00000000-0000-0000-0000-000000000000''::uuid', true, 'and');
-CALL hqc.column('public.tags', 'name', 'text', NULL, true, 'and');
-CALL hqc.column('public.tags', 'color', 'text', '''#6b7280''::text', false, 'and');
-CALL hqc.column('public.tags', 'created_at', 'timestamptz', 'now()', true, 'and');
+CALL hqc.columns('public.tags', ARRAY[
+  -- name, type, default, not null, owns, generated/identity, requires, backfill
+  ['id', 'uuid', 'gen_random_uuid()', 'true', 'and', NULL, NULL, NULL],
+  ['tenant_id', 'uuid', '''00000000-0000-0000-0000-000000000000''::uuid', 'true', 'and', NULL, NULL, NULL],
+  ['name', 'text', NULL, 'true', 'and', NULL, NULL, NULL],
+  ['color', 'text', '''#6b7280''::text', 'false', 'and', NULL, NULL, NULL],
+  ['created_at', 'timestamptz', 'now()', 'true', 'and', NULL, NULL, NULL]]);
 
 -- Table campaigns
 CALL hqc.table('public.campaigns', $ddl$CREATE TABLE public.campaigns (
@@ -5092,15 +5293,17 @@ CALL hqc.table('public.campaigns', $ddl$CREATE TABLE public.campaigns (
   CONSTRAINT campaigns_pkey PRIMARY KEY (id),
   CONSTRAINT campaigns_tenant_id_fkey FOREIGN KEY (tenant_id) REFERENCES public.tenants(id) ON DELETE CASCADE
 )$ddl$);
-CALL hqc.column('public.campaigns', 'id', 'uuid', 'gen_random_uuid()', true, 'and');
-CALL hqc.column('public.campaigns', 'tenant_id', 'uuid', '''00000000-0000-0000-0000-000000000000''::uuid', true, 'and');
-CALL hqc.column('public.campaigns', 'created_at', 'timestamptz', 'now()', true, 'and');
-CALL hqc.column('public.campaigns', 'updated_at', 'timestamptz', 'now()', true, 'and');
-CALL hqc.column('public.campaigns', 'name', 'text', NULL, true, 'and');
-CALL hqc.column('public.campaigns', 'description', 'text', NULL, false, 'and');
-CALL hqc.column('public.campaigns', 'channel', 'text', NULL, false, 'and');
-CALL hqc.column('public.campaigns', 'is_active', 'boolean', 'true', true, 'and');
-CALL hqc.column('public.campaigns', 'meta', 'jsonb', '''{}''::jsonb', true, 'and');
+CALL hqc.columns('public.campaigns', ARRAY[
+  -- name, type, default, not null, owns, generated/identity, requires, backfill
+  ['id', 'uuid', 'gen_random_uuid()', 'true', 'and', NULL, NULL, NULL],
+  ['tenant_id', 'uuid', '''00000000-0000-0000-0000-000000000000''::uuid', 'true', 'and', NULL, NULL, NULL],
+  ['created_at', 'timestamptz', 'now()', 'true', 'and', NULL, NULL, NULL],
+  ['updated_at', 'timestamptz', 'now()', 'true', 'and', NULL, NULL, NULL],
+  ['name', 'text', NULL, 'true', 'and', NULL, NULL, NULL],
+  ['description', 'text', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['channel', 'text', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['is_active', 'boolean', 'true', 'true', 'and', NULL, NULL, NULL],
+  ['meta', 'jsonb', '''{}''::jsonb', 'true', 'and', NULL, NULL, NULL]]);
 
 -- Table contacts
 CALL hqc.table('public.contacts', $ddl$CREATE TABLE public.contacts (
@@ -5135,33 +5338,35 @@ CALL hqc.table('public.contacts', $ddl$CREATE TABLE public.contacts (
   CONSTRAINT contacts_tenant_id_fkey FOREIGN KEY (tenant_id) REFERENCES public.tenants(id) ON DELETE CASCADE,
   CONSTRAINT contacts_campaign_id_fkey FOREIGN KEY (campaign_id) REFERENCES public.campaigns(id) ON DELETE SET NULL
 )$ddl$);
-CALL hqc.column('public.contacts', 'id', 'uuid', 'gen_random_uuid()', true, 'and');
-CALL hqc.column('public.contacts', 'tenant_id', 'uuid', '''00000000-0000-0000-0000-000000000000''::uuid', true, 'and');
-CALL hqc.column('public.contacts', 'created_at', 'timestamptz', 'now()', true, 'and');
-CALL hqc.column('public.contacts', 'updated_at', 'timestamptz', 'now()', true, 'and');
-CALL hqc.column('public.contacts', 'name', 'text', NULL, true, 'and');
-CALL hqc.column('public.contacts', 'email', 'text', NULL, false, 'and');
-CALL hqc.column('public.contacts', 'phone', 'text', NULL, false, 'and');
-CALL hqc.column('public.contacts', 'linkedin_url', 'text', NULL, false, 'and');
-CALL hqc.column('public.contacts', 'twitter_url', 'text', NULL, false, 'and');
-CALL hqc.column('public.contacts', 'website_url', 'text', NULL, false, 'and');
-CALL hqc.column('public.contacts', 'company', 'text', NULL, false, 'and');
-CALL hqc.column('public.contacts', 'title', 'text', NULL, false, 'and');
-CALL hqc.column('public.contacts', 'location', 'text', NULL, false, 'and');
-CALL hqc.column('public.contacts', 'avatar_url', 'text', NULL, false, 'and');
-CALL hqc.column('public.contacts', 'handle', 'text', NULL, false, 'and');
-CALL hqc.column('public.contacts', 'how_we_met', 'text', NULL, false, 'and');
-CALL hqc.column('public.contacts', 'notes', 'text', NULL, false, 'and');
-CALL hqc.column('public.contacts', 'tags', 'text[]', '''{}''::text[]', true, 'and');
-CALL hqc.column('public.contacts', 'source', 'text', NULL, false, 'and');
-CALL hqc.column('public.contacts', 'campaign_id', 'uuid', NULL, false, 'and');
-CALL hqc.column('public.contacts', 'status', 'text', '''new''::text', true, 'and');
-CALL hqc.column('public.contacts', 'status_changed_at', 'timestamptz', NULL, false, 'and');
-CALL hqc.column('public.contacts', 'priority', 'text', NULL, false, 'and');
-CALL hqc.column('public.contacts', 'relationship_strength', 'text', '''stranger''::text', false, 'and');
-CALL hqc.column('public.contacts', 'last_contact_date', 'timestamptz', NULL, false, 'and');
-CALL hqc.column('public.contacts', 'extended', 'jsonb', '''{}''::jsonb', true, 'and');
-CALL hqc.column('public.contacts', 'archived_at', 'timestamptz', NULL, false, 'and');
+CALL hqc.columns('public.contacts', ARRAY[
+  -- name, type, default, not null, owns, generated/identity, requires, backfill
+  ['id', 'uuid', 'gen_random_uuid()', 'true', 'and', NULL, NULL, NULL],
+  ['tenant_id', 'uuid', '''00000000-0000-0000-0000-000000000000''::uuid', 'true', 'and', NULL, NULL, NULL],
+  ['created_at', 'timestamptz', 'now()', 'true', 'and', NULL, NULL, NULL],
+  ['updated_at', 'timestamptz', 'now()', 'true', 'and', NULL, NULL, NULL],
+  ['name', 'text', NULL, 'true', 'and', NULL, NULL, NULL],
+  ['email', 'text', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['phone', 'text', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['linkedin_url', 'text', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['twitter_url', 'text', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['website_url', 'text', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['company', 'text', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['title', 'text', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['location', 'text', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['avatar_url', 'text', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['handle', 'text', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['how_we_met', 'text', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['notes', 'text', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['tags', 'text[]', '''{}''::text[]', 'true', 'and', NULL, NULL, NULL],
+  ['source', 'text', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['campaign_id', 'uuid', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['status', 'text', '''new''::text', 'true', 'and', NULL, NULL, NULL],
+  ['status_changed_at', 'timestamptz', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['priority', 'text', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['relationship_strength', 'text', '''stranger''::text', 'false', 'and', NULL, NULL, NULL],
+  ['last_contact_date', 'timestamptz', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['extended', 'jsonb', '''{}''::jsonb', 'true', 'and', NULL, NULL, NULL],
+  ['archived_at', 'timestamptz', NULL, 'false', 'and', NULL, NULL, NULL]]);
 
 -- Table organizations
 CALL hqc.table('public.organizations', $ddl$CREATE TABLE public.organizations (
@@ -5184,22 +5389,24 @@ CALL hqc.table('public.organizations', $ddl$CREATE TABLE public.organizations (
   CONSTRAINT organizations_pkey PRIMARY KEY (id),
   CONSTRAINT organizations_tenant_id_fkey FOREIGN KEY (tenant_id) REFERENCES public.tenants(id) ON DELETE CASCADE
 )$ddl$);
-CALL hqc.column('public.organizations', 'id', 'uuid', 'gen_random_uuid()', true, 'and');
-CALL hqc.column('public.organizations', 'tenant_id', 'uuid', '''00000000-0000-0000-0000-000000000000''::uuid', true, 'and');
-CALL hqc.column('public.organizations', 'created_at', 'timestamptz', 'now()', true, 'and');
-CALL hqc.column('public.organizations', 'updated_at', 'timestamptz', 'now()', true, 'and');
-CALL hqc.column('public.organizations', 'name', 'text', NULL, true, 'and');
-CALL hqc.column('public.organizations', 'type', 'text', NULL, false, 'and');
-CALL hqc.column('public.organizations', 'website', 'text', NULL, false, 'and');
-CALL hqc.column('public.organizations', 'industry', 'text', NULL, false, 'and');
-CALL hqc.column('public.organizations', 'size', 'text', NULL, false, 'and');
-CALL hqc.column('public.organizations', 'location', 'text', NULL, false, 'and');
-CALL hqc.column('public.organizations', 'description', 'text', NULL, false, 'and');
-CALL hqc.column('public.organizations', 'notes', 'text', NULL, false, 'and');
-CALL hqc.column('public.organizations', 'tags', 'text[]', '''{}''::text[]', true, 'and');
-CALL hqc.column('public.organizations', 'status', 'text', NULL, false, 'and');
-CALL hqc.column('public.organizations', 'extended', 'jsonb', '''{}''::jsonb', true, 'and');
-CALL hqc.column('public.organizations', 'archived_at', 'timestamptz', NULL, false, 'and');
+CALL hqc.columns('public.organizations', ARRAY[
+  -- name, type, default, not null, owns, generated/identity, requires, backfill
+  ['id', 'uuid', 'gen_random_uuid()', 'true', 'and', NULL, NULL, NULL],
+  ['tenant_id', 'uuid', '''00000000-0000-0000-0000-000000000000''::uuid', 'true', 'and', NULL, NULL, NULL],
+  ['created_at', 'timestamptz', 'now()', 'true', 'and', NULL, NULL, NULL],
+  ['updated_at', 'timestamptz', 'now()', 'true', 'and', NULL, NULL, NULL],
+  ['name', 'text', NULL, 'true', 'and', NULL, NULL, NULL],
+  ['type', 'text', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['website', 'text', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['industry', 'text', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['size', 'text', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['location', 'text', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['description', 'text', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['notes', 'text', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['tags', 'text[]', '''{}''::text[]', 'true', 'and', NULL, NULL, NULL],
+  ['status', 'text', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['extended', 'jsonb', '''{}''::jsonb', 'true', 'and', NULL, NULL, NULL],
+  ['archived_at', 'timestamptz', NULL, 'false', 'and', NULL, NULL, NULL]]);
 
 -- Table contact_organizations
 CALL hqc.table('public.contact_organizations', $ddl$CREATE TABLE public.contact_organizations (
@@ -5219,15 +5426,17 @@ CALL hqc.table('public.contact_organizations', $ddl$CREATE TABLE public.contact_
   CONSTRAINT contact_organizations_tenant_id_contact_id_org_id_role_key UNIQUE (tenant_id, contact_id, org_id, role),
   CONSTRAINT contact_organizations_check CHECK ((is_current = true AND ended_at IS NULL) OR is_current = false)
 )$ddl$);
-CALL hqc.column('public.contact_organizations', 'id', 'uuid', 'gen_random_uuid()', true, 'and');
-CALL hqc.column('public.contact_organizations', 'tenant_id', 'uuid', '''00000000-0000-0000-0000-000000000000''::uuid', true, 'and');
-CALL hqc.column('public.contact_organizations', 'created_at', 'timestamptz', 'now()', true, 'and');
-CALL hqc.column('public.contact_organizations', 'contact_id', 'uuid', NULL, true, 'and');
-CALL hqc.column('public.contact_organizations', 'org_id', 'uuid', NULL, true, 'and');
-CALL hqc.column('public.contact_organizations', 'role', 'text', NULL, false, 'and');
-CALL hqc.column('public.contact_organizations', 'is_current', 'boolean', 'true', true, 'and');
-CALL hqc.column('public.contact_organizations', 'started_at', 'date', NULL, false, 'and');
-CALL hqc.column('public.contact_organizations', 'ended_at', 'date', NULL, false, 'and');
+CALL hqc.columns('public.contact_organizations', ARRAY[
+  -- name, type, default, not null, owns, generated/identity, requires, backfill
+  ['id', 'uuid', 'gen_random_uuid()', 'true', 'and', NULL, NULL, NULL],
+  ['tenant_id', 'uuid', '''00000000-0000-0000-0000-000000000000''::uuid', 'true', 'and', NULL, NULL, NULL],
+  ['created_at', 'timestamptz', 'now()', 'true', 'and', NULL, NULL, NULL],
+  ['contact_id', 'uuid', NULL, 'true', 'and', NULL, NULL, NULL],
+  ['org_id', 'uuid', NULL, 'true', 'and', NULL, NULL, NULL],
+  ['role', 'text', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['is_current', 'boolean', 'true', 'true', 'and', NULL, NULL, NULL],
+  ['started_at', 'date', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['ended_at', 'date', NULL, 'false', 'and', NULL, NULL, NULL]]);
 
 -- Table templates
 CALL hqc.table('public.templates', $ddl$CREATE TABLE public.templates (
@@ -5250,22 +5459,24 @@ CALL hqc.table('public.templates', $ddl$CREATE TABLE public.templates (
   CONSTRAINT templates_pkey PRIMARY KEY (id),
   CONSTRAINT templates_tenant_id_fkey FOREIGN KEY (tenant_id) REFERENCES public.tenants(id) ON DELETE CASCADE
 )$ddl$);
-CALL hqc.column('public.templates', 'id', 'uuid', 'gen_random_uuid()', true, 'and');
-CALL hqc.column('public.templates', 'tenant_id', 'uuid', '''00000000-0000-0000-0000-000000000000''::uuid', true, 'and');
-CALL hqc.column('public.templates', 'created_at', 'timestamptz', 'now()', true, 'and');
-CALL hqc.column('public.templates', 'updated_at', 'timestamptz', 'now()', true, 'and');
-CALL hqc.column('public.templates', 'name', 'text', NULL, true, 'and');
-CALL hqc.column('public.templates', 'channel', 'text', NULL, false, 'and');
-CALL hqc.column('public.templates', 'stage', 'text', NULL, false, 'and');
-CALL hqc.column('public.templates', 'subject', 'text', NULL, false, 'and');
-CALL hqc.column('public.templates', 'body', 'text', NULL, true, 'and');
-CALL hqc.column('public.templates', 'is_active', 'boolean', 'true', true, 'and');
-CALL hqc.column('public.templates', 'use_count', 'integer', '0', true, 'and');
-CALL hqc.column('public.templates', 'family', 'text', NULL, false, 'and');
-CALL hqc.column('public.templates', 'angle', 'text', NULL, false, 'and');
-CALL hqc.column('public.templates', 'audience', 'text', NULL, false, 'and');
-CALL hqc.column('public.templates', 'overlays', 'jsonb', '''[]''::jsonb', true, 'and');
-CALL hqc.column('public.templates', 'meta', 'jsonb', '''{}''::jsonb', true, 'and');
+CALL hqc.columns('public.templates', ARRAY[
+  -- name, type, default, not null, owns, generated/identity, requires, backfill
+  ['id', 'uuid', 'gen_random_uuid()', 'true', 'and', NULL, NULL, NULL],
+  ['tenant_id', 'uuid', '''00000000-0000-0000-0000-000000000000''::uuid', 'true', 'and', NULL, NULL, NULL],
+  ['created_at', 'timestamptz', 'now()', 'true', 'and', NULL, NULL, NULL],
+  ['updated_at', 'timestamptz', 'now()', 'true', 'and', NULL, NULL, NULL],
+  ['name', 'text', NULL, 'true', 'and', NULL, NULL, NULL],
+  ['channel', 'text', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['stage', 'text', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['subject', 'text', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['body', 'text', NULL, 'true', 'and', NULL, NULL, NULL],
+  ['is_active', 'boolean', 'true', 'true', 'and', NULL, NULL, NULL],
+  ['use_count', 'integer', '0', 'true', 'and', NULL, NULL, NULL],
+  ['family', 'text', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['angle', 'text', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['audience', 'text', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['overlays', 'jsonb', '''[]''::jsonb', 'true', 'and', NULL, NULL, NULL],
+  ['meta', 'jsonb', '''{}''::jsonb', 'true', 'and', NULL, NULL, NULL]]);
 
 -- Table draft_sets
 CALL hqc.table('public.draft_sets', $ddl$CREATE TABLE public.draft_sets (
@@ -5293,21 +5504,23 @@ CALL hqc.table('public.draft_sets', $ddl$CREATE TABLE public.draft_sets (
   CONSTRAINT draft_sets_tenant_id_contact_id_channel_stage_version_key UNIQUE (tenant_id, contact_id, channel, stage, version),
   CONSTRAINT draft_sets_variants_is_array CHECK (jsonb_typeof(variants) = 'array')
 )$ddl$);
-CALL hqc.column('public.draft_sets', 'id', 'uuid', 'gen_random_uuid()', true, 'and');
-CALL hqc.column('public.draft_sets', 'tenant_id', 'uuid', '''00000000-0000-0000-0000-000000000000''::uuid', true, 'and');
-CALL hqc.column('public.draft_sets', 'created_at', 'timestamptz', 'now()', true, 'and');
-CALL hqc.column('public.draft_sets', 'updated_at', 'timestamptz', 'now()', true, 'and');
-CALL hqc.column('public.draft_sets', 'contact_id', 'uuid', NULL, true, 'and');
-CALL hqc.column('public.draft_sets', 'template_id', 'uuid', NULL, false, 'and');
-CALL hqc.column('public.draft_sets', 'channel', 'text', NULL, true, 'and');
-CALL hqc.column('public.draft_sets', 'stage', 'text', NULL, true, 'and');
-CALL hqc.column('public.draft_sets', 'version', 'integer', '1', true, 'and');
-CALL hqc.column('public.draft_sets', 'variants', 'jsonb', NULL, true, 'and');
-CALL hqc.column('public.draft_sets', 'selected_variant_index', 'integer', NULL, false, 'and');
-CALL hqc.column('public.draft_sets', 'based_on_draft_set_id', 'uuid', NULL, false, 'and');
-CALL hqc.column('public.draft_sets', 'feedback_notes', 'text', NULL, false, 'and');
-CALL hqc.column('public.draft_sets', 'status', 'text', '''draft''::text', true, 'and');
-CALL hqc.column('public.draft_sets', 'meta', 'jsonb', '''{}''::jsonb', true, 'and');
+CALL hqc.columns('public.draft_sets', ARRAY[
+  -- name, type, default, not null, owns, generated/identity, requires, backfill
+  ['id', 'uuid', 'gen_random_uuid()', 'true', 'and', NULL, NULL, NULL],
+  ['tenant_id', 'uuid', '''00000000-0000-0000-0000-000000000000''::uuid', 'true', 'and', NULL, NULL, NULL],
+  ['created_at', 'timestamptz', 'now()', 'true', 'and', NULL, NULL, NULL],
+  ['updated_at', 'timestamptz', 'now()', 'true', 'and', NULL, NULL, NULL],
+  ['contact_id', 'uuid', NULL, 'true', 'and', NULL, NULL, NULL],
+  ['template_id', 'uuid', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['channel', 'text', NULL, 'true', 'and', NULL, NULL, NULL],
+  ['stage', 'text', NULL, 'true', 'and', NULL, NULL, NULL],
+  ['version', 'integer', '1', 'true', 'and', NULL, NULL, NULL],
+  ['variants', 'jsonb', NULL, 'true', 'and', NULL, NULL, NULL],
+  ['selected_variant_index', 'integer', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['based_on_draft_set_id', 'uuid', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['feedback_notes', 'text', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['status', 'text', '''draft''::text', 'true', 'and', NULL, NULL, NULL],
+  ['meta', 'jsonb', '''{}''::jsonb', 'true', 'and', NULL, NULL, NULL]]);
 
 -- Constraints, indexes, policies and triggers of tags
 CALL hqc.constraint('public.tags', 'tags_pkey', 'PRIMARY KEY (id)');
@@ -5526,14 +5739,10 @@ BEGIN
   IF pg_catalog.current_setting('statement_timeout') = '0' THEN
     PERFORM pg_catalog.set_config('statement_timeout', '10min', false);
   END IF;
-END
-$hqc$;
-DO $hqc$
-BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('fe052fb60de827bf', '007_gateways');
+  CALL hqc.require('f8a567bee29ed37b', '007_gateways');
 END
 $hqc$;
 
@@ -5666,16 +5875,18 @@ CALL hqc.table('public.gateways', $ddl$CREATE TABLE public.gateways (
   CONSTRAINT gateways_tenant_id_fkey FOREIGN KEY (tenant_id) REFERENCES public.tenants(id) ON DELETE CASCADE,
   CONSTRAINT gateways_tenant_id_slug_key UNIQUE (tenant_id, slug)
 )$ddl$);
-CALL hqc.column('public.gateways', 'id', 'uuid', 'gen_random_uuid()', true, 'and');
-CALL hqc.column('public.gateways', 'tenant_id', 'uuid', '''00000000-0000-0000-0000-000000000000''::uuid', true, 'and');
-CALL hqc.column('public.gateways', 'created_at', 'timestamptz', 'now()', true, 'and');
-CALL hqc.column('public.gateways', 'updated_at', 'timestamptz', 'now()', true, 'and');
-CALL hqc.column('public.gateways', 'slug', 'text', NULL, true, 'and');
-CALL hqc.column('public.gateways', 'label', 'text', NULL, true, 'and');
-CALL hqc.column('public.gateways', 'status', 'public.gateway_status', '''ready''::gateway_status', true, 'and');
-CALL hqc.column('public.gateways', 'last_seen_at', 'timestamptz', NULL, false, 'and');
-CALL hqc.column('public.gateways', 'last_heartbeat_at', 'timestamptz', NULL, false, 'and');
-CALL hqc.column('public.gateways', 'meta', 'jsonb', '''{}''::jsonb', true, 'and');
+CALL hqc.columns('public.gateways', ARRAY[
+  -- name, type, default, not null, owns, generated/identity, requires, backfill
+  ['id', 'uuid', 'gen_random_uuid()', 'true', 'and', NULL, NULL, NULL],
+  ['tenant_id', 'uuid', '''00000000-0000-0000-0000-000000000000''::uuid', 'true', 'and', NULL, NULL, NULL],
+  ['created_at', 'timestamptz', 'now()', 'true', 'and', NULL, NULL, NULL],
+  ['updated_at', 'timestamptz', 'now()', 'true', 'and', NULL, NULL, NULL],
+  ['slug', 'text', NULL, 'true', 'and', NULL, NULL, NULL],
+  ['label', 'text', NULL, 'true', 'and', NULL, NULL, NULL],
+  ['status', 'public.gateway_status', '''ready''::gateway_status', 'true', 'and', NULL, NULL, NULL],
+  ['last_seen_at', 'timestamptz', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['last_heartbeat_at', 'timestamptz', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['meta', 'jsonb', '''{}''::jsonb', 'true', 'and', NULL, NULL, NULL]]);
 
 -- Table gateway_registration_tokens
 CALL hqc.table('public.gateway_registration_tokens', $ddl$CREATE TABLE public.gateway_registration_tokens (
@@ -5692,14 +5903,16 @@ CALL hqc.table('public.gateway_registration_tokens', $ddl$CREATE TABLE public.ga
   CONSTRAINT gateway_registration_tokens_token_hash_key UNIQUE (token_hash),
   CONSTRAINT gateway_registration_tokens_consumed_by_gateway_id_fkey FOREIGN KEY (consumed_by_gateway_id) REFERENCES public.gateways(id)
 )$ddl$);
-CALL hqc.column('public.gateway_registration_tokens', 'id', 'uuid', 'gen_random_uuid()', true, 'and');
-CALL hqc.column('public.gateway_registration_tokens', 'tenant_id', 'uuid', '''00000000-0000-0000-0000-000000000000''::uuid', true, 'and');
-CALL hqc.column('public.gateway_registration_tokens', 'created_at', 'timestamptz', 'now()', true, 'and');
-CALL hqc.column('public.gateway_registration_tokens', 'token_hash', 'text', NULL, true, 'and');
-CALL hqc.column('public.gateway_registration_tokens', 'label', 'text', NULL, false, 'and');
-CALL hqc.column('public.gateway_registration_tokens', 'expires_at', 'timestamptz', NULL, true, 'and');
-CALL hqc.column('public.gateway_registration_tokens', 'consumed_at', 'timestamptz', NULL, false, 'and');
-CALL hqc.column('public.gateway_registration_tokens', 'consumed_by_gateway_id', 'uuid', NULL, false, 'and');
+CALL hqc.columns('public.gateway_registration_tokens', ARRAY[
+  -- name, type, default, not null, owns, generated/identity, requires, backfill
+  ['id', 'uuid', 'gen_random_uuid()', 'true', 'and', NULL, NULL, NULL],
+  ['tenant_id', 'uuid', '''00000000-0000-0000-0000-000000000000''::uuid', 'true', 'and', NULL, NULL, NULL],
+  ['created_at', 'timestamptz', 'now()', 'true', 'and', NULL, NULL, NULL],
+  ['token_hash', 'text', NULL, 'true', 'and', NULL, NULL, NULL],
+  ['label', 'text', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['expires_at', 'timestamptz', NULL, 'true', 'and', NULL, NULL, NULL],
+  ['consumed_at', 'timestamptz', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['consumed_by_gateway_id', 'uuid', NULL, 'false', 'and', NULL, NULL, NULL]]);
 
 -- Function consume_gateway_token
 CALL hqc.function('public.consume_gateway_token(text, text, text)', $ddl$CREATE OR REPLACE FUNCTION public.consume_gateway_token(p_token text, p_label text DEFAULT NULL::text, p_slug_hint text DEFAULT NULL::text)
@@ -5800,7 +6013,7 @@ callable by anon and authenticated.
    Made unique in the token''s tenant with `-2`, `-3`, ...
 6. Inserts the gateway (status provisioning, meta {"registered_via": "token"}), marks the
    token consumed and returns (gateway_id, gateway_slug).
-');
+', parsed => true);
 
 -- Constraints, indexes, policies and triggers of gateways
 CALL hqc.constraint('public.gateways', 'gateways_pkey', 'PRIMARY KEY (id)');
@@ -5876,14 +6089,10 @@ BEGIN
   IF pg_catalog.current_setting('statement_timeout') = '0' THEN
     PERFORM pg_catalog.set_config('statement_timeout', '10min', false);
   END IF;
-END
-$hqc$;
-DO $hqc$
-BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('fe052fb60de827bf', '008_agents');
+  CALL hqc.require('f8a567bee29ed37b', '008_agents');
 END
 $hqc$;
 
@@ -5937,25 +6146,27 @@ CALL hqc.table('public.agents', $ddl$CREATE TABLE public.agents (
   CONSTRAINT agents_tenant_id_slug_key UNIQUE (tenant_id, slug),
   CONSTRAINT agents_no_self_report CHECK (reports_to_id IS NULL OR reports_to_id <> id)
 )$ddl$);
-CALL hqc.column('public.agents', 'id', 'uuid', 'gen_random_uuid()', true, 'and');
-CALL hqc.column('public.agents', 'tenant_id', 'uuid', '''00000000-0000-0000-0000-000000000000''::uuid', true, 'and');
-CALL hqc.column('public.agents', 'created_at', 'timestamptz', 'now()', true, 'and');
-CALL hqc.column('public.agents', 'updated_at', 'timestamptz', 'now()', true, 'and');
-CALL hqc.column('public.agents', 'gateway_id', 'uuid', NULL, false, 'and');
-CALL hqc.column('public.agents', 'name', 'text', NULL, true, 'and');
-CALL hqc.column('public.agents', 'slug', 'text', NULL, true, 'and');
-CALL hqc.column('public.agents', 'description', 'text', NULL, false, 'and');
-CALL hqc.column('public.agents', 'avatar_url', 'text', NULL, false, 'and');
-CALL hqc.column('public.agents', 'status', 'public.agent_status', '''ready''::agent_status', true, 'and');
-CALL hqc.column('public.agents', 'last_seen_at', 'timestamptz', NULL, false, 'and');
-CALL hqc.column('public.agents', 'last_heartbeat_at', 'timestamptz', NULL, false, 'and');
-CALL hqc.column('public.agents', 'model', 'text', NULL, false, 'and');
-CALL hqc.column('public.agents', 'thinking', 'text', NULL, false, 'and');
-CALL hqc.column('public.agents', 'reports_to_id', 'uuid', NULL, false, 'and');
-CALL hqc.column('public.agents', 'domains', 'text[]', '''{}''::text[]', true, 'and');
-CALL hqc.column('public.agents', 'capabilities', 'text[]', NULL, false, 'and');
-CALL hqc.column('public.agents', 'config', 'jsonb', '''{}''::jsonb', true, 'and');
-CALL hqc.column('public.agents', 'meta', 'jsonb', '''{}''::jsonb', true, 'and');
+CALL hqc.columns('public.agents', ARRAY[
+  -- name, type, default, not null, owns, generated/identity, requires, backfill
+  ['id', 'uuid', 'gen_random_uuid()', 'true', 'and', NULL, NULL, NULL],
+  ['tenant_id', 'uuid', '''00000000-0000-0000-0000-000000000000''::uuid', 'true', 'and', NULL, NULL, NULL],
+  ['created_at', 'timestamptz', 'now()', 'true', 'and', NULL, NULL, NULL],
+  ['updated_at', 'timestamptz', 'now()', 'true', 'and', NULL, NULL, NULL],
+  ['gateway_id', 'uuid', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['name', 'text', NULL, 'true', 'and', NULL, NULL, NULL],
+  ['slug', 'text', NULL, 'true', 'and', NULL, NULL, NULL],
+  ['description', 'text', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['avatar_url', 'text', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['status', 'public.agent_status', '''ready''::agent_status', 'true', 'and', NULL, NULL, NULL],
+  ['last_seen_at', 'timestamptz', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['last_heartbeat_at', 'timestamptz', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['model', 'text', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['thinking', 'text', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['reports_to_id', 'uuid', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['domains', 'text[]', '''{}''::text[]', 'true', 'and', NULL, NULL, NULL],
+  ['capabilities', 'text[]', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['config', 'jsonb', '''{}''::jsonb', 'true', 'and', NULL, NULL, NULL],
+  ['meta', 'jsonb', '''{}''::jsonb', 'true', 'and', NULL, NULL, NULL]]);
 
 -- Function agent_reports_chain
 CALL hqc.function('public.agent_reports_chain(uuid, integer)', $ddl$CREATE OR REPLACE FUNCTION public.agent_reports_chain(p_agent_id uuid, p_max_depth integer DEFAULT 5)
@@ -6032,14 +6243,10 @@ BEGIN
   IF pg_catalog.current_setting('statement_timeout') = '0' THEN
     PERFORM pg_catalog.set_config('statement_timeout', '10min', false);
   END IF;
-END
-$hqc$;
-DO $hqc$
-BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('fe052fb60de827bf', '009_interactions');
+  CALL hqc.require('f8a567bee29ed37b', '009_interactions');
 END
 $hqc$;
 
@@ -6073,24 +6280,26 @@ CALL hqc.table('public.interactions', $ddl$CREATE TABLE public.interactions (
   CONSTRAINT interactions_template_id_fkey FOREIGN KEY (template_id) REFERENCES public.templates(id) ON DELETE SET NULL,
   CONSTRAINT interactions_actor_agent_id_fkey FOREIGN KEY (actor_agent_id) REFERENCES public.agents(id) ON DELETE SET NULL
 )$ddl$);
-CALL hqc.column('public.interactions', 'id', 'uuid', 'gen_random_uuid()', true, 'and');
-CALL hqc.column('public.interactions', 'created_at', 'timestamptz', 'now()', true, 'and');
-CALL hqc.column('public.interactions', 'tenant_id', 'uuid', '''00000000-0000-0000-0000-000000000000''::uuid', true, 'and');
-CALL hqc.column('public.interactions', 'contact_id', 'uuid', NULL, true, 'ad');
-CALL hqc.column('public.interactions', 'org_id', 'uuid', NULL, false, 'and');
-CALL hqc.column('public.interactions', 'type', 'text', NULL, true, 'and');
-CALL hqc.column('public.interactions', 'direction', 'text', NULL, false, 'and');
-CALL hqc.column('public.interactions', 'channel', 'text', NULL, false, 'and');
-CALL hqc.column('public.interactions', 'subject', 'text', NULL, false, 'and');
-CALL hqc.column('public.interactions', 'summary', 'text', NULL, false, 'and');
-CALL hqc.column('public.interactions', 'body', 'text', NULL, false, 'and');
-CALL hqc.column('public.interactions', 'occurred_at', 'timestamptz', 'now()', true, 'and');
-CALL hqc.column('public.interactions', 'next_action', 'text', NULL, false, 'and');
-CALL hqc.column('public.interactions', 'next_action_date', 'timestamptz', NULL, false, 'and');
-CALL hqc.column('public.interactions', 'template_id', 'uuid', NULL, false, 'and');
-CALL hqc.column('public.interactions', 'actor_type', 'public.actor_type', '''human''::actor_type', true, 'and');
-CALL hqc.column('public.interactions', 'actor_agent_id', 'uuid', NULL, false, 'and');
-CALL hqc.column('public.interactions', 'meta', 'jsonb', '''{}''::jsonb', true, 'and');
+CALL hqc.columns('public.interactions', ARRAY[
+  -- name, type, default, not null, owns, generated/identity, requires, backfill
+  ['id', 'uuid', 'gen_random_uuid()', 'true', 'and', NULL, NULL, NULL],
+  ['created_at', 'timestamptz', 'now()', 'true', 'and', NULL, NULL, NULL],
+  ['tenant_id', 'uuid', '''00000000-0000-0000-0000-000000000000''::uuid', 'true', 'and', NULL, NULL, NULL],
+  ['contact_id', 'uuid', NULL, 'true', 'ad', NULL, NULL, NULL],
+  ['org_id', 'uuid', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['type', 'text', NULL, 'true', 'and', NULL, NULL, NULL],
+  ['direction', 'text', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['channel', 'text', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['subject', 'text', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['summary', 'text', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['body', 'text', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['occurred_at', 'timestamptz', 'now()', 'true', 'and', NULL, NULL, NULL],
+  ['next_action', 'text', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['next_action_date', 'timestamptz', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['template_id', 'uuid', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['actor_type', 'public.actor_type', '''human''::actor_type', 'true', 'and', NULL, NULL, NULL],
+  ['actor_agent_id', 'uuid', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['meta', 'jsonb', '''{}''::jsonb', 'true', 'and', NULL, NULL, NULL]]);
 
 -- Function sync_contact_last_interaction
 CALL hqc.function('public.sync_contact_last_interaction()', $ddl$CREATE OR REPLACE FUNCTION public.sync_contact_last_interaction()
@@ -6112,7 +6321,7 @@ $fn$$ddl$,
 the interaction''s `occurred_at` (never backwards; a NULL date is replaced). Nothing
 happens for an interaction without contact. The contact update fires the contact''s own
 UPDATE triggers (updated_at, routine events).
-');
+', parsed => true);
 
 -- Function increment_template_use
 CALL hqc.function('public.increment_template_use()', $ddl$CREATE OR REPLACE FUNCTION public.increment_template_use()
@@ -6129,7 +6338,7 @@ AS $fn$BEGIN
 END
 $fn$$ddl$,
   acl => ARRAY['service_role=X'],
-  doc => 'AFTER INSERT trigger on interactions; adds 1 to the referenced template''s `use_count`.');
+  doc => 'AFTER INSERT trigger on interactions; adds 1 to the referenced template''s `use_count`.', parsed => true);
 
 -- Constraints, indexes, policies and triggers of interactions
 CALL hqc.constraint('public.interactions', 'interactions_pkey', 'PRIMARY KEY (id)');
@@ -6184,14 +6393,10 @@ BEGIN
   IF pg_catalog.current_setting('statement_timeout') = '0' THEN
     PERFORM pg_catalog.set_config('statement_timeout', '10min', false);
   END IF;
-END
-$hqc$;
-DO $hqc$
-BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('fe052fb60de827bf', '010_tasks_streams');
+  CALL hqc.require('f8a567bee29ed37b', '010_tasks_streams');
 END
 $hqc$;
 
@@ -6215,18 +6420,20 @@ CALL hqc.table('public.streams', $ddl$CREATE TABLE public.streams (
   CONSTRAINT streams_pkey PRIMARY KEY (id),
   CONSTRAINT streams_tenant_id_fkey FOREIGN KEY (tenant_id) REFERENCES public.tenants(id) ON DELETE CASCADE
 )$ddl$);
-CALL hqc.column('public.streams', 'id', 'uuid', 'gen_random_uuid()', true, 'and');
-CALL hqc.column('public.streams', 'created_at', 'timestamptz', 'now()', true, 'and');
-CALL hqc.column('public.streams', 'updated_at', 'timestamptz', 'now()', true, 'and');
-CALL hqc.column('public.streams', 'tenant_id', 'uuid', '''00000000-0000-0000-0000-000000000000''::uuid', true, 'and');
-CALL hqc.column('public.streams', 'name', 'text', NULL, true, 'and');
-CALL hqc.column('public.streams', 'description', 'text', NULL, false, 'and');
-CALL hqc.column('public.streams', 'color', 'text', '''#6b7280''::text', false, 'and');
-CALL hqc.column('public.streams', 'icon', 'text', NULL, false, 'and');
-CALL hqc.column('public.streams', 'sort_order', 'integer', '0', false, 'and');
-CALL hqc.column('public.streams', 'type', 'public.stream_type', '''functional''::stream_type', true, 'and');
-CALL hqc.column('public.streams', 'is_archived', 'boolean', 'false', false, 'and');
-CALL hqc.column('public.streams', 'meta', 'jsonb', '''{}''::jsonb', true, 'and');
+CALL hqc.columns('public.streams', ARRAY[
+  -- name, type, default, not null, owns, generated/identity, requires, backfill
+  ['id', 'uuid', 'gen_random_uuid()', 'true', 'and', NULL, NULL, NULL],
+  ['created_at', 'timestamptz', 'now()', 'true', 'and', NULL, NULL, NULL],
+  ['updated_at', 'timestamptz', 'now()', 'true', 'and', NULL, NULL, NULL],
+  ['tenant_id', 'uuid', '''00000000-0000-0000-0000-000000000000''::uuid', 'true', 'and', NULL, NULL, NULL],
+  ['name', 'text', NULL, 'true', 'and', NULL, NULL, NULL],
+  ['description', 'text', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['color', 'text', '''#6b7280''::text', 'false', 'and', NULL, NULL, NULL],
+  ['icon', 'text', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['sort_order', 'integer', '0', 'false', 'and', NULL, NULL, NULL],
+  ['type', 'public.stream_type', '''functional''::stream_type', 'true', 'and', NULL, NULL, NULL],
+  ['is_archived', 'boolean', 'false', 'false', 'and', NULL, NULL, NULL],
+  ['meta', 'jsonb', '''{}''::jsonb', 'true', 'and', NULL, NULL, NULL]]);
 
 -- Table task_series
 CALL hqc.table('public.task_series', $ddl$CREATE TABLE public.task_series (
@@ -6269,36 +6476,38 @@ CALL hqc.table('public.task_series', $ddl$CREATE TABLE public.task_series (
   CONSTRAINT task_series_timezone_check CHECK (is_valid_timezone(timezone)),
   CONSTRAINT task_series_missed_policy_check CHECK (missed_policy = ANY (ARRAY['auto_skip'::text, 'queue'::text]))
 )$ddl$);
-CALL hqc.column('public.task_series', 'id', 'uuid', 'gen_random_uuid()', true, 'and');
-CALL hqc.column('public.task_series', 'created_at', 'timestamptz', 'now()', true, 'and');
-CALL hqc.column('public.task_series', 'updated_at', 'timestamptz', 'now()', true, 'and');
-CALL hqc.column('public.task_series', 'tenant_id', 'uuid', '''00000000-0000-0000-0000-000000000000''::uuid', true, 'and');
-CALL hqc.column('public.task_series', 'stream_id', 'uuid', NULL, false, 'and');
-CALL hqc.column('public.task_series', 'title', 'text', NULL, true, 'and');
-CALL hqc.column('public.task_series', 'description', 'text', NULL, false, 'and');
-CALL hqc.column('public.task_series', 'priority', 'public.task_priority', '''medium''::task_priority', true, 'and');
-CALL hqc.column('public.task_series', 'assignee_type', 'public.actor_type', NULL, false, 'and');
-CALL hqc.column('public.task_series', 'assignee_agent_id', 'uuid', NULL, false, 'and');
-CALL hqc.column('public.task_series', 'model_override', 'text', NULL, false, 'and');
-CALL hqc.column('public.task_series', 'thinking_override', 'text', NULL, false, 'and');
-CALL hqc.column('public.task_series', 'tags', 'text[]', '''{}''::text[]', true, 'and');
-CALL hqc.column('public.task_series', 'linked_entity_type', 'text', NULL, false, 'and');
-CALL hqc.column('public.task_series', 'linked_entity_id', 'uuid', NULL, false, 'and');
-CALL hqc.column('public.task_series', 'meta', 'jsonb', '''{}''::jsonb', true, 'and');
-CALL hqc.column('public.task_series', 'cadence_type', 'text', NULL, true, 'and');
-CALL hqc.column('public.task_series', 'interval_n', 'integer', '1', true, 'and');
-CALL hqc.column('public.task_series', 'days_of_week', 'smallint[]', '''{}''::smallint[]', true, 'and');
-CALL hqc.column('public.task_series', 'day_of_month', 'smallint', NULL, false, 'and');
-CALL hqc.column('public.task_series', 'time_of_day', 'time', '''09:00:00''::time without time zone', true, 'and');
-CALL hqc.column('public.task_series', 'timezone', 'text', NULL, true, 'and');
-CALL hqc.column('public.task_series', 'is_paused', 'boolean', 'false', true, 'and');
-CALL hqc.column('public.task_series', 'starts_on', 'date', 'CURRENT_DATE', true, 'and');
-CALL hqc.column('public.task_series', 'ends_on', 'date', NULL, false, 'and');
-CALL hqc.column('public.task_series', 'ends_after_count', 'integer', NULL, false, 'and');
-CALL hqc.column('public.task_series', 'spawned_count', 'integer', '0', true, 'and');
-CALL hqc.column('public.task_series', 'next_occurrence_at', 'timestamptz', NULL, false, 'and');
-CALL hqc.column('public.task_series', 'last_spawned_at', 'timestamptz', NULL, false, 'and');
-CALL hqc.column('public.task_series', 'missed_policy', 'text', '''auto_skip''::text', true, 'and');
+CALL hqc.columns('public.task_series', ARRAY[
+  -- name, type, default, not null, owns, generated/identity, requires, backfill
+  ['id', 'uuid', 'gen_random_uuid()', 'true', 'and', NULL, NULL, NULL],
+  ['created_at', 'timestamptz', 'now()', 'true', 'and', NULL, NULL, NULL],
+  ['updated_at', 'timestamptz', 'now()', 'true', 'and', NULL, NULL, NULL],
+  ['tenant_id', 'uuid', '''00000000-0000-0000-0000-000000000000''::uuid', 'true', 'and', NULL, NULL, NULL],
+  ['stream_id', 'uuid', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['title', 'text', NULL, 'true', 'and', NULL, NULL, NULL],
+  ['description', 'text', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['priority', 'public.task_priority', '''medium''::task_priority', 'true', 'and', NULL, NULL, NULL],
+  ['assignee_type', 'public.actor_type', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['assignee_agent_id', 'uuid', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['model_override', 'text', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['thinking_override', 'text', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['tags', 'text[]', '''{}''::text[]', 'true', 'and', NULL, NULL, NULL],
+  ['linked_entity_type', 'text', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['linked_entity_id', 'uuid', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['meta', 'jsonb', '''{}''::jsonb', 'true', 'and', NULL, NULL, NULL],
+  ['cadence_type', 'text', NULL, 'true', 'and', NULL, NULL, NULL],
+  ['interval_n', 'integer', '1', 'true', 'and', NULL, NULL, NULL],
+  ['days_of_week', 'smallint[]', '''{}''::smallint[]', 'true', 'and', NULL, NULL, NULL],
+  ['day_of_month', 'smallint', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['time_of_day', 'time', '''09:00:00''::time without time zone', 'true', 'and', NULL, NULL, NULL],
+  ['timezone', 'text', NULL, 'true', 'and', NULL, NULL, NULL],
+  ['is_paused', 'boolean', 'false', 'true', 'and', NULL, NULL, NULL],
+  ['starts_on', 'date', 'CURRENT_DATE', 'true', 'and', NULL, NULL, NULL],
+  ['ends_on', 'date', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['ends_after_count', 'integer', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['spawned_count', 'integer', '0', 'true', 'and', NULL, NULL, NULL],
+  ['next_occurrence_at', 'timestamptz', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['last_spawned_at', 'timestamptz', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['missed_policy', 'text', '''auto_skip''::text', 'true', 'and', NULL, NULL, NULL]]);
 
 -- Table tasks
 CALL hqc.table('public.tasks', $ddl$CREATE TABLE public.tasks (
@@ -6340,34 +6549,36 @@ CALL hqc.table('public.tasks', $ddl$CREATE TABLE public.tasks (
   CONSTRAINT tasks_series_id_fkey FOREIGN KEY (series_id) REFERENCES public.task_series(id) ON DELETE SET NULL,
   CONSTRAINT tasks_series_occurrence_key UNIQUE (series_id, series_occurrence_at)
 )$ddl$);
-CALL hqc.column('public.tasks', 'id', 'uuid', 'gen_random_uuid()', true, 'and');
-CALL hqc.column('public.tasks', 'created_at', 'timestamptz', 'now()', true, 'and');
-CALL hqc.column('public.tasks', 'updated_at', 'timestamptz', 'now()', true, 'and');
-CALL hqc.column('public.tasks', 'tenant_id', 'uuid', '''00000000-0000-0000-0000-000000000000''::uuid', true, 'and');
-CALL hqc.column('public.tasks', 'title', 'text', NULL, true, 'and');
-CALL hqc.column('public.tasks', 'description', 'text', NULL, false, 'and');
-CALL hqc.column('public.tasks', 'status', 'public.task_status', '''todo''::task_status', true, 'and');
-CALL hqc.column('public.tasks', 'priority', 'public.task_priority', NULL, false, 'and');
-CALL hqc.column('public.tasks', 'stream_id', 'uuid', NULL, false, 'and');
-CALL hqc.column('public.tasks', 'parent_id', 'uuid', NULL, false, 'and');
-CALL hqc.column('public.tasks', 'assignee_type', 'public.actor_type', NULL, false, 'and');
-CALL hqc.column('public.tasks', 'assignee_agent_id', 'uuid', NULL, false, 'and');
-CALL hqc.column('public.tasks', 'model_override', 'text', NULL, false, 'and');
-CALL hqc.column('public.tasks', 'thinking_override', 'text', NULL, false, 'and');
-CALL hqc.column('public.tasks', 'due_date', 'timestamptz', NULL, false, 'and');
-CALL hqc.column('public.tasks', 'completed_at', 'timestamptz', NULL, false, 'and');
-CALL hqc.column('public.tasks', 'linked_entity_type', 'text', NULL, false, 'and');
-CALL hqc.column('public.tasks', 'linked_entity_id', 'uuid', NULL, false, 'and');
-CALL hqc.column('public.tasks', 'contact_id', 'uuid', NULL, false, 'and');
-CALL hqc.column('public.tasks', 'org_id', 'uuid', NULL, false, 'and');
-CALL hqc.column('public.tasks', 'series_id', 'uuid', NULL, false, 'and');
-CALL hqc.column('public.tasks', 'series_occurrence_at', 'timestamptz', NULL, false, 'and');
-CALL hqc.column('public.tasks', 'is_recurring', 'boolean', 'false', false, 'and');
-CALL hqc.column('public.tasks', 'recurrence_rule', 'text', NULL, false, 'and');
-CALL hqc.column('public.tasks', 'last_completed_at', 'timestamptz', NULL, false, 'and');
-CALL hqc.column('public.tasks', 'tags', 'text[]', '''{}''::text[]', true, 'and');
-CALL hqc.column('public.tasks', 'sort_order', 'integer', '0', false, 'and');
-CALL hqc.column('public.tasks', 'archived_at', 'timestamptz', NULL, false, 'and');
+CALL hqc.columns('public.tasks', ARRAY[
+  -- name, type, default, not null, owns, generated/identity, requires, backfill
+  ['id', 'uuid', 'gen_random_uuid()', 'true', 'and', NULL, NULL, NULL],
+  ['created_at', 'timestamptz', 'now()', 'true', 'and', NULL, NULL, NULL],
+  ['updated_at', 'timestamptz', 'now()', 'true', 'and', NULL, NULL, NULL],
+  ['tenant_id', 'uuid', '''00000000-0000-0000-0000-000000000000''::uuid', 'true', 'and', NULL, NULL, NULL],
+  ['title', 'text', NULL, 'true', 'and', NULL, NULL, NULL],
+  ['description', 'text', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['status', 'public.task_status', '''todo''::task_status', 'true', 'and', NULL, NULL, NULL],
+  ['priority', 'public.task_priority', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['stream_id', 'uuid', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['parent_id', 'uuid', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['assignee_type', 'public.actor_type', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['assignee_agent_id', 'uuid', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['model_override', 'text', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['thinking_override', 'text', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['due_date', 'timestamptz', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['completed_at', 'timestamptz', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['linked_entity_type', 'text', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['linked_entity_id', 'uuid', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['contact_id', 'uuid', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['org_id', 'uuid', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['series_id', 'uuid', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['series_occurrence_at', 'timestamptz', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['is_recurring', 'boolean', 'false', 'false', 'and', NULL, NULL, NULL],
+  ['recurrence_rule', 'text', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['last_completed_at', 'timestamptz', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['tags', 'text[]', '''{}''::text[]', 'true', 'and', NULL, NULL, NULL],
+  ['sort_order', 'integer', '0', 'false', 'and', NULL, NULL, NULL],
+  ['archived_at', 'timestamptz', NULL, 'false', 'and', NULL, NULL, NULL]]);
 
 -- Function sync_task_completion
 CALL hqc.function('public.sync_task_completion()', $ddl$CREATE OR REPLACE FUNCTION public.sync_task_completion()
@@ -6394,7 +6605,7 @@ $fn$$ddl$,
   doc => 'BEFORE INSERT OR UPDATE on tasks. Stamps `completed_at` when a task becomes `done`, clears it
 when the task is not `done`, and leaves the written value alone while a task stays `done`.
 `last_completed_at` is never touched.
-');
+', parsed => true);
 
 -- Function validate_days_of_week
 CALL hqc.function('public.validate_days_of_week()', $ddl$CREATE OR REPLACE FUNCTION public.validate_days_of_week()
@@ -6415,7 +6626,7 @@ $fn$$ddl$,
   acl => ARRAY['service_role=X'],
   doc => 'BEFORE INSERT OR UPDATE on task_series. Rejects (P0001) a `days_of_week` array containing a
 value outside 0 (Sunday) .. 6 (Saturday); NULL elements are ignored.
-');
+', parsed => true);
 
 -- Function propagate_series_model_overrides
 CALL hqc.function('public.propagate_series_model_overrides()', $ddl$CREATE OR REPLACE FUNCTION public.propagate_series_model_overrides()
@@ -6451,7 +6662,7 @@ $fn$$ddl$,
 `model_override` nor `thinking_override` and its series has at least one of them, copies
 both series values onto the task (a NULL series value is copied as NULL). The UPDATE fires
 the task UPDATE triggers.
-');
+', parsed => true);
 
 -- Function next_occurrence
 CALL hqc.function('public.next_occurrence(public.task_series, timestamptz)', $ddl$CREATE OR REPLACE FUNCTION public.next_occurrence(p_series public.task_series, p_from_ts timestamptz)
@@ -6552,7 +6763,7 @@ timestamptz in the same zone (PostgreSQL''s rules for DST gaps/overlaps apply).
   of the current month, else of the following month. 0 or values below -1 raise 22008.
 
 An unknown time zone raises 22023; an unknown cadence raises P0001.
-');
+', parsed => true);
 
 -- Function task_series_sync_next_occurrence
 CALL hqc.function('public.task_series_sync_next_occurrence()', $ddl$CREATE OR REPLACE FUNCTION public.task_series_sync_next_occurrence()
@@ -6619,7 +6830,7 @@ $fn$$ddl$,
    later of (local midnight of `starts_on` minus one second) and now(); otherwise keep the
    value written by the statement (that is how the spawner advances it);
 4. next occurrence after `ends_on` (local date): pause.
-');
+', parsed => true);
 
 -- Function spawn_due_task_instances
 CALL hqc.function('public.spawn_due_task_instances()', $ddl$CREATE OR REPLACE FUNCTION public.spawn_due_task_instances()
@@ -6738,7 +6949,7 @@ limit), locked FOR UPDATE SKIP LOCKED so concurrent runs never process the same 
 SECURITY INVOKER: the cron job (run by the table owner) and the service role spawn for
 every tenant; a signed-in user, whose browser calls it right after creating a series or
 for "spawn now", spawns only the series RLS shows it, those of its own tenant.
-');
+', parsed => true);
 
 -- Function recurring_tasks_debug
 CALL hqc.function('public.recurring_tasks_debug()', $ddl$CREATE OR REPLACE FUNCTION public.recurring_tasks_debug()
@@ -6929,14 +7140,10 @@ BEGIN
   IF pg_catalog.current_setting('statement_timeout') = '0' THEN
     PERFORM pg_catalog.set_config('statement_timeout', '10min', false);
   END IF;
-END
-$hqc$;
-DO $hqc$
-BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('fe052fb60de827bf', '011_comments');
+  CALL hqc.require('f8a567bee29ed37b', '011_comments');
 END
 $hqc$;
 
@@ -6979,17 +7186,19 @@ CALL hqc.table('public.comments', $ddl$CREATE TABLE public.comments (
   CONSTRAINT comments_parent_id_fkey FOREIGN KEY (parent_id) REFERENCES public.comments(id) ON DELETE CASCADE,
   CONSTRAINT comments_actor_agent_id_fkey FOREIGN KEY (actor_agent_id) REFERENCES public.agents(id) ON DELETE SET NULL
 )$ddl$);
-CALL hqc.column('public.comments', 'id', 'uuid', 'gen_random_uuid()', true, 'and');
-CALL hqc.column('public.comments', 'created_at', 'timestamptz', 'now()', true, 'and');
-CALL hqc.column('public.comments', 'updated_at', 'timestamptz', 'now()', true, 'and');
-CALL hqc.column('public.comments', 'tenant_id', 'uuid', '''00000000-0000-0000-0000-000000000000''::uuid', true, 'and');
-CALL hqc.column('public.comments', 'entity_type', 'text', NULL, true, 'and');
-CALL hqc.column('public.comments', 'entity_id', 'uuid', NULL, true, 'and');
-CALL hqc.column('public.comments', 'parent_id', 'uuid', NULL, false, 'and');
-CALL hqc.column('public.comments', 'body', 'text', NULL, true, 'and');
-CALL hqc.column('public.comments', 'actor_type', 'public.actor_type', '''human''::actor_type', true, 'and');
-CALL hqc.column('public.comments', 'actor_agent_id', 'uuid', NULL, false, 'and');
-CALL hqc.column('public.comments', 'mentions', 'text[]', '''{}''::text[]', true, 'and');
+CALL hqc.columns('public.comments', ARRAY[
+  -- name, type, default, not null, owns, generated/identity, requires, backfill
+  ['id', 'uuid', 'gen_random_uuid()', 'true', 'and', NULL, NULL, NULL],
+  ['created_at', 'timestamptz', 'now()', 'true', 'and', NULL, NULL, NULL],
+  ['updated_at', 'timestamptz', 'now()', 'true', 'and', NULL, NULL, NULL],
+  ['tenant_id', 'uuid', '''00000000-0000-0000-0000-000000000000''::uuid', 'true', 'and', NULL, NULL, NULL],
+  ['entity_type', 'text', NULL, 'true', 'and', NULL, NULL, NULL],
+  ['entity_id', 'uuid', NULL, 'true', 'and', NULL, NULL, NULL],
+  ['parent_id', 'uuid', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['body', 'text', NULL, 'true', 'and', NULL, NULL, NULL],
+  ['actor_type', 'public.actor_type', '''human''::actor_type', 'true', 'and', NULL, NULL, NULL],
+  ['actor_agent_id', 'uuid', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['mentions', 'text[]', '''{}''::text[]', 'true', 'and', NULL, NULL, NULL]]);
 
 -- Constraints, indexes, policies and triggers of comments
 CALL hqc.constraint('public.comments', 'comments_pkey', 'PRIMARY KEY (id)');
@@ -7034,14 +7243,10 @@ BEGIN
   IF pg_catalog.current_setting('statement_timeout') = '0' THEN
     PERFORM pg_catalog.set_config('statement_timeout', '10min', false);
   END IF;
-END
-$hqc$;
-DO $hqc$
-BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('fe052fb60de827bf', '012_knowledge');
+  CALL hqc.require('f8a567bee29ed37b', '012_knowledge');
 END
 $hqc$;
 
@@ -7081,15 +7286,17 @@ CALL hqc.table('public.knowledge_folders', $ddl$CREATE TABLE public.knowledge_fo
   CONSTRAINT knowledge_folders_tenant_id_fkey FOREIGN KEY (tenant_id) REFERENCES public.tenants(id) ON DELETE CASCADE,
   CONSTRAINT knowledge_folders_parent_id_fkey FOREIGN KEY (parent_id) REFERENCES public.knowledge_folders(id) ON DELETE CASCADE
 )$ddl$);
-CALL hqc.column('public.knowledge_folders', 'id', 'uuid', 'gen_random_uuid()', true, 'and');
-CALL hqc.column('public.knowledge_folders', 'created_at', 'timestamptz', 'now()', true, 'and');
-CALL hqc.column('public.knowledge_folders', 'updated_at', 'timestamptz', 'now()', true, 'and');
-CALL hqc.column('public.knowledge_folders', 'tenant_id', 'uuid', '''00000000-0000-0000-0000-000000000000''::uuid', true, 'and');
-CALL hqc.column('public.knowledge_folders', 'parent_id', 'uuid', NULL, false, 'and');
-CALL hqc.column('public.knowledge_folders', 'name', 'text', NULL, true, 'and');
-CALL hqc.column('public.knowledge_folders', 'icon', 'text', NULL, false, 'and');
-CALL hqc.column('public.knowledge_folders', 'color', 'text', NULL, false, 'and');
-CALL hqc.column('public.knowledge_folders', 'sort_order', 'integer', '0', false, 'and');
+CALL hqc.columns('public.knowledge_folders', ARRAY[
+  -- name, type, default, not null, owns, generated/identity, requires, backfill
+  ['id', 'uuid', 'gen_random_uuid()', 'true', 'and', NULL, NULL, NULL],
+  ['created_at', 'timestamptz', 'now()', 'true', 'and', NULL, NULL, NULL],
+  ['updated_at', 'timestamptz', 'now()', 'true', 'and', NULL, NULL, NULL],
+  ['tenant_id', 'uuid', '''00000000-0000-0000-0000-000000000000''::uuid', 'true', 'and', NULL, NULL, NULL],
+  ['parent_id', 'uuid', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['name', 'text', NULL, 'true', 'and', NULL, NULL, NULL],
+  ['icon', 'text', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['color', 'text', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['sort_order', 'integer', '0', 'false', 'and', NULL, NULL, NULL]]);
 
 -- Table knowledge_items
 CALL hqc.table('public.knowledge_items', $ddl$CREATE TABLE public.knowledge_items (
@@ -7141,45 +7348,47 @@ CALL hqc.table('public.knowledge_items', $ddl$CREATE TABLE public.knowledge_item
   CONSTRAINT knowledge_items_chunk_status_check CHECK (chunk_status = ANY (ARRAY['pending'::text, 'indexed'::text, 'failed'::text])),
   CONSTRAINT knowledge_items_processing_status_check CHECK (processing_status = ANY (ARRAY['ready'::text, 'processing'::text, 'done'::text, 'failed'::text]))
 )$ddl$);
-CALL hqc.column('public.knowledge_items', 'id', 'uuid', 'gen_random_uuid()', true, 'and');
-CALL hqc.column('public.knowledge_items', 'created_at', 'timestamptz', 'now()', true, 'and');
-CALL hqc.column('public.knowledge_items', 'updated_at', 'timestamptz', 'now()', true, 'and');
-CALL hqc.column('public.knowledge_items', 'tenant_id', 'uuid', '''00000000-0000-0000-0000-000000000000''::uuid', true, 'and');
-CALL hqc.column('public.knowledge_items', 'folder_id', 'uuid', NULL, false, 'and');
-CALL hqc.column('public.knowledge_items', 'kind', 'text', NULL, true, 'and');
-CALL hqc.column('public.knowledge_items', 'title', 'text', NULL, true, 'and');
-CALL hqc.column('public.knowledge_items', 'content', 'jsonb', NULL, false, 'and');
-CALL hqc.column('public.knowledge_items', 'plain_text', 'text', NULL, false, 'and');
-CALL hqc.column('public.knowledge_items', 'icon', 'text', NULL, false, 'and');
-CALL hqc.column('public.knowledge_items', 'mime_type', 'text', NULL, false, 'and');
-CALL hqc.column('public.knowledge_items', 'file_url', 'text', NULL, false, 'and');
-CALL hqc.column('public.knowledge_items', 'file_size', 'bigint', NULL, false, 'and');
-CALL hqc.column('public.knowledge_items', 'source_connection_id', 'uuid', NULL, false, 'and');
-CALL hqc.column('public.knowledge_items', 'source_external_id', 'text', NULL, false, 'and');
-CALL hqc.column('public.knowledge_items', 'source_sync_status', 'text', NULL, false, 'and');
-CALL hqc.column('public.knowledge_items', 'source_synced_at', 'timestamptz', NULL, false, 'and');
-CALL hqc.column('public.knowledge_items', 'content_hash', 'text', NULL, false, 'and');
-CALL hqc.column('public.knowledge_items', 'scope', 'text', '''workspace''::text', true, 'and');
-CALL hqc.column('public.knowledge_items', 'tags', 'text[]', '''{}''::text[]', true, 'and');
-CALL hqc.column('public.knowledge_items', 'meta', 'jsonb', '''{}''::jsonb', true, 'and');
-CALL hqc.column('public.knowledge_items', 'embedding', 'extensions.vector(384)', NULL, false, 'and', requires => 'vector');
-CALL hqc.column('public.knowledge_items', 'embedding_model', 'text', NULL, false, 'and');
-CALL hqc.column('public.knowledge_items', 'embedding_dimensions', 'integer', NULL, false, 'and');
-CALL hqc.column('public.knowledge_items', 'embedding_status', 'text', '''pending''::text', true, 'and');
-CALL hqc.column('public.knowledge_items', 'embedding_source_hash', 'text', NULL, false, 'and');
-CALL hqc.column('public.knowledge_items', 'embedding_updated_at', 'timestamptz', NULL, false, 'and');
-CALL hqc.column('public.knowledge_items', 'embedding_error', 'text', NULL, false, 'and');
-CALL hqc.column('public.knowledge_items', 'embedding_leased_by', 'text', NULL, false, 'and');
-CALL hqc.column('public.knowledge_items', 'embedding_leased_until', 'timestamptz', NULL, false, 'and');
-CALL hqc.column('public.knowledge_items', 'chunk_status', 'text', '''pending''::text', true, 'and');
-CALL hqc.column('public.knowledge_items', 'chunk_count', 'integer', '0', true, 'and');
-CALL hqc.column('public.knowledge_items', 'chunk_source_hash', 'text', NULL, false, 'and');
-CALL hqc.column('public.knowledge_items', 'chunks_updated_at', 'timestamptz', NULL, false, 'and');
-CALL hqc.column('public.knowledge_items', 'chunk_error', 'text', NULL, false, 'and');
-CALL hqc.column('public.knowledge_items', 'processing_status', 'text', '''ready''::text', true, 'and');
-CALL hqc.column('public.knowledge_items', 'processing_error', 'text', NULL, false, 'and');
-CALL hqc.column('public.knowledge_items', 'search_vector', 'tsvector', NULL, false, 'and');
-CALL hqc.column('public.knowledge_items', 'archived_at', 'timestamptz', NULL, false, 'and');
+CALL hqc.columns('public.knowledge_items', ARRAY[
+  -- name, type, default, not null, owns, generated/identity, requires, backfill
+  ['id', 'uuid', 'gen_random_uuid()', 'true', 'and', NULL, NULL, NULL],
+  ['created_at', 'timestamptz', 'now()', 'true', 'and', NULL, NULL, NULL],
+  ['updated_at', 'timestamptz', 'now()', 'true', 'and', NULL, NULL, NULL],
+  ['tenant_id', 'uuid', '''00000000-0000-0000-0000-000000000000''::uuid', 'true', 'and', NULL, NULL, NULL],
+  ['folder_id', 'uuid', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['kind', 'text', NULL, 'true', 'and', NULL, NULL, NULL],
+  ['title', 'text', NULL, 'true', 'and', NULL, NULL, NULL],
+  ['content', 'jsonb', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['plain_text', 'text', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['icon', 'text', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['mime_type', 'text', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['file_url', 'text', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['file_size', 'bigint', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['source_connection_id', 'uuid', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['source_external_id', 'text', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['source_sync_status', 'text', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['source_synced_at', 'timestamptz', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['content_hash', 'text', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['scope', 'text', '''workspace''::text', 'true', 'and', NULL, NULL, NULL],
+  ['tags', 'text[]', '''{}''::text[]', 'true', 'and', NULL, NULL, NULL],
+  ['meta', 'jsonb', '''{}''::jsonb', 'true', 'and', NULL, NULL, NULL],
+  ['embedding', 'extensions.vector(384)', NULL, 'false', 'and', NULL, 'vector', NULL],
+  ['embedding_model', 'text', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['embedding_dimensions', 'integer', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['embedding_status', 'text', '''pending''::text', 'true', 'and', NULL, NULL, NULL],
+  ['embedding_source_hash', 'text', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['embedding_updated_at', 'timestamptz', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['embedding_error', 'text', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['embedding_leased_by', 'text', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['embedding_leased_until', 'timestamptz', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['chunk_status', 'text', '''pending''::text', 'true', 'and', NULL, NULL, NULL],
+  ['chunk_count', 'integer', '0', 'true', 'and', NULL, NULL, NULL],
+  ['chunk_source_hash', 'text', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['chunks_updated_at', 'timestamptz', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['chunk_error', 'text', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['processing_status', 'text', '''ready''::text', 'true', 'and', NULL, NULL, NULL],
+  ['processing_error', 'text', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['search_vector', 'tsvector', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['archived_at', 'timestamptz', NULL, 'false', 'and', NULL, NULL, NULL]]);
 
 -- Table knowledge_item_agents
 CALL hqc.table('public.knowledge_item_agents', $ddl$CREATE TABLE public.knowledge_item_agents (
@@ -7194,11 +7403,13 @@ CALL hqc.table('public.knowledge_item_agents', $ddl$CREATE TABLE public.knowledg
   CONSTRAINT knowledge_item_agents_agent_id_fkey FOREIGN KEY (agent_id) REFERENCES public.agents(id) ON DELETE CASCADE,
   CONSTRAINT knowledge_item_agents_unique UNIQUE (knowledge_item_id, agent_id)
 )$ddl$);
-CALL hqc.column('public.knowledge_item_agents', 'id', 'uuid', 'gen_random_uuid()', true, 'and');
-CALL hqc.column('public.knowledge_item_agents', 'created_at', 'timestamptz', 'now()', true, 'and');
-CALL hqc.column('public.knowledge_item_agents', 'tenant_id', 'uuid', '''00000000-0000-0000-0000-000000000000''::uuid', true, 'and');
-CALL hqc.column('public.knowledge_item_agents', 'knowledge_item_id', 'uuid', NULL, true, 'and');
-CALL hqc.column('public.knowledge_item_agents', 'agent_id', 'uuid', NULL, true, 'and');
+CALL hqc.columns('public.knowledge_item_agents', ARRAY[
+  -- name, type, default, not null, owns, generated/identity, requires, backfill
+  ['id', 'uuid', 'gen_random_uuid()', 'true', 'and', NULL, NULL, NULL],
+  ['created_at', 'timestamptz', 'now()', 'true', 'and', NULL, NULL, NULL],
+  ['tenant_id', 'uuid', '''00000000-0000-0000-0000-000000000000''::uuid', 'true', 'and', NULL, NULL, NULL],
+  ['knowledge_item_id', 'uuid', NULL, 'true', 'and', NULL, NULL, NULL],
+  ['agent_id', 'uuid', NULL, 'true', 'and', NULL, NULL, NULL]]);
 
 -- Table knowledge_chunks
 CALL hqc.table('public.knowledge_chunks', $ddl$CREATE TABLE public.knowledge_chunks (
@@ -7230,28 +7441,30 @@ CALL hqc.table('public.knowledge_chunks', $ddl$CREATE TABLE public.knowledge_chu
   CONSTRAINT knowledge_chunks_embedding_status_check CHECK (embedding_status = ANY (ARRAY['pending'::text, 'indexed'::text, 'failed'::text])),
   CONSTRAINT knowledge_chunks_item_index_unique UNIQUE (knowledge_item_id, chunk_index)
 )$ddl$);
-CALL hqc.column('public.knowledge_chunks', 'id', 'uuid', 'gen_random_uuid()', true, 'and');
-CALL hqc.column('public.knowledge_chunks', 'created_at', 'timestamptz', 'now()', true, 'and');
-CALL hqc.column('public.knowledge_chunks', 'updated_at', 'timestamptz', 'now()', true, 'and');
-CALL hqc.column('public.knowledge_chunks', 'tenant_id', 'uuid', '''00000000-0000-0000-0000-000000000000''::uuid', true, 'and');
-CALL hqc.column('public.knowledge_chunks', 'knowledge_item_id', 'uuid', NULL, true, 'and');
-CALL hqc.column('public.knowledge_chunks', 'chunk_index', 'integer', NULL, true, 'and');
-CALL hqc.column('public.knowledge_chunks', 'content', 'text', NULL, true, 'and');
-CALL hqc.column('public.knowledge_chunks', 'content_hash', 'text', NULL, true, 'and');
-CALL hqc.column('public.knowledge_chunks', 'char_start', 'integer', NULL, false, 'and');
-CALL hqc.column('public.knowledge_chunks', 'char_end', 'integer', NULL, false, 'and');
-CALL hqc.column('public.knowledge_chunks', 'page_number', 'integer', NULL, false, 'and');
-CALL hqc.column('public.knowledge_chunks', 'section_path', 'text[]', NULL, false, 'and');
-CALL hqc.column('public.knowledge_chunks', 'meta', 'jsonb', '''{}''::jsonb', true, 'and');
-CALL hqc.column('public.knowledge_chunks', 'embedding', 'extensions.vector(384)', NULL, false, 'and', requires => 'vector');
-CALL hqc.column('public.knowledge_chunks', 'embedding_model', 'text', NULL, false, 'and');
-CALL hqc.column('public.knowledge_chunks', 'embedding_dimensions', 'integer', NULL, false, 'and');
-CALL hqc.column('public.knowledge_chunks', 'embedding_status', 'text', '''pending''::text', true, 'and');
-CALL hqc.column('public.knowledge_chunks', 'embedding_error', 'text', NULL, false, 'and');
-CALL hqc.column('public.knowledge_chunks', 'embedding_leased_by', 'text', NULL, false, 'and');
-CALL hqc.column('public.knowledge_chunks', 'embedding_leased_until', 'timestamptz', NULL, false, 'and');
-CALL hqc.column('public.knowledge_chunks', 'embedding_updated_at', 'timestamptz', NULL, false, 'and');
-CALL hqc.column('public.knowledge_chunks', 'search_vector', 'tsvector', NULL, false, 'and');
+CALL hqc.columns('public.knowledge_chunks', ARRAY[
+  -- name, type, default, not null, owns, generated/identity, requires, backfill
+  ['id', 'uuid', 'gen_random_uuid()', 'true', 'and', NULL, NULL, NULL],
+  ['created_at', 'timestamptz', 'now()', 'true', 'and', NULL, NULL, NULL],
+  ['updated_at', 'timestamptz', 'now()', 'true', 'and', NULL, NULL, NULL],
+  ['tenant_id', 'uuid', '''00000000-0000-0000-0000-000000000000''::uuid', 'true', 'and', NULL, NULL, NULL],
+  ['knowledge_item_id', 'uuid', NULL, 'true', 'and', NULL, NULL, NULL],
+  ['chunk_index', 'integer', NULL, 'true', 'and', NULL, NULL, NULL],
+  ['content', 'text', NULL, 'true', 'and', NULL, NULL, NULL],
+  ['content_hash', 'text', NULL, 'true', 'and', NULL, NULL, NULL],
+  ['char_start', 'integer', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['char_end', 'integer', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['page_number', 'integer', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['section_path', 'text[]', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['meta', 'jsonb', '''{}''::jsonb', 'true', 'and', NULL, NULL, NULL],
+  ['embedding', 'extensions.vector(384)', NULL, 'false', 'and', NULL, 'vector', NULL],
+  ['embedding_model', 'text', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['embedding_dimensions', 'integer', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['embedding_status', 'text', '''pending''::text', 'true', 'and', NULL, NULL, NULL],
+  ['embedding_error', 'text', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['embedding_leased_by', 'text', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['embedding_leased_until', 'timestamptz', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['embedding_updated_at', 'timestamptz', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['search_vector', 'tsvector', NULL, 'false', 'and', NULL, NULL, NULL]]);
 
 -- Function knowledge_items_search_vector
 CALL hqc.function('public.knowledge_items_search_vector()', $ddl$CREATE OR REPLACE FUNCTION public.knowledge_items_search_vector()
@@ -7269,7 +7482,7 @@ $fn$$ddl$,
   acl => ARRAY['service_role=X'],
   doc => 'BEFORE INSERT OR UPDATE on knowledge_items: `search_vector` = English tsvector of title,
 plain text and tags (NULLs as empty). The JSON `content` is not indexed.
-');
+', parsed => true);
 
 -- Function mark_knowledge_item_pending
 CALL hqc.function('public.mark_knowledge_item_pending()', $ddl$CREATE OR REPLACE FUNCTION public.mark_knowledge_item_pending()
@@ -7318,7 +7531,7 @@ content, plain_text or tags, resets the chunk state (`pending`, count 0, hash/ti
 cleared) and the embedding state (`pending`, embedding, model, dimensions, hash, time,
 error and lease cleared), overriding what the statement wrote. An INSERT therefore never
 stores an embedding directly.
-');
+', parsed => true);
 
 -- Function knowledge_chunks_search_vector
 CALL hqc.function('public.knowledge_chunks_search_vector()', $ddl$CREATE OR REPLACE FUNCTION public.knowledge_chunks_search_vector()
@@ -7331,7 +7544,7 @@ AS $fn$BEGIN
 END
 $fn$$ddl$,
   acl => ARRAY['service_role=X'],
-  doc => 'BEFORE INSERT OR UPDATE on knowledge_chunks: `search_vector` = English tsvector of `content`.');
+  doc => 'BEFORE INSERT OR UPDATE on knowledge_chunks: `search_vector` = English tsvector of `content`.', parsed => true);
 
 -- Function search_knowledge_items
 CALL hqc.function('public.search_knowledge_items(extensions.vector(384), integer, text[], uuid, text)', $ddl$CREATE OR REPLACE FUNCTION public.search_knowledge_items(query_embedding extensions.vector(384), match_count integer DEFAULT 5, filter_tags text[] DEFAULT NULL::text[], filter_folder_id uuid DEFAULT NULL::uuid, filter_kind text DEFAULT NULL::text)
@@ -7358,7 +7571,7 @@ $fn$$ddl$,
   doc => 'Semantic search over the caller''s non-archived knowledge items that have an embedding,
 nearest (cosine distance) first, at most `match_count` rows; optional filters: tags overlap,
 folder, kind. `similarity` = 1 - cosine distance.
-', requires => 'vector');
+', requires => 'vector', parsed => true);
 
 -- Function search_knowledge_items_text
 CALL hqc.function('public.search_knowledge_items_text(text, integer, text[], uuid, text)', $ddl$CREATE OR REPLACE FUNCTION public.search_knowledge_items_text(query_text text, match_count integer DEFAULT 10, filter_tags text[] DEFAULT NULL::text[], filter_folder_id uuid DEFAULT NULL::uuid, filter_kind text DEFAULT NULL::text)
@@ -7407,7 +7620,7 @@ $fn$$ddl$,
 columns as `search_knowledge_items`). An empty (trimmed) query lists the most recently
 updated items with similarity 0; otherwise items matching `websearch_to_tsquery(''english'',
 query)` ordered by `ts_rank_cd` (returned as similarity), then by `updated_at`.
-');
+', parsed => true);
 
 -- Function lease_knowledge_items_for_indexing
 CALL hqc.function('public.lease_knowledge_items_for_indexing(text, integer, integer)', $ddl$CREATE OR REPLACE FUNCTION public.lease_knowledge_items_for_indexing(p_gateway_slug text, p_limit integer DEFAULT 10, p_lease_seconds integer DEFAULT 300)
@@ -7438,7 +7651,7 @@ AS $fn$BEGIN
   RETURNING ki.id, ki.kind, ki.title, ki.content, ki.plain_text, ki.tags, ki.folder_id,
             ki.mime_type, ki.updated_at, ki.chunk_source_hash;
 END
-$fn$$ddl$, owned => false, requires => 'vector');
+$fn$$ddl$, owned => false, requires => 'vector', parsed => true);
 
 -- Function mark_knowledge_item_indexed
 CALL hqc.function('public.mark_knowledge_item_indexed(uuid, extensions.vector(384), text, integer, text)', $ddl$CREATE OR REPLACE FUNCTION public.mark_knowledge_item_indexed(p_item_id uuid, p_embedding extensions.vector(384), p_model text, p_dimensions integer, p_source_hash text)
@@ -7459,7 +7672,7 @@ AS $fn$BEGIN
          chunk_status = 'indexed'
    WHERE id = p_item_id;
 END
-$fn$$ddl$, owned => false, requires => 'vector');
+$fn$$ddl$, owned => false, requires => 'vector', parsed => true);
 
 -- Function mark_knowledge_item_failed
 CALL hqc.function('public.mark_knowledge_item_failed(uuid, text)', $ddl$CREATE OR REPLACE FUNCTION public.mark_knowledge_item_failed(p_item_id uuid, p_error text)
@@ -7475,7 +7688,7 @@ AS $fn$BEGIN
          chunk_status = 'failed'
    WHERE id = p_item_id;
 END
-$fn$$ddl$, owned => false);
+$fn$$ddl$, owned => false, parsed => true);
 
 -- Function search_knowledge_chunks
 CALL hqc.function('public.search_knowledge_chunks(extensions.vector(384), integer, text[], uuid, text, uuid)', $ddl$CREATE OR REPLACE FUNCTION public.search_knowledge_chunks(query_embedding extensions.vector(384), match_count integer DEFAULT 10, filter_tags text[] DEFAULT NULL::text[], filter_folder_id uuid DEFAULT NULL::uuid, filter_source_type text DEFAULT NULL::text, filter_source_id uuid DEFAULT NULL::uuid)
@@ -7507,7 +7720,7 @@ $fn$$ddl$,
 non-archived and in the caller''s tenant, nearest (cosine distance) first, at most
 `match_count`. Optional filters on the parent item: tags overlap, folder, kind
 (`filter_source_type`) and item id (`filter_source_id`). `similarity` = 1 - cosine distance.
-', requires => 'vector');
+', requires => 'vector', parsed => true);
 
 -- Function search_knowledge_chunks_text
 CALL hqc.function('public.search_knowledge_chunks_text(text, integer, text[], uuid, text, uuid)', $ddl$CREATE OR REPLACE FUNCTION public.search_knowledge_chunks_text(query_text text, match_count integer DEFAULT 10, filter_tags text[] DEFAULT NULL::text[], filter_folder_id uuid DEFAULT NULL::uuid, filter_source_type text DEFAULT NULL::text, filter_source_id uuid DEFAULT NULL::uuid)
@@ -7562,7 +7775,7 @@ $fn$$ddl$,
 `search_knowledge_chunks`). An empty (trimmed) query lists the most recently updated chunks
 with similarity 0; otherwise chunks matching `websearch_to_tsquery(''english'', query)`
 ordered by `ts_rank_cd` (returned as similarity), then by chunk `updated_at`.
-');
+', parsed => true);
 
 -- Constraints, indexes, policies and triggers of knowledge_folders
 CALL hqc.constraint('public.knowledge_folders', 'knowledge_folders_pkey', 'PRIMARY KEY (id)');
@@ -7958,14 +8171,10 @@ BEGIN
   IF pg_catalog.current_setting('statement_timeout') = '0' THEN
     PERFORM pg_catalog.set_config('statement_timeout', '10min', false);
   END IF;
-END
-$hqc$;
-DO $hqc$
-BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('fe052fb60de827bf', '013_audit_notifications');
+  CALL hqc.require('f8a567bee29ed37b', '013_audit_notifications');
 END
 $hqc$;
 
@@ -7990,18 +8199,20 @@ CALL hqc.table('public.audit_log', $ddl$CREATE TABLE public.audit_log (
   CONSTRAINT audit_log_tenant_id_fkey FOREIGN KEY (tenant_id) REFERENCES public.tenants(id) ON DELETE CASCADE,
   CONSTRAINT audit_log_actor_agent_id_fkey FOREIGN KEY (actor_agent_id) REFERENCES public.agents(id) ON DELETE SET NULL
 )$ddl$);
-CALL hqc.column('public.audit_log', 'id', 'uuid', 'gen_random_uuid()', true, 'and');
-CALL hqc.column('public.audit_log', 'created_at', 'timestamptz', 'now()', true, 'and');
-CALL hqc.column('public.audit_log', 'tenant_id', 'uuid', '''00000000-0000-0000-0000-000000000000''::uuid', true, 'and');
-CALL hqc.column('public.audit_log', 'actor_type', 'public.actor_type', '''human''::actor_type', true, 'and');
-CALL hqc.column('public.audit_log', 'actor_agent_id', 'uuid', NULL, false, 'and');
-CALL hqc.column('public.audit_log', 'module', 'text', NULL, true, 'and');
-CALL hqc.column('public.audit_log', 'entity_type', 'text', NULL, true, 'and');
-CALL hqc.column('public.audit_log', 'entity_id', 'uuid', NULL, true, 'and');
-CALL hqc.column('public.audit_log', 'action', 'public.audit_action', NULL, true, 'and');
-CALL hqc.column('public.audit_log', 'summary', 'text', NULL, false, 'and');
-CALL hqc.column('public.audit_log', 'changes', 'jsonb', NULL, false, 'and');
-CALL hqc.column('public.audit_log', 'meta', 'jsonb', '''{}''::jsonb', true, 'and');
+CALL hqc.columns('public.audit_log', ARRAY[
+  -- name, type, default, not null, owns, generated/identity, requires, backfill
+  ['id', 'uuid', 'gen_random_uuid()', 'true', 'and', NULL, NULL, NULL],
+  ['created_at', 'timestamptz', 'now()', 'true', 'and', NULL, NULL, NULL],
+  ['tenant_id', 'uuid', '''00000000-0000-0000-0000-000000000000''::uuid', 'true', 'and', NULL, NULL, NULL],
+  ['actor_type', 'public.actor_type', '''human''::actor_type', 'true', 'and', NULL, NULL, NULL],
+  ['actor_agent_id', 'uuid', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['module', 'text', NULL, 'true', 'and', NULL, NULL, NULL],
+  ['entity_type', 'text', NULL, 'true', 'and', NULL, NULL, NULL],
+  ['entity_id', 'uuid', NULL, 'true', 'and', NULL, NULL, NULL],
+  ['action', 'public.audit_action', NULL, 'true', 'and', NULL, NULL, NULL],
+  ['summary', 'text', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['changes', 'jsonb', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['meta', 'jsonb', '''{}''::jsonb', 'true', 'and', NULL, NULL, NULL]]);
 
 -- Table notifications
 CALL hqc.table('public.notifications', $ddl$CREATE TABLE public.notifications (
@@ -8022,19 +8233,21 @@ CALL hqc.table('public.notifications', $ddl$CREATE TABLE public.notifications (
   CONSTRAINT notifications_tenant_id_fkey FOREIGN KEY (tenant_id) REFERENCES public.tenants(id) ON DELETE CASCADE,
   CONSTRAINT notifications_actor_agent_id_fkey FOREIGN KEY (actor_agent_id) REFERENCES public.agents(id) ON DELETE SET NULL
 )$ddl$);
-CALL hqc.column('public.notifications', 'id', 'uuid', 'gen_random_uuid()', true, 'and');
-CALL hqc.column('public.notifications', 'created_at', 'timestamptz', 'now()', true, 'and');
-CALL hqc.column('public.notifications', 'tenant_id', 'uuid', '''00000000-0000-0000-0000-000000000000''::uuid', true, 'and');
-CALL hqc.column('public.notifications', 'type', 'text', NULL, true, 'and');
-CALL hqc.column('public.notifications', 'title', 'text', NULL, true, 'and');
-CALL hqc.column('public.notifications', 'body', 'text', NULL, false, 'and');
-CALL hqc.column('public.notifications', 'entity_type', 'text', NULL, false, 'and');
-CALL hqc.column('public.notifications', 'entity_id', 'uuid', NULL, false, 'and');
-CALL hqc.column('public.notifications', 'actor_type', 'public.actor_type', '''system''::actor_type', false, 'and');
-CALL hqc.column('public.notifications', 'actor_agent_id', 'uuid', NULL, false, 'and');
-CALL hqc.column('public.notifications', 'read_at', 'timestamptz', NULL, false, 'and');
-CALL hqc.column('public.notifications', 'dismissed_at', 'timestamptz', NULL, false, 'and');
-CALL hqc.column('public.notifications', 'meta', 'jsonb', '''{}''::jsonb', true, 'and');
+CALL hqc.columns('public.notifications', ARRAY[
+  -- name, type, default, not null, owns, generated/identity, requires, backfill
+  ['id', 'uuid', 'gen_random_uuid()', 'true', 'and', NULL, NULL, NULL],
+  ['created_at', 'timestamptz', 'now()', 'true', 'and', NULL, NULL, NULL],
+  ['tenant_id', 'uuid', '''00000000-0000-0000-0000-000000000000''::uuid', 'true', 'and', NULL, NULL, NULL],
+  ['type', 'text', NULL, 'true', 'and', NULL, NULL, NULL],
+  ['title', 'text', NULL, 'true', 'and', NULL, NULL, NULL],
+  ['body', 'text', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['entity_type', 'text', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['entity_id', 'uuid', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['actor_type', 'public.actor_type', '''system''::actor_type', 'false', 'and', NULL, NULL, NULL],
+  ['actor_agent_id', 'uuid', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['read_at', 'timestamptz', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['dismissed_at', 'timestamptz', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['meta', 'jsonb', '''{}''::jsonb', 'true', 'and', NULL, NULL, NULL]]);
 
 -- Function notify_task_status_change
 CALL hqc.function('public.notify_task_status_change()', $ddl$CREATE OR REPLACE FUNCTION public.notify_task_status_change()
@@ -8095,7 +8308,7 @@ notifications for the task (tenant of the task, entity `task`):
 
 The body is the task title (`Untitled` if NULL), the agent name falls back to `Agent`.
 Assignment at INSERT time produces no notification (UPDATE-only trigger).
-');
+', parsed => true);
 
 -- Constraints, indexes, policies and triggers of audit_log
 CALL hqc.constraint('public.audit_log', 'audit_log_pkey', 'PRIMARY KEY (id)');
@@ -8213,14 +8426,10 @@ BEGIN
   IF pg_catalog.current_setting('statement_timeout') = '0' THEN
     PERFORM pg_catalog.set_config('statement_timeout', '10min', false);
   END IF;
-END
-$hqc$;
-DO $hqc$
-BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('fe052fb60de827bf', '014_agent_inbox');
+  CALL hqc.require('f8a567bee29ed37b', '014_agent_inbox');
 END
 $hqc$;
 
@@ -8278,28 +8487,30 @@ CALL hqc.table('public.agent_inbox_items', $ddl$CREATE TABLE public.agent_inbox_
   CONSTRAINT agent_inbox_items_contact_id_fkey FOREIGN KEY (contact_id) REFERENCES public.contacts(id) ON DELETE CASCADE,
   CONSTRAINT uq_inbox_dedup UNIQUE (tenant_id, dedup_key)
 )$ddl$);
-CALL hqc.column('public.agent_inbox_items', 'id', 'uuid', 'gen_random_uuid()', true, 'and');
-CALL hqc.column('public.agent_inbox_items', 'created_at', 'timestamptz', 'now()', true, 'and');
-CALL hqc.column('public.agent_inbox_items', 'updated_at', 'timestamptz', 'now()', true, 'and');
-CALL hqc.column('public.agent_inbox_items', 'tenant_id', 'uuid', '''00000000-0000-0000-0000-000000000000''::uuid', true, 'and');
-CALL hqc.column('public.agent_inbox_items', 'agent_id', 'uuid', NULL, true, 'and');
-CALL hqc.column('public.agent_inbox_items', 'agent_slug', 'text', NULL, true, 'and');
-CALL hqc.column('public.agent_inbox_items', 'event_type', 'public.inbox_event_type', NULL, true, 'and');
-CALL hqc.column('public.agent_inbox_items', 'task_id', 'uuid', NULL, false, 'and');
-CALL hqc.column('public.agent_inbox_items', 'comment_id', 'uuid', NULL, false, 'and');
-CALL hqc.column('public.agent_inbox_items', 'contact_id', 'uuid', NULL, false, 'and');
-CALL hqc.column('public.agent_inbox_items', 'status', 'public.inbox_item_status', '''pending''::inbox_item_status', true, 'and');
-CALL hqc.column('public.agent_inbox_items', 'leased_at', 'timestamptz', NULL, false, 'and');
-CALL hqc.column('public.agent_inbox_items', 'leased_until', 'timestamptz', NULL, false, 'and');
-CALL hqc.column('public.agent_inbox_items', 'completed_at', 'timestamptz', NULL, false, 'and');
-CALL hqc.column('public.agent_inbox_items', 'failed_at', 'timestamptz', NULL, false, 'and');
-CALL hqc.column('public.agent_inbox_items', 'attempt_count', 'integer', '0', true, 'and');
-CALL hqc.column('public.agent_inbox_items', 'max_attempts', 'integer', '3', true, 'and');
-CALL hqc.column('public.agent_inbox_items', 'summary', 'text', NULL, false, 'and');
-CALL hqc.column('public.agent_inbox_items', 'context', 'jsonb', '''{}''::jsonb', true, 'and');
-CALL hqc.column('public.agent_inbox_items', 'last_wake_attempt_at', 'timestamptz', NULL, false, 'and');
-CALL hqc.column('public.agent_inbox_items', 'last_wake_success_at', 'timestamptz', NULL, false, 'and');
-CALL hqc.column('public.agent_inbox_items', 'dedup_key', 'text', NULL, true, 'and');
+CALL hqc.columns('public.agent_inbox_items', ARRAY[
+  -- name, type, default, not null, owns, generated/identity, requires, backfill
+  ['id', 'uuid', 'gen_random_uuid()', 'true', 'and', NULL, NULL, NULL],
+  ['created_at', 'timestamptz', 'now()', 'true', 'and', NULL, NULL, NULL],
+  ['updated_at', 'timestamptz', 'now()', 'true', 'and', NULL, NULL, NULL],
+  ['tenant_id', 'uuid', '''00000000-0000-0000-0000-000000000000''::uuid', 'true', 'and', NULL, NULL, NULL],
+  ['agent_id', 'uuid', NULL, 'true', 'and', NULL, NULL, NULL],
+  ['agent_slug', 'text', NULL, 'true', 'and', NULL, NULL, NULL],
+  ['event_type', 'public.inbox_event_type', NULL, 'true', 'and', NULL, NULL, NULL],
+  ['task_id', 'uuid', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['comment_id', 'uuid', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['contact_id', 'uuid', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['status', 'public.inbox_item_status', '''pending''::inbox_item_status', 'true', 'and', NULL, NULL, NULL],
+  ['leased_at', 'timestamptz', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['leased_until', 'timestamptz', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['completed_at', 'timestamptz', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['failed_at', 'timestamptz', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['attempt_count', 'integer', '0', 'true', 'and', NULL, NULL, NULL],
+  ['max_attempts', 'integer', '3', 'true', 'and', NULL, NULL, NULL],
+  ['summary', 'text', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['context', 'jsonb', '''{}''::jsonb', 'true', 'and', NULL, NULL, NULL],
+  ['last_wake_attempt_at', 'timestamptz', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['last_wake_success_at', 'timestamptz', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['dedup_key', 'text', NULL, 'true', 'and', NULL, NULL, NULL]]);
 
 -- Function lease_inbox_item
 CALL hqc.function('public.lease_inbox_item(uuid, integer)', $ddl$CREATE OR REPLACE FUNCTION public.lease_inbox_item(p_agent_id uuid, p_lease_seconds integer DEFAULT 120)
@@ -8338,7 +8549,7 @@ oldest item (created_at) of `p_agent_id` with `attempt_count < max_attempts` who
 is `pending` or `failed`, or `leased` with an expired lease. The candidate is locked
 FOR UPDATE SKIP LOCKED, so concurrent callers never receive the same item. Sets status
 `leased`, the lease window and increments `attempt_count`. Not tenant-scoped.
-');
+', parsed => true);
 
 -- Function complete_inbox_item
 CALL hqc.function('public.complete_inbox_item(uuid)', $ddl$CREATE OR REPLACE FUNCTION public.complete_inbox_item(p_item_id uuid)
@@ -8356,7 +8567,7 @@ $fn$$ddl$,
   acl => ARRAY['authenticated=X', 'public=X', 'service_role=X'],
   doc => 'Marks an item done (status `done`, completed_at). No precondition on the current status
 (even a dead-lettered item can be completed); an unknown id is a silent no-op.
-');
+', parsed => true);
 
 -- Function fail_inbox_item
 CALL hqc.function('public.fail_inbox_item(uuid, text)', $ddl$CREATE OR REPLACE FUNCTION public.fail_inbox_item(p_item_id uuid, p_reason text DEFAULT NULL::text)
@@ -8381,7 +8592,7 @@ $fn$$ddl$,
 (`attempt_count >= max_attempts`), else `failed`; sets failed_at and merges
 `{"last_failure_reason": p_reason}` (JSON null without a reason) into `context`. Does not
 touch `attempt_count` (only leasing counts attempts). Unknown id: no-op.
-');
+', parsed => true);
 
 -- Function enqueue_task_assignment
 CALL hqc.function('public.enqueue_task_assignment()', $ddl$CREATE OR REPLACE FUNCTION public.enqueue_task_assignment()
@@ -8458,7 +8669,7 @@ when the assignee changed from another agent. The dedup key depends only on task
 and kind, so assigning a task back to an agent who already had such an item creates
 nothing new. Finally a `todo` task is moved to `in_progress` (a nested UPDATE that fires
 the task UPDATE triggers).
-');
+', parsed => true);
 
 -- Function enqueue_comment_mentions
 CALL hqc.function('public.enqueue_comment_mentions()', $ddl$CREATE OR REPLACE FUNCTION public.enqueue_comment_mentions()
@@ -8508,7 +8719,7 @@ comment''s tenant, skip unknown slugs and the comment''s own author, and enqueue
 `task_comment_mention` item (`task_id` set only for comments on tasks). Mentioning the
 same agent twice yields one item (dedup key per comment and agent). The body text itself
 is not parsed.
-');
+', parsed => true);
 
 -- Function notify_agent_comment
 CALL hqc.function('public.notify_agent_comment()', $ddl$CREATE OR REPLACE FUNCTION public.notify_agent_comment()
@@ -8548,7 +8759,7 @@ $fn$$ddl$,
 `agent_comment` notification "<agent name> commented" (`Agent` when unknown) with the
 first 200 characters of the body, the commented entity, and meta `{comment_id,
 entity_title}` (the task title for comments on tasks, else null).
-');
+', parsed => true);
 
 -- Constraints, indexes, policies and triggers of agent_inbox_items
 CALL hqc.constraint('public.agent_inbox_items', 'agent_inbox_items_pkey', 'PRIMARY KEY (id)');
@@ -8618,14 +8829,10 @@ BEGIN
   IF pg_catalog.current_setting('statement_timeout') = '0' THEN
     PERFORM pg_catalog.set_config('statement_timeout', '10min', false);
   END IF;
-END
-$hqc$;
-DO $hqc$
-BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('fe052fb60de827bf', '015_agent_commands');
+  CALL hqc.require('f8a567bee29ed37b', '015_agent_commands');
 END
 $hqc$;
 
@@ -8659,26 +8866,28 @@ CALL hqc.table('public.agent_commands', $ddl$CREATE TABLE public.agent_commands 
   CONSTRAINT agent_commands_agent_id_fkey FOREIGN KEY (agent_id) REFERENCES public.agents(id) ON DELETE SET NULL,
   CONSTRAINT agent_commands_gateway_id_fkey FOREIGN KEY (gateway_id) REFERENCES public.gateways(id)
 )$ddl$);
-CALL hqc.column('public.agent_commands', 'id', 'uuid', 'gen_random_uuid()', true, 'and');
-CALL hqc.column('public.agent_commands', 'created_at', 'timestamptz', 'now()', true, 'and');
-CALL hqc.column('public.agent_commands', 'updated_at', 'timestamptz', 'now()', true, 'and');
-CALL hqc.column('public.agent_commands', 'tenant_id', 'uuid', '''00000000-0000-0000-0000-000000000000''::uuid', true, 'and');
-CALL hqc.column('public.agent_commands', 'agent_id', 'uuid', NULL, false, 'and');
-CALL hqc.column('public.agent_commands', 'agent_slug', 'text', NULL, false, 'and');
-CALL hqc.column('public.agent_commands', 'gateway_id', 'uuid', NULL, false, 'and');
-CALL hqc.column('public.agent_commands', 'action', 'public.command_action', NULL, true, 'and');
-CALL hqc.column('public.agent_commands', 'payload', 'jsonb', '''{}''::jsonb', true, 'and');
-CALL hqc.column('public.agent_commands', 'status', 'public.command_status', '''pending''::command_status', true, 'and');
-CALL hqc.column('public.agent_commands', 'leased_at', 'timestamptz', NULL, false, 'and');
-CALL hqc.column('public.agent_commands', 'leased_until', 'timestamptz', NULL, false, 'and');
-CALL hqc.column('public.agent_commands', 'started_at', 'timestamptz', NULL, false, 'and');
-CALL hqc.column('public.agent_commands', 'completed_at', 'timestamptz', NULL, false, 'and');
-CALL hqc.column('public.agent_commands', 'exit_code', 'integer', NULL, false, 'and');
-CALL hqc.column('public.agent_commands', 'stdout', 'text', NULL, false, 'and');
-CALL hqc.column('public.agent_commands', 'stderr', 'text', NULL, false, 'and');
-CALL hqc.column('public.agent_commands', 'error_message', 'text', NULL, false, 'and');
-CALL hqc.column('public.agent_commands', 'requested_by', 'uuid', NULL, false, 'and');
-CALL hqc.column('public.agent_commands', 'meta', 'jsonb', '''{}''::jsonb', true, 'and');
+CALL hqc.columns('public.agent_commands', ARRAY[
+  -- name, type, default, not null, owns, generated/identity, requires, backfill
+  ['id', 'uuid', 'gen_random_uuid()', 'true', 'and', NULL, NULL, NULL],
+  ['created_at', 'timestamptz', 'now()', 'true', 'and', NULL, NULL, NULL],
+  ['updated_at', 'timestamptz', 'now()', 'true', 'and', NULL, NULL, NULL],
+  ['tenant_id', 'uuid', '''00000000-0000-0000-0000-000000000000''::uuid', 'true', 'and', NULL, NULL, NULL],
+  ['agent_id', 'uuid', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['agent_slug', 'text', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['gateway_id', 'uuid', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['action', 'public.command_action', NULL, 'true', 'and', NULL, NULL, NULL],
+  ['payload', 'jsonb', '''{}''::jsonb', 'true', 'and', NULL, NULL, NULL],
+  ['status', 'public.command_status', '''pending''::command_status', 'true', 'and', NULL, NULL, NULL],
+  ['leased_at', 'timestamptz', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['leased_until', 'timestamptz', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['started_at', 'timestamptz', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['completed_at', 'timestamptz', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['exit_code', 'integer', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['stdout', 'text', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['stderr', 'text', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['error_message', 'text', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['requested_by', 'uuid', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['meta', 'jsonb', '''{}''::jsonb', 'true', 'and', NULL, NULL, NULL]]);
 
 -- Function lease_command
 CALL hqc.function('public.lease_command(integer, text)', $ddl$CREATE OR REPLACE FUNCTION public.lease_command(p_lease_seconds integer DEFAULT 300, p_gateway_slug text DEFAULT NULL::text)
@@ -8723,7 +8932,7 @@ $fn$$ddl$,
 (`gateway_id` NULL) or bound to the gateway with that slug (resolved by slug alone, across
 tenants; an unknown slug matches unbound commands only). Locked FOR UPDATE SKIP LOCKED,
 so concurrent runners never receive the same command. Not tenant-scoped.
-');
+', parsed => true);
 
 -- Function start_command
 CALL hqc.function('public.start_command(uuid)', $ddl$CREATE OR REPLACE FUNCTION public.start_command(p_command_id uuid)
@@ -8739,7 +8948,7 @@ AS $fn$BEGIN
 END
 $fn$$ddl$,
   acl => ARRAY['authenticated=X', 'public=X', 'service_role=X'],
-  doc => 'Marks a command running (status `running`, started_at). No precondition; unknown id is a no-op.');
+  doc => 'Marks a command running (status `running`, started_at). No precondition; unknown id is a no-op.', parsed => true);
 
 -- Function complete_command
 CALL hqc.function('public.complete_command(uuid, integer, text, text)', $ddl$CREATE OR REPLACE FUNCTION public.complete_command(p_command_id uuid, p_exit_code integer, p_stdout text DEFAULT NULL::text, p_stderr text DEFAULT NULL::text)
@@ -8760,7 +8969,7 @@ $fn$$ddl$,
   acl => ARRAY['authenticated=X', 'public=X', 'service_role=X'],
   doc => 'Marks a command done and stores its result: exit_code, stdout and stderr are overwritten
 with the arguments (NULLs included). No precondition.
-');
+', parsed => true);
 
 -- Function fail_command
 CALL hqc.function('public.fail_command(uuid, integer, text, text, text)', $ddl$CREATE OR REPLACE FUNCTION public.fail_command(p_command_id uuid, p_exit_code integer DEFAULT NULL::integer, p_stdout text DEFAULT NULL::text, p_stderr text DEFAULT NULL::text, p_error text DEFAULT NULL::text)
@@ -8782,7 +8991,7 @@ $fn$$ddl$,
   acl => ARRAY['authenticated=X', 'public=X', 'service_role=X'],
   doc => 'Marks a command failed: exit_code, stdout, stderr and error_message are overwritten with
 the arguments (NULLs included); completed_at is set. No precondition.
-');
+', parsed => true);
 
 -- Constraints, indexes, policies and triggers of agent_commands
 CALL hqc.constraint('public.agent_commands', 'agent_commands_pkey', 'PRIMARY KEY (id)');
@@ -8863,14 +9072,10 @@ BEGIN
   IF pg_catalog.current_setting('statement_timeout') = '0' THEN
     PERFORM pg_catalog.set_config('statement_timeout', '10min', false);
   END IF;
-END
-$hqc$;
-DO $hqc$
-BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('fe052fb60de827bf', '016_usage_budgets');
+  CALL hqc.require('f8a567bee29ed37b', '016_usage_budgets');
 END
 $hqc$;
 
@@ -8906,27 +9111,29 @@ CALL hqc.table('public.agent_usage', $ddl$CREATE TABLE public.agent_usage (
   CONSTRAINT agent_usage_gateway_id_fkey FOREIGN KEY (gateway_id) REFERENCES public.gateways(id) ON DELETE SET NULL,
   CONSTRAINT agent_usage_idem UNIQUE (run_id, provider, model, occurred_at)
 )$ddl$);
-CALL hqc.column('public.agent_usage', 'id', 'uuid', 'gen_random_uuid()', true, 'and');
-CALL hqc.column('public.agent_usage', 'tenant_id', 'uuid', '''00000000-0000-0000-0000-000000000000''::uuid', true, 'and');
-CALL hqc.column('public.agent_usage', 'agent_id', 'uuid', NULL, false, 'and');
-CALL hqc.column('public.agent_usage', 'agent_slug_snapshot', 'text', NULL, false, 'and');
-CALL hqc.column('public.agent_usage', 'gateway_id', 'uuid', NULL, false, 'and');
-CALL hqc.column('public.agent_usage', 'session_id', 'text', NULL, false, 'and');
-CALL hqc.column('public.agent_usage', 'run_id', 'text', NULL, true, 'and');
-CALL hqc.column('public.agent_usage', 'provider', 'text', NULL, true, 'and');
-CALL hqc.column('public.agent_usage', 'model', 'text', NULL, true, 'and');
-CALL hqc.column('public.agent_usage', 'input_tokens', 'integer', '0', true, 'and');
-CALL hqc.column('public.agent_usage', 'output_tokens', 'integer', '0', true, 'and');
-CALL hqc.column('public.agent_usage', 'cache_read', 'integer', '0', true, 'and');
-CALL hqc.column('public.agent_usage', 'cache_write', 'integer', '0', true, 'and');
-CALL hqc.column('public.agent_usage', 'total_tokens', 'integer', '0', true, 'and');
-CALL hqc.column('public.agent_usage', 'cost_input_usd', 'numeric(12,6)', NULL, false, 'and');
-CALL hqc.column('public.agent_usage', 'cost_output_usd', 'numeric(12,6)', NULL, false, 'and');
-CALL hqc.column('public.agent_usage', 'cost_cache_read_usd', 'numeric(12,6)', NULL, false, 'and');
-CALL hqc.column('public.agent_usage', 'cost_cache_write_usd', 'numeric(12,6)', NULL, false, 'and');
-CALL hqc.column('public.agent_usage', 'cost_total_usd', 'numeric(12,6)', NULL, false, 'and');
-CALL hqc.column('public.agent_usage', 'occurred_at', 'timestamptz', 'now()', true, 'and');
-CALL hqc.column('public.agent_usage', 'meta', 'jsonb', '''{}''::jsonb', true, 'and');
+CALL hqc.columns('public.agent_usage', ARRAY[
+  -- name, type, default, not null, owns, generated/identity, requires, backfill
+  ['id', 'uuid', 'gen_random_uuid()', 'true', 'and', NULL, NULL, NULL],
+  ['tenant_id', 'uuid', '''00000000-0000-0000-0000-000000000000''::uuid', 'true', 'and', NULL, NULL, NULL],
+  ['agent_id', 'uuid', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['agent_slug_snapshot', 'text', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['gateway_id', 'uuid', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['session_id', 'text', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['run_id', 'text', NULL, 'true', 'and', NULL, NULL, NULL],
+  ['provider', 'text', NULL, 'true', 'and', NULL, NULL, NULL],
+  ['model', 'text', NULL, 'true', 'and', NULL, NULL, NULL],
+  ['input_tokens', 'integer', '0', 'true', 'and', NULL, NULL, NULL],
+  ['output_tokens', 'integer', '0', 'true', 'and', NULL, NULL, NULL],
+  ['cache_read', 'integer', '0', 'true', 'and', NULL, NULL, NULL],
+  ['cache_write', 'integer', '0', 'true', 'and', NULL, NULL, NULL],
+  ['total_tokens', 'integer', '0', 'true', 'and', NULL, NULL, NULL],
+  ['cost_input_usd', 'numeric(12,6)', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['cost_output_usd', 'numeric(12,6)', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['cost_cache_read_usd', 'numeric(12,6)', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['cost_cache_write_usd', 'numeric(12,6)', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['cost_total_usd', 'numeric(12,6)', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['occurred_at', 'timestamptz', 'now()', 'true', 'and', NULL, NULL, NULL],
+  ['meta', 'jsonb', '''{}''::jsonb', 'true', 'and', NULL, NULL, NULL]]);
 
 -- Table agent_budgets
 CALL hqc.table('public.agent_budgets', $ddl$CREATE TABLE public.agent_budgets (
@@ -8952,24 +9159,26 @@ CALL hqc.table('public.agent_budgets', $ddl$CREATE TABLE public.agent_budgets (
   CONSTRAINT agent_budgets_agent_id_fkey FOREIGN KEY (agent_id) REFERENCES public.agents(id) ON DELETE CASCADE,
   CONSTRAINT agent_budgets_tenant_id_fkey FOREIGN KEY (tenant_id) REFERENCES public.tenants(id) ON DELETE CASCADE
 )$ddl$);
-CALL hqc.column('public.agent_budgets', 'agent_id', 'uuid', NULL, true, 'and');
-CALL hqc.column('public.agent_budgets', 'tenant_id', 'uuid', '''00000000-0000-0000-0000-000000000000''::uuid', true, 'and');
-CALL hqc.column('public.agent_budgets', 'monthly_limit_usd', 'numeric(10,2)', NULL, false, 'and');
-CALL hqc.column('public.agent_budgets', 'soft_threshold_pct', 'integer', '80', true, 'and');
-CALL hqc.column('public.agent_budgets', 'hard_cutoff', 'boolean', 'true', true, 'and');
-CALL hqc.column('public.agent_budgets', 'period_anchor_tz', 'text', '''UTC''::text', true, 'and');
-CALL hqc.column('public.agent_budgets', 'current_period_start', 'date', 'CURRENT_DATE', true, 'and');
-CALL hqc.column('public.agent_budgets', 'current_period_spend_usd', 'numeric(12,6)', '0', true, 'and');
-CALL hqc.column('public.agent_budgets', 'current_period_tokens', 'bigint', '0', true, 'and');
-CALL hqc.column('public.agent_budgets', 'current_period_metered_calls', 'integer', '0', true, 'and');
-CALL hqc.column('public.agent_budgets', 'current_period_unmetered_calls', 'integer', '0', true, 'and');
-CALL hqc.column('public.agent_budgets', 'status', 'public.budget_status', '''ok''::budget_status', true, 'and');
-CALL hqc.column('public.agent_budgets', 'warned_at', 'timestamptz', NULL, false, 'and');
-CALL hqc.column('public.agent_budgets', 'exceeded_at', 'timestamptz', NULL, false, 'and');
-CALL hqc.column('public.agent_budgets', 'last_usage_at', 'timestamptz', NULL, false, 'and');
-CALL hqc.column('public.agent_budgets', 'created_at', 'timestamptz', 'now()', true, 'and');
-CALL hqc.column('public.agent_budgets', 'updated_at', 'timestamptz', 'now()', true, 'and');
-CALL hqc.column('public.agent_budgets', 'meta', 'jsonb', '''{}''::jsonb', true, 'and');
+CALL hqc.columns('public.agent_budgets', ARRAY[
+  -- name, type, default, not null, owns, generated/identity, requires, backfill
+  ['agent_id', 'uuid', NULL, 'true', 'and', NULL, NULL, NULL],
+  ['tenant_id', 'uuid', '''00000000-0000-0000-0000-000000000000''::uuid', 'true', 'and', NULL, NULL, NULL],
+  ['monthly_limit_usd', 'numeric(10,2)', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['soft_threshold_pct', 'integer', '80', 'true', 'and', NULL, NULL, NULL],
+  ['hard_cutoff', 'boolean', 'true', 'true', 'and', NULL, NULL, NULL],
+  ['period_anchor_tz', 'text', '''UTC''::text', 'true', 'and', NULL, NULL, NULL],
+  ['current_period_start', 'date', 'CURRENT_DATE', 'true', 'and', NULL, NULL, NULL],
+  ['current_period_spend_usd', 'numeric(12,6)', '0', 'true', 'and', NULL, NULL, NULL],
+  ['current_period_tokens', 'bigint', '0', 'true', 'and', NULL, NULL, NULL],
+  ['current_period_metered_calls', 'integer', '0', 'true', 'and', NULL, NULL, NULL],
+  ['current_period_unmetered_calls', 'integer', '0', 'true', 'and', NULL, NULL, NULL],
+  ['status', 'public.budget_status', '''ok''::budget_status', 'true', 'and', NULL, NULL, NULL],
+  ['warned_at', 'timestamptz', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['exceeded_at', 'timestamptz', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['last_usage_at', 'timestamptz', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['created_at', 'timestamptz', 'now()', 'true', 'and', NULL, NULL, NULL],
+  ['updated_at', 'timestamptz', 'now()', 'true', 'and', NULL, NULL, NULL],
+  ['meta', 'jsonb', '''{}''::jsonb', 'true', 'and', NULL, NULL, NULL]]);
 
 -- Function update_agent_budget_on_usage
 CALL hqc.function('public.update_agent_budget_on_usage()', $ddl$CREATE OR REPLACE FUNCTION public.update_agent_budget_on_usage()
@@ -9121,7 +9330,7 @@ $fn$$ddl$,
    exceeded; spend ≥ limit × pct/100 → warned; else ok) and stamp warned_at /
    exceeded_at once;
 5. notify on the transition into `warned` or, otherwise, into `exceeded`.
-');
+', parsed => true);
 
 -- Function recompute_agent_budget
 CALL hqc.function('public.recompute_agent_budget(uuid)', $ddl$CREATE OR REPLACE FUNCTION public.recompute_agent_budget(p_agent_id uuid)
@@ -9206,7 +9415,7 @@ the budget belongs to another tenant than current_tenant_id(). Period = current 
 the anchor zone. Status by the rollup rule; warned_at / exceeded_at are cleared when the
 spend is below the respective threshold, otherwise kept; nothing is newly stamped and no
 notification is created.
-');
+', parsed => true);
 
 -- Function get_agent_daily_usage
 CALL hqc.function('public.get_agent_daily_usage(uuid)', $ddl$CREATE OR REPLACE FUNCTION public.get_agent_daily_usage(p_agent_id uuid)
@@ -9341,14 +9550,10 @@ BEGIN
   IF pg_catalog.current_setting('statement_timeout') = '0' THEN
     PERFORM pg_catalog.set_config('statement_timeout', '10min', false);
   END IF;
-END
-$hqc$;
-DO $hqc$
-BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('fe052fb60de827bf', '017_rls_realtime_storage');
+  CALL hqc.require('f8a567bee29ed37b', '017_rls_realtime_storage');
 END
 $hqc$;
 
@@ -9478,6 +9683,9 @@ $hqc$;
 BEGIN;
 CALL hqc.begin('017_rls_realtime_storage');
 
+-- Platform table storage.objects
+CALL hqc.table('storage.objects', NULL, true);
+
 -- Constraints, indexes, policies and triggers of storage.objects
 CALL hqc.drop('storage.objects', 'policy', 'Authenticated users can upload');
 CALL hqc.drop('storage.objects', 'policy', 'Authenticated users can read own');
@@ -9513,14 +9721,10 @@ BEGIN
   IF pg_catalog.current_setting('statement_timeout') = '0' THEN
     PERFORM pg_catalog.set_config('statement_timeout', '10min', false);
   END IF;
-END
-$hqc$;
-DO $hqc$
-BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('fe052fb60de827bf', '018_setup_wizard');
+  CALL hqc.require('f8a567bee29ed37b', '018_setup_wizard');
 END
 $hqc$;
 
@@ -9639,7 +9843,7 @@ Element keys: stages `{stage_key, label, color, sort_order (0), is_terminal (fal
 is_default (false)}`; fields `{field_key, field_type, label, field_group, sort_order (0),
 required (false), options (JSON; null → NULL), description ("" → NULL)}`; streams
 `{name, description ("" → NULL), type (functional), color, icon, sort_order (0)}`.
-');
+', parsed => true);
 
 COMMIT;
 
@@ -9661,14 +9865,10 @@ BEGIN
   IF pg_catalog.current_setting('statement_timeout') = '0' THEN
     PERFORM pg_catalog.set_config('statement_timeout', '10min', false);
   END IF;
-END
-$hqc$;
-DO $hqc$
-BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('fe052fb60de827bf', '019_entity_links');
+  CALL hqc.require('f8a567bee29ed37b', '019_entity_links');
 END
 $hqc$;
 
@@ -9702,24 +9902,26 @@ CALL hqc.table('public.entity_links', $ddl$CREATE TABLE public.entity_links (
   CONSTRAINT entity_links_unique UNIQUE (owner_type, owner_id, target_type, target_id),
   CONSTRAINT entity_links_target_check CHECK ((target_type = 'url' AND url IS NOT NULL AND target_id IS NULL) OR (target_type <> 'url' AND target_id IS NOT NULL AND url IS NULL))
 )$ddl$);
-CALL hqc.column('public.entity_links', 'id', 'uuid', 'gen_random_uuid()', true, 'and');
-CALL hqc.column('public.entity_links', 'created_at', 'timestamptz', 'now()', true, 'and');
-CALL hqc.column('public.entity_links', 'updated_at', 'timestamptz', 'now()', true, 'and');
-CALL hqc.column('public.entity_links', 'tenant_id', 'uuid', '''00000000-0000-0000-0000-000000000000''::uuid', true, 'and');
-CALL hqc.column('public.entity_links', 'owner_type', 'text', NULL, true, 'and');
-CALL hqc.column('public.entity_links', 'owner_id', 'uuid', NULL, true, 'and');
-CALL hqc.column('public.entity_links', 'target_type', 'text', NULL, true, 'and');
-CALL hqc.column('public.entity_links', 'target_id', 'uuid', NULL, false, 'and');
-CALL hqc.column('public.entity_links', 'url', 'text', NULL, false, 'and');
-CALL hqc.column('public.entity_links', 'label', 'text', NULL, false, 'and');
-CALL hqc.column('public.entity_links', 'sort_order', 'integer', '0', false, 'and');
-CALL hqc.column('public.entity_links', 'meta', 'jsonb', '''{}''::jsonb', true, 'and');
-CALL hqc.column('public.entity_links', 'is_deliverable', 'boolean', 'false', true, 'and');
-CALL hqc.column('public.entity_links', 'review_status', 'text', NULL, false, 'and');
-CALL hqc.column('public.entity_links', 'review_note', 'text', NULL, false, 'and');
-CALL hqc.column('public.entity_links', 'reviewed_by', 'uuid', NULL, false, 'and');
-CALL hqc.column('public.entity_links', 'reviewed_at', 'timestamptz', NULL, false, 'and');
-CALL hqc.column('public.entity_links', 'submitted_by_agent_id', 'uuid', NULL, false, 'and');
+CALL hqc.columns('public.entity_links', ARRAY[
+  -- name, type, default, not null, owns, generated/identity, requires, backfill
+  ['id', 'uuid', 'gen_random_uuid()', 'true', 'and', NULL, NULL, NULL],
+  ['created_at', 'timestamptz', 'now()', 'true', 'and', NULL, NULL, NULL],
+  ['updated_at', 'timestamptz', 'now()', 'true', 'and', NULL, NULL, NULL],
+  ['tenant_id', 'uuid', '''00000000-0000-0000-0000-000000000000''::uuid', 'true', 'and', NULL, NULL, NULL],
+  ['owner_type', 'text', NULL, 'true', 'and', NULL, NULL, NULL],
+  ['owner_id', 'uuid', NULL, 'true', 'and', NULL, NULL, NULL],
+  ['target_type', 'text', NULL, 'true', 'and', NULL, NULL, NULL],
+  ['target_id', 'uuid', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['url', 'text', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['label', 'text', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['sort_order', 'integer', '0', 'false', 'and', NULL, NULL, NULL],
+  ['meta', 'jsonb', '''{}''::jsonb', 'true', 'and', NULL, NULL, NULL],
+  ['is_deliverable', 'boolean', 'false', 'true', 'and', NULL, NULL, NULL],
+  ['review_status', 'text', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['review_note', 'text', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['reviewed_by', 'uuid', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['reviewed_at', 'timestamptz', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['submitted_by_agent_id', 'uuid', NULL, 'false', 'and', NULL, NULL, NULL]]);
 
 -- Function notify_deliverable_review
 CALL hqc.function('public.notify_deliverable_review()', $ddl$CREATE OR REPLACE FUNCTION public.notify_deliverable_review()
@@ -9795,7 +9997,7 @@ submitting agent whose review_status actually changed.
   `deliverable_review` inbox item for it (task_id = the owner task, NULL for other
   owners), de-duplicated per link, status and day.
 * anything else: nothing.
-');
+', parsed => true);
 
 -- Constraints, indexes, policies and triggers of entity_links
 CALL hqc.constraint('public.entity_links', 'entity_links_pkey', 'PRIMARY KEY (id)');
@@ -9891,14 +10093,10 @@ BEGIN
   IF pg_catalog.current_setting('statement_timeout') = '0' THEN
     PERFORM pg_catalog.set_config('statement_timeout', '10min', false);
   END IF;
-END
-$hqc$;
-DO $hqc$
-BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('fe052fb60de827bf', '020_routines');
+  CALL hqc.require('f8a567bee29ed37b', '020_routines');
 END
 $hqc$;
 
@@ -9979,32 +10177,34 @@ CALL hqc.table('public.routines', $ddl$CREATE TABLE public.routines (
   CONSTRAINT routines_schedule_check CHECK (trigger_type <> 'schedule' OR (cadence_type IS NOT NULL AND timezone IS NOT NULL)),
   CONSTRAINT routines_timezone_valid CHECK (timezone IS NULL OR is_valid_timezone(timezone))
 )$ddl$);
-CALL hqc.column('public.routines', 'id', 'uuid', 'gen_random_uuid()', true, 'and');
-CALL hqc.column('public.routines', 'created_at', 'timestamptz', 'now()', true, 'and');
-CALL hqc.column('public.routines', 'updated_at', 'timestamptz', 'now()', true, 'and');
-CALL hqc.column('public.routines', 'tenant_id', 'uuid', '''00000000-0000-0000-0000-000000000000''::uuid', true, 'and');
-CALL hqc.column('public.routines', 'agent_id', 'uuid', NULL, true, 'and');
-CALL hqc.column('public.routines', 'agent_slug', 'text', NULL, true, 'and');
-CALL hqc.column('public.routines', 'name', 'text', NULL, true, 'and');
-CALL hqc.column('public.routines', 'instruction', 'text', '''''::text', true, 'and');
-CALL hqc.column('public.routines', 'trigger_type', 'text', NULL, true, 'and');
-CALL hqc.column('public.routines', 'is_active', 'boolean', 'true', true, 'and');
-CALL hqc.column('public.routines', 'cadence_type', 'text', NULL, false, 'and');
-CALL hqc.column('public.routines', 'interval_n', 'integer', NULL, false, 'and');
-CALL hqc.column('public.routines', 'days_of_week', 'smallint[]', '''{}''::smallint[]', false, 'and');
-CALL hqc.column('public.routines', 'day_of_month', 'smallint', NULL, false, 'and');
-CALL hqc.column('public.routines', 'time_of_day', 'time', NULL, false, 'and');
-CALL hqc.column('public.routines', 'timezone', 'text', NULL, false, 'and');
-CALL hqc.column('public.routines', 'next_run_at', 'timestamptz', NULL, false, 'and');
-CALL hqc.column('public.routines', 'last_run_at', 'timestamptz', NULL, false, 'and');
-CALL hqc.column('public.routines', 'run_count', 'integer', '0', true, 'and');
-CALL hqc.column('public.routines', 'entity_type', 'text', NULL, false, 'and');
-CALL hqc.column('public.routines', 'collection_id', 'uuid', NULL, false, 'and');
-CALL hqc.column('public.routines', 'field', 'text', NULL, false, 'and');
-CALL hqc.column('public.routines', 'condition', 'text', NULL, false, 'and');
-CALL hqc.column('public.routines', 'value', 'text', NULL, false, 'and');
-CALL hqc.column('public.routines', 'meta', 'jsonb', '''{}''::jsonb', true, 'and');
-CALL hqc.column('public.routines', 'archived_at', 'timestamptz', NULL, false, 'and');
+CALL hqc.columns('public.routines', ARRAY[
+  -- name, type, default, not null, owns, generated/identity, requires, backfill
+  ['id', 'uuid', 'gen_random_uuid()', 'true', 'and', NULL, NULL, NULL],
+  ['created_at', 'timestamptz', 'now()', 'true', 'and', NULL, NULL, NULL],
+  ['updated_at', 'timestamptz', 'now()', 'true', 'and', NULL, NULL, NULL],
+  ['tenant_id', 'uuid', '''00000000-0000-0000-0000-000000000000''::uuid', 'true', 'and', NULL, NULL, NULL],
+  ['agent_id', 'uuid', NULL, 'true', 'and', NULL, NULL, NULL],
+  ['agent_slug', 'text', NULL, 'true', 'and', NULL, NULL, NULL],
+  ['name', 'text', NULL, 'true', 'and', NULL, NULL, NULL],
+  ['instruction', 'text', '''''::text', 'true', 'and', NULL, NULL, NULL],
+  ['trigger_type', 'text', NULL, 'true', 'and', NULL, NULL, NULL],
+  ['is_active', 'boolean', 'true', 'true', 'and', NULL, NULL, NULL],
+  ['cadence_type', 'text', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['interval_n', 'integer', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['days_of_week', 'smallint[]', '''{}''::smallint[]', 'false', 'and', NULL, NULL, NULL],
+  ['day_of_month', 'smallint', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['time_of_day', 'time', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['timezone', 'text', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['next_run_at', 'timestamptz', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['last_run_at', 'timestamptz', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['run_count', 'integer', '0', 'true', 'and', NULL, NULL, NULL],
+  ['entity_type', 'text', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['collection_id', 'uuid', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['field', 'text', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['condition', 'text', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['value', 'text', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['meta', 'jsonb', '''{}''::jsonb', 'true', 'and', NULL, NULL, NULL],
+  ['archived_at', 'timestamptz', NULL, 'false', 'and', NULL, NULL, NULL]]);
 
 -- Function routine_next_occurrence
 CALL hqc.function('public.routine_next_occurrence(text, integer, smallint[], smallint, time, text, timestamptz)', $ddl$CREATE OR REPLACE FUNCTION public.routine_next_occurrence(p_cadence_type text, p_interval_n integer, p_days_of_week smallint[], p_day_of_month smallint, p_time_of_day time, p_timezone text, p_from timestamptz DEFAULT now())
@@ -10090,7 +10290,7 @@ $fn$$ddl$,
   28-day month rolls into the next month);
 * every_n_days: slot(today), or slot(today) + n days (default 1) when not after;
 * anything else, including NULL: `p_from` + 1 day.
-');
+', parsed => true);
 
 -- Function routine_set_next_run_at
 CALL hqc.function('public.routine_set_next_run_at()', $ddl$CREATE OR REPLACE FUNCTION public.routine_set_next_run_at()
@@ -10133,7 +10333,7 @@ on UPDATE — when the schedule (cadence, interval, days, day of month, time, ti
 trigger type) changed or the routine was re-activated or un-archived, unless the same
 UPDATE sets `next_run_at` itself. The spawner''s own updates set `next_run_at`
 explicitly and are left alone.
-');
+', parsed => true);
 
 -- Function spawn_routine_schedule_items
 CALL hqc.function('public.spawn_routine_schedule_items()', $ddl$CREATE OR REPLACE FUNCTION public.spawn_routine_schedule_items()
@@ -10181,7 +10381,7 @@ schedule routine with `next_run_at <= now()`: enqueue a `routine_schedule` inbox
 (summary = instruction; de-duplicated per routine and minute) and set `next_run_at` to
 the next occurrence after now(), `last_run_at = now()`, `run_count + 1`. No row locks and
 no tenant filter.
-');
+', parsed => true);
 
 -- Function process_routine_event
 CALL hqc.function('public.process_routine_event()', $ddl$CREATE OR REPLACE FUNCTION public.process_routine_event()
@@ -10277,7 +10477,7 @@ A `field` that is not a contacts column raises 42703 and aborts the write. On a 
 empty, with `{name}`, `{old_value}`, `{new_value}` substituted; de-duplicated per
 routine, contact and minute), then the routine''s `last_run_at` / `run_count` are updated
 (also when the item was a duplicate).
-');
+', parsed => true);
 
 -- Constraints, indexes, policies and triggers of routines
 CALL hqc.constraint('public.routines', 'routines_pkey', 'PRIMARY KEY (id)');
@@ -10387,14 +10587,10 @@ BEGIN
   IF pg_catalog.current_setting('statement_timeout') = '0' THEN
     PERFORM pg_catalog.set_config('statement_timeout', '10min', false);
   END IF;
-END
-$hqc$;
-DO $hqc$
-BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('fe052fb60de827bf', '021_collections');
+  CALL hqc.require('f8a567bee29ed37b', '021_collections');
 END
 $hqc$;
 
@@ -10419,18 +10615,20 @@ CALL hqc.table('public.collection_definitions', $ddl$CREATE TABLE public.collect
   CONSTRAINT collection_definitions_tenant_id_fkey FOREIGN KEY (tenant_id) REFERENCES public.tenants(id) ON DELETE CASCADE,
   CONSTRAINT collection_definitions_slug_unique UNIQUE (tenant_id, slug)
 )$ddl$);
-CALL hqc.column('public.collection_definitions', 'id', 'uuid', 'gen_random_uuid()', true, 'and');
-CALL hqc.column('public.collection_definitions', 'created_at', 'timestamptz', 'now()', true, 'and');
-CALL hqc.column('public.collection_definitions', 'updated_at', 'timestamptz', 'now()', true, 'and');
-CALL hqc.column('public.collection_definitions', 'tenant_id', 'uuid', '''00000000-0000-0000-0000-000000000000''::uuid', true, 'and');
-CALL hqc.column('public.collection_definitions', 'name', 'text', NULL, true, 'and');
-CALL hqc.column('public.collection_definitions', 'slug', 'text', NULL, true, 'and');
-CALL hqc.column('public.collection_definitions', 'description', 'text', NULL, false, 'and');
-CALL hqc.column('public.collection_definitions', 'icon', 'text', NULL, false, 'and');
-CALL hqc.column('public.collection_definitions', 'color', 'text', '''#6b7280''::text', false, 'and');
-CALL hqc.column('public.collection_definitions', 'sort_order', 'integer', '0', false, 'and');
-CALL hqc.column('public.collection_definitions', 'meta', 'jsonb', '''{}''::jsonb', true, 'and');
-CALL hqc.column('public.collection_definitions', 'archived_at', 'timestamptz', NULL, false, 'and');
+CALL hqc.columns('public.collection_definitions', ARRAY[
+  -- name, type, default, not null, owns, generated/identity, requires, backfill
+  ['id', 'uuid', 'gen_random_uuid()', 'true', 'and', NULL, NULL, NULL],
+  ['created_at', 'timestamptz', 'now()', 'true', 'and', NULL, NULL, NULL],
+  ['updated_at', 'timestamptz', 'now()', 'true', 'and', NULL, NULL, NULL],
+  ['tenant_id', 'uuid', '''00000000-0000-0000-0000-000000000000''::uuid', 'true', 'and', NULL, NULL, NULL],
+  ['name', 'text', NULL, 'true', 'and', NULL, NULL, NULL],
+  ['slug', 'text', NULL, 'true', 'and', NULL, NULL, NULL],
+  ['description', 'text', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['icon', 'text', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['color', 'text', '''#6b7280''::text', 'false', 'and', NULL, NULL, NULL],
+  ['sort_order', 'integer', '0', 'false', 'and', NULL, NULL, NULL],
+  ['meta', 'jsonb', '''{}''::jsonb', 'true', 'and', NULL, NULL, NULL],
+  ['archived_at', 'timestamptz', NULL, 'false', 'and', NULL, NULL, NULL]]);
 
 -- Table collection_fields
 CALL hqc.table('public.collection_fields', $ddl$CREATE TABLE public.collection_fields (
@@ -10455,21 +10653,23 @@ CALL hqc.table('public.collection_fields', $ddl$CREATE TABLE public.collection_f
   CONSTRAINT collection_fields_field_type_check CHECK (field_type IN ('text', 'number', 'date', 'datetime', 'boolean', 'select', 'multi_select', 'url', 'email', 'phone', 'relation', 'rich_text')),
   CONSTRAINT collection_fields_key_unique UNIQUE (collection_id, field_key)
 )$ddl$);
-CALL hqc.column('public.collection_fields', 'id', 'uuid', 'gen_random_uuid()', true, 'and');
-CALL hqc.column('public.collection_fields', 'created_at', 'timestamptz', 'now()', true, 'and');
-CALL hqc.column('public.collection_fields', 'updated_at', 'timestamptz', 'now()', true, 'and');
-CALL hqc.column('public.collection_fields', 'tenant_id', 'uuid', '''00000000-0000-0000-0000-000000000000''::uuid', true, 'and');
-CALL hqc.column('public.collection_fields', 'collection_id', 'uuid', NULL, true, 'and');
-CALL hqc.column('public.collection_fields', 'field_key', 'text', NULL, true, 'and');
-CALL hqc.column('public.collection_fields', 'field_type', 'text', NULL, true, 'and');
-CALL hqc.column('public.collection_fields', 'label', 'text', NULL, true, 'and');
-CALL hqc.column('public.collection_fields', 'description', 'text', NULL, false, 'and');
-CALL hqc.column('public.collection_fields', 'sort_order', 'integer', '0', false, 'and');
-CALL hqc.column('public.collection_fields', 'required', 'boolean', 'false', false, 'and');
-CALL hqc.column('public.collection_fields', 'options', 'jsonb', NULL, false, 'and');
-CALL hqc.column('public.collection_fields', 'default_value', 'jsonb', NULL, false, 'and');
-CALL hqc.column('public.collection_fields', 'is_title_field', 'boolean', 'false', false, 'and');
-CALL hqc.column('public.collection_fields', 'is_active', 'boolean', 'true', false, 'and');
+CALL hqc.columns('public.collection_fields', ARRAY[
+  -- name, type, default, not null, owns, generated/identity, requires, backfill
+  ['id', 'uuid', 'gen_random_uuid()', 'true', 'and', NULL, NULL, NULL],
+  ['created_at', 'timestamptz', 'now()', 'true', 'and', NULL, NULL, NULL],
+  ['updated_at', 'timestamptz', 'now()', 'true', 'and', NULL, NULL, NULL],
+  ['tenant_id', 'uuid', '''00000000-0000-0000-0000-000000000000''::uuid', 'true', 'and', NULL, NULL, NULL],
+  ['collection_id', 'uuid', NULL, 'true', 'and', NULL, NULL, NULL],
+  ['field_key', 'text', NULL, 'true', 'and', NULL, NULL, NULL],
+  ['field_type', 'text', NULL, 'true', 'and', NULL, NULL, NULL],
+  ['label', 'text', NULL, 'true', 'and', NULL, NULL, NULL],
+  ['description', 'text', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['sort_order', 'integer', '0', 'false', 'and', NULL, NULL, NULL],
+  ['required', 'boolean', 'false', 'false', 'and', NULL, NULL, NULL],
+  ['options', 'jsonb', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['default_value', 'jsonb', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['is_title_field', 'boolean', 'false', 'false', 'and', NULL, NULL, NULL],
+  ['is_active', 'boolean', 'true', 'false', 'and', NULL, NULL, NULL]]);
 
 -- Table collection_records
 CALL hqc.table('public.collection_records', $ddl$CREATE TABLE public.collection_records (
@@ -10485,14 +10685,16 @@ CALL hqc.table('public.collection_records', $ddl$CREATE TABLE public.collection_
   CONSTRAINT collection_records_tenant_id_fkey FOREIGN KEY (tenant_id) REFERENCES public.tenants(id) ON DELETE CASCADE,
   CONSTRAINT collection_records_collection_id_fkey FOREIGN KEY (collection_id) REFERENCES public.collection_definitions(id) ON DELETE CASCADE
 )$ddl$);
-CALL hqc.column('public.collection_records', 'id', 'uuid', 'gen_random_uuid()', true, 'and');
-CALL hqc.column('public.collection_records', 'created_at', 'timestamptz', 'now()', true, 'and');
-CALL hqc.column('public.collection_records', 'updated_at', 'timestamptz', 'now()', true, 'and');
-CALL hqc.column('public.collection_records', 'tenant_id', 'uuid', '''00000000-0000-0000-0000-000000000000''::uuid', true, 'and');
-CALL hqc.column('public.collection_records', 'collection_id', 'uuid', NULL, true, 'and');
-CALL hqc.column('public.collection_records', 'values', 'jsonb', '''{}''::jsonb', true, 'and');
-CALL hqc.column('public.collection_records', 'sort_order', 'integer', '0', false, 'and');
-CALL hqc.column('public.collection_records', 'archived_at', 'timestamptz', NULL, false, 'and');
+CALL hqc.columns('public.collection_records', ARRAY[
+  -- name, type, default, not null, owns, generated/identity, requires, backfill
+  ['id', 'uuid', 'gen_random_uuid()', 'true', 'and', NULL, NULL, NULL],
+  ['created_at', 'timestamptz', 'now()', 'true', 'and', NULL, NULL, NULL],
+  ['updated_at', 'timestamptz', 'now()', 'true', 'and', NULL, NULL, NULL],
+  ['tenant_id', 'uuid', '''00000000-0000-0000-0000-000000000000''::uuid', 'true', 'and', NULL, NULL, NULL],
+  ['collection_id', 'uuid', NULL, 'true', 'and', NULL, NULL, NULL],
+  ['values', 'jsonb', '''{}''::jsonb', 'true', 'and', NULL, NULL, NULL],
+  ['sort_order', 'integer', '0', 'false', 'and', NULL, NULL, NULL],
+  ['archived_at', 'timestamptz', NULL, 'false', 'and', NULL, NULL, NULL]]);
 
 -- Table collection_views
 CALL hqc.table('public.collection_views', $ddl$CREATE TABLE public.collection_views (
@@ -10511,16 +10713,18 @@ CALL hqc.table('public.collection_views', $ddl$CREATE TABLE public.collection_vi
   CONSTRAINT collection_views_collection_id_fkey FOREIGN KEY (collection_id) REFERENCES public.collection_definitions(id) ON DELETE CASCADE,
   CONSTRAINT collection_views_view_type_check CHECK (view_type IN ('table', 'kanban', 'calendar'))
 )$ddl$);
-CALL hqc.column('public.collection_views', 'id', 'uuid', 'gen_random_uuid()', true, 'and');
-CALL hqc.column('public.collection_views', 'created_at', 'timestamptz', 'now()', true, 'and');
-CALL hqc.column('public.collection_views', 'updated_at', 'timestamptz', 'now()', true, 'and');
-CALL hqc.column('public.collection_views', 'tenant_id', 'uuid', '''00000000-0000-0000-0000-000000000000''::uuid', true, 'and');
-CALL hqc.column('public.collection_views', 'collection_id', 'uuid', NULL, true, 'and');
-CALL hqc.column('public.collection_views', 'name', 'text', NULL, true, 'and');
-CALL hqc.column('public.collection_views', 'view_type', 'text', NULL, true, 'and');
-CALL hqc.column('public.collection_views', 'config', 'jsonb', '''{}''::jsonb', true, 'and');
-CALL hqc.column('public.collection_views', 'is_default', 'boolean', 'false', false, 'and');
-CALL hqc.column('public.collection_views', 'sort_order', 'integer', '0', false, 'and');
+CALL hqc.columns('public.collection_views', ARRAY[
+  -- name, type, default, not null, owns, generated/identity, requires, backfill
+  ['id', 'uuid', 'gen_random_uuid()', 'true', 'and', NULL, NULL, NULL],
+  ['created_at', 'timestamptz', 'now()', 'true', 'and', NULL, NULL, NULL],
+  ['updated_at', 'timestamptz', 'now()', 'true', 'and', NULL, NULL, NULL],
+  ['tenant_id', 'uuid', '''00000000-0000-0000-0000-000000000000''::uuid', 'true', 'and', NULL, NULL, NULL],
+  ['collection_id', 'uuid', NULL, 'true', 'and', NULL, NULL, NULL],
+  ['name', 'text', NULL, 'true', 'and', NULL, NULL, NULL],
+  ['view_type', 'text', NULL, 'true', 'and', NULL, NULL, NULL],
+  ['config', 'jsonb', '''{}''::jsonb', 'true', 'and', NULL, NULL, NULL],
+  ['is_default', 'boolean', 'false', 'false', 'and', NULL, NULL, NULL],
+  ['sort_order', 'integer', '0', 'false', 'and', NULL, NULL, NULL]]);
 
 -- Table collection_templates
 CALL hqc.table('public.collection_templates', $ddl$CREATE TABLE public.collection_templates (
@@ -10536,15 +10740,17 @@ CALL hqc.table('public.collection_templates', $ddl$CREATE TABLE public.collectio
   CONSTRAINT collection_templates_pkey PRIMARY KEY (id),
   CONSTRAINT collection_templates_slug_key UNIQUE (slug)
 )$ddl$);
-CALL hqc.column('public.collection_templates', 'id', 'uuid', 'gen_random_uuid()', true, 'and');
-CALL hqc.column('public.collection_templates', 'created_at', 'timestamptz', 'now()', true, 'and');
-CALL hqc.column('public.collection_templates', 'name', 'text', NULL, true, 'and');
-CALL hqc.column('public.collection_templates', 'slug', 'text', NULL, true, 'and');
-CALL hqc.column('public.collection_templates', 'description', 'text', NULL, false, 'and');
-CALL hqc.column('public.collection_templates', 'icon', 'text', NULL, false, 'and');
-CALL hqc.column('public.collection_templates', 'category', 'text', NULL, false, 'and');
-CALL hqc.column('public.collection_templates', 'definition', 'jsonb', NULL, true, 'and');
-CALL hqc.column('public.collection_templates', 'sort_order', 'integer', '0', false, 'and');
+CALL hqc.columns('public.collection_templates', ARRAY[
+  -- name, type, default, not null, owns, generated/identity, requires, backfill
+  ['id', 'uuid', 'gen_random_uuid()', 'true', 'and', NULL, NULL, NULL],
+  ['created_at', 'timestamptz', 'now()', 'true', 'and', NULL, NULL, NULL],
+  ['name', 'text', NULL, 'true', 'and', NULL, NULL, NULL],
+  ['slug', 'text', NULL, 'true', 'and', NULL, NULL, NULL],
+  ['description', 'text', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['icon', 'text', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['category', 'text', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['definition', 'jsonb', NULL, 'true', 'and', NULL, NULL, NULL],
+  ['sort_order', 'integer', '0', 'false', 'and', NULL, NULL, NULL]]);
 
 -- Constraints, indexes, policies and triggers of collection_definitions
 CALL hqc.constraint('public.collection_definitions', 'collection_definitions_pkey', 'PRIMARY KEY (id)');
@@ -10713,14 +10919,10 @@ BEGIN
   IF pg_catalog.current_setting('statement_timeout') = '0' THEN
     PERFORM pg_catalog.set_config('statement_timeout', '10min', false);
   END IF;
-END
-$hqc$;
-DO $hqc$
-BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('fe052fb60de827bf', '022_file_processing');
+  CALL hqc.require('f8a567bee29ed37b', '022_file_processing');
 END
 $hqc$;
 
@@ -10760,7 +10962,7 @@ $fn$$ddl$,
 are skipped, so two workers never get the same file. p_limit is used as given (0 leases
 nothing, a negative value is an error). p_gateway_slug and p_lease_seconds are accepted
 but not stored.
-');
+', parsed => true);
 
 -- Function mark_knowledge_item_processed
 CALL hqc.function('public.mark_knowledge_item_processed(uuid, text)', $ddl$CREATE OR REPLACE FUNCTION public.mark_knowledge_item_processed(p_item_id uuid, p_plain_text text)
@@ -10781,7 +10983,7 @@ $fn$$ddl$,
   doc => 'Store the text extracted from a file: processing_status = done, plain_text set,
 processing_error cleared, embedding_status = pending. The plain_text change makes the
 mark-pending trigger reset chunk and embedding state. Unknown ids are a no-op.
-');
+', parsed => true);
 
 -- Function mark_knowledge_item_processing_failed
 CALL hqc.function('public.mark_knowledge_item_processing_failed(uuid, text)', $ddl$CREATE OR REPLACE FUNCTION public.mark_knowledge_item_processing_failed(p_item_id uuid, p_error text)
@@ -10799,7 +11001,7 @@ $fn$$ddl$,
   acl => ARRAY['service_role=X'],
   doc => 'Record a failed text extraction: processing_status = failed and the error message (kept in
 full). Unknown ids are a no-op.
-');
+', parsed => true);
 
 -- Schema version rows in _schema_version
 CALL hqc.run($ddl$INSERT INTO public._schema_version (version, description)
@@ -10827,14 +11029,10 @@ BEGIN
   IF pg_catalog.current_setting('statement_timeout') = '0' THEN
     PERFORM pg_catalog.set_config('statement_timeout', '10min', false);
   END IF;
-END
-$hqc$;
-DO $hqc$
-BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('fe052fb60de827bf', '023_source_connections');
+  CALL hqc.require('f8a567bee29ed37b', '023_source_connections');
 END
 $hqc$;
 
@@ -10861,18 +11059,20 @@ CALL hqc.table('public.source_connections', $ddl$CREATE TABLE public.source_conn
   CONSTRAINT source_connections_status_check CHECK (status IN ('active', 'expired', 'revoked', 'error')),
   CONSTRAINT source_connections_sync_interval_hours_check CHECK (sync_interval_hours >= 1)
 )$ddl$);
-CALL hqc.column('public.source_connections', 'id', 'uuid', 'gen_random_uuid()', true, 'and');
-CALL hqc.column('public.source_connections', 'created_at', 'timestamptz', 'now()', true, 'and');
-CALL hqc.column('public.source_connections', 'updated_at', 'timestamptz', 'now()', true, 'and');
-CALL hqc.column('public.source_connections', 'tenant_id', 'uuid', '''00000000-0000-0000-0000-000000000000''::uuid', true, 'and');
-CALL hqc.column('public.source_connections', 'provider', 'text', NULL, true, 'and');
-CALL hqc.column('public.source_connections', 'account_label', 'text', NULL, true, 'and');
-CALL hqc.column('public.source_connections', 'status', 'text', '''active''', true, 'and');
-CALL hqc.column('public.source_connections', 'last_verified_at', 'timestamptz', NULL, false, 'and');
-CALL hqc.column('public.source_connections', 'sync_interval_hours', 'integer', '6', true, 'and');
-CALL hqc.column('public.source_connections', 'next_sync_at', 'timestamptz', NULL, false, 'and');
-CALL hqc.column('public.source_connections', 'error_message', 'text', NULL, false, 'and');
-CALL hqc.column('public.source_connections', 'meta', 'jsonb', '''{}''', true, 'and');
+CALL hqc.columns('public.source_connections', ARRAY[
+  -- name, type, default, not null, owns, generated/identity, requires, backfill
+  ['id', 'uuid', 'gen_random_uuid()', 'true', 'and', NULL, NULL, NULL],
+  ['created_at', 'timestamptz', 'now()', 'true', 'and', NULL, NULL, NULL],
+  ['updated_at', 'timestamptz', 'now()', 'true', 'and', NULL, NULL, NULL],
+  ['tenant_id', 'uuid', '''00000000-0000-0000-0000-000000000000''::uuid', 'true', 'and', NULL, NULL, NULL],
+  ['provider', 'text', NULL, 'true', 'and', NULL, NULL, NULL],
+  ['account_label', 'text', NULL, 'true', 'and', NULL, NULL, NULL],
+  ['status', 'text', '''active''', 'true', 'and', NULL, NULL, NULL],
+  ['last_verified_at', 'timestamptz', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['sync_interval_hours', 'integer', '6', 'true', 'and', NULL, NULL, NULL],
+  ['next_sync_at', 'timestamptz', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['error_message', 'text', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['meta', 'jsonb', '''{}''', 'true', 'and', NULL, NULL, NULL]]);
 
 -- Table source_sync_runs
 CALL hqc.table('public.source_sync_runs', $ddl$CREATE TABLE public.source_sync_runs (
@@ -10891,16 +11091,18 @@ CALL hqc.table('public.source_sync_runs', $ddl$CREATE TABLE public.source_sync_r
   CONSTRAINT source_sync_runs_connection_id_fkey FOREIGN KEY (connection_id) REFERENCES public.source_connections(id) ON DELETE CASCADE,
   CONSTRAINT source_sync_runs_status_check CHECK (status IN ('running', 'done', 'failed'))
 )$ddl$);
-CALL hqc.column('public.source_sync_runs', 'id', 'uuid', 'gen_random_uuid()', true, 'and');
-CALL hqc.column('public.source_sync_runs', 'created_at', 'timestamptz', 'now()', true, 'and');
-CALL hqc.column('public.source_sync_runs', 'tenant_id', 'uuid', '''00000000-0000-0000-0000-000000000000''::uuid', true, 'and');
-CALL hqc.column('public.source_sync_runs', 'connection_id', 'uuid', NULL, true, 'and');
-CALL hqc.column('public.source_sync_runs', 'status', 'text', '''running''', true, 'and');
-CALL hqc.column('public.source_sync_runs', 'items_synced', 'integer', '0', false, 'and');
-CALL hqc.column('public.source_sync_runs', 'items_failed', 'integer', '0', false, 'and');
-CALL hqc.column('public.source_sync_runs', 'started_at', 'timestamptz', 'now()', false, 'and');
-CALL hqc.column('public.source_sync_runs', 'completed_at', 'timestamptz', NULL, false, 'and');
-CALL hqc.column('public.source_sync_runs', 'error_message', 'text', NULL, false, 'and');
+CALL hqc.columns('public.source_sync_runs', ARRAY[
+  -- name, type, default, not null, owns, generated/identity, requires, backfill
+  ['id', 'uuid', 'gen_random_uuid()', 'true', 'and', NULL, NULL, NULL],
+  ['created_at', 'timestamptz', 'now()', 'true', 'and', NULL, NULL, NULL],
+  ['tenant_id', 'uuid', '''00000000-0000-0000-0000-000000000000''::uuid', 'true', 'and', NULL, NULL, NULL],
+  ['connection_id', 'uuid', NULL, 'true', 'and', NULL, NULL, NULL],
+  ['status', 'text', '''running''', 'true', 'and', NULL, NULL, NULL],
+  ['items_synced', 'integer', '0', 'false', 'and', NULL, NULL, NULL],
+  ['items_failed', 'integer', '0', 'false', 'and', NULL, NULL, NULL],
+  ['started_at', 'timestamptz', 'now()', 'false', 'and', NULL, NULL, NULL],
+  ['completed_at', 'timestamptz', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['error_message', 'text', NULL, 'false', 'and', NULL, NULL, NULL]]);
 
 -- Constraints, indexes, policies and triggers of source_connections
 CALL hqc.constraint('public.source_connections', 'source_connections_pkey', 'PRIMARY KEY (id)');
@@ -10976,14 +11178,10 @@ BEGIN
   IF pg_catalog.current_setting('statement_timeout') = '0' THEN
     PERFORM pg_catalog.set_config('statement_timeout', '10min', false);
   END IF;
-END
-$hqc$;
-DO $hqc$
-BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('fe052fb60de827bf', '024_routines_extension');
+  CALL hqc.require('f8a567bee29ed37b', '024_routines_extension');
 END
 $hqc$;
 
@@ -11066,7 +11264,7 @@ BEGIN
 END
 $fn$$ddl$,
   acl => ARRAY['service_role=X'],
-  doc => 'AFTER INSERT OR UPDATE trigger on collection_records that fires matching event routines.');
+  doc => 'AFTER INSERT OR UPDATE trigger on collection_records that fires matching event routines.', parsed => true);
 
 -- Function process_knowledge_item_routine
 CALL hqc.function('public.process_knowledge_item_routine()', $ddl$CREATE OR REPLACE FUNCTION public.process_knowledge_item_routine()
@@ -11144,7 +11342,7 @@ BEGIN
 END
 $fn$$ddl$,
   acl => ARRAY['service_role=X'],
-  doc => 'AFTER INSERT OR UPDATE trigger on knowledge_items that fires matching event routines.');
+  doc => 'AFTER INSERT OR UPDATE trigger on knowledge_items that fires matching event routines.', parsed => true);
 
 -- Function process_task_routine
 CALL hqc.function('public.process_task_routine()', $ddl$CREATE OR REPLACE FUNCTION public.process_task_routine()
@@ -11220,7 +11418,7 @@ BEGIN
 END
 $fn$$ddl$,
   acl => ARRAY['service_role=X'],
-  doc => 'AFTER INSERT OR UPDATE trigger on tasks that fires matching event routines.');
+  doc => 'AFTER INSERT OR UPDATE trigger on tasks that fires matching event routines.', parsed => true);
 
 -- Constraints, indexes, policies and triggers of collection_records
 CALL hqc.trigger('public.collection_records', 'collection_record_routine_trigger', $ddl$CREATE OR REPLACE TRIGGER collection_record_routine_trigger
@@ -11276,14 +11474,10 @@ BEGIN
   IF pg_catalog.current_setting('statement_timeout') = '0' THEN
     PERFORM pg_catalog.set_config('statement_timeout', '10min', false);
   END IF;
-END
-$hqc$;
-DO $hqc$
-BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('fe052fb60de827bf', '025_modular_workspace');
+  CALL hqc.require('f8a567bee29ed37b', '025_modular_workspace');
 END
 $hqc$;
 
@@ -11322,14 +11516,10 @@ BEGIN
   IF pg_catalog.current_setting('statement_timeout') = '0' THEN
     PERFORM pg_catalog.set_config('statement_timeout', '10min', false);
   END IF;
-END
-$hqc$;
-DO $hqc$
-BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('fe052fb60de827bf', '026_secrets');
+  CALL hqc.require('f8a567bee29ed37b', '026_secrets');
 END
 $hqc$;
 
@@ -11338,7 +11528,9 @@ CALL hqc.begin('026_secrets');
 
 -- Columns of source_connections
 CALL hqc.table('public.source_connections');
-CALL hqc.column('public.source_connections', 'secret_id', 'uuid', NULL, false, 'and');
+CALL hqc.columns('public.source_connections', ARRAY[
+  -- name, type, default, not null, owns, generated/identity, requires, backfill
+  ['secret_id', 'uuid', NULL, 'false', 'and', NULL, NULL, NULL]]);
 
 -- Table secrets
 CALL hqc.table('public.secrets', $ddl$CREATE TABLE public.secrets (
@@ -11362,19 +11554,21 @@ CALL hqc.table('public.secrets', $ddl$CREATE TABLE public.secrets (
   CONSTRAINT secrets_category_check CHECK (category IN ('user', 'channel', 'integration')),
   CONSTRAINT secrets_sync_status_check CHECK (sync_status IN ('pending', 'active', 'error', 'waiting'))
 )$ddl$);
-CALL hqc.column('public.secrets', 'id', 'uuid', 'gen_random_uuid()', true, 'and');
-CALL hqc.column('public.secrets', 'created_at', 'timestamptz', 'now()', true, 'and');
-CALL hqc.column('public.secrets', 'updated_at', 'timestamptz', 'now()', true, 'and');
-CALL hqc.column('public.secrets', 'tenant_id', 'uuid', '''00000000-0000-0000-0000-000000000000''::uuid', true, 'and');
-CALL hqc.column('public.secrets', 'gateway_id', 'uuid', NULL, true, 'and');
-CALL hqc.column('public.secrets', 'agent_id', 'uuid', NULL, false, 'and');
-CALL hqc.column('public.secrets', 'key', 'text', NULL, true, 'and');
-CALL hqc.column('public.secrets', 'name', 'text', NULL, true, 'and');
-CALL hqc.column('public.secrets', 'encrypted_value', 'text', NULL, true, 'and');
-CALL hqc.column('public.secrets', 'category', 'text', '''user''', true, 'and');
-CALL hqc.column('public.secrets', 'note', 'text', NULL, false, 'and');
-CALL hqc.column('public.secrets', 'sync_status', 'text', '''pending''', true, 'and');
-CALL hqc.column('public.secrets', 'last_synced_at', 'timestamptz', NULL, false, 'and');
+CALL hqc.columns('public.secrets', ARRAY[
+  -- name, type, default, not null, owns, generated/identity, requires, backfill
+  ['id', 'uuid', 'gen_random_uuid()', 'true', 'and', NULL, NULL, NULL],
+  ['created_at', 'timestamptz', 'now()', 'true', 'and', NULL, NULL, NULL],
+  ['updated_at', 'timestamptz', 'now()', 'true', 'and', NULL, NULL, NULL],
+  ['tenant_id', 'uuid', '''00000000-0000-0000-0000-000000000000''::uuid', 'true', 'and', NULL, NULL, NULL],
+  ['gateway_id', 'uuid', NULL, 'true', 'and', NULL, NULL, NULL],
+  ['agent_id', 'uuid', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['key', 'text', NULL, 'true', 'and', NULL, NULL, NULL],
+  ['name', 'text', NULL, 'true', 'and', NULL, NULL, NULL],
+  ['encrypted_value', 'text', NULL, 'true', 'and', NULL, NULL, NULL],
+  ['category', 'text', '''user''', 'true', 'and', NULL, NULL, NULL],
+  ['note', 'text', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['sync_status', 'text', '''pending''', 'true', 'and', NULL, NULL, NULL],
+  ['last_synced_at', 'timestamptz', NULL, 'false', 'and', NULL, NULL, NULL]]);
 
 -- Constraints, indexes, policies and triggers of secrets
 CALL hqc.constraint('public.secrets', 'secrets_pkey', 'PRIMARY KEY (id)');
@@ -11425,14 +11619,10 @@ BEGIN
   IF pg_catalog.current_setting('statement_timeout') = '0' THEN
     PERFORM pg_catalog.set_config('statement_timeout', '10min', false);
   END IF;
-END
-$hqc$;
-DO $hqc$
-BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('fe052fb60de827bf', '027_plugins');
+  CALL hqc.require('f8a567bee29ed37b', '027_plugins');
 END
 $hqc$;
 
@@ -11464,25 +11654,27 @@ CALL hqc.table('public.hq_plugins', $ddl$CREATE TABLE public.hq_plugins (
   CONSTRAINT hq_plugins_tenant_id_fkey FOREIGN KEY (tenant_id) REFERENCES public.tenants(id) ON DELETE CASCADE,
   CONSTRAINT hq_plugins_tenant_id_plugin_id_key UNIQUE (tenant_id, plugin_id)
 )$ddl$);
-CALL hqc.column('public.hq_plugins', 'id', 'uuid', 'gen_random_uuid()', true, 'and');
-CALL hqc.column('public.hq_plugins', 'created_at', 'timestamptz', 'now()', true, 'and');
-CALL hqc.column('public.hq_plugins', 'updated_at', 'timestamptz', 'now()', true, 'and');
-CALL hqc.column('public.hq_plugins', 'tenant_id', 'uuid', '''00000000-0000-0000-0000-000000000000''::uuid', true, 'and');
-CALL hqc.column('public.hq_plugins', 'plugin_id', 'text', NULL, true, 'and');
-CALL hqc.column('public.hq_plugins', 'name', 'text', NULL, true, 'and');
-CALL hqc.column('public.hq_plugins', 'description', 'text', NULL, false, 'and');
-CALL hqc.column('public.hq_plugins', 'version', 'text', '''0.1.0''', true, 'and');
-CALL hqc.column('public.hq_plugins', 'source', 'public.plugin_source', '''local''::plugin_source', true, 'and');
-CALL hqc.column('public.hq_plugins', 'is_enabled', 'boolean', 'true', true, 'and');
-CALL hqc.column('public.hq_plugins', 'hooks', 'text[]', '''{}''', true, 'and');
-CALL hqc.column('public.hq_plugins', 'entry_module', 'text', NULL, false, 'and');
-CALL hqc.column('public.hq_plugins', 'webhook_url', 'text', NULL, false, 'and');
-CALL hqc.column('public.hq_plugins', 'webhook_secret', 'text', NULL, false, 'and');
-CALL hqc.column('public.hq_plugins', 'config', 'jsonb', '''{}''', true, 'and');
-CALL hqc.column('public.hq_plugins', 'config_schema', 'jsonb', NULL, false, 'and');
-CALL hqc.column('public.hq_plugins', 'capabilities', 'text[]', '''{}''', true, 'and');
-CALL hqc.column('public.hq_plugins', 'installed_by', 'uuid', NULL, false, 'and');
-CALL hqc.column('public.hq_plugins', 'meta', 'jsonb', '''{}''', true, 'and');
+CALL hqc.columns('public.hq_plugins', ARRAY[
+  -- name, type, default, not null, owns, generated/identity, requires, backfill
+  ['id', 'uuid', 'gen_random_uuid()', 'true', 'and', NULL, NULL, NULL],
+  ['created_at', 'timestamptz', 'now()', 'true', 'and', NULL, NULL, NULL],
+  ['updated_at', 'timestamptz', 'now()', 'true', 'and', NULL, NULL, NULL],
+  ['tenant_id', 'uuid', '''00000000-0000-0000-0000-000000000000''::uuid', 'true', 'and', NULL, NULL, NULL],
+  ['plugin_id', 'text', NULL, 'true', 'and', NULL, NULL, NULL],
+  ['name', 'text', NULL, 'true', 'and', NULL, NULL, NULL],
+  ['description', 'text', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['version', 'text', '''0.1.0''', 'true', 'and', NULL, NULL, NULL],
+  ['source', 'public.plugin_source', '''local''::plugin_source', 'true', 'and', NULL, NULL, NULL],
+  ['is_enabled', 'boolean', 'true', 'true', 'and', NULL, NULL, NULL],
+  ['hooks', 'text[]', '''{}''', 'true', 'and', NULL, NULL, NULL],
+  ['entry_module', 'text', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['webhook_url', 'text', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['webhook_secret', 'text', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['config', 'jsonb', '''{}''', 'true', 'and', NULL, NULL, NULL],
+  ['config_schema', 'jsonb', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['capabilities', 'text[]', '''{}''', 'true', 'and', NULL, NULL, NULL],
+  ['installed_by', 'uuid', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['meta', 'jsonb', '''{}''', 'true', 'and', NULL, NULL, NULL]]);
 
 -- Table hq_plugin_state
 CALL hqc.table('public.hq_plugin_state', $ddl$CREATE TABLE public.hq_plugin_state (
@@ -11499,15 +11691,17 @@ CALL hqc.table('public.hq_plugin_state', $ddl$CREATE TABLE public.hq_plugin_stat
   CONSTRAINT hq_plugin_state_tenant_id_fkey FOREIGN KEY (tenant_id) REFERENCES public.tenants(id) ON DELETE CASCADE,
   CONSTRAINT hq_plugin_state_tenant_id_plugin_id_scope_kind_scope_id_sta_key UNIQUE (tenant_id, plugin_id, scope_kind, scope_id, state_key)
 )$ddl$);
-CALL hqc.column('public.hq_plugin_state', 'id', 'uuid', 'gen_random_uuid()', true, 'and');
-CALL hqc.column('public.hq_plugin_state', 'created_at', 'timestamptz', 'now()', true, 'and');
-CALL hqc.column('public.hq_plugin_state', 'updated_at', 'timestamptz', 'now()', true, 'and');
-CALL hqc.column('public.hq_plugin_state', 'tenant_id', 'uuid', '''00000000-0000-0000-0000-000000000000''::uuid', true, 'and');
-CALL hqc.column('public.hq_plugin_state', 'plugin_id', 'text', NULL, true, 'and');
-CALL hqc.column('public.hq_plugin_state', 'scope_kind', 'text', '''global''', true, 'and');
-CALL hqc.column('public.hq_plugin_state', 'scope_id', 'text', '''''', true, 'and');
-CALL hqc.column('public.hq_plugin_state', 'state_key', 'text', NULL, true, 'and');
-CALL hqc.column('public.hq_plugin_state', 'state_value', 'jsonb', NULL, false, 'and');
+CALL hqc.columns('public.hq_plugin_state', ARRAY[
+  -- name, type, default, not null, owns, generated/identity, requires, backfill
+  ['id', 'uuid', 'gen_random_uuid()', 'true', 'and', NULL, NULL, NULL],
+  ['created_at', 'timestamptz', 'now()', 'true', 'and', NULL, NULL, NULL],
+  ['updated_at', 'timestamptz', 'now()', 'true', 'and', NULL, NULL, NULL],
+  ['tenant_id', 'uuid', '''00000000-0000-0000-0000-000000000000''::uuid', 'true', 'and', NULL, NULL, NULL],
+  ['plugin_id', 'text', NULL, 'true', 'and', NULL, NULL, NULL],
+  ['scope_kind', 'text', '''global''', 'true', 'and', NULL, NULL, NULL],
+  ['scope_id', 'text', '''''', 'true', 'and', NULL, NULL, NULL],
+  ['state_key', 'text', NULL, 'true', 'and', NULL, NULL, NULL],
+  ['state_value', 'jsonb', NULL, 'false', 'and', NULL, NULL, NULL]]);
 
 -- Table hq_plugin_events
 CALL hqc.table('public.hq_plugin_events', $ddl$CREATE TABLE public.hq_plugin_events (
@@ -11527,19 +11721,21 @@ CALL hqc.table('public.hq_plugin_events', $ddl$CREATE TABLE public.hq_plugin_eve
   CONSTRAINT hq_plugin_events_pkey PRIMARY KEY (id),
   CONSTRAINT hq_plugin_events_tenant_id_fkey FOREIGN KEY (tenant_id) REFERENCES public.tenants(id) ON DELETE CASCADE
 )$ddl$);
-CALL hqc.column('public.hq_plugin_events', 'id', 'uuid', 'gen_random_uuid()', true, 'and');
-CALL hqc.column('public.hq_plugin_events', 'created_at', 'timestamptz', 'now()', true, 'and');
-CALL hqc.column('public.hq_plugin_events', 'tenant_id', 'uuid', '''00000000-0000-0000-0000-000000000000''::uuid', true, 'and');
-CALL hqc.column('public.hq_plugin_events', 'plugin_id', 'text', NULL, true, 'and');
-CALL hqc.column('public.hq_plugin_events', 'hook', 'text', NULL, true, 'and');
-CALL hqc.column('public.hq_plugin_events', 'entity_type', 'text', NULL, false, 'and');
-CALL hqc.column('public.hq_plugin_events', 'entity_id', 'uuid', NULL, false, 'and');
-CALL hqc.column('public.hq_plugin_events', 'status', 'public.plugin_event_status', NULL, true, 'and');
-CALL hqc.column('public.hq_plugin_events', 'duration_ms', 'integer', NULL, false, 'and');
-CALL hqc.column('public.hq_plugin_events', 'error_message', 'text', NULL, false, 'and');
-CALL hqc.column('public.hq_plugin_events', 'request_payload', 'jsonb', NULL, false, 'and');
-CALL hqc.column('public.hq_plugin_events', 'response_payload', 'jsonb', NULL, false, 'and');
-CALL hqc.column('public.hq_plugin_events', 'meta', 'jsonb', '''{}''', true, 'and');
+CALL hqc.columns('public.hq_plugin_events', ARRAY[
+  -- name, type, default, not null, owns, generated/identity, requires, backfill
+  ['id', 'uuid', 'gen_random_uuid()', 'true', 'and', NULL, NULL, NULL],
+  ['created_at', 'timestamptz', 'now()', 'true', 'and', NULL, NULL, NULL],
+  ['tenant_id', 'uuid', '''00000000-0000-0000-0000-000000000000''::uuid', 'true', 'and', NULL, NULL, NULL],
+  ['plugin_id', 'text', NULL, 'true', 'and', NULL, NULL, NULL],
+  ['hook', 'text', NULL, 'true', 'and', NULL, NULL, NULL],
+  ['entity_type', 'text', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['entity_id', 'uuid', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['status', 'public.plugin_event_status', NULL, 'true', 'and', NULL, NULL, NULL],
+  ['duration_ms', 'integer', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['error_message', 'text', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['request_payload', 'jsonb', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['response_payload', 'jsonb', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['meta', 'jsonb', '''{}''', 'true', 'and', NULL, NULL, NULL]]);
 
 -- Table hq_plugin_event_queue
 CALL hqc.table('public.hq_plugin_event_queue', $ddl$CREATE TABLE public.hq_plugin_event_queue (
@@ -11556,16 +11752,18 @@ CALL hqc.table('public.hq_plugin_event_queue', $ddl$CREATE TABLE public.hq_plugi
   CONSTRAINT hq_plugin_event_queue_pkey PRIMARY KEY (id),
   CONSTRAINT hq_plugin_event_queue_tenant_id_fkey FOREIGN KEY (tenant_id) REFERENCES public.tenants(id) ON DELETE CASCADE
 )$ddl$);
-CALL hqc.column('public.hq_plugin_event_queue', 'id', 'uuid', 'gen_random_uuid()', true, 'and');
-CALL hqc.column('public.hq_plugin_event_queue', 'created_at', 'timestamptz', 'now()', true, 'and');
-CALL hqc.column('public.hq_plugin_event_queue', 'tenant_id', 'uuid', '''00000000-0000-0000-0000-000000000000''::uuid', true, 'and');
-CALL hqc.column('public.hq_plugin_event_queue', 'event_type', 'text', NULL, true, 'and');
-CALL hqc.column('public.hq_plugin_event_queue', 'entity_type', 'text', NULL, false, 'and');
-CALL hqc.column('public.hq_plugin_event_queue', 'entity_id', 'uuid', NULL, false, 'and');
-CALL hqc.column('public.hq_plugin_event_queue', 'actor_type', 'text', '''system''', true, 'and');
-CALL hqc.column('public.hq_plugin_event_queue', 'actor_agent_id', 'uuid', NULL, false, 'and');
-CALL hqc.column('public.hq_plugin_event_queue', 'payload', 'jsonb', '''{}''', true, 'and');
-CALL hqc.column('public.hq_plugin_event_queue', 'processed', 'boolean', 'false', true, 'and');
+CALL hqc.columns('public.hq_plugin_event_queue', ARRAY[
+  -- name, type, default, not null, owns, generated/identity, requires, backfill
+  ['id', 'uuid', 'gen_random_uuid()', 'true', 'and', NULL, NULL, NULL],
+  ['created_at', 'timestamptz', 'now()', 'true', 'and', NULL, NULL, NULL],
+  ['tenant_id', 'uuid', '''00000000-0000-0000-0000-000000000000''::uuid', 'true', 'and', NULL, NULL, NULL],
+  ['event_type', 'text', NULL, 'true', 'and', NULL, NULL, NULL],
+  ['entity_type', 'text', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['entity_id', 'uuid', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['actor_type', 'text', '''system''', 'true', 'and', NULL, NULL, NULL],
+  ['actor_agent_id', 'uuid', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['payload', 'jsonb', '''{}''', 'true', 'and', NULL, NULL, NULL],
+  ['processed', 'boolean', 'false', 'true', 'and', NULL, NULL, NULL]]);
 
 -- Function emit_plugin_event
 CALL hqc.function('public.emit_plugin_event()', $ddl$CREATE OR REPLACE FUNCTION public.emit_plugin_event()
@@ -11622,7 +11820,7 @@ Payload: INSERT the new row, DELETE the old row, UPDATE {"new", "old", "changed_
 where changed_fields maps each column whose value changed to its new value (JSON null
 when nothing changed). Secret columns are stripped from the row images first, so they
 appear at no depth of the payload.
-');
+', parsed => true);
 
 -- Constraints, indexes, policies and triggers of hq_plugins
 CALL hqc.constraint('public.hq_plugins', 'hq_plugins_pkey', 'PRIMARY KEY (id)');
@@ -11877,14 +12075,10 @@ BEGIN
   IF pg_catalog.current_setting('statement_timeout') = '0' THEN
     PERFORM pg_catalog.set_config('statement_timeout', '10min', false);
   END IF;
-END
-$hqc$;
-DO $hqc$
-BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('fe052fb60de827bf', '028_task_relations');
+  CALL hqc.require('f8a567bee29ed37b', '028_task_relations');
 END
 $hqc$;
 
@@ -11909,14 +12103,16 @@ CALL hqc.table('public.task_relations', $ddl$CREATE TABLE public.task_relations 
   CONSTRAINT task_relations_tenant_id_source_task_id_target_task_id_rela_key UNIQUE (tenant_id, source_task_id, target_task_id, relation_type),
   CONSTRAINT no_self_relation CHECK (source_task_id <> target_task_id)
 )$ddl$);
-CALL hqc.column('public.task_relations', 'id', 'uuid', 'gen_random_uuid()', true, 'and');
-CALL hqc.column('public.task_relations', 'created_at', 'timestamptz', 'now()', true, 'and');
-CALL hqc.column('public.task_relations', 'tenant_id', 'uuid', '''00000000-0000-0000-0000-000000000000''::uuid', true, 'and');
-CALL hqc.column('public.task_relations', 'source_task_id', 'uuid', NULL, true, 'and');
-CALL hqc.column('public.task_relations', 'target_task_id', 'uuid', NULL, true, 'and');
-CALL hqc.column('public.task_relations', 'relation_type', 'public.task_relation_type', NULL, true, 'and');
-CALL hqc.column('public.task_relations', 'created_by_type', 'public.actor_type', '''human''::actor_type', true, 'and');
-CALL hqc.column('public.task_relations', 'created_by_agent_id', 'uuid', NULL, false, 'and');
+CALL hqc.columns('public.task_relations', ARRAY[
+  -- name, type, default, not null, owns, generated/identity, requires, backfill
+  ['id', 'uuid', 'gen_random_uuid()', 'true', 'and', NULL, NULL, NULL],
+  ['created_at', 'timestamptz', 'now()', 'true', 'and', NULL, NULL, NULL],
+  ['tenant_id', 'uuid', '''00000000-0000-0000-0000-000000000000''::uuid', 'true', 'and', NULL, NULL, NULL],
+  ['source_task_id', 'uuid', NULL, 'true', 'and', NULL, NULL, NULL],
+  ['target_task_id', 'uuid', NULL, 'true', 'and', NULL, NULL, NULL],
+  ['relation_type', 'public.task_relation_type', NULL, 'true', 'and', NULL, NULL, NULL],
+  ['created_by_type', 'public.actor_type', '''human''::actor_type', 'true', 'and', NULL, NULL, NULL],
+  ['created_by_agent_id', 'uuid', NULL, 'false', 'and', NULL, NULL, NULL]]);
 
 -- Function get_task_relations
 CALL hqc.function('public.get_task_relations(uuid)', $ddl$CREATE OR REPLACE FUNCTION public.get_task_relations(p_task_id uuid)
@@ -12005,7 +12201,7 @@ $fn$$ddl$,
   doc => 'AFTER UPDATE OF status trigger on tasks. When a task becomes done or cancelled (from any
 other status), tell the assignee of each task blocked by it, once its last unfinished
 blocker is gone, that they can proceed.
-');
+', parsed => true);
 
 -- Constraints, indexes, policies and triggers of task_relations
 CALL hqc.constraint('public.task_relations', 'task_relations_pkey', 'PRIMARY KEY (id)');
@@ -12065,14 +12261,10 @@ BEGIN
   IF pg_catalog.current_setting('statement_timeout') = '0' THEN
     PERFORM pg_catalog.set_config('statement_timeout', '10min', false);
   END IF;
-END
-$hqc$;
-DO $hqc$
-BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('fe052fb60de827bf', '029_labels');
+  CALL hqc.require('f8a567bee29ed37b', '029_labels');
 END
 $hqc$;
 
@@ -12092,13 +12284,15 @@ CALL hqc.table('public.labels', $ddl$CREATE TABLE public.labels (
   CONSTRAINT labels_tenant_id_fkey FOREIGN KEY (tenant_id) REFERENCES public.tenants(id) ON DELETE CASCADE,
   CONSTRAINT labels_tenant_id_name_key UNIQUE (tenant_id, name)
 )$ddl$);
-CALL hqc.column('public.labels', 'id', 'uuid', 'gen_random_uuid()', true, 'and');
-CALL hqc.column('public.labels', 'created_at', 'timestamptz', 'now()', true, 'and');
-CALL hqc.column('public.labels', 'updated_at', 'timestamptz', 'now()', true, 'and');
-CALL hqc.column('public.labels', 'tenant_id', 'uuid', '''00000000-0000-0000-0000-000000000000''::uuid', true, 'and');
-CALL hqc.column('public.labels', 'name', 'text', NULL, true, 'and');
-CALL hqc.column('public.labels', 'color', 'text', '''#6b7280''', true, 'and');
-CALL hqc.column('public.labels', 'description', 'text', NULL, false, 'and');
+CALL hqc.columns('public.labels', ARRAY[
+  -- name, type, default, not null, owns, generated/identity, requires, backfill
+  ['id', 'uuid', 'gen_random_uuid()', 'true', 'and', NULL, NULL, NULL],
+  ['created_at', 'timestamptz', 'now()', 'true', 'and', NULL, NULL, NULL],
+  ['updated_at', 'timestamptz', 'now()', 'true', 'and', NULL, NULL, NULL],
+  ['tenant_id', 'uuid', '''00000000-0000-0000-0000-000000000000''::uuid', 'true', 'and', NULL, NULL, NULL],
+  ['name', 'text', NULL, 'true', 'and', NULL, NULL, NULL],
+  ['color', 'text', '''#6b7280''', 'true', 'and', NULL, NULL, NULL],
+  ['description', 'text', NULL, 'false', 'and', NULL, NULL, NULL]]);
 
 -- Table task_labels
 CALL hqc.table('public.task_labels', $ddl$CREATE TABLE public.task_labels (
@@ -12110,9 +12304,11 @@ CALL hqc.table('public.task_labels', $ddl$CREATE TABLE public.task_labels (
   CONSTRAINT task_labels_tenant_id_fkey FOREIGN KEY (tenant_id) REFERENCES public.tenants(id) ON DELETE CASCADE,
   CONSTRAINT task_labels_pkey PRIMARY KEY (task_id, label_id)
 )$ddl$);
-CALL hqc.column('public.task_labels', 'task_id', 'uuid', NULL, true, 'and');
-CALL hqc.column('public.task_labels', 'label_id', 'uuid', NULL, true, 'and');
-CALL hqc.column('public.task_labels', 'tenant_id', 'uuid', '''00000000-0000-0000-0000-000000000000''::uuid', true, 'and');
+CALL hqc.columns('public.task_labels', ARRAY[
+  -- name, type, default, not null, owns, generated/identity, requires, backfill
+  ['task_id', 'uuid', NULL, 'true', 'and', NULL, NULL, NULL],
+  ['label_id', 'uuid', NULL, 'true', 'and', NULL, NULL, NULL],
+  ['tenant_id', 'uuid', '''00000000-0000-0000-0000-000000000000''::uuid', 'true', 'and', NULL, NULL, NULL]]);
 
 -- Constraints, indexes, policies and triggers of labels
 CALL hqc.constraint('public.labels', 'labels_pkey', 'PRIMARY KEY (id)');
@@ -12188,14 +12384,10 @@ BEGIN
   IF pg_catalog.current_setting('statement_timeout') = '0' THEN
     PERFORM pg_catalog.set_config('statement_timeout', '10min', false);
   END IF;
-END
-$hqc$;
-DO $hqc$
-BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('fe052fb60de827bf', '030_task_templates');
+  CALL hqc.require('f8a567bee29ed37b', '030_task_templates');
 END
 $hqc$;
 
@@ -12218,16 +12410,18 @@ CALL hqc.table('public.task_templates', $ddl$CREATE TABLE public.task_templates 
   CONSTRAINT task_templates_tenant_id_fkey FOREIGN KEY (tenant_id) REFERENCES public.tenants(id) ON DELETE CASCADE,
   CONSTRAINT task_templates_tenant_id_name_key UNIQUE (tenant_id, name)
 )$ddl$);
-CALL hqc.column('public.task_templates', 'id', 'uuid', 'gen_random_uuid()', true, 'and');
-CALL hqc.column('public.task_templates', 'created_at', 'timestamptz', 'now()', true, 'and');
-CALL hqc.column('public.task_templates', 'updated_at', 'timestamptz', 'now()', true, 'and');
-CALL hqc.column('public.task_templates', 'tenant_id', 'uuid', '''00000000-0000-0000-0000-000000000000''::uuid', true, 'and');
-CALL hqc.column('public.task_templates', 'name', 'text', NULL, true, 'and');
-CALL hqc.column('public.task_templates', 'description', 'text', NULL, false, 'and');
-CALL hqc.column('public.task_templates', 'icon', 'text', NULL, false, 'and');
-CALL hqc.column('public.task_templates', 'color', 'text', NULL, false, 'and');
-CALL hqc.column('public.task_templates', 'items', 'jsonb', '''[]''', true, 'and');
-CALL hqc.column('public.task_templates', 'meta', 'jsonb', '''{}''', true, 'and');
+CALL hqc.columns('public.task_templates', ARRAY[
+  -- name, type, default, not null, owns, generated/identity, requires, backfill
+  ['id', 'uuid', 'gen_random_uuid()', 'true', 'and', NULL, NULL, NULL],
+  ['created_at', 'timestamptz', 'now()', 'true', 'and', NULL, NULL, NULL],
+  ['updated_at', 'timestamptz', 'now()', 'true', 'and', NULL, NULL, NULL],
+  ['tenant_id', 'uuid', '''00000000-0000-0000-0000-000000000000''::uuid', 'true', 'and', NULL, NULL, NULL],
+  ['name', 'text', NULL, 'true', 'and', NULL, NULL, NULL],
+  ['description', 'text', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['icon', 'text', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['color', 'text', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['items', 'jsonb', '''[]''', 'true', 'and', NULL, NULL, NULL],
+  ['meta', 'jsonb', '''{}''', 'true', 'and', NULL, NULL, NULL]]);
 
 -- Constraints, indexes, policies and triggers of task_templates
 CALL hqc.constraint('public.task_templates', 'task_templates_pkey', 'PRIMARY KEY (id)');
@@ -12277,14 +12471,10 @@ BEGIN
   IF pg_catalog.current_setting('statement_timeout') = '0' THEN
     PERFORM pg_catalog.set_config('statement_timeout', '10min', false);
   END IF;
-END
-$hqc$;
-DO $hqc$
-BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('fe052fb60de827bf', '031_overdue_escalation');
+  CALL hqc.require('f8a567bee29ed37b', '031_overdue_escalation');
 END
 $hqc$;
 
@@ -12358,7 +12548,7 @@ $fn$$ddl$,
   doc => 'Mark overdue open tasks of active tenants as missed; alert the assignee and their manager
 through the inbox (once per task and day) and write an audit row for assigned tasks.
 Called by the escalate-overdue-tasks cron job.
-');
+', parsed => true);
 
 -- Cron job escalate-overdue-tasks
 CALL hqc.cron('escalate-overdue-tasks', '*/5 * * * *', 'SELECT public.escalate_overdue_tasks()');
@@ -12383,14 +12573,10 @@ BEGIN
   IF pg_catalog.current_setting('statement_timeout') = '0' THEN
     PERFORM pg_catalog.set_config('statement_timeout', '10min', false);
   END IF;
-END
-$hqc$;
-DO $hqc$
-BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('fe052fb60de827bf', '032_notification_gaps');
+  CALL hqc.require('f8a567bee29ed37b', '032_notification_gaps');
 END
 $hqc$;
 
@@ -12432,7 +12618,7 @@ BEGIN
 END
 $fn$$ddl$,
   acl => ARRAY['service_role=X'],
-  doc => 'AFTER INSERT trigger on entity_links (deliverables with a submitting agent) that notifies the operators.');
+  doc => 'AFTER INSERT trigger on entity_links (deliverables with a submitting agent) that notifies the operators.', parsed => true);
 
 -- Function notify_task_overdue
 CALL hqc.function('public.notify_task_overdue()', $ddl$CREATE OR REPLACE FUNCTION public.notify_task_overdue()
@@ -12468,7 +12654,7 @@ BEGIN
 END
 $fn$$ddl$,
   acl => ARRAY['service_role=X'],
-  doc => 'AFTER UPDATE OF status trigger on tasks (status becomes missed) that notifies the operators.');
+  doc => 'AFTER UPDATE OF status trigger on tasks (status becomes missed) that notifies the operators.', parsed => true);
 
 -- Constraints, indexes, policies and triggers of entity_links
 CALL hqc.trigger('public.entity_links', 'entity_links_notify_deliverable_submitted', $ddl$CREATE OR REPLACE TRIGGER entity_links_notify_deliverable_submitted
@@ -12534,14 +12720,10 @@ BEGIN
   IF pg_catalog.current_setting('statement_timeout') = '0' THEN
     PERFORM pg_catalog.set_config('statement_timeout', '10min', false);
   END IF;
-END
-$hqc$;
-DO $hqc$
-BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('fe052fb60de827bf', '033_knowledge_chunk_pipeline');
+  CALL hqc.require('f8a567bee29ed37b', '033_knowledge_chunk_pipeline');
 END
 $hqc$;
 
@@ -12587,7 +12769,7 @@ p_gateway_slug for p_lease_seconds: non-archived pages and skills, and files or 
 whose processing is done, that have no embedding or a pending/failed one and no live lease.
 Locked FOR UPDATE SKIP LOCKED, so concurrent callers never get the same item. The leased
 rows get embedding_status = pending, the lease and a cleared error.
-', requires => 'vector');
+', requires => 'vector', parsed => true);
 
 -- Function mark_knowledge_item_indexed
 CALL hqc.function('public.mark_knowledge_item_indexed(uuid, extensions.vector(384), text, integer, text)', $ddl$CREATE OR REPLACE FUNCTION public.mark_knowledge_item_indexed(p_item_id uuid, p_embedding extensions.vector(384), p_model text, p_dimensions integer, p_source_hash text)
@@ -12611,7 +12793,7 @@ $fn$$ddl$,
   acl => ARRAY['authenticated=X', 'public=X', 'service_role=X'],
   doc => 'Store the item-level embedding: embedding, model, dimensions, status indexed, source hash
 and time; error and lease cleared. Chunk state is left alone. Unknown ids are a no-op.
-', requires => 'vector');
+', requires => 'vector', parsed => true);
 
 -- Function mark_knowledge_item_failed
 CALL hqc.function('public.mark_knowledge_item_failed(uuid, text)', $ddl$CREATE OR REPLACE FUNCTION public.mark_knowledge_item_failed(p_item_id uuid, p_error text)
@@ -12630,7 +12812,7 @@ $fn$$ddl$,
   acl => ARRAY['authenticated=X', 'public=X', 'service_role=X'],
   doc => 'Record an item-level embedding failure: status failed, error truncated to 1000
 characters, lease cleared. Chunk state is left alone. Unknown ids are a no-op.
-');
+', parsed => true);
 
 -- Function upsert_knowledge_chunks
 CALL hqc.function('public.upsert_knowledge_chunks(uuid, jsonb)', $ddl$CREATE OR REPLACE FUNCTION public.upsert_knowledge_chunks(p_item_id uuid, p_chunks jsonb)
@@ -12684,7 +12866,7 @@ ascending chunk_index order with embedding_status pending, and return (id, chunk
 of each new chunk. An unknown item raises P0001. Any error (non-array input 22023,
 missing content or hash 23502, duplicate index 23505, negative index 23514) aborts the
 whole call, the deletion included.
-');
+', parsed => true);
 
 -- Function mark_knowledge_item_chunks_indexed
 CALL hqc.function('public.mark_knowledge_item_chunks_indexed(uuid, integer, text)', $ddl$CREATE OR REPLACE FUNCTION public.mark_knowledge_item_chunks_indexed(p_item_id uuid, p_chunk_count integer, p_source_hash text)
@@ -12704,7 +12886,7 @@ $fn$$ddl$,
   acl => ARRAY['authenticated=X', 'public=X', 'service_role=X'],
   doc => 'Record that an item''s chunks are complete: chunk_status indexed, chunk count, source
 hash and time; error cleared. Unknown ids are a no-op.
-');
+', parsed => true);
 
 -- Function mark_knowledge_item_chunks_failed
 CALL hqc.function('public.mark_knowledge_item_chunks_failed(uuid, text)', $ddl$CREATE OR REPLACE FUNCTION public.mark_knowledge_item_chunks_failed(p_item_id uuid, p_error text)
@@ -12719,7 +12901,7 @@ AS $fn$BEGIN
 END
 $fn$$ddl$,
   acl => ARRAY['authenticated=X', 'public=X', 'service_role=X'],
-  doc => 'Record that chunking an item failed (error truncated to 1000 characters). Unknown ids are a no-op.');
+  doc => 'Record that chunking an item failed (error truncated to 1000 characters). Unknown ids are a no-op.', parsed => true);
 
 -- Function mark_knowledge_chunk_indexed
 CALL hqc.function('public.mark_knowledge_chunk_indexed(uuid, extensions.vector(384), text, integer)', $ddl$CREATE OR REPLACE FUNCTION public.mark_knowledge_chunk_indexed(p_chunk_id uuid, p_embedding extensions.vector(384), p_model text, p_dimensions integer)
@@ -12742,7 +12924,7 @@ $fn$$ddl$,
   acl => ARRAY['authenticated=X', 'public=X', 'service_role=X'],
   doc => 'Store a chunk embedding: embedding, model, dimensions, status indexed and time; error and
 lease cleared. Unknown ids are a no-op.
-', requires => 'vector');
+', requires => 'vector', parsed => true);
 
 -- Function mark_knowledge_chunk_failed
 CALL hqc.function('public.mark_knowledge_chunk_failed(uuid, text)', $ddl$CREATE OR REPLACE FUNCTION public.mark_knowledge_chunk_failed(p_chunk_id uuid, p_error text)
@@ -12759,7 +12941,7 @@ AS $fn$BEGIN
 END
 $fn$$ddl$,
   acl => ARRAY['authenticated=X', 'public=X', 'service_role=X'],
-  doc => 'Record a chunk embedding failure (error truncated to 1000 characters, lease cleared). Unknown ids are a no-op.');
+  doc => 'Record a chunk embedding failure (error truncated to 1000 characters, lease cleared). Unknown ids are a no-op.', parsed => true);
 
 COMMIT;
 
@@ -12781,14 +12963,10 @@ BEGIN
   IF pg_catalog.current_setting('statement_timeout') = '0' THEN
     PERFORM pg_catalog.set_config('statement_timeout', '10min', false);
   END IF;
-END
-$hqc$;
-DO $hqc$
-BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('fe052fb60de827bf', '034_crm_search_index');
+  CALL hqc.require('f8a567bee29ed37b', '034_crm_search_index');
 END
 $hqc$;
 
@@ -12848,14 +13026,10 @@ BEGIN
   IF pg_catalog.current_setting('statement_timeout') = '0' THEN
     PERFORM pg_catalog.set_config('statement_timeout', '10min', false);
   END IF;
-END
-$hqc$;
-DO $hqc$
-BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('fe052fb60de827bf', '035_interactions_nullable_contact');
+  CALL hqc.require('f8a567bee29ed37b', '035_interactions_nullable_contact');
 END
 $hqc$;
 
@@ -12864,7 +13038,9 @@ CALL hqc.begin('035_interactions_nullable_contact');
 
 -- Columns of interactions
 CALL hqc.table('public.interactions');
-CALL hqc.column('public.interactions', 'contact_id', 'uuid', NULL, false, 'n');
+CALL hqc.columns('public.interactions', ARRAY[
+  -- name, type, default, not null, owns, generated/identity, requires, backfill
+  ['contact_id', 'uuid', NULL, 'false', 'n', NULL, NULL, NULL]]);
 
 -- Constraints, indexes, policies and triggers of interactions
 CALL hqc.constraint('public.interactions', 'interactions_has_owner', 'CHECK (contact_id IS NOT NULL OR org_id IS NOT NULL)');
@@ -12903,14 +13079,10 @@ BEGIN
   IF pg_catalog.current_setting('statement_timeout') = '0' THEN
     PERFORM pg_catalog.set_config('statement_timeout', '10min', false);
   END IF;
-END
-$hqc$;
-DO $hqc$
-BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('fe052fb60de827bf', '036_collection_agent_commands');
+  CALL hqc.require('f8a567bee29ed37b', '036_collection_agent_commands');
 END
 $hqc$;
 
@@ -12940,14 +13112,10 @@ BEGIN
   IF pg_catalog.current_setting('statement_timeout') = '0' THEN
     PERFORM pg_catalog.set_config('statement_timeout', '10min', false);
   END IF;
-END
-$hqc$;
-DO $hqc$
-BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('fe052fb60de827bf', '037_source_plugin_support');
+  CALL hqc.require('f8a567bee29ed37b', '037_source_plugin_support');
 END
 $hqc$;
 
@@ -12957,7 +13125,9 @@ CALL hqc.begin('037_source_plugin_support');
 
 -- Columns of source_connections
 CALL hqc.table('public.source_connections');
-CALL hqc.column('public.source_connections', 'writable', 'boolean', 'false', true, 'and');
+CALL hqc.columns('public.source_connections', ARRAY[
+  -- name, type, default, not null, owns, generated/identity, requires, backfill
+  ['writable', 'boolean', 'false', 'true', 'and', NULL, NULL, NULL]]);
 
 -- Constraints, indexes, policies and triggers of source_connections
 CALL hqc.drop('public.source_connections', 'constraint', 'source_connections_provider_check');
@@ -12997,14 +13167,10 @@ BEGIN
   IF pg_catalog.current_setting('statement_timeout') = '0' THEN
     PERFORM pg_catalog.set_config('statement_timeout', '10min', false);
   END IF;
-END
-$hqc$;
-DO $hqc$
-BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('fe052fb60de827bf', '038_gateway_backups');
+  CALL hqc.require('f8a567bee29ed37b', '038_gateway_backups');
 END
 $hqc$;
 
@@ -13016,8 +13182,13 @@ CALL hqc.begin('038_gateway_backups');
 
 -- Columns of gateways
 CALL hqc.table('public.gateways');
-CALL hqc.column('public.gateways', 'last_backup_at', 'timestamptz', NULL, false, 'and');
-CALL hqc.column('public.gateways', 'last_backup_size_bytes', 'bigint', NULL, false, 'and');
+CALL hqc.columns('public.gateways', ARRAY[
+  -- name, type, default, not null, owns, generated/identity, requires, backfill
+  ['last_backup_at', 'timestamptz', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['last_backup_size_bytes', 'bigint', NULL, 'false', 'and', NULL, NULL, NULL]]);
+
+-- Platform table storage.objects
+CALL hqc.table('storage.objects', NULL, true);
 
 -- Settings, privileges and comments of gateways
 CALL hqc.table_end('public.gateways', rls => 'enabled', replica => 'f', realtime => true,
@@ -13065,14 +13236,10 @@ BEGIN
   IF pg_catalog.current_setting('statement_timeout') = '0' THEN
     PERFORM pg_catalog.set_config('statement_timeout', '10min', false);
   END IF;
-END
-$hqc$;
-DO $hqc$
-BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('fe052fb60de827bf', '039_knowledge_library_scope');
+  CALL hqc.require('f8a567bee29ed37b', '039_knowledge_library_scope');
 END
 $hqc$;
 

@@ -20,7 +20,7 @@ $hqc$;
 BEGIN;
 DO $hqc$
 DECLARE
-  runtime text := $runtime$-- hqc runtime fe052fb60de827bf: functions of schema hqc that every migration calls.
+  runtime text := $runtime$-- hqc runtime f8a567bee29ed37b: functions of schema hqc that every migration calls.
 --
 -- Each migration says what it declares (a table, an index, a policy, ...);
 -- these functions compare that with the live catalog and change only what
@@ -72,9 +72,17 @@ REVOKE ALL ON SCHEMA hqc FROM PUBLIC;
 REVOKE ALL ON ALL TABLES IN SCHEMA hqc FROM PUBLIC;
 
 -- ---------------------------------------------------------------- basics
+-- (Helpers are PL/pgSQL even where one SELECT would do: PL/pgSQL keeps the
+-- plans of its statements for the session, an SQL function that cannot be
+-- inlined plans its query on every call.)
 
-CREATE OR REPLACE FUNCTION hqc.version() RETURNS text LANGUAGE sql IMMUTABLE
-SET search_path = '' AS $f$ SELECT 'fe052fb60de827bf'::text $f$;
+CREATE OR REPLACE FUNCTION hqc.version() RETURNS text LANGUAGE plpgsql IMMUTABLE
+SET search_path = '' AS $f$
+BEGIN
+  RETURN (
+  SELECT 'f8a567bee29ed37b'::text);
+END
+$f$;
 
 -- A migration checks that the runtime it calls is the one it was generated
 -- for, and serializes with other migrations of the same database.
@@ -89,8 +97,13 @@ END
 $f$;
 
 -- The bytes 'hqc' as a bigint; hqc apply takes the same lock for a whole run.
-CREATE OR REPLACE FUNCTION hqc.lock_key() RETURNS bigint LANGUAGE sql IMMUTABLE
-SET search_path = '' AS $f$ SELECT 7525905303963959296::bigint $f$;
+CREATE OR REPLACE FUNCTION hqc.lock_key() RETURNS bigint LANGUAGE plpgsql IMMUTABLE
+SET search_path = '' AS $f$
+BEGIN
+  RETURN (
+  SELECT 7525905303963959296::bigint);
+END
+$f$;
 
 CREATE OR REPLACE PROCEDURE hqc.begin(module text) LANGUAGE sql
 SET search_path = '' AS $f$
@@ -98,14 +111,29 @@ SET search_path = '' AS $f$
   SELECT pg_catalog.set_config('hqc.module', module, true);
 $f$;
 
-CREATE OR REPLACE FUNCTION hqc.setting(k text) RETURNS text[] LANGUAGE sql STABLE
-SET search_path = '' AS $f$ SELECT value FROM hqc.settings WHERE key = k $f$;
+CREATE OR REPLACE FUNCTION hqc.setting(k text) RETURNS text[] LANGUAGE plpgsql STABLE
+SET search_path = '' AS $f$
+BEGIN
+  RETURN (
+  SELECT value FROM hqc.settings WHERE key = k);
+END
+$f$;
 
-CREATE OR REPLACE FUNCTION hqc.reporting() RETURNS boolean LANGUAGE sql STABLE
-SET search_path = '' AS $f$ SELECT coalesce(pg_catalog.current_setting('hqc.mode', true), '') = 'report' $f$;
+CREATE OR REPLACE FUNCTION hqc.reporting() RETURNS boolean LANGUAGE plpgsql STABLE
+SET search_path = '' AS $f$
+BEGIN
+  RETURN (
+  SELECT coalesce(pg_catalog.current_setting('hqc.mode', true), '') = 'report');
+END
+$f$;
 
-CREATE OR REPLACE FUNCTION hqc.pruning() RETURNS boolean LANGUAGE sql STABLE
-SET search_path = '' AS $f$ SELECT coalesce(nullif(pg_catalog.current_setting('hqc.prune', true), ''), 'on') = 'on' $f$;
+CREATE OR REPLACE FUNCTION hqc.pruning() RETURNS boolean LANGUAGE plpgsql STABLE
+SET search_path = '' AS $f$
+BEGIN
+  RETURN (
+  SELECT coalesce(nullif(pg_catalog.current_setting('hqc.prune', true), ''), 'on') = 'on');
+END
+$f$;
 
 -- A NOTICE shown although migrations run with client_min_messages = warning.
 CREATE OR REPLACE FUNCTION hqc.say(msg text, level text DEFAULT 'notice') RETURNS void LANGUAGE plpgsql
@@ -136,42 +164,76 @@ BEGIN
 END
 $f$;
 
+-- Every routine here runs with an empty search path, so that what it reads
+-- back from the catalog prints the same in every session; SQL that comes from
+-- the schema (definitions, defaults, bodies, user steps) runs through
+-- hqc.exec with the project's search path, as the migrations set it.
+CREATE OR REPLACE FUNCTION hqc.exec(sql text) RETURNS void LANGUAGE plpgsql
+SET search_path = '' AS $f$
+BEGIN
+  PERFORM pg_catalog.set_config('search_path', 'public, extensions', true);
+  EXECUTE sql;
+END
+$f$;
+
 -- Run a change, or in report mode record it.
 CREATE OR REPLACE FUNCTION hqc.apply(what text, kind text, object text, live text, declared text, fix text)
-RETURNS void LANGUAGE plpgsql SET search_path FROM CURRENT AS $f$
+RETURNS void LANGUAGE plpgsql SET search_path = '' AS $f$
 BEGIN
   IF hqc.reporting() THEN
     PERFORM hqc.report(what, kind, object, live, declared, fix);
   ELSE
-    EXECUTE fix;
+    PERFORM hqc.exec(fix);
     -- A table that changed needs a new shadow for the next probe.
     PERFORM pg_catalog.set_config('hqc.shadow_of', '', true);
   END IF;
 END
 $f$;
 
-CREATE OR REPLACE FUNCTION hqc.has_extension(ext text) RETURNS boolean LANGUAGE sql STABLE
-SET search_path = '' AS $f$ SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_extension WHERE extname = ext) $f$;
+CREATE OR REPLACE FUNCTION hqc.has_extension(ext text) RETURNS boolean LANGUAGE plpgsql STABLE
+SET search_path = '' AS $f$
+BEGIN
+  RETURN (
+  SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_extension WHERE extname = ext));
+END
+$f$;
 
--- Per transaction, what a module found a table to be: fresh (created just
--- now), exists, absent (a platform table this database lacks) or skip.
-CREATE OR REPLACE FUNCTION hqc.set_state(rel text, st text) RETURNS void LANGUAGE sql
-SET search_path = '' AS $f$ SELECT pg_catalog.set_config('hqc.t' || pg_catalog.md5(rel), st, true) $f$;
+-- What a module found a table to be, for the rest of its transaction: fresh
+-- (created by it), absent (a platform table this database lacks) or skip
+-- (its optional extension is missing), all in one setting
+-- ('|fresh:public.t|...'); a table not named there exists.
+CREATE OR REPLACE FUNCTION hqc.set_state(rel text, st text) RETURNS void LANGUAGE plpgsql
+SET search_path = '' AS $f$
+BEGIN
+  PERFORM pg_catalog.set_config('hqc.tables', coalesce(nullif(pg_catalog.current_setting('hqc.tables', true), ''), '|')
+                                              || st || ':' || rel || '|', true);
+END
+$f$;
 
-CREATE OR REPLACE FUNCTION hqc.state(rel text) RETURNS text LANGUAGE sql STABLE
-SET search_path = '' AS $f$ SELECT nullif(pg_catalog.current_setting('hqc.t' || pg_catalog.md5(rel), true), '') $f$;
+CREATE OR REPLACE FUNCTION hqc.state(rel text) RETURNS text LANGUAGE plpgsql STABLE
+SET search_path = '' AS $f$
+DECLARE
+  t text := coalesce(pg_catalog.current_setting('hqc.tables', true), '');
+BEGIN
+  IF pg_catalog.strpos(t, ':' || rel || '|') = 0 THEN
+    RETURN 'exists';
+  ELSIF pg_catalog.strpos(t, '|fresh:' || rel || '|') > 0 THEN
+    RETURN 'fresh';
+  ELSIF pg_catalog.strpos(t, '|absent:' || rel || '|') > 0 THEN
+    RETURN 'absent';
+  END IF;
+  RETURN 'skip';
+END
+$f$;
 
--- The table's state, or NULL (with a NOTICE naming `what`) when statements on
--- it are skipped.
+-- The table's state, or NULL (with a NOTICE naming `what` when the table is
+-- absent) when statements on it are skipped. Objects ask it through
+-- hqc.usable_fast, which answers the common case without a call.
 CREATE OR REPLACE FUNCTION hqc.usable(rel text, what text) RETURNS text LANGUAGE plpgsql
 SET search_path = '' AS $f$
 DECLARE
   st text := hqc.state(rel);
 BEGIN
-  IF st IS NULL THEN
-    st := CASE WHEN pg_catalog.to_regclass(rel) IS NULL THEN 'absent' ELSE 'exists' END;
-    PERFORM hqc.set_state(rel, st);
-  END IF;
   IF st = 'absent' AND NOT hqc.reporting() THEN
     PERFORM hqc.say(pg_catalog.format('hqc: skipped %s: table %s does not exist', what, rel));
   END IF;
@@ -179,125 +241,185 @@ BEGIN
 END
 $f$;
 
--- hqc.usable without a call into it when the state is known and usable
--- (each declared object asks once per run, so this is the hot path).
 CREATE OR REPLACE FUNCTION hqc.usable_fast(rel text, what text) RETURNS text LANGUAGE plpgsql
 SET search_path = '' AS $f$
-DECLARE
-  st text := pg_catalog.current_setting('hqc.t' || pg_catalog.md5(rel), true);
 BEGIN
-  IF st IN ('fresh', 'exists') THEN
-    RETURN st;
+  IF pg_catalog.strpos(coalesce(pg_catalog.current_setting('hqc.tables', true), ''), ':' || rel || '|') = 0 THEN
+    RETURN 'exists';
   END IF;
   RETURN hqc.usable(rel, what);
 END
 $f$;
 
-CREATE OR REPLACE FUNCTION hqc.remember(rel text, k "char", n text, fp text, d text) RETURNS void LANGUAGE sql
+CREATE OR REPLACE FUNCTION hqc.remember(rel text, k "char", n text, fp text, d text) RETURNS void LANGUAGE plpgsql
 SET search_path = '' AS $f$
+BEGIN
   INSERT INTO hqc.object_state AS s (tbl, kind, name, fingerprint, def) VALUES (rel, k, n, fp, d)
   ON CONFLICT (tbl, kind, name) DO UPDATE SET fingerprint = excluded.fingerprint, def = excluded.def
-  WHERE (s.fingerprint, s.def) IS DISTINCT FROM (excluded.fingerprint, excluded.def)
+  WHERE (s.fingerprint, s.def) IS DISTINCT FROM (excluded.fingerprint, excluded.def);
+END
 $f$;
 
 -- "public.labels" -> "public"
-CREATE OR REPLACE FUNCTION hqc.schema_of(rel text) RETURNS text LANGUAGE sql STABLE
+CREATE OR REPLACE FUNCTION hqc.schema_of(rel text) RETURNS text LANGUAGE plpgsql STABLE
 SET search_path = '' AS $f$
+BEGIN
+  RETURN (
   SELECT n.nspname::text FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
-  WHERE c.oid = pg_catalog.to_regclass(rel)
+    WHERE c.oid = pg_catalog.to_regclass(rel));
+END
 $f$;
 
 -- A name matches one of the project's unmanaged patterns of `kind` (globs).
-CREATE OR REPLACE FUNCTION hqc.unmanaged(kind text, n text) RETURNS boolean LANGUAGE sql STABLE
+CREATE OR REPLACE FUNCTION hqc.unmanaged(kind text, n text) RETURNS boolean LANGUAGE plpgsql STABLE
 SET search_path = '' AS $f$
+BEGIN
+  RETURN (
   SELECT EXISTS (SELECT 1 FROM pg_catalog.unnest(hqc.setting('unmanaged_' || kind)) AS g(pattern)
-                 WHERE n LIKE pg_catalog.replace(pg_catalog.replace(pg_catalog.replace(pg_catalog.replace(
-                   g.pattern, '\', '\\'), '_', '\_'), '%', '\%'), '*', '%'))
+                   WHERE n LIKE pg_catalog.replace(pg_catalog.replace(pg_catalog.replace(pg_catalog.replace(
+                     g.pattern, '\', '\\'), '_', '\_'), '%', '\%'), '*', '%')));
+END
 $f$;
 
-CREATE OR REPLACE FUNCTION hqc.kind_letter(kind text) RETURNS "char" LANGUAGE sql IMMUTABLE
+CREATE OR REPLACE FUNCTION hqc.kind_letter(kind text) RETURNS "char" LANGUAGE plpgsql IMMUTABLE
 SET search_path = '' AS $f$
+BEGIN
+  RETURN (
   SELECT CASE kind WHEN 'constraint' THEN 'k' WHEN 'index' THEN 'i' WHEN 'policy' THEN 'p' WHEN 'trigger' THEN 't'
-                   ELSE '?' END::"char"
+                     ELSE '?' END::"char");
+END
 $f$;
 
-CREATE OR REPLACE FUNCTION hqc.declared(rel text, k "char", n text) RETURNS boolean LANGUAGE sql STABLE
-SET search_path = '' AS $f$ SELECT EXISTS (SELECT 1 FROM hqc.manifest WHERE tbl = rel AND kind = k AND name = n) $f$;
+CREATE OR REPLACE FUNCTION hqc.declared(rel text, k "char", n text) RETURNS boolean LANGUAGE plpgsql STABLE
+SET search_path = '' AS $f$
+BEGIN
+  RETURN (
+  SELECT EXISTS (SELECT 1 FROM hqc.manifest WHERE tbl = rel AND kind = k AND name = n));
+END
+$f$;
 
 -- An object of the table that an explicit change drops (see manifest kind x).
-CREATE OR REPLACE FUNCTION hqc.change_drops(rel text, n text) RETURNS boolean LANGUAGE sql STABLE
+CREATE OR REPLACE FUNCTION hqc.change_drops(rel text, n text) RETURNS boolean LANGUAGE plpgsql STABLE
 SET search_path = '' AS $f$
-  SELECT EXISTS (SELECT 1 FROM hqc.manifest WHERE tbl IN (rel, '') AND kind = 'x' AND name = n)
+BEGIN
+  RETURN (
+  SELECT EXISTS (SELECT 1 FROM hqc.manifest WHERE tbl IN (rel, '') AND kind = 'x' AND name = n));
+END
 $f$;
 
 -- ---------------------------------------------------------------- definitions as PostgreSQL prints them
 -- Printed with an empty search_path, so every name outside pg_catalog is
 -- qualified and the text does not depend on the session.
 
--- A column as PostgreSQL prints it; with `owns`, only the properties a
--- module settles (n nullability, d default) besides the type.
-CREATE OR REPLACE FUNCTION hqc.column_def(rel regclass, col text, owns text DEFAULT 'nd') RETURNS text LANGUAGE sql STABLE
+-- Columns as PostgreSQL prints them: each (name, owns) pair gives the type,
+-- and what `owns` settles of the column (n nullability, d default), besides
+-- identity and generation.
+CREATE OR REPLACE FUNCTION hqc.column_defs(rel regclass, names text[], owns text[])
+RETURNS TABLE (col text, col_owns text, def text) LANGUAGE plpgsql STABLE
 SET search_path = '' AS $f$
-  SELECT pg_catalog.concat_ws(' | ', pg_catalog.format_type(a.atttypid, a.atttypmod),
-           CASE WHEN pg_catalog.strpos(owns, 'n') = 0 THEN NULL WHEN a.attnotnull THEN 'not null' ELSE 'null' END,
-           CASE WHEN pg_catalog.strpos(owns, 'd') > 0 THEN 'default ' || pg_catalog.pg_get_expr(d.adbin, d.adrelid) END,
+BEGIN
+  RETURN QUERY
+  SELECT w.n, w.o,
+         pg_catalog.concat_ws(' | ', pg_catalog.format_type(a.atttypid, a.atttypmod),
+           CASE WHEN pg_catalog.strpos(w.o, 'n') = 0 THEN NULL WHEN a.attnotnull THEN 'not null' ELSE 'null' END,
+           CASE WHEN pg_catalog.strpos(w.o, 'd') > 0 THEN 'default ' || pg_catalog.pg_get_expr(d.adbin, d.adrelid) END,
            CASE a.attidentity WHEN 'a' THEN 'identity always' WHEN 'd' THEN 'identity by default' END,
            CASE a.attgenerated WHEN 's' THEN 'generated' END)
-  FROM pg_catalog.pg_attribute a
-  LEFT JOIN pg_catalog.pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
-  WHERE a.attrelid = rel AND a.attname = col AND a.attnum > 0 AND NOT a.attisdropped
+    FROM unnest(names, owns) AS w(n, o)
+    JOIN pg_catalog.pg_attribute a ON a.attrelid = rel AND a.attname = w.n AND a.attnum > 0 AND NOT a.attisdropped
+    LEFT JOIN pg_catalog.pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum;
+END
 $f$;
 
--- (NOT NULL constraints, which PostgreSQL 17 may list, are column properties.)
-CREATE OR REPLACE FUNCTION hqc.constraint_def(rel regclass, con text) RETURNS text LANGUAGE sql STABLE
+CREATE OR REPLACE FUNCTION hqc.column_def(rel regclass, col text, owns text DEFAULT 'nd') RETURNS text LANGUAGE plpgsql STABLE
 SET search_path = '' AS $f$
+BEGIN
+  RETURN (SELECT c.def FROM hqc.column_defs(rel, ARRAY[col], ARRAY[owns]) AS c);
+END
+$f$;
+
+CREATE OR REPLACE FUNCTION hqc.constraint_def(rel regclass, con text) RETURNS text LANGUAGE plpgsql STABLE
+SET search_path = '' AS $f$
+BEGIN
+  RETURN (
   SELECT pg_catalog.pg_get_constraintdef(oid) FROM pg_catalog.pg_constraint
-  WHERE conrelid = rel AND conname = con AND contype <> 'n'
+    WHERE conrelid = rel AND conname = con AND contype <> 'n');
+END
 $f$;
 
-CREATE OR REPLACE FUNCTION hqc.index_oid(rel regclass, idx text) RETURNS oid LANGUAGE sql STABLE
+CREATE OR REPLACE FUNCTION hqc.index_oid(rel regclass, idx text) RETURNS oid LANGUAGE plpgsql STABLE
 SET search_path = '' AS $f$
+BEGIN
+  RETURN (
   SELECT i.oid FROM pg_catalog.pg_class i
-  JOIN pg_catalog.pg_index x ON x.indexrelid = i.oid AND x.indrelid = rel
-  WHERE i.relname = idx AND i.relnamespace = (SELECT relnamespace FROM pg_catalog.pg_class WHERE oid = rel)
+    JOIN pg_catalog.pg_index x ON x.indexrelid = i.oid AND x.indrelid = rel
+    WHERE i.relname = idx AND i.relnamespace = (SELECT relnamespace FROM pg_catalog.pg_class WHERE oid = rel));
+END
 $f$;
 
-CREATE OR REPLACE FUNCTION hqc.index_def(ix oid) RETURNS text LANGUAGE sql STABLE
+CREATE OR REPLACE FUNCTION hqc.index_def(ix oid) RETURNS text LANGUAGE plpgsql STABLE
 SET search_path = '' AS $f$
+BEGIN
+  RETURN (
   SELECT pg_catalog.pg_get_indexdef(ix) || CASE WHEN i.indisvalid THEN '' ELSE ' (invalid)' END
-  FROM pg_catalog.pg_index i WHERE i.indexrelid = ix
+    FROM pg_catalog.pg_index i WHERE i.indexrelid = ix);
+END
 $f$;
 
-CREATE OR REPLACE FUNCTION hqc.trigger_def(rel regclass, trg text) RETURNS text LANGUAGE sql STABLE
+-- The index of that name on the table as PostgreSQL prints it, NULL if none.
+CREATE OR REPLACE FUNCTION hqc.index_live(rel regclass, idx text) RETURNS text LANGUAGE plpgsql STABLE
 SET search_path = '' AS $f$
+BEGIN
+  RETURN (
+    SELECT pg_catalog.pg_get_indexdef(i.oid) || CASE WHEN x.indisvalid THEN '' ELSE ' (invalid)' END
+      FROM pg_catalog.pg_class i
+      JOIN pg_catalog.pg_index x ON x.indexrelid = i.oid AND x.indrelid = rel
+     WHERE i.relname = idx AND i.relnamespace = (SELECT relnamespace FROM pg_catalog.pg_class WHERE oid = rel));
+END
+$f$;
+
+CREATE OR REPLACE FUNCTION hqc.trigger_def(rel regclass, trg text) RETURNS text LANGUAGE plpgsql STABLE
+SET search_path = '' AS $f$
+BEGIN
+  RETURN (
   SELECT pg_catalog.pg_get_triggerdef(oid) || CASE tgenabled WHEN 'O' THEN '' ELSE ' (enabled ' || tgenabled::text || ')' END
-  FROM pg_catalog.pg_trigger WHERE tgrelid = rel AND tgname = trg AND NOT tgisinternal
+    FROM pg_catalog.pg_trigger WHERE tgrelid = rel AND tgname = trg AND NOT tgisinternal);
+END
 $f$;
 
-CREATE OR REPLACE FUNCTION hqc.policy_def(rel regclass, pol text) RETURNS text LANGUAGE sql STABLE
+CREATE OR REPLACE FUNCTION hqc.policy_def(rel regclass, pol text) RETURNS text LANGUAGE plpgsql STABLE
 SET search_path = '' AS $f$
+BEGIN
+  RETURN (
   SELECT pg_catalog.concat_ws(' ', CASE WHEN p.polpermissive THEN 'PERMISSIVE' ELSE 'RESTRICTIVE' END,
-           'FOR ' || CASE p.polcmd WHEN 'r' THEN 'SELECT' WHEN 'a' THEN 'INSERT' WHEN 'w' THEN 'UPDATE'
-                                  WHEN 'd' THEN 'DELETE' ELSE 'ALL' END,
-           'TO ' || (SELECT pg_catalog.string_agg(CASE WHEN r = 0 THEN 'PUBLIC'
-                                                  ELSE pg_catalog.quote_ident(pg_catalog.pg_get_userbyid(r)) END,
-                                                  ', ' ORDER BY 1)
-                     FROM pg_catalog.unnest(p.polroles) AS r),
-           'USING (' || pg_catalog.pg_get_expr(p.polqual, p.polrelid) || ')',
-           'WITH CHECK (' || pg_catalog.pg_get_expr(p.polwithcheck, p.polrelid) || ')')
-  FROM pg_catalog.pg_policy p WHERE p.polrelid = rel AND p.polname = pol
+             'FOR ' || CASE p.polcmd WHEN 'r' THEN 'SELECT' WHEN 'a' THEN 'INSERT' WHEN 'w' THEN 'UPDATE'
+                                    WHEN 'd' THEN 'DELETE' ELSE 'ALL' END,
+             'TO ' || (SELECT pg_catalog.string_agg(CASE WHEN r = 0 THEN 'PUBLIC'
+                                                    ELSE pg_catalog.quote_ident(pg_catalog.pg_get_userbyid(r)) END,
+                                                    ', ' ORDER BY 1)
+                       FROM pg_catalog.unnest(p.polroles) AS r),
+             'USING (' || pg_catalog.pg_get_expr(p.polqual, p.polrelid) || ')',
+             'WITH CHECK (' || pg_catalog.pg_get_expr(p.polwithcheck, p.polrelid) || ')')
+    FROM pg_catalog.pg_policy p WHERE p.polrelid = rel AND p.polname = pol);
+END
 $f$;
 
-CREATE OR REPLACE FUNCTION hqc.function_def(fn oid) RETURNS text LANGUAGE sql STABLE
+CREATE OR REPLACE FUNCTION hqc.function_def(fn oid) RETURNS text LANGUAGE plpgsql STABLE
 SET search_path = '' AS $f$
-  SELECT pg_catalog.pg_get_functiondef(fn)
+BEGIN
+  RETURN (
+  SELECT pg_catalog.pg_get_functiondef(fn));
+END
 $f$;
 
-CREATE OR REPLACE FUNCTION hqc.view_def(v regclass) RETURNS text LANGUAGE sql STABLE
+CREATE OR REPLACE FUNCTION hqc.view_def(v regclass) RETURNS text LANGUAGE plpgsql STABLE
 SET search_path = '' AS $f$
+BEGIN
+  RETURN (
   SELECT pg_catalog.concat_ws(' ', 'WITH (' || pg_catalog.array_to_string(c.reloptions, ', ') || ')',
-                              pg_catalog.pg_get_viewdef(c.oid))
-  FROM pg_catalog.pg_class c WHERE c.oid = v
+                                pg_catalog.pg_get_viewdef(c.oid))
+    FROM pg_catalog.pg_class c WHERE c.oid = v);
+END
 $f$;
 
 -- ---------------------------------------------------------------- probes
@@ -305,7 +427,7 @@ $f$;
 -- declared objects are built to see how PostgreSQL prints them.
 
 CREATE OR REPLACE FUNCTION hqc.shadow(rel text) RETURNS regclass LANGUAGE plpgsql
-SET search_path FROM CURRENT AS $f$
+SET search_path = '' AS $f$
 BEGIN
   IF pg_catalog.current_setting('hqc.shadow_of', true) IS DISTINCT FROM rel THEN
     DROP TABLE IF EXISTS pg_temp.hqc_shadow;
@@ -331,8 +453,13 @@ END
 $f$;
 
 -- The printed name of the shadow (pg_temp_N.hqc_shadow) and of the table.
-CREATE OR REPLACE FUNCTION hqc.printed(rel regclass) RETURNS text LANGUAGE sql STABLE
-SET search_path = '' AS $f$ SELECT rel::text $f$;
+CREATE OR REPLACE FUNCTION hqc.printed(rel regclass) RETURNS text LANGUAGE plpgsql STABLE
+SET search_path = '' AS $f$
+BEGIN
+  RETURN (
+  SELECT rel::text);
+END
+$f$;
 
 -- to_regprocedure, but NULL (not an error) when an argument type does not
 -- exist (a function of an optional extension's type without the extension).
@@ -345,8 +472,13 @@ EXCEPTION WHEN undefined_object THEN
 END
 $f$;
 
-CREATE OR REPLACE FUNCTION hqc.printed_fn(fn oid) RETURNS text LANGUAGE sql STABLE
-SET search_path = '' AS $f$ SELECT fn::regproc::text $f$;
+CREATE OR REPLACE FUNCTION hqc.printed_fn(fn oid) RETURNS text LANGUAGE plpgsql STABLE
+SET search_path = '' AS $f$
+BEGIN
+  RETURN (
+  SELECT fn::regproc::text);
+END
+$f$;
 
 -- ---------------------------------------------------------------- dependents
 -- Objects that depend on one object (as pg_depend records it), each with the
@@ -424,7 +556,7 @@ $f$;
 -- the schema would drop anyway (NOTICE each); anything else stops the step
 -- with a message that names it.
 CREATE OR REPLACE FUNCTION hqc.clear_dependents(cls regclass, obj oid, sub int, what text) RETURNS void LANGUAGE plpgsql
-SET search_path FROM CURRENT AS $f$
+SET search_path = '' AS $f$
 DECLARE
   d record;
 BEGIN
@@ -443,14 +575,14 @@ $f$;
 
 -- Replace an object with dependents: drop those, run `stmts`, re-create them.
 CREATE OR REPLACE FUNCTION hqc.replace_with_dependents(cls regclass, obj oid, stmts text[]) RETURNS void LANGUAGE plpgsql
-SET search_path FROM CURRENT AS $f$
+SET search_path = '' AS $f$
 DECLARE
   d record;
   saved text[] := ARRAY[]::text[];
   s text;
 BEGIN
   FOR d IN SELECT * FROM hqc.dependents(cls, obj) WHERE drop_sql IS NOT NULL LOOP
-    EXECUTE d.drop_sql;
+    PERFORM hqc.exec(d.drop_sql);
     IF d.restore_sql IS NOT NULL AND NOT d.owned THEN
       saved := saved || d.restore_sql;
     ELSE
@@ -458,10 +590,10 @@ BEGIN
     END IF;
   END LOOP;
   FOREACH s IN ARRAY stmts LOOP
-    EXECUTE s;
+    PERFORM hqc.exec(s);
   END LOOP;
   FOREACH s IN ARRAY saved LOOP
-    EXECUTE s;
+    PERFORM hqc.exec(s);
   END LOOP;
   PERFORM pg_catalog.set_config('hqc.shadow_of', '', true);
 END
@@ -473,7 +605,7 @@ $f$;
 -- be missing, and statements on it are then skipped with a NOTICE.
 CREATE OR REPLACE PROCEDURE hqc."table"(rel text, ddl text DEFAULT NULL, platform boolean DEFAULT false,
                                        requires text DEFAULT NULL) LANGUAGE plpgsql
-SET search_path FROM CURRENT AS $f$
+SET search_path = '' AS $f$
 DECLARE
   st text;
 BEGIN
@@ -492,10 +624,60 @@ BEGIN
   ELSIF ddl IS NULL THEN
     RAISE EXCEPTION 'hqc: table % does not exist: apply the earlier migrations first', rel;
   ELSE
-    EXECUTE ddl;
+    PERFORM hqc.exec(ddl);
     st := 'fresh';
   END IF;
-  PERFORM hqc.set_state(rel, st);
+  IF st <> 'exists' THEN
+    PERFORM hqc.set_state(rel, st);
+  END IF;
+END
+$f$;
+
+-- The columns a module declares for one table, a row each:
+--   [name, type, default, not null, owns, generated/identity, requires, backfill]
+-- as hqc."column" takes them. When every one is as hqc last made or
+-- verified it, that is one query; otherwise each column is settled.
+CREATE OR REPLACE PROCEDURE hqc.columns(rel text, cols text[]) LANGUAGE plpgsql
+SET search_path = '' AS $f$
+DECLARE
+  st text := hqc.usable_fast(rel, 'columns of ' || rel);
+  names text[];
+  owns text[];
+  fps text[];
+  i int;
+BEGIN
+  IF st IS NULL OR pg_catalog.array_length(cols, 1) IS NULL THEN
+    RETURN;
+  END IF;
+  SELECT pg_catalog.array_agg(cols[k][1] ORDER BY k), pg_catalog.array_agg(cols[k][5] ORDER BY k),
+         pg_catalog.array_agg(pg_catalog.md5(pg_catalog.concat_ws('|', cols[k][2], cols[k][3], cols[k][4], cols[k][5],
+                                                                  cols[k][6], cols[k][8])) ORDER BY k)
+    INTO names, owns, fps
+    FROM pg_catalog.generate_subscripts(cols, 1) AS k;
+  IF st = 'exists' AND NOT EXISTS (
+       SELECT 1
+         FROM unnest(names, owns, fps) AS w(n, o, fp)
+         LEFT JOIN hqc.column_defs(rel::regclass, names, owns) AS d ON d.col = w.n AND d.col_owns = w.o
+        WHERE NOT EXISTS (SELECT 1 FROM hqc.object_state s
+                           WHERE s.tbl = rel AND s.kind = 'c' AND s.name = w.n || ':' || w.o
+                             AND s.fingerprint = w.fp AND s.def = d.def)) THEN
+    RETURN;
+  END IF;
+  IF st = 'fresh' THEN
+    -- Made by CREATE TABLE just now: remembered as they are, in one statement.
+    INSERT INTO hqc.object_state AS s (tbl, kind, name, fingerprint, def)
+    SELECT rel, 'c', w.n || ':' || w.o, w.fp, d.def
+      FROM unnest(names, owns, fps) AS w(n, o, fp)
+      JOIN hqc.column_defs(rel::regclass, names, owns) AS d ON d.col = w.n AND d.col_owns = w.o
+    ON CONFLICT (tbl, kind, name) DO UPDATE SET fingerprint = excluded.fingerprint, def = excluded.def;
+  END IF;
+  FOR i IN 1 .. pg_catalog.array_length(cols, 1) LOOP
+    -- (In a fresh table only the columns of an optional extension are left.)
+    IF st <> 'fresh' OR cols[i][7] IS NOT NULL THEN
+      CALL hqc."column"(rel, cols[i][1], cols[i][2], cols[i][3], cols[i][4]::boolean, cols[i][5], cols[i][6], cols[i][7],
+                        cols[i][8]);
+    END IF;
+  END LOOP;
 END
 $f$;
 
@@ -505,7 +687,7 @@ $f$;
 CREATE OR REPLACE PROCEDURE hqc."column"(rel text, col text, typ text, dflt text, not_null boolean, owns text,
                                         extra text DEFAULT NULL, requires text DEFAULT NULL,
                                         backfill text DEFAULT NULL) LANGUAGE plpgsql
-SET search_path FROM CURRENT AS $f$
+SET search_path = '' AS $f$
 DECLARE
   what text := pg_catalog.format('column %s.%s', pg_catalog.regexp_replace(rel, '^.*\.', ''), col);
   st text := hqc.usable_fast(rel, what);
@@ -574,7 +756,7 @@ BEGIN
    WHERE at.attrelid = rel::regclass AND at.attname = col;
   -- The type is never changed implicitly (that is an explicit change_type).
   IF a.typ <> typ THEN
-    EXECUTE pg_catalog.format('ALTER TABLE %s ADD COLUMN hqc_type_probe %s', hqc.shadow(rel), typ);
+    PERFORM hqc.exec(pg_catalog.format('ALTER TABLE %s ADD COLUMN hqc_type_probe %s', hqc.shadow(rel), typ));
     SELECT pg_catalog.format_type(atttypid, atttypmod) INTO probe FROM pg_catalog.pg_attribute
      WHERE attrelid = 'pg_temp.hqc_shadow'::regclass AND attname = 'hqc_type_probe';
     EXECUTE 'ALTER TABLE pg_temp.hqc_shadow DROP COLUMN hqc_type_probe';
@@ -598,7 +780,7 @@ BEGIN
     -- The declared default as PostgreSQL prints it (NULL: none).
     probe := NULL;
     IF dflt IS NOT NULL THEN
-      EXECUTE pg_catalog.format('ALTER TABLE %s ALTER COLUMN %I SET DEFAULT %s', hqc.shadow(rel), col, dflt);
+      PERFORM hqc.exec(pg_catalog.format('ALTER TABLE %s ALTER COLUMN %I SET DEFAULT %s', hqc.shadow(rel), col, dflt));
       SELECT pg_catalog.pg_get_expr(d.adbin, d.adrelid) INTO probe FROM pg_catalog.pg_attrdef d
         JOIN pg_catalog.pg_attribute at ON at.attrelid = d.adrelid AND at.attnum = d.adnum
        WHERE d.adrelid = 'pg_temp.hqc_shadow'::regclass AND at.attname = col;
@@ -626,11 +808,11 @@ $f$;
 -- live one is (with the live table's name), then removed again.
 
 CREATE OR REPLACE FUNCTION hqc.probe_check(rel text, con text, def text) RETURNS text LANGUAGE plpgsql
-SET search_path FROM CURRENT AS $f$
+SET search_path = '' AS $f$
 DECLARE
   printed text;
 BEGIN
-  EXECUTE pg_catalog.format('ALTER TABLE %s ADD CONSTRAINT %I %s', hqc.shadow(rel), con, def);
+  PERFORM hqc.exec(pg_catalog.format('ALTER TABLE %s ADD CONSTRAINT %I %s', hqc.shadow(rel), con, def));
   printed := hqc.constraint_def('pg_temp.hqc_shadow'::regclass, con);
   EXECUTE pg_catalog.format('ALTER TABLE pg_temp.hqc_shadow DROP CONSTRAINT %I', con);
   RETURN printed;
@@ -638,13 +820,13 @@ END
 $f$;
 
 CREATE OR REPLACE FUNCTION hqc.probe_index(rel text, idx text, ddl text) RETURNS text LANGUAGE plpgsql
-SET search_path FROM CURRENT AS $f$
+SET search_path = '' AS $f$
 DECLARE
   probe oid;
   printed text;
 BEGIN
   PERFORM hqc.shadow(rel);
-  EXECUTE hqc.on_shadow(ddl, rel, pg_catalog.strpos(ddl, ' ON ') - 1);
+  PERFORM hqc.exec(hqc.on_shadow(ddl, rel, pg_catalog.strpos(ddl, ' ON ') - 1));
   probe := hqc.index_oid('pg_temp.hqc_shadow'::regclass, idx);
   printed := pg_catalog.replace(hqc.index_def(probe), ' ON ' || hqc.printed('pg_temp.hqc_shadow') || ' USING ',
                                 ' ON ' || hqc.printed(rel::regclass) || ' USING ');
@@ -654,12 +836,12 @@ END
 $f$;
 
 CREATE OR REPLACE FUNCTION hqc.probe_policy(rel text, pol text, ddl text) RETURNS text LANGUAGE plpgsql
-SET search_path FROM CURRENT AS $f$
+SET search_path = '' AS $f$
 DECLARE
   printed text;
 BEGIN
   PERFORM hqc.shadow(rel);
-  EXECUTE hqc.on_shadow(ddl, rel, pg_catalog.length('CREATE POLICY ' || pg_catalog.quote_ident(pol) || ' ON'));
+  PERFORM hqc.exec(hqc.on_shadow(ddl, rel, pg_catalog.length('CREATE POLICY ' || pg_catalog.quote_ident(pol) || ' ON')));
   printed := hqc.policy_def('pg_temp.hqc_shadow'::regclass, pol);
   EXECUTE pg_catalog.format('DROP POLICY %I ON pg_temp.hqc_shadow', pol);
   RETURN printed;
@@ -667,12 +849,12 @@ END
 $f$;
 
 CREATE OR REPLACE FUNCTION hqc.probe_trigger(rel text, trg text, ddl text) RETURNS text LANGUAGE plpgsql
-SET search_path FROM CURRENT AS $f$
+SET search_path = '' AS $f$
 DECLARE
   printed text;
 BEGIN
   PERFORM hqc.shadow(rel);
-  EXECUTE hqc.on_shadow(ddl, rel, pg_catalog.strpos(ddl, ' ON ') - 1);
+  PERFORM hqc.exec(hqc.on_shadow(ddl, rel, pg_catalog.strpos(ddl, ' ON ') - 1));
   printed := pg_catalog.replace(hqc.trigger_def('pg_temp.hqc_shadow'::regclass, trg),
                                 ' ON ' || hqc.printed('pg_temp.hqc_shadow') || ' ', ' ON ' || hqc.printed(rel::regclass) || ' ');
   EXECUTE pg_catalog.format('DROP TRIGGER %I ON pg_temp.hqc_shadow', trg);
@@ -685,7 +867,7 @@ $f$;
 -- the declared name rather than built a second time. `kind` is k, i, t or p;
 -- `declared` is the declaration as PostgreSQL prints it (hqc.probe_*).
 CREATE OR REPLACE FUNCTION hqc.adopt(rel text, kind "char", n text, declared text) RETURNS boolean LANGUAGE plpgsql
-SET search_path FROM CURRENT AS $f$
+SET search_path = '' AS $f$
 DECLARE
   c record;
 BEGIN
@@ -730,24 +912,27 @@ $f$;
 
 -- Does the table hold an object of this kind that the schema does not
 -- declare? (Only then is a missing declaration probed for adoption.)
-CREATE OR REPLACE FUNCTION hqc.has_undeclared(rel text, kind "char") RETURNS boolean LANGUAGE sql STABLE
+CREATE OR REPLACE FUNCTION hqc.has_undeclared(rel text, kind "char") RETURNS boolean LANGUAGE plpgsql STABLE
 SET search_path = '' AS $f$
+BEGIN
+  RETURN (
   SELECT EXISTS (
-    SELECT 1 FROM pg_catalog.pg_constraint k
-     WHERE kind = 'k' AND k.conrelid = rel::regclass AND k.contype <> 'n'
-       AND NOT EXISTS (SELECT 1 FROM hqc.manifest m WHERE m.tbl = rel AND m.kind = 'k' AND m.name = k.conname)
-    UNION ALL
-    SELECT 1 FROM pg_catalog.pg_index x JOIN pg_catalog.pg_class ic ON ic.oid = x.indexrelid
-     WHERE kind = 'i' AND x.indrelid = rel::regclass
-       AND NOT EXISTS (SELECT 1 FROM hqc.manifest m WHERE m.tbl = rel AND m.kind IN ('i', 'k') AND m.name = ic.relname)
-    UNION ALL
-    SELECT 1 FROM pg_catalog.pg_trigger t
-     WHERE kind = 't' AND t.tgrelid = rel::regclass AND NOT t.tgisinternal
-       AND NOT EXISTS (SELECT 1 FROM hqc.manifest m WHERE m.tbl = rel AND m.kind = 't' AND m.name = t.tgname)
-    UNION ALL
-    SELECT 1 FROM pg_catalog.pg_policy p
-     WHERE kind = 'p' AND p.polrelid = rel::regclass
-       AND NOT EXISTS (SELECT 1 FROM hqc.manifest m WHERE m.tbl = rel AND m.kind = 'p' AND m.name = p.polname))
+      SELECT 1 FROM pg_catalog.pg_constraint k
+       WHERE kind = 'k' AND k.conrelid = rel::regclass AND k.contype <> 'n'
+         AND NOT EXISTS (SELECT 1 FROM hqc.manifest m WHERE m.tbl = rel AND m.kind = 'k' AND m.name = k.conname)
+      UNION ALL
+      SELECT 1 FROM pg_catalog.pg_index x JOIN pg_catalog.pg_class ic ON ic.oid = x.indexrelid
+       WHERE kind = 'i' AND x.indrelid = rel::regclass
+         AND NOT EXISTS (SELECT 1 FROM hqc.manifest m WHERE m.tbl = rel AND m.kind IN ('i', 'k') AND m.name = ic.relname)
+      UNION ALL
+      SELECT 1 FROM pg_catalog.pg_trigger t
+       WHERE kind = 't' AND t.tgrelid = rel::regclass AND NOT t.tgisinternal
+         AND NOT EXISTS (SELECT 1 FROM hqc.manifest m WHERE m.tbl = rel AND m.kind = 't' AND m.name = t.tgname)
+      UNION ALL
+      SELECT 1 FROM pg_catalog.pg_policy p
+       WHERE kind = 'p' AND p.polrelid = rel::regclass
+         AND NOT EXISTS (SELECT 1 FROM hqc.manifest m WHERE m.tbl = rel AND m.kind = 'p' AND m.name = p.polname)));
+END
 $f$;
 
 -- ---------------------------------------------------------------- constraints, indexes, policies, triggers
@@ -758,7 +943,7 @@ $f$;
 -- false when a later module redefines it (then it is only created here).
 CREATE OR REPLACE PROCEDURE hqc."constraint"(rel text, con text, def text, owned boolean DEFAULT true,
                                              requires text DEFAULT NULL) LANGUAGE plpgsql
-SET search_path FROM CURRENT AS $f$
+SET search_path = '' AS $f$
 DECLARE
   what text := pg_catalog.format('constraint %s', con);
   st text := hqc.usable_fast(rel, what);
@@ -840,7 +1025,7 @@ $f$;
 -- An index; `ddl` is its CREATE INDEX statement.
 CREATE OR REPLACE PROCEDURE hqc.index(rel text, idx text, ddl text, owned boolean DEFAULT true,
                                       requires text DEFAULT NULL) LANGUAGE plpgsql
-SET search_path FROM CURRENT AS $f$
+SET search_path = '' AS $f$
 DECLARE
   what text := pg_catalog.format('index %s', idx);
   st text := hqc.usable_fast(rel, what);
@@ -857,21 +1042,21 @@ BEGIN
     PERFORM hqc.say(pg_catalog.format('hqc: skipped %s: extension "%s" is not installed', what, requires));
     RETURN;
   END IF;
-  ix := hqc.index_oid(rel::regclass, idx);
-  IF ix IS NULL THEN
+  live := hqc.index_live(rel::regclass, idx);
+  IF live IS NULL THEN
     IF st = 'fresh' OR NOT hqc.has_undeclared(rel, 'i') OR NOT hqc.adopt(rel, 'i', idx, hqc.probe_index(rel, idx, ddl)) THEN
       PERFORM hqc.apply('missing', 'index', rel || ' ' || idx, NULL, ddl, ddl);
     END IF;
     IF NOT hqc.reporting() THEN
-      PERFORM hqc.remember(rel, 'i', idx, fp, hqc.index_def(hqc.index_oid(rel::regclass, idx)));
+      PERFORM hqc.remember(rel, 'i', idx, fp, hqc.index_live(rel::regclass, idx));
     END IF;
     RETURN;
   END IF;
-  live := hqc.index_def(ix);
   IF NOT owned OR EXISTS (SELECT 1 FROM hqc.object_state s WHERE s.tbl = rel AND s.kind = 'i' AND s.name = idx
                                   AND s.fingerprint = fp AND s.def = live) THEN
     RETURN;
   END IF;
+  ix := hqc.index_oid(rel::regclass, idx);
   declared := hqc.probe_index(rel, idx, ddl);
   -- An index that backs a constraint the schema does not declare is replaced
   -- too: the constraint would otherwise be pruned and take the index along.
@@ -894,7 +1079,7 @@ BEGIN
         ARRAY[pg_catalog.format('DROP INDEX %s', ix::regclass), ddl]);
     END IF;
     PERFORM hqc.say(pg_catalog.format('hqc: replaced index %s on %s: was %s', idx, rel, live));
-    live := hqc.index_def(hqc.index_oid(rel::regclass, idx));
+    live := hqc.index_live(rel::regclass, idx);
   END IF;
   PERFORM hqc.remember(rel, 'i', idx, fp, live);
 END
@@ -902,7 +1087,7 @@ $f$;
 
 -- A policy; `ddl` is its CREATE POLICY statement.
 CREATE OR REPLACE PROCEDURE hqc.policy(rel text, pol text, ddl text, owned boolean DEFAULT true) LANGUAGE plpgsql
-SET search_path FROM CURRENT AS $f$
+SET search_path = '' AS $f$
 DECLARE
   what text := pg_catalog.format('policy "%s"', pol);
   st text := hqc.usable_fast(rel, what);
@@ -944,7 +1129,7 @@ $f$;
 -- A trigger; `ddl` is its CREATE OR REPLACE TRIGGER statement.
 CREATE OR REPLACE PROCEDURE hqc.trigger(rel text, trg text, ddl text, owned boolean DEFAULT true,
                                         requires text DEFAULT NULL) LANGUAGE plpgsql
-SET search_path FROM CURRENT AS $f$
+SET search_path = '' AS $f$
 DECLARE
   what text := pg_catalog.format('trigger %s', trg);
   st text := hqc.usable_fast(rel, what);
@@ -991,7 +1176,7 @@ $f$;
 
 -- A declared drop (drop_constraints, drop_indexes, ...): only while it exists.
 CREATE OR REPLACE PROCEDURE hqc.drop(rel text, obj_kind text, n text) LANGUAGE plpgsql
-SET search_path FROM CURRENT AS $f$
+SET search_path = '' AS $f$
 DECLARE
   st text := hqc.usable(rel, pg_catalog.format('drop of %s', n));
   found boolean;
@@ -1028,9 +1213,12 @@ $f$;
 -- ("TABLE public.t", "FUNCTION public.f(int)", "SCHEMA public"); `cols` a
 -- column list for column privileges.
 -- The privileges of a table this server knows (MAINTAIN since PostgreSQL 17).
-CREATE OR REPLACE FUNCTION hqc.table_letters() RETURNS text LANGUAGE sql STABLE
+CREATE OR REPLACE FUNCTION hqc.table_letters() RETURNS text LANGUAGE plpgsql STABLE
 SET search_path = '' AS $f$
-  SELECT CASE WHEN pg_catalog.current_setting('server_version_num')::int >= 170000 THEN 'arwdDxtm' ELSE 'arwdDxt' END
+BEGIN
+  RETURN (
+  SELECT CASE WHEN pg_catalog.current_setting('server_version_num')::int >= 170000 THEN 'arwdDxtm' ELSE 'arwdDxt' END);
+END
 $f$;
 
 CREATE OR REPLACE FUNCTION hqc.converge_acl(live aclitem[], owner oid, all_letters text, decl text[], target text,
@@ -1106,7 +1294,7 @@ $f$;
 -- Run the statements that bring privileges to what is declared; a revoke
 -- on an object that existed before this run is announced.
 CREATE OR REPLACE FUNCTION hqc.apply_acl(kind text, object text, stmts text[], announce boolean DEFAULT true)
-RETURNS void LANGUAGE plpgsql SET search_path FROM CURRENT AS $f$
+RETURNS void LANGUAGE plpgsql SET search_path = '' AS $f$
 DECLARE
   s text;
 BEGIN
@@ -1128,8 +1316,8 @@ DECLARE
 BEGIN
   FOR c IN SELECT a.attname FROM pg_catalog.pg_attribute a
             WHERE a.attrelid = tab AND a.attnum > 0 AND NOT a.attisdropped
-              AND NOT EXISTS (SELECT 1 FROM hqc.manifest m WHERE m.tbl IN (rel, '') AND m.kind IN ('c', 'x')
-                              AND m.name = a.attname AND (m.kind = 'x' OR m.tbl = rel))
+              AND NOT EXISTS (SELECT 1 FROM hqc.manifest m WHERE m.tbl = rel AND m.kind = 'c' AND m.name = a.attname)
+              AND NOT EXISTS (SELECT 1 FROM hqc.manifest m WHERE m.tbl = rel AND m.kind = 'x' AND m.name = a.attname)
             ORDER BY a.attnum LOOP
     IF hqc.reporting() THEN
       PERFORM hqc.report('undeclared', 'column', rel || '.' || c.attname, hqc.column_def(tab, c.attname), NULL,
@@ -1152,7 +1340,7 @@ CREATE OR REPLACE PROCEDURE hqc.table_end(rel text, rls text DEFAULT NULL, repli
                                          column_acls text[] DEFAULT NULL, sequence_acl text[] DEFAULT NULL,
                                          doc text DEFAULT NULL, column_docs text[] DEFAULT NULL,
                                          policy_docs text[] DEFAULT NULL, platform boolean DEFAULT false) LANGUAGE plpgsql
-SET search_path FROM CURRENT AS $f$
+SET search_path = '' AS $f$
 DECLARE
   st text := hqc.usable(rel, 'settings of ' || rel);
   tab regclass;
@@ -1220,7 +1408,7 @@ BEGIN
         -- on what remains (a declared key with the same columns).
         PERFORM hqc.replace_with_dependents(c.cls, c.obj, ARRAY[c.stmt]);
       ELSE
-        EXECUTE c.stmt;
+        PERFORM hqc.exec(c.stmt);
       END IF;
       DELETE FROM hqc.object_state WHERE tbl = rel AND name = c.n AND kind = hqc.kind_letter(c.kind);
       PERFORM hqc.say(pg_catalog.format('hqc: dropped undeclared %s %s on %s: %s', c.kind, c.n, rel, c.def));
@@ -1340,44 +1528,47 @@ $f$;
 -- Everything table_end settles, as one hash: what changes it (or an object
 -- added by hand) shows up in. One pass over each catalog, no function calls
 -- per row: it runs for every table on every run.
-CREATE OR REPLACE FUNCTION hqc.table_facts(rel regclass) RETURNS text LANGUAGE sql STABLE
+CREATE OR REPLACE FUNCTION hqc.table_facts(rel regclass) RETURNS text LANGUAGE plpgsql STABLE
 SET search_path = '' AS $f$
+BEGIN
+  RETURN (
   SELECT pg_catalog.md5(pg_catalog.concat_ws(E'\n',
-    (SELECT pg_catalog.concat_ws(' ', c.relrowsecurity, c.relforcerowsecurity, c.relreplident, c.relacl::text, d.description)
-       FROM pg_catalog.pg_class c
-       LEFT JOIN pg_catalog.pg_description d
-         ON d.objoid = c.oid AND d.classoid = 'pg_catalog.pg_class'::regclass AND d.objsubid = 0
-      WHERE c.oid = rel),
-    (SELECT pg_catalog.string_agg(p.pubname, ',' ORDER BY p.pubname) FROM pg_catalog.pg_publication_rel r
-       JOIN pg_catalog.pg_publication p ON p.oid = r.prpubid WHERE r.prrelid = rel),
-    (SELECT pg_catalog.string_agg(pg_catalog.concat_ws(' ', a.attname, a.attacl::text, d.description), ','
-                                  ORDER BY a.attnum)
-       FROM pg_catalog.pg_attribute a
-       LEFT JOIN pg_catalog.pg_description d
-         ON d.objoid = rel AND d.classoid = 'pg_catalog.pg_class'::regclass AND d.objsubid = a.attnum
-      WHERE a.attrelid = rel AND a.attnum > 0 AND NOT a.attisdropped),
-    (SELECT pg_catalog.string_agg(s.relacl::text, ',' ORDER BY s.relname) FROM pg_catalog.pg_depend d
-       JOIN pg_catalog.pg_class s ON s.oid = d.objid AND s.relkind = 'S'
-      WHERE d.refobjid = rel AND d.classid = 'pg_catalog.pg_class'::regclass AND d.deptype IN ('a', 'i')),
-    (SELECT pg_catalog.string_agg(conname, ',' ORDER BY conname) FROM pg_catalog.pg_constraint
-      WHERE conrelid = rel AND contype <> 'n'),
-    (SELECT pg_catalog.string_agg(ic.relname, ',' ORDER BY ic.relname) FROM pg_catalog.pg_index x
-       JOIN pg_catalog.pg_class ic ON ic.oid = x.indexrelid WHERE x.indrelid = rel),
-    (SELECT pg_catalog.string_agg(tgname, ',' ORDER BY tgname) FROM pg_catalog.pg_trigger
-      WHERE tgrelid = rel AND NOT tgisinternal),
-    (SELECT pg_catalog.string_agg(pg_catalog.concat_ws(' ', p.polname, d.description), ',' ORDER BY p.polname)
-       FROM pg_catalog.pg_policy p
-       LEFT JOIN pg_catalog.pg_description d ON d.objoid = p.oid AND d.classoid = 'pg_catalog.pg_policy'::regclass
-      WHERE p.polrelid = rel),
-    (SELECT pg_catalog.string_agg(d.description, ',' ORDER BY d.objoid) FROM pg_catalog.pg_index x
-       JOIN pg_catalog.pg_description d ON d.objoid = x.indexrelid AND d.classoid = 'pg_catalog.pg_class'::regclass
-      WHERE x.indrelid = rel),
-    (SELECT pg_catalog.string_agg(d.description, ',' ORDER BY d.objoid) FROM pg_catalog.pg_constraint k
-       JOIN pg_catalog.pg_description d ON d.objoid = k.oid AND d.classoid = 'pg_catalog.pg_constraint'::regclass
-      WHERE k.conrelid = rel),
-    (SELECT pg_catalog.string_agg(d.description, ',' ORDER BY d.objoid) FROM pg_catalog.pg_trigger t
-       JOIN pg_catalog.pg_description d ON d.objoid = t.oid AND d.classoid = 'pg_catalog.pg_trigger'::regclass
-      WHERE t.tgrelid = rel)))
+      (SELECT pg_catalog.concat_ws(' ', c.relrowsecurity, c.relforcerowsecurity, c.relreplident, c.relacl::text, d.description)
+         FROM pg_catalog.pg_class c
+         LEFT JOIN pg_catalog.pg_description d
+           ON d.objoid = c.oid AND d.classoid = 'pg_catalog.pg_class'::regclass AND d.objsubid = 0
+        WHERE c.oid = rel),
+      (SELECT pg_catalog.string_agg(p.pubname, ',' ORDER BY p.pubname) FROM pg_catalog.pg_publication_rel r
+         JOIN pg_catalog.pg_publication p ON p.oid = r.prpubid WHERE r.prrelid = rel),
+      (SELECT pg_catalog.string_agg(pg_catalog.concat_ws(' ', a.attname, a.attacl::text, d.description), ','
+                                    ORDER BY a.attnum)
+         FROM pg_catalog.pg_attribute a
+         LEFT JOIN pg_catalog.pg_description d
+           ON d.objoid = rel AND d.classoid = 'pg_catalog.pg_class'::regclass AND d.objsubid = a.attnum
+        WHERE a.attrelid = rel AND a.attnum > 0 AND NOT a.attisdropped),
+      (SELECT pg_catalog.string_agg(s.relacl::text, ',' ORDER BY s.relname) FROM pg_catalog.pg_depend d
+         JOIN pg_catalog.pg_class s ON s.oid = d.objid AND s.relkind = 'S'
+        WHERE d.refobjid = rel AND d.classid = 'pg_catalog.pg_class'::regclass AND d.deptype IN ('a', 'i')),
+      (SELECT pg_catalog.string_agg(conname, ',' ORDER BY conname) FROM pg_catalog.pg_constraint
+        WHERE conrelid = rel AND contype <> 'n'),
+      (SELECT pg_catalog.string_agg(ic.relname, ',' ORDER BY ic.relname) FROM pg_catalog.pg_index x
+         JOIN pg_catalog.pg_class ic ON ic.oid = x.indexrelid WHERE x.indrelid = rel),
+      (SELECT pg_catalog.string_agg(tgname, ',' ORDER BY tgname) FROM pg_catalog.pg_trigger
+        WHERE tgrelid = rel AND NOT tgisinternal),
+      (SELECT pg_catalog.string_agg(pg_catalog.concat_ws(' ', p.polname, d.description), ',' ORDER BY p.polname)
+         FROM pg_catalog.pg_policy p
+         LEFT JOIN pg_catalog.pg_description d ON d.objoid = p.oid AND d.classoid = 'pg_catalog.pg_policy'::regclass
+        WHERE p.polrelid = rel),
+      (SELECT pg_catalog.string_agg(d.description, ',' ORDER BY d.objoid) FROM pg_catalog.pg_index x
+         JOIN pg_catalog.pg_description d ON d.objoid = x.indexrelid AND d.classoid = 'pg_catalog.pg_class'::regclass
+        WHERE x.indrelid = rel),
+      (SELECT pg_catalog.string_agg(d.description, ',' ORDER BY d.objoid) FROM pg_catalog.pg_constraint k
+         JOIN pg_catalog.pg_description d ON d.objoid = k.oid AND d.classoid = 'pg_catalog.pg_constraint'::regclass
+        WHERE k.conrelid = rel),
+      (SELECT pg_catalog.string_agg(d.description, ',' ORDER BY d.objoid) FROM pg_catalog.pg_trigger t
+         JOIN pg_catalog.pg_description d ON d.objoid = t.oid AND d.classoid = 'pg_catalog.pg_trigger'::regclass
+        WHERE t.tgrelid = rel))));
+END
 $f$;
 
 -- ---------------------------------------------------------------- functions and views
@@ -1387,8 +1578,8 @@ $f$;
 -- replaces: it is then created only where no function of that name exists.
 CREATE OR REPLACE PROCEDURE hqc.function(sig text, ddl text, owned boolean DEFAULT true, acl text[] DEFAULT NULL,
                                         doc text DEFAULT NULL, requires text DEFAULT NULL,
-                                        replaced_in text DEFAULT NULL) LANGUAGE plpgsql
-SET search_path FROM CURRENT AS $f$
+                                        parsed boolean DEFAULT false) LANGUAGE plpgsql
+SET search_path = '' AS $f$
 DECLARE
   fn regprocedure;
   fname text := pg_catalog.split_part(sig, '(', 1);
@@ -1398,7 +1589,13 @@ DECLARE
   declared text;
   o record;
   existed boolean;
+  validate text := pg_catalog.current_setting('check_function_bodies');
 BEGIN
+  -- A PL/pgSQL body hqc parsed at compile time (with PostgreSQL's own parser,
+  -- which is all CREATE FUNCTION checks of it) is not parsed again.
+  IF parsed THEN
+    PERFORM pg_catalog.set_config('check_function_bodies', 'off', true);
+  END IF;
   IF requires IS NOT NULL AND NOT hqc.has_extension(requires) THEN
     PERFORM hqc.say(pg_catalog.format('hqc: skipped function %s: extension "%s" is not installed',
                                       pg_catalog.regexp_replace(fname, '^.*\.', ''), requires));
@@ -1410,6 +1607,7 @@ BEGIN
       PERFORM hqc.say(pg_catalog.format('hqc: skipped comment of %s: extension "%s" is not installed',
                                         pg_catalog.regexp_replace(fname, '^.*\.', ''), requires));
     END IF;
+    PERFORM pg_catalog.set_config('check_function_bodies', validate, true);
     RETURN;
   END IF;
   fn := pg_catalog.to_regprocedure(sig);
@@ -1420,31 +1618,35 @@ BEGIN
                                      AND p.proname = pg_catalog.split_part(fname, '.', 2)) THEN
       PERFORM hqc.apply('missing', 'function', sig, NULL, ddl, ddl);
     END IF;
+    PERFORM pg_catalog.set_config('check_function_bodies', validate, true);
     RETURN;
   END IF;
   IF fn IS NOT NULL THEN
     live := pg_catalog.md5(pg_catalog.concat_ws('|', hqc.function_def(fn),
-              (SELECT proacl::text FROM pg_catalog.pg_proc WHERE oid = fn), (SELECT description FROM pg_catalog.pg_description WHERE objoid = fn AND classoid = 'pg_catalog.pg_proc'::regclass AND objsubid = 0)));
+              (SELECT proacl::text FROM pg_catalog.pg_proc WHERE oid = fn),
+              (SELECT description FROM pg_catalog.pg_description
+                WHERE objoid = fn AND classoid = 'pg_catalog.pg_proc'::regclass AND objsubid = 0)));
     IF EXISTS (SELECT 1 FROM hqc.object_state s WHERE s.tbl = '' AND s.kind = 'f' AND s.name = sig
                                   AND s.fingerprint = fp AND s.def = live)
        AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_proc p WHERE p.oid <> fn AND p.proname = pg_catalog.split_part(fname, '.', 2)
                          AND p.pronamespace = pg_catalog.to_regnamespace(pg_catalog.split_part(fname, '.', 1))) THEN
+      PERFORM pg_catalog.set_config('check_function_bodies', validate, true);
       RETURN;
     END IF;
     -- The declared function built under another name, to compare definitions.
     probe := 'CREATE FUNCTION pg_temp.hqc_probe' || pg_catalog.substr(ddl, pg_catalog.strpos(ddl, '('));
-    EXECUTE probe;
+    PERFORM hqc.exec(probe);
     SELECT pg_catalog.replace(hqc.function_def(p.oid), 'FUNCTION ' || hqc.printed_fn(p.oid) || '(',
                               'FUNCTION ' || hqc.printed_fn(fn) || '(')
       INTO declared
       FROM pg_catalog.pg_proc p WHERE p.proname = 'hqc_probe' AND p.pronamespace = pg_catalog.pg_my_temp_schema();
-    EXECUTE 'DROP FUNCTION pg_temp.hqc_probe' || pg_catalog.substr(sig, pg_catalog.strpos(sig, '('));
+    PERFORM hqc.exec('DROP FUNCTION pg_temp.hqc_probe' || pg_catalog.substr(sig, pg_catalog.strpos(sig, '(')));
     IF declared IS DISTINCT FROM hqc.function_def(fn) THEN
       IF hqc.reporting() THEN
         PERFORM hqc.report('different', 'function', sig, hqc.function_def(fn), declared, ddl);
       ELSE
         BEGIN
-          EXECUTE ddl;
+          PERFORM hqc.exec(ddl);
         EXCEPTION WHEN invalid_function_definition THEN
           -- Another result type or other argument names: drop and create.
           PERFORM hqc.replace_with_dependents('pg_catalog.pg_proc', fn,
@@ -1457,6 +1659,7 @@ BEGIN
     PERFORM hqc.apply('missing', 'function', sig, NULL, ddl, ddl);
   END IF;
   IF hqc.reporting() AND fn IS NULL THEN
+    PERFORM pg_catalog.set_config('check_function_bodies', validate, true);
     RETURN;
   END IF;
   fn := pg_catalog.to_regprocedure(sig);
@@ -1491,13 +1694,14 @@ BEGIN
     PERFORM hqc.remember('', 'f', sig, fp, pg_catalog.md5(pg_catalog.concat_ws('|', hqc.function_def(fn),
       (SELECT proacl::text FROM pg_catalog.pg_proc WHERE oid = fn), (SELECT description FROM pg_catalog.pg_description WHERE objoid = fn AND classoid = 'pg_catalog.pg_proc'::regclass AND objsubid = 0))));
   END IF;
+  PERFORM pg_catalog.set_config('check_function_bodies', validate, true);
 END
 $f$;
 
 -- A view: CREATE OR REPLACE VIEW rel WITH (options) AS query.
 CREATE OR REPLACE PROCEDURE hqc.view(rel text, query text, options text DEFAULT NULL, acl text[] DEFAULT NULL,
                                     doc text DEFAULT NULL) LANGUAGE plpgsql
-SET search_path FROM CURRENT AS $f$
+SET search_path = '' AS $f$
 DECLARE
   v regclass := pg_catalog.to_regclass(rel);
   ddl text := pg_catalog.format('CREATE OR REPLACE VIEW %s%s AS %s', rel, ' WITH (' || options || ')', query);
@@ -1518,7 +1722,7 @@ BEGIN
                                   AND s.fingerprint = fp AND s.def = live) THEN
       RETURN;
     END IF;
-    EXECUTE pg_catalog.format('CREATE TEMP VIEW hqc_probe%s AS %s', ' WITH (' || options || ')', query);
+    PERFORM hqc.exec(pg_catalog.format('CREATE TEMP VIEW hqc_probe%s AS %s', ' WITH (' || options || ')', query));
     declared := hqc.view_def('pg_temp.hqc_probe'::regclass);
     DROP VIEW pg_temp.hqc_probe;
     IF declared IS DISTINCT FROM hqc.view_def(v) THEN
@@ -1526,7 +1730,7 @@ BEGIN
         PERFORM hqc.report('different', 'view', rel, hqc.view_def(v), declared, ddl);
       ELSE
         BEGIN
-          EXECUTE ddl;
+          PERFORM hqc.exec(ddl);
           IF options IS NULL AND (SELECT reloptions FROM pg_catalog.pg_class WHERE oid = v) IS NOT NULL THEN
             EXECUTE pg_catalog.format('ALTER VIEW %s RESET (security_invoker, security_barrier, check_option)', rel);
           END IF;
@@ -1558,7 +1762,7 @@ $f$;
 -- An enum type and the values this module adds; `final_order` is the list of
 -- values after every module, which places each added value.
 CREATE OR REPLACE PROCEDURE hqc.enum(typ text, vals text[], final_order text[], creates boolean, doc text DEFAULT NULL) LANGUAGE plpgsql
-SET search_path FROM CURRENT AS $f$
+SET search_path = '' AS $f$
 DECLARE
   t regtype := pg_catalog.to_regtype(typ);
   v text;
@@ -1617,7 +1821,7 @@ END
 $f$;
 
 CREATE OR REPLACE PROCEDURE hqc.extension(ext text, sch text DEFAULT NULL, optional boolean DEFAULT false) LANGUAGE plpgsql
-SET search_path FROM CURRENT AS $f$
+SET search_path = '' AS $f$
 DECLARE
   stmt text := pg_catalog.format('CREATE EXTENSION IF NOT EXISTS %I', ext)
                || CASE WHEN sch IS NULL THEN '' ELSE pg_catalog.format(' SCHEMA %I', sch) END;
@@ -1630,7 +1834,7 @@ BEGIN
     RETURN;
   END IF;
   BEGIN
-    EXECUTE stmt;
+    PERFORM hqc.exec(stmt);
   EXCEPTION WHEN OTHERS THEN
     PERFORM hqc.say(pg_catalog.format('hqc: optional extension "%s" is not available (%s); objects that need it are skipped',
                                       ext, SQLERRM));
@@ -1641,7 +1845,7 @@ $f$;
 -- Privileges on a schema: `exact` for the last module (revokes what is not
 -- declared), otherwise only missing grants.
 CREATE OR REPLACE PROCEDURE hqc.schema_acl(sch text, acl text[], exact boolean) LANGUAGE plpgsql
-SET search_path FROM CURRENT AS $f$
+SET search_path = '' AS $f$
 DECLARE
   stmts text[];
 BEGIN
@@ -1663,7 +1867,7 @@ $f$;
 -- every schema), for objects of type `objtype` (r tables, f functions,
 -- S sequences).
 CREATE OR REPLACE PROCEDURE hqc.default_acl(sch text, objtype "char", acl text[], exact boolean) LANGUAGE plpgsql
-SET search_path FROM CURRENT AS $f$
+SET search_path = '' AS $f$
 DECLARE
   stmts text[];
   kind text := CASE objtype WHEN 'r' THEN 'TABLES' WHEN 'f' THEN 'FUNCTIONS' ELSE 'SEQUENCES' END;
@@ -1695,7 +1899,7 @@ END
 $f$;
 
 CREATE OR REPLACE PROCEDURE hqc.cron(job text, job_schedule text, job_command text) LANGUAGE plpgsql
-SET search_path FROM CURRENT AS $f$
+SET search_path = '' AS $f$
 DECLARE
   same boolean;
 BEGIN
@@ -1717,7 +1921,7 @@ END
 $f$;
 
 CREATE OR REPLACE PROCEDURE hqc.bucket(id text, bucket_name text, is_public boolean) LANGUAGE plpgsql
-SET search_path FROM CURRENT AS $f$
+SET search_path = '' AS $f$
 DECLARE
   b record;
 BEGIN
@@ -1742,7 +1946,7 @@ $f$;
 -- `only_if` (an SQL condition) is false: a seed row that exists or a data
 -- step with nothing to do then takes no lock at all.
 CREATE OR REPLACE PROCEDURE hqc.run(sql text, only_if text DEFAULT NULL) LANGUAGE plpgsql
-SET search_path FROM CURRENT AS $f$
+SET search_path = '' AS $f$
 DECLARE
   needed boolean := true;
 BEGIN
@@ -1750,17 +1954,19 @@ BEGIN
     RETURN;
   END IF;
   IF only_if IS NOT NULL THEN
+    PERFORM pg_catalog.set_config('search_path', 'public, extensions', true);
     EXECUTE 'SELECT (' || only_if || ')' INTO needed;
+    PERFORM pg_catalog.set_config('search_path', '', true);
   END IF;
   IF needed THEN
-    EXECUTE sql;
+    PERFORM hqc.exec(sql);
   END IF;
 END
 $f$;
 
 -- The end of the last module: what concerns the whole schema.
 CREATE OR REPLACE PROCEDURE hqc.finish() LANGUAGE plpgsql
-SET search_path FROM CURRENT AS $f$
+SET search_path = '' AS $f$
 DECLARE
   sch text := (hqc.setting('schema'))[1];
   r record;
@@ -3434,6 +3640,7 @@ INSERT INTO hqc.settings (key, value) VALUES ('manifest', ARRAY['fbc6e6b306e8ead
 ON CONFLICT (key) DO UPDATE SET value = excluded.value;
 $manifest$;
   current boolean := false;
+  validate text := pg_catalog.current_setting('check_function_bodies');
   f record;
 BEGIN
   PERFORM pg_catalog.pg_advisory_xact_lock(7525905303963959296);
@@ -3441,7 +3648,7 @@ BEGIN
     CREATE SCHEMA hqc;
   END IF;
   IF pg_catalog.to_regprocedure('hqc.version()') IS NOT NULL THEN
-    current := hqc.version() = 'fe052fb60de827bf';
+    current := hqc.version() = 'f8a567bee29ed37b';
   END IF;
   IF NOT current THEN
     -- Another version: its functions go (their arguments may differ), and so does what
@@ -3451,7 +3658,10 @@ BEGIN
       EXECUTE pg_catalog.format('DROP ROUTINE %s', f.fn);
     END LOOP;
     DROP TABLE IF EXISTS hqc.object_state;
+    -- (hqc's own code, tested: its bodies are not validated again)
+    PERFORM pg_catalog.set_config('check_function_bodies', 'off', true);
     EXECUTE runtime;
+    PERFORM pg_catalog.set_config('check_function_bodies', validate, true);
   END IF;
   IF hqc.setting('manifest') IS DISTINCT FROM ARRAY['fbc6e6b306e8eadc'] THEN
     EXECUTE manifest;

@@ -16,14 +16,10 @@ BEGIN
   IF pg_catalog.current_setting('statement_timeout') = '0' THEN
     PERFORM pg_catalog.set_config('statement_timeout', '10min', false);
   END IF;
-END
-$hqc$;
-DO $hqc$
-BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('fe052fb60de827bf', '003_shared_functions');
+  CALL hqc.require('f8a567bee29ed37b', '003_shared_functions');
 END
 $hqc$;
 
@@ -37,9 +33,11 @@ CALL hqc.table('public._schema_version', $ddl$CREATE TABLE public._schema_versio
   description text,
   CONSTRAINT _schema_version_pkey PRIMARY KEY (version)
 )$ddl$);
-CALL hqc.column('public._schema_version', 'version', 'integer', NULL, true, 'and');
-CALL hqc.column('public._schema_version', 'applied_at', 'timestamptz', 'now()', true, 'and');
-CALL hqc.column('public._schema_version', 'description', 'text', NULL, false, 'and');
+CALL hqc.columns('public._schema_version', ARRAY[
+  -- name, type, default, not null, owns, generated/identity, requires, backfill
+  ['version', 'integer', NULL, 'true', 'and', NULL, NULL, NULL],
+  ['applied_at', 'timestamptz', 'now()', 'true', 'and', NULL, NULL, NULL],
+  ['description', 'text', NULL, 'false', 'and', NULL, NULL, NULL]]);
 
 -- Function set_updated_at
 CALL hqc.function('public.set_updated_at()', $ddl$CREATE OR REPLACE FUNCTION public.set_updated_at()
@@ -55,7 +53,7 @@ $fn$$ddl$,
   doc => 'BEFORE UPDATE row trigger: stamps `updated_at` with now() (transaction start time). It
 always runs, so no UPDATE can preserve or set `updated_at` itself; several updates in one
 transaction all get the same timestamp.
-');
+', parsed => true);
 
 -- Function current_tenant_id
 CALL hqc.function('public.current_tenant_id()', $ddl$CREATE OR REPLACE FUNCTION public.current_tenant_id()
@@ -93,7 +91,7 @@ $fn$$ddl$,
 is caught; NULL yields true (converting to a NULL zone raises nothing). Declared IMMUTABLE
 so it can be used in CHECK constraints (task_series, routines), although it depends on the
 server''s time zone database.
-');
+', parsed => true);
 
 -- Constraints, indexes, policies and triggers of _schema_version
 CALL hqc.constraint('public._schema_version', '_schema_version_pkey', 'PRIMARY KEY (version)');

@@ -16,19 +16,18 @@ BEGIN
   IF pg_catalog.current_setting('statement_timeout') = '0' THEN
     PERFORM pg_catalog.set_config('statement_timeout', '10min', false);
   END IF;
-END
-$hqc$;
-DO $hqc$
-BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('fe052fb60de827bf', '004_tenants');
+  CALL hqc.require('f8a567bee29ed37b', '004_tenants');
 END
 $hqc$;
 
 BEGIN;
 CALL hqc.begin('004_tenants');
+
+-- Platform table auth.users
+CALL hqc.table('auth.users', NULL, true);
 
 -- Table tenants
 CALL hqc.table('public.tenants', $ddl$CREATE TABLE public.tenants (
@@ -41,13 +40,15 @@ CALL hqc.table('public.tenants', $ddl$CREATE TABLE public.tenants (
   meta jsonb DEFAULT '{}'::jsonb NOT NULL,
   CONSTRAINT tenants_pkey PRIMARY KEY (id)
 )$ddl$);
-CALL hqc.column('public.tenants', 'id', 'uuid', 'gen_random_uuid()', true, 'and');
-CALL hqc.column('public.tenants', 'created_at', 'timestamptz', 'now()', true, 'and');
-CALL hqc.column('public.tenants', 'updated_at', 'timestamptz', 'now()', true, 'and');
-CALL hqc.column('public.tenants', 'name', 'text', NULL, true, 'and');
-CALL hqc.column('public.tenants', 'slug', 'text', NULL, true, 'and');
-CALL hqc.column('public.tenants', 'status', 'text', '''active''::text', true, 'and');
-CALL hqc.column('public.tenants', 'meta', 'jsonb', '''{}''::jsonb', true, 'and');
+CALL hqc.columns('public.tenants', ARRAY[
+  -- name, type, default, not null, owns, generated/identity, requires, backfill
+  ['id', 'uuid', 'gen_random_uuid()', 'true', 'and', NULL, NULL, NULL],
+  ['created_at', 'timestamptz', 'now()', 'true', 'and', NULL, NULL, NULL],
+  ['updated_at', 'timestamptz', 'now()', 'true', 'and', NULL, NULL, NULL],
+  ['name', 'text', NULL, 'true', 'and', NULL, NULL, NULL],
+  ['slug', 'text', NULL, 'true', 'and', NULL, NULL, NULL],
+  ['status', 'text', '''active''::text', 'true', 'and', NULL, NULL, NULL],
+  ['meta', 'jsonb', '''{}''::jsonb', 'true', 'and', NULL, NULL, NULL]]);
 
 -- Function set_tenant_id_on_signup
 CALL hqc.function('public.set_tenant_id_on_signup()', $ddl$CREATE OR REPLACE FUNCTION public.set_tenant_id_on_signup()
@@ -71,7 +72,7 @@ keeping the other keys (NULL metadata becomes an object). A non-uuid tenant_id r
 22P02 and aborts the user creation. Does not check that the tenant exists.
 SECURITY DEFINER because it runs inside Supabase Auth''s insert; nobody calls it directly,
 so EXECUTE is revoked from PUBLIC and anon.
-');
+', parsed => true);
 
 -- Constraints, indexes, policies and triggers of tenants
 CALL hqc.constraint('public.tenants', 'tenants_pkey', 'PRIMARY KEY (id)');

@@ -16,14 +16,10 @@ BEGIN
   IF pg_catalog.current_setting('statement_timeout') = '0' THEN
     PERFORM pg_catalog.set_config('statement_timeout', '10min', false);
   END IF;
-END
-$hqc$;
-DO $hqc$
-BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('fe052fb60de827bf', '005_workspace');
+  CALL hqc.require('f8a567bee29ed37b', '005_workspace');
 END
 $hqc$;
 
@@ -107,21 +103,23 @@ CALL hqc.table('public.workspace', $ddl$CREATE TABLE public.workspace (
   CONSTRAINT workspace_tenant_id_fkey FOREIGN KEY (tenant_id) REFERENCES public.tenants(id) ON DELETE CASCADE,
   CONSTRAINT workspace_default_soft_threshold_pct_check CHECK (default_soft_threshold_pct >= 0 AND default_soft_threshold_pct <= 100)
 )$ddl$);
-CALL hqc.column('public.workspace', 'id', 'uuid', 'gen_random_uuid()', true, 'and');
-CALL hqc.column('public.workspace', 'tenant_id', 'uuid', '''00000000-0000-0000-0000-000000000000''::uuid', true, 'and');
-CALL hqc.column('public.workspace', 'created_at', 'timestamptz', 'now()', true, 'and');
-CALL hqc.column('public.workspace', 'updated_at', 'timestamptz', 'now()', true, 'and');
-CALL hqc.column('public.workspace', 'name', 'text', '''HQ''::text', true, 'and');
-CALL hqc.column('public.workspace', 'slug', 'text', NULL, false, 'and');
-CALL hqc.column('public.workspace', 'description', 'text', NULL, false, 'and');
-CALL hqc.column('public.workspace', 'initialized', 'boolean', 'false', true, 'and');
-CALL hqc.column('public.workspace', 'owner_name', 'text', NULL, false, 'and');
-CALL hqc.column('public.workspace', 'owner_preferred_name', 'text', NULL, false, 'and');
-CALL hqc.column('public.workspace', 'owner_timezone', 'text', NULL, false, 'and');
-CALL hqc.column('public.workspace', 'settings', 'jsonb', '''{}''::jsonb', true, 'and');
-CALL hqc.column('public.workspace', 'default_agent_budget_usd', 'numeric(10,2)', NULL, false, 'and');
-CALL hqc.column('public.workspace', 'default_soft_threshold_pct', 'integer', '80', true, 'and');
-CALL hqc.column('public.workspace', 'default_hard_cutoff', 'boolean', 'true', true, 'and');
+CALL hqc.columns('public.workspace', ARRAY[
+  -- name, type, default, not null, owns, generated/identity, requires, backfill
+  ['id', 'uuid', 'gen_random_uuid()', 'true', 'and', NULL, NULL, NULL],
+  ['tenant_id', 'uuid', '''00000000-0000-0000-0000-000000000000''::uuid', 'true', 'and', NULL, NULL, NULL],
+  ['created_at', 'timestamptz', 'now()', 'true', 'and', NULL, NULL, NULL],
+  ['updated_at', 'timestamptz', 'now()', 'true', 'and', NULL, NULL, NULL],
+  ['name', 'text', '''HQ''::text', 'true', 'and', NULL, NULL, NULL],
+  ['slug', 'text', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['description', 'text', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['initialized', 'boolean', 'false', 'true', 'and', NULL, NULL, NULL],
+  ['owner_name', 'text', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['owner_preferred_name', 'text', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['owner_timezone', 'text', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['settings', 'jsonb', '''{}''::jsonb', 'true', 'and', NULL, NULL, NULL],
+  ['default_agent_budget_usd', 'numeric(10,2)', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['default_soft_threshold_pct', 'integer', '80', 'true', 'and', NULL, NULL, NULL],
+  ['default_hard_cutoff', 'boolean', 'true', 'true', 'and', NULL, NULL, NULL]]);
 
 -- Table pipeline_stages
 CALL hqc.table('public.pipeline_stages', $ddl$CREATE TABLE public.pipeline_stages (
@@ -139,16 +137,18 @@ CALL hqc.table('public.pipeline_stages', $ddl$CREATE TABLE public.pipeline_stage
   CONSTRAINT pipeline_stages_tenant_id_fkey FOREIGN KEY (tenant_id) REFERENCES public.tenants(id) ON DELETE CASCADE,
   CONSTRAINT pipeline_stages_tenant_id_entity_type_stage_key_key UNIQUE (tenant_id, entity_type, stage_key)
 )$ddl$);
-CALL hqc.column('public.pipeline_stages', 'id', 'uuid', 'gen_random_uuid()', true, 'and');
-CALL hqc.column('public.pipeline_stages', 'tenant_id', 'uuid', '''00000000-0000-0000-0000-000000000000''::uuid', true, 'and');
-CALL hqc.column('public.pipeline_stages', 'created_at', 'timestamptz', 'now()', true, 'and');
-CALL hqc.column('public.pipeline_stages', 'entity_type', 'text', '''contact''::text', true, 'and');
-CALL hqc.column('public.pipeline_stages', 'stage_key', 'text', NULL, true, 'and');
-CALL hqc.column('public.pipeline_stages', 'label', 'text', NULL, true, 'and');
-CALL hqc.column('public.pipeline_stages', 'color', 'text', NULL, false, 'and');
-CALL hqc.column('public.pipeline_stages', 'sort_order', 'integer', '0', false, 'and');
-CALL hqc.column('public.pipeline_stages', 'is_terminal', 'boolean', 'false', false, 'and');
-CALL hqc.column('public.pipeline_stages', 'is_default', 'boolean', 'false', false, 'and');
+CALL hqc.columns('public.pipeline_stages', ARRAY[
+  -- name, type, default, not null, owns, generated/identity, requires, backfill
+  ['id', 'uuid', 'gen_random_uuid()', 'true', 'and', NULL, NULL, NULL],
+  ['tenant_id', 'uuid', '''00000000-0000-0000-0000-000000000000''::uuid', 'true', 'and', NULL, NULL, NULL],
+  ['created_at', 'timestamptz', 'now()', 'true', 'and', NULL, NULL, NULL],
+  ['entity_type', 'text', '''contact''::text', 'true', 'and', NULL, NULL, NULL],
+  ['stage_key', 'text', NULL, 'true', 'and', NULL, NULL, NULL],
+  ['label', 'text', NULL, 'true', 'and', NULL, NULL, NULL],
+  ['color', 'text', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['sort_order', 'integer', '0', 'false', 'and', NULL, NULL, NULL],
+  ['is_terminal', 'boolean', 'false', 'false', 'and', NULL, NULL, NULL],
+  ['is_default', 'boolean', 'false', 'false', 'and', NULL, NULL, NULL]]);
 
 -- Table field_definitions
 CALL hqc.table('public.field_definitions', $ddl$CREATE TABLE public.field_definitions (
@@ -169,19 +169,21 @@ CALL hqc.table('public.field_definitions', $ddl$CREATE TABLE public.field_defini
   CONSTRAINT field_definitions_tenant_id_fkey FOREIGN KEY (tenant_id) REFERENCES public.tenants(id) ON DELETE CASCADE,
   CONSTRAINT field_definitions_tenant_id_entity_type_field_key_key UNIQUE (tenant_id, entity_type, field_key)
 )$ddl$);
-CALL hqc.column('public.field_definitions', 'id', 'uuid', 'gen_random_uuid()', true, 'and');
-CALL hqc.column('public.field_definitions', 'tenant_id', 'uuid', '''00000000-0000-0000-0000-000000000000''::uuid', true, 'and');
-CALL hqc.column('public.field_definitions', 'created_at', 'timestamptz', 'now()', true, 'and');
-CALL hqc.column('public.field_definitions', 'entity_type', 'text', '''contact''::text', true, 'and');
-CALL hqc.column('public.field_definitions', 'field_key', 'text', NULL, true, 'and');
-CALL hqc.column('public.field_definitions', 'field_type', 'text', NULL, true, 'and');
-CALL hqc.column('public.field_definitions', 'label', 'text', NULL, true, 'and');
-CALL hqc.column('public.field_definitions', 'field_group', 'text', NULL, false, 'and');
-CALL hqc.column('public.field_definitions', 'sort_order', 'integer', '0', false, 'and');
-CALL hqc.column('public.field_definitions', 'required', 'boolean', 'false', false, 'and');
-CALL hqc.column('public.field_definitions', 'options', 'jsonb', NULL, false, 'and');
-CALL hqc.column('public.field_definitions', 'description', 'text', NULL, false, 'and');
-CALL hqc.column('public.field_definitions', 'is_active', 'boolean', 'true', false, 'and');
+CALL hqc.columns('public.field_definitions', ARRAY[
+  -- name, type, default, not null, owns, generated/identity, requires, backfill
+  ['id', 'uuid', 'gen_random_uuid()', 'true', 'and', NULL, NULL, NULL],
+  ['tenant_id', 'uuid', '''00000000-0000-0000-0000-000000000000''::uuid', 'true', 'and', NULL, NULL, NULL],
+  ['created_at', 'timestamptz', 'now()', 'true', 'and', NULL, NULL, NULL],
+  ['entity_type', 'text', '''contact''::text', 'true', 'and', NULL, NULL, NULL],
+  ['field_key', 'text', NULL, 'true', 'and', NULL, NULL, NULL],
+  ['field_type', 'text', NULL, 'true', 'and', NULL, NULL, NULL],
+  ['label', 'text', NULL, 'true', 'and', NULL, NULL, NULL],
+  ['field_group', 'text', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['sort_order', 'integer', '0', 'false', 'and', NULL, NULL, NULL],
+  ['required', 'boolean', 'false', 'false', 'and', NULL, NULL, NULL],
+  ['options', 'jsonb', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['description', 'text', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['is_active', 'boolean', 'true', 'false', 'and', NULL, NULL, NULL]]);
 
 -- Constraints, indexes, policies and triggers of workspace
 CALL hqc.constraint('public.workspace', 'workspace_pkey', 'PRIMARY KEY (id)');

@@ -16,14 +16,10 @@ BEGIN
   IF pg_catalog.current_setting('statement_timeout') = '0' THEN
     PERFORM pg_catalog.set_config('statement_timeout', '10min', false);
   END IF;
-END
-$hqc$;
-DO $hqc$
-BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('fe052fb60de827bf', '006_crm');
+  CALL hqc.require('f8a567bee29ed37b', '006_crm');
 END
 $hqc$;
 
@@ -121,11 +117,13 @@ CALL hqc.table('public.tags', $ddl$CREATE TABLE public.tags (
   CONSTRAINT tags_tenant_id_fkey FOREIGN KEY (tenant_id) REFERENCES public.tenants(id) ON DELETE CASCADE,
   CONSTRAINT tags_tenant_id_name_key UNIQUE (tenant_id, name)
 )$ddl$);
-CALL hqc.column('public.tags', 'id', 'uuid', 'gen_random_uuid()', true, 'and');
-CALL hqc.column('public.tags', 'tenant_id', 'uuid', '''00000000-0000-0000-0000-000000000000''::uuid', true, 'and');
-CALL hqc.column('public.tags', 'name', 'text', NULL, true, 'and');
-CALL hqc.column('public.tags', 'color', 'text', '''#6b7280''::text', false, 'and');
-CALL hqc.column('public.tags', 'created_at', 'timestamptz', 'now()', true, 'and');
+CALL hqc.columns('public.tags', ARRAY[
+  -- name, type, default, not null, owns, generated/identity, requires, backfill
+  ['id', 'uuid', 'gen_random_uuid()', 'true', 'and', NULL, NULL, NULL],
+  ['tenant_id', 'uuid', '''00000000-0000-0000-0000-000000000000''::uuid', 'true', 'and', NULL, NULL, NULL],
+  ['name', 'text', NULL, 'true', 'and', NULL, NULL, NULL],
+  ['color', 'text', '''#6b7280''::text', 'false', 'and', NULL, NULL, NULL],
+  ['created_at', 'timestamptz', 'now()', 'true', 'and', NULL, NULL, NULL]]);
 
 -- Table campaigns
 CALL hqc.table('public.campaigns', $ddl$CREATE TABLE public.campaigns (
@@ -141,15 +139,17 @@ CALL hqc.table('public.campaigns', $ddl$CREATE TABLE public.campaigns (
   CONSTRAINT campaigns_pkey PRIMARY KEY (id),
   CONSTRAINT campaigns_tenant_id_fkey FOREIGN KEY (tenant_id) REFERENCES public.tenants(id) ON DELETE CASCADE
 )$ddl$);
-CALL hqc.column('public.campaigns', 'id', 'uuid', 'gen_random_uuid()', true, 'and');
-CALL hqc.column('public.campaigns', 'tenant_id', 'uuid', '''00000000-0000-0000-0000-000000000000''::uuid', true, 'and');
-CALL hqc.column('public.campaigns', 'created_at', 'timestamptz', 'now()', true, 'and');
-CALL hqc.column('public.campaigns', 'updated_at', 'timestamptz', 'now()', true, 'and');
-CALL hqc.column('public.campaigns', 'name', 'text', NULL, true, 'and');
-CALL hqc.column('public.campaigns', 'description', 'text', NULL, false, 'and');
-CALL hqc.column('public.campaigns', 'channel', 'text', NULL, false, 'and');
-CALL hqc.column('public.campaigns', 'is_active', 'boolean', 'true', true, 'and');
-CALL hqc.column('public.campaigns', 'meta', 'jsonb', '''{}''::jsonb', true, 'and');
+CALL hqc.columns('public.campaigns', ARRAY[
+  -- name, type, default, not null, owns, generated/identity, requires, backfill
+  ['id', 'uuid', 'gen_random_uuid()', 'true', 'and', NULL, NULL, NULL],
+  ['tenant_id', 'uuid', '''00000000-0000-0000-0000-000000000000''::uuid', 'true', 'and', NULL, NULL, NULL],
+  ['created_at', 'timestamptz', 'now()', 'true', 'and', NULL, NULL, NULL],
+  ['updated_at', 'timestamptz', 'now()', 'true', 'and', NULL, NULL, NULL],
+  ['name', 'text', NULL, 'true', 'and', NULL, NULL, NULL],
+  ['description', 'text', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['channel', 'text', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['is_active', 'boolean', 'true', 'true', 'and', NULL, NULL, NULL],
+  ['meta', 'jsonb', '''{}''::jsonb', 'true', 'and', NULL, NULL, NULL]]);
 
 -- Table contacts
 CALL hqc.table('public.contacts', $ddl$CREATE TABLE public.contacts (
@@ -184,33 +184,35 @@ CALL hqc.table('public.contacts', $ddl$CREATE TABLE public.contacts (
   CONSTRAINT contacts_tenant_id_fkey FOREIGN KEY (tenant_id) REFERENCES public.tenants(id) ON DELETE CASCADE,
   CONSTRAINT contacts_campaign_id_fkey FOREIGN KEY (campaign_id) REFERENCES public.campaigns(id) ON DELETE SET NULL
 )$ddl$);
-CALL hqc.column('public.contacts', 'id', 'uuid', 'gen_random_uuid()', true, 'and');
-CALL hqc.column('public.contacts', 'tenant_id', 'uuid', '''00000000-0000-0000-0000-000000000000''::uuid', true, 'and');
-CALL hqc.column('public.contacts', 'created_at', 'timestamptz', 'now()', true, 'and');
-CALL hqc.column('public.contacts', 'updated_at', 'timestamptz', 'now()', true, 'and');
-CALL hqc.column('public.contacts', 'name', 'text', NULL, true, 'and');
-CALL hqc.column('public.contacts', 'email', 'text', NULL, false, 'and');
-CALL hqc.column('public.contacts', 'phone', 'text', NULL, false, 'and');
-CALL hqc.column('public.contacts', 'linkedin_url', 'text', NULL, false, 'and');
-CALL hqc.column('public.contacts', 'twitter_url', 'text', NULL, false, 'and');
-CALL hqc.column('public.contacts', 'website_url', 'text', NULL, false, 'and');
-CALL hqc.column('public.contacts', 'company', 'text', NULL, false, 'and');
-CALL hqc.column('public.contacts', 'title', 'text', NULL, false, 'and');
-CALL hqc.column('public.contacts', 'location', 'text', NULL, false, 'and');
-CALL hqc.column('public.contacts', 'avatar_url', 'text', NULL, false, 'and');
-CALL hqc.column('public.contacts', 'handle', 'text', NULL, false, 'and');
-CALL hqc.column('public.contacts', 'how_we_met', 'text', NULL, false, 'and');
-CALL hqc.column('public.contacts', 'notes', 'text', NULL, false, 'and');
-CALL hqc.column('public.contacts', 'tags', 'text[]', '''{}''::text[]', true, 'and');
-CALL hqc.column('public.contacts', 'source', 'text', NULL, false, 'and');
-CALL hqc.column('public.contacts', 'campaign_id', 'uuid', NULL, false, 'and');
-CALL hqc.column('public.contacts', 'status', 'text', '''new''::text', true, 'and');
-CALL hqc.column('public.contacts', 'status_changed_at', 'timestamptz', NULL, false, 'and');
-CALL hqc.column('public.contacts', 'priority', 'text', NULL, false, 'and');
-CALL hqc.column('public.contacts', 'relationship_strength', 'text', '''stranger''::text', false, 'and');
-CALL hqc.column('public.contacts', 'last_contact_date', 'timestamptz', NULL, false, 'and');
-CALL hqc.column('public.contacts', 'extended', 'jsonb', '''{}''::jsonb', true, 'and');
-CALL hqc.column('public.contacts', 'archived_at', 'timestamptz', NULL, false, 'and');
+CALL hqc.columns('public.contacts', ARRAY[
+  -- name, type, default, not null, owns, generated/identity, requires, backfill
+  ['id', 'uuid', 'gen_random_uuid()', 'true', 'and', NULL, NULL, NULL],
+  ['tenant_id', 'uuid', '''00000000-0000-0000-0000-000000000000''::uuid', 'true', 'and', NULL, NULL, NULL],
+  ['created_at', 'timestamptz', 'now()', 'true', 'and', NULL, NULL, NULL],
+  ['updated_at', 'timestamptz', 'now()', 'true', 'and', NULL, NULL, NULL],
+  ['name', 'text', NULL, 'true', 'and', NULL, NULL, NULL],
+  ['email', 'text', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['phone', 'text', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['linkedin_url', 'text', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['twitter_url', 'text', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['website_url', 'text', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['company', 'text', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['title', 'text', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['location', 'text', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['avatar_url', 'text', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['handle', 'text', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['how_we_met', 'text', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['notes', 'text', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['tags', 'text[]', '''{}''::text[]', 'true', 'and', NULL, NULL, NULL],
+  ['source', 'text', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['campaign_id', 'uuid', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['status', 'text', '''new''::text', 'true', 'and', NULL, NULL, NULL],
+  ['status_changed_at', 'timestamptz', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['priority', 'text', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['relationship_strength', 'text', '''stranger''::text', 'false', 'and', NULL, NULL, NULL],
+  ['last_contact_date', 'timestamptz', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['extended', 'jsonb', '''{}''::jsonb', 'true', 'and', NULL, NULL, NULL],
+  ['archived_at', 'timestamptz', NULL, 'false', 'and', NULL, NULL, NULL]]);
 
 -- Table organizations
 CALL hqc.table('public.organizations', $ddl$CREATE TABLE public.organizations (
@@ -233,22 +235,24 @@ CALL hqc.table('public.organizations', $ddl$CREATE TABLE public.organizations (
   CONSTRAINT organizations_pkey PRIMARY KEY (id),
   CONSTRAINT organizations_tenant_id_fkey FOREIGN KEY (tenant_id) REFERENCES public.tenants(id) ON DELETE CASCADE
 )$ddl$);
-CALL hqc.column('public.organizations', 'id', 'uuid', 'gen_random_uuid()', true, 'and');
-CALL hqc.column('public.organizations', 'tenant_id', 'uuid', '''00000000-0000-0000-0000-000000000000''::uuid', true, 'and');
-CALL hqc.column('public.organizations', 'created_at', 'timestamptz', 'now()', true, 'and');
-CALL hqc.column('public.organizations', 'updated_at', 'timestamptz', 'now()', true, 'and');
-CALL hqc.column('public.organizations', 'name', 'text', NULL, true, 'and');
-CALL hqc.column('public.organizations', 'type', 'text', NULL, false, 'and');
-CALL hqc.column('public.organizations', 'website', 'text', NULL, false, 'and');
-CALL hqc.column('public.organizations', 'industry', 'text', NULL, false, 'and');
-CALL hqc.column('public.organizations', 'size', 'text', NULL, false, 'and');
-CALL hqc.column('public.organizations', 'location', 'text', NULL, false, 'and');
-CALL hqc.column('public.organizations', 'description', 'text', NULL, false, 'and');
-CALL hqc.column('public.organizations', 'notes', 'text', NULL, false, 'and');
-CALL hqc.column('public.organizations', 'tags', 'text[]', '''{}''::text[]', true, 'and');
-CALL hqc.column('public.organizations', 'status', 'text', NULL, false, 'and');
-CALL hqc.column('public.organizations', 'extended', 'jsonb', '''{}''::jsonb', true, 'and');
-CALL hqc.column('public.organizations', 'archived_at', 'timestamptz', NULL, false, 'and');
+CALL hqc.columns('public.organizations', ARRAY[
+  -- name, type, default, not null, owns, generated/identity, requires, backfill
+  ['id', 'uuid', 'gen_random_uuid()', 'true', 'and', NULL, NULL, NULL],
+  ['tenant_id', 'uuid', '''00000000-0000-0000-0000-000000000000''::uuid', 'true', 'and', NULL, NULL, NULL],
+  ['created_at', 'timestamptz', 'now()', 'true', 'and', NULL, NULL, NULL],
+  ['updated_at', 'timestamptz', 'now()', 'true', 'and', NULL, NULL, NULL],
+  ['name', 'text', NULL, 'true', 'and', NULL, NULL, NULL],
+  ['type', 'text', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['website', 'text', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['industry', 'text', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['size', 'text', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['location', 'text', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['description', 'text', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['notes', 'text', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['tags', 'text[]', '''{}''::text[]', 'true', 'and', NULL, NULL, NULL],
+  ['status', 'text', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['extended', 'jsonb', '''{}''::jsonb', 'true', 'and', NULL, NULL, NULL],
+  ['archived_at', 'timestamptz', NULL, 'false', 'and', NULL, NULL, NULL]]);
 
 -- Table contact_organizations
 CALL hqc.table('public.contact_organizations', $ddl$CREATE TABLE public.contact_organizations (
@@ -268,15 +272,17 @@ CALL hqc.table('public.contact_organizations', $ddl$CREATE TABLE public.contact_
   CONSTRAINT contact_organizations_tenant_id_contact_id_org_id_role_key UNIQUE (tenant_id, contact_id, org_id, role),
   CONSTRAINT contact_organizations_check CHECK ((is_current = true AND ended_at IS NULL) OR is_current = false)
 )$ddl$);
-CALL hqc.column('public.contact_organizations', 'id', 'uuid', 'gen_random_uuid()', true, 'and');
-CALL hqc.column('public.contact_organizations', 'tenant_id', 'uuid', '''00000000-0000-0000-0000-000000000000''::uuid', true, 'and');
-CALL hqc.column('public.contact_organizations', 'created_at', 'timestamptz', 'now()', true, 'and');
-CALL hqc.column('public.contact_organizations', 'contact_id', 'uuid', NULL, true, 'and');
-CALL hqc.column('public.contact_organizations', 'org_id', 'uuid', NULL, true, 'and');
-CALL hqc.column('public.contact_organizations', 'role', 'text', NULL, false, 'and');
-CALL hqc.column('public.contact_organizations', 'is_current', 'boolean', 'true', true, 'and');
-CALL hqc.column('public.contact_organizations', 'started_at', 'date', NULL, false, 'and');
-CALL hqc.column('public.contact_organizations', 'ended_at', 'date', NULL, false, 'and');
+CALL hqc.columns('public.contact_organizations', ARRAY[
+  -- name, type, default, not null, owns, generated/identity, requires, backfill
+  ['id', 'uuid', 'gen_random_uuid()', 'true', 'and', NULL, NULL, NULL],
+  ['tenant_id', 'uuid', '''00000000-0000-0000-0000-000000000000''::uuid', 'true', 'and', NULL, NULL, NULL],
+  ['created_at', 'timestamptz', 'now()', 'true', 'and', NULL, NULL, NULL],
+  ['contact_id', 'uuid', NULL, 'true', 'and', NULL, NULL, NULL],
+  ['org_id', 'uuid', NULL, 'true', 'and', NULL, NULL, NULL],
+  ['role', 'text', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['is_current', 'boolean', 'true', 'true', 'and', NULL, NULL, NULL],
+  ['started_at', 'date', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['ended_at', 'date', NULL, 'false', 'and', NULL, NULL, NULL]]);
 
 -- Table templates
 CALL hqc.table('public.templates', $ddl$CREATE TABLE public.templates (
@@ -299,22 +305,24 @@ CALL hqc.table('public.templates', $ddl$CREATE TABLE public.templates (
   CONSTRAINT templates_pkey PRIMARY KEY (id),
   CONSTRAINT templates_tenant_id_fkey FOREIGN KEY (tenant_id) REFERENCES public.tenants(id) ON DELETE CASCADE
 )$ddl$);
-CALL hqc.column('public.templates', 'id', 'uuid', 'gen_random_uuid()', true, 'and');
-CALL hqc.column('public.templates', 'tenant_id', 'uuid', '''00000000-0000-0000-0000-000000000000''::uuid', true, 'and');
-CALL hqc.column('public.templates', 'created_at', 'timestamptz', 'now()', true, 'and');
-CALL hqc.column('public.templates', 'updated_at', 'timestamptz', 'now()', true, 'and');
-CALL hqc.column('public.templates', 'name', 'text', NULL, true, 'and');
-CALL hqc.column('public.templates', 'channel', 'text', NULL, false, 'and');
-CALL hqc.column('public.templates', 'stage', 'text', NULL, false, 'and');
-CALL hqc.column('public.templates', 'subject', 'text', NULL, false, 'and');
-CALL hqc.column('public.templates', 'body', 'text', NULL, true, 'and');
-CALL hqc.column('public.templates', 'is_active', 'boolean', 'true', true, 'and');
-CALL hqc.column('public.templates', 'use_count', 'integer', '0', true, 'and');
-CALL hqc.column('public.templates', 'family', 'text', NULL, false, 'and');
-CALL hqc.column('public.templates', 'angle', 'text', NULL, false, 'and');
-CALL hqc.column('public.templates', 'audience', 'text', NULL, false, 'and');
-CALL hqc.column('public.templates', 'overlays', 'jsonb', '''[]''::jsonb', true, 'and');
-CALL hqc.column('public.templates', 'meta', 'jsonb', '''{}''::jsonb', true, 'and');
+CALL hqc.columns('public.templates', ARRAY[
+  -- name, type, default, not null, owns, generated/identity, requires, backfill
+  ['id', 'uuid', 'gen_random_uuid()', 'true', 'and', NULL, NULL, NULL],
+  ['tenant_id', 'uuid', '''00000000-0000-0000-0000-000000000000''::uuid', 'true', 'and', NULL, NULL, NULL],
+  ['created_at', 'timestamptz', 'now()', 'true', 'and', NULL, NULL, NULL],
+  ['updated_at', 'timestamptz', 'now()', 'true', 'and', NULL, NULL, NULL],
+  ['name', 'text', NULL, 'true', 'and', NULL, NULL, NULL],
+  ['channel', 'text', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['stage', 'text', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['subject', 'text', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['body', 'text', NULL, 'true', 'and', NULL, NULL, NULL],
+  ['is_active', 'boolean', 'true', 'true', 'and', NULL, NULL, NULL],
+  ['use_count', 'integer', '0', 'true', 'and', NULL, NULL, NULL],
+  ['family', 'text', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['angle', 'text', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['audience', 'text', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['overlays', 'jsonb', '''[]''::jsonb', 'true', 'and', NULL, NULL, NULL],
+  ['meta', 'jsonb', '''{}''::jsonb', 'true', 'and', NULL, NULL, NULL]]);
 
 -- Table draft_sets
 CALL hqc.table('public.draft_sets', $ddl$CREATE TABLE public.draft_sets (
@@ -342,21 +350,23 @@ CALL hqc.table('public.draft_sets', $ddl$CREATE TABLE public.draft_sets (
   CONSTRAINT draft_sets_tenant_id_contact_id_channel_stage_version_key UNIQUE (tenant_id, contact_id, channel, stage, version),
   CONSTRAINT draft_sets_variants_is_array CHECK (jsonb_typeof(variants) = 'array')
 )$ddl$);
-CALL hqc.column('public.draft_sets', 'id', 'uuid', 'gen_random_uuid()', true, 'and');
-CALL hqc.column('public.draft_sets', 'tenant_id', 'uuid', '''00000000-0000-0000-0000-000000000000''::uuid', true, 'and');
-CALL hqc.column('public.draft_sets', 'created_at', 'timestamptz', 'now()', true, 'and');
-CALL hqc.column('public.draft_sets', 'updated_at', 'timestamptz', 'now()', true, 'and');
-CALL hqc.column('public.draft_sets', 'contact_id', 'uuid', NULL, true, 'and');
-CALL hqc.column('public.draft_sets', 'template_id', 'uuid', NULL, false, 'and');
-CALL hqc.column('public.draft_sets', 'channel', 'text', NULL, true, 'and');
-CALL hqc.column('public.draft_sets', 'stage', 'text', NULL, true, 'and');
-CALL hqc.column('public.draft_sets', 'version', 'integer', '1', true, 'and');
-CALL hqc.column('public.draft_sets', 'variants', 'jsonb', NULL, true, 'and');
-CALL hqc.column('public.draft_sets', 'selected_variant_index', 'integer', NULL, false, 'and');
-CALL hqc.column('public.draft_sets', 'based_on_draft_set_id', 'uuid', NULL, false, 'and');
-CALL hqc.column('public.draft_sets', 'feedback_notes', 'text', NULL, false, 'and');
-CALL hqc.column('public.draft_sets', 'status', 'text', '''draft''::text', true, 'and');
-CALL hqc.column('public.draft_sets', 'meta', 'jsonb', '''{}''::jsonb', true, 'and');
+CALL hqc.columns('public.draft_sets', ARRAY[
+  -- name, type, default, not null, owns, generated/identity, requires, backfill
+  ['id', 'uuid', 'gen_random_uuid()', 'true', 'and', NULL, NULL, NULL],
+  ['tenant_id', 'uuid', '''00000000-0000-0000-0000-000000000000''::uuid', 'true', 'and', NULL, NULL, NULL],
+  ['created_at', 'timestamptz', 'now()', 'true', 'and', NULL, NULL, NULL],
+  ['updated_at', 'timestamptz', 'now()', 'true', 'and', NULL, NULL, NULL],
+  ['contact_id', 'uuid', NULL, 'true', 'and', NULL, NULL, NULL],
+  ['template_id', 'uuid', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['channel', 'text', NULL, 'true', 'and', NULL, NULL, NULL],
+  ['stage', 'text', NULL, 'true', 'and', NULL, NULL, NULL],
+  ['version', 'integer', '1', 'true', 'and', NULL, NULL, NULL],
+  ['variants', 'jsonb', NULL, 'true', 'and', NULL, NULL, NULL],
+  ['selected_variant_index', 'integer', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['based_on_draft_set_id', 'uuid', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['feedback_notes', 'text', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['status', 'text', '''draft''::text', 'true', 'and', NULL, NULL, NULL],
+  ['meta', 'jsonb', '''{}''::jsonb', 'true', 'and', NULL, NULL, NULL]]);
 
 -- Constraints, indexes, policies and triggers of tags
 CALL hqc.constraint('public.tags', 'tags_pkey', 'PRIMARY KEY (id)');

@@ -16,14 +16,10 @@ BEGIN
   IF pg_catalog.current_setting('statement_timeout') = '0' THEN
     PERFORM pg_catalog.set_config('statement_timeout', '10min', false);
   END IF;
-END
-$hqc$;
-DO $hqc$
-BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('fe052fb60de827bf', '007_gateways');
+  CALL hqc.require('f8a567bee29ed37b', '007_gateways');
 END
 $hqc$;
 
@@ -156,16 +152,18 @@ CALL hqc.table('public.gateways', $ddl$CREATE TABLE public.gateways (
   CONSTRAINT gateways_tenant_id_fkey FOREIGN KEY (tenant_id) REFERENCES public.tenants(id) ON DELETE CASCADE,
   CONSTRAINT gateways_tenant_id_slug_key UNIQUE (tenant_id, slug)
 )$ddl$);
-CALL hqc.column('public.gateways', 'id', 'uuid', 'gen_random_uuid()', true, 'and');
-CALL hqc.column('public.gateways', 'tenant_id', 'uuid', '''00000000-0000-0000-0000-000000000000''::uuid', true, 'and');
-CALL hqc.column('public.gateways', 'created_at', 'timestamptz', 'now()', true, 'and');
-CALL hqc.column('public.gateways', 'updated_at', 'timestamptz', 'now()', true, 'and');
-CALL hqc.column('public.gateways', 'slug', 'text', NULL, true, 'and');
-CALL hqc.column('public.gateways', 'label', 'text', NULL, true, 'and');
-CALL hqc.column('public.gateways', 'status', 'public.gateway_status', '''ready''::gateway_status', true, 'and');
-CALL hqc.column('public.gateways', 'last_seen_at', 'timestamptz', NULL, false, 'and');
-CALL hqc.column('public.gateways', 'last_heartbeat_at', 'timestamptz', NULL, false, 'and');
-CALL hqc.column('public.gateways', 'meta', 'jsonb', '''{}''::jsonb', true, 'and');
+CALL hqc.columns('public.gateways', ARRAY[
+  -- name, type, default, not null, owns, generated/identity, requires, backfill
+  ['id', 'uuid', 'gen_random_uuid()', 'true', 'and', NULL, NULL, NULL],
+  ['tenant_id', 'uuid', '''00000000-0000-0000-0000-000000000000''::uuid', 'true', 'and', NULL, NULL, NULL],
+  ['created_at', 'timestamptz', 'now()', 'true', 'and', NULL, NULL, NULL],
+  ['updated_at', 'timestamptz', 'now()', 'true', 'and', NULL, NULL, NULL],
+  ['slug', 'text', NULL, 'true', 'and', NULL, NULL, NULL],
+  ['label', 'text', NULL, 'true', 'and', NULL, NULL, NULL],
+  ['status', 'public.gateway_status', '''ready''::gateway_status', 'true', 'and', NULL, NULL, NULL],
+  ['last_seen_at', 'timestamptz', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['last_heartbeat_at', 'timestamptz', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['meta', 'jsonb', '''{}''::jsonb', 'true', 'and', NULL, NULL, NULL]]);
 
 -- Table gateway_registration_tokens
 CALL hqc.table('public.gateway_registration_tokens', $ddl$CREATE TABLE public.gateway_registration_tokens (
@@ -182,14 +180,16 @@ CALL hqc.table('public.gateway_registration_tokens', $ddl$CREATE TABLE public.ga
   CONSTRAINT gateway_registration_tokens_token_hash_key UNIQUE (token_hash),
   CONSTRAINT gateway_registration_tokens_consumed_by_gateway_id_fkey FOREIGN KEY (consumed_by_gateway_id) REFERENCES public.gateways(id)
 )$ddl$);
-CALL hqc.column('public.gateway_registration_tokens', 'id', 'uuid', 'gen_random_uuid()', true, 'and');
-CALL hqc.column('public.gateway_registration_tokens', 'tenant_id', 'uuid', '''00000000-0000-0000-0000-000000000000''::uuid', true, 'and');
-CALL hqc.column('public.gateway_registration_tokens', 'created_at', 'timestamptz', 'now()', true, 'and');
-CALL hqc.column('public.gateway_registration_tokens', 'token_hash', 'text', NULL, true, 'and');
-CALL hqc.column('public.gateway_registration_tokens', 'label', 'text', NULL, false, 'and');
-CALL hqc.column('public.gateway_registration_tokens', 'expires_at', 'timestamptz', NULL, true, 'and');
-CALL hqc.column('public.gateway_registration_tokens', 'consumed_at', 'timestamptz', NULL, false, 'and');
-CALL hqc.column('public.gateway_registration_tokens', 'consumed_by_gateway_id', 'uuid', NULL, false, 'and');
+CALL hqc.columns('public.gateway_registration_tokens', ARRAY[
+  -- name, type, default, not null, owns, generated/identity, requires, backfill
+  ['id', 'uuid', 'gen_random_uuid()', 'true', 'and', NULL, NULL, NULL],
+  ['tenant_id', 'uuid', '''00000000-0000-0000-0000-000000000000''::uuid', 'true', 'and', NULL, NULL, NULL],
+  ['created_at', 'timestamptz', 'now()', 'true', 'and', NULL, NULL, NULL],
+  ['token_hash', 'text', NULL, 'true', 'and', NULL, NULL, NULL],
+  ['label', 'text', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['expires_at', 'timestamptz', NULL, 'true', 'and', NULL, NULL, NULL],
+  ['consumed_at', 'timestamptz', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['consumed_by_gateway_id', 'uuid', NULL, 'false', 'and', NULL, NULL, NULL]]);
 
 -- Function consume_gateway_token
 CALL hqc.function('public.consume_gateway_token(text, text, text)', $ddl$CREATE OR REPLACE FUNCTION public.consume_gateway_token(p_token text, p_label text DEFAULT NULL::text, p_slug_hint text DEFAULT NULL::text)
@@ -290,7 +290,7 @@ callable by anon and authenticated.
    Made unique in the token''s tenant with `-2`, `-3`, ...
 6. Inserts the gateway (status provisioning, meta {"registered_via": "token"}), marks the
    token consumed and returns (gateway_id, gateway_slug).
-');
+', parsed => true);
 
 -- Constraints, indexes, policies and triggers of gateways
 CALL hqc.constraint('public.gateways', 'gateways_pkey', 'PRIMARY KEY (id)');

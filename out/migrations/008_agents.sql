@@ -16,14 +16,10 @@ BEGIN
   IF pg_catalog.current_setting('statement_timeout') = '0' THEN
     PERFORM pg_catalog.set_config('statement_timeout', '10min', false);
   END IF;
-END
-$hqc$;
-DO $hqc$
-BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('fe052fb60de827bf', '008_agents');
+  CALL hqc.require('f8a567bee29ed37b', '008_agents');
 END
 $hqc$;
 
@@ -77,25 +73,27 @@ CALL hqc.table('public.agents', $ddl$CREATE TABLE public.agents (
   CONSTRAINT agents_tenant_id_slug_key UNIQUE (tenant_id, slug),
   CONSTRAINT agents_no_self_report CHECK (reports_to_id IS NULL OR reports_to_id <> id)
 )$ddl$);
-CALL hqc.column('public.agents', 'id', 'uuid', 'gen_random_uuid()', true, 'and');
-CALL hqc.column('public.agents', 'tenant_id', 'uuid', '''00000000-0000-0000-0000-000000000000''::uuid', true, 'and');
-CALL hqc.column('public.agents', 'created_at', 'timestamptz', 'now()', true, 'and');
-CALL hqc.column('public.agents', 'updated_at', 'timestamptz', 'now()', true, 'and');
-CALL hqc.column('public.agents', 'gateway_id', 'uuid', NULL, false, 'and');
-CALL hqc.column('public.agents', 'name', 'text', NULL, true, 'and');
-CALL hqc.column('public.agents', 'slug', 'text', NULL, true, 'and');
-CALL hqc.column('public.agents', 'description', 'text', NULL, false, 'and');
-CALL hqc.column('public.agents', 'avatar_url', 'text', NULL, false, 'and');
-CALL hqc.column('public.agents', 'status', 'public.agent_status', '''ready''::agent_status', true, 'and');
-CALL hqc.column('public.agents', 'last_seen_at', 'timestamptz', NULL, false, 'and');
-CALL hqc.column('public.agents', 'last_heartbeat_at', 'timestamptz', NULL, false, 'and');
-CALL hqc.column('public.agents', 'model', 'text', NULL, false, 'and');
-CALL hqc.column('public.agents', 'thinking', 'text', NULL, false, 'and');
-CALL hqc.column('public.agents', 'reports_to_id', 'uuid', NULL, false, 'and');
-CALL hqc.column('public.agents', 'domains', 'text[]', '''{}''::text[]', true, 'and');
-CALL hqc.column('public.agents', 'capabilities', 'text[]', NULL, false, 'and');
-CALL hqc.column('public.agents', 'config', 'jsonb', '''{}''::jsonb', true, 'and');
-CALL hqc.column('public.agents', 'meta', 'jsonb', '''{}''::jsonb', true, 'and');
+CALL hqc.columns('public.agents', ARRAY[
+  -- name, type, default, not null, owns, generated/identity, requires, backfill
+  ['id', 'uuid', 'gen_random_uuid()', 'true', 'and', NULL, NULL, NULL],
+  ['tenant_id', 'uuid', '''00000000-0000-0000-0000-000000000000''::uuid', 'true', 'and', NULL, NULL, NULL],
+  ['created_at', 'timestamptz', 'now()', 'true', 'and', NULL, NULL, NULL],
+  ['updated_at', 'timestamptz', 'now()', 'true', 'and', NULL, NULL, NULL],
+  ['gateway_id', 'uuid', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['name', 'text', NULL, 'true', 'and', NULL, NULL, NULL],
+  ['slug', 'text', NULL, 'true', 'and', NULL, NULL, NULL],
+  ['description', 'text', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['avatar_url', 'text', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['status', 'public.agent_status', '''ready''::agent_status', 'true', 'and', NULL, NULL, NULL],
+  ['last_seen_at', 'timestamptz', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['last_heartbeat_at', 'timestamptz', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['model', 'text', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['thinking', 'text', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['reports_to_id', 'uuid', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['domains', 'text[]', '''{}''::text[]', 'true', 'and', NULL, NULL, NULL],
+  ['capabilities', 'text[]', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['config', 'jsonb', '''{}''::jsonb', 'true', 'and', NULL, NULL, NULL],
+  ['meta', 'jsonb', '''{}''::jsonb', 'true', 'and', NULL, NULL, NULL]]);
 
 -- Function agent_reports_chain
 CALL hqc.function('public.agent_reports_chain(uuid, integer)', $ddl$CREATE OR REPLACE FUNCTION public.agent_reports_chain(p_agent_id uuid, p_max_depth integer DEFAULT 5)

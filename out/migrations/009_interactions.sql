@@ -16,14 +16,10 @@ BEGIN
   IF pg_catalog.current_setting('statement_timeout') = '0' THEN
     PERFORM pg_catalog.set_config('statement_timeout', '10min', false);
   END IF;
-END
-$hqc$;
-DO $hqc$
-BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('fe052fb60de827bf', '009_interactions');
+  CALL hqc.require('f8a567bee29ed37b', '009_interactions');
 END
 $hqc$;
 
@@ -57,24 +53,26 @@ CALL hqc.table('public.interactions', $ddl$CREATE TABLE public.interactions (
   CONSTRAINT interactions_template_id_fkey FOREIGN KEY (template_id) REFERENCES public.templates(id) ON DELETE SET NULL,
   CONSTRAINT interactions_actor_agent_id_fkey FOREIGN KEY (actor_agent_id) REFERENCES public.agents(id) ON DELETE SET NULL
 )$ddl$);
-CALL hqc.column('public.interactions', 'id', 'uuid', 'gen_random_uuid()', true, 'and');
-CALL hqc.column('public.interactions', 'created_at', 'timestamptz', 'now()', true, 'and');
-CALL hqc.column('public.interactions', 'tenant_id', 'uuid', '''00000000-0000-0000-0000-000000000000''::uuid', true, 'and');
-CALL hqc.column('public.interactions', 'contact_id', 'uuid', NULL, true, 'ad');
-CALL hqc.column('public.interactions', 'org_id', 'uuid', NULL, false, 'and');
-CALL hqc.column('public.interactions', 'type', 'text', NULL, true, 'and');
-CALL hqc.column('public.interactions', 'direction', 'text', NULL, false, 'and');
-CALL hqc.column('public.interactions', 'channel', 'text', NULL, false, 'and');
-CALL hqc.column('public.interactions', 'subject', 'text', NULL, false, 'and');
-CALL hqc.column('public.interactions', 'summary', 'text', NULL, false, 'and');
-CALL hqc.column('public.interactions', 'body', 'text', NULL, false, 'and');
-CALL hqc.column('public.interactions', 'occurred_at', 'timestamptz', 'now()', true, 'and');
-CALL hqc.column('public.interactions', 'next_action', 'text', NULL, false, 'and');
-CALL hqc.column('public.interactions', 'next_action_date', 'timestamptz', NULL, false, 'and');
-CALL hqc.column('public.interactions', 'template_id', 'uuid', NULL, false, 'and');
-CALL hqc.column('public.interactions', 'actor_type', 'public.actor_type', '''human''::actor_type', true, 'and');
-CALL hqc.column('public.interactions', 'actor_agent_id', 'uuid', NULL, false, 'and');
-CALL hqc.column('public.interactions', 'meta', 'jsonb', '''{}''::jsonb', true, 'and');
+CALL hqc.columns('public.interactions', ARRAY[
+  -- name, type, default, not null, owns, generated/identity, requires, backfill
+  ['id', 'uuid', 'gen_random_uuid()', 'true', 'and', NULL, NULL, NULL],
+  ['created_at', 'timestamptz', 'now()', 'true', 'and', NULL, NULL, NULL],
+  ['tenant_id', 'uuid', '''00000000-0000-0000-0000-000000000000''::uuid', 'true', 'and', NULL, NULL, NULL],
+  ['contact_id', 'uuid', NULL, 'true', 'ad', NULL, NULL, NULL],
+  ['org_id', 'uuid', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['type', 'text', NULL, 'true', 'and', NULL, NULL, NULL],
+  ['direction', 'text', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['channel', 'text', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['subject', 'text', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['summary', 'text', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['body', 'text', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['occurred_at', 'timestamptz', 'now()', 'true', 'and', NULL, NULL, NULL],
+  ['next_action', 'text', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['next_action_date', 'timestamptz', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['template_id', 'uuid', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['actor_type', 'public.actor_type', '''human''::actor_type', 'true', 'and', NULL, NULL, NULL],
+  ['actor_agent_id', 'uuid', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['meta', 'jsonb', '''{}''::jsonb', 'true', 'and', NULL, NULL, NULL]]);
 
 -- Function sync_contact_last_interaction
 CALL hqc.function('public.sync_contact_last_interaction()', $ddl$CREATE OR REPLACE FUNCTION public.sync_contact_last_interaction()
@@ -96,7 +94,7 @@ $fn$$ddl$,
 the interaction''s `occurred_at` (never backwards; a NULL date is replaced). Nothing
 happens for an interaction without contact. The contact update fires the contact''s own
 UPDATE triggers (updated_at, routine events).
-');
+', parsed => true);
 
 -- Function increment_template_use
 CALL hqc.function('public.increment_template_use()', $ddl$CREATE OR REPLACE FUNCTION public.increment_template_use()
@@ -113,7 +111,7 @@ AS $fn$BEGIN
 END
 $fn$$ddl$,
   acl => ARRAY['service_role=X'],
-  doc => 'AFTER INSERT trigger on interactions; adds 1 to the referenced template''s `use_count`.');
+  doc => 'AFTER INSERT trigger on interactions; adds 1 to the referenced template''s `use_count`.', parsed => true);
 
 -- Constraints, indexes, policies and triggers of interactions
 CALL hqc.constraint('public.interactions', 'interactions_pkey', 'PRIMARY KEY (id)');

@@ -16,14 +16,10 @@ BEGIN
   IF pg_catalog.current_setting('statement_timeout') = '0' THEN
     PERFORM pg_catalog.set_config('statement_timeout', '10min', false);
   END IF;
-END
-$hqc$;
-DO $hqc$
-BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('fe052fb60de827bf', '010_tasks_streams');
+  CALL hqc.require('f8a567bee29ed37b', '010_tasks_streams');
 END
 $hqc$;
 
@@ -47,18 +43,20 @@ CALL hqc.table('public.streams', $ddl$CREATE TABLE public.streams (
   CONSTRAINT streams_pkey PRIMARY KEY (id),
   CONSTRAINT streams_tenant_id_fkey FOREIGN KEY (tenant_id) REFERENCES public.tenants(id) ON DELETE CASCADE
 )$ddl$);
-CALL hqc.column('public.streams', 'id', 'uuid', 'gen_random_uuid()', true, 'and');
-CALL hqc.column('public.streams', 'created_at', 'timestamptz', 'now()', true, 'and');
-CALL hqc.column('public.streams', 'updated_at', 'timestamptz', 'now()', true, 'and');
-CALL hqc.column('public.streams', 'tenant_id', 'uuid', '''00000000-0000-0000-0000-000000000000''::uuid', true, 'and');
-CALL hqc.column('public.streams', 'name', 'text', NULL, true, 'and');
-CALL hqc.column('public.streams', 'description', 'text', NULL, false, 'and');
-CALL hqc.column('public.streams', 'color', 'text', '''#6b7280''::text', false, 'and');
-CALL hqc.column('public.streams', 'icon', 'text', NULL, false, 'and');
-CALL hqc.column('public.streams', 'sort_order', 'integer', '0', false, 'and');
-CALL hqc.column('public.streams', 'type', 'public.stream_type', '''functional''::stream_type', true, 'and');
-CALL hqc.column('public.streams', 'is_archived', 'boolean', 'false', false, 'and');
-CALL hqc.column('public.streams', 'meta', 'jsonb', '''{}''::jsonb', true, 'and');
+CALL hqc.columns('public.streams', ARRAY[
+  -- name, type, default, not null, owns, generated/identity, requires, backfill
+  ['id', 'uuid', 'gen_random_uuid()', 'true', 'and', NULL, NULL, NULL],
+  ['created_at', 'timestamptz', 'now()', 'true', 'and', NULL, NULL, NULL],
+  ['updated_at', 'timestamptz', 'now()', 'true', 'and', NULL, NULL, NULL],
+  ['tenant_id', 'uuid', '''00000000-0000-0000-0000-000000000000''::uuid', 'true', 'and', NULL, NULL, NULL],
+  ['name', 'text', NULL, 'true', 'and', NULL, NULL, NULL],
+  ['description', 'text', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['color', 'text', '''#6b7280''::text', 'false', 'and', NULL, NULL, NULL],
+  ['icon', 'text', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['sort_order', 'integer', '0', 'false', 'and', NULL, NULL, NULL],
+  ['type', 'public.stream_type', '''functional''::stream_type', 'true', 'and', NULL, NULL, NULL],
+  ['is_archived', 'boolean', 'false', 'false', 'and', NULL, NULL, NULL],
+  ['meta', 'jsonb', '''{}''::jsonb', 'true', 'and', NULL, NULL, NULL]]);
 
 -- Table task_series
 CALL hqc.table('public.task_series', $ddl$CREATE TABLE public.task_series (
@@ -101,36 +99,38 @@ CALL hqc.table('public.task_series', $ddl$CREATE TABLE public.task_series (
   CONSTRAINT task_series_timezone_check CHECK (is_valid_timezone(timezone)),
   CONSTRAINT task_series_missed_policy_check CHECK (missed_policy = ANY (ARRAY['auto_skip'::text, 'queue'::text]))
 )$ddl$);
-CALL hqc.column('public.task_series', 'id', 'uuid', 'gen_random_uuid()', true, 'and');
-CALL hqc.column('public.task_series', 'created_at', 'timestamptz', 'now()', true, 'and');
-CALL hqc.column('public.task_series', 'updated_at', 'timestamptz', 'now()', true, 'and');
-CALL hqc.column('public.task_series', 'tenant_id', 'uuid', '''00000000-0000-0000-0000-000000000000''::uuid', true, 'and');
-CALL hqc.column('public.task_series', 'stream_id', 'uuid', NULL, false, 'and');
-CALL hqc.column('public.task_series', 'title', 'text', NULL, true, 'and');
-CALL hqc.column('public.task_series', 'description', 'text', NULL, false, 'and');
-CALL hqc.column('public.task_series', 'priority', 'public.task_priority', '''medium''::task_priority', true, 'and');
-CALL hqc.column('public.task_series', 'assignee_type', 'public.actor_type', NULL, false, 'and');
-CALL hqc.column('public.task_series', 'assignee_agent_id', 'uuid', NULL, false, 'and');
-CALL hqc.column('public.task_series', 'model_override', 'text', NULL, false, 'and');
-CALL hqc.column('public.task_series', 'thinking_override', 'text', NULL, false, 'and');
-CALL hqc.column('public.task_series', 'tags', 'text[]', '''{}''::text[]', true, 'and');
-CALL hqc.column('public.task_series', 'linked_entity_type', 'text', NULL, false, 'and');
-CALL hqc.column('public.task_series', 'linked_entity_id', 'uuid', NULL, false, 'and');
-CALL hqc.column('public.task_series', 'meta', 'jsonb', '''{}''::jsonb', true, 'and');
-CALL hqc.column('public.task_series', 'cadence_type', 'text', NULL, true, 'and');
-CALL hqc.column('public.task_series', 'interval_n', 'integer', '1', true, 'and');
-CALL hqc.column('public.task_series', 'days_of_week', 'smallint[]', '''{}''::smallint[]', true, 'and');
-CALL hqc.column('public.task_series', 'day_of_month', 'smallint', NULL, false, 'and');
-CALL hqc.column('public.task_series', 'time_of_day', 'time', '''09:00:00''::time without time zone', true, 'and');
-CALL hqc.column('public.task_series', 'timezone', 'text', NULL, true, 'and');
-CALL hqc.column('public.task_series', 'is_paused', 'boolean', 'false', true, 'and');
-CALL hqc.column('public.task_series', 'starts_on', 'date', 'CURRENT_DATE', true, 'and');
-CALL hqc.column('public.task_series', 'ends_on', 'date', NULL, false, 'and');
-CALL hqc.column('public.task_series', 'ends_after_count', 'integer', NULL, false, 'and');
-CALL hqc.column('public.task_series', 'spawned_count', 'integer', '0', true, 'and');
-CALL hqc.column('public.task_series', 'next_occurrence_at', 'timestamptz', NULL, false, 'and');
-CALL hqc.column('public.task_series', 'last_spawned_at', 'timestamptz', NULL, false, 'and');
-CALL hqc.column('public.task_series', 'missed_policy', 'text', '''auto_skip''::text', true, 'and');
+CALL hqc.columns('public.task_series', ARRAY[
+  -- name, type, default, not null, owns, generated/identity, requires, backfill
+  ['id', 'uuid', 'gen_random_uuid()', 'true', 'and', NULL, NULL, NULL],
+  ['created_at', 'timestamptz', 'now()', 'true', 'and', NULL, NULL, NULL],
+  ['updated_at', 'timestamptz', 'now()', 'true', 'and', NULL, NULL, NULL],
+  ['tenant_id', 'uuid', '''00000000-0000-0000-0000-000000000000''::uuid', 'true', 'and', NULL, NULL, NULL],
+  ['stream_id', 'uuid', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['title', 'text', NULL, 'true', 'and', NULL, NULL, NULL],
+  ['description', 'text', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['priority', 'public.task_priority', '''medium''::task_priority', 'true', 'and', NULL, NULL, NULL],
+  ['assignee_type', 'public.actor_type', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['assignee_agent_id', 'uuid', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['model_override', 'text', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['thinking_override', 'text', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['tags', 'text[]', '''{}''::text[]', 'true', 'and', NULL, NULL, NULL],
+  ['linked_entity_type', 'text', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['linked_entity_id', 'uuid', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['meta', 'jsonb', '''{}''::jsonb', 'true', 'and', NULL, NULL, NULL],
+  ['cadence_type', 'text', NULL, 'true', 'and', NULL, NULL, NULL],
+  ['interval_n', 'integer', '1', 'true', 'and', NULL, NULL, NULL],
+  ['days_of_week', 'smallint[]', '''{}''::smallint[]', 'true', 'and', NULL, NULL, NULL],
+  ['day_of_month', 'smallint', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['time_of_day', 'time', '''09:00:00''::time without time zone', 'true', 'and', NULL, NULL, NULL],
+  ['timezone', 'text', NULL, 'true', 'and', NULL, NULL, NULL],
+  ['is_paused', 'boolean', 'false', 'true', 'and', NULL, NULL, NULL],
+  ['starts_on', 'date', 'CURRENT_DATE', 'true', 'and', NULL, NULL, NULL],
+  ['ends_on', 'date', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['ends_after_count', 'integer', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['spawned_count', 'integer', '0', 'true', 'and', NULL, NULL, NULL],
+  ['next_occurrence_at', 'timestamptz', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['last_spawned_at', 'timestamptz', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['missed_policy', 'text', '''auto_skip''::text', 'true', 'and', NULL, NULL, NULL]]);
 
 -- Table tasks
 CALL hqc.table('public.tasks', $ddl$CREATE TABLE public.tasks (
@@ -172,34 +172,36 @@ CALL hqc.table('public.tasks', $ddl$CREATE TABLE public.tasks (
   CONSTRAINT tasks_series_id_fkey FOREIGN KEY (series_id) REFERENCES public.task_series(id) ON DELETE SET NULL,
   CONSTRAINT tasks_series_occurrence_key UNIQUE (series_id, series_occurrence_at)
 )$ddl$);
-CALL hqc.column('public.tasks', 'id', 'uuid', 'gen_random_uuid()', true, 'and');
-CALL hqc.column('public.tasks', 'created_at', 'timestamptz', 'now()', true, 'and');
-CALL hqc.column('public.tasks', 'updated_at', 'timestamptz', 'now()', true, 'and');
-CALL hqc.column('public.tasks', 'tenant_id', 'uuid', '''00000000-0000-0000-0000-000000000000''::uuid', true, 'and');
-CALL hqc.column('public.tasks', 'title', 'text', NULL, true, 'and');
-CALL hqc.column('public.tasks', 'description', 'text', NULL, false, 'and');
-CALL hqc.column('public.tasks', 'status', 'public.task_status', '''todo''::task_status', true, 'and');
-CALL hqc.column('public.tasks', 'priority', 'public.task_priority', NULL, false, 'and');
-CALL hqc.column('public.tasks', 'stream_id', 'uuid', NULL, false, 'and');
-CALL hqc.column('public.tasks', 'parent_id', 'uuid', NULL, false, 'and');
-CALL hqc.column('public.tasks', 'assignee_type', 'public.actor_type', NULL, false, 'and');
-CALL hqc.column('public.tasks', 'assignee_agent_id', 'uuid', NULL, false, 'and');
-CALL hqc.column('public.tasks', 'model_override', 'text', NULL, false, 'and');
-CALL hqc.column('public.tasks', 'thinking_override', 'text', NULL, false, 'and');
-CALL hqc.column('public.tasks', 'due_date', 'timestamptz', NULL, false, 'and');
-CALL hqc.column('public.tasks', 'completed_at', 'timestamptz', NULL, false, 'and');
-CALL hqc.column('public.tasks', 'linked_entity_type', 'text', NULL, false, 'and');
-CALL hqc.column('public.tasks', 'linked_entity_id', 'uuid', NULL, false, 'and');
-CALL hqc.column('public.tasks', 'contact_id', 'uuid', NULL, false, 'and');
-CALL hqc.column('public.tasks', 'org_id', 'uuid', NULL, false, 'and');
-CALL hqc.column('public.tasks', 'series_id', 'uuid', NULL, false, 'and');
-CALL hqc.column('public.tasks', 'series_occurrence_at', 'timestamptz', NULL, false, 'and');
-CALL hqc.column('public.tasks', 'is_recurring', 'boolean', 'false', false, 'and');
-CALL hqc.column('public.tasks', 'recurrence_rule', 'text', NULL, false, 'and');
-CALL hqc.column('public.tasks', 'last_completed_at', 'timestamptz', NULL, false, 'and');
-CALL hqc.column('public.tasks', 'tags', 'text[]', '''{}''::text[]', true, 'and');
-CALL hqc.column('public.tasks', 'sort_order', 'integer', '0', false, 'and');
-CALL hqc.column('public.tasks', 'archived_at', 'timestamptz', NULL, false, 'and');
+CALL hqc.columns('public.tasks', ARRAY[
+  -- name, type, default, not null, owns, generated/identity, requires, backfill
+  ['id', 'uuid', 'gen_random_uuid()', 'true', 'and', NULL, NULL, NULL],
+  ['created_at', 'timestamptz', 'now()', 'true', 'and', NULL, NULL, NULL],
+  ['updated_at', 'timestamptz', 'now()', 'true', 'and', NULL, NULL, NULL],
+  ['tenant_id', 'uuid', '''00000000-0000-0000-0000-000000000000''::uuid', 'true', 'and', NULL, NULL, NULL],
+  ['title', 'text', NULL, 'true', 'and', NULL, NULL, NULL],
+  ['description', 'text', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['status', 'public.task_status', '''todo''::task_status', 'true', 'and', NULL, NULL, NULL],
+  ['priority', 'public.task_priority', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['stream_id', 'uuid', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['parent_id', 'uuid', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['assignee_type', 'public.actor_type', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['assignee_agent_id', 'uuid', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['model_override', 'text', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['thinking_override', 'text', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['due_date', 'timestamptz', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['completed_at', 'timestamptz', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['linked_entity_type', 'text', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['linked_entity_id', 'uuid', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['contact_id', 'uuid', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['org_id', 'uuid', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['series_id', 'uuid', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['series_occurrence_at', 'timestamptz', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['is_recurring', 'boolean', 'false', 'false', 'and', NULL, NULL, NULL],
+  ['recurrence_rule', 'text', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['last_completed_at', 'timestamptz', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['tags', 'text[]', '''{}''::text[]', 'true', 'and', NULL, NULL, NULL],
+  ['sort_order', 'integer', '0', 'false', 'and', NULL, NULL, NULL],
+  ['archived_at', 'timestamptz', NULL, 'false', 'and', NULL, NULL, NULL]]);
 
 -- Function sync_task_completion
 CALL hqc.function('public.sync_task_completion()', $ddl$CREATE OR REPLACE FUNCTION public.sync_task_completion()
@@ -226,7 +228,7 @@ $fn$$ddl$,
   doc => 'BEFORE INSERT OR UPDATE on tasks. Stamps `completed_at` when a task becomes `done`, clears it
 when the task is not `done`, and leaves the written value alone while a task stays `done`.
 `last_completed_at` is never touched.
-');
+', parsed => true);
 
 -- Function validate_days_of_week
 CALL hqc.function('public.validate_days_of_week()', $ddl$CREATE OR REPLACE FUNCTION public.validate_days_of_week()
@@ -247,7 +249,7 @@ $fn$$ddl$,
   acl => ARRAY['service_role=X'],
   doc => 'BEFORE INSERT OR UPDATE on task_series. Rejects (P0001) a `days_of_week` array containing a
 value outside 0 (Sunday) .. 6 (Saturday); NULL elements are ignored.
-');
+', parsed => true);
 
 -- Function propagate_series_model_overrides
 CALL hqc.function('public.propagate_series_model_overrides()', $ddl$CREATE OR REPLACE FUNCTION public.propagate_series_model_overrides()
@@ -283,7 +285,7 @@ $fn$$ddl$,
 `model_override` nor `thinking_override` and its series has at least one of them, copies
 both series values onto the task (a NULL series value is copied as NULL). The UPDATE fires
 the task UPDATE triggers.
-');
+', parsed => true);
 
 -- Function next_occurrence
 CALL hqc.function('public.next_occurrence(public.task_series, timestamptz)', $ddl$CREATE OR REPLACE FUNCTION public.next_occurrence(p_series public.task_series, p_from_ts timestamptz)
@@ -384,7 +386,7 @@ timestamptz in the same zone (PostgreSQL''s rules for DST gaps/overlaps apply).
   of the current month, else of the following month. 0 or values below -1 raise 22008.
 
 An unknown time zone raises 22023; an unknown cadence raises P0001.
-');
+', parsed => true);
 
 -- Function task_series_sync_next_occurrence
 CALL hqc.function('public.task_series_sync_next_occurrence()', $ddl$CREATE OR REPLACE FUNCTION public.task_series_sync_next_occurrence()
@@ -451,7 +453,7 @@ $fn$$ddl$,
    later of (local midnight of `starts_on` minus one second) and now(); otherwise keep the
    value written by the statement (that is how the spawner advances it);
 4. next occurrence after `ends_on` (local date): pause.
-');
+', parsed => true);
 
 -- Function spawn_due_task_instances
 CALL hqc.function('public.spawn_due_task_instances()', $ddl$CREATE OR REPLACE FUNCTION public.spawn_due_task_instances()
@@ -570,7 +572,7 @@ limit), locked FOR UPDATE SKIP LOCKED so concurrent runs never process the same 
 SECURITY INVOKER: the cron job (run by the table owner) and the service role spawn for
 every tenant; a signed-in user, whose browser calls it right after creating a series or
 for "spawn now", spawns only the series RLS shows it, those of its own tenant.
-');
+', parsed => true);
 
 -- Function recurring_tasks_debug
 CALL hqc.function('public.recurring_tasks_debug()', $ddl$CREATE OR REPLACE FUNCTION public.recurring_tasks_debug()

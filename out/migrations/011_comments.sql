@@ -16,14 +16,10 @@ BEGIN
   IF pg_catalog.current_setting('statement_timeout') = '0' THEN
     PERFORM pg_catalog.set_config('statement_timeout', '10min', false);
   END IF;
-END
-$hqc$;
-DO $hqc$
-BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('fe052fb60de827bf', '011_comments');
+  CALL hqc.require('f8a567bee29ed37b', '011_comments');
 END
 $hqc$;
 
@@ -66,17 +62,19 @@ CALL hqc.table('public.comments', $ddl$CREATE TABLE public.comments (
   CONSTRAINT comments_parent_id_fkey FOREIGN KEY (parent_id) REFERENCES public.comments(id) ON DELETE CASCADE,
   CONSTRAINT comments_actor_agent_id_fkey FOREIGN KEY (actor_agent_id) REFERENCES public.agents(id) ON DELETE SET NULL
 )$ddl$);
-CALL hqc.column('public.comments', 'id', 'uuid', 'gen_random_uuid()', true, 'and');
-CALL hqc.column('public.comments', 'created_at', 'timestamptz', 'now()', true, 'and');
-CALL hqc.column('public.comments', 'updated_at', 'timestamptz', 'now()', true, 'and');
-CALL hqc.column('public.comments', 'tenant_id', 'uuid', '''00000000-0000-0000-0000-000000000000''::uuid', true, 'and');
-CALL hqc.column('public.comments', 'entity_type', 'text', NULL, true, 'and');
-CALL hqc.column('public.comments', 'entity_id', 'uuid', NULL, true, 'and');
-CALL hqc.column('public.comments', 'parent_id', 'uuid', NULL, false, 'and');
-CALL hqc.column('public.comments', 'body', 'text', NULL, true, 'and');
-CALL hqc.column('public.comments', 'actor_type', 'public.actor_type', '''human''::actor_type', true, 'and');
-CALL hqc.column('public.comments', 'actor_agent_id', 'uuid', NULL, false, 'and');
-CALL hqc.column('public.comments', 'mentions', 'text[]', '''{}''::text[]', true, 'and');
+CALL hqc.columns('public.comments', ARRAY[
+  -- name, type, default, not null, owns, generated/identity, requires, backfill
+  ['id', 'uuid', 'gen_random_uuid()', 'true', 'and', NULL, NULL, NULL],
+  ['created_at', 'timestamptz', 'now()', 'true', 'and', NULL, NULL, NULL],
+  ['updated_at', 'timestamptz', 'now()', 'true', 'and', NULL, NULL, NULL],
+  ['tenant_id', 'uuid', '''00000000-0000-0000-0000-000000000000''::uuid', 'true', 'and', NULL, NULL, NULL],
+  ['entity_type', 'text', NULL, 'true', 'and', NULL, NULL, NULL],
+  ['entity_id', 'uuid', NULL, 'true', 'and', NULL, NULL, NULL],
+  ['parent_id', 'uuid', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['body', 'text', NULL, 'true', 'and', NULL, NULL, NULL],
+  ['actor_type', 'public.actor_type', '''human''::actor_type', 'true', 'and', NULL, NULL, NULL],
+  ['actor_agent_id', 'uuid', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['mentions', 'text[]', '''{}''::text[]', 'true', 'and', NULL, NULL, NULL]]);
 
 -- Constraints, indexes, policies and triggers of comments
 CALL hqc.constraint('public.comments', 'comments_pkey', 'PRIMARY KEY (id)');

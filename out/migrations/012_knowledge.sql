@@ -16,14 +16,10 @@ BEGIN
   IF pg_catalog.current_setting('statement_timeout') = '0' THEN
     PERFORM pg_catalog.set_config('statement_timeout', '10min', false);
   END IF;
-END
-$hqc$;
-DO $hqc$
-BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('fe052fb60de827bf', '012_knowledge');
+  CALL hqc.require('f8a567bee29ed37b', '012_knowledge');
 END
 $hqc$;
 
@@ -63,15 +59,17 @@ CALL hqc.table('public.knowledge_folders', $ddl$CREATE TABLE public.knowledge_fo
   CONSTRAINT knowledge_folders_tenant_id_fkey FOREIGN KEY (tenant_id) REFERENCES public.tenants(id) ON DELETE CASCADE,
   CONSTRAINT knowledge_folders_parent_id_fkey FOREIGN KEY (parent_id) REFERENCES public.knowledge_folders(id) ON DELETE CASCADE
 )$ddl$);
-CALL hqc.column('public.knowledge_folders', 'id', 'uuid', 'gen_random_uuid()', true, 'and');
-CALL hqc.column('public.knowledge_folders', 'created_at', 'timestamptz', 'now()', true, 'and');
-CALL hqc.column('public.knowledge_folders', 'updated_at', 'timestamptz', 'now()', true, 'and');
-CALL hqc.column('public.knowledge_folders', 'tenant_id', 'uuid', '''00000000-0000-0000-0000-000000000000''::uuid', true, 'and');
-CALL hqc.column('public.knowledge_folders', 'parent_id', 'uuid', NULL, false, 'and');
-CALL hqc.column('public.knowledge_folders', 'name', 'text', NULL, true, 'and');
-CALL hqc.column('public.knowledge_folders', 'icon', 'text', NULL, false, 'and');
-CALL hqc.column('public.knowledge_folders', 'color', 'text', NULL, false, 'and');
-CALL hqc.column('public.knowledge_folders', 'sort_order', 'integer', '0', false, 'and');
+CALL hqc.columns('public.knowledge_folders', ARRAY[
+  -- name, type, default, not null, owns, generated/identity, requires, backfill
+  ['id', 'uuid', 'gen_random_uuid()', 'true', 'and', NULL, NULL, NULL],
+  ['created_at', 'timestamptz', 'now()', 'true', 'and', NULL, NULL, NULL],
+  ['updated_at', 'timestamptz', 'now()', 'true', 'and', NULL, NULL, NULL],
+  ['tenant_id', 'uuid', '''00000000-0000-0000-0000-000000000000''::uuid', 'true', 'and', NULL, NULL, NULL],
+  ['parent_id', 'uuid', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['name', 'text', NULL, 'true', 'and', NULL, NULL, NULL],
+  ['icon', 'text', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['color', 'text', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['sort_order', 'integer', '0', 'false', 'and', NULL, NULL, NULL]]);
 
 -- Table knowledge_items
 CALL hqc.table('public.knowledge_items', $ddl$CREATE TABLE public.knowledge_items (
@@ -123,45 +121,47 @@ CALL hqc.table('public.knowledge_items', $ddl$CREATE TABLE public.knowledge_item
   CONSTRAINT knowledge_items_chunk_status_check CHECK (chunk_status = ANY (ARRAY['pending'::text, 'indexed'::text, 'failed'::text])),
   CONSTRAINT knowledge_items_processing_status_check CHECK (processing_status = ANY (ARRAY['ready'::text, 'processing'::text, 'done'::text, 'failed'::text]))
 )$ddl$);
-CALL hqc.column('public.knowledge_items', 'id', 'uuid', 'gen_random_uuid()', true, 'and');
-CALL hqc.column('public.knowledge_items', 'created_at', 'timestamptz', 'now()', true, 'and');
-CALL hqc.column('public.knowledge_items', 'updated_at', 'timestamptz', 'now()', true, 'and');
-CALL hqc.column('public.knowledge_items', 'tenant_id', 'uuid', '''00000000-0000-0000-0000-000000000000''::uuid', true, 'and');
-CALL hqc.column('public.knowledge_items', 'folder_id', 'uuid', NULL, false, 'and');
-CALL hqc.column('public.knowledge_items', 'kind', 'text', NULL, true, 'and');
-CALL hqc.column('public.knowledge_items', 'title', 'text', NULL, true, 'and');
-CALL hqc.column('public.knowledge_items', 'content', 'jsonb', NULL, false, 'and');
-CALL hqc.column('public.knowledge_items', 'plain_text', 'text', NULL, false, 'and');
-CALL hqc.column('public.knowledge_items', 'icon', 'text', NULL, false, 'and');
-CALL hqc.column('public.knowledge_items', 'mime_type', 'text', NULL, false, 'and');
-CALL hqc.column('public.knowledge_items', 'file_url', 'text', NULL, false, 'and');
-CALL hqc.column('public.knowledge_items', 'file_size', 'bigint', NULL, false, 'and');
-CALL hqc.column('public.knowledge_items', 'source_connection_id', 'uuid', NULL, false, 'and');
-CALL hqc.column('public.knowledge_items', 'source_external_id', 'text', NULL, false, 'and');
-CALL hqc.column('public.knowledge_items', 'source_sync_status', 'text', NULL, false, 'and');
-CALL hqc.column('public.knowledge_items', 'source_synced_at', 'timestamptz', NULL, false, 'and');
-CALL hqc.column('public.knowledge_items', 'content_hash', 'text', NULL, false, 'and');
-CALL hqc.column('public.knowledge_items', 'scope', 'text', '''workspace''::text', true, 'and');
-CALL hqc.column('public.knowledge_items', 'tags', 'text[]', '''{}''::text[]', true, 'and');
-CALL hqc.column('public.knowledge_items', 'meta', 'jsonb', '''{}''::jsonb', true, 'and');
-CALL hqc.column('public.knowledge_items', 'embedding', 'extensions.vector(384)', NULL, false, 'and', requires => 'vector');
-CALL hqc.column('public.knowledge_items', 'embedding_model', 'text', NULL, false, 'and');
-CALL hqc.column('public.knowledge_items', 'embedding_dimensions', 'integer', NULL, false, 'and');
-CALL hqc.column('public.knowledge_items', 'embedding_status', 'text', '''pending''::text', true, 'and');
-CALL hqc.column('public.knowledge_items', 'embedding_source_hash', 'text', NULL, false, 'and');
-CALL hqc.column('public.knowledge_items', 'embedding_updated_at', 'timestamptz', NULL, false, 'and');
-CALL hqc.column('public.knowledge_items', 'embedding_error', 'text', NULL, false, 'and');
-CALL hqc.column('public.knowledge_items', 'embedding_leased_by', 'text', NULL, false, 'and');
-CALL hqc.column('public.knowledge_items', 'embedding_leased_until', 'timestamptz', NULL, false, 'and');
-CALL hqc.column('public.knowledge_items', 'chunk_status', 'text', '''pending''::text', true, 'and');
-CALL hqc.column('public.knowledge_items', 'chunk_count', 'integer', '0', true, 'and');
-CALL hqc.column('public.knowledge_items', 'chunk_source_hash', 'text', NULL, false, 'and');
-CALL hqc.column('public.knowledge_items', 'chunks_updated_at', 'timestamptz', NULL, false, 'and');
-CALL hqc.column('public.knowledge_items', 'chunk_error', 'text', NULL, false, 'and');
-CALL hqc.column('public.knowledge_items', 'processing_status', 'text', '''ready''::text', true, 'and');
-CALL hqc.column('public.knowledge_items', 'processing_error', 'text', NULL, false, 'and');
-CALL hqc.column('public.knowledge_items', 'search_vector', 'tsvector', NULL, false, 'and');
-CALL hqc.column('public.knowledge_items', 'archived_at', 'timestamptz', NULL, false, 'and');
+CALL hqc.columns('public.knowledge_items', ARRAY[
+  -- name, type, default, not null, owns, generated/identity, requires, backfill
+  ['id', 'uuid', 'gen_random_uuid()', 'true', 'and', NULL, NULL, NULL],
+  ['created_at', 'timestamptz', 'now()', 'true', 'and', NULL, NULL, NULL],
+  ['updated_at', 'timestamptz', 'now()', 'true', 'and', NULL, NULL, NULL],
+  ['tenant_id', 'uuid', '''00000000-0000-0000-0000-000000000000''::uuid', 'true', 'and', NULL, NULL, NULL],
+  ['folder_id', 'uuid', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['kind', 'text', NULL, 'true', 'and', NULL, NULL, NULL],
+  ['title', 'text', NULL, 'true', 'and', NULL, NULL, NULL],
+  ['content', 'jsonb', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['plain_text', 'text', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['icon', 'text', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['mime_type', 'text', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['file_url', 'text', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['file_size', 'bigint', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['source_connection_id', 'uuid', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['source_external_id', 'text', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['source_sync_status', 'text', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['source_synced_at', 'timestamptz', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['content_hash', 'text', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['scope', 'text', '''workspace''::text', 'true', 'and', NULL, NULL, NULL],
+  ['tags', 'text[]', '''{}''::text[]', 'true', 'and', NULL, NULL, NULL],
+  ['meta', 'jsonb', '''{}''::jsonb', 'true', 'and', NULL, NULL, NULL],
+  ['embedding', 'extensions.vector(384)', NULL, 'false', 'and', NULL, 'vector', NULL],
+  ['embedding_model', 'text', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['embedding_dimensions', 'integer', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['embedding_status', 'text', '''pending''::text', 'true', 'and', NULL, NULL, NULL],
+  ['embedding_source_hash', 'text', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['embedding_updated_at', 'timestamptz', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['embedding_error', 'text', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['embedding_leased_by', 'text', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['embedding_leased_until', 'timestamptz', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['chunk_status', 'text', '''pending''::text', 'true', 'and', NULL, NULL, NULL],
+  ['chunk_count', 'integer', '0', 'true', 'and', NULL, NULL, NULL],
+  ['chunk_source_hash', 'text', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['chunks_updated_at', 'timestamptz', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['chunk_error', 'text', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['processing_status', 'text', '''ready''::text', 'true', 'and', NULL, NULL, NULL],
+  ['processing_error', 'text', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['search_vector', 'tsvector', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['archived_at', 'timestamptz', NULL, 'false', 'and', NULL, NULL, NULL]]);
 
 -- Table knowledge_item_agents
 CALL hqc.table('public.knowledge_item_agents', $ddl$CREATE TABLE public.knowledge_item_agents (
@@ -176,11 +176,13 @@ CALL hqc.table('public.knowledge_item_agents', $ddl$CREATE TABLE public.knowledg
   CONSTRAINT knowledge_item_agents_agent_id_fkey FOREIGN KEY (agent_id) REFERENCES public.agents(id) ON DELETE CASCADE,
   CONSTRAINT knowledge_item_agents_unique UNIQUE (knowledge_item_id, agent_id)
 )$ddl$);
-CALL hqc.column('public.knowledge_item_agents', 'id', 'uuid', 'gen_random_uuid()', true, 'and');
-CALL hqc.column('public.knowledge_item_agents', 'created_at', 'timestamptz', 'now()', true, 'and');
-CALL hqc.column('public.knowledge_item_agents', 'tenant_id', 'uuid', '''00000000-0000-0000-0000-000000000000''::uuid', true, 'and');
-CALL hqc.column('public.knowledge_item_agents', 'knowledge_item_id', 'uuid', NULL, true, 'and');
-CALL hqc.column('public.knowledge_item_agents', 'agent_id', 'uuid', NULL, true, 'and');
+CALL hqc.columns('public.knowledge_item_agents', ARRAY[
+  -- name, type, default, not null, owns, generated/identity, requires, backfill
+  ['id', 'uuid', 'gen_random_uuid()', 'true', 'and', NULL, NULL, NULL],
+  ['created_at', 'timestamptz', 'now()', 'true', 'and', NULL, NULL, NULL],
+  ['tenant_id', 'uuid', '''00000000-0000-0000-0000-000000000000''::uuid', 'true', 'and', NULL, NULL, NULL],
+  ['knowledge_item_id', 'uuid', NULL, 'true', 'and', NULL, NULL, NULL],
+  ['agent_id', 'uuid', NULL, 'true', 'and', NULL, NULL, NULL]]);
 
 -- Table knowledge_chunks
 CALL hqc.table('public.knowledge_chunks', $ddl$CREATE TABLE public.knowledge_chunks (
@@ -212,28 +214,30 @@ CALL hqc.table('public.knowledge_chunks', $ddl$CREATE TABLE public.knowledge_chu
   CONSTRAINT knowledge_chunks_embedding_status_check CHECK (embedding_status = ANY (ARRAY['pending'::text, 'indexed'::text, 'failed'::text])),
   CONSTRAINT knowledge_chunks_item_index_unique UNIQUE (knowledge_item_id, chunk_index)
 )$ddl$);
-CALL hqc.column('public.knowledge_chunks', 'id', 'uuid', 'gen_random_uuid()', true, 'and');
-CALL hqc.column('public.knowledge_chunks', 'created_at', 'timestamptz', 'now()', true, 'and');
-CALL hqc.column('public.knowledge_chunks', 'updated_at', 'timestamptz', 'now()', true, 'and');
-CALL hqc.column('public.knowledge_chunks', 'tenant_id', 'uuid', '''00000000-0000-0000-0000-000000000000''::uuid', true, 'and');
-CALL hqc.column('public.knowledge_chunks', 'knowledge_item_id', 'uuid', NULL, true, 'and');
-CALL hqc.column('public.knowledge_chunks', 'chunk_index', 'integer', NULL, true, 'and');
-CALL hqc.column('public.knowledge_chunks', 'content', 'text', NULL, true, 'and');
-CALL hqc.column('public.knowledge_chunks', 'content_hash', 'text', NULL, true, 'and');
-CALL hqc.column('public.knowledge_chunks', 'char_start', 'integer', NULL, false, 'and');
-CALL hqc.column('public.knowledge_chunks', 'char_end', 'integer', NULL, false, 'and');
-CALL hqc.column('public.knowledge_chunks', 'page_number', 'integer', NULL, false, 'and');
-CALL hqc.column('public.knowledge_chunks', 'section_path', 'text[]', NULL, false, 'and');
-CALL hqc.column('public.knowledge_chunks', 'meta', 'jsonb', '''{}''::jsonb', true, 'and');
-CALL hqc.column('public.knowledge_chunks', 'embedding', 'extensions.vector(384)', NULL, false, 'and', requires => 'vector');
-CALL hqc.column('public.knowledge_chunks', 'embedding_model', 'text', NULL, false, 'and');
-CALL hqc.column('public.knowledge_chunks', 'embedding_dimensions', 'integer', NULL, false, 'and');
-CALL hqc.column('public.knowledge_chunks', 'embedding_status', 'text', '''pending''::text', true, 'and');
-CALL hqc.column('public.knowledge_chunks', 'embedding_error', 'text', NULL, false, 'and');
-CALL hqc.column('public.knowledge_chunks', 'embedding_leased_by', 'text', NULL, false, 'and');
-CALL hqc.column('public.knowledge_chunks', 'embedding_leased_until', 'timestamptz', NULL, false, 'and');
-CALL hqc.column('public.knowledge_chunks', 'embedding_updated_at', 'timestamptz', NULL, false, 'and');
-CALL hqc.column('public.knowledge_chunks', 'search_vector', 'tsvector', NULL, false, 'and');
+CALL hqc.columns('public.knowledge_chunks', ARRAY[
+  -- name, type, default, not null, owns, generated/identity, requires, backfill
+  ['id', 'uuid', 'gen_random_uuid()', 'true', 'and', NULL, NULL, NULL],
+  ['created_at', 'timestamptz', 'now()', 'true', 'and', NULL, NULL, NULL],
+  ['updated_at', 'timestamptz', 'now()', 'true', 'and', NULL, NULL, NULL],
+  ['tenant_id', 'uuid', '''00000000-0000-0000-0000-000000000000''::uuid', 'true', 'and', NULL, NULL, NULL],
+  ['knowledge_item_id', 'uuid', NULL, 'true', 'and', NULL, NULL, NULL],
+  ['chunk_index', 'integer', NULL, 'true', 'and', NULL, NULL, NULL],
+  ['content', 'text', NULL, 'true', 'and', NULL, NULL, NULL],
+  ['content_hash', 'text', NULL, 'true', 'and', NULL, NULL, NULL],
+  ['char_start', 'integer', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['char_end', 'integer', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['page_number', 'integer', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['section_path', 'text[]', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['meta', 'jsonb', '''{}''::jsonb', 'true', 'and', NULL, NULL, NULL],
+  ['embedding', 'extensions.vector(384)', NULL, 'false', 'and', NULL, 'vector', NULL],
+  ['embedding_model', 'text', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['embedding_dimensions', 'integer', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['embedding_status', 'text', '''pending''::text', 'true', 'and', NULL, NULL, NULL],
+  ['embedding_error', 'text', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['embedding_leased_by', 'text', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['embedding_leased_until', 'timestamptz', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['embedding_updated_at', 'timestamptz', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['search_vector', 'tsvector', NULL, 'false', 'and', NULL, NULL, NULL]]);
 
 -- Function knowledge_items_search_vector
 CALL hqc.function('public.knowledge_items_search_vector()', $ddl$CREATE OR REPLACE FUNCTION public.knowledge_items_search_vector()
@@ -251,7 +255,7 @@ $fn$$ddl$,
   acl => ARRAY['service_role=X'],
   doc => 'BEFORE INSERT OR UPDATE on knowledge_items: `search_vector` = English tsvector of title,
 plain text and tags (NULLs as empty). The JSON `content` is not indexed.
-');
+', parsed => true);
 
 -- Function mark_knowledge_item_pending
 CALL hqc.function('public.mark_knowledge_item_pending()', $ddl$CREATE OR REPLACE FUNCTION public.mark_knowledge_item_pending()
@@ -300,7 +304,7 @@ content, plain_text or tags, resets the chunk state (`pending`, count 0, hash/ti
 cleared) and the embedding state (`pending`, embedding, model, dimensions, hash, time,
 error and lease cleared), overriding what the statement wrote. An INSERT therefore never
 stores an embedding directly.
-');
+', parsed => true);
 
 -- Function knowledge_chunks_search_vector
 CALL hqc.function('public.knowledge_chunks_search_vector()', $ddl$CREATE OR REPLACE FUNCTION public.knowledge_chunks_search_vector()
@@ -313,7 +317,7 @@ AS $fn$BEGIN
 END
 $fn$$ddl$,
   acl => ARRAY['service_role=X'],
-  doc => 'BEFORE INSERT OR UPDATE on knowledge_chunks: `search_vector` = English tsvector of `content`.');
+  doc => 'BEFORE INSERT OR UPDATE on knowledge_chunks: `search_vector` = English tsvector of `content`.', parsed => true);
 
 -- Function search_knowledge_items
 CALL hqc.function('public.search_knowledge_items(extensions.vector(384), integer, text[], uuid, text)', $ddl$CREATE OR REPLACE FUNCTION public.search_knowledge_items(query_embedding extensions.vector(384), match_count integer DEFAULT 5, filter_tags text[] DEFAULT NULL::text[], filter_folder_id uuid DEFAULT NULL::uuid, filter_kind text DEFAULT NULL::text)
@@ -340,7 +344,7 @@ $fn$$ddl$,
   doc => 'Semantic search over the caller''s non-archived knowledge items that have an embedding,
 nearest (cosine distance) first, at most `match_count` rows; optional filters: tags overlap,
 folder, kind. `similarity` = 1 - cosine distance.
-', requires => 'vector');
+', requires => 'vector', parsed => true);
 
 -- Function search_knowledge_items_text
 CALL hqc.function('public.search_knowledge_items_text(text, integer, text[], uuid, text)', $ddl$CREATE OR REPLACE FUNCTION public.search_knowledge_items_text(query_text text, match_count integer DEFAULT 10, filter_tags text[] DEFAULT NULL::text[], filter_folder_id uuid DEFAULT NULL::uuid, filter_kind text DEFAULT NULL::text)
@@ -389,7 +393,7 @@ $fn$$ddl$,
 columns as `search_knowledge_items`). An empty (trimmed) query lists the most recently
 updated items with similarity 0; otherwise items matching `websearch_to_tsquery(''english'',
 query)` ordered by `ts_rank_cd` (returned as similarity), then by `updated_at`.
-');
+', parsed => true);
 
 -- Function lease_knowledge_items_for_indexing
 CALL hqc.function('public.lease_knowledge_items_for_indexing(text, integer, integer)', $ddl$CREATE OR REPLACE FUNCTION public.lease_knowledge_items_for_indexing(p_gateway_slug text, p_limit integer DEFAULT 10, p_lease_seconds integer DEFAULT 300)
@@ -420,7 +424,7 @@ AS $fn$BEGIN
   RETURNING ki.id, ki.kind, ki.title, ki.content, ki.plain_text, ki.tags, ki.folder_id,
             ki.mime_type, ki.updated_at, ki.chunk_source_hash;
 END
-$fn$$ddl$, owned => false, requires => 'vector');
+$fn$$ddl$, owned => false, requires => 'vector', parsed => true);
 
 -- Function mark_knowledge_item_indexed
 CALL hqc.function('public.mark_knowledge_item_indexed(uuid, extensions.vector(384), text, integer, text)', $ddl$CREATE OR REPLACE FUNCTION public.mark_knowledge_item_indexed(p_item_id uuid, p_embedding extensions.vector(384), p_model text, p_dimensions integer, p_source_hash text)
@@ -441,7 +445,7 @@ AS $fn$BEGIN
          chunk_status = 'indexed'
    WHERE id = p_item_id;
 END
-$fn$$ddl$, owned => false, requires => 'vector');
+$fn$$ddl$, owned => false, requires => 'vector', parsed => true);
 
 -- Function mark_knowledge_item_failed
 CALL hqc.function('public.mark_knowledge_item_failed(uuid, text)', $ddl$CREATE OR REPLACE FUNCTION public.mark_knowledge_item_failed(p_item_id uuid, p_error text)
@@ -457,7 +461,7 @@ AS $fn$BEGIN
          chunk_status = 'failed'
    WHERE id = p_item_id;
 END
-$fn$$ddl$, owned => false);
+$fn$$ddl$, owned => false, parsed => true);
 
 -- Function search_knowledge_chunks
 CALL hqc.function('public.search_knowledge_chunks(extensions.vector(384), integer, text[], uuid, text, uuid)', $ddl$CREATE OR REPLACE FUNCTION public.search_knowledge_chunks(query_embedding extensions.vector(384), match_count integer DEFAULT 10, filter_tags text[] DEFAULT NULL::text[], filter_folder_id uuid DEFAULT NULL::uuid, filter_source_type text DEFAULT NULL::text, filter_source_id uuid DEFAULT NULL::uuid)
@@ -489,7 +493,7 @@ $fn$$ddl$,
 non-archived and in the caller''s tenant, nearest (cosine distance) first, at most
 `match_count`. Optional filters on the parent item: tags overlap, folder, kind
 (`filter_source_type`) and item id (`filter_source_id`). `similarity` = 1 - cosine distance.
-', requires => 'vector');
+', requires => 'vector', parsed => true);
 
 -- Function search_knowledge_chunks_text
 CALL hqc.function('public.search_knowledge_chunks_text(text, integer, text[], uuid, text, uuid)', $ddl$CREATE OR REPLACE FUNCTION public.search_knowledge_chunks_text(query_text text, match_count integer DEFAULT 10, filter_tags text[] DEFAULT NULL::text[], filter_folder_id uuid DEFAULT NULL::uuid, filter_source_type text DEFAULT NULL::text, filter_source_id uuid DEFAULT NULL::uuid)
@@ -544,7 +548,7 @@ $fn$$ddl$,
 `search_knowledge_chunks`). An empty (trimmed) query lists the most recently updated chunks
 with similarity 0; otherwise chunks matching `websearch_to_tsquery(''english'', query)`
 ordered by `ts_rank_cd` (returned as similarity), then by chunk `updated_at`.
-');
+', parsed => true);
 
 -- Constraints, indexes, policies and triggers of knowledge_folders
 CALL hqc.constraint('public.knowledge_folders', 'knowledge_folders_pkey', 'PRIMARY KEY (id)');

@@ -16,14 +16,10 @@ BEGIN
   IF pg_catalog.current_setting('statement_timeout') = '0' THEN
     PERFORM pg_catalog.set_config('statement_timeout', '10min', false);
   END IF;
-END
-$hqc$;
-DO $hqc$
-BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('fe052fb60de827bf', '013_audit_notifications');
+  CALL hqc.require('f8a567bee29ed37b', '013_audit_notifications');
 END
 $hqc$;
 
@@ -48,18 +44,20 @@ CALL hqc.table('public.audit_log', $ddl$CREATE TABLE public.audit_log (
   CONSTRAINT audit_log_tenant_id_fkey FOREIGN KEY (tenant_id) REFERENCES public.tenants(id) ON DELETE CASCADE,
   CONSTRAINT audit_log_actor_agent_id_fkey FOREIGN KEY (actor_agent_id) REFERENCES public.agents(id) ON DELETE SET NULL
 )$ddl$);
-CALL hqc.column('public.audit_log', 'id', 'uuid', 'gen_random_uuid()', true, 'and');
-CALL hqc.column('public.audit_log', 'created_at', 'timestamptz', 'now()', true, 'and');
-CALL hqc.column('public.audit_log', 'tenant_id', 'uuid', '''00000000-0000-0000-0000-000000000000''::uuid', true, 'and');
-CALL hqc.column('public.audit_log', 'actor_type', 'public.actor_type', '''human''::actor_type', true, 'and');
-CALL hqc.column('public.audit_log', 'actor_agent_id', 'uuid', NULL, false, 'and');
-CALL hqc.column('public.audit_log', 'module', 'text', NULL, true, 'and');
-CALL hqc.column('public.audit_log', 'entity_type', 'text', NULL, true, 'and');
-CALL hqc.column('public.audit_log', 'entity_id', 'uuid', NULL, true, 'and');
-CALL hqc.column('public.audit_log', 'action', 'public.audit_action', NULL, true, 'and');
-CALL hqc.column('public.audit_log', 'summary', 'text', NULL, false, 'and');
-CALL hqc.column('public.audit_log', 'changes', 'jsonb', NULL, false, 'and');
-CALL hqc.column('public.audit_log', 'meta', 'jsonb', '''{}''::jsonb', true, 'and');
+CALL hqc.columns('public.audit_log', ARRAY[
+  -- name, type, default, not null, owns, generated/identity, requires, backfill
+  ['id', 'uuid', 'gen_random_uuid()', 'true', 'and', NULL, NULL, NULL],
+  ['created_at', 'timestamptz', 'now()', 'true', 'and', NULL, NULL, NULL],
+  ['tenant_id', 'uuid', '''00000000-0000-0000-0000-000000000000''::uuid', 'true', 'and', NULL, NULL, NULL],
+  ['actor_type', 'public.actor_type', '''human''::actor_type', 'true', 'and', NULL, NULL, NULL],
+  ['actor_agent_id', 'uuid', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['module', 'text', NULL, 'true', 'and', NULL, NULL, NULL],
+  ['entity_type', 'text', NULL, 'true', 'and', NULL, NULL, NULL],
+  ['entity_id', 'uuid', NULL, 'true', 'and', NULL, NULL, NULL],
+  ['action', 'public.audit_action', NULL, 'true', 'and', NULL, NULL, NULL],
+  ['summary', 'text', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['changes', 'jsonb', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['meta', 'jsonb', '''{}''::jsonb', 'true', 'and', NULL, NULL, NULL]]);
 
 -- Table notifications
 CALL hqc.table('public.notifications', $ddl$CREATE TABLE public.notifications (
@@ -80,19 +78,21 @@ CALL hqc.table('public.notifications', $ddl$CREATE TABLE public.notifications (
   CONSTRAINT notifications_tenant_id_fkey FOREIGN KEY (tenant_id) REFERENCES public.tenants(id) ON DELETE CASCADE,
   CONSTRAINT notifications_actor_agent_id_fkey FOREIGN KEY (actor_agent_id) REFERENCES public.agents(id) ON DELETE SET NULL
 )$ddl$);
-CALL hqc.column('public.notifications', 'id', 'uuid', 'gen_random_uuid()', true, 'and');
-CALL hqc.column('public.notifications', 'created_at', 'timestamptz', 'now()', true, 'and');
-CALL hqc.column('public.notifications', 'tenant_id', 'uuid', '''00000000-0000-0000-0000-000000000000''::uuid', true, 'and');
-CALL hqc.column('public.notifications', 'type', 'text', NULL, true, 'and');
-CALL hqc.column('public.notifications', 'title', 'text', NULL, true, 'and');
-CALL hqc.column('public.notifications', 'body', 'text', NULL, false, 'and');
-CALL hqc.column('public.notifications', 'entity_type', 'text', NULL, false, 'and');
-CALL hqc.column('public.notifications', 'entity_id', 'uuid', NULL, false, 'and');
-CALL hqc.column('public.notifications', 'actor_type', 'public.actor_type', '''system''::actor_type', false, 'and');
-CALL hqc.column('public.notifications', 'actor_agent_id', 'uuid', NULL, false, 'and');
-CALL hqc.column('public.notifications', 'read_at', 'timestamptz', NULL, false, 'and');
-CALL hqc.column('public.notifications', 'dismissed_at', 'timestamptz', NULL, false, 'and');
-CALL hqc.column('public.notifications', 'meta', 'jsonb', '''{}''::jsonb', true, 'and');
+CALL hqc.columns('public.notifications', ARRAY[
+  -- name, type, default, not null, owns, generated/identity, requires, backfill
+  ['id', 'uuid', 'gen_random_uuid()', 'true', 'and', NULL, NULL, NULL],
+  ['created_at', 'timestamptz', 'now()', 'true', 'and', NULL, NULL, NULL],
+  ['tenant_id', 'uuid', '''00000000-0000-0000-0000-000000000000''::uuid', 'true', 'and', NULL, NULL, NULL],
+  ['type', 'text', NULL, 'true', 'and', NULL, NULL, NULL],
+  ['title', 'text', NULL, 'true', 'and', NULL, NULL, NULL],
+  ['body', 'text', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['entity_type', 'text', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['entity_id', 'uuid', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['actor_type', 'public.actor_type', '''system''::actor_type', 'false', 'and', NULL, NULL, NULL],
+  ['actor_agent_id', 'uuid', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['read_at', 'timestamptz', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['dismissed_at', 'timestamptz', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['meta', 'jsonb', '''{}''::jsonb', 'true', 'and', NULL, NULL, NULL]]);
 
 -- Function notify_task_status_change
 CALL hqc.function('public.notify_task_status_change()', $ddl$CREATE OR REPLACE FUNCTION public.notify_task_status_change()
@@ -153,7 +153,7 @@ notifications for the task (tenant of the task, entity `task`):
 
 The body is the task title (`Untitled` if NULL), the agent name falls back to `Agent`.
 Assignment at INSERT time produces no notification (UPDATE-only trigger).
-');
+', parsed => true);
 
 -- Constraints, indexes, policies and triggers of audit_log
 CALL hqc.constraint('public.audit_log', 'audit_log_pkey', 'PRIMARY KEY (id)');

@@ -16,14 +16,10 @@ BEGIN
   IF pg_catalog.current_setting('statement_timeout') = '0' THEN
     PERFORM pg_catalog.set_config('statement_timeout', '10min', false);
   END IF;
-END
-$hqc$;
-DO $hqc$
-BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('fe052fb60de827bf', '014_agent_inbox');
+  CALL hqc.require('f8a567bee29ed37b', '014_agent_inbox');
 END
 $hqc$;
 
@@ -81,28 +77,30 @@ CALL hqc.table('public.agent_inbox_items', $ddl$CREATE TABLE public.agent_inbox_
   CONSTRAINT agent_inbox_items_contact_id_fkey FOREIGN KEY (contact_id) REFERENCES public.contacts(id) ON DELETE CASCADE,
   CONSTRAINT uq_inbox_dedup UNIQUE (tenant_id, dedup_key)
 )$ddl$);
-CALL hqc.column('public.agent_inbox_items', 'id', 'uuid', 'gen_random_uuid()', true, 'and');
-CALL hqc.column('public.agent_inbox_items', 'created_at', 'timestamptz', 'now()', true, 'and');
-CALL hqc.column('public.agent_inbox_items', 'updated_at', 'timestamptz', 'now()', true, 'and');
-CALL hqc.column('public.agent_inbox_items', 'tenant_id', 'uuid', '''00000000-0000-0000-0000-000000000000''::uuid', true, 'and');
-CALL hqc.column('public.agent_inbox_items', 'agent_id', 'uuid', NULL, true, 'and');
-CALL hqc.column('public.agent_inbox_items', 'agent_slug', 'text', NULL, true, 'and');
-CALL hqc.column('public.agent_inbox_items', 'event_type', 'public.inbox_event_type', NULL, true, 'and');
-CALL hqc.column('public.agent_inbox_items', 'task_id', 'uuid', NULL, false, 'and');
-CALL hqc.column('public.agent_inbox_items', 'comment_id', 'uuid', NULL, false, 'and');
-CALL hqc.column('public.agent_inbox_items', 'contact_id', 'uuid', NULL, false, 'and');
-CALL hqc.column('public.agent_inbox_items', 'status', 'public.inbox_item_status', '''pending''::inbox_item_status', true, 'and');
-CALL hqc.column('public.agent_inbox_items', 'leased_at', 'timestamptz', NULL, false, 'and');
-CALL hqc.column('public.agent_inbox_items', 'leased_until', 'timestamptz', NULL, false, 'and');
-CALL hqc.column('public.agent_inbox_items', 'completed_at', 'timestamptz', NULL, false, 'and');
-CALL hqc.column('public.agent_inbox_items', 'failed_at', 'timestamptz', NULL, false, 'and');
-CALL hqc.column('public.agent_inbox_items', 'attempt_count', 'integer', '0', true, 'and');
-CALL hqc.column('public.agent_inbox_items', 'max_attempts', 'integer', '3', true, 'and');
-CALL hqc.column('public.agent_inbox_items', 'summary', 'text', NULL, false, 'and');
-CALL hqc.column('public.agent_inbox_items', 'context', 'jsonb', '''{}''::jsonb', true, 'and');
-CALL hqc.column('public.agent_inbox_items', 'last_wake_attempt_at', 'timestamptz', NULL, false, 'and');
-CALL hqc.column('public.agent_inbox_items', 'last_wake_success_at', 'timestamptz', NULL, false, 'and');
-CALL hqc.column('public.agent_inbox_items', 'dedup_key', 'text', NULL, true, 'and');
+CALL hqc.columns('public.agent_inbox_items', ARRAY[
+  -- name, type, default, not null, owns, generated/identity, requires, backfill
+  ['id', 'uuid', 'gen_random_uuid()', 'true', 'and', NULL, NULL, NULL],
+  ['created_at', 'timestamptz', 'now()', 'true', 'and', NULL, NULL, NULL],
+  ['updated_at', 'timestamptz', 'now()', 'true', 'and', NULL, NULL, NULL],
+  ['tenant_id', 'uuid', '''00000000-0000-0000-0000-000000000000''::uuid', 'true', 'and', NULL, NULL, NULL],
+  ['agent_id', 'uuid', NULL, 'true', 'and', NULL, NULL, NULL],
+  ['agent_slug', 'text', NULL, 'true', 'and', NULL, NULL, NULL],
+  ['event_type', 'public.inbox_event_type', NULL, 'true', 'and', NULL, NULL, NULL],
+  ['task_id', 'uuid', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['comment_id', 'uuid', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['contact_id', 'uuid', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['status', 'public.inbox_item_status', '''pending''::inbox_item_status', 'true', 'and', NULL, NULL, NULL],
+  ['leased_at', 'timestamptz', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['leased_until', 'timestamptz', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['completed_at', 'timestamptz', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['failed_at', 'timestamptz', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['attempt_count', 'integer', '0', 'true', 'and', NULL, NULL, NULL],
+  ['max_attempts', 'integer', '3', 'true', 'and', NULL, NULL, NULL],
+  ['summary', 'text', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['context', 'jsonb', '''{}''::jsonb', 'true', 'and', NULL, NULL, NULL],
+  ['last_wake_attempt_at', 'timestamptz', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['last_wake_success_at', 'timestamptz', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['dedup_key', 'text', NULL, 'true', 'and', NULL, NULL, NULL]]);
 
 -- Function lease_inbox_item
 CALL hqc.function('public.lease_inbox_item(uuid, integer)', $ddl$CREATE OR REPLACE FUNCTION public.lease_inbox_item(p_agent_id uuid, p_lease_seconds integer DEFAULT 120)
@@ -141,7 +139,7 @@ oldest item (created_at) of `p_agent_id` with `attempt_count < max_attempts` who
 is `pending` or `failed`, or `leased` with an expired lease. The candidate is locked
 FOR UPDATE SKIP LOCKED, so concurrent callers never receive the same item. Sets status
 `leased`, the lease window and increments `attempt_count`. Not tenant-scoped.
-');
+', parsed => true);
 
 -- Function complete_inbox_item
 CALL hqc.function('public.complete_inbox_item(uuid)', $ddl$CREATE OR REPLACE FUNCTION public.complete_inbox_item(p_item_id uuid)
@@ -159,7 +157,7 @@ $fn$$ddl$,
   acl => ARRAY['authenticated=X', 'public=X', 'service_role=X'],
   doc => 'Marks an item done (status `done`, completed_at). No precondition on the current status
 (even a dead-lettered item can be completed); an unknown id is a silent no-op.
-');
+', parsed => true);
 
 -- Function fail_inbox_item
 CALL hqc.function('public.fail_inbox_item(uuid, text)', $ddl$CREATE OR REPLACE FUNCTION public.fail_inbox_item(p_item_id uuid, p_reason text DEFAULT NULL::text)
@@ -184,7 +182,7 @@ $fn$$ddl$,
 (`attempt_count >= max_attempts`), else `failed`; sets failed_at and merges
 `{"last_failure_reason": p_reason}` (JSON null without a reason) into `context`. Does not
 touch `attempt_count` (only leasing counts attempts). Unknown id: no-op.
-');
+', parsed => true);
 
 -- Function enqueue_task_assignment
 CALL hqc.function('public.enqueue_task_assignment()', $ddl$CREATE OR REPLACE FUNCTION public.enqueue_task_assignment()
@@ -261,7 +259,7 @@ when the assignee changed from another agent. The dedup key depends only on task
 and kind, so assigning a task back to an agent who already had such an item creates
 nothing new. Finally a `todo` task is moved to `in_progress` (a nested UPDATE that fires
 the task UPDATE triggers).
-');
+', parsed => true);
 
 -- Function enqueue_comment_mentions
 CALL hqc.function('public.enqueue_comment_mentions()', $ddl$CREATE OR REPLACE FUNCTION public.enqueue_comment_mentions()
@@ -311,7 +309,7 @@ comment''s tenant, skip unknown slugs and the comment''s own author, and enqueue
 `task_comment_mention` item (`task_id` set only for comments on tasks). Mentioning the
 same agent twice yields one item (dedup key per comment and agent). The body text itself
 is not parsed.
-');
+', parsed => true);
 
 -- Function notify_agent_comment
 CALL hqc.function('public.notify_agent_comment()', $ddl$CREATE OR REPLACE FUNCTION public.notify_agent_comment()
@@ -351,7 +349,7 @@ $fn$$ddl$,
 `agent_comment` notification "<agent name> commented" (`Agent` when unknown) with the
 first 200 characters of the body, the commented entity, and meta `{comment_id,
 entity_title}` (the task title for comments on tasks, else null).
-');
+', parsed => true);
 
 -- Constraints, indexes, policies and triggers of agent_inbox_items
 CALL hqc.constraint('public.agent_inbox_items', 'agent_inbox_items_pkey', 'PRIMARY KEY (id)');

@@ -16,14 +16,10 @@ BEGIN
   IF pg_catalog.current_setting('statement_timeout') = '0' THEN
     PERFORM pg_catalog.set_config('statement_timeout', '10min', false);
   END IF;
-END
-$hqc$;
-DO $hqc$
-BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('fe052fb60de827bf', '015_agent_commands');
+  CALL hqc.require('f8a567bee29ed37b', '015_agent_commands');
 END
 $hqc$;
 
@@ -57,26 +53,28 @@ CALL hqc.table('public.agent_commands', $ddl$CREATE TABLE public.agent_commands 
   CONSTRAINT agent_commands_agent_id_fkey FOREIGN KEY (agent_id) REFERENCES public.agents(id) ON DELETE SET NULL,
   CONSTRAINT agent_commands_gateway_id_fkey FOREIGN KEY (gateway_id) REFERENCES public.gateways(id)
 )$ddl$);
-CALL hqc.column('public.agent_commands', 'id', 'uuid', 'gen_random_uuid()', true, 'and');
-CALL hqc.column('public.agent_commands', 'created_at', 'timestamptz', 'now()', true, 'and');
-CALL hqc.column('public.agent_commands', 'updated_at', 'timestamptz', 'now()', true, 'and');
-CALL hqc.column('public.agent_commands', 'tenant_id', 'uuid', '''00000000-0000-0000-0000-000000000000''::uuid', true, 'and');
-CALL hqc.column('public.agent_commands', 'agent_id', 'uuid', NULL, false, 'and');
-CALL hqc.column('public.agent_commands', 'agent_slug', 'text', NULL, false, 'and');
-CALL hqc.column('public.agent_commands', 'gateway_id', 'uuid', NULL, false, 'and');
-CALL hqc.column('public.agent_commands', 'action', 'public.command_action', NULL, true, 'and');
-CALL hqc.column('public.agent_commands', 'payload', 'jsonb', '''{}''::jsonb', true, 'and');
-CALL hqc.column('public.agent_commands', 'status', 'public.command_status', '''pending''::command_status', true, 'and');
-CALL hqc.column('public.agent_commands', 'leased_at', 'timestamptz', NULL, false, 'and');
-CALL hqc.column('public.agent_commands', 'leased_until', 'timestamptz', NULL, false, 'and');
-CALL hqc.column('public.agent_commands', 'started_at', 'timestamptz', NULL, false, 'and');
-CALL hqc.column('public.agent_commands', 'completed_at', 'timestamptz', NULL, false, 'and');
-CALL hqc.column('public.agent_commands', 'exit_code', 'integer', NULL, false, 'and');
-CALL hqc.column('public.agent_commands', 'stdout', 'text', NULL, false, 'and');
-CALL hqc.column('public.agent_commands', 'stderr', 'text', NULL, false, 'and');
-CALL hqc.column('public.agent_commands', 'error_message', 'text', NULL, false, 'and');
-CALL hqc.column('public.agent_commands', 'requested_by', 'uuid', NULL, false, 'and');
-CALL hqc.column('public.agent_commands', 'meta', 'jsonb', '''{}''::jsonb', true, 'and');
+CALL hqc.columns('public.agent_commands', ARRAY[
+  -- name, type, default, not null, owns, generated/identity, requires, backfill
+  ['id', 'uuid', 'gen_random_uuid()', 'true', 'and', NULL, NULL, NULL],
+  ['created_at', 'timestamptz', 'now()', 'true', 'and', NULL, NULL, NULL],
+  ['updated_at', 'timestamptz', 'now()', 'true', 'and', NULL, NULL, NULL],
+  ['tenant_id', 'uuid', '''00000000-0000-0000-0000-000000000000''::uuid', 'true', 'and', NULL, NULL, NULL],
+  ['agent_id', 'uuid', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['agent_slug', 'text', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['gateway_id', 'uuid', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['action', 'public.command_action', NULL, 'true', 'and', NULL, NULL, NULL],
+  ['payload', 'jsonb', '''{}''::jsonb', 'true', 'and', NULL, NULL, NULL],
+  ['status', 'public.command_status', '''pending''::command_status', 'true', 'and', NULL, NULL, NULL],
+  ['leased_at', 'timestamptz', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['leased_until', 'timestamptz', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['started_at', 'timestamptz', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['completed_at', 'timestamptz', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['exit_code', 'integer', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['stdout', 'text', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['stderr', 'text', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['error_message', 'text', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['requested_by', 'uuid', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['meta', 'jsonb', '''{}''::jsonb', 'true', 'and', NULL, NULL, NULL]]);
 
 -- Function lease_command
 CALL hqc.function('public.lease_command(integer, text)', $ddl$CREATE OR REPLACE FUNCTION public.lease_command(p_lease_seconds integer DEFAULT 300, p_gateway_slug text DEFAULT NULL::text)
@@ -121,7 +119,7 @@ $fn$$ddl$,
 (`gateway_id` NULL) or bound to the gateway with that slug (resolved by slug alone, across
 tenants; an unknown slug matches unbound commands only). Locked FOR UPDATE SKIP LOCKED,
 so concurrent runners never receive the same command. Not tenant-scoped.
-');
+', parsed => true);
 
 -- Function start_command
 CALL hqc.function('public.start_command(uuid)', $ddl$CREATE OR REPLACE FUNCTION public.start_command(p_command_id uuid)
@@ -137,7 +135,7 @@ AS $fn$BEGIN
 END
 $fn$$ddl$,
   acl => ARRAY['authenticated=X', 'public=X', 'service_role=X'],
-  doc => 'Marks a command running (status `running`, started_at). No precondition; unknown id is a no-op.');
+  doc => 'Marks a command running (status `running`, started_at). No precondition; unknown id is a no-op.', parsed => true);
 
 -- Function complete_command
 CALL hqc.function('public.complete_command(uuid, integer, text, text)', $ddl$CREATE OR REPLACE FUNCTION public.complete_command(p_command_id uuid, p_exit_code integer, p_stdout text DEFAULT NULL::text, p_stderr text DEFAULT NULL::text)
@@ -158,7 +156,7 @@ $fn$$ddl$,
   acl => ARRAY['authenticated=X', 'public=X', 'service_role=X'],
   doc => 'Marks a command done and stores its result: exit_code, stdout and stderr are overwritten
 with the arguments (NULLs included). No precondition.
-');
+', parsed => true);
 
 -- Function fail_command
 CALL hqc.function('public.fail_command(uuid, integer, text, text, text)', $ddl$CREATE OR REPLACE FUNCTION public.fail_command(p_command_id uuid, p_exit_code integer DEFAULT NULL::integer, p_stdout text DEFAULT NULL::text, p_stderr text DEFAULT NULL::text, p_error text DEFAULT NULL::text)
@@ -180,7 +178,7 @@ $fn$$ddl$,
   acl => ARRAY['authenticated=X', 'public=X', 'service_role=X'],
   doc => 'Marks a command failed: exit_code, stdout, stderr and error_message are overwritten with
 the arguments (NULLs included); completed_at is set. No precondition.
-');
+', parsed => true);
 
 -- Constraints, indexes, policies and triggers of agent_commands
 CALL hqc.constraint('public.agent_commands', 'agent_commands_pkey', 'PRIMARY KEY (id)');

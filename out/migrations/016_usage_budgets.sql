@@ -16,14 +16,10 @@ BEGIN
   IF pg_catalog.current_setting('statement_timeout') = '0' THEN
     PERFORM pg_catalog.set_config('statement_timeout', '10min', false);
   END IF;
-END
-$hqc$;
-DO $hqc$
-BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('fe052fb60de827bf', '016_usage_budgets');
+  CALL hqc.require('f8a567bee29ed37b', '016_usage_budgets');
 END
 $hqc$;
 
@@ -59,27 +55,29 @@ CALL hqc.table('public.agent_usage', $ddl$CREATE TABLE public.agent_usage (
   CONSTRAINT agent_usage_gateway_id_fkey FOREIGN KEY (gateway_id) REFERENCES public.gateways(id) ON DELETE SET NULL,
   CONSTRAINT agent_usage_idem UNIQUE (run_id, provider, model, occurred_at)
 )$ddl$);
-CALL hqc.column('public.agent_usage', 'id', 'uuid', 'gen_random_uuid()', true, 'and');
-CALL hqc.column('public.agent_usage', 'tenant_id', 'uuid', '''00000000-0000-0000-0000-000000000000''::uuid', true, 'and');
-CALL hqc.column('public.agent_usage', 'agent_id', 'uuid', NULL, false, 'and');
-CALL hqc.column('public.agent_usage', 'agent_slug_snapshot', 'text', NULL, false, 'and');
-CALL hqc.column('public.agent_usage', 'gateway_id', 'uuid', NULL, false, 'and');
-CALL hqc.column('public.agent_usage', 'session_id', 'text', NULL, false, 'and');
-CALL hqc.column('public.agent_usage', 'run_id', 'text', NULL, true, 'and');
-CALL hqc.column('public.agent_usage', 'provider', 'text', NULL, true, 'and');
-CALL hqc.column('public.agent_usage', 'model', 'text', NULL, true, 'and');
-CALL hqc.column('public.agent_usage', 'input_tokens', 'integer', '0', true, 'and');
-CALL hqc.column('public.agent_usage', 'output_tokens', 'integer', '0', true, 'and');
-CALL hqc.column('public.agent_usage', 'cache_read', 'integer', '0', true, 'and');
-CALL hqc.column('public.agent_usage', 'cache_write', 'integer', '0', true, 'and');
-CALL hqc.column('public.agent_usage', 'total_tokens', 'integer', '0', true, 'and');
-CALL hqc.column('public.agent_usage', 'cost_input_usd', 'numeric(12,6)', NULL, false, 'and');
-CALL hqc.column('public.agent_usage', 'cost_output_usd', 'numeric(12,6)', NULL, false, 'and');
-CALL hqc.column('public.agent_usage', 'cost_cache_read_usd', 'numeric(12,6)', NULL, false, 'and');
-CALL hqc.column('public.agent_usage', 'cost_cache_write_usd', 'numeric(12,6)', NULL, false, 'and');
-CALL hqc.column('public.agent_usage', 'cost_total_usd', 'numeric(12,6)', NULL, false, 'and');
-CALL hqc.column('public.agent_usage', 'occurred_at', 'timestamptz', 'now()', true, 'and');
-CALL hqc.column('public.agent_usage', 'meta', 'jsonb', '''{}''::jsonb', true, 'and');
+CALL hqc.columns('public.agent_usage', ARRAY[
+  -- name, type, default, not null, owns, generated/identity, requires, backfill
+  ['id', 'uuid', 'gen_random_uuid()', 'true', 'and', NULL, NULL, NULL],
+  ['tenant_id', 'uuid', '''00000000-0000-0000-0000-000000000000''::uuid', 'true', 'and', NULL, NULL, NULL],
+  ['agent_id', 'uuid', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['agent_slug_snapshot', 'text', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['gateway_id', 'uuid', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['session_id', 'text', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['run_id', 'text', NULL, 'true', 'and', NULL, NULL, NULL],
+  ['provider', 'text', NULL, 'true', 'and', NULL, NULL, NULL],
+  ['model', 'text', NULL, 'true', 'and', NULL, NULL, NULL],
+  ['input_tokens', 'integer', '0', 'true', 'and', NULL, NULL, NULL],
+  ['output_tokens', 'integer', '0', 'true', 'and', NULL, NULL, NULL],
+  ['cache_read', 'integer', '0', 'true', 'and', NULL, NULL, NULL],
+  ['cache_write', 'integer', '0', 'true', 'and', NULL, NULL, NULL],
+  ['total_tokens', 'integer', '0', 'true', 'and', NULL, NULL, NULL],
+  ['cost_input_usd', 'numeric(12,6)', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['cost_output_usd', 'numeric(12,6)', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['cost_cache_read_usd', 'numeric(12,6)', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['cost_cache_write_usd', 'numeric(12,6)', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['cost_total_usd', 'numeric(12,6)', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['occurred_at', 'timestamptz', 'now()', 'true', 'and', NULL, NULL, NULL],
+  ['meta', 'jsonb', '''{}''::jsonb', 'true', 'and', NULL, NULL, NULL]]);
 
 -- Table agent_budgets
 CALL hqc.table('public.agent_budgets', $ddl$CREATE TABLE public.agent_budgets (
@@ -105,24 +103,26 @@ CALL hqc.table('public.agent_budgets', $ddl$CREATE TABLE public.agent_budgets (
   CONSTRAINT agent_budgets_agent_id_fkey FOREIGN KEY (agent_id) REFERENCES public.agents(id) ON DELETE CASCADE,
   CONSTRAINT agent_budgets_tenant_id_fkey FOREIGN KEY (tenant_id) REFERENCES public.tenants(id) ON DELETE CASCADE
 )$ddl$);
-CALL hqc.column('public.agent_budgets', 'agent_id', 'uuid', NULL, true, 'and');
-CALL hqc.column('public.agent_budgets', 'tenant_id', 'uuid', '''00000000-0000-0000-0000-000000000000''::uuid', true, 'and');
-CALL hqc.column('public.agent_budgets', 'monthly_limit_usd', 'numeric(10,2)', NULL, false, 'and');
-CALL hqc.column('public.agent_budgets', 'soft_threshold_pct', 'integer', '80', true, 'and');
-CALL hqc.column('public.agent_budgets', 'hard_cutoff', 'boolean', 'true', true, 'and');
-CALL hqc.column('public.agent_budgets', 'period_anchor_tz', 'text', '''UTC''::text', true, 'and');
-CALL hqc.column('public.agent_budgets', 'current_period_start', 'date', 'CURRENT_DATE', true, 'and');
-CALL hqc.column('public.agent_budgets', 'current_period_spend_usd', 'numeric(12,6)', '0', true, 'and');
-CALL hqc.column('public.agent_budgets', 'current_period_tokens', 'bigint', '0', true, 'and');
-CALL hqc.column('public.agent_budgets', 'current_period_metered_calls', 'integer', '0', true, 'and');
-CALL hqc.column('public.agent_budgets', 'current_period_unmetered_calls', 'integer', '0', true, 'and');
-CALL hqc.column('public.agent_budgets', 'status', 'public.budget_status', '''ok''::budget_status', true, 'and');
-CALL hqc.column('public.agent_budgets', 'warned_at', 'timestamptz', NULL, false, 'and');
-CALL hqc.column('public.agent_budgets', 'exceeded_at', 'timestamptz', NULL, false, 'and');
-CALL hqc.column('public.agent_budgets', 'last_usage_at', 'timestamptz', NULL, false, 'and');
-CALL hqc.column('public.agent_budgets', 'created_at', 'timestamptz', 'now()', true, 'and');
-CALL hqc.column('public.agent_budgets', 'updated_at', 'timestamptz', 'now()', true, 'and');
-CALL hqc.column('public.agent_budgets', 'meta', 'jsonb', '''{}''::jsonb', true, 'and');
+CALL hqc.columns('public.agent_budgets', ARRAY[
+  -- name, type, default, not null, owns, generated/identity, requires, backfill
+  ['agent_id', 'uuid', NULL, 'true', 'and', NULL, NULL, NULL],
+  ['tenant_id', 'uuid', '''00000000-0000-0000-0000-000000000000''::uuid', 'true', 'and', NULL, NULL, NULL],
+  ['monthly_limit_usd', 'numeric(10,2)', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['soft_threshold_pct', 'integer', '80', 'true', 'and', NULL, NULL, NULL],
+  ['hard_cutoff', 'boolean', 'true', 'true', 'and', NULL, NULL, NULL],
+  ['period_anchor_tz', 'text', '''UTC''::text', 'true', 'and', NULL, NULL, NULL],
+  ['current_period_start', 'date', 'CURRENT_DATE', 'true', 'and', NULL, NULL, NULL],
+  ['current_period_spend_usd', 'numeric(12,6)', '0', 'true', 'and', NULL, NULL, NULL],
+  ['current_period_tokens', 'bigint', '0', 'true', 'and', NULL, NULL, NULL],
+  ['current_period_metered_calls', 'integer', '0', 'true', 'and', NULL, NULL, NULL],
+  ['current_period_unmetered_calls', 'integer', '0', 'true', 'and', NULL, NULL, NULL],
+  ['status', 'public.budget_status', '''ok''::budget_status', 'true', 'and', NULL, NULL, NULL],
+  ['warned_at', 'timestamptz', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['exceeded_at', 'timestamptz', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['last_usage_at', 'timestamptz', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['created_at', 'timestamptz', 'now()', 'true', 'and', NULL, NULL, NULL],
+  ['updated_at', 'timestamptz', 'now()', 'true', 'and', NULL, NULL, NULL],
+  ['meta', 'jsonb', '''{}''::jsonb', 'true', 'and', NULL, NULL, NULL]]);
 
 -- Function update_agent_budget_on_usage
 CALL hqc.function('public.update_agent_budget_on_usage()', $ddl$CREATE OR REPLACE FUNCTION public.update_agent_budget_on_usage()
@@ -274,7 +274,7 @@ $fn$$ddl$,
    exceeded; spend ≥ limit × pct/100 → warned; else ok) and stamp warned_at /
    exceeded_at once;
 5. notify on the transition into `warned` or, otherwise, into `exceeded`.
-');
+', parsed => true);
 
 -- Function recompute_agent_budget
 CALL hqc.function('public.recompute_agent_budget(uuid)', $ddl$CREATE OR REPLACE FUNCTION public.recompute_agent_budget(p_agent_id uuid)
@@ -359,7 +359,7 @@ the budget belongs to another tenant than current_tenant_id(). Period = current 
 the anchor zone. Status by the rollup rule; warned_at / exceeded_at are cleared when the
 spend is below the respective threshold, otherwise kept; nothing is newly stamped and no
 notification is created.
-');
+', parsed => true);
 
 -- Function get_agent_daily_usage
 CALL hqc.function('public.get_agent_daily_usage(uuid)', $ddl$CREATE OR REPLACE FUNCTION public.get_agent_daily_usage(p_agent_id uuid)

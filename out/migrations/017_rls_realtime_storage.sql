@@ -16,14 +16,10 @@ BEGIN
   IF pg_catalog.current_setting('statement_timeout') = '0' THEN
     PERFORM pg_catalog.set_config('statement_timeout', '10min', false);
   END IF;
-END
-$hqc$;
-DO $hqc$
-BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('fe052fb60de827bf', '017_rls_realtime_storage');
+  CALL hqc.require('f8a567bee29ed37b', '017_rls_realtime_storage');
 END
 $hqc$;
 
@@ -152,6 +148,9 @@ $hqc$;
 
 BEGIN;
 CALL hqc.begin('017_rls_realtime_storage');
+
+-- Platform table storage.objects
+CALL hqc.table('storage.objects', NULL, true);
 
 -- Constraints, indexes, policies and triggers of storage.objects
 CALL hqc.drop('storage.objects', 'policy', 'Authenticated users can upload');

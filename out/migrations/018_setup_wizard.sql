@@ -16,14 +16,10 @@ BEGIN
   IF pg_catalog.current_setting('statement_timeout') = '0' THEN
     PERFORM pg_catalog.set_config('statement_timeout', '10min', false);
   END IF;
-END
-$hqc$;
-DO $hqc$
-BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('fe052fb60de827bf', '018_setup_wizard');
+  CALL hqc.require('f8a567bee29ed37b', '018_setup_wizard');
 END
 $hqc$;
 
@@ -142,6 +138,6 @@ Element keys: stages `{stage_key, label, color, sort_order (0), is_terminal (fal
 is_default (false)}`; fields `{field_key, field_type, label, field_group, sort_order (0),
 required (false), options (JSON; null → NULL), description ("" → NULL)}`; streams
 `{name, description ("" → NULL), type (functional), color, icon, sort_order (0)}`.
-');
+', parsed => true);
 
 COMMIT;

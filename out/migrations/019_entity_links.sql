@@ -16,14 +16,10 @@ BEGIN
   IF pg_catalog.current_setting('statement_timeout') = '0' THEN
     PERFORM pg_catalog.set_config('statement_timeout', '10min', false);
   END IF;
-END
-$hqc$;
-DO $hqc$
-BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('fe052fb60de827bf', '019_entity_links');
+  CALL hqc.require('f8a567bee29ed37b', '019_entity_links');
 END
 $hqc$;
 
@@ -57,24 +53,26 @@ CALL hqc.table('public.entity_links', $ddl$CREATE TABLE public.entity_links (
   CONSTRAINT entity_links_unique UNIQUE (owner_type, owner_id, target_type, target_id),
   CONSTRAINT entity_links_target_check CHECK ((target_type = 'url' AND url IS NOT NULL AND target_id IS NULL) OR (target_type <> 'url' AND target_id IS NOT NULL AND url IS NULL))
 )$ddl$);
-CALL hqc.column('public.entity_links', 'id', 'uuid', 'gen_random_uuid()', true, 'and');
-CALL hqc.column('public.entity_links', 'created_at', 'timestamptz', 'now()', true, 'and');
-CALL hqc.column('public.entity_links', 'updated_at', 'timestamptz', 'now()', true, 'and');
-CALL hqc.column('public.entity_links', 'tenant_id', 'uuid', '''00000000-0000-0000-0000-000000000000''::uuid', true, 'and');
-CALL hqc.column('public.entity_links', 'owner_type', 'text', NULL, true, 'and');
-CALL hqc.column('public.entity_links', 'owner_id', 'uuid', NULL, true, 'and');
-CALL hqc.column('public.entity_links', 'target_type', 'text', NULL, true, 'and');
-CALL hqc.column('public.entity_links', 'target_id', 'uuid', NULL, false, 'and');
-CALL hqc.column('public.entity_links', 'url', 'text', NULL, false, 'and');
-CALL hqc.column('public.entity_links', 'label', 'text', NULL, false, 'and');
-CALL hqc.column('public.entity_links', 'sort_order', 'integer', '0', false, 'and');
-CALL hqc.column('public.entity_links', 'meta', 'jsonb', '''{}''::jsonb', true, 'and');
-CALL hqc.column('public.entity_links', 'is_deliverable', 'boolean', 'false', true, 'and');
-CALL hqc.column('public.entity_links', 'review_status', 'text', NULL, false, 'and');
-CALL hqc.column('public.entity_links', 'review_note', 'text', NULL, false, 'and');
-CALL hqc.column('public.entity_links', 'reviewed_by', 'uuid', NULL, false, 'and');
-CALL hqc.column('public.entity_links', 'reviewed_at', 'timestamptz', NULL, false, 'and');
-CALL hqc.column('public.entity_links', 'submitted_by_agent_id', 'uuid', NULL, false, 'and');
+CALL hqc.columns('public.entity_links', ARRAY[
+  -- name, type, default, not null, owns, generated/identity, requires, backfill
+  ['id', 'uuid', 'gen_random_uuid()', 'true', 'and', NULL, NULL, NULL],
+  ['created_at', 'timestamptz', 'now()', 'true', 'and', NULL, NULL, NULL],
+  ['updated_at', 'timestamptz', 'now()', 'true', 'and', NULL, NULL, NULL],
+  ['tenant_id', 'uuid', '''00000000-0000-0000-0000-000000000000''::uuid', 'true', 'and', NULL, NULL, NULL],
+  ['owner_type', 'text', NULL, 'true', 'and', NULL, NULL, NULL],
+  ['owner_id', 'uuid', NULL, 'true', 'and', NULL, NULL, NULL],
+  ['target_type', 'text', NULL, 'true', 'and', NULL, NULL, NULL],
+  ['target_id', 'uuid', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['url', 'text', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['label', 'text', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['sort_order', 'integer', '0', 'false', 'and', NULL, NULL, NULL],
+  ['meta', 'jsonb', '''{}''::jsonb', 'true', 'and', NULL, NULL, NULL],
+  ['is_deliverable', 'boolean', 'false', 'true', 'and', NULL, NULL, NULL],
+  ['review_status', 'text', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['review_note', 'text', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['reviewed_by', 'uuid', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['reviewed_at', 'timestamptz', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['submitted_by_agent_id', 'uuid', NULL, 'false', 'and', NULL, NULL, NULL]]);
 
 -- Function notify_deliverable_review
 CALL hqc.function('public.notify_deliverable_review()', $ddl$CREATE OR REPLACE FUNCTION public.notify_deliverable_review()
@@ -150,7 +148,7 @@ submitting agent whose review_status actually changed.
   `deliverable_review` inbox item for it (task_id = the owner task, NULL for other
   owners), de-duplicated per link, status and day.
 * anything else: nothing.
-');
+', parsed => true);
 
 -- Constraints, indexes, policies and triggers of entity_links
 CALL hqc.constraint('public.entity_links', 'entity_links_pkey', 'PRIMARY KEY (id)');

@@ -16,14 +16,10 @@ BEGIN
   IF pg_catalog.current_setting('statement_timeout') = '0' THEN
     PERFORM pg_catalog.set_config('statement_timeout', '10min', false);
   END IF;
-END
-$hqc$;
-DO $hqc$
-BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('fe052fb60de827bf', '020_routines');
+  CALL hqc.require('f8a567bee29ed37b', '020_routines');
 END
 $hqc$;
 
@@ -104,32 +100,34 @@ CALL hqc.table('public.routines', $ddl$CREATE TABLE public.routines (
   CONSTRAINT routines_schedule_check CHECK (trigger_type <> 'schedule' OR (cadence_type IS NOT NULL AND timezone IS NOT NULL)),
   CONSTRAINT routines_timezone_valid CHECK (timezone IS NULL OR is_valid_timezone(timezone))
 )$ddl$);
-CALL hqc.column('public.routines', 'id', 'uuid', 'gen_random_uuid()', true, 'and');
-CALL hqc.column('public.routines', 'created_at', 'timestamptz', 'now()', true, 'and');
-CALL hqc.column('public.routines', 'updated_at', 'timestamptz', 'now()', true, 'and');
-CALL hqc.column('public.routines', 'tenant_id', 'uuid', '''00000000-0000-0000-0000-000000000000''::uuid', true, 'and');
-CALL hqc.column('public.routines', 'agent_id', 'uuid', NULL, true, 'and');
-CALL hqc.column('public.routines', 'agent_slug', 'text', NULL, true, 'and');
-CALL hqc.column('public.routines', 'name', 'text', NULL, true, 'and');
-CALL hqc.column('public.routines', 'instruction', 'text', '''''::text', true, 'and');
-CALL hqc.column('public.routines', 'trigger_type', 'text', NULL, true, 'and');
-CALL hqc.column('public.routines', 'is_active', 'boolean', 'true', true, 'and');
-CALL hqc.column('public.routines', 'cadence_type', 'text', NULL, false, 'and');
-CALL hqc.column('public.routines', 'interval_n', 'integer', NULL, false, 'and');
-CALL hqc.column('public.routines', 'days_of_week', 'smallint[]', '''{}''::smallint[]', false, 'and');
-CALL hqc.column('public.routines', 'day_of_month', 'smallint', NULL, false, 'and');
-CALL hqc.column('public.routines', 'time_of_day', 'time', NULL, false, 'and');
-CALL hqc.column('public.routines', 'timezone', 'text', NULL, false, 'and');
-CALL hqc.column('public.routines', 'next_run_at', 'timestamptz', NULL, false, 'and');
-CALL hqc.column('public.routines', 'last_run_at', 'timestamptz', NULL, false, 'and');
-CALL hqc.column('public.routines', 'run_count', 'integer', '0', true, 'and');
-CALL hqc.column('public.routines', 'entity_type', 'text', NULL, false, 'and');
-CALL hqc.column('public.routines', 'collection_id', 'uuid', NULL, false, 'and');
-CALL hqc.column('public.routines', 'field', 'text', NULL, false, 'and');
-CALL hqc.column('public.routines', 'condition', 'text', NULL, false, 'and');
-CALL hqc.column('public.routines', 'value', 'text', NULL, false, 'and');
-CALL hqc.column('public.routines', 'meta', 'jsonb', '''{}''::jsonb', true, 'and');
-CALL hqc.column('public.routines', 'archived_at', 'timestamptz', NULL, false, 'and');
+CALL hqc.columns('public.routines', ARRAY[
+  -- name, type, default, not null, owns, generated/identity, requires, backfill
+  ['id', 'uuid', 'gen_random_uuid()', 'true', 'and', NULL, NULL, NULL],
+  ['created_at', 'timestamptz', 'now()', 'true', 'and', NULL, NULL, NULL],
+  ['updated_at', 'timestamptz', 'now()', 'true', 'and', NULL, NULL, NULL],
+  ['tenant_id', 'uuid', '''00000000-0000-0000-0000-000000000000''::uuid', 'true', 'and', NULL, NULL, NULL],
+  ['agent_id', 'uuid', NULL, 'true', 'and', NULL, NULL, NULL],
+  ['agent_slug', 'text', NULL, 'true', 'and', NULL, NULL, NULL],
+  ['name', 'text', NULL, 'true', 'and', NULL, NULL, NULL],
+  ['instruction', 'text', '''''::text', 'true', 'and', NULL, NULL, NULL],
+  ['trigger_type', 'text', NULL, 'true', 'and', NULL, NULL, NULL],
+  ['is_active', 'boolean', 'true', 'true', 'and', NULL, NULL, NULL],
+  ['cadence_type', 'text', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['interval_n', 'integer', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['days_of_week', 'smallint[]', '''{}''::smallint[]', 'false', 'and', NULL, NULL, NULL],
+  ['day_of_month', 'smallint', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['time_of_day', 'time', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['timezone', 'text', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['next_run_at', 'timestamptz', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['last_run_at', 'timestamptz', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['run_count', 'integer', '0', 'true', 'and', NULL, NULL, NULL],
+  ['entity_type', 'text', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['collection_id', 'uuid', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['field', 'text', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['condition', 'text', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['value', 'text', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['meta', 'jsonb', '''{}''::jsonb', 'true', 'and', NULL, NULL, NULL],
+  ['archived_at', 'timestamptz', NULL, 'false', 'and', NULL, NULL, NULL]]);
 
 -- Function routine_next_occurrence
 CALL hqc.function('public.routine_next_occurrence(text, integer, smallint[], smallint, time, text, timestamptz)', $ddl$CREATE OR REPLACE FUNCTION public.routine_next_occurrence(p_cadence_type text, p_interval_n integer, p_days_of_week smallint[], p_day_of_month smallint, p_time_of_day time, p_timezone text, p_from timestamptz DEFAULT now())
@@ -215,7 +213,7 @@ $fn$$ddl$,
   28-day month rolls into the next month);
 * every_n_days: slot(today), or slot(today) + n days (default 1) when not after;
 * anything else, including NULL: `p_from` + 1 day.
-');
+', parsed => true);
 
 -- Function routine_set_next_run_at
 CALL hqc.function('public.routine_set_next_run_at()', $ddl$CREATE OR REPLACE FUNCTION public.routine_set_next_run_at()
@@ -258,7 +256,7 @@ on UPDATE — when the schedule (cadence, interval, days, day of month, time, ti
 trigger type) changed or the routine was re-activated or un-archived, unless the same
 UPDATE sets `next_run_at` itself. The spawner''s own updates set `next_run_at`
 explicitly and are left alone.
-');
+', parsed => true);
 
 -- Function spawn_routine_schedule_items
 CALL hqc.function('public.spawn_routine_schedule_items()', $ddl$CREATE OR REPLACE FUNCTION public.spawn_routine_schedule_items()
@@ -306,7 +304,7 @@ schedule routine with `next_run_at <= now()`: enqueue a `routine_schedule` inbox
 (summary = instruction; de-duplicated per routine and minute) and set `next_run_at` to
 the next occurrence after now(), `last_run_at = now()`, `run_count + 1`. No row locks and
 no tenant filter.
-');
+', parsed => true);
 
 -- Function process_routine_event
 CALL hqc.function('public.process_routine_event()', $ddl$CREATE OR REPLACE FUNCTION public.process_routine_event()
@@ -402,7 +400,7 @@ A `field` that is not a contacts column raises 42703 and aborts the write. On a 
 empty, with `{name}`, `{old_value}`, `{new_value}` substituted; de-duplicated per
 routine, contact and minute), then the routine''s `last_run_at` / `run_count` are updated
 (also when the item was a duplicate).
-');
+', parsed => true);
 
 -- Constraints, indexes, policies and triggers of routines
 CALL hqc.constraint('public.routines', 'routines_pkey', 'PRIMARY KEY (id)');

@@ -16,14 +16,10 @@ BEGIN
   IF pg_catalog.current_setting('statement_timeout') = '0' THEN
     PERFORM pg_catalog.set_config('statement_timeout', '10min', false);
   END IF;
-END
-$hqc$;
-DO $hqc$
-BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('fe052fb60de827bf', '021_collections');
+  CALL hqc.require('f8a567bee29ed37b', '021_collections');
 END
 $hqc$;
 
@@ -48,18 +44,20 @@ CALL hqc.table('public.collection_definitions', $ddl$CREATE TABLE public.collect
   CONSTRAINT collection_definitions_tenant_id_fkey FOREIGN KEY (tenant_id) REFERENCES public.tenants(id) ON DELETE CASCADE,
   CONSTRAINT collection_definitions_slug_unique UNIQUE (tenant_id, slug)
 )$ddl$);
-CALL hqc.column('public.collection_definitions', 'id', 'uuid', 'gen_random_uuid()', true, 'and');
-CALL hqc.column('public.collection_definitions', 'created_at', 'timestamptz', 'now()', true, 'and');
-CALL hqc.column('public.collection_definitions', 'updated_at', 'timestamptz', 'now()', true, 'and');
-CALL hqc.column('public.collection_definitions', 'tenant_id', 'uuid', '''00000000-0000-0000-0000-000000000000''::uuid', true, 'and');
-CALL hqc.column('public.collection_definitions', 'name', 'text', NULL, true, 'and');
-CALL hqc.column('public.collection_definitions', 'slug', 'text', NULL, true, 'and');
-CALL hqc.column('public.collection_definitions', 'description', 'text', NULL, false, 'and');
-CALL hqc.column('public.collection_definitions', 'icon', 'text', NULL, false, 'and');
-CALL hqc.column('public.collection_definitions', 'color', 'text', '''#6b7280''::text', false, 'and');
-CALL hqc.column('public.collection_definitions', 'sort_order', 'integer', '0', false, 'and');
-CALL hqc.column('public.collection_definitions', 'meta', 'jsonb', '''{}''::jsonb', true, 'and');
-CALL hqc.column('public.collection_definitions', 'archived_at', 'timestamptz', NULL, false, 'and');
+CALL hqc.columns('public.collection_definitions', ARRAY[
+  -- name, type, default, not null, owns, generated/identity, requires, backfill
+  ['id', 'uuid', 'gen_random_uuid()', 'true', 'and', NULL, NULL, NULL],
+  ['created_at', 'timestamptz', 'now()', 'true', 'and', NULL, NULL, NULL],
+  ['updated_at', 'timestamptz', 'now()', 'true', 'and', NULL, NULL, NULL],
+  ['tenant_id', 'uuid', '''00000000-0000-0000-0000-000000000000''::uuid', 'true', 'and', NULL, NULL, NULL],
+  ['name', 'text', NULL, 'true', 'and', NULL, NULL, NULL],
+  ['slug', 'text', NULL, 'true', 'and', NULL, NULL, NULL],
+  ['description', 'text', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['icon', 'text', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['color', 'text', '''#6b7280''::text', 'false', 'and', NULL, NULL, NULL],
+  ['sort_order', 'integer', '0', 'false', 'and', NULL, NULL, NULL],
+  ['meta', 'jsonb', '''{}''::jsonb', 'true', 'and', NULL, NULL, NULL],
+  ['archived_at', 'timestamptz', NULL, 'false', 'and', NULL, NULL, NULL]]);
 
 -- Table collection_fields
 CALL hqc.table('public.collection_fields', $ddl$CREATE TABLE public.collection_fields (
@@ -84,21 +82,23 @@ CALL hqc.table('public.collection_fields', $ddl$CREATE TABLE public.collection_f
   CONSTRAINT collection_fields_field_type_check CHECK (field_type IN ('text', 'number', 'date', 'datetime', 'boolean', 'select', 'multi_select', 'url', 'email', 'phone', 'relation', 'rich_text')),
   CONSTRAINT collection_fields_key_unique UNIQUE (collection_id, field_key)
 )$ddl$);
-CALL hqc.column('public.collection_fields', 'id', 'uuid', 'gen_random_uuid()', true, 'and');
-CALL hqc.column('public.collection_fields', 'created_at', 'timestamptz', 'now()', true, 'and');
-CALL hqc.column('public.collection_fields', 'updated_at', 'timestamptz', 'now()', true, 'and');
-CALL hqc.column('public.collection_fields', 'tenant_id', 'uuid', '''00000000-0000-0000-0000-000000000000''::uuid', true, 'and');
-CALL hqc.column('public.collection_fields', 'collection_id', 'uuid', NULL, true, 'and');
-CALL hqc.column('public.collection_fields', 'field_key', 'text', NULL, true, 'and');
-CALL hqc.column('public.collection_fields', 'field_type', 'text', NULL, true, 'and');
-CALL hqc.column('public.collection_fields', 'label', 'text', NULL, true, 'and');
-CALL hqc.column('public.collection_fields', 'description', 'text', NULL, false, 'and');
-CALL hqc.column('public.collection_fields', 'sort_order', 'integer', '0', false, 'and');
-CALL hqc.column('public.collection_fields', 'required', 'boolean', 'false', false, 'and');
-CALL hqc.column('public.collection_fields', 'options', 'jsonb', NULL, false, 'and');
-CALL hqc.column('public.collection_fields', 'default_value', 'jsonb', NULL, false, 'and');
-CALL hqc.column('public.collection_fields', 'is_title_field', 'boolean', 'false', false, 'and');
-CALL hqc.column('public.collection_fields', 'is_active', 'boolean', 'true', false, 'and');
+CALL hqc.columns('public.collection_fields', ARRAY[
+  -- name, type, default, not null, owns, generated/identity, requires, backfill
+  ['id', 'uuid', 'gen_random_uuid()', 'true', 'and', NULL, NULL, NULL],
+  ['created_at', 'timestamptz', 'now()', 'true', 'and', NULL, NULL, NULL],
+  ['updated_at', 'timestamptz', 'now()', 'true', 'and', NULL, NULL, NULL],
+  ['tenant_id', 'uuid', '''00000000-0000-0000-0000-000000000000''::uuid', 'true', 'and', NULL, NULL, NULL],
+  ['collection_id', 'uuid', NULL, 'true', 'and', NULL, NULL, NULL],
+  ['field_key', 'text', NULL, 'true', 'and', NULL, NULL, NULL],
+  ['field_type', 'text', NULL, 'true', 'and', NULL, NULL, NULL],
+  ['label', 'text', NULL, 'true', 'and', NULL, NULL, NULL],
+  ['description', 'text', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['sort_order', 'integer', '0', 'false', 'and', NULL, NULL, NULL],
+  ['required', 'boolean', 'false', 'false', 'and', NULL, NULL, NULL],
+  ['options', 'jsonb', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['default_value', 'jsonb', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['is_title_field', 'boolean', 'false', 'false', 'and', NULL, NULL, NULL],
+  ['is_active', 'boolean', 'true', 'false', 'and', NULL, NULL, NULL]]);
 
 -- Table collection_records
 CALL hqc.table('public.collection_records', $ddl$CREATE TABLE public.collection_records (
@@ -114,14 +114,16 @@ CALL hqc.table('public.collection_records', $ddl$CREATE TABLE public.collection_
   CONSTRAINT collection_records_tenant_id_fkey FOREIGN KEY (tenant_id) REFERENCES public.tenants(id) ON DELETE CASCADE,
   CONSTRAINT collection_records_collection_id_fkey FOREIGN KEY (collection_id) REFERENCES public.collection_definitions(id) ON DELETE CASCADE
 )$ddl$);
-CALL hqc.column('public.collection_records', 'id', 'uuid', 'gen_random_uuid()', true, 'and');
-CALL hqc.column('public.collection_records', 'created_at', 'timestamptz', 'now()', true, 'and');
-CALL hqc.column('public.collection_records', 'updated_at', 'timestamptz', 'now()', true, 'and');
-CALL hqc.column('public.collection_records', 'tenant_id', 'uuid', '''00000000-0000-0000-0000-000000000000''::uuid', true, 'and');
-CALL hqc.column('public.collection_records', 'collection_id', 'uuid', NULL, true, 'and');
-CALL hqc.column('public.collection_records', 'values', 'jsonb', '''{}''::jsonb', true, 'and');
-CALL hqc.column('public.collection_records', 'sort_order', 'integer', '0', false, 'and');
-CALL hqc.column('public.collection_records', 'archived_at', 'timestamptz', NULL, false, 'and');
+CALL hqc.columns('public.collection_records', ARRAY[
+  -- name, type, default, not null, owns, generated/identity, requires, backfill
+  ['id', 'uuid', 'gen_random_uuid()', 'true', 'and', NULL, NULL, NULL],
+  ['created_at', 'timestamptz', 'now()', 'true', 'and', NULL, NULL, NULL],
+  ['updated_at', 'timestamptz', 'now()', 'true', 'and', NULL, NULL, NULL],
+  ['tenant_id', 'uuid', '''00000000-0000-0000-0000-000000000000''::uuid', 'true', 'and', NULL, NULL, NULL],
+  ['collection_id', 'uuid', NULL, 'true', 'and', NULL, NULL, NULL],
+  ['values', 'jsonb', '''{}''::jsonb', 'true', 'and', NULL, NULL, NULL],
+  ['sort_order', 'integer', '0', 'false', 'and', NULL, NULL, NULL],
+  ['archived_at', 'timestamptz', NULL, 'false', 'and', NULL, NULL, NULL]]);
 
 -- Table collection_views
 CALL hqc.table('public.collection_views', $ddl$CREATE TABLE public.collection_views (
@@ -140,16 +142,18 @@ CALL hqc.table('public.collection_views', $ddl$CREATE TABLE public.collection_vi
   CONSTRAINT collection_views_collection_id_fkey FOREIGN KEY (collection_id) REFERENCES public.collection_definitions(id) ON DELETE CASCADE,
   CONSTRAINT collection_views_view_type_check CHECK (view_type IN ('table', 'kanban', 'calendar'))
 )$ddl$);
-CALL hqc.column('public.collection_views', 'id', 'uuid', 'gen_random_uuid()', true, 'and');
-CALL hqc.column('public.collection_views', 'created_at', 'timestamptz', 'now()', true, 'and');
-CALL hqc.column('public.collection_views', 'updated_at', 'timestamptz', 'now()', true, 'and');
-CALL hqc.column('public.collection_views', 'tenant_id', 'uuid', '''00000000-0000-0000-0000-000000000000''::uuid', true, 'and');
-CALL hqc.column('public.collection_views', 'collection_id', 'uuid', NULL, true, 'and');
-CALL hqc.column('public.collection_views', 'name', 'text', NULL, true, 'and');
-CALL hqc.column('public.collection_views', 'view_type', 'text', NULL, true, 'and');
-CALL hqc.column('public.collection_views', 'config', 'jsonb', '''{}''::jsonb', true, 'and');
-CALL hqc.column('public.collection_views', 'is_default', 'boolean', 'false', false, 'and');
-CALL hqc.column('public.collection_views', 'sort_order', 'integer', '0', false, 'and');
+CALL hqc.columns('public.collection_views', ARRAY[
+  -- name, type, default, not null, owns, generated/identity, requires, backfill
+  ['id', 'uuid', 'gen_random_uuid()', 'true', 'and', NULL, NULL, NULL],
+  ['created_at', 'timestamptz', 'now()', 'true', 'and', NULL, NULL, NULL],
+  ['updated_at', 'timestamptz', 'now()', 'true', 'and', NULL, NULL, NULL],
+  ['tenant_id', 'uuid', '''00000000-0000-0000-0000-000000000000''::uuid', 'true', 'and', NULL, NULL, NULL],
+  ['collection_id', 'uuid', NULL, 'true', 'and', NULL, NULL, NULL],
+  ['name', 'text', NULL, 'true', 'and', NULL, NULL, NULL],
+  ['view_type', 'text', NULL, 'true', 'and', NULL, NULL, NULL],
+  ['config', 'jsonb', '''{}''::jsonb', 'true', 'and', NULL, NULL, NULL],
+  ['is_default', 'boolean', 'false', 'false', 'and', NULL, NULL, NULL],
+  ['sort_order', 'integer', '0', 'false', 'and', NULL, NULL, NULL]]);
 
 -- Table collection_templates
 CALL hqc.table('public.collection_templates', $ddl$CREATE TABLE public.collection_templates (
@@ -165,15 +169,17 @@ CALL hqc.table('public.collection_templates', $ddl$CREATE TABLE public.collectio
   CONSTRAINT collection_templates_pkey PRIMARY KEY (id),
   CONSTRAINT collection_templates_slug_key UNIQUE (slug)
 )$ddl$);
-CALL hqc.column('public.collection_templates', 'id', 'uuid', 'gen_random_uuid()', true, 'and');
-CALL hqc.column('public.collection_templates', 'created_at', 'timestamptz', 'now()', true, 'and');
-CALL hqc.column('public.collection_templates', 'name', 'text', NULL, true, 'and');
-CALL hqc.column('public.collection_templates', 'slug', 'text', NULL, true, 'and');
-CALL hqc.column('public.collection_templates', 'description', 'text', NULL, false, 'and');
-CALL hqc.column('public.collection_templates', 'icon', 'text', NULL, false, 'and');
-CALL hqc.column('public.collection_templates', 'category', 'text', NULL, false, 'and');
-CALL hqc.column('public.collection_templates', 'definition', 'jsonb', NULL, true, 'and');
-CALL hqc.column('public.collection_templates', 'sort_order', 'integer', '0', false, 'and');
+CALL hqc.columns('public.collection_templates', ARRAY[
+  -- name, type, default, not null, owns, generated/identity, requires, backfill
+  ['id', 'uuid', 'gen_random_uuid()', 'true', 'and', NULL, NULL, NULL],
+  ['created_at', 'timestamptz', 'now()', 'true', 'and', NULL, NULL, NULL],
+  ['name', 'text', NULL, 'true', 'and', NULL, NULL, NULL],
+  ['slug', 'text', NULL, 'true', 'and', NULL, NULL, NULL],
+  ['description', 'text', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['icon', 'text', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['category', 'text', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['definition', 'jsonb', NULL, 'true', 'and', NULL, NULL, NULL],
+  ['sort_order', 'integer', '0', 'false', 'and', NULL, NULL, NULL]]);
 
 -- Constraints, indexes, policies and triggers of collection_definitions
 CALL hqc.constraint('public.collection_definitions', 'collection_definitions_pkey', 'PRIMARY KEY (id)');

@@ -16,14 +16,10 @@ BEGIN
   IF pg_catalog.current_setting('statement_timeout') = '0' THEN
     PERFORM pg_catalog.set_config('statement_timeout', '10min', false);
   END IF;
-END
-$hqc$;
-DO $hqc$
-BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('fe052fb60de827bf', '022_file_processing');
+  CALL hqc.require('f8a567bee29ed37b', '022_file_processing');
 END
 $hqc$;
 
@@ -63,7 +59,7 @@ $fn$$ddl$,
 are skipped, so two workers never get the same file. p_limit is used as given (0 leases
 nothing, a negative value is an error). p_gateway_slug and p_lease_seconds are accepted
 but not stored.
-');
+', parsed => true);
 
 -- Function mark_knowledge_item_processed
 CALL hqc.function('public.mark_knowledge_item_processed(uuid, text)', $ddl$CREATE OR REPLACE FUNCTION public.mark_knowledge_item_processed(p_item_id uuid, p_plain_text text)
@@ -84,7 +80,7 @@ $fn$$ddl$,
   doc => 'Store the text extracted from a file: processing_status = done, plain_text set,
 processing_error cleared, embedding_status = pending. The plain_text change makes the
 mark-pending trigger reset chunk and embedding state. Unknown ids are a no-op.
-');
+', parsed => true);
 
 -- Function mark_knowledge_item_processing_failed
 CALL hqc.function('public.mark_knowledge_item_processing_failed(uuid, text)', $ddl$CREATE OR REPLACE FUNCTION public.mark_knowledge_item_processing_failed(p_item_id uuid, p_error text)
@@ -102,7 +98,7 @@ $fn$$ddl$,
   acl => ARRAY['service_role=X'],
   doc => 'Record a failed text extraction: processing_status = failed and the error message (kept in
 full). Unknown ids are a no-op.
-');
+', parsed => true);
 
 -- Schema version rows in _schema_version
 CALL hqc.run($ddl$INSERT INTO public._schema_version (version, description)

@@ -16,14 +16,10 @@ BEGIN
   IF pg_catalog.current_setting('statement_timeout') = '0' THEN
     PERFORM pg_catalog.set_config('statement_timeout', '10min', false);
   END IF;
-END
-$hqc$;
-DO $hqc$
-BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('fe052fb60de827bf', '023_source_connections');
+  CALL hqc.require('f8a567bee29ed37b', '023_source_connections');
 END
 $hqc$;
 
@@ -50,18 +46,20 @@ CALL hqc.table('public.source_connections', $ddl$CREATE TABLE public.source_conn
   CONSTRAINT source_connections_status_check CHECK (status IN ('active', 'expired', 'revoked', 'error')),
   CONSTRAINT source_connections_sync_interval_hours_check CHECK (sync_interval_hours >= 1)
 )$ddl$);
-CALL hqc.column('public.source_connections', 'id', 'uuid', 'gen_random_uuid()', true, 'and');
-CALL hqc.column('public.source_connections', 'created_at', 'timestamptz', 'now()', true, 'and');
-CALL hqc.column('public.source_connections', 'updated_at', 'timestamptz', 'now()', true, 'and');
-CALL hqc.column('public.source_connections', 'tenant_id', 'uuid', '''00000000-0000-0000-0000-000000000000''::uuid', true, 'and');
-CALL hqc.column('public.source_connections', 'provider', 'text', NULL, true, 'and');
-CALL hqc.column('public.source_connections', 'account_label', 'text', NULL, true, 'and');
-CALL hqc.column('public.source_connections', 'status', 'text', '''active''', true, 'and');
-CALL hqc.column('public.source_connections', 'last_verified_at', 'timestamptz', NULL, false, 'and');
-CALL hqc.column('public.source_connections', 'sync_interval_hours', 'integer', '6', true, 'and');
-CALL hqc.column('public.source_connections', 'next_sync_at', 'timestamptz', NULL, false, 'and');
-CALL hqc.column('public.source_connections', 'error_message', 'text', NULL, false, 'and');
-CALL hqc.column('public.source_connections', 'meta', 'jsonb', '''{}''', true, 'and');
+CALL hqc.columns('public.source_connections', ARRAY[
+  -- name, type, default, not null, owns, generated/identity, requires, backfill
+  ['id', 'uuid', 'gen_random_uuid()', 'true', 'and', NULL, NULL, NULL],
+  ['created_at', 'timestamptz', 'now()', 'true', 'and', NULL, NULL, NULL],
+  ['updated_at', 'timestamptz', 'now()', 'true', 'and', NULL, NULL, NULL],
+  ['tenant_id', 'uuid', '''00000000-0000-0000-0000-000000000000''::uuid', 'true', 'and', NULL, NULL, NULL],
+  ['provider', 'text', NULL, 'true', 'and', NULL, NULL, NULL],
+  ['account_label', 'text', NULL, 'true', 'and', NULL, NULL, NULL],
+  ['status', 'text', '''active''', 'true', 'and', NULL, NULL, NULL],
+  ['last_verified_at', 'timestamptz', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['sync_interval_hours', 'integer', '6', 'true', 'and', NULL, NULL, NULL],
+  ['next_sync_at', 'timestamptz', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['error_message', 'text', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['meta', 'jsonb', '''{}''', 'true', 'and', NULL, NULL, NULL]]);
 
 -- Table source_sync_runs
 CALL hqc.table('public.source_sync_runs', $ddl$CREATE TABLE public.source_sync_runs (
@@ -80,16 +78,18 @@ CALL hqc.table('public.source_sync_runs', $ddl$CREATE TABLE public.source_sync_r
   CONSTRAINT source_sync_runs_connection_id_fkey FOREIGN KEY (connection_id) REFERENCES public.source_connections(id) ON DELETE CASCADE,
   CONSTRAINT source_sync_runs_status_check CHECK (status IN ('running', 'done', 'failed'))
 )$ddl$);
-CALL hqc.column('public.source_sync_runs', 'id', 'uuid', 'gen_random_uuid()', true, 'and');
-CALL hqc.column('public.source_sync_runs', 'created_at', 'timestamptz', 'now()', true, 'and');
-CALL hqc.column('public.source_sync_runs', 'tenant_id', 'uuid', '''00000000-0000-0000-0000-000000000000''::uuid', true, 'and');
-CALL hqc.column('public.source_sync_runs', 'connection_id', 'uuid', NULL, true, 'and');
-CALL hqc.column('public.source_sync_runs', 'status', 'text', '''running''', true, 'and');
-CALL hqc.column('public.source_sync_runs', 'items_synced', 'integer', '0', false, 'and');
-CALL hqc.column('public.source_sync_runs', 'items_failed', 'integer', '0', false, 'and');
-CALL hqc.column('public.source_sync_runs', 'started_at', 'timestamptz', 'now()', false, 'and');
-CALL hqc.column('public.source_sync_runs', 'completed_at', 'timestamptz', NULL, false, 'and');
-CALL hqc.column('public.source_sync_runs', 'error_message', 'text', NULL, false, 'and');
+CALL hqc.columns('public.source_sync_runs', ARRAY[
+  -- name, type, default, not null, owns, generated/identity, requires, backfill
+  ['id', 'uuid', 'gen_random_uuid()', 'true', 'and', NULL, NULL, NULL],
+  ['created_at', 'timestamptz', 'now()', 'true', 'and', NULL, NULL, NULL],
+  ['tenant_id', 'uuid', '''00000000-0000-0000-0000-000000000000''::uuid', 'true', 'and', NULL, NULL, NULL],
+  ['connection_id', 'uuid', NULL, 'true', 'and', NULL, NULL, NULL],
+  ['status', 'text', '''running''', 'true', 'and', NULL, NULL, NULL],
+  ['items_synced', 'integer', '0', 'false', 'and', NULL, NULL, NULL],
+  ['items_failed', 'integer', '0', 'false', 'and', NULL, NULL, NULL],
+  ['started_at', 'timestamptz', 'now()', 'false', 'and', NULL, NULL, NULL],
+  ['completed_at', 'timestamptz', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['error_message', 'text', NULL, 'false', 'and', NULL, NULL, NULL]]);
 
 -- Constraints, indexes, policies and triggers of source_connections
 CALL hqc.constraint('public.source_connections', 'source_connections_pkey', 'PRIMARY KEY (id)');

@@ -16,14 +16,10 @@ BEGIN
   IF pg_catalog.current_setting('statement_timeout') = '0' THEN
     PERFORM pg_catalog.set_config('statement_timeout', '10min', false);
   END IF;
-END
-$hqc$;
-DO $hqc$
-BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('fe052fb60de827bf', '024_routines_extension');
+  CALL hqc.require('f8a567bee29ed37b', '024_routines_extension');
 END
 $hqc$;
 
@@ -106,7 +102,7 @@ BEGIN
 END
 $fn$$ddl$,
   acl => ARRAY['service_role=X'],
-  doc => 'AFTER INSERT OR UPDATE trigger on collection_records that fires matching event routines.');
+  doc => 'AFTER INSERT OR UPDATE trigger on collection_records that fires matching event routines.', parsed => true);
 
 -- Function process_knowledge_item_routine
 CALL hqc.function('public.process_knowledge_item_routine()', $ddl$CREATE OR REPLACE FUNCTION public.process_knowledge_item_routine()
@@ -184,7 +180,7 @@ BEGIN
 END
 $fn$$ddl$,
   acl => ARRAY['service_role=X'],
-  doc => 'AFTER INSERT OR UPDATE trigger on knowledge_items that fires matching event routines.');
+  doc => 'AFTER INSERT OR UPDATE trigger on knowledge_items that fires matching event routines.', parsed => true);
 
 -- Function process_task_routine
 CALL hqc.function('public.process_task_routine()', $ddl$CREATE OR REPLACE FUNCTION public.process_task_routine()
@@ -260,7 +256,7 @@ BEGIN
 END
 $fn$$ddl$,
   acl => ARRAY['service_role=X'],
-  doc => 'AFTER INSERT OR UPDATE trigger on tasks that fires matching event routines.');
+  doc => 'AFTER INSERT OR UPDATE trigger on tasks that fires matching event routines.', parsed => true);
 
 -- Constraints, indexes, policies and triggers of collection_records
 CALL hqc.trigger('public.collection_records', 'collection_record_routine_trigger', $ddl$CREATE OR REPLACE TRIGGER collection_record_routine_trigger

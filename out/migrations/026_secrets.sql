@@ -16,14 +16,10 @@ BEGIN
   IF pg_catalog.current_setting('statement_timeout') = '0' THEN
     PERFORM pg_catalog.set_config('statement_timeout', '10min', false);
   END IF;
-END
-$hqc$;
-DO $hqc$
-BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('fe052fb60de827bf', '026_secrets');
+  CALL hqc.require('f8a567bee29ed37b', '026_secrets');
 END
 $hqc$;
 
@@ -32,7 +28,9 @@ CALL hqc.begin('026_secrets');
 
 -- Columns of source_connections
 CALL hqc.table('public.source_connections');
-CALL hqc.column('public.source_connections', 'secret_id', 'uuid', NULL, false, 'and');
+CALL hqc.columns('public.source_connections', ARRAY[
+  -- name, type, default, not null, owns, generated/identity, requires, backfill
+  ['secret_id', 'uuid', NULL, 'false', 'and', NULL, NULL, NULL]]);
 
 -- Table secrets
 CALL hqc.table('public.secrets', $ddl$CREATE TABLE public.secrets (
@@ -56,19 +54,21 @@ CALL hqc.table('public.secrets', $ddl$CREATE TABLE public.secrets (
   CONSTRAINT secrets_category_check CHECK (category IN ('user', 'channel', 'integration')),
   CONSTRAINT secrets_sync_status_check CHECK (sync_status IN ('pending', 'active', 'error', 'waiting'))
 )$ddl$);
-CALL hqc.column('public.secrets', 'id', 'uuid', 'gen_random_uuid()', true, 'and');
-CALL hqc.column('public.secrets', 'created_at', 'timestamptz', 'now()', true, 'and');
-CALL hqc.column('public.secrets', 'updated_at', 'timestamptz', 'now()', true, 'and');
-CALL hqc.column('public.secrets', 'tenant_id', 'uuid', '''00000000-0000-0000-0000-000000000000''::uuid', true, 'and');
-CALL hqc.column('public.secrets', 'gateway_id', 'uuid', NULL, true, 'and');
-CALL hqc.column('public.secrets', 'agent_id', 'uuid', NULL, false, 'and');
-CALL hqc.column('public.secrets', 'key', 'text', NULL, true, 'and');
-CALL hqc.column('public.secrets', 'name', 'text', NULL, true, 'and');
-CALL hqc.column('public.secrets', 'encrypted_value', 'text', NULL, true, 'and');
-CALL hqc.column('public.secrets', 'category', 'text', '''user''', true, 'and');
-CALL hqc.column('public.secrets', 'note', 'text', NULL, false, 'and');
-CALL hqc.column('public.secrets', 'sync_status', 'text', '''pending''', true, 'and');
-CALL hqc.column('public.secrets', 'last_synced_at', 'timestamptz', NULL, false, 'and');
+CALL hqc.columns('public.secrets', ARRAY[
+  -- name, type, default, not null, owns, generated/identity, requires, backfill
+  ['id', 'uuid', 'gen_random_uuid()', 'true', 'and', NULL, NULL, NULL],
+  ['created_at', 'timestamptz', 'now()', 'true', 'and', NULL, NULL, NULL],
+  ['updated_at', 'timestamptz', 'now()', 'true', 'and', NULL, NULL, NULL],
+  ['tenant_id', 'uuid', '''00000000-0000-0000-0000-000000000000''::uuid', 'true', 'and', NULL, NULL, NULL],
+  ['gateway_id', 'uuid', NULL, 'true', 'and', NULL, NULL, NULL],
+  ['agent_id', 'uuid', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['key', 'text', NULL, 'true', 'and', NULL, NULL, NULL],
+  ['name', 'text', NULL, 'true', 'and', NULL, NULL, NULL],
+  ['encrypted_value', 'text', NULL, 'true', 'and', NULL, NULL, NULL],
+  ['category', 'text', '''user''', 'true', 'and', NULL, NULL, NULL],
+  ['note', 'text', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['sync_status', 'text', '''pending''', 'true', 'and', NULL, NULL, NULL],
+  ['last_synced_at', 'timestamptz', NULL, 'false', 'and', NULL, NULL, NULL]]);
 
 -- Constraints, indexes, policies and triggers of secrets
 CALL hqc.constraint('public.secrets', 'secrets_pkey', 'PRIMARY KEY (id)');

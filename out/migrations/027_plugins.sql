@@ -16,14 +16,10 @@ BEGIN
   IF pg_catalog.current_setting('statement_timeout') = '0' THEN
     PERFORM pg_catalog.set_config('statement_timeout', '10min', false);
   END IF;
-END
-$hqc$;
-DO $hqc$
-BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('fe052fb60de827bf', '027_plugins');
+  CALL hqc.require('f8a567bee29ed37b', '027_plugins');
 END
 $hqc$;
 
@@ -55,25 +51,27 @@ CALL hqc.table('public.hq_plugins', $ddl$CREATE TABLE public.hq_plugins (
   CONSTRAINT hq_plugins_tenant_id_fkey FOREIGN KEY (tenant_id) REFERENCES public.tenants(id) ON DELETE CASCADE,
   CONSTRAINT hq_plugins_tenant_id_plugin_id_key UNIQUE (tenant_id, plugin_id)
 )$ddl$);
-CALL hqc.column('public.hq_plugins', 'id', 'uuid', 'gen_random_uuid()', true, 'and');
-CALL hqc.column('public.hq_plugins', 'created_at', 'timestamptz', 'now()', true, 'and');
-CALL hqc.column('public.hq_plugins', 'updated_at', 'timestamptz', 'now()', true, 'and');
-CALL hqc.column('public.hq_plugins', 'tenant_id', 'uuid', '''00000000-0000-0000-0000-000000000000''::uuid', true, 'and');
-CALL hqc.column('public.hq_plugins', 'plugin_id', 'text', NULL, true, 'and');
-CALL hqc.column('public.hq_plugins', 'name', 'text', NULL, true, 'and');
-CALL hqc.column('public.hq_plugins', 'description', 'text', NULL, false, 'and');
-CALL hqc.column('public.hq_plugins', 'version', 'text', '''0.1.0''', true, 'and');
-CALL hqc.column('public.hq_plugins', 'source', 'public.plugin_source', '''local''::plugin_source', true, 'and');
-CALL hqc.column('public.hq_plugins', 'is_enabled', 'boolean', 'true', true, 'and');
-CALL hqc.column('public.hq_plugins', 'hooks', 'text[]', '''{}''', true, 'and');
-CALL hqc.column('public.hq_plugins', 'entry_module', 'text', NULL, false, 'and');
-CALL hqc.column('public.hq_plugins', 'webhook_url', 'text', NULL, false, 'and');
-CALL hqc.column('public.hq_plugins', 'webhook_secret', 'text', NULL, false, 'and');
-CALL hqc.column('public.hq_plugins', 'config', 'jsonb', '''{}''', true, 'and');
-CALL hqc.column('public.hq_plugins', 'config_schema', 'jsonb', NULL, false, 'and');
-CALL hqc.column('public.hq_plugins', 'capabilities', 'text[]', '''{}''', true, 'and');
-CALL hqc.column('public.hq_plugins', 'installed_by', 'uuid', NULL, false, 'and');
-CALL hqc.column('public.hq_plugins', 'meta', 'jsonb', '''{}''', true, 'and');
+CALL hqc.columns('public.hq_plugins', ARRAY[
+  -- name, type, default, not null, owns, generated/identity, requires, backfill
+  ['id', 'uuid', 'gen_random_uuid()', 'true', 'and', NULL, NULL, NULL],
+  ['created_at', 'timestamptz', 'now()', 'true', 'and', NULL, NULL, NULL],
+  ['updated_at', 'timestamptz', 'now()', 'true', 'and', NULL, NULL, NULL],
+  ['tenant_id', 'uuid', '''00000000-0000-0000-0000-000000000000''::uuid', 'true', 'and', NULL, NULL, NULL],
+  ['plugin_id', 'text', NULL, 'true', 'and', NULL, NULL, NULL],
+  ['name', 'text', NULL, 'true', 'and', NULL, NULL, NULL],
+  ['description', 'text', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['version', 'text', '''0.1.0''', 'true', 'and', NULL, NULL, NULL],
+  ['source', 'public.plugin_source', '''local''::plugin_source', 'true', 'and', NULL, NULL, NULL],
+  ['is_enabled', 'boolean', 'true', 'true', 'and', NULL, NULL, NULL],
+  ['hooks', 'text[]', '''{}''', 'true', 'and', NULL, NULL, NULL],
+  ['entry_module', 'text', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['webhook_url', 'text', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['webhook_secret', 'text', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['config', 'jsonb', '''{}''', 'true', 'and', NULL, NULL, NULL],
+  ['config_schema', 'jsonb', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['capabilities', 'text[]', '''{}''', 'true', 'and', NULL, NULL, NULL],
+  ['installed_by', 'uuid', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['meta', 'jsonb', '''{}''', 'true', 'and', NULL, NULL, NULL]]);
 
 -- Table hq_plugin_state
 CALL hqc.table('public.hq_plugin_state', $ddl$CREATE TABLE public.hq_plugin_state (
@@ -90,15 +88,17 @@ CALL hqc.table('public.hq_plugin_state', $ddl$CREATE TABLE public.hq_plugin_stat
   CONSTRAINT hq_plugin_state_tenant_id_fkey FOREIGN KEY (tenant_id) REFERENCES public.tenants(id) ON DELETE CASCADE,
   CONSTRAINT hq_plugin_state_tenant_id_plugin_id_scope_kind_scope_id_sta_key UNIQUE (tenant_id, plugin_id, scope_kind, scope_id, state_key)
 )$ddl$);
-CALL hqc.column('public.hq_plugin_state', 'id', 'uuid', 'gen_random_uuid()', true, 'and');
-CALL hqc.column('public.hq_plugin_state', 'created_at', 'timestamptz', 'now()', true, 'and');
-CALL hqc.column('public.hq_plugin_state', 'updated_at', 'timestamptz', 'now()', true, 'and');
-CALL hqc.column('public.hq_plugin_state', 'tenant_id', 'uuid', '''00000000-0000-0000-0000-000000000000''::uuid', true, 'and');
-CALL hqc.column('public.hq_plugin_state', 'plugin_id', 'text', NULL, true, 'and');
-CALL hqc.column('public.hq_plugin_state', 'scope_kind', 'text', '''global''', true, 'and');
-CALL hqc.column('public.hq_plugin_state', 'scope_id', 'text', '''''', true, 'and');
-CALL hqc.column('public.hq_plugin_state', 'state_key', 'text', NULL, true, 'and');
-CALL hqc.column('public.hq_plugin_state', 'state_value', 'jsonb', NULL, false, 'and');
+CALL hqc.columns('public.hq_plugin_state', ARRAY[
+  -- name, type, default, not null, owns, generated/identity, requires, backfill
+  ['id', 'uuid', 'gen_random_uuid()', 'true', 'and', NULL, NULL, NULL],
+  ['created_at', 'timestamptz', 'now()', 'true', 'and', NULL, NULL, NULL],
+  ['updated_at', 'timestamptz', 'now()', 'true', 'and', NULL, NULL, NULL],
+  ['tenant_id', 'uuid', '''00000000-0000-0000-0000-000000000000''::uuid', 'true', 'and', NULL, NULL, NULL],
+  ['plugin_id', 'text', NULL, 'true', 'and', NULL, NULL, NULL],
+  ['scope_kind', 'text', '''global''', 'true', 'and', NULL, NULL, NULL],
+  ['scope_id', 'text', '''''', 'true', 'and', NULL, NULL, NULL],
+  ['state_key', 'text', NULL, 'true', 'and', NULL, NULL, NULL],
+  ['state_value', 'jsonb', NULL, 'false', 'and', NULL, NULL, NULL]]);
 
 -- Table hq_plugin_events
 CALL hqc.table('public.hq_plugin_events', $ddl$CREATE TABLE public.hq_plugin_events (
@@ -118,19 +118,21 @@ CALL hqc.table('public.hq_plugin_events', $ddl$CREATE TABLE public.hq_plugin_eve
   CONSTRAINT hq_plugin_events_pkey PRIMARY KEY (id),
   CONSTRAINT hq_plugin_events_tenant_id_fkey FOREIGN KEY (tenant_id) REFERENCES public.tenants(id) ON DELETE CASCADE
 )$ddl$);
-CALL hqc.column('public.hq_plugin_events', 'id', 'uuid', 'gen_random_uuid()', true, 'and');
-CALL hqc.column('public.hq_plugin_events', 'created_at', 'timestamptz', 'now()', true, 'and');
-CALL hqc.column('public.hq_plugin_events', 'tenant_id', 'uuid', '''00000000-0000-0000-0000-000000000000''::uuid', true, 'and');
-CALL hqc.column('public.hq_plugin_events', 'plugin_id', 'text', NULL, true, 'and');
-CALL hqc.column('public.hq_plugin_events', 'hook', 'text', NULL, true, 'and');
-CALL hqc.column('public.hq_plugin_events', 'entity_type', 'text', NULL, false, 'and');
-CALL hqc.column('public.hq_plugin_events', 'entity_id', 'uuid', NULL, false, 'and');
-CALL hqc.column('public.hq_plugin_events', 'status', 'public.plugin_event_status', NULL, true, 'and');
-CALL hqc.column('public.hq_plugin_events', 'duration_ms', 'integer', NULL, false, 'and');
-CALL hqc.column('public.hq_plugin_events', 'error_message', 'text', NULL, false, 'and');
-CALL hqc.column('public.hq_plugin_events', 'request_payload', 'jsonb', NULL, false, 'and');
-CALL hqc.column('public.hq_plugin_events', 'response_payload', 'jsonb', NULL, false, 'and');
-CALL hqc.column('public.hq_plugin_events', 'meta', 'jsonb', '''{}''', true, 'and');
+CALL hqc.columns('public.hq_plugin_events', ARRAY[
+  -- name, type, default, not null, owns, generated/identity, requires, backfill
+  ['id', 'uuid', 'gen_random_uuid()', 'true', 'and', NULL, NULL, NULL],
+  ['created_at', 'timestamptz', 'now()', 'true', 'and', NULL, NULL, NULL],
+  ['tenant_id', 'uuid', '''00000000-0000-0000-0000-000000000000''::uuid', 'true', 'and', NULL, NULL, NULL],
+  ['plugin_id', 'text', NULL, 'true', 'and', NULL, NULL, NULL],
+  ['hook', 'text', NULL, 'true', 'and', NULL, NULL, NULL],
+  ['entity_type', 'text', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['entity_id', 'uuid', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['status', 'public.plugin_event_status', NULL, 'true', 'and', NULL, NULL, NULL],
+  ['duration_ms', 'integer', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['error_message', 'text', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['request_payload', 'jsonb', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['response_payload', 'jsonb', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['meta', 'jsonb', '''{}''', 'true', 'and', NULL, NULL, NULL]]);
 
 -- Table hq_plugin_event_queue
 CALL hqc.table('public.hq_plugin_event_queue', $ddl$CREATE TABLE public.hq_plugin_event_queue (
@@ -147,16 +149,18 @@ CALL hqc.table('public.hq_plugin_event_queue', $ddl$CREATE TABLE public.hq_plugi
   CONSTRAINT hq_plugin_event_queue_pkey PRIMARY KEY (id),
   CONSTRAINT hq_plugin_event_queue_tenant_id_fkey FOREIGN KEY (tenant_id) REFERENCES public.tenants(id) ON DELETE CASCADE
 )$ddl$);
-CALL hqc.column('public.hq_plugin_event_queue', 'id', 'uuid', 'gen_random_uuid()', true, 'and');
-CALL hqc.column('public.hq_plugin_event_queue', 'created_at', 'timestamptz', 'now()', true, 'and');
-CALL hqc.column('public.hq_plugin_event_queue', 'tenant_id', 'uuid', '''00000000-0000-0000-0000-000000000000''::uuid', true, 'and');
-CALL hqc.column('public.hq_plugin_event_queue', 'event_type', 'text', NULL, true, 'and');
-CALL hqc.column('public.hq_plugin_event_queue', 'entity_type', 'text', NULL, false, 'and');
-CALL hqc.column('public.hq_plugin_event_queue', 'entity_id', 'uuid', NULL, false, 'and');
-CALL hqc.column('public.hq_plugin_event_queue', 'actor_type', 'text', '''system''', true, 'and');
-CALL hqc.column('public.hq_plugin_event_queue', 'actor_agent_id', 'uuid', NULL, false, 'and');
-CALL hqc.column('public.hq_plugin_event_queue', 'payload', 'jsonb', '''{}''', true, 'and');
-CALL hqc.column('public.hq_plugin_event_queue', 'processed', 'boolean', 'false', true, 'and');
+CALL hqc.columns('public.hq_plugin_event_queue', ARRAY[
+  -- name, type, default, not null, owns, generated/identity, requires, backfill
+  ['id', 'uuid', 'gen_random_uuid()', 'true', 'and', NULL, NULL, NULL],
+  ['created_at', 'timestamptz', 'now()', 'true', 'and', NULL, NULL, NULL],
+  ['tenant_id', 'uuid', '''00000000-0000-0000-0000-000000000000''::uuid', 'true', 'and', NULL, NULL, NULL],
+  ['event_type', 'text', NULL, 'true', 'and', NULL, NULL, NULL],
+  ['entity_type', 'text', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['entity_id', 'uuid', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['actor_type', 'text', '''system''', 'true', 'and', NULL, NULL, NULL],
+  ['actor_agent_id', 'uuid', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['payload', 'jsonb', '''{}''', 'true', 'and', NULL, NULL, NULL],
+  ['processed', 'boolean', 'false', 'true', 'and', NULL, NULL, NULL]]);
 
 -- Function emit_plugin_event
 CALL hqc.function('public.emit_plugin_event()', $ddl$CREATE OR REPLACE FUNCTION public.emit_plugin_event()
@@ -213,7 +217,7 @@ Payload: INSERT the new row, DELETE the old row, UPDATE {"new", "old", "changed_
 where changed_fields maps each column whose value changed to its new value (JSON null
 when nothing changed). Secret columns are stripped from the row images first, so they
 appear at no depth of the payload.
-');
+', parsed => true);
 
 -- Constraints, indexes, policies and triggers of hq_plugins
 CALL hqc.constraint('public.hq_plugins', 'hq_plugins_pkey', 'PRIMARY KEY (id)');

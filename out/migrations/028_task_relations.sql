@@ -16,14 +16,10 @@ BEGIN
   IF pg_catalog.current_setting('statement_timeout') = '0' THEN
     PERFORM pg_catalog.set_config('statement_timeout', '10min', false);
   END IF;
-END
-$hqc$;
-DO $hqc$
-BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('fe052fb60de827bf', '028_task_relations');
+  CALL hqc.require('f8a567bee29ed37b', '028_task_relations');
 END
 $hqc$;
 
@@ -48,14 +44,16 @@ CALL hqc.table('public.task_relations', $ddl$CREATE TABLE public.task_relations 
   CONSTRAINT task_relations_tenant_id_source_task_id_target_task_id_rela_key UNIQUE (tenant_id, source_task_id, target_task_id, relation_type),
   CONSTRAINT no_self_relation CHECK (source_task_id <> target_task_id)
 )$ddl$);
-CALL hqc.column('public.task_relations', 'id', 'uuid', 'gen_random_uuid()', true, 'and');
-CALL hqc.column('public.task_relations', 'created_at', 'timestamptz', 'now()', true, 'and');
-CALL hqc.column('public.task_relations', 'tenant_id', 'uuid', '''00000000-0000-0000-0000-000000000000''::uuid', true, 'and');
-CALL hqc.column('public.task_relations', 'source_task_id', 'uuid', NULL, true, 'and');
-CALL hqc.column('public.task_relations', 'target_task_id', 'uuid', NULL, true, 'and');
-CALL hqc.column('public.task_relations', 'relation_type', 'public.task_relation_type', NULL, true, 'and');
-CALL hqc.column('public.task_relations', 'created_by_type', 'public.actor_type', '''human''::actor_type', true, 'and');
-CALL hqc.column('public.task_relations', 'created_by_agent_id', 'uuid', NULL, false, 'and');
+CALL hqc.columns('public.task_relations', ARRAY[
+  -- name, type, default, not null, owns, generated/identity, requires, backfill
+  ['id', 'uuid', 'gen_random_uuid()', 'true', 'and', NULL, NULL, NULL],
+  ['created_at', 'timestamptz', 'now()', 'true', 'and', NULL, NULL, NULL],
+  ['tenant_id', 'uuid', '''00000000-0000-0000-0000-000000000000''::uuid', 'true', 'and', NULL, NULL, NULL],
+  ['source_task_id', 'uuid', NULL, 'true', 'and', NULL, NULL, NULL],
+  ['target_task_id', 'uuid', NULL, 'true', 'and', NULL, NULL, NULL],
+  ['relation_type', 'public.task_relation_type', NULL, 'true', 'and', NULL, NULL, NULL],
+  ['created_by_type', 'public.actor_type', '''human''::actor_type', 'true', 'and', NULL, NULL, NULL],
+  ['created_by_agent_id', 'uuid', NULL, 'false', 'and', NULL, NULL, NULL]]);
 
 -- Function get_task_relations
 CALL hqc.function('public.get_task_relations(uuid)', $ddl$CREATE OR REPLACE FUNCTION public.get_task_relations(p_task_id uuid)
@@ -144,7 +142,7 @@ $fn$$ddl$,
   doc => 'AFTER UPDATE OF status trigger on tasks. When a task becomes done or cancelled (from any
 other status), tell the assignee of each task blocked by it, once its last unfinished
 blocker is gone, that they can proceed.
-');
+', parsed => true);
 
 -- Constraints, indexes, policies and triggers of task_relations
 CALL hqc.constraint('public.task_relations', 'task_relations_pkey', 'PRIMARY KEY (id)');

@@ -16,14 +16,10 @@ BEGIN
   IF pg_catalog.current_setting('statement_timeout') = '0' THEN
     PERFORM pg_catalog.set_config('statement_timeout', '10min', false);
   END IF;
-END
-$hqc$;
-DO $hqc$
-BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('fe052fb60de827bf', '029_labels');
+  CALL hqc.require('f8a567bee29ed37b', '029_labels');
 END
 $hqc$;
 
@@ -43,13 +39,15 @@ CALL hqc.table('public.labels', $ddl$CREATE TABLE public.labels (
   CONSTRAINT labels_tenant_id_fkey FOREIGN KEY (tenant_id) REFERENCES public.tenants(id) ON DELETE CASCADE,
   CONSTRAINT labels_tenant_id_name_key UNIQUE (tenant_id, name)
 )$ddl$);
-CALL hqc.column('public.labels', 'id', 'uuid', 'gen_random_uuid()', true, 'and');
-CALL hqc.column('public.labels', 'created_at', 'timestamptz', 'now()', true, 'and');
-CALL hqc.column('public.labels', 'updated_at', 'timestamptz', 'now()', true, 'and');
-CALL hqc.column('public.labels', 'tenant_id', 'uuid', '''00000000-0000-0000-0000-000000000000''::uuid', true, 'and');
-CALL hqc.column('public.labels', 'name', 'text', NULL, true, 'and');
-CALL hqc.column('public.labels', 'color', 'text', '''#6b7280''', true, 'and');
-CALL hqc.column('public.labels', 'description', 'text', NULL, false, 'and');
+CALL hqc.columns('public.labels', ARRAY[
+  -- name, type, default, not null, owns, generated/identity, requires, backfill
+  ['id', 'uuid', 'gen_random_uuid()', 'true', 'and', NULL, NULL, NULL],
+  ['created_at', 'timestamptz', 'now()', 'true', 'and', NULL, NULL, NULL],
+  ['updated_at', 'timestamptz', 'now()', 'true', 'and', NULL, NULL, NULL],
+  ['tenant_id', 'uuid', '''00000000-0000-0000-0000-000000000000''::uuid', 'true', 'and', NULL, NULL, NULL],
+  ['name', 'text', NULL, 'true', 'and', NULL, NULL, NULL],
+  ['color', 'text', '''#6b7280''', 'true', 'and', NULL, NULL, NULL],
+  ['description', 'text', NULL, 'false', 'and', NULL, NULL, NULL]]);
 
 -- Table task_labels
 CALL hqc.table('public.task_labels', $ddl$CREATE TABLE public.task_labels (
@@ -61,9 +59,11 @@ CALL hqc.table('public.task_labels', $ddl$CREATE TABLE public.task_labels (
   CONSTRAINT task_labels_tenant_id_fkey FOREIGN KEY (tenant_id) REFERENCES public.tenants(id) ON DELETE CASCADE,
   CONSTRAINT task_labels_pkey PRIMARY KEY (task_id, label_id)
 )$ddl$);
-CALL hqc.column('public.task_labels', 'task_id', 'uuid', NULL, true, 'and');
-CALL hqc.column('public.task_labels', 'label_id', 'uuid', NULL, true, 'and');
-CALL hqc.column('public.task_labels', 'tenant_id', 'uuid', '''00000000-0000-0000-0000-000000000000''::uuid', true, 'and');
+CALL hqc.columns('public.task_labels', ARRAY[
+  -- name, type, default, not null, owns, generated/identity, requires, backfill
+  ['task_id', 'uuid', NULL, 'true', 'and', NULL, NULL, NULL],
+  ['label_id', 'uuid', NULL, 'true', 'and', NULL, NULL, NULL],
+  ['tenant_id', 'uuid', '''00000000-0000-0000-0000-000000000000''::uuid', 'true', 'and', NULL, NULL, NULL]]);
 
 -- Constraints, indexes, policies and triggers of labels
 CALL hqc.constraint('public.labels', 'labels_pkey', 'PRIMARY KEY (id)');

@@ -16,14 +16,10 @@ BEGIN
   IF pg_catalog.current_setting('statement_timeout') = '0' THEN
     PERFORM pg_catalog.set_config('statement_timeout', '10min', false);
   END IF;
-END
-$hqc$;
-DO $hqc$
-BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('fe052fb60de827bf', '030_task_templates');
+  CALL hqc.require('f8a567bee29ed37b', '030_task_templates');
 END
 $hqc$;
 
@@ -46,16 +42,18 @@ CALL hqc.table('public.task_templates', $ddl$CREATE TABLE public.task_templates 
   CONSTRAINT task_templates_tenant_id_fkey FOREIGN KEY (tenant_id) REFERENCES public.tenants(id) ON DELETE CASCADE,
   CONSTRAINT task_templates_tenant_id_name_key UNIQUE (tenant_id, name)
 )$ddl$);
-CALL hqc.column('public.task_templates', 'id', 'uuid', 'gen_random_uuid()', true, 'and');
-CALL hqc.column('public.task_templates', 'created_at', 'timestamptz', 'now()', true, 'and');
-CALL hqc.column('public.task_templates', 'updated_at', 'timestamptz', 'now()', true, 'and');
-CALL hqc.column('public.task_templates', 'tenant_id', 'uuid', '''00000000-0000-0000-0000-000000000000''::uuid', true, 'and');
-CALL hqc.column('public.task_templates', 'name', 'text', NULL, true, 'and');
-CALL hqc.column('public.task_templates', 'description', 'text', NULL, false, 'and');
-CALL hqc.column('public.task_templates', 'icon', 'text', NULL, false, 'and');
-CALL hqc.column('public.task_templates', 'color', 'text', NULL, false, 'and');
-CALL hqc.column('public.task_templates', 'items', 'jsonb', '''[]''', true, 'and');
-CALL hqc.column('public.task_templates', 'meta', 'jsonb', '''{}''', true, 'and');
+CALL hqc.columns('public.task_templates', ARRAY[
+  -- name, type, default, not null, owns, generated/identity, requires, backfill
+  ['id', 'uuid', 'gen_random_uuid()', 'true', 'and', NULL, NULL, NULL],
+  ['created_at', 'timestamptz', 'now()', 'true', 'and', NULL, NULL, NULL],
+  ['updated_at', 'timestamptz', 'now()', 'true', 'and', NULL, NULL, NULL],
+  ['tenant_id', 'uuid', '''00000000-0000-0000-0000-000000000000''::uuid', 'true', 'and', NULL, NULL, NULL],
+  ['name', 'text', NULL, 'true', 'and', NULL, NULL, NULL],
+  ['description', 'text', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['icon', 'text', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['color', 'text', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['items', 'jsonb', '''[]''', 'true', 'and', NULL, NULL, NULL],
+  ['meta', 'jsonb', '''{}''', 'true', 'and', NULL, NULL, NULL]]);
 
 -- Constraints, indexes, policies and triggers of task_templates
 CALL hqc.constraint('public.task_templates', 'task_templates_pkey', 'PRIMARY KEY (id)');

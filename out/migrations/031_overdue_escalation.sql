@@ -16,14 +16,10 @@ BEGIN
   IF pg_catalog.current_setting('statement_timeout') = '0' THEN
     PERFORM pg_catalog.set_config('statement_timeout', '10min', false);
   END IF;
-END
-$hqc$;
-DO $hqc$
-BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('fe052fb60de827bf', '031_overdue_escalation');
+  CALL hqc.require('f8a567bee29ed37b', '031_overdue_escalation');
 END
 $hqc$;
 
@@ -97,7 +93,7 @@ $fn$$ddl$,
   doc => 'Mark overdue open tasks of active tenants as missed; alert the assignee and their manager
 through the inbox (once per task and day) and write an audit row for assigned tasks.
 Called by the escalate-overdue-tasks cron job.
-');
+', parsed => true);
 
 -- Cron job escalate-overdue-tasks
 CALL hqc.cron('escalate-overdue-tasks', '*/5 * * * *', 'SELECT public.escalate_overdue_tasks()');

@@ -16,14 +16,10 @@ BEGIN
   IF pg_catalog.current_setting('statement_timeout') = '0' THEN
     PERFORM pg_catalog.set_config('statement_timeout', '10min', false);
   END IF;
-END
-$hqc$;
-DO $hqc$
-BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('fe052fb60de827bf', '032_notification_gaps');
+  CALL hqc.require('f8a567bee29ed37b', '032_notification_gaps');
 END
 $hqc$;
 
@@ -65,7 +61,7 @@ BEGIN
 END
 $fn$$ddl$,
   acl => ARRAY['service_role=X'],
-  doc => 'AFTER INSERT trigger on entity_links (deliverables with a submitting agent) that notifies the operators.');
+  doc => 'AFTER INSERT trigger on entity_links (deliverables with a submitting agent) that notifies the operators.', parsed => true);
 
 -- Function notify_task_overdue
 CALL hqc.function('public.notify_task_overdue()', $ddl$CREATE OR REPLACE FUNCTION public.notify_task_overdue()
@@ -101,7 +97,7 @@ BEGIN
 END
 $fn$$ddl$,
   acl => ARRAY['service_role=X'],
-  doc => 'AFTER UPDATE OF status trigger on tasks (status becomes missed) that notifies the operators.');
+  doc => 'AFTER UPDATE OF status trigger on tasks (status becomes missed) that notifies the operators.', parsed => true);
 
 -- Constraints, indexes, policies and triggers of entity_links
 CALL hqc.trigger('public.entity_links', 'entity_links_notify_deliverable_submitted', $ddl$CREATE OR REPLACE TRIGGER entity_links_notify_deliverable_submitted

@@ -16,14 +16,10 @@ BEGIN
   IF pg_catalog.current_setting('statement_timeout') = '0' THEN
     PERFORM pg_catalog.set_config('statement_timeout', '10min', false);
   END IF;
-END
-$hqc$;
-DO $hqc$
-BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('fe052fb60de827bf', '033_knowledge_chunk_pipeline');
+  CALL hqc.require('f8a567bee29ed37b', '033_knowledge_chunk_pipeline');
 END
 $hqc$;
 
@@ -69,7 +65,7 @@ p_gateway_slug for p_lease_seconds: non-archived pages and skills, and files or 
 whose processing is done, that have no embedding or a pending/failed one and no live lease.
 Locked FOR UPDATE SKIP LOCKED, so concurrent callers never get the same item. The leased
 rows get embedding_status = pending, the lease and a cleared error.
-', requires => 'vector');
+', requires => 'vector', parsed => true);
 
 -- Function mark_knowledge_item_indexed
 CALL hqc.function('public.mark_knowledge_item_indexed(uuid, extensions.vector(384), text, integer, text)', $ddl$CREATE OR REPLACE FUNCTION public.mark_knowledge_item_indexed(p_item_id uuid, p_embedding extensions.vector(384), p_model text, p_dimensions integer, p_source_hash text)
@@ -93,7 +89,7 @@ $fn$$ddl$,
   acl => ARRAY['authenticated=X', 'public=X', 'service_role=X'],
   doc => 'Store the item-level embedding: embedding, model, dimensions, status indexed, source hash
 and time; error and lease cleared. Chunk state is left alone. Unknown ids are a no-op.
-', requires => 'vector');
+', requires => 'vector', parsed => true);
 
 -- Function mark_knowledge_item_failed
 CALL hqc.function('public.mark_knowledge_item_failed(uuid, text)', $ddl$CREATE OR REPLACE FUNCTION public.mark_knowledge_item_failed(p_item_id uuid, p_error text)
@@ -112,7 +108,7 @@ $fn$$ddl$,
   acl => ARRAY['authenticated=X', 'public=X', 'service_role=X'],
   doc => 'Record an item-level embedding failure: status failed, error truncated to 1000
 characters, lease cleared. Chunk state is left alone. Unknown ids are a no-op.
-');
+', parsed => true);
 
 -- Function upsert_knowledge_chunks
 CALL hqc.function('public.upsert_knowledge_chunks(uuid, jsonb)', $ddl$CREATE OR REPLACE FUNCTION public.upsert_knowledge_chunks(p_item_id uuid, p_chunks jsonb)
@@ -166,7 +162,7 @@ ascending chunk_index order with embedding_status pending, and return (id, chunk
 of each new chunk. An unknown item raises P0001. Any error (non-array input 22023,
 missing content or hash 23502, duplicate index 23505, negative index 23514) aborts the
 whole call, the deletion included.
-');
+', parsed => true);
 
 -- Function mark_knowledge_item_chunks_indexed
 CALL hqc.function('public.mark_knowledge_item_chunks_indexed(uuid, integer, text)', $ddl$CREATE OR REPLACE FUNCTION public.mark_knowledge_item_chunks_indexed(p_item_id uuid, p_chunk_count integer, p_source_hash text)
@@ -186,7 +182,7 @@ $fn$$ddl$,
   acl => ARRAY['authenticated=X', 'public=X', 'service_role=X'],
   doc => 'Record that an item''s chunks are complete: chunk_status indexed, chunk count, source
 hash and time; error cleared. Unknown ids are a no-op.
-');
+', parsed => true);
 
 -- Function mark_knowledge_item_chunks_failed
 CALL hqc.function('public.mark_knowledge_item_chunks_failed(uuid, text)', $ddl$CREATE OR REPLACE FUNCTION public.mark_knowledge_item_chunks_failed(p_item_id uuid, p_error text)
@@ -201,7 +197,7 @@ AS $fn$BEGIN
 END
 $fn$$ddl$,
   acl => ARRAY['authenticated=X', 'public=X', 'service_role=X'],
-  doc => 'Record that chunking an item failed (error truncated to 1000 characters). Unknown ids are a no-op.');
+  doc => 'Record that chunking an item failed (error truncated to 1000 characters). Unknown ids are a no-op.', parsed => true);
 
 -- Function mark_knowledge_chunk_indexed
 CALL hqc.function('public.mark_knowledge_chunk_indexed(uuid, extensions.vector(384), text, integer)', $ddl$CREATE OR REPLACE FUNCTION public.mark_knowledge_chunk_indexed(p_chunk_id uuid, p_embedding extensions.vector(384), p_model text, p_dimensions integer)
@@ -224,7 +220,7 @@ $fn$$ddl$,
   acl => ARRAY['authenticated=X', 'public=X', 'service_role=X'],
   doc => 'Store a chunk embedding: embedding, model, dimensions, status indexed and time; error and
 lease cleared. Unknown ids are a no-op.
-', requires => 'vector');
+', requires => 'vector', parsed => true);
 
 -- Function mark_knowledge_chunk_failed
 CALL hqc.function('public.mark_knowledge_chunk_failed(uuid, text)', $ddl$CREATE OR REPLACE FUNCTION public.mark_knowledge_chunk_failed(p_chunk_id uuid, p_error text)
@@ -241,6 +237,6 @@ AS $fn$BEGIN
 END
 $fn$$ddl$,
   acl => ARRAY['authenticated=X', 'public=X', 'service_role=X'],
-  doc => 'Record a chunk embedding failure (error truncated to 1000 characters, lease cleared). Unknown ids are a no-op.');
+  doc => 'Record a chunk embedding failure (error truncated to 1000 characters, lease cleared). Unknown ids are a no-op.', parsed => true);
 
 COMMIT;

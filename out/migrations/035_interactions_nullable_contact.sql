@@ -16,14 +16,10 @@ BEGIN
   IF pg_catalog.current_setting('statement_timeout') = '0' THEN
     PERFORM pg_catalog.set_config('statement_timeout', '10min', false);
   END IF;
-END
-$hqc$;
-DO $hqc$
-BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('fe052fb60de827bf', '035_interactions_nullable_contact');
+  CALL hqc.require('f8a567bee29ed37b', '035_interactions_nullable_contact');
 END
 $hqc$;
 
@@ -32,7 +28,9 @@ CALL hqc.begin('035_interactions_nullable_contact');
 
 -- Columns of interactions
 CALL hqc.table('public.interactions');
-CALL hqc.column('public.interactions', 'contact_id', 'uuid', NULL, false, 'n');
+CALL hqc.columns('public.interactions', ARRAY[
+  -- name, type, default, not null, owns, generated/identity, requires, backfill
+  ['contact_id', 'uuid', NULL, 'false', 'n', NULL, NULL, NULL]]);
 
 -- Constraints, indexes, policies and triggers of interactions
 CALL hqc.constraint('public.interactions', 'interactions_has_owner', 'CHECK (contact_id IS NOT NULL OR org_id IS NOT NULL)');

@@ -16,14 +16,10 @@ BEGIN
   IF pg_catalog.current_setting('statement_timeout') = '0' THEN
     PERFORM pg_catalog.set_config('statement_timeout', '10min', false);
   END IF;
-END
-$hqc$;
-DO $hqc$
-BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('fe052fb60de827bf', '037_source_plugin_support');
+  CALL hqc.require('f8a567bee29ed37b', '037_source_plugin_support');
 END
 $hqc$;
 
@@ -33,7 +29,9 @@ CALL hqc.begin('037_source_plugin_support');
 
 -- Columns of source_connections
 CALL hqc.table('public.source_connections');
-CALL hqc.column('public.source_connections', 'writable', 'boolean', 'false', true, 'and');
+CALL hqc.columns('public.source_connections', ARRAY[
+  -- name, type, default, not null, owns, generated/identity, requires, backfill
+  ['writable', 'boolean', 'false', 'true', 'and', NULL, NULL, NULL]]);
 
 -- Constraints, indexes, policies and triggers of source_connections
 CALL hqc.drop('public.source_connections', 'constraint', 'source_connections_provider_check');

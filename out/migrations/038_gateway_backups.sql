@@ -16,14 +16,10 @@ BEGIN
   IF pg_catalog.current_setting('statement_timeout') = '0' THEN
     PERFORM pg_catalog.set_config('statement_timeout', '10min', false);
   END IF;
-END
-$hqc$;
-DO $hqc$
-BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('fe052fb60de827bf', '038_gateway_backups');
+  CALL hqc.require('f8a567bee29ed37b', '038_gateway_backups');
 END
 $hqc$;
 
@@ -35,8 +31,13 @@ CALL hqc.begin('038_gateway_backups');
 
 -- Columns of gateways
 CALL hqc.table('public.gateways');
-CALL hqc.column('public.gateways', 'last_backup_at', 'timestamptz', NULL, false, 'and');
-CALL hqc.column('public.gateways', 'last_backup_size_bytes', 'bigint', NULL, false, 'and');
+CALL hqc.columns('public.gateways', ARRAY[
+  -- name, type, default, not null, owns, generated/identity, requires, backfill
+  ['last_backup_at', 'timestamptz', NULL, 'false', 'and', NULL, NULL, NULL],
+  ['last_backup_size_bytes', 'bigint', NULL, 'false', 'and', NULL, NULL, NULL]]);
+
+-- Platform table storage.objects
+CALL hqc.table('storage.objects', NULL, true);
 
 -- Settings, privileges and comments of gateways
 CALL hqc.table_end('public.gateways', rls => 'enabled', replica => 'f', realtime => true,

@@ -155,6 +155,9 @@ void es_function(Emit *e, const HqFunction *f)
         strbuf_puts(b, ", requires => ");
         sqlbuf_literal(b, f->requires->name);
     }
+    /* check_sql.c parsed the body with PostgreSQL's PL/pgSQL parser. */
+    if (!strcmp(f->language, "plpgsql"))
+        strbuf_puts(b, ", parsed => true");
     es_end(b);
     strbuf_putc(b, '\n');
     strbuf_free(&s);

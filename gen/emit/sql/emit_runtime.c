@@ -162,8 +162,16 @@ char *emit_sql_runtime(const HqModel *m)
     strbuf_init(&b);
     strbuf_init(&runtime);
     strbuf_init(&list);
-    TmplVar var = {"version", emit_runtime_version()};
-    tmpl_render(&runtime, RUNTIME_TEMPLATE, &var, 1);
+    /* The project's search path, as the inside of a standard SQL literal. */
+    StrBuf path, path_lit;
+    strbuf_init(&path);
+    strbuf_init(&path_lit);
+    emit_search_path(&path, m);
+    for (const char *p = path.data; *p; p++)
+        strbuf_puts(&path_lit, *p == '\'' ? "''" : (char[]){*p, '\0'});
+    TmplVar vars[] = {{"version", emit_runtime_version()}, {"search_path", path_lit.data}};
+    tmpl_render(&runtime, RUNTIME_TEMPLATE, vars, 2);
+    strbuf_free(&path);
     manifest(m, &list);
     char hash[17];
     fnv_hex(list.data, hash);
@@ -176,12 +184,13 @@ char *emit_sql_runtime(const HqModel *m)
     strbuf_puts(&b, "-- every migration calls to compare what it declares with the database and change only\n"
                     "-- what differs, and the manifest of everything the schema declares. Apply it first; it\n"
                     "-- installs the runtime only when its version differs, so a re-run changes nothing.\n\n");
-    emit_settings(&b, m);
+    emit_settings(&b, m, NULL);
     strbuf_puts(&b, "\nBEGIN;\nDO $hqc$\nDECLARE\n  runtime text := ");
     sqlbuf_dollar(&b, runtime.data, "runtime");
     strbuf_puts(&b, ";\n  manifest text := ");
     sqlbuf_dollar(&b, list.data, "manifest");
-    strbuf_puts(&b, ";\n  current boolean := false;\n  f record;\nBEGIN\n"
+    strbuf_puts(&b, ";\n  current boolean := false;\n  validate text := pg_catalog.current_setting('check_function_bodies');\n"
+                    "  f record;\nBEGIN\n"
                     "  PERFORM pg_catalog.pg_advisory_xact_lock(7525905303963959296);\n"
                     "  IF pg_catalog.to_regnamespace('hqc') IS NULL THEN\n    CREATE SCHEMA hqc;\n  END IF;\n"
                     "  IF pg_catalog.to_regprocedure('hqc.version()') IS NOT NULL THEN\n"
@@ -196,12 +205,16 @@ char *emit_sql_runtime(const HqModel *m)
                     "      EXECUTE pg_catalog.format('DROP ROUTINE %s', f.fn);\n"
                     "    END LOOP;\n"
                     "    DROP TABLE IF EXISTS hqc.object_state;\n"
+                    "    -- (hqc's own code, tested: its bodies are not validated again)\n"
+                    "    PERFORM pg_catalog.set_config('check_function_bodies', 'off', true);\n"
                     "    EXECUTE runtime;\n"
+                    "    PERFORM pg_catalog.set_config('check_function_bodies', validate, true);\n"
                     "  END IF;\n"
                     "  IF hqc.setting('manifest') IS DISTINCT FROM ARRAY[");
     sqlbuf_literal(&b, hash);
     strbuf_puts(&b, "] THEN\n    EXECUTE manifest;\n  END IF;\nEND\n$hqc$;\nCOMMIT;\n");
     strbuf_free(&runtime);
     strbuf_free(&list);
+    strbuf_free(&path_lit);
     return strbuf_steal(&b);
 }

@@ -104,12 +104,13 @@ void emit_search_path(StrBuf *b, const HqModel *m)
     }
 }
 
-void emit_settings(StrBuf *b, const HqModel *m)
+void emit_settings(StrBuf *b, const HqModel *m, const char *module)
 {
     strbuf_puts(b, "SET client_min_messages = warning;\nSET search_path = ");
     emit_search_path(b, m);
     strbuf_puts(b, ";\n");
-    /* The project's timeouts, unless the session already has its own. */
+    /* The project's timeouts, unless the session already has its own; a
+     * module checks that the runtime it calls is there and the same. */
     static const char *const names[] = {"lock_timeout", "statement_timeout"};
     const char *values[] = {m->project.deploy.lock_timeout, m->project.deploy.statement_timeout};
     strbuf_puts(b, "DO $hqc$\nBEGIN\n");
@@ -120,6 +121,15 @@ void emit_settings(StrBuf *b, const HqModel *m)
                       names[i]);
         sqlbuf_literal(b, values[i]);
         strbuf_puts(b, ", false);\n  END IF;\n");
+    }
+    if (module) {
+        strbuf_puts(b, "  IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN\n"
+                       "    RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';\n"
+                       "  END IF;\n  CALL hqc.require(");
+        es_lit(b, emit_runtime_version());
+        strbuf_puts(b, ", ");
+        es_lit(b, module);
+        strbuf_puts(b, ");\n");
     }
     strbuf_puts(b, "END\n$hqc$;\n");
 }
@@ -135,14 +145,8 @@ static void header(Emit *e, const char *source_name)
                    "-- `psql -v ON_ERROR_STOP=1 -f FILE` (not with -1: the file commits new enum values\n"
                    "-- before the transaction that may use them). Any number of times: only what differs\n"
                    "-- from the declaration is changed.\n\n");
-    emit_settings(b, e->m);
-    strbuf_puts(b, "DO $hqc$\nBEGIN\n  IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN\n"
-                   "    RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';\n"
-                   "  END IF;\n  CALL hqc.require(");
-    es_lit(b, emit_runtime_version());
-    strbuf_puts(b, ", ");
-    es_lit(b, e->mod->name);
-    strbuf_puts(b, ");\nEND\n$hqc$;\n\n");
+    emit_settings(b, e->m, e->mod->name);
+    strbuf_putc(b, '\n');
 }
 
 /* What concerns the whole schema, once every module has run. */

@@ -28,9 +28,10 @@ typedef struct {
 } Emit;
 
 /* The project's search path and session settings (both for the modules and
- * the runtime unit); the runtime's version, which each module checks. */
+ * the runtime unit: module NULL); the runtime's version, which each module
+ * checks. */
 void emit_search_path(StrBuf *b, const HqModel *m);
-void emit_settings(StrBuf *b, const HqModel *m);
+void emit_settings(StrBuf *b, const HqModel *m, const char *module);
 const char *emit_runtime_version(void);
 
 /* "-- what name" */
