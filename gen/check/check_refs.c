@@ -98,13 +98,7 @@ static void check_constraint(const HqModel *m, const HqTable *t, const HqConstra
 
 const HqFunction *check_function_at(const HqModel *m, const char *name, const HqModule *mod)
 {
-    const HqFunction *found = NULL;
-    for (size_t i = 0; i < m->all_functions.n; i++) {
-        const HqFunction *f = m->all_functions.items[i];
-        if (!strcmp(f->name, name) && !model_module_after(f->module, mod))
-            found = f;
-    }
-    return found;
+    return model_function_at(m, name, mod);
 }
 
 static void check_trigger(const HqModel *m, const HqTable *t, const HqTrigger *tg)

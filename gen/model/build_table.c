@@ -242,13 +242,11 @@ static HqConstraint *new_constraint(Build *b, HqTableDelta *d, const char *name,
     c->module = b->mod;
     c->in_create = d->creates;
     c->loc = loc;
-    for (size_t i = 0; i < d->table->constraints.n; i++) {
-        HqConstraint *o = d->table->constraints.items[i];
-        if (!strcmp(o->name, name)) {
-            diag_error(&loc, "duplicate constraint \"%s\" on table \"%s\"", name, d->table->name);
-            diag_note(&o->loc, "first defined here");
-            return c;
-        }
+    const HqConstraint *o = model_find_constraint(d->table, name);
+    if (o) {
+        diag_error(&loc, "duplicate constraint \"%s\" on table \"%s\"", name, d->table->name);
+        diag_note(&o->loc, "first defined here");
+        return c;
     }
     vec_push(b->a, &d->constraints, c);
     vec_push(b->a, &d->table->constraints, c);
@@ -377,6 +375,38 @@ static const char **str_list_or_one(Build *b, const YNode *n, const char *what, 
     return bu_str_list(b, n, what, count);
 }
 
+/* Index names are unique within a schema, not only per table: the tables
+ * of the project schema share one map of the indexes not dropped. */
+static void check_index_name(Build *b, HqTable *t, HqIndex *ix, const HqLoc *loc)
+{
+    const HqIndex *o = NULL;
+    const HqTable *other = t;
+    if (t->platform) {
+        for (size_t j = 0; j < t->indexes.n && !o; j++)
+            if (!strcmp(((HqIndex *)t->indexes.items[j])->name, ix->name))
+                o = t->indexes.items[j];
+    } else {
+        IndexOwner *io = namemap_get(b->index_names, ix->name);
+        if (io && !io->index->dropped_in) {
+            o = io->index;
+            other = io->table;
+        } else {
+            io = arena_alloc(b->a, sizeof *io);
+            io->index = ix;
+            io->table = t;
+            namemap_put(b->index_names, ix->name, io);
+        }
+    }
+    if (!o)
+        return;
+    if (other == t)
+        diag_error(loc, "duplicate index \"%s\" on table \"%s\"", ix->name, t->name);
+    else
+        diag_error(loc, "duplicate index \"%s\": table \"%s\" has an index of that name "
+                   "(index names are unique within a schema)", ix->name, other->name);
+    diag_note(&o->loc, "first defined here");
+}
+
 static void read_indexes(Build *b, HqTableDelta *d, const YNode *map)
 {
     static const char *const keys[] = {"key", "unique", "using", "where", "include", "with", "requires", "doc", NULL};
@@ -416,24 +446,7 @@ static void read_indexes(Build *b, HqTableDelta *d, const YNode *map)
         }
         if (!strcmp(ix->method, "hnsw") || !strcmp(ix->method, "ivfflat"))
             ix->requires = model_find_extension(b->m, "vector");
-        /* Index names are unique within a schema, not only per table. */
-        for (size_t t = 0; t <= b->m->tables.n; t++) {
-            const HqTable *other = t < b->m->tables.n ? b->m->tables.items[t] : d->table;
-            if ((t < b->m->tables.n && (other == d->table || d->table->platform)) ||
-                (t == b->m->tables.n && other != d->table))
-                continue;
-            for (size_t j = 0; j < other->indexes.n; j++) {
-                const HqIndex *o = other->indexes.items[j];
-                if (strcmp(o->name, ix->name))
-                    continue;
-                if (other == d->table)
-                    diag_error(&k->loc, "duplicate index \"%s\" on table \"%s\"", ix->name, other->name);
-                else
-                    diag_error(&k->loc, "duplicate index \"%s\": table \"%s\" has an index of that name "
-                               "(index names are unique within a schema)", ix->name, other->name);
-                diag_note(&o->loc, "first defined here");
-            }
-        }
+        check_index_name(b, d->table, ix, &k->loc);
         vec_push(b->a, &d->indexes, ix);
         vec_push(b->a, &d->table->indexes, ix);
     }
@@ -461,11 +474,12 @@ static void read_policies(Build *b, HqTableDelta *d, const YNode *map)
         p->doc = bu_str(b, yaml_get(body, "doc"), "doc");
         if (!p->using_sql.text && !p->check_sql.text)
             diag_error(&k->loc, "policy \"%s\" needs \"using\" or \"with_check\"", p->name);
-        for (size_t j = 0; j < d->table->policies.n; j++)
-            if (!strcmp(((HqPolicy *)d->table->policies.items[j])->name, p->name)) {
-                diag_error(&k->loc, "duplicate policy \"%s\" on table \"%s\"", p->name, d->table->name);
-                diag_note(&((HqPolicy *)d->table->policies.items[j])->loc, "first defined here");
-            }
+        const HqPolicy *dup = vecindex_find(b->a, &d->table->index->policies, &d->table->policies,
+                                            offsetof(HqPolicy, name), p->name);
+        if (dup) {
+            diag_error(&k->loc, "duplicate policy \"%s\" on table \"%s\"", p->name, d->table->name);
+            diag_note(&dup->loc, "first defined here");
+        }
         vec_push(b->a, &d->policies, p);
         vec_push(b->a, &d->table->policies, p);
     }
@@ -557,11 +571,12 @@ static void read_triggers(Build *b, HqTableDelta *d, const YNode *map)
                 }
             }
         }
-        for (size_t j = 0; j < d->table->triggers.n; j++)
-            if (!strcmp(((HqTrigger *)d->table->triggers.items[j])->name, tg->name)) {
-                diag_error(&k->loc, "duplicate trigger \"%s\" on table \"%s\"", tg->name, d->table->name);
-                diag_note(&((HqTrigger *)d->table->triggers.items[j])->loc, "first defined here");
-            }
+        const HqTrigger *dup = vecindex_find(b->a, &d->table->index->triggers, &d->table->triggers,
+                                             offsetof(HqTrigger, name), tg->name);
+        if (dup) {
+            diag_error(&k->loc, "duplicate trigger \"%s\" on table \"%s\"", tg->name, d->table->name);
+            diag_note(&dup->loc, "first defined here");
+        }
         vec_push(b->a, &d->triggers, tg);
         vec_push(b->a, &d->table->triggers, tg);
     }
@@ -658,6 +673,7 @@ void build_table(Build *b, const char *name, const YNode *name_node, const YNode
     t->qname = arena_printf(b->a, "%s.%s", b->m->project.schema, name);
     t->module = b->mod;
     t->loc = name_node->loc;
+    model_table_index_init(b->a, t);
     vec_push(b->a, &b->m->tables, t);
     HqTableDelta *d = new_delta(b, t, true, name_node->loc);
     if (!bu_keys(body, "table", table_keys))
@@ -767,6 +783,7 @@ void build_platform_table(Build *b, const char *name, const YNode *name_node, co
     t->qname = name;
     t->platform = true;
     t->loc = name_node->loc;
+    model_table_index_init(b->a, t);
     vec_push(b->a, &b->m->platform_tables, t);
     if (!bu_keys(body, "platform table", keys))
         return;

@@ -106,18 +106,36 @@ bool docs_sql_calls(const DocCtx *c, const char *sql, const char *name)
 
 size_t docs_table_index(const DocCtx *c, const HqTable *t)
 {
-    for (size_t i = 0; i < c->n_tables; i++)
-        if (c->m->tables.items[i] == t)
-            return i;
-    return c->n_tables;
+    return model_table_pos(c->m, t);
 }
 
 size_t docs_function_index(const DocCtx *c, const char *name)
 {
-    for (size_t i = 0; i < c->n_functions; i++)
-        if (!strcmp(((HqFunction *)c->m->functions.items[i])->name, name))
-            return i;
-    return c->n_functions;
+    return model_function_pos(c->m, name);
+}
+
+/* Who references each table, in table then constraint order. */
+static void index_references(DocCtx *c)
+{
+    size_t nt = c->n_tables ? c->n_tables : 1;
+    c->referrers = arena_alloc(c->a, nt * sizeof *c->referrers);
+    c->referrer_tables = arena_alloc(c->a, nt * sizeof *c->referrer_tables);
+    c->n_referring = arena_alloc(c->a, nt * sizeof *c->n_referring);
+    for (size_t i = 0; i < c->n_tables; i++) {
+        HqTable *o = c->m->tables.items[i];
+        for (size_t k = 0; k < o->constraints.n; k++) {
+            HqConstraint *fk = o->constraints.items[k];
+            size_t t = fk->kind == HQ_CON_FOREIGN && fk->ref_table ? docs_table_index(c, fk->ref_table) : c->n_tables;
+            if (t == c->n_tables)
+                continue;
+            /* Counted once per referencing table. */
+            if (o != fk->ref_table && (!c->referrer_tables[t].n ||
+                                      c->referrer_tables[t].items[c->referrer_tables[t].n - 1] != o))
+                c->n_referring[t]++;
+            vec_push(c->a, &c->referrers[t], fk);
+            vec_push(c->a, &c->referrer_tables[t], o);
+        }
+    }
 }
 
 /* The first table (in model order) that `pred` accepts and that has a domain. */
@@ -215,6 +233,7 @@ void docs_build_index(DocCtx *c, const HqModel *m)
             cron_calls[j * c->n_functions + g] =
                 docs_sql_calls(c, job->command.text, ((HqFunction *)m->functions.items[g])->name);
     }
+    index_references(c);
     c->fn_uses = fn_uses;
     c->cron_uses = cron_uses;
     c->fn_calls = fn_calls;
