@@ -36,15 +36,24 @@ static bool rule_match(const Rule *r, const char *s)
 
 static Rule ident_rule, module_rule;
 
-static void ident(const char *name, const HqLoc *loc, const char *what)
+/* Reports a bad identifier; true when it did. Names are cut in the
+ * message (a hostile one may be megabytes long). */
+static bool ident(const char *name, const HqLoc *loc, const char *what)
 {
     if (!name)
-        return;
-    if (strlen(name) > 63)
-        diag_error(loc, "%s name \"%s\" is longer than 63 bytes; PostgreSQL would truncate it", what, name);
+        return false;
+    size_t len = strlen(name);
+    int shown = len > 200 ? 200 : (int)len;
+    const char *more = len > 200 ? "..." : "";
+    if (len > 63)
+        diag_error(loc, "%s name \"%.*s%s\" is longer than 63 bytes; PostgreSQL would truncate it", what, shown, name,
+                   more);
     else if (!rule_match(&ident_rule, name))
-        diag_error(loc, "%s name \"%s\" must be lowercase letters, digits and underscores, not starting with a digit",
-                   what, name);
+        diag_error(loc, "%s name \"%.*s%s\" must be lowercase letters, digits and underscores, not starting with a "
+                   "digit", what, shown, name, more);
+    else
+        return false;
+    return true;
 }
 
 /* The compiled pattern of a column, or NULL (error reported). */
@@ -67,7 +76,7 @@ static void check_seed_patterns(const HqModel *m, const HqTable *t, const HqCons
     pcre2_match_data *md = pcre2_match_data_create_from_pattern(re, NULL);
     for (size_t i = 0; i < m->seeds.n; i++) {
         const HqSeed *s = m->seeds.items[i];
-        if (strcmp(s->table_name, t->name))
+        if (!s->table_name || strcmp(s->table_name, t->name))
             continue;
         for (size_t r = 0; r < s->n_rows; r++)
             for (size_t v = 0; v < s->rows[r].n_values; v++) {
@@ -90,7 +99,9 @@ static void table_names(const HqModel *m, const HqTable *t)
         const HqTableDelta *delta = t->deltas.items[d];
         for (size_t i = 0; i < delta->columns.n; i++) {
             const HqColumn *c = delta->columns.items[i];
-            ident(c->name, &c->loc, "column");
+            /* A trait's column is reported at the trait: say where it went. */
+            if (ident(c->name, &c->loc, "column") && c->from_trait)
+                diag_note(&t->loc, "the trait \"%s\" gives table \"%s\" this column", c->from_trait, t->name);
         }
         for (size_t i = 0; i < delta->constraints.n; i++) {
             const HqConstraint *c = delta->constraints.items[i];

@@ -24,6 +24,11 @@ bool limits_take_bytes(size_t n)
     return true;
 }
 
+size_t limits_nodes_left(void)
+{
+    return LIMIT_NODES - nodes;
+}
+
 bool limits_first_report(void)
 {
     bool first = !reported;

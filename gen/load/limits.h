@@ -18,6 +18,7 @@
 /* Take n nodes / bytes from the run's budget; false when that exceeds it. */
 bool limits_take_nodes(size_t n);
 bool limits_take_bytes(size_t n);
+size_t limits_nodes_left(void);
 /* Report "over the limit" once per run: true the first time. */
 bool limits_first_report(void);
 /* Start over (tests and fuzzers run many inputs in one process). */

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "model/build_int.h"
+#include "load/limits.h"
 
 static const char *const table_keys[] = {
     "doc", "domain", "traits", "columns", "primary_key", "unique", "checks", "foreign_keys", "indexes", "rls",
@@ -61,7 +62,8 @@ static const char *substitute(Build *b, const char *s, const Vars *v, const HqLo
 {
     if (!strchr(s, '{'))
         return s;
-    size_t cap = strlen(s) * 2 + 64, len = 0;
+    const char *end = s + strlen(s);
+    size_t cap = (size_t)(end - s) * 2 + 64, len = 0;
     char *out = arena_alloc(b->a, cap);
     for (const char *p = s; *p;) {
         if (p[0] == '{' && p[1] == '{') {
@@ -84,8 +86,8 @@ static const char *substitute(Build *b, const char *s, const Vars *v, const HqLo
                     val = "";
                 }
                 size_t vl = strlen(val);
-                if (len + vl + strlen(p) + 1 > cap) {
-                    char *bigger = arena_alloc(b->a, cap = (len + vl + strlen(p)) * 2 + 64);
+                if (len + vl + (size_t)(end - p) + 1 > cap) {
+                    char *bigger = arena_alloc(b->a, cap = (len + vl + (size_t)(end - p)) * 2 + 64);
                     memcpy(bigger, out, len);
                     out = bigger;
                 }
@@ -106,6 +108,44 @@ static const char *substitute(Build *b, const char *s, const Vars *v, const HqLo
     }
     out[len] = '\0';
     return out;
+}
+
+/* What instantiating n costs: nodes, and bytes of text with placeholders
+ * (an upper bound of what substitution makes). Stops counting past
+ * max_nodes, so a trait applied to many tables after the budget is spent
+ * costs little each time. */
+static void trait_cost(const YNode *n, const Vars *v, size_t max_nodes, size_t *nodes, size_t *bytes)
+{
+    if (++*nodes > max_nodes)
+        return;
+    if (n->kind == YN_SCALAR && strchr(n->text, '{')) {
+        size_t longest = 0;
+        for (size_t i = 0; i < v->n; i++)
+            if (strlen(v->values[i]) > longest)
+                longest = strlen(v->values[i]);
+        size_t len = strlen(n->text);
+        *bytes += len + 1 + len / 2 * longest;
+    }
+    for (size_t i = 0; i < n->n_items && *nodes <= max_nodes; i++)
+        trait_cost(n->items[i], v, max_nodes, nodes, bytes);
+    for (size_t i = 0; i < n->n_pairs && *nodes <= max_nodes; i++) {
+        trait_cost(n->pairs[i].key, v, max_nodes, nodes, bytes);
+        trait_cost(n->pairs[i].value, v, max_nodes, nodes, bytes);
+    }
+}
+
+/* Takes a trait's instantiation from the run's budget; false (reported
+ * once per run) when it does not fit. */
+static bool trait_budget(const YNode *body, const Vars *v, const HqLoc *loc, const char *name)
+{
+    size_t nodes = 0, bytes = 0, left = limits_nodes_left();
+    trait_cost(body, v, left, &nodes, &bytes);
+    if (nodes <= left && limits_take_nodes(nodes) && limits_take_bytes(bytes))
+        return true;
+    if (limits_first_report())
+        diag_error(loc, "too much YAML: applying trait \"%s\" goes over the limits of a run (%zu nodes, %zu bytes; "
+                   "see \"Limits\" in docs/schema-language.md)", name, LIMIT_NODES, LIMIT_TOTAL_BYTES);
+    return false;
 }
 
 static YNode *instantiate(Build *b, const YNode *n, const Vars *v)
@@ -225,6 +265,8 @@ static void expand_traits(Build *b, const YNode *list, const char *table, HqVec 
             sub[k] = chain[k];
         sub[depth] = name;
         expand_traits(b, yaml_get(body, "traits"), table, out, sub, depth + 1);
+        if (!trait_budget(body, &v, &item->loc, name))
+            continue;
         AppliedTrait *at = arena_alloc(b->a, sizeof *at);
         at->name = name;
         at->body = instantiate(b, body, &v);
@@ -261,9 +303,9 @@ static void read_fk(Build *b, HqConstraint *c, const YNode *refs, const YNode *o
     c->ref_table_name = bu_str(b, yaml_get(refs, "table"), "referenced table");
     const YNode *col = yaml_get(refs, "column"), *cols = yaml_get(refs, "columns");
     if (col) {
-        c->n_ref_columns = 1;
         c->ref_columns = arena_alloc(b->a, sizeof *c->ref_columns);
         c->ref_columns[0] = bu_str(b, col, "referenced column");
+        c->n_ref_columns = c->ref_columns[0] != NULL;
     } else if (cols) {
         c->ref_columns = bu_str_list(b, cols, "referenced columns", &c->n_ref_columns);
     }
