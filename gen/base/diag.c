@@ -115,6 +115,7 @@ static bool seen_add(uint64_t h)
 /* Adds a diagnostic; returns false, adding nothing, when an error or a
  * warning repeats an earlier one (the same text at the same place, as when
  * a trait with a mistake is applied to several tables). Its notes go too. */
+static bool add(const HqLoc *loc, int kind, const char *fmt, va_list ap) __attribute__((format(printf, 3, 0)));
 static bool add(const HqLoc *loc, int kind, const char *fmt, va_list ap)
 {
     if (kind == 2 && drop_notes)

@@ -545,7 +545,8 @@ int build_model(HqArena *a, const char *dir, HqModel *m)
         if (has_suffix(e->d_name, ".yaml"))
             vec_push(a, &names, arena_strdup(a, e->d_name));
     closedir(d);
-    qsort(names.items, names.n, sizeof *names.items, cmp_names);
+    if (names.n)
+        qsort(names.items, names.n, sizeof *names.items, cmp_names);
 
     Build b = {.a = a, .m = m, .index_names = namemap_new(a)};
     bool io_error = false;
