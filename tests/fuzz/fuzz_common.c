@@ -16,25 +16,6 @@
 #include "model/build.h"
 #include "stats.h"
 
-/* The one leak of libpg_query that hqc cannot free (tests/lsan.supp says
- * why). The suppression there needs full stack unwinding, which makes
- * fuzzing ten times slower, so the harnesses link with
- * -Wl,--wrap=pg_query_parse_plpgsql (tests/fuzz/fuzz.mk) and ignore what
- * that one call allocates, exactly the scope of the suppression. */
-#include <pg_query.h>
-#include <sanitizer/lsan_interface.h>
-
-PgQueryPlpgsqlParseResult __real_pg_query_parse_plpgsql(const char *input);
-PgQueryPlpgsqlParseResult __wrap_pg_query_parse_plpgsql(const char *input);
-
-PgQueryPlpgsqlParseResult __wrap_pg_query_parse_plpgsql(const char *input)
-{
-    __lsan_disable();
-    PgQueryPlpgsqlParseResult r = __real_pg_query_parse_plpgsql(input);
-    __lsan_enable();
-    return r;
-}
-
 #define MAX_FILES 64
 #define MAX_NAME 64
 

@@ -19,6 +19,7 @@
 #   UPDATE_GOLDEN=1 tests/suites/bad_inputs.sh   rewrite stderr.txt (review the diff)
 #   HQC=/path/to/hqc tests/suites/bad_inputs.sh  test another binary (e.g. an ASan build)
 #   BAD_INPUTS_NO_BOUNDS=1 ...                   skip the time and memory bounds (sanitizer builds)
+#   BAD_INPUTS_TIMEOUT=S ...                     a run taking longer fails as a hang (default 20)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 root=$PWD
@@ -70,7 +71,7 @@ for name in "${names[@]}"; do
 	# CPU seconds (user + system), which other load on the machine does not inflate.
 	[ $bounds = 1 ] && timer=(/usr/bin/time -o "$tmp/time" -f "%U %S %M")
 	status=0
-	(cd "$run_dir" && "${timer[@]}" "${as[@]}" timeout 20 "$hqc" build -o "$tmp/out" schema) >"$tmp/stdout" 2>"$tmp/stderr" ||
+	(cd "$run_dir" && "${timer[@]}" "${as[@]}" timeout "${BAD_INPUTS_TIMEOUT:-20}" "$hqc" build -o "$tmp/out" schema) >"$tmp/stdout" 2>"$tmp/stderr" ||
 		status=$?
 	if [ $bounds = 1 ] && read -r user sys kb < <(tail -n 1 "$tmp/time"); then
 		secs=$(awk -v u="$user" -v s="$sys" 'BEGIN { print u + s }')
