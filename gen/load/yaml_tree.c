@@ -203,7 +203,7 @@ static YNode *parse_seq(Loader *l, YNode *n, size_t *weight)
             break;
         if (ev.type == YAML_SEQUENCE_END_EVENT) {
             yaml_event_delete(&ev);
-            n->n_items = items.n;
+            n->n_items = (uint32_t)items.n;
             n->items = scratch_finish(l->a, &items);
             return n;
         }
@@ -249,7 +249,7 @@ static YNode *parse_map(Loader *l, YNode *n, size_t *weight)
             break;
         if (ev.type == YAML_MAPPING_END_EVENT) {
             yaml_event_delete(&ev);
-            n->n_pairs = pairs.n;
+            n->n_pairs = (uint32_t)pairs.n;
             n->pairs = scratch_finish(l->a, &pairs);
             return n;
         }
