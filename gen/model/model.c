@@ -150,10 +150,51 @@ static bool change_names(const HqChange *c, const char *table, const char *name)
     return c->table && !strcmp(c->table, table);
 }
 
+/* Adds c to the list kept for `key` in map. */
+static void index_change(HqArena *a, HqNameMap *map, const char *key, HqChange *c)
+{
+    HqVec *v = namemap_get(map, key);
+    if (!v) {
+        v = arena_alloc(a, sizeof *v);
+        namemap_put(map, key, v);
+    }
+    vec_push(a, v, c);
+}
+
+/* The changes whose `field` is key, in declaration order; NULL without the
+ * index (callers scan then). Changes are only ever appended. */
+static const HqVec *changes_for(const HqModel *m, int field, const char *key)
+{
+    HqModelIndex *x = m->index;
+    if (!x)
+        return NULL;
+    if (!x->changes_by_name || x->n_changes_indexed > m->changes.n) {
+        x->changes_by_name = namemap_new(m->arena);
+        x->changes_by_to = namemap_new(m->arena);
+        x->changes_by_subject = namemap_new(m->arena);
+        x->n_changes_indexed = 0;
+    }
+    for (; x->n_changes_indexed < m->changes.n; x->n_changes_indexed++) {
+        HqChange *c = m->changes.items[x->n_changes_indexed];
+        if (c->name)
+            index_change(m->arena, x->changes_by_name, c->name, c);
+        if (c->to)
+            index_change(m->arena, x->changes_by_to, c->to, c);
+        index_change(m->arena, x->changes_by_subject, c->subject ? c->subject : "", c);
+    }
+    static const HqVec none;
+    HqNameMap *map = field == 0 ? x->changes_by_name : field == 1 ? x->changes_by_to : x->changes_by_subject;
+    const HqVec *v = namemap_get(map, key);
+    return v ? v : &none;
+}
+
 const HqChange *model_find_change(const HqModel *m, HqChangeKind kind, const char *table, const char *name)
 {
-    for (size_t i = 0; i < m->changes.n; i++) {
-        const HqChange *c = m->changes.items[i];
+    const HqVec *v = changes_for(m, 0, name);
+    if (!v)
+        v = &m->changes;
+    for (size_t i = 0; i < v->n; i++) {
+        const HqChange *c = v->items[i];
         if (c->kind == kind && change_names(c, table, name))
             return c;
     }
@@ -162,8 +203,11 @@ const HqChange *model_find_change(const HqModel *m, HqChangeKind kind, const cha
 
 const HqChange *model_find_rename_to(const HqModel *m, HqChangeKind kind, const char *table, const char *to)
 {
-    for (size_t i = 0; i < m->changes.n; i++) {
-        const HqChange *c = m->changes.items[i];
+    const HqVec *v = changes_for(m, 1, to);
+    if (!v)
+        v = &m->changes;
+    for (size_t i = 0; i < v->n; i++) {
+        const HqChange *c = v->items[i];
         if (c->kind == kind && c->to && !strcmp(c->to, to) && (!table || (c->table && !strcmp(c->table, table))))
             return c;
     }
@@ -172,8 +216,11 @@ const HqChange *model_find_rename_to(const HqModel *m, HqChangeKind kind, const 
 
 bool model_has_change(const HqModel *m, const HqChange *c)
 {
-    for (size_t i = 0; i < m->changes.n; i++) {
-        const HqChange *x = m->changes.items[i];
+    const HqVec *v = changes_for(m, 2, c->subject ? c->subject : "");
+    if (!v)
+        v = &m->changes;
+    for (size_t i = 0; i < v->n; i++) {
+        const HqChange *x = v->items[i];
         if (x->kind == c->kind && !strcmp(x->subject ? x->subject : "", c->subject ? c->subject : "") &&
             !strcmp(x->to ? x->to : "", c->to ? c->to : ""))
             return true;

@@ -34,6 +34,9 @@ typedef struct {
 typedef struct {
     HqVecIndex *tables, *platform_tables, *enums, *functions, *all_functions, *platform_functions,
         *extensions, *cron_jobs, *views;
+    /* changes by old name, new name and subject: name -> HqVec* of HqChange* */
+    HqNameMap *changes_by_name, *changes_by_to, *changes_by_subject;
+    size_t n_changes_indexed;
 } HqModelIndex;
 
 /* A fragment of user-written SQL, passed through verbatim. */
