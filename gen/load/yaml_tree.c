@@ -34,11 +34,58 @@ typedef struct {
     size_t len;
     size_t n_cp;            /* 0 until first needed */
     HqLoc *cp;              /* cp[k]: location of byte k * CP_STEP */
+    /* Big mappings of the file -> their key index (key -> pair index + 1),
+     * so yaml_get on them is a hash lookup: an open-addressing table. */
+    const YNode **big_maps;
+    HqNameMap **big_keys;
+    size_t big_cap, big_n;
 } Source;
 
 static Source *source_of(const char *text)
 {
     return (Source *)(void *)(text - sizeof(Source));
+}
+
+static size_t ptr_slot(const void *p, size_t cap)
+{
+    return (size_t)(((uintptr_t)p >> 4) * 11400714819323198485ull) & (cap - 1);
+}
+
+/* Remember the key index of mapping n (parsed from this source). */
+static void remember_keys(Source *s, const YNode *n, HqNameMap *keys)
+{
+    if (2 * (s->big_n + 1) > s->big_cap) {
+        size_t cap = s->big_cap ? 2 * s->big_cap : 16;
+        const YNode **maps = arena_alloc(s->a, cap * sizeof *maps);
+        HqNameMap **idx = arena_alloc(s->a, cap * sizeof *idx);
+        for (size_t i = 0; i < s->big_cap; i++)
+            if (s->big_maps[i]) {
+                size_t k = ptr_slot(s->big_maps[i], cap);
+                while (maps[k])
+                    k = (k + 1) & (cap - 1);
+                maps[k] = s->big_maps[i];
+                idx[k] = s->big_keys[i];
+            }
+        s->big_maps = maps;
+        s->big_keys = idx;
+        s->big_cap = cap;
+    }
+    size_t k = ptr_slot(n, s->big_cap);
+    while (s->big_maps[k])
+        k = (k + 1) & (s->big_cap - 1);
+    s->big_maps[k] = n;
+    s->big_keys[k] = keys;
+    s->big_n++;
+}
+
+static HqNameMap *keys_of(const YNode *n)
+{
+    const Source *s = source_of(n->source);
+    for (size_t k = s->big_cap ? ptr_slot(n, s->big_cap) : 0; s->big_cap && s->big_maps[k];
+         k = (k + 1) & (s->big_cap - 1))
+        if (s->big_maps[k] == n)
+            return s->big_keys[k];
+    return NULL;
 }
 
 /* A zeroed block for len bytes of text (plus NUL) behind its header. */
@@ -251,6 +298,8 @@ static YNode *parse_map(Loader *l, YNode *n, size_t *weight)
             yaml_event_delete(&ev);
             n->n_pairs = (uint32_t)pairs.n;
             n->pairs = scratch_finish(l->a, &pairs);
+            if (keys)
+                remember_keys(source_of(l->source), n, keys);
             return n;
         }
         size_t wk = 0, wv = 0;
@@ -503,6 +552,12 @@ YNode *yaml_get(const YNode *map, const char *key)
 {
     if (!map || map->kind != YN_MAP)
         return NULL;
+    /* A big mapping as parsed (not a trait's copy of one) has a key index. */
+    HqNameMap *keys = map->n_pairs > 16 && map->source ? keys_of(map) : NULL;
+    if (keys) {
+        uintptr_t at = (uintptr_t)namemap_get(keys, key);
+        return at ? map->pairs[at - 1].value : NULL;
+    }
     for (size_t i = 0; i < map->n_pairs; i++)
         if (strcmp(map->pairs[i].key->text, key) == 0)
             return map->pairs[i].value;

@@ -249,6 +249,8 @@ static void expand_traits(Build *b, const YNode *list, const char *table, HqVec 
                 v.names[v.n] = pname;
                 v.values[v.n++] = substitute(b, val ? val : "", &v, &params->pairs[k].value->loc);
             }
+            if (params->n_pairs > 15)
+                diag_error(&params->pairs[15].key->loc, "trait \"%s\" has more than 15 parameters", name);
         }
         for (size_t k = 0; args && k < args->n_pairs; k++)
             if (!yaml_get(params, args->pairs[k].key->text)) {
