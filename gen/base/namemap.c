@@ -84,6 +84,60 @@ size_t namemap_count(const HqNameMap *m)
     return m->n;
 }
 
+/* ---- HqPtrSet ----------------------------------------------------------- */
+
+struct HqPtrSet {
+    HqArena *a;
+    const void **e;    /* NULL = empty */
+    size_t cap, n;
+};
+
+static size_t ptr_slot(const void *p, size_t cap)
+{
+    return (size_t)(((uintptr_t)p >> 4) * 11400714819323198485ull) & (cap - 1);
+}
+
+HqPtrSet *ptrset_new(HqArena *a)
+{
+    HqPtrSet *s = arena_alloc(a, sizeof *s);
+    s->a = a;
+    s->cap = 16;
+    s->e = arena_alloc(a, s->cap * sizeof *s->e);
+    return s;
+}
+
+bool ptrset_has(const HqPtrSet *s, const void *p)
+{
+    for (size_t k = ptr_slot(p, s->cap); s->e[k]; k = (k + 1) & (s->cap - 1))
+        if (s->e[k] == p)
+            return true;
+    return false;
+}
+
+void ptrset_add(HqPtrSet *s, const void *p)
+{
+    if (!p || ptrset_has(s, p))
+        return;
+    if (2 * (s->n + 1) > s->cap) {
+        size_t cap = 2 * s->cap;
+        const void **e = arena_alloc(s->a, cap * sizeof *e);
+        for (size_t i = 0; i < s->cap; i++)
+            if (s->e[i]) {
+                size_t k = ptr_slot(s->e[i], cap);
+                while (e[k])
+                    k = (k + 1) & (cap - 1);
+                e[k] = s->e[i];
+            }
+        s->e = e;
+        s->cap = cap;
+    }
+    size_t k = ptr_slot(p, s->cap);
+    while (s->e[k])
+        k = (k + 1) & (s->cap - 1);
+    s->e[k] = p;
+    s->n++;
+}
+
 /* ---- HqVecIndex --------------------------------------------------------- */
 
 typedef struct {

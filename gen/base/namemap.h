@@ -14,6 +14,7 @@
 #ifndef HQC_NAMEMAP_H
 #define HQC_NAMEMAP_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -31,6 +32,13 @@ size_t namemap_count(const HqNameMap *m);
 
 /* FNV-1a of a NUL-terminated string (also for callers' own tables). */
 uint64_t namemap_hash(const char *s);
+
+/* A set of pointers (objects of the model: "this foreign key is deferred"). */
+typedef struct HqPtrSet HqPtrSet;
+
+HqPtrSet *ptrset_new(HqArena *a);
+void ptrset_add(HqPtrSet *s, const void *p);
+bool ptrset_has(const HqPtrSet *s, const void *p);
 
 typedef struct HqVecIndex HqVecIndex;
 
