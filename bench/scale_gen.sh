@@ -1,14 +1,14 @@
 #!/usr/bin/env bash
 # Writes a synthetic schema of N simple tables into DIR (for scale_bench.sh):
 # each table has ten columns, an index and a foreign key to the previous
-# table; 100 tables per module file. VARIANT (default 0) changes a few
-# details (a column type, a default, a doc) in every tenth table, so two
-# variants make a realistic `hqc diff` input.
+# table; PER_MODULE tables per module file (default 100). VARIANT (default
+# 0) changes a few details (a column type, a default, a doc) in every tenth
+# table, so two variants make a realistic `hqc diff` input.
 #
-#   bench/scale_gen.sh N DIR [VARIANT]
+#   bench/scale_gen.sh N DIR [VARIANT [PER_MODULE]]
 set -euo pipefail
 [ $# -ge 2 ] || { echo "usage: $0 N DIR [VARIANT]" >&2; exit 2; }
-n=$1 dir=$2 variant=${3:-0}
+n=$1 dir=$2 variant=${3:-0} per=${4:-100}
 mkdir -p "$dir"
 rm -f "$dir"/*.yaml
 cat >"$dir/_project.yaml" <<YAML
@@ -19,9 +19,8 @@ project:
   roles:
     authenticated: Signed-in user.
 YAML
-awk -v n="$n" -v dir="$dir" -v variant="$variant" '
+awk -v n="$n" -v dir="$dir" -v variant="$variant" -v per="$per" '
 BEGIN {
-	per = 100
 	for (m = 0; m * per < n; m++) {
 		file = sprintf("%s/%03d_part%d.yaml", dir, m + 1, m + 1)
 		last = (m + 1) * per
