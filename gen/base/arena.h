@@ -10,6 +10,9 @@ typedef struct HqArena HqArena;
 
 HqArena *arena_create(void);
 void arena_destroy(HqArena *a);                 /* accepts NULL */
+/* A number no other arena of this process has (caches keyed by arena use
+ * it: a new arena may reuse a destroyed one's address). */
+unsigned long arena_serial(const HqArena *a);
 void *arena_alloc(HqArena *a, size_t size);      /* zeroed, aligned to 16 */
 char *arena_strdup(HqArena *a, const char *s);   /* NULL stays NULL */
 char *arena_strndup(HqArena *a, const char *s, size_t n);

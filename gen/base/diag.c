@@ -1,6 +1,8 @@
 /* diag.c - collects diagnostics so that all problems of a run are reported,
  * in a stable order (by file, line, column, then arrival), whatever order the
- * checking stages found them in. */
+ * checking stages found them in. Repeats are found through a hash set, and
+ * past DIAG_MAX_KEPT errors and warnings the rest are only counted, so that
+ * a file with a million mistakes costs linear time and bounded memory. */
 #include "base/diag.h"
 
 #include <stdarg.h>
@@ -17,8 +19,15 @@ typedef struct {
     char *text;
 } Diag;
 
+#define DIAG_MAX_KEPT 1000
+
 static Diag *diags;
 static size_t n_diags, cap_diags;
+static size_t n_kept;        /* errors and warnings in diags */
+static unsigned n_dropped;   /* errors and warnings counted but not kept */
+/* Hashes of every error and warning seen (kind, place, text): 0 = empty. */
+static uint64_t *seen;
+static size_t cap_seen, n_seen;
 static char **files;
 static size_t n_files;
 static unsigned errors, warnings, infos, last_parent;
@@ -43,6 +52,10 @@ void diag_reset(void)
     n_files = 0;
     errors = warnings = infos = last_parent = 0;
     drop_notes = false;
+    free(seen);
+    seen = NULL;
+    cap_seen = n_seen = 0;
+    n_kept = n_dropped = 0;
 }
 
 uint32_t diag_add_file(const char *path)
@@ -60,9 +73,49 @@ const char *diag_file_name(uint32_t file)
     return file >= 1 && file <= n_files ? files[file - 1] : "<unknown>";
 }
 
+static uint64_t diag_hash(int kind, const HqLoc *loc, const char *text)
+{
+    uint64_t h = 1469598103934665603ull;
+    const uint32_t parts[] = {(uint32_t)kind, loc->file, loc->line, loc->col};
+    for (size_t i = 0; i < 4; i++)
+        h = (h ^ parts[i]) * 1099511628211ull;
+    for (const char *p = text; *p; p++)
+        h = (h ^ (unsigned char)*p) * 1099511628211ull;
+    return h ? h : 1;
+}
+
+/* Records h; false when it was there already. */
+static bool seen_add(uint64_t h)
+{
+    if (2 * (n_seen + 1) > cap_seen) {
+        size_t cap = cap_seen ? 2 * cap_seen : 256;
+        uint64_t *t = calloc(cap, sizeof *t);
+        if (!t)
+            abort();
+        for (size_t i = 0; i < cap_seen; i++)
+            if (seen[i]) {
+                size_t k = (size_t)seen[i] & (cap - 1);
+                while (t[k])
+                    k = (k + 1) & (cap - 1);
+                t[k] = seen[i];
+            }
+        free(seen);
+        seen = t;
+        cap_seen = cap;
+    }
+    size_t k = (size_t)h & (cap_seen - 1);
+    for (; seen[k]; k = (k + 1) & (cap_seen - 1))
+        if (seen[k] == h)
+            return false;
+    seen[k] = h;
+    n_seen++;
+    return true;
+}
+
 /* Adds a diagnostic; returns false, adding nothing, when an error or a
  * warning repeats an earlier one (the same text at the same place, as when
  * a trait with a mistake is applied to several tables). Its notes go too. */
+static bool add(const HqLoc *loc, int kind, const char *fmt, va_list ap) __attribute__((format(printf, 3, 0)));
 static bool add(const HqLoc *loc, int kind, const char *fmt, va_list ap)
 {
     if (kind == 2 && drop_notes)
@@ -78,14 +131,19 @@ static bool add(const HqLoc *loc, int kind, const char *fmt, va_list ap)
     vsnprintf(text, (size_t)n + 1, fmt, ap2);
     va_end(ap2);
     if (kind != 2) {
-        drop_notes = false;
-        for (size_t i = 0; i < n_diags && !drop_notes; i++)
-            drop_notes = diags[i].kind == kind && diags[i].loc.file == where.file && diags[i].loc.line == where.line &&
-                         diags[i].loc.col == where.col && !strcmp(diags[i].text, text);
+        drop_notes = !seen_add(diag_hash(kind, &where, text));
         if (drop_notes) {
             free(text);
             return false;
         }
+        if (n_kept == DIAG_MAX_KEPT) {
+            /* Counted, not kept; nor are its notes. */
+            n_dropped++;
+            drop_notes = true;
+            free(text);
+            return true;
+        }
+        n_kept++;
     }
     if (n_diags == cap_diags) {
         cap_diags = cap_diags ? cap_diags * 2 : 32;
@@ -182,9 +240,13 @@ void diag_flush(void)
                     d->loc.col, kinds[d->kind], d->text);
     }
     free(sorted);
+    if (n_dropped)
+        fprintf(stderr, "hqc: note: %u more errors and warnings not shown (the first %d are)\n", n_dropped,
+                DIAG_MAX_KEPT);
     for (size_t i = 0; i < n_diags; i++)
         free(diags[i].text);
     n_diags = 0;
+    n_kept = n_dropped = 0;
 }
 
 static size_t edit_distance(const char *a, const char *b)

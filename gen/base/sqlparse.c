@@ -4,6 +4,8 @@
  * are inspected. */
 #include "base/sqlparse.h"
 
+#include "base/namemap.h"
+
 #include <pg_query.h>
 #include <pg_query/pg_query.pb-c.h>
 #include <stdio.h>
@@ -179,7 +181,7 @@ static int typmod_int(const PgQuery__Node *n, char *buf, size_t size)
     return snprintf(buf, size, "?");
 }
 
-bool sqlp_parse_type(HqArena *a, const char *text, SqlpType *out, SqlpError *err)
+static bool parse_type(HqArena *a, const char *text, SqlpType *out, SqlpError *err)
 {
     static const char prefix[] = "SELECT NULL::";
     memset(out, 0, sizeof *out);
@@ -231,7 +233,7 @@ bool sqlp_parse_type(HqArena *a, const char *text, SqlpType *out, SqlpError *err
     return ok;
 }
 
-bool sqlp_parse_expr(HqArena *a, const char *text, SqlpRefs *refs, SqlpError *err)
+static bool parse_expr(HqArena *a, const char *text, SqlpRefs *refs, SqlpError *err)
 {
     static const char prefix[] = "SELECT ";
     err->message = NULL;
@@ -261,7 +263,8 @@ bool sqlp_parse_expr(HqArena *a, const char *text, SqlpRefs *refs, SqlpError *er
     return ok;
 }
 
-bool sqlp_parse_index_elem(HqArena *a, const char *text, SqlpIndexElem *out, SqlpRefs *refs, SqlpError *err)
+static bool parse_index_elem(HqArena *a, const char *text, SqlpIndexElem *out, SqlpRefs *refs,
+                             SqlpError *err)
 {
     static const char prefix[] = "CREATE INDEX i ON t (";
     memset(out, 0, sizeof *out);
@@ -294,6 +297,97 @@ bool sqlp_parse_index_elem(HqArena *a, const char *text, SqlpIndexElem *out, Sql
     if (!ok)
         err->message = "expected one index key element";
     return ok;
+}
+
+/* ---- memoized fragment parses ---------------------------------------------
+ * A schema repeats the same types ("uuid", "text") and defaults ("now()")
+ * thousands of times, and a parse through libpg_query costs far more than a
+ * hash lookup. Results live in the arena of the call; the cache belongs to
+ * that arena (by serial) and starts over with another one. */
+
+typedef struct {
+    bool ok;
+    SqlpType type;
+    SqlpIndexElem elem;
+    SqlpRefs refs;
+    SqlpError err;
+} Parsed;
+
+static struct {
+    unsigned long serial;
+    HqNameMap *types, *exprs, *elems;
+} cache;
+
+static HqNameMap *cache_map(HqArena *a, HqNameMap **which)
+{
+    if (cache.serial != arena_serial(a)) {
+        cache.serial = arena_serial(a);
+        cache.types = namemap_new(a);
+        cache.exprs = namemap_new(a);
+        cache.elems = namemap_new(a);
+    }
+    return *which;
+}
+
+static void append_names(HqArena *a, HqVec *to, const HqVec *from)
+{
+    for (size_t i = 0; i < from->n; i++)
+        vec_push(a, to, from->items[i]);
+}
+
+/* Adds the names of a cached parse to the caller's (which may hold some). */
+static void append_refs(HqArena *a, SqlpRefs *to, const SqlpRefs *from)
+{
+    if (!to)
+        return;
+    append_names(a, &to->functions, &from->functions);
+    append_names(a, &to->columns, &from->columns);
+    append_names(a, &to->tables, &from->tables);
+    append_names(a, &to->types, &from->types);
+    append_names(a, &to->strings, &from->strings);
+}
+
+bool sqlp_parse_type(HqArena *a, const char *text, SqlpType *out, SqlpError *err)
+{
+    HqNameMap *map = cache_map(a, &cache.types);
+    Parsed *p = namemap_get(map, text);
+    if (!p) {
+        p = arena_alloc(a, sizeof *p);
+        p->ok = parse_type(a, text, &p->type, &p->err);
+        namemap_put(map, arena_strdup(a, text), p);
+    }
+    *out = p->type;
+    *err = p->err;
+    return p->ok;
+}
+
+bool sqlp_parse_expr(HqArena *a, const char *text, SqlpRefs *refs, SqlpError *err)
+{
+    HqNameMap *map = cache_map(a, &cache.exprs);
+    Parsed *p = namemap_get(map, text);
+    if (!p) {
+        p = arena_alloc(a, sizeof *p);
+        p->ok = parse_expr(a, text, &p->refs, &p->err);
+        namemap_put(map, arena_strdup(a, text), p);
+    }
+    append_refs(a, refs, &p->refs);
+    *err = p->err;
+    return p->ok;
+}
+
+bool sqlp_parse_index_elem(HqArena *a, const char *text, SqlpIndexElem *out, SqlpRefs *refs, SqlpError *err)
+{
+    HqNameMap *map = cache_map(a, &cache.elems);
+    Parsed *p = namemap_get(map, text);
+    if (!p) {
+        p = arena_alloc(a, sizeof *p);
+        p->ok = parse_index_elem(a, text, &p->elem, &p->refs, &p->err);
+        namemap_put(map, arena_strdup(a, text), p);
+    }
+    *out = p->elem;
+    append_refs(a, refs, &p->refs);
+    *err = p->err;
+    return p->ok;
 }
 
 /* Offset of the first token at or after `i`: past blanks and comments. */

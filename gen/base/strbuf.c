@@ -66,12 +66,20 @@ void strbuf_printf(StrBuf *b, const char *fmt, ...)
     va_list ap, ap2;
     va_start(ap, fmt);
     va_copy(ap2, ap);
-    int n = vsnprintf(NULL, 0, fmt, ap);
+    /* Format into the free space; only when it is too small, grow and
+     * format again. */
+    size_t room = b->cap - b->len;
+    int n = vsnprintf(b->data + b->len, room, fmt, ap);
     va_end(ap);
-    grow(b, (size_t)n);
-    vsnprintf(b->data + b->len, (size_t)n + 1, fmt, ap2);
+    if (n >= 0 && (size_t)n >= room) {
+        grow(b, (size_t)n);
+        vsnprintf(b->data + b->len, (size_t)n + 1, fmt, ap2);
+    }
     va_end(ap2);
-    b->len += (size_t)n;
+    if (n > 0)
+        b->len += (size_t)n;
+    else
+        b->data[b->len] = '\0';
 }
 
 char *strbuf_steal(StrBuf *b)

@@ -36,15 +36,24 @@ static bool rule_match(const Rule *r, const char *s)
 
 static Rule ident_rule, module_rule;
 
-static void ident(const char *name, const HqLoc *loc, const char *what)
+/* Reports a bad identifier; true when it did. Names are cut in the
+ * message (a hostile one may be megabytes long). */
+static bool ident(const char *name, const HqLoc *loc, const char *what)
 {
     if (!name)
-        return;
-    if (strlen(name) > 63)
-        diag_error(loc, "%s name \"%s\" is longer than 63 bytes; PostgreSQL would truncate it", what, name);
+        return false;
+    size_t len = strlen(name);
+    int shown = len > 200 ? 200 : (int)len;
+    const char *more = len > 200 ? "..." : "";
+    if (len > 63)
+        diag_error(loc, "%s name \"%.*s%s\" is longer than 63 bytes; PostgreSQL would truncate it", what, shown, name,
+                   more);
     else if (!rule_match(&ident_rule, name))
-        diag_error(loc, "%s name \"%s\" must be lowercase letters, digits and underscores, not starting with a digit",
-                   what, name);
+        diag_error(loc, "%s name \"%.*s%s\" must be lowercase letters, digits and underscores, not starting with a "
+                   "digit", what, shown, name, more);
+    else
+        return false;
+    return true;
 }
 
 /* The compiled pattern of a column, or NULL (error reported). */
@@ -62,13 +71,36 @@ static pcre2_code *compile_pattern(const HqConstraint *c)
     return re;
 }
 
+/* Seeds by table name (HqVec* of HqSeed*), built once per run of the checks. */
+static HqNameMap *seeds_by_table;
+
+static const HqVec *seeds_of(const HqModel *m, const char *table)
+{
+    if (!seeds_by_table) {
+        seeds_by_table = namemap_new(m->arena);
+        for (size_t i = 0; i < m->seeds.n; i++) {
+            HqSeed *s = m->seeds.items[i];
+            if (!s->table_name)
+                continue;
+            HqVec *v = namemap_get(seeds_by_table, s->table_name);
+            if (!v) {
+                v = arena_alloc(m->arena, sizeof *v);
+                namemap_put(seeds_by_table, s->table_name, v);
+            }
+            vec_push(m->arena, v, s);
+        }
+    }
+    return namemap_get(seeds_by_table, table);
+}
+
 static void check_seed_patterns(const HqModel *m, const HqTable *t, const HqConstraint *c, pcre2_code *re)
 {
+    const HqVec *seeds = seeds_of(m, t->name);
+    if (!seeds)
+        return;
     pcre2_match_data *md = pcre2_match_data_create_from_pattern(re, NULL);
-    for (size_t i = 0; i < m->seeds.n; i++) {
-        const HqSeed *s = m->seeds.items[i];
-        if (strcmp(s->table_name, t->name))
-            continue;
+    for (size_t i = 0; i < seeds->n; i++) {
+        const HqSeed *s = seeds->items[i];
         for (size_t r = 0; r < s->n_rows; r++)
             for (size_t v = 0; v < s->rows[r].n_values; v++) {
                 const HqSeedValue *sv = &s->rows[r].values[v];
@@ -90,7 +122,9 @@ static void table_names(const HqModel *m, const HqTable *t)
         const HqTableDelta *delta = t->deltas.items[d];
         for (size_t i = 0; i < delta->columns.n; i++) {
             const HqColumn *c = delta->columns.items[i];
-            ident(c->name, &c->loc, "column");
+            /* A trait's column is reported at the trait: say where it went. */
+            if (ident(c->name, &c->loc, "column") && c->from_trait)
+                diag_note(&t->loc, "the trait \"%s\" gives table \"%s\" this column", c->from_trait, t->name);
         }
         for (size_t i = 0; i < delta->constraints.n; i++) {
             const HqConstraint *c = delta->constraints.items[i];
@@ -118,6 +152,7 @@ static void table_names(const HqModel *m, const HqTable *t)
 
 void check_names(const HqModel *m)
 {
+    seeds_by_table = NULL;
     ident_rule = rule_new("^[a-z_][a-z0-9_]*$");
     module_rule = rule_new("^[0-9]{3}_[a-z0-9_]+$");
     for (size_t i = 0; i < m->modules.n; i++) {
@@ -148,6 +183,7 @@ void check_names(const HqModel *m)
     }
     rule_free(&ident_rule);
     rule_free(&module_rule);
+    seeds_by_table = NULL;  /* it lives in the model's arena */
 }
 
 void check_docs(const HqModel *m)

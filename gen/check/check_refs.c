@@ -69,7 +69,9 @@ static void check_constraint(const HqModel *m, const HqTable *t, const HqConstra
 {
     for (size_t i = 0; i < c->n_columns; i++)
         column_at(t, c->columns[i], c->module, &c->loc, "constraint column");
-    if (c->kind != HQ_CON_FOREIGN)
+    /* Without a table name (`references:` without `table:`) build has
+     * reported the foreign key already. */
+    if (c->kind != HQ_CON_FOREIGN || !c->ref_table_name)
         return;
     const HqTable *target = model_find_table(m, c->ref_table_name);
     if (!target) {
@@ -98,13 +100,7 @@ static void check_constraint(const HqModel *m, const HqTable *t, const HqConstra
 
 const HqFunction *check_function_at(const HqModel *m, const char *name, const HqModule *mod)
 {
-    const HqFunction *found = NULL;
-    for (size_t i = 0; i < m->all_functions.n; i++) {
-        const HqFunction *f = m->all_functions.items[i];
-        if (!strcmp(f->name, name) && !model_module_after(f->module, mod))
-            found = f;
-    }
-    return found;
+    return model_function_at(m, name, mod);
 }
 
 static void check_trigger(const HqModel *m, const HqTable *t, const HqTrigger *tg)
@@ -203,6 +199,8 @@ static void check_function(const HqModel *m, const HqFunction *f)
 
 static void check_seed(const HqModel *m, const HqSeed *s)
 {
+    if (!s->table_name)
+        return;
     const HqTable *t = model_find_table(m, s->table_name);
     if (!t) {
         unknown_table(m, &s->loc, s->table_name, "seed for unknown table");

@@ -3,6 +3,8 @@
  * change of layout, comments or keyword case is not a change. */
 #include "diff/diff.h"
 
+#include <stddef.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -780,10 +782,8 @@ static void diff_functions(Diff *d, const HqModel *o, const HqModel *n)
 
 static const HqCronJob *find_cron(const HqModel *m, const char *name)
 {
-    for (size_t i = 0; i < m->cron_jobs.n; i++)
-        if (!strcmp(((HqCronJob *)m->cron_jobs.items[i])->name, name))
-            return m->cron_jobs.items[i];
-    return NULL;
+    return vecindex_find(m->index ? m->arena : NULL, m->index ? &m->index->cron_jobs : NULL, &m->cron_jobs,
+                         offsetof(HqCronJob, name), name);
 }
 
 static void diff_cron(Diff *d, const HqModel *o, const HqModel *n)
@@ -834,16 +834,25 @@ static void seed_keys(Diff *d, const HqModel *m, HqVec *out)
     }
 }
 
+static HqNameMap *key_set(Diff *d, const HqVec *keys)
+{
+    HqNameMap *set = namemap_new(d->a);
+    for (size_t i = 0; i < keys->n; i++)
+        namemap_put(set, keys->items[i], keys->items[i]);
+    return set;
+}
+
 static void diff_seeds(Diff *d, const HqModel *o, const HqModel *n)
 {
     HqVec ok = {0}, nk = {0};
     seed_keys(d, o, &ok);
     seed_keys(d, n, &nk);
+    HqNameMap *old_set = key_set(d, &ok), *new_set = key_set(d, &nk);
     for (size_t i = 0; i < ok.n; i++)
-        if (!has_pair(&nk, ok.items[i]))
+        if (!namemap_get(new_set, ok.items[i]))
             add(d, DIFF_SAFE, "seed row", ok.items[i], "removed", "no longer inserted (existing rows stay)");
     for (size_t i = 0; i < nk.n; i++)
-        if (!has_pair(&ok, nk.items[i]))
+        if (!namemap_get(old_set, nk.items[i]))
             add(d, DIFF_SAFE, "seed row", nk.items[i], "added", NULL);
 }
 
@@ -897,13 +906,22 @@ static void diff_buckets_versions(Diff *d, const HqModel *o, const HqModel *n)
 
 /* Changes of the new version not shown with an object above (data steps,
  * drops of objects the old version did not describe): listed on their own. */
+static int cmp_ptr(const void *a, const void *b)
+{
+    uintptr_t x = (uintptr_t)*(void *const *)a, y = (uintptr_t)*(void *const *)b;
+    return x < y ? -1 : x > y;
+}
+
 static void diff_steps(Diff *d)
 {
+    /* Sorted, so each change costs a binary search. */
+    if (d->shown.n)
+        qsort(d->shown.items, d->shown.n, sizeof *d->shown.items, cmp_ptr);
     for (size_t i = 0; i < d->new_m->changes.n; i++) {
         const HqChange *c = d->new_m->changes.items[i];
-        bool shown = model_has_change(d->old_m, c);
-        for (size_t k = 0; k < d->shown.n && !shown; k++)
-            shown = d->shown.items[k] == c;
+        const void *key = c;
+        bool shown = model_has_change(d->old_m, c) ||
+                     (d->shown.n && bsearch(&key, d->shown.items, d->shown.n, sizeof *d->shown.items, cmp_ptr));
         if (shown)
             continue;
         const char *what = c->kind == HQ_CHG_SQL ? "data step"

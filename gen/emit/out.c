@@ -154,6 +154,11 @@ unsigned out_diff(const OutSet *o, const char *root)
     return stale;
 }
 
+static int cmp_path(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
 int out_prune(const OutSet *o, const char *root, const char *subdir, const char *ext, bool dry_run)
 {
     char dir[4096];
@@ -161,6 +166,13 @@ int out_prune(const OutSet *o, const char *root, const char *subdir, const char 
     DIR *d = opendir(dir);
     if (!d)
         return 0;
+    /* The set's paths sorted, so each directory entry costs a bsearch. */
+    char **paths = malloc((o->n + 1) * sizeof *paths);
+    if (!paths)
+        abort();
+    for (size_t i = 0; i < o->n; i++)
+        paths[i] = o->files[i].path;
+    qsort(paths, o->n, sizeof *paths, cmp_path);
     int removed = 0;
     size_t lx = strlen(ext);
     for (struct dirent *e; (e = readdir(d));) {
@@ -169,10 +181,8 @@ int out_prune(const OutSet *o, const char *root, const char *subdir, const char 
             continue;
         char rel[4096];
         snprintf(rel, sizeof rel, "%s/%s", subdir, e->d_name);
-        bool keep = false;
-        for (size_t i = 0; i < o->n && !keep; i++)
-            keep = !strcmp(o->files[i].path, rel);
-        if (keep)
+        const char *key = rel;
+        if (bsearch(&key, paths, o->n, sizeof *paths, cmp_path))
             continue;
         char full[8192];
         snprintf(full, sizeof full, "%s/%s", dir, e->d_name);
@@ -183,5 +193,6 @@ int out_prune(const OutSet *o, const char *root, const char *subdir, const char 
         removed++;
     }
     closedir(d);
+    free(paths);
     return removed;
 }

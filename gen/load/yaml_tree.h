@@ -6,6 +6,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "base/arena.h"
 #include "base/diag.h"
@@ -23,17 +24,18 @@ typedef struct {
     YNode *value;
 } YPair;
 
+/* Laid out in 64 bytes (a schema has hundreds of thousands of nodes; the
+ * load limits keep counts far below 2^32). */
 struct YNode {
     YNodeKind kind;
+    YScalarStyle style;    /* scalars */
+    bool is_null;          /* scalars: plain "", "~" or "null" */
     HqLoc loc;             /* where the node starts in its file */
-    /* scalars */
-    const char *text;      /* scalar value (never NULL for scalars) */
-    YScalarStyle style;
-    bool is_null;          /* plain "", "~" or "null" */
     /* sequences: items; mappings: pairs, in document order */
-    size_t n_items;
+    uint32_t n_items;
+    uint32_t n_pairs;
+    const char *text;      /* scalar value (never NULL for scalars) */
     YNode **items;
-    size_t n_pairs;
     YPair *pairs;
     const char *source;    /* whole file text, to map offsets inside scalars */
 };

@@ -227,10 +227,7 @@ static void add_enum_values(Build *b, HqEnum *e, HqEnumDelta *ed, const YNode *l
         HqEnumValue *v = read_enum_value(b, list->items[i]);
         if (!v)
             continue;
-        HqEnumValue *old = NULL;
-        for (size_t k = 0; k < e->values.n && !old; k++)
-            if (!strcmp(((HqEnumValue *)e->values.items[k])->name, v->name))
-                old = e->values.items[k];
+        HqEnumValue *old = vecindex_find(b->a, &e->value_index, &e->values, offsetof(HqEnumValue, name), v->name);
         if (old) {
             if (ed->creates) {
                 diag_error(&v->loc, "duplicate value \"%s\" in enum \"%s\"", v->name, e->name);
@@ -308,11 +305,12 @@ static void read_cron(Build *b, const YNode *map)
         j->schedule = bu_str(b, yaml_get(v, "schedule"), "schedule");
         j->command = bu_sql(b, yaml_get(v, "command"), "command");
         j->doc = bu_str(b, yaml_get(v, "doc"), "doc");
-        for (size_t n = 0; n < b->m->cron_jobs.n; n++)
-            if (!strcmp(((HqCronJob *)b->m->cron_jobs.items[n])->name, j->name)) {
-                diag_error(&k->loc, "duplicate cron job \"%s\"", j->name);
-                diag_note(&((HqCronJob *)b->m->cron_jobs.items[n])->loc, "first defined here");
-            }
+        const HqCronJob *dup =
+            vecindex_find(b->a, &b->m->index->cron_jobs, &b->m->cron_jobs, offsetof(HqCronJob, name), j->name);
+        if (dup) {
+            diag_error(&k->loc, "duplicate cron job \"%s\"", j->name);
+            diag_note(&dup->loc, "first defined here");
+        }
         vec_push(b->a, &b->m->cron_jobs, j);
         vec_push(b->a, &b->mod->cron_jobs, j);
     }
@@ -448,11 +446,11 @@ static void read_views(Build *b, const YNode *map)
         vw->security_invoker = bu_bool(yaml_get(v, "security_invoker"), "security_invoker", false);
         vw->grants = bu_str_list(b, yaml_get(v, "grants"), "grants", &vw->n_grants);
         vw->lint = bu_lint(b, v, arena_printf(b->a, "view %s", vw->name), NULL, vw);
-        for (size_t n = 0; n < b->m->views.n; n++)
-            if (!strcmp(((HqView *)b->m->views.items[n])->name, vw->name)) {
-                diag_error(&k->loc, "duplicate view \"%s\"", vw->name);
-                diag_note(&((HqView *)b->m->views.items[n])->loc, "first defined here");
-            }
+        const HqView *dup = vecindex_find(b->a, &b->m->index->views, &b->m->views, offsetof(HqView, name), vw->name);
+        if (dup) {
+            diag_error(&k->loc, "duplicate view \"%s\"", vw->name);
+            diag_note(&dup->loc, "first defined here");
+        }
         if (model_find_table(b->m, vw->name))
             diag_error(&k->loc, "view \"%s\" has the name of a table", vw->name);
         vec_push(b->a, &b->m->views, vw);
@@ -544,11 +542,7 @@ static void resolve(HqModel *m)
                 resolve_index_requires(m->arena, t, delta->indexes.items[k]);
             for (size_t k = 0; k < delta->triggers.n; k++) {
                 HqTrigger *tg = delta->triggers.items[k];
-                for (size_t f = 0; tg->function_name && f < m->all_functions.n; f++) {
-                    HqFunction *fn = m->all_functions.items[f];
-                    if (!strcmp(fn->name, tg->function_name) && !model_module_after(fn->module, tg->module))
-                        tg->function = fn;
-                }
+                tg->function = model_function_at(m, tg->function_name, tg->module);
             }
         }
     }
@@ -575,6 +569,7 @@ int build_model(HqArena *a, const char *dir, HqModel *m)
     memset(m, 0, sizeof *m);
     m->arena = a;
     m->project.schema = "public";
+    model_index_init(m);
     DIR *d = opendir(dir);
     if (!d) {
         diag_error(NULL, "cannot open schema directory \"%s\": %s", dir, strerror(errno));
@@ -587,9 +582,10 @@ int build_model(HqArena *a, const char *dir, HqModel *m)
         if (has_suffix(e->d_name, ".yaml"))
             vec_push(a, &names, arena_strdup(a, e->d_name));
     closedir(d);
-    qsort(names.items, names.n, sizeof *names.items, cmp_names);
+    if (names.n)
+        qsort(names.items, names.n, sizeof *names.items, cmp_names);
 
-    Build b = {.a = a, .m = m};
+    Build b = {.a = a, .m = m, .index_names = namemap_new(a)};
     bool io_error = false;
     const char *project = NULL, *traits = NULL;
     for (size_t i = 0; i < names.n; i++) {

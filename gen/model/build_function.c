@@ -153,9 +153,10 @@ void build_function(Build *b, const char *name, const YNode *name_node, const YN
     if (old) {
         f->previous = old;
         old->replaced_by = f;
-        for (size_t i = 0; i < b->m->functions.n; i++)
-            if (b->m->functions.items[i] == old)
-                b->m->functions.items[i] = f;
+        /* In place: the final list keeps declaration order. */
+        size_t i = vecindex_pos(b->a, &b->m->index->functions, &b->m->functions, offsetof(HqFunction, name), old->name);
+        if (i != (size_t)-1 && b->m->functions.items[i] == old)
+            b->m->functions.items[i] = f;
     } else {
         vec_push(b->a, &b->m->functions, f);
     }

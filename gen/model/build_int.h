@@ -12,7 +12,14 @@ typedef struct {
     HqModel *m;
     HqModule *mod;            /* module being built; NULL for project files */
     const YNode *traits;      /* the `traits:` mapping of _traits.yaml, or NULL */
+    HqNameMap *index_names;   /* index name -> IndexOwner of the project schema's tables */
 } Build;
+
+/* An index and its table, as the index-name map holds them. */
+typedef struct {
+    HqIndex *index;
+    HqTable *table;
+} IndexOwner;
 
 /* Report every key of `map` that is not in `allowed` (NULL-terminated).
  * Returns false (after reporting) when map is not a mapping. */

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "model/build_int.h"
+#include "load/limits.h"
 
 static const char *const table_keys[] = {
     "doc", "domain", "traits", "columns", "primary_key", "unique", "checks", "foreign_keys", "indexes", "rls",
@@ -61,7 +62,8 @@ static const char *substitute(Build *b, const char *s, const Vars *v, const HqLo
 {
     if (!strchr(s, '{'))
         return s;
-    size_t cap = strlen(s) * 2 + 64, len = 0;
+    const char *end = s + strlen(s);
+    size_t cap = (size_t)(end - s) * 2 + 64, len = 0;
     char *out = arena_alloc(b->a, cap);
     for (const char *p = s; *p;) {
         if (p[0] == '{' && p[1] == '{') {
@@ -84,8 +86,8 @@ static const char *substitute(Build *b, const char *s, const Vars *v, const HqLo
                     val = "";
                 }
                 size_t vl = strlen(val);
-                if (len + vl + strlen(p) + 1 > cap) {
-                    char *bigger = arena_alloc(b->a, cap = (len + vl + strlen(p)) * 2 + 64);
+                if (len + vl + (size_t)(end - p) + 1 > cap) {
+                    char *bigger = arena_alloc(b->a, cap = (len + vl + (size_t)(end - p)) * 2 + 64);
                     memcpy(bigger, out, len);
                     out = bigger;
                 }
@@ -106,6 +108,44 @@ static const char *substitute(Build *b, const char *s, const Vars *v, const HqLo
     }
     out[len] = '\0';
     return out;
+}
+
+/* What instantiating n costs: nodes, and bytes of text with placeholders
+ * (an upper bound of what substitution makes). Stops counting past
+ * max_nodes, so a trait applied to many tables after the budget is spent
+ * costs little each time. */
+static void trait_cost(const YNode *n, const Vars *v, size_t max_nodes, size_t *nodes, size_t *bytes)
+{
+    if (++*nodes > max_nodes)
+        return;
+    if (n->kind == YN_SCALAR && strchr(n->text, '{')) {
+        size_t longest = 0;
+        for (size_t i = 0; i < v->n; i++)
+            if (strlen(v->values[i]) > longest)
+                longest = strlen(v->values[i]);
+        size_t len = strlen(n->text);
+        *bytes += len + 1 + len / 2 * longest;
+    }
+    for (size_t i = 0; i < n->n_items && *nodes <= max_nodes; i++)
+        trait_cost(n->items[i], v, max_nodes, nodes, bytes);
+    for (size_t i = 0; i < n->n_pairs && *nodes <= max_nodes; i++) {
+        trait_cost(n->pairs[i].key, v, max_nodes, nodes, bytes);
+        trait_cost(n->pairs[i].value, v, max_nodes, nodes, bytes);
+    }
+}
+
+/* Takes a trait's instantiation from the run's budget; false (reported
+ * once per run) when it does not fit. */
+static bool trait_budget(const YNode *body, const Vars *v, const HqLoc *loc, const char *name)
+{
+    size_t nodes = 0, bytes = 0, left = limits_nodes_left();
+    trait_cost(body, v, left, &nodes, &bytes);
+    if (nodes <= left && limits_take_nodes(nodes) && limits_take_bytes(bytes))
+        return true;
+    if (limits_first_report())
+        diag_error(loc, "too much YAML: applying trait \"%s\" goes over the limits of a run (%zu nodes, %zu bytes; "
+                   "see \"Limits\" in docs/schema-language.md)", name, LIMIT_NODES, LIMIT_TOTAL_BYTES);
+    return false;
 }
 
 static YNode *instantiate(Build *b, const YNode *n, const Vars *v)
@@ -209,6 +249,8 @@ static void expand_traits(Build *b, const YNode *list, const char *table, HqVec 
                 v.names[v.n] = pname;
                 v.values[v.n++] = substitute(b, val ? val : "", &v, &params->pairs[k].value->loc);
             }
+            if (params->n_pairs > 15)
+                diag_error(&params->pairs[15].key->loc, "trait \"%s\" has more than 15 parameters", name);
         }
         for (size_t k = 0; args && k < args->n_pairs; k++)
             if (!yaml_get(params, args->pairs[k].key->text)) {
@@ -225,6 +267,8 @@ static void expand_traits(Build *b, const YNode *list, const char *table, HqVec 
             sub[k] = chain[k];
         sub[depth] = name;
         expand_traits(b, yaml_get(body, "traits"), table, out, sub, depth + 1);
+        if (!trait_budget(body, &v, &item->loc, name))
+            continue;
         AppliedTrait *at = arena_alloc(b->a, sizeof *at);
         at->name = name;
         at->body = instantiate(b, body, &v);
@@ -242,13 +286,11 @@ static HqConstraint *new_constraint(Build *b, HqTableDelta *d, const char *name,
     c->module = b->mod;
     c->in_create = d->creates;
     c->loc = loc;
-    for (size_t i = 0; i < d->table->constraints.n; i++) {
-        HqConstraint *o = d->table->constraints.items[i];
-        if (!strcmp(o->name, name)) {
-            diag_error(&loc, "duplicate constraint \"%s\" on table \"%s\"", name, d->table->name);
-            diag_note(&o->loc, "first defined here");
-            return c;
-        }
+    const HqConstraint *o = model_find_constraint(d->table, name);
+    if (o) {
+        diag_error(&loc, "duplicate constraint \"%s\" on table \"%s\"", name, d->table->name);
+        diag_note(&o->loc, "first defined here");
+        return c;
     }
     vec_push(b->a, &d->constraints, c);
     vec_push(b->a, &d->table->constraints, c);
@@ -263,9 +305,9 @@ static void read_fk(Build *b, HqConstraint *c, const YNode *refs, const YNode *o
     c->ref_table_name = bu_str(b, yaml_get(refs, "table"), "referenced table");
     const YNode *col = yaml_get(refs, "column"), *cols = yaml_get(refs, "columns");
     if (col) {
-        c->n_ref_columns = 1;
         c->ref_columns = arena_alloc(b->a, sizeof *c->ref_columns);
         c->ref_columns[0] = bu_str(b, col, "referenced column");
+        c->n_ref_columns = c->ref_columns[0] != NULL;
     } else if (cols) {
         c->ref_columns = bu_str_list(b, cols, "referenced columns", &c->n_ref_columns);
     }
@@ -382,6 +424,38 @@ static const char **str_list_or_one(Build *b, const YNode *n, const char *what, 
     return bu_str_list(b, n, what, count);
 }
 
+/* Index names are unique within a schema, not only per table: the tables
+ * of the project schema share one map of the indexes not dropped. */
+static void check_index_name(Build *b, HqTable *t, HqIndex *ix, const HqLoc *loc)
+{
+    const HqIndex *o = NULL;
+    const HqTable *other = t;
+    if (t->platform) {
+        for (size_t j = 0; j < t->indexes.n && !o; j++)
+            if (!strcmp(((HqIndex *)t->indexes.items[j])->name, ix->name))
+                o = t->indexes.items[j];
+    } else {
+        IndexOwner *io = namemap_get(b->index_names, ix->name);
+        if (io && !io->index->dropped_in) {
+            o = io->index;
+            other = io->table;
+        } else {
+            io = arena_alloc(b->a, sizeof *io);
+            io->index = ix;
+            io->table = t;
+            namemap_put(b->index_names, ix->name, io);
+        }
+    }
+    if (!o)
+        return;
+    if (other == t)
+        diag_error(loc, "duplicate index \"%s\" on table \"%s\"", ix->name, t->name);
+    else
+        diag_error(loc, "duplicate index \"%s\": table \"%s\" has an index of that name "
+                   "(index names are unique within a schema)", ix->name, other->name);
+    diag_note(&o->loc, "first defined here");
+}
+
 static void read_indexes(Build *b, HqTableDelta *d, const YNode *map)
 {
     static const char *const keys[] = {"key", "unique", "using", "where", "include", "with", "requires", "doc", "lint", NULL};
@@ -422,24 +496,7 @@ static void read_indexes(Build *b, HqTableDelta *d, const YNode *map)
         }
         if (!strcmp(ix->method, "hnsw") || !strcmp(ix->method, "ivfflat"))
             ix->requires = model_find_extension(b->m, "vector");
-        /* Index names are unique within a schema, not only per table. */
-        for (size_t t = 0; t <= b->m->tables.n; t++) {
-            const HqTable *other = t < b->m->tables.n ? b->m->tables.items[t] : d->table;
-            if ((t < b->m->tables.n && (other == d->table || d->table->platform)) ||
-                (t == b->m->tables.n && other != d->table))
-                continue;
-            for (size_t j = 0; j < other->indexes.n; j++) {
-                const HqIndex *o = other->indexes.items[j];
-                if (strcmp(o->name, ix->name))
-                    continue;
-                if (other == d->table)
-                    diag_error(&k->loc, "duplicate index \"%s\" on table \"%s\"", ix->name, other->name);
-                else
-                    diag_error(&k->loc, "duplicate index \"%s\": table \"%s\" has an index of that name "
-                               "(index names are unique within a schema)", ix->name, other->name);
-                diag_note(&o->loc, "first defined here");
-            }
-        }
+        check_index_name(b, d->table, ix, &k->loc);
         vec_push(b->a, &d->indexes, ix);
         vec_push(b->a, &d->table->indexes, ix);
     }
@@ -468,11 +525,12 @@ static void read_policies(Build *b, HqTableDelta *d, const YNode *map)
         p->lint = bu_lint(b, body, arena_printf(b->a, "policy \"%s\" on %s", p->name, d->table->name), d->table, p);
         if (!p->using_sql.text && !p->check_sql.text)
             diag_error(&k->loc, "policy \"%s\" needs \"using\" or \"with_check\"", p->name);
-        for (size_t j = 0; j < d->table->policies.n; j++)
-            if (!strcmp(((HqPolicy *)d->table->policies.items[j])->name, p->name)) {
-                diag_error(&k->loc, "duplicate policy \"%s\" on table \"%s\"", p->name, d->table->name);
-                diag_note(&((HqPolicy *)d->table->policies.items[j])->loc, "first defined here");
-            }
+        const HqPolicy *dup = vecindex_find(b->a, &d->table->index->policies, &d->table->policies,
+                                            offsetof(HqPolicy, name), p->name);
+        if (dup) {
+            diag_error(&k->loc, "duplicate policy \"%s\" on table \"%s\"", p->name, d->table->name);
+            diag_note(&dup->loc, "first defined here");
+        }
         vec_push(b->a, &d->policies, p);
         vec_push(b->a, &d->table->policies, p);
     }
@@ -565,11 +623,12 @@ static void read_triggers(Build *b, HqTableDelta *d, const YNode *map)
                 }
             }
         }
-        for (size_t j = 0; j < d->table->triggers.n; j++)
-            if (!strcmp(((HqTrigger *)d->table->triggers.items[j])->name, tg->name)) {
-                diag_error(&k->loc, "duplicate trigger \"%s\" on table \"%s\"", tg->name, d->table->name);
-                diag_note(&((HqTrigger *)d->table->triggers.items[j])->loc, "first defined here");
-            }
+        const HqTrigger *dup = vecindex_find(b->a, &d->table->index->triggers, &d->table->triggers,
+                                             offsetof(HqTrigger, name), tg->name);
+        if (dup) {
+            diag_error(&k->loc, "duplicate trigger \"%s\" on table \"%s\"", tg->name, d->table->name);
+            diag_note(&dup->loc, "first defined here");
+        }
         vec_push(b->a, &d->triggers, tg);
         vec_push(b->a, &d->table->triggers, tg);
     }
@@ -667,6 +726,7 @@ void build_table(Build *b, const char *name, const YNode *name_node, const YNode
     t->qname = arena_printf(b->a, "%s.%s", b->m->project.schema, name);
     t->module = b->mod;
     t->loc = name_node->loc;
+    model_table_index_init(b->a, t);
     vec_push(b->a, &b->m->tables, t);
     HqTableDelta *d = new_delta(b, t, true, name_node->loc);
     if (!bu_keys(body, "table", table_keys))
@@ -777,6 +837,7 @@ void build_platform_table(Build *b, const char *name, const YNode *name_node, co
     t->qname = name;
     t->platform = true;
     t->loc = name_node->loc;
+    model_table_index_init(b->a, t);
     vec_push(b->a, &b->m->platform_tables, t);
     if (!bu_keys(body, "platform table", keys))
         return;

@@ -15,6 +15,7 @@
 
 #include "base/arena.h"
 #include "base/diag.h"
+#include "base/namemap.h"
 #include "load/yaml_tree.h"
 
 typedef struct HqModule HqModule;
@@ -39,6 +40,21 @@ typedef struct {
     size_t index;                   /* position in HqModel.lints */
     HqLoc loc;                      /* the `lint` key */
 } HqLint;
+
+/* Lookup indexes by name (model.c keeps them in step with the lists they
+ * index; build creates them, and a model without them is scanned). */
+typedef struct {
+    HqArena *arena;
+    HqVecIndex *columns, *constraints, *policies, *triggers;
+} HqTableIndex;
+
+typedef struct {
+    HqVecIndex *tables, *platform_tables, *enums, *functions, *all_functions, *platform_functions,
+        *extensions, *cron_jobs, *views;
+    /* changes by old name, new name and subject: name -> HqVec* of HqChange* */
+    HqNameMap *changes_by_name, *changes_by_to, *changes_by_subject;
+    size_t n_changes_indexed;
+} HqModelIndex;
 
 /* A fragment of user-written SQL, passed through verbatim. */
 typedef struct {
@@ -253,6 +269,7 @@ struct HqTable {
     HqVec deltas;                   /* HqTableDelta*, in module order */
     HqExtension *requires;
     HqLoc loc;
+    HqTableIndex *index;            /* columns and constraints by name, or NULL */
 };
 
 typedef struct {
@@ -269,6 +286,7 @@ struct HqEnum {
     HqModule *module;
     HqVec values;                   /* HqEnumValue*, final order */
     HqLoc loc;
+    HqVecIndex *value_index;        /* values by name (build) */
 };
 
 struct HqExtension {
@@ -551,6 +569,7 @@ typedef struct {
     HqVec views;
     HqVec changes;                  /* HqChange*, every module's, in order */
     HqVec lints;                    /* HqLint*, every declared lint exception, in file order */
+    HqModelIndex *index;            /* lookups by name, or NULL (scan) */
 } HqModel;
 
 /* Lookups by name over the final state; NULL when absent. A dotted name
@@ -561,6 +580,16 @@ HqFunction *model_find_function(const HqModel *m, const char *name);
 HqExtension *model_find_extension(const HqModel *m, const char *name);
 HqColumn *model_find_column(const HqTable *t, const char *name);
 HqConstraint *model_find_constraint(const HqTable *t, const char *name);
+/* The version of function `name` that module `mod` sees (defined there or
+ * earlier), or NULL. */
+HqFunction *model_function_at(const HqModel *m, const char *name, const HqModule *mod);
+/* Position of table t in m->tables (m->tables.n for a platform table), and
+ * of the final version of function `name` in m->functions (or its n). */
+size_t model_table_pos(const HqModel *m, const HqTable *t);
+size_t model_function_pos(const HqModel *m, const char *name);
+/* Create the lookup indexes of a model and of a table (build does). */
+void model_index_init(HqModel *m);
+void model_table_index_init(HqArena *a, HqTable *t);
 /* The change of `kind` whose old object is `name` (on `table`; NULL = any
  * table), the rename of `kind` whose new name is `to`, or NULL. */
 const HqChange *model_find_change(const HqModel *m, HqChangeKind kind, const char *table, const char *name);

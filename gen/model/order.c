@@ -4,6 +4,7 @@
  * SQL-language function bodies). */
 #include "model/order.h"
 
+#include <stdint.h>
 #include <string.h>
 
 #include "base/sqlparse.h"
@@ -19,25 +20,25 @@ typedef struct {
     size_t n;
     OrderItem *nodes;
     HqVec edges;                /* Edge* */
+    HqNameMap *table_nodes;     /* table name -> first node of its table + 1 */
+    HqNameMap *function_nodes;  /* function name -> first node of that name + 1 */
 } Graph;
 
 /* The node that creates `t`, or (unless created_only) that adds columns to it. */
 static long node_of_table(const Graph *g, const HqTable *t, bool created_only)
 {
-    for (size_t i = 0; i < g->n; i++)
-        if (g->nodes[i].table && g->nodes[i].table->table == t && (g->nodes[i].table->creates || !created_only))
-            return (long)i;
-    return -1;
+    size_t i = (size_t)(uintptr_t)namemap_get(g->table_nodes, t->name);
+    /* A module has one delta per table; a platform table shares no name. */
+    if (!i || g->nodes[i - 1].table->table != t || (created_only && !g->nodes[i - 1].table->creates))
+        return -1;
+    return (long)i - 1;
 }
 
 static long node_of_function(const Graph *g, const char *schema, const char *name)
 {
     if (schema && strcmp(schema, g->m->project.schema))
         return -1;
-    for (size_t i = 0; i < g->n; i++)
-        if (g->nodes[i].function && !strcmp(g->nodes[i].function->name, name))
-            return (long)i;
-    return -1;
+    return (long)(uintptr_t)namemap_get(g->function_nodes, name) - 1;
 }
 
 static void edge(Graph *g, size_t from, long to, const HqConstraint *fk)
@@ -82,10 +83,37 @@ static void type_dep(Graph *g, size_t from, const HqType *t)
         edge(g, from, node_of_table(g, t->table_ref, false), NULL);
 }
 
+static void heap_push(size_t *h, size_t *n, size_t v)
+{
+    size_t i = (*n)++;
+    for (; i && h[(i - 1) / 2] > v; i = (i - 1) / 2)
+        h[i] = h[(i - 1) / 2];
+    h[i] = v;
+}
+
+static size_t heap_pop(size_t *h, size_t *n)
+{
+    size_t top = h[0], last = h[--*n], i = 0;
+    for (;;) {
+        size_t c = 2 * i + 1;
+        if (c >= *n)
+            break;
+        if (c + 1 < *n && h[c + 1] < h[c])
+            c++;
+        if (h[c] >= last)
+            break;
+        h[i] = h[c];
+        i = c;
+    }
+    if (*n)
+        h[i] = last;
+    return top;
+}
+
 void order_module(HqArena *a, const HqModel *m, const HqModule *mod, ModuleOrder *out)
 {
     memset(out, 0, sizeof *out);
-    Graph g = {a, m, 0, NULL, {0}};
+    Graph g = {a, m, 0, NULL, {0}, NULL, NULL};
     g.nodes = arena_alloc(a, (mod->tables.n + mod->functions.n + 1) * sizeof *g.nodes);
     /* Changes to earlier tables first (this module's functions may read
      * their new columns), unless a new column's default calls a function
@@ -102,6 +130,13 @@ void order_module(HqArena *a, const HqModel *m, const HqModule *mod, ModuleOrder
     }
     for (size_t i = 0; i < mod->functions.n; i++)
         g.nodes[g.n++].function = mod->functions.items[i];
+    g.table_nodes = namemap_new(a);
+    g.function_nodes = namemap_new(a);
+    for (size_t i = g.n; i-- > 0;) /* backwards: the first node of a name wins */
+        if (g.nodes[i].table)
+            namemap_put(g.table_nodes, g.nodes[i].table->table->name, (void *)(uintptr_t)(i + 1));
+        else
+            namemap_put(g.function_nodes, g.nodes[i].function->name, (void *)(uintptr_t)(i + 1));
 
     for (size_t i = 0; i < g.n; i++) {
         if (g.nodes[i].table) {
@@ -133,74 +168,96 @@ void order_module(HqArena *a, const HqModel *m, const HqModule *mod, ModuleOrder
         }
     }
 
-    /* Kahn's algorithm, always taking the lowest-numbered ready node. */
-    bool *done = arena_alloc(a, (g.n + 1) * sizeof *done);
-    out->items = arena_alloc(a, (g.n + 1) * sizeof *out->items);
+    /* Kahn's algorithm, always taking the lowest-numbered ready node: a
+     * node is ready when no edge from it leads to a node not yet placed
+     * (deferred foreign keys aside). Counts of such edges per node and a
+     * min-heap of ready nodes keep it O(E + n log n). */
+    size_t nn = g.n + 1;
+    bool *done = arena_alloc(a, nn * sizeof *done);
+    size_t *blocking = arena_alloc(a, nn * sizeof *blocking);  /* edges to unplaced nodes */
+    size_t *plain = arena_alloc(a, nn * sizeof *plain);        /* of them, not foreign keys */
+    HqVec *in = arena_alloc(a, nn * sizeof *in), *outgoing = arena_alloc(a, nn * sizeof *outgoing);
+    for (size_t k = 0; k < g.edges.n; k++) {
+        Edge *e = g.edges.items[k];
+        blocking[e->from]++;
+        plain[e->from] += !e->fk;
+        vec_push(a, &in[e->to], e);
+        vec_push(a, &outgoing[e->from], e);
+    }
+    size_t *heap = arena_alloc(a, nn * sizeof *heap), n_heap = 0;
+    for (size_t i = 0; i < g.n; i++)
+        if (!blocking[i])
+            heap_push(heap, &n_heap, i);
+    out->items = arena_alloc(a, nn * sizeof *out->items);
+    HqPtrSet *deferred = ptrset_new(a);    /* the foreign keys in out->deferred_fks */
+    size_t lowest = 0;                     /* no node below it is unplaced */
     while (out->n < g.n) {
-        long pick = -1;
-        for (size_t i = 0; i < g.n && pick < 0; i++) {
-            if (done[i])
-                continue;
-            bool ready = true;
-            for (size_t k = 0; k < g.edges.n && ready; k++) {
-                const Edge *e = g.edges.items[k];
-                ready = !(e->from == i && !done[e->to] && !order_fk_deferred(out, e->fk));
-            }
-            if (ready)
-                pick = (long)i;
-        }
+        long pick = n_heap ? (long)heap_pop(heap, &n_heap) : -1;
         if (pick < 0) {
             /* A cycle: defer the foreign keys of the first table in it. */
-            for (size_t i = 0; i < g.n && pick < 0; i++) {
-                if (done[i] || !g.nodes[i].table)
+            for (size_t i = lowest; i < g.n && pick < 0; i++) {
+                if (done[i] || !g.nodes[i].table || plain[i])
                     continue;
-                bool only_fks = true;
-                for (size_t k = 0; k < g.edges.n && only_fks; k++) {
-                    const Edge *e = g.edges.items[k];
-                    if (e->from == i && !done[e->to] && !e->fk)
-                        only_fks = false;
-                }
-                if (!only_fks)
-                    continue;
-                for (size_t k = 0; k < g.edges.n; k++) {
-                    const Edge *e = g.edges.items[k];
-                    if (e->from == i && !done[e->to] && e->fk && !order_fk_deferred(out, e->fk))
+                for (size_t k = 0; k < outgoing[i].n; k++) {
+                    const Edge *e = outgoing[i].items[k];
+                    if (!done[e->to] && e->fk && !ptrset_has(deferred, e->fk)) {
                         vec_push(a, &out->deferred_fks, (void *)e->fk);
+                        ptrset_add(deferred, e->fk);
+                    }
                 }
                 pick = (long)i;
             }
             if (pick < 0) /* not breakable by deferring: keep declaration order */
-                for (size_t i = 0; i < g.n && pick < 0; i++)
+                for (size_t i = lowest; i < g.n && pick < 0; i++)
                     if (!done[i])
                         pick = (long)i;
         }
         done[pick] = true;
         out->items[out->n++] = g.nodes[pick];
+        while (lowest < g.n && done[lowest])
+            lowest++;
+        /* Edges into the placed node block nothing any more. */
+        for (size_t k = 0; k < in[pick].n; k++) {
+            const Edge *e = in[pick].items[k];
+            if (done[e->from])
+                continue;
+            plain[e->from] -= !e->fk;
+            if (!--blocking[e->from])
+                heap_push(heap, &n_heap, e->from);
+        }
     }
     /* A foreign key to a table created later in this module is deferred. */
+    HqNameMap *placed = namemap_new(a); /* table name -> first output position + 1 */
+    for (size_t i = out->n; i-- > 0;)
+        if (out->items[i].table)
+            namemap_put(placed, out->items[i].table->table->name, (void *)(uintptr_t)(i + 1));
     for (size_t i = 0; i < out->n; i++) {
         const HqTableDelta *d = out->items[i].table;
         if (!d || !d->creates)
             continue;
         for (size_t k = 0; k < d->constraints.n; k++) {
             const HqConstraint *c = d->constraints.items[k];
-            if (c->kind != HQ_CON_FOREIGN || !c->ref_table || c->ref_table == d->table || order_fk_deferred(out, c))
+            if (c->kind != HQ_CON_FOREIGN || !c->ref_table || c->ref_table == d->table || ptrset_has(deferred, c))
                 continue;
             if (c->ref_table->module != mod)
                 continue;
-            bool before = false;
-            for (size_t j = 0; j < i; j++)
-                before |= out->items[j].table && out->items[j].table->table == c->ref_table;
-            if (!before)
+            size_t at = (size_t)(uintptr_t)namemap_get(placed, c->ref_table->name);
+            bool before = at && at - 1 < i && out->items[at - 1].table->table == c->ref_table;
+            if (!before) {
                 vec_push(a, &out->deferred_fks, (void *)c);
+                ptrset_add(deferred, c);
+            }
         }
     }
+    out->deferred = deferred;
 }
 
 bool order_fk_deferred(const ModuleOrder *o, const HqConstraint *fk)
 {
     if (!fk)
         return false;
+    if (o->deferred)
+        return ptrset_has(o->deferred, fk);
     for (size_t i = 0; i < o->deferred_fks.n; i++)
         if (o->deferred_fks.items[i] == fk)
             return true;

@@ -17,6 +17,7 @@ typedef struct {
     size_t n;
     OrderItem *items;
     HqVec deferred_fks;         /* HqConstraint* not emitted inline */
+    HqPtrSet *deferred;         /* the same as a set, for order_fk_deferred */
 } ModuleOrder;
 
 void order_module(HqArena *a, const HqModel *m, const HqModule *mod, ModuleOrder *out);

@@ -42,7 +42,7 @@ common=(-std=c11 -D_POSIX_C_SOURCE=200809L -Wall -Wextra -Wshadow -Wstrict-proto
 libs=("${pc_libs[@]}" -lm)
 asan_flags=(-O1 -fno-omit-frame-pointer "-fsanitize=address,undefined" -fno-sanitize-recover=all)
 plain_flags=(-O0)
-tests=(codec row error db)
+tests=(codec row error db hostile)
 
 build_variant() { # variant, flags...
     local variant=$1 src obj t

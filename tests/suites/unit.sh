@@ -5,7 +5,7 @@
 # LeakSanitizer (any report fails the test), and plainly for valgrind
 # (--leak-check=full, which also sees uninitialised reads that ASan does
 # not), which runs every test when it is installed. Suppressions for leaks
-# of libpg_query itself are in tests/unit/{lsan,valgrind}.supp.
+# of libpg_query itself are in tests/lsan.supp and tests/unit/valgrind.supp.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
@@ -50,7 +50,7 @@ for src in tests/unit/test_*.c; do
 	log=$out/asan/$name.log
 	rc=0
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:strict_string_checks=1:detect_stack_use_after_return=1 \
-	LSAN_OPTIONS=suppressions=$PWD/tests/unit/lsan.supp:print_suppressions=0:fast_unwind_on_malloc=0 \
+	LSAN_OPTIONS=suppressions=$PWD/tests/lsan.supp:print_suppressions=0:fast_unwind_on_malloc=0 \
 	UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 		"$t" >"$log" 2>&1 || rc=$?
 	cat "$log"

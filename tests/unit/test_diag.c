@@ -200,6 +200,32 @@ static void test_long_message(void **state)
     free(out);
 }
 
+/* A million mistakes: every error counted, the first 1,000 shown (by
+ * arrival), then one line for the rest; repeats are still recognised. */
+static void test_many_errors_capped(void **state)
+{
+    (void)state;
+    uint32_t f = diag_add_file("big.yaml");
+    for (uint32_t i = 1; i <= 100000; i++) {
+        HqLoc loc = {f, i, 1};
+        diag_error(&loc, "unknown key \"k%u\"", i);
+        diag_note(&loc, "a note");
+    }
+    HqLoc first = {f, 1, 1}, last = {f, 100000, 1};
+    diag_error(&first, "unknown key \"k1\"");      /* repeat of a shown one */
+    diag_error(&last, "unknown key \"k100000\"");  /* repeat of a counted one */
+    assert_int_equal(diag_error_count(), 100000);
+    char *out = flush_diagnostics();
+    size_t lines = 0;
+    for (const char *p = out; *p; p++)
+        lines += *p == '\n';
+    assert_int_equal(lines, 2 * 1000 + 1);
+    assert_non_null(strstr(out, "big.yaml:1000:1: error: unknown key \"k1000\"\n"));
+    assert_null(strstr(out, "k1001\""));
+    assert_non_null(strstr(out, "hqc: note: 99000 more errors and warnings not shown (the first 1000 are)\n"));
+    free(out);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -212,6 +238,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_flush_many, setup, teardown),
         cmocka_unit_test_setup_teardown(test_repeated_diagnostic_dropped, setup, teardown),
         cmocka_unit_test_setup_teardown(test_long_message, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_many_errors_capped, setup, teardown),
     };
     return cmocka_run_group_tests_name("diag", tests, NULL, NULL);
 }

@@ -135,15 +135,12 @@ static const char *member_name(HqArena *a, const char *name)
 
 typedef struct {
     HqArena *a;
-    HqVec names;
+    HqNameMap *names;      /* claimed name -> itself */
 } Claims;
 
 static bool taken(const Claims *c, const char *s)
 {
-    for (size_t i = 0; i < c->names.n; i++)
-        if (!strcmp(c->names.items[i], s))
-            return true;
-    return false;
+    return namemap_get(c->names, s) != NULL;
 }
 
 /* The first free candidate, else the last one with a number appended. Kinds
@@ -153,13 +150,13 @@ static const char *claim(Claims *c, const char *const *cands, size_t n)
 {
     for (size_t i = 0; i < n; i++)
         if (!taken(c, cands[i])) {
-            vec_push(c->a, &c->names, (void *)cands[i]);
+            namemap_put(c->names, cands[i], (void *)cands[i]);
             return cands[i];
         }
     for (unsigned k = 2;; k++) {
         const char *s = arena_printf(c->a, "%s_%u", cands[n - 1], k);
         if (!taken(c, s)) {
-            vec_push(c->a, &c->names, (void *)s);
+            namemap_put(c->names, s, (void *)s);
             return s;
         }
     }
@@ -564,10 +561,10 @@ void cg_plan(const HqModel *m, CgPlan *p)
     p->camel = camel(a, p->lo);
     p->up = upper(a, p->lo);
     p->file = arena_printf(a, "%s_schema", p->lo);
-    Claims c = {a, {0}};
+    Claims c = {a, namemap_new(a)};
     /* Schema-level names the generated code already uses. */
-    vec_push(a, &c.names, "schema");
-    vec_push(a, &c.names, "check_schema");
+    namemap_put(c.names, "schema", "schema");
+    namemap_put(c.names, "check_schema", "check_schema");
 
     p->enums = arena_alloc(a, (m->enums.n + 1) * sizeof *p->enums);
     for (size_t i = 0; i < m->enums.n; i++)

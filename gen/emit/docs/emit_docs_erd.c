@@ -21,18 +21,8 @@ static const char *take(const DocCtx *c, StrBuf *b)
 /* Tables referenced by more than half of all tables. */
 static bool is_hub(const DocCtx *c, const HqTable *t)
 {
-    size_t n = 0;
-    for (size_t i = 0; i < c->n_tables; i++) {
-        const HqTable *o = c->m->tables.items[i];
-        for (size_t k = 0; k < o->constraints.n; k++) {
-            const HqConstraint *fk = o->constraints.items[k];
-            if (fk->kind == HQ_CON_FOREIGN && fk->ref_table == t && o != t) {
-                n++;
-                break;
-            }
-        }
-    }
-    return c->n_tables >= 4 && n * 2 > c->n_tables;
+    size_t i = docs_table_index(c, t);
+    return c->n_tables >= 4 && i < c->n_tables && c->n_referring[i] * 2 > c->n_tables;
 }
 
 static bool drawn_fk(const DocCtx *c, const HqConstraint *fk)
@@ -146,18 +136,7 @@ static void hub_note(const DocCtx *c, StrBuf *b)
         const HqTable *hub = c->m->tables.items[i];
         if (!is_hub(c, hub))
             continue;
-        size_t n = 0;
-        for (size_t k = 0; k < c->n_tables; k++) {
-            const HqTable *o = c->m->tables.items[k];
-            for (size_t j = 0; j < o->constraints.n; j++) {
-                const HqConstraint *fk = o->constraints.items[j];
-                if (fk->kind == HQ_CON_FOREIGN && fk->ref_table == hub && o != hub) {
-                    n++;
-                    break;
-                }
-            }
-        }
-        strbuf_printf(b, "%zu tables reference ", n);
+        strbuf_printf(b, "%zu tables reference ", c->n_referring[i]);
         md_link_table(b, hub, "");
         strbuf_puts(b, "; those references are left out of the diagrams.\n");
     }

@@ -24,6 +24,9 @@ typedef struct {
     unsigned char *fn_calls;        /* [caller * n_functions + callee]: 1 = calls */
     unsigned char *cron_calls;      /* [cron * n_functions + fn] */
     const char **cron_slug;         /* page name of each cron job (names are free text) */
+    HqVec *referrers;               /* per table: the foreign keys (HqConstraint*) that reference it */
+    HqVec *referrer_tables;         /* per table: the table of each of those foreign keys */
+    size_t *n_referring;            /* per table: tables other than itself that reference it */
 } DocCtx;
 
 /* ---- the index (emit_docs_xref.c) ----------------------------------------- */

@@ -101,13 +101,10 @@ static void function_called_by(const DocCtx *c, StrBuf *b, const HqFunction *f, 
 {
     StrBuf s;
     strbuf_init(&s);
-    HqVec all = {0};
-    for (size_t t = 0; t < c->m->tables.n; t++)
-        vec_push(c->a, &all, c->m->tables.items[t]);
-    for (size_t t = 0; t < c->m->platform_tables.n; t++)
-        vec_push(c->a, &all, c->m->platform_tables.items[t]);
-    for (size_t t = 0; t < all.n; t++) {
-        const HqTable *tab = all.items[t];
+    /* The schema's tables, then the platform's. */
+    size_t n_tables = c->m->tables.n, n_all = n_tables + c->m->platform_tables.n;
+    for (size_t t = 0; t < n_all; t++) {
+        const HqTable *tab = t < n_tables ? c->m->tables.items[t] : c->m->platform_tables.items[t - n_tables];
         for (size_t k = 0; k < tab->triggers.n; k++) {
             const HqTrigger *tg = tab->triggers.items[k];
             if (strcmp(tg->function_name, f->name) && tg->function != f)

@@ -448,24 +448,20 @@ static void realtime(const DocCtx *c, StrBuf *b, const HqTable *t)
 
 static void referenced_by(const DocCtx *c, StrBuf *b, const HqTable *t)
 {
-    size_t n = 0;
-    for (size_t i = 0; i < c->n_tables; i++) {
-        const HqTable *o = c->m->tables.items[i];
-        for (size_t k = 0; k < o->constraints.n; k++) {
-            const HqConstraint *fk = o->constraints.items[k];
-            if (fk->kind != HQ_CON_FOREIGN || fk->ref_table != t)
-                continue;
-            if (!n++)
-                strbuf_puts(b, "## Referenced by\n\n");
-            strbuf_puts(b, "- ");
-            md_link_table(b, o, "../");
-            strbuf_putc(b, '.');
-            for (size_t j = 0; j < fk->n_columns; j++)
-                strbuf_printf(b, "%s`%s`", j ? ", " : "", fk->columns[j]);
-            if (fk->on_delete)
-                strbuf_printf(b, " (on delete %s)", model_fk_action_sql(fk->on_delete));
-            strbuf_putc(b, '\n');
-        }
+    size_t ti = docs_table_index(c, t);
+    for (size_t i = 0; ti < c->n_tables && i < c->referrers[ti].n; i++) {
+        const HqTable *o = c->referrer_tables[ti].items[i];
+        const HqConstraint *fk = c->referrers[ti].items[i];
+        if (!i)
+            strbuf_puts(b, "## Referenced by\n\n");
+        strbuf_puts(b, "- ");
+        md_link_table(b, o, "../");
+        strbuf_putc(b, '.');
+        for (size_t j = 0; j < fk->n_columns; j++)
+            strbuf_printf(b, "%s`%s`", j ? ", " : "", fk->columns[j]);
+        if (fk->on_delete)
+            strbuf_printf(b, " (on delete %s)", model_fk_action_sql(fk->on_delete));
+        strbuf_putc(b, '\n');
     }
 }
 

@@ -57,31 +57,49 @@ static const char *qualifier_start(const DocCtx *c, const char *text, const char
     return (size_t)(pos - 1 - q) == n && !strncmp(q, schema, n) ? q : NULL;
 }
 
+/* How the whole word at pos (len bytes) uses the table of that name:
+ * DOC_USE_READ or DOC_USE_WRITE, DOC_USE_NONE when it is no table use. */
+static int table_use_at(const DocCtx *c, const char *sql, const char *pos, size_t len)
+{
+    if (pos[len] == '(')
+        return DOC_USE_NONE;
+    const char *start = qualifier_start(c, sql, pos), *w;
+    if (!start)
+        return DOC_USE_NONE;
+    char kw[16], kw2[16];
+    prev_word(sql, start, kw, sizeof kw, &w);
+    if (start == pos && strcmp(kw, "FROM") && strcmp(kw, "JOIN") && strcmp(kw, "INTO") && strcmp(kw, "UPDATE") &&
+        strcmp(kw, "TABLE") && strncasecmp(pos + len, "%ROWTYPE", 8))
+        return DOC_USE_NONE;
+    prev_word(sql, w, kw2, sizeof kw2, &w);
+    bool writes = !strcmp(kw, "UPDATE") || !strcmp(kw, "TRUNCATE") ||
+                  (!strcmp(kw, "INTO") && (!strcmp(kw2, "INSERT") || !strcmp(kw2, "MERGE"))) ||
+                  (!strcmp(kw, "FROM") && !strcmp(kw2, "DELETE"));
+    return writes ? DOC_USE_WRITE : DOC_USE_READ;
+}
+
+/* The whole word at pos (len bytes) calls the function of that name. */
+static bool call_at(const DocCtx *c, const char *sql, const char *pos, size_t len)
+{
+    if (!qualifier_start(c, sql, pos))
+        return false;
+    const char *p = pos + len;
+    while (*p == ' ')
+        p++;
+    return *p == '(';
+}
+
 int docs_sql_table_use(const DocCtx *c, const char *sql, const HqTable *t)
 {
     if (!sql || t->platform)
         return DOC_USE_NONE;
     int use = DOC_USE_NONE;
     size_t len = strlen(t->name);
-    for (const char *pos = strstr(sql, t->name); pos; pos = strstr(pos + len, t->name)) {
-        if (!whole_word(sql, pos, len) || pos[len] == '(')
-            continue;
-        const char *start = qualifier_start(c, sql, pos), *w;
-        if (!start)
-            continue;
-        char kw[16], kw2[16];
-        prev_word(sql, start, kw, sizeof kw, &w);
-        if (start == pos && strcmp(kw, "FROM") && strcmp(kw, "JOIN") && strcmp(kw, "INTO") && strcmp(kw, "UPDATE") &&
-            strcmp(kw, "TABLE") && strncasecmp(pos + len, "%ROWTYPE", 8))
-            continue;
-        prev_word(sql, w, kw2, sizeof kw2, &w);
-        bool writes = !strcmp(kw, "UPDATE") || !strcmp(kw, "TRUNCATE") ||
-                      (!strcmp(kw, "INTO") && (!strcmp(kw2, "INSERT") || !strcmp(kw2, "MERGE"))) ||
-                      (!strcmp(kw, "FROM") && !strcmp(kw2, "DELETE"));
-        if (writes)
-            return DOC_USE_WRITE;
-        use = DOC_USE_READ;
-    }
+    for (const char *pos = strstr(sql, t->name); pos && use != DOC_USE_WRITE; pos = strstr(pos + len, t->name))
+        if (whole_word(sql, pos, len)) {
+            int u = table_use_at(c, sql, pos, len);
+            use = u > use ? u : use;
+        }
     return use;
 }
 
@@ -90,34 +108,82 @@ bool docs_sql_calls(const DocCtx *c, const char *sql, const char *name)
     if (!sql)
         return false;
     size_t len = strlen(name);
-    for (const char *pos = strstr(sql, name); pos; pos = strstr(pos + len, name)) {
-        if (!whole_word(sql, pos, len) || !qualifier_start(c, sql, pos))
-            continue;
-        const char *p = pos + len;
-        while (*p == ' ')
-            p++;
-        if (*p == '(')
+    for (const char *pos = strstr(sql, name); pos; pos = strstr(pos + len, name))
+        if (whole_word(sql, pos, len) && call_at(c, sql, pos, len))
             return true;
-    }
     return false;
+}
+
+/* One pass over sql: for every word that names a table of the schema, its
+ * use goes into uses[table]; for every call of a function of the schema,
+ * calls[function] = 1 (both indexed like m->tables / m->functions). A
+ * search per table and function name made the index cost tables times
+ * functions. */
+static void scan_sql(const DocCtx *c, const char *sql, unsigned char *uses, unsigned char *calls)
+{
+    if (!sql)
+        return;
+    for (const char *p = sql; *p;) {
+        if (!ident_char(*p)) {
+            p++;
+            continue;
+        }
+        const char *pos = p;
+        while (ident_char(*p))
+            p++;
+        size_t len = (size_t)(p - pos);
+        if (len > 63)
+            continue;
+        char word[64];
+        memcpy(word, pos, len);
+        word[len] = '\0';
+        const HqTable *t = model_find_table(c->m, word);
+        size_t ti = t ? docs_table_index(c, t) : c->n_tables;
+        if (ti < c->n_tables && !t->platform) {
+            int u = table_use_at(c, sql, pos, len);
+            if (u > uses[ti])
+                uses[ti] = (unsigned char)u;
+        }
+        size_t fi = docs_function_index(c, word);
+        if (fi < c->n_functions && call_at(c, sql, pos, len))
+            calls[fi] = 1;
+    }
 }
 
 /* ---- the index ------------------------------------------------------------- */
 
 size_t docs_table_index(const DocCtx *c, const HqTable *t)
 {
-    for (size_t i = 0; i < c->n_tables; i++)
-        if (c->m->tables.items[i] == t)
-            return i;
-    return c->n_tables;
+    return model_table_pos(c->m, t);
 }
 
 size_t docs_function_index(const DocCtx *c, const char *name)
 {
-    for (size_t i = 0; i < c->n_functions; i++)
-        if (!strcmp(((HqFunction *)c->m->functions.items[i])->name, name))
-            return i;
-    return c->n_functions;
+    return model_function_pos(c->m, name);
+}
+
+/* Who references each table, in table then constraint order. */
+static void index_references(DocCtx *c)
+{
+    size_t nt = c->n_tables ? c->n_tables : 1;
+    c->referrers = arena_alloc(c->a, nt * sizeof *c->referrers);
+    c->referrer_tables = arena_alloc(c->a, nt * sizeof *c->referrer_tables);
+    c->n_referring = arena_alloc(c->a, nt * sizeof *c->n_referring);
+    for (size_t i = 0; i < c->n_tables; i++) {
+        HqTable *o = c->m->tables.items[i];
+        for (size_t k = 0; k < o->constraints.n; k++) {
+            HqConstraint *fk = o->constraints.items[k];
+            size_t t = fk->kind == HQ_CON_FOREIGN && fk->ref_table ? docs_table_index(c, fk->ref_table) : c->n_tables;
+            if (t == c->n_tables)
+                continue;
+            /* Counted once per referencing table. */
+            if (o != fk->ref_table && (!c->referrer_tables[t].n ||
+                                      c->referrer_tables[t].items[c->referrer_tables[t].n - 1] != o))
+                c->n_referring[t]++;
+            vec_push(c->a, &c->referrers[t], fk);
+            vec_push(c->a, &c->referrer_tables[t], o);
+        }
+    }
 }
 
 /* The first table (in model order) that `pred` accepts and that has a domain. */
@@ -201,20 +267,14 @@ void docs_build_index(DocCtx *c, const HqModel *m)
     unsigned char *fn_calls = arena_alloc(c->a, nf * nf), *cron_calls = arena_alloc(c->a, nc * nf);
     for (size_t f = 0; f < c->n_functions; f++) {
         const HqFunction *fn = m->functions.items[f];
-        for (size_t t = 0; t < c->n_tables; t++)
-            fn_uses[f * c->n_tables + t] = (unsigned char)docs_sql_table_use(c, fn->body.text, m->tables.items[t]);
-        for (size_t g = 0; g < c->n_functions; g++)
-            fn_calls[f * c->n_functions + g] =
-                g != f && docs_sql_calls(c, fn->body.text, ((HqFunction *)m->functions.items[g])->name);
+        scan_sql(c, fn->body.text, fn_uses + f * c->n_tables, fn_calls + f * c->n_functions);
+        fn_calls[f * c->n_functions + f] = 0;  /* recursion is no call of another function */
     }
     for (size_t j = 0; j < c->n_cron; j++) {
         const HqCronJob *job = m->cron_jobs.items[j];
-        for (size_t t = 0; t < c->n_tables; t++)
-            cron_uses[j * c->n_tables + t] = (unsigned char)docs_sql_table_use(c, job->command.text, m->tables.items[t]);
-        for (size_t g = 0; g < c->n_functions; g++)
-            cron_calls[j * c->n_functions + g] =
-                docs_sql_calls(c, job->command.text, ((HqFunction *)m->functions.items[g])->name);
+        scan_sql(c, job->command.text, cron_uses + j * c->n_tables, cron_calls + j * c->n_functions);
     }
+    index_references(c);
     c->fn_uses = fn_uses;
     c->cron_uses = cron_uses;
     c->fn_calls = fn_calls;
