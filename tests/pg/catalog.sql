@@ -13,6 +13,9 @@
 --     comments, ACLs (tables, columns, functions, schemas), row counts;
 --   * tables of auth / storage: RLS flags, triggers, policies and ACLs only
 --     (their columns belong to Supabase, here to the compatibility layer);
+--   * not schema hqc: hqc's own bookkeeping (hqc apply's history, its
+--     runtime library), so a database built by hqc apply compares equal to
+--     one built from the files;
 --   * extensions, default ACLs, publications and their members, pg_cron jobs
 --     (if schema cron exists), storage buckets (if storage.buckets exists).
 -- Objects that belong to an extension (pgcrypto's functions, pg_cron's
@@ -60,7 +63,7 @@ ext_member AS (
 user_nsp AS (
   SELECT n.oid, n.nspname, n.nspowner, n.nspacl
   FROM pg_namespace n
-  WHERE n.nspname NOT IN ('pg_catalog', 'information_schema', 'pg_toast', 'auth', 'storage')
+  WHERE n.nspname NOT IN ('pg_catalog', 'information_schema', 'pg_toast', 'auth', 'storage', 'hqc')
     AND n.nspname !~ '^pg_(temp|toast_temp)_'
     AND NOT EXISTS (SELECT 1 FROM ext_member e
                     WHERE e.classid = 'pg_namespace'::regclass AND e.objid = n.oid)
