@@ -303,6 +303,7 @@ facts(obj, sec, ord, line) AS (
                            ',' ORDER BY x.privilege_type),
                 quote_ident(pg_get_userbyid(x.grantor)))
   FROM pg_default_acl d, aclexplode(d.defaclacl) x
+  WHERE d.defaclnamespace IS DISTINCT FROM to_regnamespace('hqc')::oid
   GROUP BY d.defaclrole, d.defaclnamespace, d.defaclobjtype, x.grantee, x.grantor
 
   -- comments ------------------------------------------------------------------
@@ -318,7 +319,8 @@ facts(obj, sec, ord, line) AS (
   CROSS JOIN LATERAL pg_identify_object(d.classoid, d.objoid, d.objsubid) o
   WHERE d.objoid >= 16384            -- user objects only (FirstNormalObjectId)
     AND d.classoid <> 'pg_extension'::regclass
-    AND coalesce(o.schema, '') NOT IN ('pg_catalog', 'information_schema', 'pg_toast')
+    AND coalesce(o.schema, '') NOT IN ('pg_catalog', 'information_schema', 'pg_toast', 'hqc')
+    AND NOT (d.classoid = 'pg_namespace'::regclass AND o.identity = 'hqc')
     AND NOT EXISTS (SELECT 1 FROM ext_member e WHERE e.classid = d.classoid AND e.objid = d.objoid)
     AND NOT EXISTS (SELECT 1 FROM ext_member e JOIN pg_namespace n
                     ON e.classid = 'pg_namespace'::regclass AND e.objid = n.oid
