@@ -150,7 +150,7 @@ int live_targets_load(const LiveOptions *o, LiveTargets *out)
     } else if (o->n_urls) {
         for (size_t i = 0; i < o->n_urls; i++) {
             char origin[64];
-            snprintf(origin, sizeof origin, "hqc: argument %zu", i + 2);
+            snprintf(origin, sizeof origin, "hqc: URL %zu on the command line", i + 1);
             errors += take(out, &cap, dflt, o->urls[i], origin);
         }
     } else {

@@ -11,7 +11,7 @@
 typedef struct {
     char *conninfo;     /* the URL or key=value string as given (may hold a password) */
     char *label;        /* user@host:port/dbname: what reports print (never the password) */
-    char *origin;       /* "FILE:LINE", "argument N" or "DATABASE_URL" */
+    char *origin;       /* "FILE:LINE", "hqc: URL N on the command line" or "hqc: DATABASE_URL" */
 } LiveTarget;
 
 typedef struct {
