@@ -128,8 +128,7 @@ static int take_lock(Run *r, LiveError *err)
                      "SELECT pg_catalog.pg_advisory_lock(" LIVE_LOCK_KEY "); COMMIT",
                      err);
     if (!res) {
-        if (live_in_transaction(&r->c))
-            PQclear(live_query(&r->c, "ROLLBACK", &(LiveError){0}));
+        live_rollback(&r->c);
         return -1;
     }
     PQclear(res);
@@ -186,11 +185,8 @@ static int run_unit(Run *r, size_t i)
             live_error_set(&err, "the unit ended inside a transaction (a BEGIN without COMMIT)");
         }
         bool lost = failed && (err.connection_lost || PQstatus(r->c.pg) == CONNECTION_BAD);
-        if (failed && !lost && live_in_transaction(&r->c)) {
-            LiveError rb = {0};
-            PQclear(live_query(&r->c, "ROLLBACK", &rb));
-            live_error_clear(&rb);
-        }
+        if (failed && !lost)
+            live_rollback(&r->c);
         if (!failed) {
             res->ms = 1000 * (live_now() - t0);
             res->retries = attempt - 1;
@@ -227,8 +223,10 @@ static int run_unit(Run *r, size_t i)
         res->retries = attempt - 1;
         res->state = LIVE_UNIT_FAILED;
         LiveError rec = {0};
+        r->c.cleanup = true;
         if (!lost)
             live_history_finish(&r->c, id, stopping ? "interrupted" : "failed", res->ms, attempt, &err, line, &rec);
+        r->c.cleanup = false;
         live_error_clear(&rec);
         char what[400];
         if (lost)
@@ -349,6 +347,7 @@ void live_apply_job(LiveJob *job, void *ctx)
     }
     if (!r.a->dry_run && PQstatus(r.c.pg) == CONNECTION_OK && !live_in_transaction(&r.c)) {
         /* Closing the connection releases the lock too; say it explicitly. */
+        r.c.cleanup = true;
         PQclear(live_query(&r.c, "SELECT pg_catalog.pg_advisory_unlock_all()", &err));
         live_error_clear(&err);
     }

@@ -163,7 +163,8 @@ static PGresult *collect(LiveConn *c, LiveError *err)
         if (PQstatus(c->pg) == CONNECTION_BAD)
             break;
     }
-    live_stop_busy(c->watch, false);
+    if (!c->cleanup)
+        live_stop_busy(c->watch, false);
     if (!failed && PQstatus(c->pg) == CONNECTION_BAD) {
         error_from_result(c, NULL, err);
         err->n_done = done;
@@ -175,6 +176,8 @@ static PGresult *collect(LiveConn *c, LiveError *err)
 
 static bool start(LiveConn *c, LiveError *err)
 {
+    if (c->cleanup)
+        return true;
     if (!live_stop_busy(c->watch, true)) {
         live_error_set(err, "interrupted");
         snprintf(err->sqlstate, sizeof err->sqlstate, "57014");
@@ -215,6 +218,18 @@ PGresult *live_query_params(LiveConn *c, const char *sql, int n, const char *con
         return NULL;
     }
     return collect(c, err);
+}
+
+void live_rollback(LiveConn *c)
+{
+    if (!c->pg || PQstatus(c->pg) != CONNECTION_OK || !live_in_transaction(c))
+        return;
+    LiveError e = {0};
+    bool was = c->cleanup;
+    c->cleanup = true;
+    PQclear(live_query(c, "ROLLBACK", &e));
+    c->cleanup = was;
+    live_error_clear(&e);
 }
 
 bool live_in_transaction(const LiveConn *c)

@@ -30,6 +30,8 @@ typedef struct {
     int watch;              /* stop.h handle */
     LiveNoticeFn on_notice;
     void *notice_ctx;
+    bool cleanup;           /* cleaning up (ROLLBACK, history, unlock): run even
+                               while stopping, and do not cancel */
 } LiveConn;
 
 /* Lowest server version hqc supports. */
@@ -47,6 +49,9 @@ PGresult *live_query(LiveConn *c, const char *sql, LiveError *err);
 PGresult *live_query_n(LiveConn *c, const char *sql, size_t len, LiveError *err);
 /* One statement with text parameters $1..$n. */
 PGresult *live_query_params(LiveConn *c, const char *sql, int n, const char *const *values, LiveError *err);
+
+/* Rolls back an open transaction; works while stopping, errors ignored. */
+void live_rollback(LiveConn *c);
 
 /* Is the connection inside a transaction block (open or failed)? */
 bool live_in_transaction(const LiveConn *c);

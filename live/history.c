@@ -132,8 +132,7 @@ int live_history_create(LiveConn *c, LiveError *err)
 {
     PGresult *r = live_query(c, create_sql, err);
     if (!r) {
-        if (live_in_transaction(c))
-            PQclear(live_query(c, "ROLLBACK", &(LiveError){0}));
+        live_rollback(c);
         return -1;
     }
     PQclear(r);
