@@ -1,7 +1,6 @@
-/* split.c - statements and transaction groups of one unit. The parser-based
- * splitter handles dollar quotes, nested comments and CREATE RULE bodies; the
- * scanner-based one is the fallback for a unit the parser rejects (the server
- * then reports the syntax error at its place). */
+/* split.c - statements and transaction groups of one unit, cut by
+ * libpg_query's parser-based splitter (dollar quotes, nested comments and
+ * CREATE RULE bodies are handled as the server does). */
 #include "live/split.h"
 
 #include <pg_query.h>
@@ -74,16 +73,27 @@ static TxKind tx_kind(const char *s, const LiveStmt *st)
 int live_split(const char *sql, LiveSplit *out, char **err)
 {
     memset(out, 0, sizeof *out);
+    (void)err;
     PgQuerySplitResult r = pg_query_split_with_parser(sql);
     if (r.error) {
+        /* The parser rejects the unit: send it whole. The server parses a
+         * message before running any of it, so nothing runs and its error
+         * position says where the problem is. (libpg_query's scanner-based
+         * splitter is no fallback: it drops statements it cannot classify.) */
         pg_query_free_split_result(r);
-        r = pg_query_split_with_scanner(sql);
-        if (r.error) {
-            const char *msg = r.error->message ? r.error->message : "cannot split the SQL into statements";
-            *err = strdup(msg);
-            pg_query_free_split_result(r);
-            return -1;
+        out->stmts = calloc(2, sizeof *out->stmts);
+        out->groups = calloc(2, sizeof *out->groups);
+        if (!out->stmts || !out->groups)
+            abort();
+        size_t len = strlen(sql), start = skip_space(sql, 0, len);
+        unsigned line = 1;
+        for (size_t i = 0; i < start; i++)
+            line += sql[i] == '\n';
+        if (start < len) {
+            out->stmts[out->n_stmts++] = (LiveStmt){start, len, line};
+            out->groups[out->n_groups++] = (LiveGroup){0, 1, false};
         }
+        return 0;
     }
     out->stmts = calloc((size_t)r.n_stmts + 1, sizeof *out->stmts);
     out->groups = calloc((size_t)r.n_stmts + 1, sizeof *out->groups);

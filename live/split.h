@@ -27,8 +27,9 @@ typedef struct {
     size_t n_groups;
 } LiveSplit;
 
-/* Splits `sql`. Returns 0, or -1 with *err set to a malloc'ed message (the
- * text does not even scan). Free the result with live_split_free. */
+/* Splits `sql`; text the parser rejects becomes one statement (sent whole,
+ * the server reports the error). Returns 0 (-1 with a malloc'ed *err is
+ * reserved for failures to split at all). Free with live_split_free. */
 int live_split(const char *sql, LiveSplit *out, char **err);
 void live_split_free(LiveSplit *s);
 
