@@ -79,7 +79,7 @@ static void draw_progress(void)
     size_t shown = 0;
     for (size_t i = 0; i < fl.n && shown < FLEET_MAX_SHOWN; i++) {
         const LiveJob *j = &fl.jobs[i];
-        if (j->outcome != LIVE_DB_RUNNING)
+        if (!j->active)
             continue;
         shown++;
         if (j->current != SIZE_MAX)
@@ -132,6 +132,7 @@ static void *worker_main(void *arg)
     while (may_start()) {
         LiveJob *job = &fl.jobs[fl.next++];
         job->outcome = LIVE_DB_RUNNING;
+        job->active = true;
         job->t_start = job->t_phase = live_now();
         job->phase = "connecting";
         fl.running++;
@@ -142,6 +143,7 @@ static void *worker_main(void *arg)
         pthread_mutex_lock(&fleet_mu);
         job->elapsed = live_now() - job->t_start;
         job->current = SIZE_MAX;
+        job->active = false;
         fl.running--;
         fl.done++;
         if (job->outcome == LIVE_DB_FAILED || job->outcome == LIVE_DB_UNREACHABLE) {

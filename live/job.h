@@ -50,6 +50,7 @@ typedef struct {
     LiveUnitResult *units;  /* one per unit of the schema */
     size_t n_units;
     /* progress (fleet lock) */
+    bool active;            /* a worker runs it now */
     const char *phase;      /* "connecting", "waiting for another hqc apply", ... */
     size_t current;         /* the unit running now, or SIZE_MAX */
     double t_start, t_phase, elapsed;   /* seconds (monotonic) */

@@ -48,8 +48,10 @@ int live_main(int argc, char **argv, const char *hqc_version)
 {
     LiveOptions o;
     int rc = live_options_parse(argc, argv, &o);
-    if (rc)
+    if (rc) {
+        live_options_free(&o);
         return rc;
+    }
     LiveTargets targets;
     if ((rc = live_targets_load(&o, &targets))) {
         live_options_free(&o);
