@@ -94,21 +94,26 @@ static void fail(Run *r, LiveDbOutcome outcome, LiveError *err, const char *what
     live_error_move(&job->err, err);
 }
 
-/* Takes the advisory lock of hqc apply, waiting for another apply if needed. */
-static int take_lock(Run *r, LiveError *err)
+/* Sets up the session, takes the advisory lock of hqc apply (not for a dry
+ * run; waiting for another apply if needed) and reads the history. The
+ * first query does all it can at once: a no-op apply costs two round trips. */
+static int start_session(Run *r, LiveError *err)
 {
     StrBuf b;
     strbuf_init(&b);
     strbuf_puts(&b, r->a->session_sql);
-    strbuf_puts(&b, "SELECT pg_catalog.pg_try_advisory_lock(" LIVE_LOCK_KEY ")");
+    strbuf_puts(&b, r->a->dry_run ? "SELECT true, " : "SELECT pg_catalog.pg_try_advisory_lock(" LIVE_LOCK_KEY "), ");
+    strbuf_puts(&b, LIVE_HISTORY_PROBE);
     PGresult *res = live_query(&r->c, b.data, err);
     strbuf_free(&b);
     if (!res)
         return -1;
     bool got = !strcmp(PQgetvalue(res, 0, 0), "t");
+    r->hist.exists = !strcmp(PQgetvalue(res, 0, 1), "t");
+    r->hist.apply_running = !strcmp(PQgetvalue(res, 0, 2), "t");
     PQclear(res);
     if (got)
-        return 0;
+        return live_history_read_rows(&r->c, &r->hist, err);
     res = live_query(&r->c,
                      "SELECT string_agg(l.pid::text, ', ') FROM pg_catalog.pg_locks l\n"
                      "WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 1\n"
@@ -133,7 +138,8 @@ static int take_lock(Run *r, LiveError *err)
     }
     PQclear(res);
     live_job_say(r->job, "the other hqc apply finished; going on");
-    return 0;
+    /* It may have created the history meanwhile. */
+    return live_history_read(&r->c, &r->hist, err);
 }
 
 static bool retryable(const LiveError *e)
@@ -323,19 +329,9 @@ void live_apply_job(LiveJob *job, void *ctx)
     const char *v = PQparameterStatus(r.c.pg, "server_version");
     snprintf(job->server_version, sizeof job->server_version, "%s", v ? v : "");
     live_job_phase(job, "reading the history", SIZE_MAX);
-    int rc = 0;
-    if (r.a->dry_run) {
-        PGresult *res = live_query(&r.c, r.a->session_sql, &err);
-        rc = res ? 0 : -1;
-        PQclear(res);
-    } else {
-        rc = take_lock(&r, &err);
-    }
-    if (rc) {
+    if (start_session(&r, &err)) {
         fail(&r, live_stop_requested() ? LIVE_DB_INTERRUPTED : LIVE_DB_FAILED, &err,
-             r.a->dry_run ? "setting up the session" : "taking hqc apply's advisory lock");
-    } else if (live_history_read(&r.c, &r.hist, &err)) {
-        fail(&r, LIVE_DB_FAILED, &err, "reading hqc.applied");
+             r.a->dry_run ? "reading hqc.applied" : "taking hqc apply's advisory lock and reading hqc.applied");
     } else if (!r.a->dry_run && !r.hist.exists && live_history_create(&r.c, &err)) {
         fail(&r, LIVE_DB_FAILED, &err, "creating hqc.applied");
     } else if (!r.a->dry_run && r.hist.n_running && live_history_close_stale(&r.c, &err)) {
@@ -345,12 +341,8 @@ void live_apply_job(LiveJob *job, void *ctx)
         job->apply_running = r.hist.apply_running;
         run_units(&r);
     }
-    if (!r.a->dry_run && PQstatus(r.c.pg) == CONNECTION_OK && !live_in_transaction(&r.c)) {
-        /* Closing the connection releases the lock too; say it explicitly. */
-        r.c.cleanup = true;
-        PQclear(live_query(&r.c, "SELECT pg_catalog.pg_advisory_unlock_all()", &err));
-        live_error_clear(&err);
-    }
+    /* Closing the session releases the advisory lock (PQfinish does not wait
+     * for the server): no round trip for an explicit unlock. */
     live_history_free(&r.hist);
     live_disconnect(&r.c);
 }

@@ -48,12 +48,7 @@ static const char read_sql[] =
     "           ORDER BY unit, id DESC) o USING (unit)\n"
     "ORDER BY l.unit";
 
-static const char probe_sql[] =
-    "SELECT pg_catalog.to_regclass('hqc.applied') IS NOT NULL,\n"
-    "       EXISTS (SELECT FROM pg_catalog.pg_locks WHERE locktype = 'advisory' AND granted\n"
-    "               AND database = (SELECT oid FROM pg_catalog.pg_database WHERE datname = current_database())\n"
-    "               AND ((classid::bigint << 32) | objid::bigint) = " LIVE_LOCK_KEY " AND objsubid = 1\n"
-    "               AND pid <> pg_catalog.pg_backend_pid())";
+static const char probe_sql[] = "SELECT " LIVE_HISTORY_PROBE;
 
 static char *dup_value(const PGresult *r, int row, int col)
 {
@@ -69,9 +64,17 @@ int live_history_read(LiveConn *c, LiveHistory *h, LiveError *err)
     h->exists = !strcmp(PQgetvalue(r, 0, 0), "t");
     h->apply_running = !strcmp(PQgetvalue(r, 0, 1), "t");
     PQclear(r);
+    return live_history_read_rows(c, h, err);
+}
+
+int live_history_read_rows(LiveConn *c, LiveHistory *h, LiveError *err)
+{
+    h->entries = NULL;
+    h->n = h->n_running = 0;
     if (!h->exists)
         return 0;
-    if (!(r = live_query(c, read_sql, err)))
+    PGresult *r = live_query(c, read_sql, err);
+    if (!r)
         return -1;
     h->n = (size_t)PQntuples(r);
     h->entries = calloc(h->n + 1, sizeof *h->entries);

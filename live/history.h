@@ -33,8 +33,22 @@ typedef struct {
 /* The advisory lock key of hqc apply ("hqcapply" read as a bigint). */
 #define LIVE_LOCK_KEY "7525905722462203001"
 
-/* Reads the history (nothing is created). Returns 0 or -1 with *err. */
+/* SELECT-list items: does hqc.applied exist, does another session hold the
+ * advisory lock of hqc apply (pg_locks splits a bigint key in two halves).
+ * Apply adds them to its first query, saving a round trip. */
+#define LIVE_HISTORY_PROBE                                                                               \
+    "pg_catalog.to_regclass('hqc.applied') IS NOT NULL,\n"                                               \
+    "  EXISTS (SELECT FROM pg_catalog.pg_locks WHERE locktype = 'advisory' AND granted AND objsubid = 1\n" \
+    "          AND database = (SELECT oid FROM pg_catalog.pg_database WHERE datname = current_database())\n" \
+    "          AND ((classid::bigint << 32) | objid::bigint) = " LIVE_LOCK_KEY "\n"                          \
+    "          AND pid <> pg_catalog.pg_backend_pid())"
+
+/* Reads the history (nothing is created): the probe, then the rows.
+ * Returns 0 or -1 with *err. */
 int live_history_read(LiveConn *c, LiveHistory *h, LiveError *err);
+/* Reads the rows only, h->exists and h->apply_running already set from the
+ * probe columns (a missing table gives an empty history). */
+int live_history_read_rows(LiveConn *c, LiveHistory *h, LiveError *err);
 void live_history_free(LiveHistory *h);
 const LiveHistEntry *live_history_find(const LiveHistory *h, const char *unit);
 

@@ -162,6 +162,11 @@ grep -q "^summary: 4 databases: 0 ok (0 changed, 0 already up to date), 2 interr
 	grep -Eq "^INTERRUPTED +.*/f58 +unit 002_customers, statement at line [0-9]+ \(rolled back\): ERROR 57014: canceling statement due to user request" "$tmp/i.out" &&
 	grep -q "^NOT STARTED .*/f61 .*interrupted before it started" "$tmp/i.out" &&
 	ok "the summary: 2 interrupted in 002_customers, 2 not started" || { fail "summary after SIGINT"; cat "$tmp/i.out"; }
+# The backends end when they read hqc's Terminate message: give them a moment.
+for _ in $(seq 20); do
+	[ "$(q postgres "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'hqc'")" = 0 ] && break
+	sleep 0.1
+done
 [ "$(q postgres "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'hqc'")" = 0 ] &&
 	[ "$(q postgres "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory'")" = 0 ] &&
 	ok "no hqc session and no advisory lock left" || fail "hqc sessions or locks left after SIGINT"
