@@ -14,7 +14,7 @@ BUILD    = build
 # Debian packages the build and the tests need (installed by `make deps`).
 DEB_PKGS = build-essential pkg-config libyaml-dev libpcre2-dev libpg-query-dev libprotobuf-c-dev \
            libpq-dev libcmocka-dev postgresql-15 postgresql-15-cron postgresql-15-pgtap \
-           postgresql-15-plpgsql-check graphviz valgrind
+           postgresql-15-plpgsql-check graphviz valgrind jq time
 
 # The compiler, one folder per stage (see gen/README.md).
 GEN_SRC  = $(sort $(shell find gen -name '*.c'))

@@ -8,7 +8,7 @@
 #include <string.h>
 
 /* Server messages kept per database: enough to show what happened. */
-#define LIVE_MAX_NOTES 50
+#define LIVE_MAX_NOTES 20
 
 LiveJob *live_jobs_new(const LiveTargets *t, size_t n_units)
 {

@@ -266,7 +266,7 @@ void live_report_apply(const LiveReport *r, LiveFormat fmt, FILE *out)
                 fputs(", ", out);
             live_json_str(out, j->notes[k]);
         }
-        fputs("]}", out);
+        fprintf(out, "], \"messages_dropped\": %zu}", j->n_notes_dropped);
     }
     json_tail(r, out);
 }
