@@ -46,6 +46,11 @@ bool live_is_command(const char *command)
 
 int live_main(int argc, char **argv, const char *hqc_version)
 {
+    for (int i = 2; i < argc && strcmp(argv[i], "--"); i++)
+        if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
+            fputs(live_usage_text + 1, stdout);
+            return 0;
+        }
     LiveOptions o;
     int rc = live_options_parse(argc, argv, &o);
     if (rc) {

@@ -10,16 +10,13 @@
 #   * status: at the compiled schema; a database built from the files says
 #     "never recorded"; after a unit's SQL changed it says "changed", apply
 #     runs that unit (and those after it) again;
-#   * --format json is valid JSON with the documented fields.
+#   * --format json is valid JSON with the documented fields;
+#   * a unit runs with lock_timeout and statement_timeout from project.deploy
+#     or the flags, and hqc.prune from --prune / --no-prune (a probe module
+#     reports them as a WARNING, which the report shows).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-hqc=${HQC:-./hqc}
-. tests/pg/lib.sh
-tmp=$(mktemp -d); hq_on_exit rm -rf "$tmp"
-rc=0
-ok() { echo "ok: $1"; }
-fail() { echo "FAIL: $1"; rc=1; }
-q() { psql -X -A -t -q -v ON_ERROR_STOP=1 -d "$1" -c "$2"; }
+. tests/live/lib.sh
 catalog() { tests/pg/catalog.sh "$1" >"$2"; }
 same_catalog() { # WHAT A B
 	if diff -u "$2" "$3" >"$tmp/catalog.diff"; then ok "$1 ($(wc -l <"$2") facts)"
@@ -37,7 +34,7 @@ expect_rc() {
 "$hqc" build -o "$tmp/out_files" schema 2>/dev/null
 n_units=$(ls "$tmp"/out_files/migrations/*.sql | wc -l)
 pg_start
-for db in files applied dry twice old; do pg_new_db "$db"; done
+for db in files applied dry twice old probe; do pg_new_db "$db"; done
 
 echo "files: psql -f per migration into database files"
 for f in "$tmp"/out_files/migrations/*.sql; do
@@ -141,5 +138,24 @@ else fail "apply after the change"; cat "$tmp/out"; fi
 catalog old "$tmp/old.txt"
 same_catalog "the database of the older schema converged" "$tmp/files.txt" "$tmp/old.txt"
 expect_rc "status after the apply" 0 "$hqc" status schema "dbname=old"
+
+echo "session settings of a unit"
+cp -r tests/cases/fixture/schema "$tmp/probe"
+cat >"$tmp/probe/006_probe.yaml" <<'EOF'
+module: 006_probe
+summary: Reports the session settings a unit runs with
+raw_sql:
+  - doc: what hqc apply set for this unit, as a WARNING
+    sql: |
+      DO $$BEGIN RAISE WARNING 'probe: prune=% lock_timeout=% statement_timeout=%',
+        current_setting('hqc.prune', true), current_setting('lock_timeout'), current_setting('statement_timeout'); END$$
+EOF
+expect_rc "apply with the project's deploy settings" 0 "$hqc" apply "$tmp/probe" "dbname=probe"
+grep -q "^      WARNING: probe: prune=on lock_timeout=3s statement_timeout=10min$" "$tmp/out" &&
+	ok "the unit ran with lock_timeout 3s, statement_timeout 10min, hqc.prune on" || { fail "default settings"; cat "$tmp/out"; }
+expect_rc "apply --force --no-prune --lock-timeout 1500ms --statement-timeout 2min" 0 \
+	"$hqc" apply --force --no-prune --lock-timeout 1500ms --statement-timeout 2min "$tmp/probe" "dbname=probe"
+grep -q "^      WARNING: probe: prune=off lock_timeout=1500ms statement_timeout=2min$" "$tmp/out" &&
+	ok "the flags override them" || { fail "settings from the flags"; cat "$tmp/out"; }
 
 exit $rc

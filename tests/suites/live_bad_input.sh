@@ -17,13 +17,7 @@
 #     no trace, and the next apply converges.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-hqc=${HQC:-./hqc}
-. tests/pg/lib.sh
-tmp=$(mktemp -d); hq_on_exit rm -rf "$tmp"
-rc=0
-ok() { echo "ok: $1"; }
-fail() { echo "FAIL: $1"; rc=1; }
-q() { psql -X -A -t -q -v ON_ERROR_STOP=1 -d "$1" -c "$2"; }
+. tests/live/lib.sh
 # expect WHAT RC PATTERN CMD...: exit status RC and PATTERN (grep -E) in stdout+stderr.
 expect() {
 	local what=$1 want=$2 pat=$3 got=0
@@ -126,7 +120,7 @@ jq -e '.summary.unreachable == 2 and ([.databases[].error.reason] | length) == 2
 echo "the server goes away while a unit runs"
 # Module 002 of the fixture puts a trigger on auth.users: hold that table so
 # the apply waits inside 002, then restart the server under it.
-PGAPPNAME=blocker psql -X -q -d gone -c "BEGIN; LOCK TABLE auth.users IN ACCESS EXCLUSIVE MODE; SELECT pg_sleep(300)" >/dev/null 2>&1 &
+hold_lock gone auth.users || { fail "the blocker did not get its lock"; exit 1; }
 arc=0
 "$hqc" apply --no-progress --lock-timeout 5min $S dbname=gone >"$tmp/g1.out" 2>&1 & hp=$!
 for _ in $(seq 300); do
@@ -143,7 +137,7 @@ wait "$hp" || arc=$?
 grep -Eq '^FAILED +.*/gone +unit 002_customers, statement at line [0-9]+: the connection was lost .*: ERROR 57P01: terminating connection due to administrator command' "$tmp/g1.out" &&
 	ok "the report: unit, statement line, connection lost" || { fail "report when the server went away"; cat "$tmp/g1.out"; }
 pg_isready -q -t 10 || true
-got=$(q gone "SELECT string_agg(unit || ':' || outcome, ' ' ORDER BY id) FROM hqc.applied")
+got=$(history gone)
 [ "$got" = "001_base:ok 002_customers:running" ] && ok "after the restart: 001 applied, 002 still marked running" || fail "history after the restart: $got"
 [ "$(q gone "SELECT to_regclass('public.customers') IS NULL")" = t ] && ok "nothing of 002 was committed" || fail "002 half-applied"
 expect "apply after the restart" 0 "applied 4 units, skipped 1" "$hqc" apply $S dbname=gone

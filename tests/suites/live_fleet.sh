@@ -18,13 +18,7 @@
 #     run converges.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-hqc=${HQC:-./hqc}
-. tests/pg/lib.sh
-tmp=$(mktemp -d); hq_on_exit rm -rf "$tmp"
-rc=0
-ok() { echo "ok: $1"; }
-fail() { echo "FAIL: $1"; rc=1; }
-q() { psql -X -A -t -q -v ON_ERROR_STOP=1 -d "$1" -c "$2"; }
+. tests/live/lib.sh
 S=tests/cases/fixture/schema
 S1=tests/cases/fixture_v1/schema
 
@@ -99,7 +93,7 @@ done
 tests/pg/catalog.sh f30 >"$tmp/f30.txt"
 cmp -s "$tmp/ref.txt" "$tmp/f30.txt" || { bad=1; echo "catalog of f30 differs:"; diff -u "$tmp/ref.txt" "$tmp/f30.txt" | head -20 || true; }
 [ $bad = 0 ] && ok "databases of every kind have the catalog of a fresh install" || fail "fleet catalogs"
-[ "$(q f16 "SELECT string_agg(unit || ':' || outcome, ' ' ORDER BY id) FROM hqc.applied")" = "001_base:ok 002_customers:ok 003_catalog:ok 004_orders:failed" ] &&
+[ "$(history f16)" = "001_base:ok 002_customers:ok 003_catalog:ok 004_orders:failed" ] &&
 	ok "f16's history: 001-003 ok, 004 failed" || fail "history of f16"
 
 echo "resume after fixing f16"
@@ -139,13 +133,7 @@ arc=0
 
 echo "SIGINT in the middle of a fleet run"
 # Hold auth.users in f58-f59 so their applies wait inside module 002.
-for i in 58 59; do
-	PGAPPNAME=blocker psql -X -q -d "f$i" -c "BEGIN; LOCK TABLE auth.users IN ACCESS EXCLUSIVE MODE; SELECT pg_sleep(300)" >/dev/null 2>&1 &
-done
-for _ in $(seq 100); do
-	[ "$(q postgres "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'blocker' AND state = 'active'")" = 2 ] && break
-	sleep 0.1
-done
+hold_lock f58 auth.users && hold_lock f59 auth.users || { fail "the blockers did not get their locks"; exit 1; }
 "$hqc" apply -j 2 --lock-timeout 5min --no-progress $S $(fleet_range 58 61) >"$tmp/i.out" 2>"$tmp/i.err" & hp=$!
 for _ in $(seq 300); do
 	[ "$(q postgres "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'hqc' AND wait_event_type = 'Lock'")" = 2 ] && break
@@ -170,9 +158,9 @@ done
 [ "$(q postgres "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'hqc'")" = 0 ] &&
 	[ "$(q postgres "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory'")" = 0 ] &&
 	ok "no hqc session and no advisory lock left" || fail "hqc sessions or locks left after SIGINT"
-got=$(q f58 "SELECT string_agg(unit || ':' || outcome, ' ' ORDER BY id) FROM hqc.applied")
+got=$(history f58)
 [ "$got" = "001_base:ok 002_customers:interrupted" ] && ok "history of f58: 002 recorded as interrupted" || fail "history of f58: $got"
-q postgres "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE application_name = 'blocker'" >/dev/null
+end_sessions blocker
 arc=0
 "$hqc" apply -j 4 $S $(fleet_range 58 61) >"$tmp/i2.out" 2>&1 || arc=$?
 [ "$arc" = 0 ] && grep -q "summary: 4 databases: 4 ok" "$tmp/i2.out" && ok "the next run converges all four" || { fail "after SIGINT"; cat "$tmp/i2.out"; }

@@ -12,26 +12,7 @@
 #     longer than the lock timeout; once the transaction ends, apply converges.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-hqc=${HQC:-./hqc}
-. tests/pg/lib.sh
-tmp=$(mktemp -d); hq_on_exit rm -rf "$tmp"
-rc=0
-ok() { echo "ok: $1"; }
-fail() { echo "FAIL: $1"; rc=1; }
-q() { psql -X -A -t -q -v ON_ERROR_STOP=1 -d "$1" -c "$2"; }
-# wait_for DB SQL [TRIES]: poll until SQL returns t (every 0.1 s).
-wait_for() {
-	local i
-	for ((i = 0; i < ${3:-100}; i++)); do
-		[ "$(q "$1" "$2" 2>/dev/null)" = t ] && return 0
-		sleep 0.1
-	done
-	return 1
-}
-end_session() { # DB APPLICATION_NAME
-	q "$1" "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE application_name = '$2'" >/dev/null
-}
-
+. tests/live/lib.sh
 "$hqc" build -o "$tmp/out" schema 2>/dev/null
 pg_start
 for db in files killed locks; do pg_new_db "$db"; done
@@ -44,11 +25,7 @@ tests/pg/catalog.sh files -v columns_by_name=1 >"$tmp/files_by_name.txt"
 echo "kill -9 in the middle of a unit"
 # 004_tenants puts a trigger on auth.users: hold that table, so the apply
 # stops inside 004 and waits there (with a lock timeout long enough).
-PGAPPNAME=blocker psql -X -q -d killed -c "BEGIN; LOCK TABLE auth.users IN ACCESS EXCLUSIVE MODE; SELECT pg_sleep(300)" \
-	>/dev/null 2>&1 &
-wait_for killed "SELECT EXISTS (SELECT FROM pg_locks l JOIN pg_stat_activity a USING (pid)
-                  WHERE a.application_name = 'blocker' AND l.relation = 'auth.users'::regclass AND l.granted)" ||
-	{ fail "the blocker did not get its lock"; exit 1; }
+hold_lock killed auth.users || { fail "the blocker did not get its lock"; exit 1; }
 "$hqc" apply --lock-timeout 5min --no-progress schema "dbname=killed" >"$tmp/k1.out" 2>&1 & hp=$!
 if wait_for killed "SELECT EXISTS (SELECT FROM hqc.applied WHERE unit = '004_tenants' AND outcome = 'running')
                     AND EXISTS (SELECT FROM pg_stat_activity WHERE application_name = 'hqc' AND wait_event_type = 'Lock')" 300; then
@@ -61,12 +38,12 @@ wait "$hp" 2>/dev/null || true
 if wait_for killed "SELECT NOT EXISTS (SELECT FROM pg_stat_activity WHERE application_name = 'hqc')" 100; then
 	ok "the server ended the backend of the killed hqc (client_connection_check_interval)"
 else fail "the killed hqc's backend is still there"; fi
-got=$(q killed "SELECT string_agg(unit || ':' || outcome, ' ' ORDER BY id) FROM hqc.applied")
+got=$(history killed)
 [ "$got" = "001_extensions:ok 002_enums:ok 003_shared_functions:ok 004_tenants:running" ] &&
 	ok "history: 001-003 ok, 004 still marked running" || fail "history after kill -9: $got"
 [ "$(q killed "SELECT to_regclass('public.tenants') IS NULL AND to_regclass('public._schema_version') IS NOT NULL")" = t ] &&
 	ok "nothing of 004_tenants was committed; 003 stayed" || fail "half-applied 004_tenants"
-end_session killed blocker
+end_sessions blocker
 "$hqc" apply --no-progress schema "dbname=killed" >"$tmp/k2.out" 2>&1 && ok "apply after the kill (exit 0)" ||
 	{ fail "apply after the kill"; cat "$tmp/k2.out"; }
 grep -q "applied $(($(ls "$tmp"/out/migrations/*.sql | wc -l) - 3)) units, skipped 3" "$tmp/k2.out" &&
@@ -118,7 +95,7 @@ else fail "reader: $n queries, longest wait $max ms (lock_timeout 1 s)"; fi
 	fail "the reader never queued behind the apply (longest wait $max ms): the test proves nothing"
 [ "$(q locks "SELECT count(*) FROM information_schema.columns WHERE table_name = 'tags' AND column_name = 'color'")" = 0 ] &&
 	ok "006_crm rolled back (the column is still missing)" || fail "006_crm was half-applied"
-end_session locks longtx
+end_sessions longtx
 "$hqc" apply --no-progress schema "dbname=locks" >"$tmp/l2.out" 2>&1 && ok "apply once the transaction ended (exit 0)" ||
 	{ fail "apply after the long transaction"; cat "$tmp/l2.out"; }
 tests/pg/catalog.sh locks -v columns_by_name=1 >"$tmp/locks.txt"
