@@ -3,6 +3,7 @@
  * hqc apply -j N), with no query at all. Prints the elapsed milliseconds.
  *
  *   connect_floor JOBS FILE     FILE: one connection string per line */
+#define _POSIX_C_SOURCE 200809L
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>

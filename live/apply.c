@@ -102,15 +102,16 @@ static int start_session(Run *r, LiveError *err)
     StrBuf b;
     strbuf_init(&b);
     strbuf_puts(&b, r->a->session_sql);
-    strbuf_puts(&b, r->a->dry_run ? "SELECT true, " : "SELECT pg_catalog.pg_try_advisory_lock(" LIVE_LOCK_KEY "), ");
-    strbuf_puts(&b, LIVE_HISTORY_PROBE);
+    /* A dry run takes no lock, but says when an apply is running. */
+    strbuf_puts(&b, r->a->dry_run ? "SELECT true, " LIVE_HISTORY_PROBE
+                                  : "SELECT pg_catalog.pg_try_advisory_lock(" LIVE_LOCK_KEY "), " LIVE_HISTORY_EXISTS);
     PGresult *res = live_query(&r->c, b.data, err);
     strbuf_free(&b);
     if (!res)
         return -1;
     bool got = !strcmp(PQgetvalue(res, 0, 0), "t");
     r->hist.exists = !strcmp(PQgetvalue(res, 0, 1), "t");
-    r->hist.apply_running = !strcmp(PQgetvalue(res, 0, 2), "t");
+    r->hist.apply_running = r->a->dry_run && !strcmp(PQgetvalue(res, 0, 2), "t");
     PQclear(res);
     if (got)
         return live_history_read_rows(&r->c, &r->hist, err);

@@ -35,9 +35,11 @@ typedef struct {
 
 /* SELECT-list items: does hqc.applied exist, does another session hold the
  * advisory lock of hqc apply (pg_locks splits a bigint key in two halves).
- * Apply adds them to its first query, saving a round trip. */
+ * Apply adds the first to its first query, saving a round trip (the
+ * second it learns from pg_try_advisory_lock, without reading pg_locks). */
+#define LIVE_HISTORY_EXISTS "pg_catalog.to_regclass('hqc.applied') IS NOT NULL"
 #define LIVE_HISTORY_PROBE                                                                               \
-    "pg_catalog.to_regclass('hqc.applied') IS NOT NULL,\n"                                               \
+    LIVE_HISTORY_EXISTS ",\n"                                                                            \
     "  EXISTS (SELECT FROM pg_catalog.pg_locks WHERE locktype = 'advisory' AND granted AND objsubid = 1\n" \
     "          AND database = (SELECT oid FROM pg_catalog.pg_database WHERE datname = current_database())\n" \
     "          AND ((classid::bigint << 32) | objid::bigint) = " LIVE_LOCK_KEY "\n"                          \
