@@ -14,13 +14,17 @@ BUILD    = build
 # Debian packages the build and the tests need (installed by `make deps`).
 DEB_PKGS = build-essential pkg-config libyaml-dev libpcre2-dev libpg-query-dev libprotobuf-c-dev \
            libpq-dev libcmocka-dev postgresql-15 postgresql-15-cron postgresql-15-pgtap \
-           postgresql-15-plpgsql-check graphviz valgrind clang libclang-rt-14-dev time python3
+           postgresql-15-plpgsql-check graphviz valgrind clang libclang-rt-14-dev time python3 jq
 
 # The compiler, one folder per stage (see gen/README.md).
 GEN_SRC  = $(sort $(shell find gen -name '*.c'))
 GEN_HDR  = $(shell find gen -name '*.h')
 GEN_OBJ  = $(GEN_SRC:gen/%.c=$(BUILD)/gen/%.o) $(BUILD)/templates.o
 TEMPLATES = $(sort $(wildcard templates/*.in))
+# The live side (live/README.md): apply and status against databases, libpq and threads.
+LIVE_SRC = $(sort $(wildcard live/*.c))
+LIVE_HDR = $(wildcard live/*.h)
+LIVE_OBJ = $(LIVE_SRC:live/%.c=$(BUILD)/live/%.o)
 SCHEMA   = $(wildcard schema/*.yaml)
 
 include runtime/runtime.mk
@@ -52,14 +56,18 @@ $(BUILD)/gen/%.o: gen/%.c $(GEN_HDR) | $(BUILD)/.deps-ok
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) -Igen $(WARN) $(CFLAGS) $$(pkg-config --cflags $(PKGS)) -c $< -o $@
 
+$(BUILD)/live/%.o: live/%.c $(LIVE_HDR) $(GEN_HDR) | $(BUILD)/.deps-ok
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) -I. -Igen $(WARN) $(CFLAGS) -pthread $$(pkg-config --cflags $(PKGS) libpq) -c $< -o $@
+
 # Page skeletons are compiled into hqc, so its output never depends on the working directory.
 $(BUILD)/templates.c: $(TEMPLATES) gen/base/tmpl_embed.awk | $(BUILD)/.deps-ok
 	awk -f gen/base/tmpl_embed.awk $(TEMPLATES) >$@.tmp && mv $@.tmp $@
 $(BUILD)/templates.o: $(BUILD)/templates.c gen/base/tmpl.h gen/base/strbuf.h
 	$(CC) $(CPPFLAGS) $(WARN) $(CFLAGS) -Igen -c $< -o $@
 
-hqc: $(GEN_OBJ)
-	$(CC) $(CFLAGS) -o $@ $(GEN_OBJ) $$(pkg-config --libs $(PKGS)) -lpg_query
+hqc: $(GEN_OBJ) $(LIVE_OBJ)
+	$(CC) $(CFLAGS) -pthread -o $@ $(GEN_OBJ) $(LIVE_OBJ) $$(pkg-config --libs $(PKGS) libpq) -lpg_query
 
 # out/ is regenerated only when the compiler or the schema changed.
 generate: $(BUILD)/out.stamp

@@ -17,6 +17,7 @@
 #include "load/source.h"
 #include "stats.h"
 #include "base/strbuf.h"
+#include "../live/live.h"
 
 #define HQC_VERSION "0.1.0"
 
@@ -73,6 +74,7 @@ static int parse_args(int argc, char **argv, Options *o)
         const char *a = argv[i];
         if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
             fputs(usage_text, stdout);
+            fputs(live_usage_text, stdout);
             exit(0);
         } else if (!strcmp(a, "--version")) {
             printf("hqc %s\n", HQC_VERSION);
@@ -220,6 +222,9 @@ static int run_diff(const Options *o)
 
 int main(int argc, char **argv)
 {
+    /* apply, status: the live side (live/) parses its own options. */
+    if (argc > 1 && live_is_command(argv[1]))
+        return live_main(argc, argv, HQC_VERSION);
     Options o;
     int rc = parse_args(argc, argv, &o);
     if (rc)

@@ -16,6 +16,9 @@
 --     and constraints (their columns belong to Supabase, here to the
 --     compatibility layer; the indexes and constraints show that a migration
 --     left what it does not own alone);
+--   * not schema hqc: hqc's own bookkeeping (hqc apply's history, its
+--     runtime), so a database built by hqc apply compares equal to one built
+--     from the files;
 --   * extensions, default ACLs, publications and their members, pg_cron jobs
 --     (if schema cron exists), storage buckets (if storage.buckets exists).
 -- Objects that belong to an extension (pgcrypto's functions, pg_cron's
@@ -322,6 +325,7 @@ facts(obj, sec, ord, line) AS (
   FROM pg_default_acl d, aclexplode(d.defaclacl) x
   WHERE coalesce((SELECT nspname FROM pg_namespace WHERE oid = d.defaclnamespace), '')
         <> ALL (string_to_array(:'hq_exclude', ','))
+    AND d.defaclnamespace IS DISTINCT FROM to_regnamespace('hqc')::oid
   GROUP BY d.defaclrole, d.defaclnamespace, d.defaclobjtype, x.grantee, x.grantor
 
   -- comments ------------------------------------------------------------------
@@ -337,10 +341,11 @@ facts(obj, sec, ord, line) AS (
   CROSS JOIN LATERAL pg_identify_object(d.classoid, d.objoid, d.objsubid) o
   WHERE d.objoid >= 16384            -- user objects only (FirstNormalObjectId)
     AND d.classoid <> 'pg_extension'::regclass
-    AND coalesce(o.schema, '') NOT IN ('pg_catalog', 'information_schema', 'pg_toast')
+    AND coalesce(o.schema, '') NOT IN ('pg_catalog', 'information_schema', 'pg_toast', 'hqc')
     AND coalesce(o.schema, '') <> ALL (string_to_array(:'hq_exclude', ','))
     AND NOT (d.classoid = 'pg_namespace'::regclass
              AND o.identity = ANY (string_to_array(:'hq_exclude', ',')))
+    AND NOT (d.classoid = 'pg_namespace'::regclass AND o.identity = 'hqc')
     AND NOT EXISTS (SELECT 1 FROM ext_member e WHERE e.classid = d.classoid AND e.objid = d.objoid)
     AND NOT EXISTS (SELECT 1 FROM ext_member e JOIN pg_namespace n
                     ON e.classid = 'pg_namespace'::regclass AND e.objid = n.oid
