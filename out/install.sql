@@ -20,7 +20,7 @@ $hqc$;
 BEGIN;
 DO $hqc$
 DECLARE
-  runtime text := $runtime$-- hqc runtime f8a567bee29ed37b: functions of schema hqc that every migration calls.
+  runtime text := $runtime$-- hqc runtime a17eded5222d5c81: functions of schema hqc that every migration calls.
 --
 -- Each migration says what it declares (a table, an index, a policy, ...);
 -- these functions compare that with the live catalog and change only what
@@ -80,7 +80,7 @@ CREATE OR REPLACE FUNCTION hqc.version() RETURNS text LANGUAGE plpgsql IMMUTABLE
 SET search_path = '' AS $f$
 BEGIN
   RETURN (
-  SELECT 'f8a567bee29ed37b'::text);
+  SELECT 'a17eded5222d5c81'::text);
 END
 $f$;
 
@@ -159,8 +159,46 @@ BEGIN
     CREATE TEMP TABLE hqc_report (seq serial, module text, what text, kind text, object text,
                                   live text, declared text, fix text);
   END IF;
+  -- What goes with a missing object (its privileges, its comment; see
+  -- hqc.report_with) joins that object's statement.
+  IF pg_catalog.current_setting('hqc.report_with', true) <> '' THEN
+    UPDATE pg_temp.hqc_report r SET fix = pg_catalog.concat_ws(E';\n', r.fix, report.fix)
+     WHERE r.what = 'missing' AND r.kind || ' ' || r.object = pg_catalog.current_setting('hqc.report_with', true);
+    IF FOUND THEN
+      RETURN;
+    END IF;
+  END IF;
+  -- An object missing once is reported once, with the last module's
+  -- declaration of it (a later module that only extends it declares none).
+  IF report.what = 'missing' AND EXISTS (SELECT 1 FROM pg_temp.hqc_report r WHERE r.what = 'missing'
+                                           AND r.kind = report.kind AND r.object = report.object) THEN
+    IF report.fix IS NOT NULL THEN
+      UPDATE pg_temp.hqc_report r
+         SET module = pg_catalog.current_setting('hqc.module', true), declared = report.declared, fix = report.fix
+       WHERE r.what = 'missing' AND r.kind = report.kind AND r.object = report.object;
+    END IF;
+    RETURN;
+  ELSIF EXISTS (SELECT 1 FROM pg_temp.hqc_report r WHERE r.what = report.what AND r.kind = report.kind
+                   AND r.object = report.object AND r.fix IS NOT DISTINCT FROM report.fix)
+     OR report.what = 'undeclared' AND EXISTS (SELECT 1 FROM pg_temp.hqc_report r WHERE r.what = 'dropped'
+                                                 AND r.kind = report.kind AND r.object = report.object) THEN
+    RETURN;
+  END IF;
+  -- An object a declared drop removes is that drop, not an undeclared one.
+  IF report.what = 'dropped' THEN
+    DELETE FROM pg_temp.hqc_report r WHERE r.what = 'undeclared' AND r.kind = report.kind AND r.object = report.object;
+  END IF;
   INSERT INTO pg_temp.hqc_report (module, what, kind, object, live, declared, fix)
   VALUES (pg_catalog.current_setting('hqc.module', true), what, kind, object, live, declared, fix);
+END
+$f$;
+
+-- Reporting, the rows that follow join the fix of the missing object `kind
+-- object` until this is called with NULLs.
+CREATE OR REPLACE FUNCTION hqc.report_with(kind text, object text) RETURNS void LANGUAGE plpgsql
+SET search_path = '' AS $f$
+BEGIN
+  PERFORM pg_catalog.set_config('hqc.report_with', coalesce(kind || ' ' || object, ''), true);
 END
 $f$;
 
@@ -426,13 +464,34 @@ $f$;
 -- The shadow of a table: an empty temporary table with its columns, on which
 -- declared objects are built to see how PostgreSQL prints them.
 
+-- (A type the report found missing too leaves the column out.)
+CREATE OR REPLACE FUNCTION hqc.shadow_column(col text, typ text) RETURNS void LANGUAGE plpgsql
+SET search_path = '' AS $f$
+BEGIN
+  PERFORM hqc.exec(pg_catalog.format('ALTER TABLE pg_temp.hqc_shadow ADD COLUMN IF NOT EXISTS %I %s', col, typ));
+EXCEPTION WHEN OTHERS THEN
+  NULL;
+END
+$f$;
+
 CREATE OR REPLACE FUNCTION hqc.shadow(rel text) RETURNS regclass LANGUAGE plpgsql
 SET search_path = '' AS $f$
+DECLARE
+  c record;
 BEGIN
   IF pg_catalog.current_setting('hqc.shadow_of', true) IS DISTINCT FROM rel THEN
     DROP TABLE IF EXISTS pg_temp.hqc_shadow;
     EXECUTE pg_catalog.format('CREATE TEMP TABLE hqc_shadow (LIKE %s) ON COMMIT DROP', rel);
     PERFORM pg_catalog.set_config('hqc.shadow_of', rel, true);
+    -- A report adds no column; the shadow gets those it found missing, so
+    -- that what is declared on them can still be compared.
+    IF hqc.reporting() AND pg_catalog.to_regclass('pg_temp.hqc_report') IS NOT NULL THEN
+      FOR c IN EXECUTE 'SELECT pg_catalog.substr(object, pg_catalog.length($1) + 2) AS col, declared AS typ'
+                       ' FROM pg_temp.hqc_report WHERE what = ''missing'' AND kind = ''column'''
+                       ' AND pg_catalog.left(object, pg_catalog.length($1) + 1) = $1 || ''.'' ORDER BY seq' USING rel LOOP
+        PERFORM hqc.shadow_column(c.col, c.typ);
+      END LOOP;
+    END IF;
   END IF;
   RETURN 'pg_temp.hqc_shadow'::regclass;
 END
@@ -452,12 +511,15 @@ BEGIN
 END
 $f$;
 
--- The printed name of the shadow (pg_temp_N.hqc_shadow) and of the table.
+-- A table's name as pg_get_indexdef and pg_get_triggerdef print it: always
+-- qualified, the session's temporary schema (the shadow's) as pg_temp.
 CREATE OR REPLACE FUNCTION hqc.printed(rel regclass) RETURNS text LANGUAGE plpgsql STABLE
 SET search_path = '' AS $f$
 BEGIN
   RETURN (
-  SELECT rel::text);
+  SELECT CASE WHEN c.relnamespace = pg_catalog.pg_my_temp_schema() THEN 'pg_temp.' || pg_catalog.quote_ident(c.relname)
+              ELSE rel::text END
+    FROM pg_catalog.pg_class c WHERE c.oid = rel);
 END
 $f$;
 
@@ -692,7 +754,8 @@ DECLARE
   what text := pg_catalog.format('column %s.%s', pg_catalog.regexp_replace(rel, '^.*\.', ''), col);
   st text := hqc.usable_fast(rel, what);
   live text;
-  fp text := pg_catalog.md5(pg_catalog.concat_ws('|', typ, dflt, not_null, owns, extra, backfill));
+  -- (not_null as text prints true/false, as hqc.columns hashes it.)
+  fp text := pg_catalog.md5(pg_catalog.concat_ws('|', typ, dflt, not_null::text, owns, extra, backfill));
   a record;
   probe text;
   add text;
@@ -710,12 +773,21 @@ BEGIN
     IF pg_catalog.strpos(owns, 'a') = 0 THEN
       IF hqc.reporting() THEN
         PERFORM hqc.report('missing', 'column', rel || '.' || col, NULL, typ, NULL);
+        IF pg_catalog.current_setting('hqc.shadow_of', true) = rel THEN
+          PERFORM hqc.shadow_column(col, typ);
+        END IF;
         RETURN;
       END IF;
       RAISE EXCEPTION 'hqc: % does not exist: apply the earlier migrations first', what;
     END IF;
     add := pg_catalog.format('ALTER TABLE %s ADD COLUMN %I %s', rel, col, typ) || coalesce(' ' || extra, '');
-    IF backfill IS NOT NULL THEN
+    IF backfill IS NOT NULL AND hqc.reporting() THEN
+      PERFORM hqc.report('missing', 'column', rel || '.' || col, NULL, typ, pg_catalog.concat_ws(E';\n', add,
+        pg_catalog.format('UPDATE %s SET %I = (%s) WHERE %I IS NULL', rel, col, backfill, col),
+        CASE WHEN dflt IS NOT NULL OR not_null THEN pg_catalog.format('ALTER TABLE %s ', rel) || pg_catalog.concat_ws(', ',
+          pg_catalog.format('ALTER COLUMN %I SET DEFAULT ', col) || dflt,
+          CASE WHEN not_null THEN pg_catalog.format('ALTER COLUMN %I SET NOT NULL', col) END) END));
+    ELSIF backfill IS NOT NULL THEN
       -- Added bare; the rows that exist get the backfill value; then the
       -- default and NOT NULL (ADD COLUMN ... NOT NULL fails on rows).
       PERFORM hqc.apply('missing', 'column', rel || '.' || col, NULL, typ, add);
@@ -738,6 +810,8 @@ BEGIN
     END IF;
     IF NOT hqc.reporting() THEN
       PERFORM hqc.remember(rel, 'c', col || ':' || owns, fp, hqc.column_def(rel::regclass, col, owns));
+    ELSIF pg_catalog.current_setting('hqc.shadow_of', true) = rel THEN
+      PERFORM hqc.shadow_column(col, typ);
     END IF;
     RETURN;
   END IF;
@@ -842,7 +916,10 @@ DECLARE
 BEGIN
   PERFORM hqc.shadow(rel);
   PERFORM hqc.exec(hqc.on_shadow(ddl, rel, pg_catalog.length('CREATE POLICY ' || pg_catalog.quote_ident(pol) || ' ON')));
-  printed := hqc.policy_def('pg_temp.hqc_shadow'::regclass, pol);
+  -- (Subqueries name the table's columns after the table: the shadow's name
+  -- becomes the table's.)
+  printed := pg_catalog.regexp_replace(hqc.policy_def('pg_temp.hqc_shadow'::regclass, pol), '\mhqc_shadow\.',
+                                       pg_catalog.quote_ident(pg_catalog.regexp_replace(rel, '^.*\.', '')) || '.', 'g');
   EXECUTE pg_catalog.format('DROP POLICY %I ON pg_temp.hqc_shadow', pol);
   RETURN printed;
 END
@@ -862,15 +939,45 @@ BEGIN
 END
 $f$;
 
+-- A probe of kind k (check), i, p or t. In a report a declaration that
+-- cannot be built on the live table (a column it names is missing or of
+-- another type) yields NULL instead of stopping the report.
+CREATE OR REPLACE FUNCTION hqc.probe(kind "char", rel text, n text, ddl text) RETURNS text LANGUAGE plpgsql
+SET search_path = '' AS $f$
+BEGIN
+  IF NOT hqc.reporting() THEN
+    RETURN hqc.probe_of(kind, rel, n, ddl);
+  END IF;
+  BEGIN
+    RETURN hqc.probe_of(kind, rel, n, ddl);
+  EXCEPTION WHEN OTHERS THEN
+    RETURN NULL;
+  END;
+END
+$f$;
+
+CREATE OR REPLACE FUNCTION hqc.probe_of(kind "char", rel text, n text, ddl text) RETURNS text LANGUAGE plpgsql
+SET search_path = '' AS $f$
+BEGIN
+  RETURN CASE kind WHEN 'k' THEN hqc.probe_check(rel, n, ddl) WHEN 'i' THEN hqc.probe_index(rel, n, ddl)
+                   WHEN 'p' THEN hqc.probe_policy(rel, n, ddl) ELSE hqc.probe_trigger(rel, n, ddl) END;
+END
+$f$;
+
 -- An object the schema does not declare whose definition is the declared
 -- one under another name (an older database named it otherwise): renamed to
 -- the declared name rather than built a second time. `kind` is k, i, t or p;
 -- `declared` is the declaration as PostgreSQL prints it (hqc.probe_*).
+-- Never on a platform table (auth.users, ...): what hqc does not declare
+-- there is not its own, not even to rename.
 CREATE OR REPLACE FUNCTION hqc.adopt(rel text, kind "char", n text, declared text) RETURNS boolean LANGUAGE plpgsql
 SET search_path = '' AS $f$
 DECLARE
   c record;
 BEGIN
+  IF declared IS NULL OR NOT hqc.declared('', 'r', rel) THEN
+    RETURN false;
+  END IF;
   FOR c IN
     SELECT k.conname::text AS old, pg_catalog.format('ALTER TABLE %s RENAME CONSTRAINT %I TO %I', rel, k.conname, n) AS stmt
       FROM pg_catalog.pg_constraint k
@@ -898,9 +1005,12 @@ BEGIN
        OR hqc.unmanaged(kind::text, c.old) THEN
       CONTINUE;
     END IF;
-    PERFORM hqc.apply('different', CASE kind WHEN 'k' THEN 'constraint' WHEN 'i' THEN 'index' WHEN 't' THEN 'trigger'
+    PERFORM hqc.apply('renamed', CASE kind WHEN 'k' THEN 'constraint' WHEN 'i' THEN 'index' WHEN 't' THEN 'trigger'
                       ELSE 'policy' END, rel || ' ' || n, c.old, n, c.stmt);
-    IF NOT hqc.reporting() THEN
+    IF hqc.reporting() THEN
+      PERFORM pg_catalog.set_config('hqc.adopted', coalesce(nullif(pg_catalog.current_setting('hqc.adopted', true), ''), '|')
+                                                   || kind::text || ':' || rel || ':' || c.old || '|', true);
+    ELSE
       PERFORM hqc.say(pg_catalog.format('hqc: renamed %s to %s on %s (the declared definition under another name)',
                                         c.old, n, rel));
     END IF;
@@ -962,7 +1072,7 @@ BEGIN
     ix := hqc.index_oid(rel::regclass, con);
     declared := def;
     IF def LIKE 'CHECK %' AND st <> 'fresh' AND hqc.has_undeclared(rel, 'k') THEN
-      declared := hqc.probe_check(rel, con, def);
+      declared := hqc.probe('k', rel, con, def);
     END IF;
     IF def LIKE 'PRIMARY KEY %' THEN
       SELECT oid INTO pk FROM pg_catalog.pg_constraint WHERE conrelid = rel::regclass AND contype = 'p';
@@ -1005,7 +1115,7 @@ BEGIN
                                   AND s.fingerprint = fp AND s.def = live) THEN
     RETURN;
   END IF;
-  declared := CASE WHEN def LIKE 'CHECK %' THEN hqc.probe_check(rel, con, def) ELSE def END;
+  declared := CASE WHEN def LIKE 'CHECK %' THEN coalesce(hqc.probe('k', rel, con, def), def) ELSE def END;
   IF declared IS DISTINCT FROM live THEN
     IF hqc.reporting() THEN
       PERFORM hqc.report('different', 'constraint', rel || ' ' || con, live, declared,
@@ -1044,7 +1154,7 @@ BEGIN
   END IF;
   live := hqc.index_live(rel::regclass, idx);
   IF live IS NULL THEN
-    IF st = 'fresh' OR NOT hqc.has_undeclared(rel, 'i') OR NOT hqc.adopt(rel, 'i', idx, hqc.probe_index(rel, idx, ddl)) THEN
+    IF st = 'fresh' OR NOT hqc.has_undeclared(rel, 'i') OR NOT hqc.adopt(rel, 'i', idx, hqc.probe('i', rel, idx, ddl)) THEN
       PERFORM hqc.apply('missing', 'index', rel || ' ' || idx, NULL, ddl, ddl);
     END IF;
     IF NOT hqc.reporting() THEN
@@ -1057,7 +1167,7 @@ BEGIN
     RETURN;
   END IF;
   ix := hqc.index_oid(rel::regclass, idx);
-  declared := hqc.probe_index(rel, idx, ddl);
+  declared := coalesce(hqc.probe('i', rel, idx, ddl), ddl);
   -- An index that backs a constraint the schema does not declare is replaced
   -- too: the constraint would otherwise be pruned and take the index along.
   SELECT k.oid INTO con FROM pg_catalog.pg_constraint k WHERE k.conindid = ix AND k.conrelid = rel::regclass;
@@ -1100,7 +1210,7 @@ BEGIN
   END IF;
   live := hqc.policy_def(rel::regclass, pol);
   IF live IS NULL THEN
-    IF st = 'fresh' OR NOT hqc.has_undeclared(rel, 'p') OR NOT hqc.adopt(rel, 'p', pol, hqc.probe_policy(rel, pol, ddl)) THEN
+    IF st = 'fresh' OR NOT hqc.has_undeclared(rel, 'p') OR NOT hqc.adopt(rel, 'p', pol, hqc.probe('p', rel, pol, ddl)) THEN
       PERFORM hqc.apply('missing', 'policy', rel || ' ' || pg_catalog.quote_ident(pol), NULL, ddl, ddl);
     END IF;
     IF NOT hqc.reporting() THEN
@@ -1112,7 +1222,7 @@ BEGIN
                                   AND s.fingerprint = fp AND s.def = live) THEN
     RETURN;
   END IF;
-  declared := hqc.probe_policy(rel, pol, ddl);
+  declared := coalesce(hqc.probe('p', rel, pol, ddl), ddl);
   IF declared IS DISTINCT FROM live THEN
     PERFORM hqc.apply('different', 'policy', rel || ' ' || pg_catalog.quote_ident(pol), live, declared,
                       pg_catalog.format('DROP POLICY %I ON %s; %s', pol, rel, ddl));
@@ -1146,7 +1256,7 @@ BEGIN
   END IF;
   live := hqc.trigger_def(rel::regclass, trg);
   IF live IS NULL THEN
-    IF st = 'fresh' OR NOT hqc.has_undeclared(rel, 't') OR NOT hqc.adopt(rel, 't', trg, hqc.probe_trigger(rel, trg, ddl)) THEN
+    IF st = 'fresh' OR NOT hqc.has_undeclared(rel, 't') OR NOT hqc.adopt(rel, 't', trg, hqc.probe('t', rel, trg, ddl)) THEN
       PERFORM hqc.apply('missing', 'trigger', rel || ' ' || trg, NULL, ddl, ddl);
     END IF;
     IF NOT hqc.reporting() THEN
@@ -1158,7 +1268,7 @@ BEGIN
                                   AND s.fingerprint = fp AND s.def = live) THEN
     RETURN;
   END IF;
-  declared := hqc.probe_trigger(rel, trg, ddl);
+  declared := coalesce(hqc.probe('t', rel, trg, ddl), ddl);
   IF declared IS DISTINCT FROM live THEN
     PERFORM hqc.apply('different', 'trigger', rel || ' ' || trg, live, declared, ddl);
     IF hqc.reporting() THEN
@@ -1179,7 +1289,7 @@ CREATE OR REPLACE PROCEDURE hqc.drop(rel text, obj_kind text, n text) LANGUAGE p
 SET search_path = '' AS $f$
 DECLARE
   st text := hqc.usable(rel, pg_catalog.format('drop of %s', n));
-  found boolean;
+  def text;
   stmt text;
 BEGIN
   IF st IS NULL THEN
@@ -1187,20 +1297,20 @@ BEGIN
   END IF;
   CASE obj_kind
   WHEN 'constraint' THEN
-    found := hqc.constraint_def(rel::regclass, n) IS NOT NULL;
+    def := hqc.constraint_def(rel::regclass, n);
     stmt := pg_catalog.format('ALTER TABLE %s DROP CONSTRAINT %I', rel, n);
   WHEN 'index' THEN
-    found := hqc.index_oid(rel::regclass, n) IS NOT NULL;
+    def := hqc.index_def(hqc.index_oid(rel::regclass, n));
     stmt := pg_catalog.format('DROP INDEX %I.%I', hqc.schema_of(rel), n);
   WHEN 'policy' THEN
-    found := hqc.policy_def(rel::regclass, n) IS NOT NULL;
+    def := hqc.policy_def(rel::regclass, n);
     stmt := pg_catalog.format('DROP POLICY %I ON %s', n, rel);
   ELSE
-    found := hqc.trigger_def(rel::regclass, n) IS NOT NULL;
+    def := hqc.trigger_def(rel::regclass, n);
     stmt := pg_catalog.format('DROP TRIGGER %I ON %s', n, rel);
   END CASE;
-  IF found THEN
-    PERFORM hqc.apply('dropped', obj_kind, rel || ' ' || n, NULL, NULL, stmt);
+  IF def IS NOT NULL THEN
+    PERFORM hqc.apply('dropped', obj_kind, rel || ' ' || n, def, NULL, stmt);
   END IF;
   DELETE FROM hqc.object_state WHERE tbl = rel AND name = n AND hqc.object_state.kind = hqc.kind_letter(obj_kind);
 END
@@ -1359,48 +1469,58 @@ BEGIN
   fp := pg_catalog.md5(pg_catalog.concat_ws('|', rls, replica, realtime, acl::text, column_acls::text,
                                             sequence_acl::text, doc, column_docs::text, policy_docs::text,
                                             platform, hqc.pruning(), (hqc.setting('manifest'))[1]));
-  -- (A table created by this run holds only what was declared: no check.)
-  IF st <> 'fresh' AND EXISTS (SELECT 1 FROM hqc.object_state s WHERE s.tbl = rel AND s.kind = 'T' AND s.name = ''
+  -- (A table created by this run holds only what was declared: no check.
+  -- A report lists exempted objects too, which the remembered state omits.)
+  IF st <> 'fresh' AND NOT hqc.reporting() AND EXISTS (SELECT 1 FROM hqc.object_state s WHERE s.tbl = rel AND s.kind = 'T' AND s.name = ''
                                   AND s.fingerprint = fp AND s.def = hqc.table_facts(tab)) THEN
     IF NOT platform THEN
       PERFORM hqc.warn_undeclared_columns(rel, tab);
     END IF;
     RETURN;
   END IF;
-  -- Undeclared objects, unless exempted or on a platform table.
-  IF NOT platform AND st <> 'fresh' AND hqc.pruning() THEN
+  -- Undeclared objects, unless exempted or on a platform table; a report
+  -- lists them whether or not this run would prune, exempted ones noted.
+  IF NOT platform AND st <> 'fresh' AND (hqc.pruning() OR hqc.reporting()) THEN
     FOR c IN
       SELECT 'constraint' AS kind, k.conname::text AS n,
              pg_catalog.format('ALTER TABLE %s DROP CONSTRAINT %I', rel, k.conname) AS stmt,
              'pg_catalog.pg_constraint'::regclass AS cls, k.oid AS obj,
-             pg_catalog.pg_get_constraintdef(k.oid) AS def
+             pg_catalog.pg_get_constraintdef(k.oid) AS def, hqc.unmanaged('k', k.conname) AS exempt
         FROM pg_catalog.pg_constraint k
        WHERE k.conrelid = tab AND k.contype <> 'n' AND NOT EXISTS (SELECT 1 FROM hqc.manifest m WHERE m.tbl = rel AND m.kind = 'k' AND m.name = k.conname)
-         AND NOT hqc.unmanaged('k', k.conname)
          AND NOT EXISTS (SELECT 1 FROM hqc.manifest m WHERE m.kind = 'x' AND m.tbl IN (rel, '') AND m.name = k.conname)
       UNION ALL
       SELECT 'index', ic.relname::text, pg_catalog.format('DROP INDEX %s', x.indexrelid::regclass),
-             'pg_catalog.pg_class'::regclass, x.indexrelid, pg_catalog.pg_get_indexdef(x.indexrelid)
+             'pg_catalog.pg_class'::regclass, x.indexrelid, pg_catalog.pg_get_indexdef(x.indexrelid),
+             hqc.unmanaged('i', ic.relname)
         FROM pg_catalog.pg_index x JOIN pg_catalog.pg_class ic ON ic.oid = x.indexrelid
-       WHERE x.indrelid = tab AND NOT EXISTS (SELECT 1 FROM hqc.manifest m WHERE m.tbl = rel AND m.kind = 'i' AND m.name = ic.relname) AND NOT hqc.unmanaged('i', ic.relname)
+       WHERE x.indrelid = tab AND NOT EXISTS (SELECT 1 FROM hqc.manifest m WHERE m.tbl = rel AND m.kind = 'i' AND m.name = ic.relname)
          AND NOT EXISTS (SELECT 1 FROM hqc.manifest m WHERE m.kind = 'x' AND m.tbl IN (rel, '') AND m.name = ic.relname)
          AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_constraint k WHERE k.conindid = x.indexrelid AND k.conrelid = tab)
       UNION ALL
       SELECT 'trigger', t.tgname::text, pg_catalog.format('DROP TRIGGER %I ON %s', t.tgname, rel),
-             NULL, NULL, pg_catalog.pg_get_triggerdef(t.oid)
+             NULL, NULL, pg_catalog.pg_get_triggerdef(t.oid), hqc.unmanaged('t', t.tgname)
         FROM pg_catalog.pg_trigger t
        WHERE t.tgrelid = tab AND NOT t.tgisinternal AND NOT EXISTS (SELECT 1 FROM hqc.manifest m WHERE m.tbl = rel AND m.kind = 't' AND m.name = t.tgname)
-         AND NOT hqc.unmanaged('t', t.tgname) AND NOT EXISTS (SELECT 1 FROM hqc.manifest m WHERE m.kind = 'x' AND m.tbl IN (rel, '') AND m.name = t.tgname)
+         AND NOT EXISTS (SELECT 1 FROM hqc.manifest m WHERE m.kind = 'x' AND m.tbl IN (rel, '') AND m.name = t.tgname)
       UNION ALL
       SELECT 'policy', p.polname::text, pg_catalog.format('DROP POLICY %I ON %s', p.polname, rel),
-             NULL, NULL, hqc.policy_def(tab, p.polname)
+             NULL, NULL, hqc.policy_def(tab, p.polname), hqc.unmanaged('p', p.polname)
         FROM pg_catalog.pg_policy p
-       WHERE p.polrelid = tab AND NOT EXISTS (SELECT 1 FROM hqc.manifest m WHERE m.tbl = rel AND m.kind = 'p' AND m.name = p.polname) AND NOT hqc.unmanaged('p', p.polname)
+       WHERE p.polrelid = tab AND NOT EXISTS (SELECT 1 FROM hqc.manifest m WHERE m.tbl = rel AND m.kind = 'p' AND m.name = p.polname)
          AND NOT EXISTS (SELECT 1 FROM hqc.manifest m WHERE m.kind = 'x' AND m.tbl IN (rel, '') AND m.name = p.polname)
       ORDER BY 1, 2
     LOOP
       IF hqc.reporting() THEN
-        PERFORM hqc.report('undeclared', c.kind, rel || ' ' || c.n, c.def, NULL, c.stmt);
+        -- (One the report already names as renamed to a declared name is not
+        -- undeclared; an exempted one is noted.)
+        IF pg_catalog.strpos(coalesce(pg_catalog.current_setting('hqc.adopted', true), ''),
+                             '|' || hqc.kind_letter(c.kind)::text || ':' || rel || ':' || c.n || '|') = 0 THEN
+          PERFORM hqc.report(CASE WHEN c.exempt THEN 'exempt' ELSE 'undeclared' END, c.kind, rel || ' ' || c.n, c.def,
+                             NULL, CASE WHEN c.exempt THEN NULL ELSE c.stmt END);
+        END IF;
+        CONTINUE;
+      ELSIF c.exempt THEN
         CONTINUE;
       END IF;
       IF c.cls IS NOT NULL THEN
@@ -1518,6 +1638,18 @@ BEGIN
                           pg_catalog.format('COMMENT ON POLICY %I ON %s IS %L', c.polname, rel, c.want));
       END IF;
     END LOOP;
+    -- Reporting, a missing policy's comment joins the statement that makes it.
+    IF hqc.reporting() THEN
+      FOR c IN SELECT policy_docs[k] AS pol, policy_docs[k + 1] AS want
+                 FROM pg_catalog.generate_subscripts(policy_docs, 1) AS k
+                WHERE k % 2 = 1 AND policy_docs[k + 1] IS NOT NULL
+                  AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_policy p WHERE p.polrelid = tab AND p.polname = policy_docs[k]) LOOP
+        PERFORM hqc.report_with('policy', rel || ' ' || pg_catalog.quote_ident(c.pol));
+        PERFORM hqc.report('different', 'comment', rel || ' ' || c.pol, NULL, c.want,
+                           pg_catalog.format('COMMENT ON POLICY %I ON %s IS %L', c.pol, rel, c.want));
+      END LOOP;
+      PERFORM hqc.report_with(NULL, NULL);
+    END IF;
   END IF;
   IF NOT hqc.reporting() THEN
     PERFORM hqc.remember(rel, 'T', '', fp, hqc.table_facts(tab));
@@ -1636,7 +1768,8 @@ BEGIN
     -- The declared function built under another name, to compare definitions.
     probe := 'CREATE FUNCTION pg_temp.hqc_probe' || pg_catalog.substr(ddl, pg_catalog.strpos(ddl, '('));
     PERFORM hqc.exec(probe);
-    SELECT pg_catalog.replace(hqc.function_def(p.oid), 'FUNCTION ' || hqc.printed_fn(p.oid) || '(',
+    -- (pg_get_functiondef prints the session's temporary schema as pg_temp.)
+    SELECT pg_catalog.replace(hqc.function_def(p.oid), 'FUNCTION pg_temp.hqc_probe(',
                               'FUNCTION ' || hqc.printed_fn(fn) || '(')
       INTO declared
       FROM pg_catalog.pg_proc p WHERE p.proname = 'hqc_probe' AND p.pronamespace = pg_catalog.pg_my_temp_schema();
@@ -1659,8 +1792,17 @@ BEGIN
     PERFORM hqc.apply('missing', 'function', sig, NULL, ddl, ddl);
   END IF;
   IF hqc.reporting() AND fn IS NULL THEN
-    PERFORM pg_catalog.set_config('check_function_bodies', validate, true);
-    RETURN;
+    -- Made anyway inside the report's transaction, which is rolled back (a
+    -- new function locks nothing others use): what the schema builds on it
+    -- (defaults, triggers, policies) is then compared, not failed, and its
+    -- privileges and comment join the statement that makes it.
+    BEGIN
+      PERFORM hqc.exec(ddl);
+    EXCEPTION WHEN OTHERS THEN
+      PERFORM pg_catalog.set_config('check_function_bodies', validate, true);
+      RETURN;
+    END;
+    PERFORM hqc.report_with('function', sig);
   END IF;
   fn := pg_catalog.to_regprocedure(sig);
   IF acl IS NOT NULL THEN
@@ -1671,8 +1813,11 @@ BEGIN
   IF (SELECT description FROM pg_catalog.pg_description WHERE objoid = fn AND classoid = 'pg_catalog.pg_proc'::regclass AND objsubid = 0) IS DISTINCT FROM doc THEN
     PERFORM hqc.apply('different', 'comment', sig, NULL, doc, pg_catalog.format('COMMENT ON FUNCTION %s IS %L', sig, doc));
   END IF;
+  IF NOT existed AND hqc.reporting() THEN
+    PERFORM hqc.report_with(NULL, NULL);
+  END IF;
   -- Overloads of the name that the schema does not declare.
-  IF hqc.pruning() THEN
+  IF hqc.pruning() OR hqc.reporting() THEN
     FOR o IN SELECT p.oid::regprocedure AS f FROM pg_catalog.pg_proc p
               WHERE p.pronamespace = pg_catalog.to_regnamespace(pg_catalog.split_part(fname, '.', 1))
                 AND p.proname = pg_catalog.split_part(fname, '.', 2) AND p.oid <> fn
@@ -1829,8 +1974,11 @@ BEGIN
   IF hqc.has_extension(ext) THEN
     RETURN;
   END IF;
-  IF NOT optional OR hqc.reporting() THEN
+  -- (An optional one this server does not have is no difference.)
+  IF NOT optional OR (hqc.reporting() AND EXISTS (SELECT 1 FROM pg_catalog.pg_available_extensions WHERE name = ext)) THEN
     PERFORM hqc.apply('missing', 'extension', ext, NULL, NULL, stmt);
+    RETURN;
+  ELSIF hqc.reporting() THEN
     RETURN;
   END IF;
   BEGIN
@@ -2011,7 +2159,7 @@ BEGIN
     END IF;
   END LOOP;
   -- Cron jobs the schema does not declare that call one of its functions.
-  IF pg_catalog.to_regclass('cron.job') IS NOT NULL AND hqc.pruning() THEN
+  IF pg_catalog.to_regclass('cron.job') IS NOT NULL AND (hqc.pruning() OR hqc.reporting()) THEN
     FOR r IN EXECUTE 'SELECT j.jobid, j.jobname, j.command FROM cron.job j'
                      ' WHERE (j.jobname IS NULL OR NOT hqc.declared('''', ''j'', j.jobname))'
                      ' AND EXISTS (SELECT 1 FROM hqc.manifest m WHERE m.kind = ''f'' AND j.command ~*'
@@ -3648,7 +3796,7 @@ BEGIN
     CREATE SCHEMA hqc;
   END IF;
   IF pg_catalog.to_regprocedure('hqc.version()') IS NOT NULL THEN
-    current := hqc.version() = 'f8a567bee29ed37b';
+    current := hqc.version() = 'a17eded5222d5c81';
   END IF;
   IF NOT current THEN
     -- Another version: its functions go (their arguments may differ), and so does what
@@ -3691,7 +3839,7 @@ BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('f8a567bee29ed37b', '001_extensions');
+  CALL hqc.require('a17eded5222d5c81', '001_extensions');
 END
 $hqc$;
 
@@ -3733,7 +3881,7 @@ BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('f8a567bee29ed37b', '002_enums');
+  CALL hqc.require('a17eded5222d5c81', '002_enums');
 END
 $hqc$;
 
@@ -4650,7 +4798,7 @@ BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('f8a567bee29ed37b', '003_shared_functions');
+  CALL hqc.require('a17eded5222d5c81', '003_shared_functions');
 END
 $hqc$;
 
@@ -4775,7 +4923,7 @@ BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('f8a567bee29ed37b', '004_tenants');
+  CALL hqc.require('a17eded5222d5c81', '004_tenants');
 END
 $hqc$;
 
@@ -4892,7 +5040,7 @@ BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('f8a567bee29ed37b', '005_workspace');
+  CALL hqc.require('a17eded5222d5c81', '005_workspace');
 END
 $hqc$;
 
@@ -5173,7 +5321,7 @@ BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('f8a567bee29ed37b', '006_crm');
+  CALL hqc.require('a17eded5222d5c81', '006_crm');
 END
 $hqc$;
 
@@ -5742,7 +5890,7 @@ BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('f8a567bee29ed37b', '007_gateways');
+  CALL hqc.require('a17eded5222d5c81', '007_gateways');
 END
 $hqc$;
 
@@ -6092,7 +6240,7 @@ BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('f8a567bee29ed37b', '008_agents');
+  CALL hqc.require('a17eded5222d5c81', '008_agents');
 END
 $hqc$;
 
@@ -6246,7 +6394,7 @@ BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('f8a567bee29ed37b', '009_interactions');
+  CALL hqc.require('a17eded5222d5c81', '009_interactions');
 END
 $hqc$;
 
@@ -6396,7 +6544,7 @@ BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('f8a567bee29ed37b', '010_tasks_streams');
+  CALL hqc.require('a17eded5222d5c81', '010_tasks_streams');
 END
 $hqc$;
 
@@ -7143,7 +7291,7 @@ BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('f8a567bee29ed37b', '011_comments');
+  CALL hqc.require('a17eded5222d5c81', '011_comments');
 END
 $hqc$;
 
@@ -7246,7 +7394,7 @@ BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('f8a567bee29ed37b', '012_knowledge');
+  CALL hqc.require('a17eded5222d5c81', '012_knowledge');
 END
 $hqc$;
 
@@ -8174,7 +8322,7 @@ BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('f8a567bee29ed37b', '013_audit_notifications');
+  CALL hqc.require('a17eded5222d5c81', '013_audit_notifications');
 END
 $hqc$;
 
@@ -8429,7 +8577,7 @@ BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('f8a567bee29ed37b', '014_agent_inbox');
+  CALL hqc.require('a17eded5222d5c81', '014_agent_inbox');
 END
 $hqc$;
 
@@ -8832,7 +8980,7 @@ BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('f8a567bee29ed37b', '015_agent_commands');
+  CALL hqc.require('a17eded5222d5c81', '015_agent_commands');
 END
 $hqc$;
 
@@ -9075,7 +9223,7 @@ BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('f8a567bee29ed37b', '016_usage_budgets');
+  CALL hqc.require('a17eded5222d5c81', '016_usage_budgets');
 END
 $hqc$;
 
@@ -9553,7 +9701,7 @@ BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('f8a567bee29ed37b', '017_rls_realtime_storage');
+  CALL hqc.require('a17eded5222d5c81', '017_rls_realtime_storage');
 END
 $hqc$;
 
@@ -9724,7 +9872,7 @@ BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('f8a567bee29ed37b', '018_setup_wizard');
+  CALL hqc.require('a17eded5222d5c81', '018_setup_wizard');
 END
 $hqc$;
 
@@ -9868,7 +10016,7 @@ BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('f8a567bee29ed37b', '019_entity_links');
+  CALL hqc.require('a17eded5222d5c81', '019_entity_links');
 END
 $hqc$;
 
@@ -10096,7 +10244,7 @@ BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('f8a567bee29ed37b', '020_routines');
+  CALL hqc.require('a17eded5222d5c81', '020_routines');
 END
 $hqc$;
 
@@ -10590,7 +10738,7 @@ BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('f8a567bee29ed37b', '021_collections');
+  CALL hqc.require('a17eded5222d5c81', '021_collections');
 END
 $hqc$;
 
@@ -10922,7 +11070,7 @@ BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('f8a567bee29ed37b', '022_file_processing');
+  CALL hqc.require('a17eded5222d5c81', '022_file_processing');
 END
 $hqc$;
 
@@ -11032,7 +11180,7 @@ BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('f8a567bee29ed37b', '023_source_connections');
+  CALL hqc.require('a17eded5222d5c81', '023_source_connections');
 END
 $hqc$;
 
@@ -11181,7 +11329,7 @@ BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('f8a567bee29ed37b', '024_routines_extension');
+  CALL hqc.require('a17eded5222d5c81', '024_routines_extension');
 END
 $hqc$;
 
@@ -11477,7 +11625,7 @@ BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('f8a567bee29ed37b', '025_modular_workspace');
+  CALL hqc.require('a17eded5222d5c81', '025_modular_workspace');
 END
 $hqc$;
 
@@ -11519,7 +11667,7 @@ BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('f8a567bee29ed37b', '026_secrets');
+  CALL hqc.require('a17eded5222d5c81', '026_secrets');
 END
 $hqc$;
 
@@ -11622,7 +11770,7 @@ BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('f8a567bee29ed37b', '027_plugins');
+  CALL hqc.require('a17eded5222d5c81', '027_plugins');
 END
 $hqc$;
 
@@ -12078,7 +12226,7 @@ BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('f8a567bee29ed37b', '028_task_relations');
+  CALL hqc.require('a17eded5222d5c81', '028_task_relations');
 END
 $hqc$;
 
@@ -12264,7 +12412,7 @@ BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('f8a567bee29ed37b', '029_labels');
+  CALL hqc.require('a17eded5222d5c81', '029_labels');
 END
 $hqc$;
 
@@ -12387,7 +12535,7 @@ BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('f8a567bee29ed37b', '030_task_templates');
+  CALL hqc.require('a17eded5222d5c81', '030_task_templates');
 END
 $hqc$;
 
@@ -12474,7 +12622,7 @@ BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('f8a567bee29ed37b', '031_overdue_escalation');
+  CALL hqc.require('a17eded5222d5c81', '031_overdue_escalation');
 END
 $hqc$;
 
@@ -12576,7 +12724,7 @@ BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('f8a567bee29ed37b', '032_notification_gaps');
+  CALL hqc.require('a17eded5222d5c81', '032_notification_gaps');
 END
 $hqc$;
 
@@ -12723,7 +12871,7 @@ BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('f8a567bee29ed37b', '033_knowledge_chunk_pipeline');
+  CALL hqc.require('a17eded5222d5c81', '033_knowledge_chunk_pipeline');
 END
 $hqc$;
 
@@ -12966,7 +13114,7 @@ BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('f8a567bee29ed37b', '034_crm_search_index');
+  CALL hqc.require('a17eded5222d5c81', '034_crm_search_index');
 END
 $hqc$;
 
@@ -13029,7 +13177,7 @@ BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('f8a567bee29ed37b', '035_interactions_nullable_contact');
+  CALL hqc.require('a17eded5222d5c81', '035_interactions_nullable_contact');
 END
 $hqc$;
 
@@ -13082,7 +13230,7 @@ BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('f8a567bee29ed37b', '036_collection_agent_commands');
+  CALL hqc.require('a17eded5222d5c81', '036_collection_agent_commands');
 END
 $hqc$;
 
@@ -13115,7 +13263,7 @@ BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('f8a567bee29ed37b', '037_source_plugin_support');
+  CALL hqc.require('a17eded5222d5c81', '037_source_plugin_support');
 END
 $hqc$;
 
@@ -13170,7 +13318,7 @@ BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('f8a567bee29ed37b', '038_gateway_backups');
+  CALL hqc.require('a17eded5222d5c81', '038_gateway_backups');
 END
 $hqc$;
 
@@ -13239,7 +13387,7 @@ BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('f8a567bee29ed37b', '039_knowledge_library_scope');
+  CALL hqc.require('a17eded5222d5c81', '039_knowledge_library_scope');
 END
 $hqc$;
 
