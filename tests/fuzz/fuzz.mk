@@ -97,13 +97,16 @@ fuzz-smoke: fuzz-build fuzz-seeds
 ASAN_DIR     := $(BUILD)/asan
 ASAN_CC      ?= $(CC)
 ASAN_CFLAGS  := -g -O1 -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all
-ASAN_OBJ     := $(GEN_SRC:gen/%.c=$(ASAN_DIR)/obj/gen/%.o) $(ASAN_DIR)/obj/templates.o \
-	$(ASAN_DIR)/obj/lsan_plpgsql.o
+ASAN_OBJ     := $(GEN_SRC:gen/%.c=$(ASAN_DIR)/obj/gen/%.o) $(LIVE_SRC:live/%.c=$(ASAN_DIR)/obj/live/%.o) \
+	$(ASAN_DIR)/obj/templates.o $(ASAN_DIR)/obj/lsan_plpgsql.o
 
 asan-hqc: $(ASAN_DIR)/hqc
 $(ASAN_DIR)/obj/gen/%.o: gen/%.c $(GEN_HDR) | $(BUILD)/.deps-ok
 	@mkdir -p $(dir $@)
 	$(ASAN_CC) $(CPPFLAGS) -Igen $(WARN) $(ASAN_CFLAGS) $$(pkg-config --cflags $(PKGS)) -c $< -o $@
+$(ASAN_DIR)/obj/live/%.o: live/%.c $(LIVE_HDR) $(GEN_HDR) | $(BUILD)/.deps-ok
+	@mkdir -p $(dir $@)
+	$(ASAN_CC) $(CPPFLAGS) -I. -Igen $(WARN) $(ASAN_CFLAGS) -pthread $$(pkg-config --cflags $(PKGS) libpq) -c $< -o $@
 $(ASAN_DIR)/obj/templates.o: $(BUILD)/templates.c gen/base/tmpl.h gen/base/strbuf.h
 	@mkdir -p $(dir $@)
 	$(ASAN_CC) $(CPPFLAGS) $(WARN) $(ASAN_CFLAGS) -Igen -c $< -o $@
@@ -111,6 +114,6 @@ $(ASAN_DIR)/obj/lsan_plpgsql.o: tests/fuzz/lsan_plpgsql.c
 	@mkdir -p $(dir $@)
 	$(ASAN_CC) $(CPPFLAGS) $(WARN) $(ASAN_CFLAGS) -c $< -o $@
 $(ASAN_DIR)/hqc: $(ASAN_OBJ)
-	$(ASAN_CC) $(ASAN_CFLAGS) $(LSAN_WRAP) -o $@ $(ASAN_OBJ) $$(pkg-config --libs $(PKGS)) -lpg_query
+	$(ASAN_CC) $(ASAN_CFLAGS) $(LSAN_WRAP) -pthread -o $@ $(ASAN_OBJ) $$(pkg-config --libs $(PKGS) libpq) -lpg_query
 
 .DEFAULT_GOAL := $(FUZZ_SAVED_GOAL)
