@@ -326,15 +326,8 @@ void live_apply_job(LiveJob *job, void *ctx)
     Run r = {.job = job, .a = ctx};
     r.seed = (unsigned)time(NULL) ^ (unsigned)(uintptr_t)job;
     LiveError err = {0};
-    if (live_connect(&r.c, job->target, on_notice, job, &err)) {
-        job->outcome = LIVE_DB_UNREACHABLE;
-        live_job_reason(job, "%s", err.message ? err.message : "cannot connect");
-        live_error_move(&job->err, &err);
-        live_disconnect(&r.c);
+    if (live_job_connect(job, &r.c, on_notice))
         return;
-    }
-    const char *v = PQparameterStatus(r.c.pg, "server_version");
-    snprintf(job->server_version, sizeof job->server_version, "%s", v ? v : "");
     live_job_phase(job, "reading the history", SIZE_MAX);
     if (start_session(&r, &err)) {
         fail(&r, live_stop_requested() ? LIVE_DB_INTERRUPTED : LIVE_DB_FAILED, &err,

@@ -231,8 +231,8 @@ void live_fleet_run(const LiveFleet *f, LiveJob *jobs, size_t n)
             fprintf(stderr, "hqc: %zu of %zu canary database%s did not converge: not going on with the other %zu\n",
                     bad, f->canary, f->canary == 1 ? "" : "s", n - f->canary);
             why_not = "the canary databases did not all converge";
-        } else if (f->canary_check && !f->canary_check(jobs, f->canary, f->ctx)) {
-            why_not = "the check of the canary databases failed";
+        } else if (f->canary_check && !f->canary_check(jobs, f->canary, f->canary_ctx)) {
+            why_not = "hqc drift was not clean on the canary databases";
         }
         if (!why_not)
             run_wave(f->canary, n);

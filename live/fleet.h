@@ -24,8 +24,9 @@ typedef struct {
     void *ctx;
     /* After the canary wave, all of whose databases ended OK: may veto the
      * rest (returns false and says why on stderr). NULL: nothing more to check.
-     * HOOK: `hqc drift` on the canaries goes here. */
+     * apply: drift must be clean on them (live_drift_canaries). */
     bool (*canary_check)(LiveJob *canaries, size_t n, void *ctx);
+    void *canary_ctx;
 } LiveFleet;
 
 /* Runs f->fn on every job; returns when all jobs ended or were not started. */

@@ -37,6 +37,7 @@ void live_jobs_free(LiveJob *jobs, size_t n)
         for (size_t k = 0; k < jobs[i].n_notes; k++)
             free(jobs[i].notes[k]);
         free(jobs[i].notes);
+        live_drift_items_free(jobs[i].drift, jobs[i].n_drift);
     }
     free(jobs);
 }
@@ -67,6 +68,21 @@ void live_job_reason(LiveJob *job, const char *fmt, ...)
     va_end(ap);
 }
 
+int live_job_connect(LiveJob *job, LiveConn *c, LiveNoticeFn on_notice)
+{
+    LiveError err = {0};
+    if (live_connect(c, job->target, on_notice, job, &err)) {
+        job->outcome = LIVE_DB_UNREACHABLE;
+        live_job_reason(job, "%s", err.message ? err.message : "cannot connect");
+        live_error_move(&job->err, &err);
+        live_disconnect(c);
+        return -1;
+    }
+    const char *v = PQparameterStatus(c->pg, "server_version");
+    snprintf(job->server_version, sizeof job->server_version, "%s", v ? v : "");
+    return 0;
+}
+
 const char *live_db_outcome_name(LiveDbOutcome o)
 {
     static const char *const names[] = {"pending", "running", "ok", "behind", "failed",
@@ -79,4 +95,14 @@ const char *live_unit_state_name(LiveUnitState s)
     static const char *const names[] = {"not reached", "skipped", "applied", "failed", "would run",
                                         "applied", "pending", "changed", "never recorded"};
     return names[s];
+}
+
+void live_drift_items_free(LiveDriftItem *items, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        LiveDriftItem *d = &items[i];
+        free(d->module), free(d->what), free(d->kind), free(d->object);
+        free(d->live), free(d->declared), free(d->fix);
+    }
+    free(items);
 }

@@ -15,7 +15,7 @@ typedef enum {
     LIVE_DB_PENDING,        /* not started yet */
     LIVE_DB_RUNNING,
     LIVE_DB_OK,             /* at the compiled schema */
-    LIVE_DB_BEHIND,         /* not at the compiled schema (status, --dry-run) */
+    LIVE_DB_BEHIND,         /* not at the compiled schema (status, --dry-run, drift) */
     LIVE_DB_FAILED,         /* a unit failed: the database stopped at it */
     LIVE_DB_UNREACHABLE,    /* no connection, or a server hqc does not support */
     LIVE_DB_INTERRUPTED,    /* stopped by SIGINT/SIGTERM while running */
@@ -43,6 +43,17 @@ typedef struct {
     char *note;             /* status: why it is pending or changed (malloc'ed) */
 } LiveUnitResult;
 
+/* One difference hqc drift found: a row of the runtime's report. */
+typedef struct {
+    char *module;           /* the unit that declares the object */
+    char *what;             /* missing, different, undeclared, privileges, renamed,
+                               change (a pending change step), exempt, error */
+    char *kind;             /* table, column, index, policy, ... */
+    char *object;
+    char *live, *declared;  /* definitions, where there are two to show */
+    char *fix;              /* the statement that converges it, "-- ..." when none */
+} LiveDriftItem;
+
 typedef struct {
     const LiveTarget *target;
     LiveDbOutcome outcome;
@@ -65,6 +76,8 @@ typedef struct {
     bool has_history;       /* the database has table hqc.applied */
     char **notes;           /* WARNINGs and hqc's own notices (malloc'ed) */
     size_t n_notes, n_notes_dropped;
+    LiveDriftItem *drift;   /* drift: the differences (malloc'ed) */
+    size_t n_drift;
 } LiveJob;
 
 /* Jobs for every target, each with n_units unit slots. */
@@ -75,6 +88,13 @@ void live_jobs_free(LiveJob *jobs, size_t n);
 void live_job_note(LiveJob *job, const char *severity, const char *message);
 /* Sets job->reason (printf-style). */
 void live_job_reason(LiveJob *job, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Connects for the job (server messages to on_notice with the job as its
+ * context) and notes the server's version; -1 when that fails: the job is
+ * unreachable, with libpq's reason. */
+int live_job_connect(LiveJob *job, LiveConn *c, LiveNoticeFn on_notice);
+
+void live_drift_items_free(LiveDriftItem *items, size_t n);
 
 const char *live_db_outcome_name(LiveDbOutcome o);
 const char *live_unit_state_name(LiveUnitState s);

@@ -1,6 +1,5 @@
-/* live.c - hqc apply and hqc status: options, targets, the compiled schema,
- * the fleet run and the report, in that order. A new live command (drift)
- * adds its job function and report next to these. */
+/* live.c - hqc apply, status and drift: options, targets, the compiled
+ * schema, the fleet run and the report, in that order. */
 #include "live/live.h"
 
 #include <stdio.h>
@@ -9,6 +8,8 @@
 #include <unistd.h>
 
 #include "live/apply.h"
+#include "live/drift.h"
+#include "live/drift_report.h"
 #include "live/fleet.h"
 #include "live/options.h"
 #include "live/report.h"
@@ -30,18 +31,25 @@ const char live_usage_text[] =
     "      --lock-timeout D, --statement-timeout D, --lock-retries N\n"
     "                                        override project.deploy (D: 3s, 500ms, 10min)\n"
     "      --canary N                        apply to the first N databases first, go on only if all\n"
-    "                                        of them converged\n"
+    "                                        of them converged and hqc drift is clean on them\n"
     "      --max-failures K                  start no new database after K failed\n"
     "  status [OPTIONS] SCHEMA_DIR [URL...]  per database and unit: applied (when, by which hqc),\n"
     "                                        pending, changed since applied, or never recorded\n"
+    "  drift [OPTIONS] SCHEMA_DIR [URL...]   compare each database with the compiled schema, object by\n"
+    "                                        object, changing nothing: missing, different (both\n"
+    "                                        definitions), undeclared, privileges, pending change steps\n"
+    "      --sql                             print the statements that would converge it instead\n"
+    "      --format markdown                 for pull requests and issues (also text, json)\n"
+    "      --lock-timeout D                  how long to wait for a catalog lock (project.deploy)\n"
     "  common: --fleet FILE (one URL per line, # comments), -j N (connections at once, default 4),\n"
     "          --format text|json, --progress | --no-progress (default: on a terminal)\n"
     "  exit status: 0 every database is at the compiled schema, 1 some database is not (failed,\n"
-    "  unreachable, interrupted, pending) or the schema has errors, 2 usage or I/O error\n";
+    "  unreachable, interrupted, pending) or the schema has errors, 2 usage or I/O error;\n"
+    "  drift: 0 every database matches, 1 one drifted, 2 one could not be compared, or errors\n";
 
 bool live_is_command(const char *command)
 {
-    return !strcmp(command, "apply") || !strcmp(command, "status");
+    return !strcmp(command, "apply") || !strcmp(command, "status") || !strcmp(command, "drift");
 }
 
 int live_main(int argc, char **argv, const char *hqc_version)
@@ -65,7 +73,7 @@ int live_main(int argc, char **argv, const char *hqc_version)
     double t0 = live_now();
     LiveSchema schema;
     bool is_apply = o.cmd == LIVE_CMD_APPLY;
-    rc = live_schema_load(o.schema_dir, is_apply && !o.dry_run, &schema);
+    rc = live_schema_load(o.schema_dir, (is_apply && !o.dry_run) || o.cmd == LIVE_CMD_DRIFT, &schema);
     if (rc) {
         live_schema_free(&schema);
         live_targets_free(&targets);
@@ -81,18 +89,23 @@ int live_main(int argc, char **argv, const char *hqc_version)
         names[i] = schema.units[i].name;
     LiveApply apply;
     LiveStatus status = {&schema, o.statement_timeout};
+    LiveDrift drift;
     live_apply_init(&apply, &schema, &o, hqc_version);
+    live_drift_init(&drift, &schema, &o);
+    bool is_drift = o.cmd == LIVE_CMD_DRIFT;
     LiveFleet fleet = {
         .jobs = o.jobs,
         .canary = o.canary,
         .max_failures = o.max_failures,
         .progress = o.progress < 0 ? isatty(2) != 0 : o.progress != 0,
-        .title = is_apply ? (o.dry_run ? "hqc apply --dry-run" : "hqc apply") : "hqc status",
+        .title = is_apply ? (o.dry_run ? "hqc apply --dry-run" : "hqc apply") : is_drift ? "hqc drift" : "hqc status",
         .unit_names = names,
         .n_units = schema.n_units,
-        .fn = is_apply ? live_apply_job : live_status_job,
-        .ctx = is_apply ? (void *)&apply : (void *)&status,
-        .canary_check = NULL,   /* HOOK: drift of the canary databases */
+        .fn = is_apply ? live_apply_job : is_drift ? live_drift_job : live_status_job,
+        .ctx = is_apply ? (void *)&apply : is_drift ? (void *)&drift : (void *)&status,
+        /* A canary has converged when hqc drift finds nothing on it. */
+        .canary_check = is_apply && !o.dry_run ? live_drift_canaries : NULL,
+        .canary_ctx = &drift,
     };
     live_stop_begin();
     live_fleet_run(&fleet, jobs, targets.n);
@@ -101,10 +114,15 @@ int live_main(int argc, char **argv, const char *hqc_version)
     LiveReport report = {o.command, o.schema_dir, hqc_version, &schema, jobs, targets.n, live_now() - t0, o.dry_run};
     if (is_apply)
         live_report_apply(&report, o.format, stdout);
+    else if (is_drift)
+        live_report_drift(&report, o.format, o.sql, stdout);
     else
         live_report_status(&report, o.format, stdout);
     LiveTally t = live_report_tally(jobs, targets.n);
     rc = t.by_outcome[LIVE_DB_OK] == targets.n ? 0 : 1;
+    /* drift: 2 when a database could not be compared. */
+    if (is_drift && t.by_outcome[LIVE_DB_OK] + t.by_outcome[LIVE_DB_BEHIND] < targets.n)
+        rc = 2;
     if (fflush(stdout) || ferror(stdout)) {
         fprintf(stderr, "hqc: cannot write the report\n");
         rc = 2;

@@ -117,7 +117,7 @@ int live_options_parse(int argc, char **argv, LiveOptions *o)
                 return live_usage_error("--format needs %s, not \"%s\"",
                                         o->cmd == LIVE_CMD_DRIFT ? "text, markdown or json" : "text or json", val);
         } else if (!strcmp(a, "--lock-timeout") || !strcmp(a, "--statement-timeout")) {
-            accepts = a[2] == 'l' ? LIVE_CMD_APPLY : all;
+            accepts = a[2] == 'l' ? LIVE_CMD_APPLY | LIVE_CMD_DRIFT : all;
             TAKES_VALUE("a duration such as 3s, 500ms or 10min");
             if (!live_duration_valid(val))
                 return live_usage_error("%s needs a duration such as 3s, 500ms or 10min, not \"%s\"", a, val);
@@ -142,6 +142,9 @@ int live_options_parse(int argc, char **argv, LiveOptions *o)
         } else if (!strcmp(a, "--dry-run")) {
             accepts = LIVE_CMD_APPLY;
             o->dry_run = true;
+        } else if (!strcmp(a, "--sql")) {
+            accepts = LIVE_CMD_DRIFT;
+            o->sql = true;
         } else if (!strcmp(a, "--force")) {
             accepts = LIVE_CMD_APPLY;
             o->force = true;
@@ -160,6 +163,8 @@ int live_options_parse(int argc, char **argv, LiveOptions *o)
     }
     if (!o->schema_dir)
         return live_usage_error("hqc %s needs a schema directory", o->command);
+    if (o->sql && o->format == LIVE_FMT_JSON)
+        return live_usage_error("--sql prints SQL; the JSON report has each difference's statement already");
     if (o->fleet_file && o->n_urls)
         return live_usage_error("give databases either as URLs or with --fleet, not both");
     return 0;

@@ -1,5 +1,4 @@
-/* options.h - the command line of the live commands (apply, status; drift
- * reuses it): schema, databases, concurrency, output format, session
+/* options.h - the command line of the live commands (apply, status, drift): schema, databases, concurrency, output format, session
  * settings. One parser, each option marked with the commands it serves. */
 #ifndef HQC_LIVE_OPTIONS_H
 #define HQC_LIVE_OPTIONS_H
@@ -13,7 +12,7 @@ typedef enum { LIVE_FMT_TEXT, LIVE_FMT_JSON, LIVE_FMT_MARKDOWN } LiveFormat;
 enum { LIVE_CMD_APPLY = 1, LIVE_CMD_STATUS = 2, LIVE_CMD_DRIFT = 4 };
 
 typedef struct {
-    const char *command;            /* "apply", "status" */
+    const char *command;            /* "apply", "status", "drift" */
     unsigned cmd;                   /* its LIVE_CMD_* bit */
     const char *schema_dir;         /* a directory or git:REV[:PATH] */
     const char **urls;              /* databases named on the command line (malloc'ed array) */
@@ -27,6 +26,7 @@ typedef struct {
     int prune;                      /* --prune 1 / --no-prune 0 (default 1) */
     bool dry_run;                   /* --dry-run */
     bool force;                     /* --force: run every unit */
+    bool sql;                       /* drift --sql: print the converging statements */
     size_t canary;                  /* --canary N, 0: none */
     size_t max_failures;            /* --max-failures K, 0: no limit */
     int progress;                   /* --progress 1 / --no-progress 0 / -1: when stderr is a terminal */

@@ -19,8 +19,23 @@ LiveTally live_report_tally(const LiveJob *jobs, size_t n)
     return t;
 }
 
+void live_report_outcomes(FILE *out, const LiveTally *t, const char *behind)
+{
+    static const struct {
+        LiveDbOutcome o;
+        const char *name;
+    } parts[] = {{LIVE_DB_BEHIND, NULL},
+                 {LIVE_DB_FAILED, "failed"},
+                 {LIVE_DB_UNREACHABLE, "unreachable"},
+                 {LIVE_DB_INTERRUPTED, "interrupted"},
+                 {LIVE_DB_NOT_STARTED, "not started"}};
+    for (size_t i = 0; i < sizeof parts / sizeof parts[0]; i++)
+        if (t->by_outcome[parts[i].o])
+            fprintf(out, ", %zu %s", t->by_outcome[parts[i].o], parts[i].name ? parts[i].name : behind);
+}
+
 /* Writes s with every line break (and the indentation after it) as one space. */
-static void put_folded(FILE *out, const char *s)
+void live_report_folded(FILE *out, const char *s)
 {
     for (; s && *s; s++) {
         if (*s == '\n' || *s == '\r') {
@@ -35,19 +50,21 @@ static void put_folded(FILE *out, const char *s)
 }
 
 /* Writes s indented, one output line per line of s. */
-static void put_indented(FILE *out, const char *prefix, const char *s)
+void live_report_indented(FILE *out, const char *prefix, const char *s)
 {
     fprintf(out, "%s", prefix);
+    char last = '\0';
     for (; *s; s++) {
         putc(*s, out);
+        last = *s;
         if (*s == '\n' && s[1])
             fprintf(out, "%*s", (int)strlen(prefix), "");
     }
-    if (s[-1] != '\n')
+    if (last != '\n')
         putc('\n', out);
 }
 
-static int label_width(const LiveReport *r)
+int live_report_label_width(const LiveReport *r)
 {
     size_t w = 8;
     for (size_t i = 0; i < r->n; i++)
@@ -74,16 +91,16 @@ static void put_error_details(FILE *out, const LiveJob *j)
     const char *pad = "      ";
     if (j->err.detail) {
         fprintf(out, "%sDETAIL: ", pad);
-        put_folded(out, j->err.detail);
+        live_report_folded(out, j->err.detail);
         putc('\n', out);
     }
     if (j->err.hint) {
         fprintf(out, "%sHINT: ", pad);
-        put_folded(out, j->err.hint);
+        live_report_folded(out, j->err.hint);
         putc('\n', out);
     }
     if (j->err.context)
-        put_indented(out, "      CONTEXT: ", j->err.context);
+        live_report_indented(out, "      CONTEXT: ", j->err.context);
 }
 
 static void text_apply_db(const LiveReport *r, const LiveJob *j, int w, FILE *out)
@@ -105,7 +122,7 @@ static void text_apply_db(const LiveReport *r, const LiveJob *j, int w, FILE *ou
             fprintf(out, " ...");
         fprintf(out, " (%zu skipped)", j->n_skipped);
     } else {
-        put_folded(out, j->reason ? j->reason : "");
+        live_report_folded(out, j->reason ? j->reason : "");
     }
     if (j->waited)
         fprintf(out, ", after waiting for another hqc apply");
@@ -126,7 +143,7 @@ static void text_apply_db(const LiveReport *r, const LiveJob *j, int w, FILE *ou
         if (notice && ++notices > 3)
             continue;
         fprintf(out, "      ");
-        put_folded(out, j->notes[k]);
+        live_report_folded(out, j->notes[k]);
         putc('\n', out);
     }
     if (notices > 3 || j->n_notes_dropped)
@@ -141,22 +158,11 @@ static void text_summary(const LiveReport *r, FILE *out)
             !strcmp(r->command, "status") ? "at the compiled schema" : "ok");
     if (!strcmp(r->command, "apply") && !r->dry_run)
         fprintf(out, " (%zu changed, %zu already up to date)", t.changed, t.by_outcome[LIVE_DB_OK] - t.changed);
-    static const struct {
-        LiveDbOutcome o;
-        const char *name;
-    } parts[] = {{LIVE_DB_BEHIND, "behind"},
-                 {LIVE_DB_FAILED, "failed"},
-                 {LIVE_DB_UNREACHABLE, "unreachable"},
-                 {LIVE_DB_INTERRUPTED, "interrupted"},
-                 {LIVE_DB_NOT_STARTED, "not started"}};
-    for (size_t i = 0; i < sizeof parts / sizeof parts[0]; i++)
-        if (t.by_outcome[parts[i].o])
-            fprintf(out, ", %zu %s", t.by_outcome[parts[i].o],
-                    parts[i].o == LIVE_DB_BEHIND && r->dry_run ? "would change" : parts[i].name);
+    live_report_outcomes(out, &t, r->dry_run ? "would change" : "behind");
     fprintf(out, "; %.2f s\n", r->elapsed);
 }
 
-static void json_error(FILE *out, const LiveJob *j)
+void live_report_json_error(FILE *out, const LiveJob *j)
 {
     if (j->outcome == LIVE_DB_OK || j->outcome == LIVE_DB_BEHIND || !j->reason) {
         fputs("null", out);
@@ -233,7 +239,7 @@ static void json_tail(const LiveReport *r, FILE *out)
 void live_report_apply(const LiveReport *r, LiveFormat fmt, FILE *out)
 {
     if (fmt != LIVE_FMT_JSON) {
-        int w = label_width(r);
+        int w = live_report_label_width(r);
         for (size_t i = 0; i < r->n; i++)
             text_apply_db(r, &r->jobs[i], w, out);
         text_summary(r, out);
@@ -259,7 +265,7 @@ void live_report_apply(const LiveReport *r, LiveFormat fmt, FILE *out)
             fputs("}", out);
         }
         fputs("],\n     \"error\": ", out);
-        json_error(out, j);
+        live_report_json_error(out, j);
         fputs(",\n     \"messages\": [", out);
         for (size_t k = 0; k < j->n_notes; k++) {
             if (k)
@@ -276,7 +282,7 @@ static void text_status_db(const LiveReport *r, const LiveJob *j, FILE *out)
     fprintf(out, "%s: ", j->target->label);
     if (j->outcome != LIVE_DB_OK && j->outcome != LIVE_DB_BEHIND) {
         fprintf(out, "%s: ", j->outcome == LIVE_DB_UNREACHABLE ? "UNREACHABLE" : "FAILED");
-        put_folded(out, j->reason ? j->reason : "");
+        live_report_folded(out, j->reason ? j->reason : "");
         putc('\n', out);
         return;
     }
@@ -305,7 +311,7 @@ static void text_status_db(const LiveReport *r, const LiveJob *j, FILE *out)
             putc(')', out);
         if (ur->note) {
             fputs(": ", out);
-            put_folded(out, ur->note);
+            live_report_folded(out, ur->note);
         }
         putc('\n', out);
     }
@@ -340,7 +346,7 @@ void live_report_status(const LiveReport *r, LiveFormat fmt, FILE *out)
             fputs("}", out);
         }
         fputs("],\n     \"error\": ", out);
-        json_error(out, j);
+        live_report_json_error(out, j);
         fputs("}", out);
     }
     json_tail(r, out);

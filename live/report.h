@@ -25,11 +25,24 @@ typedef struct {
 void live_report_apply(const LiveReport *r, LiveFormat fmt, FILE *out);
 void live_report_status(const LiveReport *r, LiveFormat fmt, FILE *out);
 
+/* Pieces the reports of every command share. */
+/* Writes s with every line break (and the indentation after it) as one space. */
+void live_report_folded(FILE *out, const char *s);
+/* Writes s after prefix, its further lines indented as far. */
+void live_report_indented(FILE *out, const char *prefix, const char *s);
+/* The error of a database as a JSON object, or null. */
+void live_report_json_error(FILE *out, const LiveJob *j);
+/* Width of the database column: the longest label, at most 60. */
+int live_report_label_width(const LiveReport *r);
+
 /* Counts of outcomes, for summaries and the exit status. */
 typedef struct {
     size_t by_outcome[LIVE_DB_NOT_STARTED + 1];
     size_t changed;             /* OK databases where a unit ran */
 } LiveTally;
 LiveTally live_report_tally(const LiveJob *jobs, size_t n);
+/* ", 2 behind, 1 failed, ...": the outcomes other than OK that occurred,
+ * BEHIND named `behind` ("behind", "would change", "drifted"). */
+void live_report_outcomes(FILE *out, const LiveTally *t, const char *behind);
 
 #endif /* HQC_LIVE_REPORT_H */

@@ -128,6 +128,11 @@ int live_split(const char *sql, LiveSplit *out, char **err)
     return 0;
 }
 
+bool live_split_tx_control(const char *sql, const LiveStmt *st)
+{
+    return tx_kind(sql, st) != TX_NONE;
+}
+
 void live_split_free(LiveSplit *s)
 {
     free(s->stmts);

@@ -33,6 +33,9 @@ typedef struct {
 int live_split(const char *sql, LiveSplit *out, char **err);
 void live_split_free(LiveSplit *s);
 
+/* Does the statement open or close a transaction (BEGIN, COMMIT, ...)? */
+bool live_split_tx_control(const char *sql, const LiveStmt *st);
+
 /* The text of group g: from its first token to the end of its last statement. */
 size_t live_split_group_text(const LiveSplit *s, size_t g, size_t *start);
 

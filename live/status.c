@@ -77,15 +77,8 @@ void live_status_job(LiveJob *job, void *ctx)
     LiveConn c;
     LiveError err = {0};
     LiveHistory h = {0};
-    if (live_connect(&c, job->target, NULL, NULL, &err)) {
-        job->outcome = LIVE_DB_UNREACHABLE;
-        live_job_reason(job, "%s", err.message ? err.message : "cannot connect");
-        live_error_move(&job->err, &err);
-        live_disconnect(&c);
+    if (live_job_connect(job, &c, NULL))
         return;
-    }
-    const char *v = PQparameterStatus(c.pg, "server_version");
-    snprintf(job->server_version, sizeof job->server_version, "%s", v ? v : "");
     live_job_phase(job, "reading the history", SIZE_MAX);
     int rc = 0;
     if (st->statement_timeout) {

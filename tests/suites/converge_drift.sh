@@ -8,6 +8,8 @@
 # replica identity, publication membership, function attributes and bodies),
 # then apply the migrations (one psql -f per file): the catalog of the fresh
 # install must come back exactly (schema hqc left out; row counts too).
+# hqc drift must find the mutated database drifted (exit 1) without changing
+# it, and the converged one clean (exit 0).
 #
 # Each case is one seed: it picks the database (HQ, schema/, for every eighth
 # seed; otherwise the fixture, tests/cases/fixture/schema), and then
@@ -95,12 +97,27 @@ for ((s = seed0; s < seed0 + cases; s++)); do
 	if cmp -s "$tmp/tpl_$k.txt" "$tmp/$db.mutated.txt" && cmp -s "$tmp/tpl_$k.txt.rows" "$tmp/$db.mutated.txt.rows"; then
 		echo "FAIL: seed $s ($k): the $applied applied mutations changed nothing in the catalog"; ok=0
 	fi
+	# hqc drift sees what the mutations did (exit 1) and changes nothing.
+	schema_dir=tests/cases/fixture/schema; [ "$k" = hq ] && schema_dir=schema
+	if [ $ok = 1 ]; then
+		drc=0; "$hqc" drift "$schema_dir" "dbname=$db" >"$tmp/$db.drift" 2>&1 || drc=$?
+		cv_catalog "$db" "$tmp/$db.drifted.txt"
+		if [ $drc != 1 ]; then
+			echo "FAIL: seed $s ($k): hqc drift on the mutated database: exit $drc (1 expected):"; head -n 12 "$tmp/$db.drift" | sed 's/^/    /'; ok=0
+		elif ! cmp -s "$tmp/$db.mutated.txt" "$tmp/$db.drifted.txt"; then
+			echo "FAIL: seed $s ($k): hqc drift changed the catalog"; ok=0
+		fi
+	fi
 	if [ $ok = 1 ] && cv_apply "$db" "$( [ "$k" = hq ] && echo out/migrations || echo "$tmp/fx_out/migrations")" "$tmp/$db.apply.log" >"$tmp/$db.apply.out"; then
 		cv_catalog "$db" "$tmp/$db.after.txt"
 		if ! diff "$tmp/tpl_$k.txt" "$tmp/$db.after.txt" >"$tmp/$db.diff" || ! diff "$tmp/tpl_$k.txt.rows" "$tmp/$db.after.txt.rows" >>"$tmp/$db.diff"; then
 			echo "FAIL: seed $s ($k): the fresh catalog did not come back ($(grep -c '^[<>]' "$tmp/$db.diff") facts differ; < fresh, > after):"
 			grep '^[<>]' "$tmp/$db.diff" | head -n 12 | sed 's/^/    /'
 			ok=0
+		fi
+		drc=0; "$hqc" drift "$schema_dir" "dbname=$db" >"$tmp/$db.drift2" 2>&1 || drc=$?
+		if [ $drc != 0 ]; then
+			echo "FAIL: seed $s ($k): hqc drift after the migrations: exit $drc (0 expected):"; head -n 12 "$tmp/$db.drift2" | sed 's/^/    /'; ok=0
 		fi
 	elif [ $ok = 1 ]; then
 		echo "FAIL: seed $s ($k): the migrations do not apply to the mutated database:"; sed 's/^/    /' "$tmp/$db.apply.out"
