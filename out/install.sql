@@ -20,7 +20,7 @@ $hqc$;
 BEGIN;
 DO $hqc$
 DECLARE
-  runtime text := $runtime$-- hqc runtime a17eded5222d5c81: functions of schema hqc that every migration calls.
+  runtime text := $runtime$-- hqc runtime 6082603a086e2c07: functions of schema hqc that every migration calls.
 --
 -- Each migration says what it declares (a table, an index, a policy, ...);
 -- these functions compare that with the live catalog and change only what
@@ -80,7 +80,7 @@ CREATE OR REPLACE FUNCTION hqc.version() RETURNS text LANGUAGE plpgsql IMMUTABLE
 SET search_path = '' AS $f$
 BEGIN
   RETURN (
-  SELECT 'a17eded5222d5c81'::text);
+  SELECT '6082603a086e2c07'::text);
 END
 $f$;
 
@@ -182,6 +182,14 @@ BEGIN
                    AND r.object = report.object AND r.fix IS NOT DISTINCT FROM report.fix)
      OR report.what = 'undeclared' AND EXISTS (SELECT 1 FROM pg_temp.hqc_report r WHERE r.what = 'dropped'
                                                  AND r.kind = report.kind AND r.object = report.object) THEN
+    RETURN;
+  END IF;
+  -- The privileges of one object are one difference, its statements joined.
+  IF report.what = 'privileges' AND EXISTS (SELECT 1 FROM pg_temp.hqc_report r WHERE r.what = 'privileges'
+                                              AND r.kind = report.kind AND r.object = report.object) THEN
+    UPDATE pg_temp.hqc_report r SET fix = r.fix || E';\n' || report.fix
+     WHERE r.what = 'privileges' AND r.kind = report.kind AND r.object = report.object
+       AND NOT report.fix = ANY (pg_catalog.string_to_array(r.fix, E';\n'));
     RETURN;
   END IF;
   -- An object a declared drop removes is that drop, not an undeclared one.
@@ -830,10 +838,7 @@ BEGIN
    WHERE at.attrelid = rel::regclass AND at.attname = col;
   -- The type is never changed implicitly (that is an explicit change_type).
   IF a.typ <> typ THEN
-    PERFORM hqc.exec(pg_catalog.format('ALTER TABLE %s ADD COLUMN hqc_type_probe %s', hqc.shadow(rel), typ));
-    SELECT pg_catalog.format_type(atttypid, atttypmod) INTO probe FROM pg_catalog.pg_attribute
-     WHERE attrelid = 'pg_temp.hqc_shadow'::regclass AND attname = 'hqc_type_probe';
-    EXECUTE 'ALTER TABLE pg_temp.hqc_shadow DROP COLUMN hqc_type_probe';
+    probe := hqc.probe_column('t', rel, col, typ);
     IF probe <> a.typ THEN
       IF hqc.reporting() THEN
         PERFORM hqc.report('different', 'column type', rel || '.' || col, a.typ, probe, NULL);
@@ -852,13 +857,7 @@ BEGIN
   END IF;
   IF pg_catalog.strpos(owns, 'd') > 0 AND a.dflt IS DISTINCT FROM dflt AND extra IS NULL THEN
     -- The declared default as PostgreSQL prints it (NULL: none).
-    probe := NULL;
-    IF dflt IS NOT NULL THEN
-      PERFORM hqc.exec(pg_catalog.format('ALTER TABLE %s ALTER COLUMN %I SET DEFAULT %s', hqc.shadow(rel), col, dflt));
-      SELECT pg_catalog.pg_get_expr(d.adbin, d.adrelid) INTO probe FROM pg_catalog.pg_attrdef d
-        JOIN pg_catalog.pg_attribute at ON at.attrelid = d.adrelid AND at.attnum = d.adnum
-       WHERE d.adrelid = 'pg_temp.hqc_shadow'::regclass AND at.attname = col;
-    END IF;
+    probe := CASE WHEN dflt IS NOT NULL THEN hqc.probe_column('d', rel, col, dflt) END;
     IF probe IS DISTINCT FROM a.dflt THEN
       subs := subs || CASE WHEN dflt IS NULL THEN pg_catalog.format('ALTER COLUMN %I DROP DEFAULT', col)
                            ELSE pg_catalog.format('ALTER COLUMN %I SET DEFAULT %s', col, dflt) END;
@@ -936,6 +935,56 @@ BEGIN
                                 ' ON ' || hqc.printed('pg_temp.hqc_shadow') || ' ', ' ON ' || hqc.printed(rel::regclass) || ' ');
   EXECUTE pg_catalog.format('DROP TRIGGER %I ON pg_temp.hqc_shadow', trg);
   RETURN printed;
+END
+$f$;
+
+-- A column's declared type (what 't') or default (what 'd') as PostgreSQL
+-- prints it, built on the shadow. In a report, one that cannot be built
+-- (it names what the database lacks) is compared as written.
+CREATE OR REPLACE FUNCTION hqc.probe_column(what "char", rel text, col text, decl text) RETURNS text LANGUAGE plpgsql
+SET search_path = '' AS $f$
+DECLARE
+  printed text;
+BEGIN
+  IF what = 't' THEN
+    PERFORM hqc.exec(pg_catalog.format('ALTER TABLE %s ADD COLUMN hqc_type_probe %s', hqc.shadow(rel), decl));
+    SELECT pg_catalog.format_type(atttypid, atttypmod) INTO printed FROM pg_catalog.pg_attribute
+     WHERE attrelid = 'pg_temp.hqc_shadow'::regclass AND attname = 'hqc_type_probe';
+    EXECUTE 'ALTER TABLE pg_temp.hqc_shadow DROP COLUMN hqc_type_probe';
+  ELSE
+    PERFORM hqc.exec(pg_catalog.format('ALTER TABLE %s ALTER COLUMN %I SET DEFAULT %s', hqc.shadow(rel), col, decl));
+    SELECT pg_catalog.pg_get_expr(d.adbin, d.adrelid) INTO printed FROM pg_catalog.pg_attrdef d
+      JOIN pg_catalog.pg_attribute at ON at.attrelid = d.adrelid AND at.attnum = d.adnum
+     WHERE d.adrelid = 'pg_temp.hqc_shadow'::regclass AND at.attname = col;
+  END IF;
+  RETURN printed;
+EXCEPTION WHEN OTHERS THEN
+  IF hqc.reporting() THEN
+    RETURN decl;
+  END IF;
+  RAISE;
+END
+$f$;
+
+-- The declared function as PostgreSQL prints it, built under another name
+-- (in a report, as written when it cannot be built).
+CREATE OR REPLACE FUNCTION hqc.probe_function(fn regprocedure, sig text, ddl text) RETURNS text LANGUAGE plpgsql
+SET search_path = '' AS $f$
+DECLARE
+  printed text;
+BEGIN
+  PERFORM hqc.exec('CREATE FUNCTION pg_temp.hqc_probe' || pg_catalog.substr(ddl, pg_catalog.strpos(ddl, '(')));
+  -- (pg_get_functiondef prints the session's temporary schema as pg_temp.)
+  SELECT pg_catalog.replace(hqc.function_def(p.oid), 'FUNCTION pg_temp.hqc_probe(', 'FUNCTION ' || hqc.printed_fn(fn) || '(')
+    INTO printed
+    FROM pg_catalog.pg_proc p WHERE p.proname = 'hqc_probe' AND p.pronamespace = pg_catalog.pg_my_temp_schema();
+  PERFORM hqc.exec('DROP FUNCTION pg_temp.hqc_probe' || pg_catalog.substr(sig, pg_catalog.strpos(sig, '(')));
+  RETURN printed;
+EXCEPTION WHEN OTHERS THEN
+  IF hqc.reporting() THEN
+    RETURN ddl;
+  END IF;
+  RAISE;
 END
 $f$;
 
@@ -1717,7 +1766,6 @@ DECLARE
   fname text := pg_catalog.split_part(sig, '(', 1);
   fp text := pg_catalog.md5(pg_catalog.concat_ws('|', ddl, acl::text, doc));
   live text;
-  probe text;
   declared text;
   o record;
   existed boolean;
@@ -1742,7 +1790,9 @@ BEGIN
     PERFORM pg_catalog.set_config('check_function_bodies', validate, true);
     RETURN;
   END IF;
-  fn := pg_catalog.to_regprocedure(sig);
+  -- (In a report, an argument type the database lacks means the function is
+  -- missing too; applying, that stops the run where it belongs.)
+  fn := CASE WHEN hqc.reporting() THEN hqc.regprocedure(sig) ELSE pg_catalog.to_regprocedure(sig) END;
   existed := fn IS NOT NULL;
   IF NOT owned THEN
     IF fn IS NULL AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_proc p
@@ -1765,15 +1815,7 @@ BEGIN
       PERFORM pg_catalog.set_config('check_function_bodies', validate, true);
       RETURN;
     END IF;
-    -- The declared function built under another name, to compare definitions.
-    probe := 'CREATE FUNCTION pg_temp.hqc_probe' || pg_catalog.substr(ddl, pg_catalog.strpos(ddl, '('));
-    PERFORM hqc.exec(probe);
-    -- (pg_get_functiondef prints the session's temporary schema as pg_temp.)
-    SELECT pg_catalog.replace(hqc.function_def(p.oid), 'FUNCTION pg_temp.hqc_probe(',
-                              'FUNCTION ' || hqc.printed_fn(fn) || '(')
-      INTO declared
-      FROM pg_catalog.pg_proc p WHERE p.proname = 'hqc_probe' AND p.pronamespace = pg_catalog.pg_my_temp_schema();
-    PERFORM hqc.exec('DROP FUNCTION pg_temp.hqc_probe' || pg_catalog.substr(sig, pg_catalog.strpos(sig, '(')));
+    declared := hqc.probe_function(fn, sig, ddl);
     IF declared IS DISTINCT FROM hqc.function_def(fn) THEN
       IF hqc.reporting() THEN
         PERFORM hqc.report('different', 'function', sig, hqc.function_def(fn), declared, ddl);
@@ -1843,6 +1885,25 @@ BEGIN
 END
 $f$;
 
+-- The declared view as PostgreSQL prints it, built as a temporary view (in a
+-- report, as written when it cannot be built).
+CREATE OR REPLACE FUNCTION hqc.probe_view(q text, options text) RETURNS text LANGUAGE plpgsql
+SET search_path = '' AS $f$
+DECLARE
+  printed text;
+BEGIN
+  PERFORM hqc.exec(pg_catalog.format('CREATE TEMP VIEW hqc_probe%s AS %s', ' WITH (' || options || ')', q));
+  printed := hqc.view_def('pg_temp.hqc_probe'::regclass);
+  DROP VIEW pg_temp.hqc_probe;
+  RETURN printed;
+EXCEPTION WHEN OTHERS THEN
+  IF hqc.reporting() THEN
+    RETURN q;
+  END IF;
+  RAISE;
+END
+$f$;
+
 -- A view: CREATE OR REPLACE VIEW rel WITH (options) AS query.
 CREATE OR REPLACE PROCEDURE hqc.view(rel text, query text, options text DEFAULT NULL, acl text[] DEFAULT NULL,
                                     doc text DEFAULT NULL) LANGUAGE plpgsql
@@ -1867,9 +1928,7 @@ BEGIN
                                   AND s.fingerprint = fp AND s.def = live) THEN
       RETURN;
     END IF;
-    PERFORM hqc.exec(pg_catalog.format('CREATE TEMP VIEW hqc_probe%s AS %s', ' WITH (' || options || ')', query));
-    declared := hqc.view_def('pg_temp.hqc_probe'::regclass);
-    DROP VIEW pg_temp.hqc_probe;
+    declared := hqc.probe_view(query, options);
     IF declared IS DISTINCT FROM hqc.view_def(v) THEN
       IF hqc.reporting() THEN
         PERFORM hqc.report('different', 'view', rel, hqc.view_def(v), declared, ddl);
@@ -1927,7 +1986,15 @@ BEGIN
       pg_catalog.format('CREATE TYPE %s AS ENUM (%s)', typ,
                         (SELECT pg_catalog.string_agg(pg_catalog.quote_literal(x), ', ') FROM pg_catalog.unnest(vals) AS x)));
     IF hqc.reporting() THEN
-      RETURN;
+      -- Made inside the report's transaction too (a new type locks nothing
+      -- others use), so what uses it is compared; its comment joins it.
+      BEGIN
+        PERFORM hqc.exec(pg_catalog.format('CREATE TYPE %s AS ENUM (%s)', typ,
+                         (SELECT pg_catalog.string_agg(pg_catalog.quote_literal(x), ', ') FROM pg_catalog.unnest(vals) AS x)));
+      EXCEPTION WHEN OTHERS THEN
+        RETURN;
+      END;
+      PERFORM hqc.report_with('type', typ);
     END IF;
     t := typ::regtype;
   ELSE
@@ -1962,6 +2029,7 @@ BEGIN
   IF creates AND pg_catalog.obj_description(t, 'pg_type') IS DISTINCT FROM doc THEN
     PERFORM hqc.apply('different', 'comment', typ, NULL, doc, pg_catalog.format('COMMENT ON TYPE %s IS %L', typ, doc));
   END IF;
+  PERFORM hqc.report_with(NULL, NULL);
 END
 $f$;
 
@@ -3796,7 +3864,7 @@ BEGIN
     CREATE SCHEMA hqc;
   END IF;
   IF pg_catalog.to_regprocedure('hqc.version()') IS NOT NULL THEN
-    current := hqc.version() = 'a17eded5222d5c81';
+    current := hqc.version() = '6082603a086e2c07';
   END IF;
   IF NOT current THEN
     -- Another version: its functions go (their arguments may differ), and so does what
@@ -3839,7 +3907,7 @@ BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('a17eded5222d5c81', '001_extensions');
+  CALL hqc.require('6082603a086e2c07', '001_extensions');
 END
 $hqc$;
 
@@ -3881,7 +3949,7 @@ BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('a17eded5222d5c81', '002_enums');
+  CALL hqc.require('6082603a086e2c07', '002_enums');
 END
 $hqc$;
 
@@ -4798,7 +4866,7 @@ BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('a17eded5222d5c81', '003_shared_functions');
+  CALL hqc.require('6082603a086e2c07', '003_shared_functions');
 END
 $hqc$;
 
@@ -4872,8 +4940,10 @@ so it can be used in CHECK constraints (task_series, routines), although it depe
 server''s time zone database.
 ', parsed => true);
 
--- Constraints, indexes, policies and triggers of _schema_version
+-- Keys of _schema_version
 CALL hqc.constraint('public._schema_version', '_schema_version_pkey', 'PRIMARY KEY (version)');
+
+-- Constraints, indexes, policies and triggers of _schema_version
 CALL hqc.policy('public._schema_version', 'Signed-in users read the schema version', $ddl$CREATE POLICY "Signed-in users read the schema version" ON public._schema_version
   FOR SELECT TO authenticated
   USING (true)$ddl$);
@@ -4923,7 +4993,7 @@ BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('a17eded5222d5c81', '004_tenants');
+  CALL hqc.require('6082603a086e2c07', '004_tenants');
 END
 $hqc$;
 
@@ -4978,8 +5048,10 @@ SECURITY DEFINER because it runs inside Supabase Auth''s insert; nobody calls it
 so EXECUTE is revoked from PUBLIC and anon.
 ', parsed => true);
 
--- Constraints, indexes, policies and triggers of tenants
+-- Keys of tenants
 CALL hqc.constraint('public.tenants', 'tenants_pkey', 'PRIMARY KEY (id)');
+
+-- Constraints, indexes, policies and triggers of tenants
 CALL hqc.index('public.tenants', 'tenants_slug_unique', $ddl$CREATE UNIQUE INDEX tenants_slug_unique ON public.tenants USING btree (slug)$ddl$);
 CALL hqc.policy('public.tenants', 'Service role full access', $ddl$CREATE POLICY "Service role full access" ON public.tenants
   FOR ALL TO service_role
@@ -5040,7 +5112,7 @@ BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('a17eded5222d5c81', '005_workspace');
+  CALL hqc.require('6082603a086e2c07', '005_workspace');
 END
 $hqc$;
 
@@ -5206,8 +5278,18 @@ CALL hqc.columns('public.field_definitions', ARRAY[
   ['description', 'text', NULL, 'false', 'and', NULL, NULL, NULL],
   ['is_active', 'boolean', 'true', 'false', 'and', NULL, NULL, NULL]]);
 
--- Constraints, indexes, policies and triggers of workspace
+-- Keys of workspace
 CALL hqc.constraint('public.workspace', 'workspace_pkey', 'PRIMARY KEY (id)');
+
+-- Keys of pipeline_stages
+CALL hqc.constraint('public.pipeline_stages', 'pipeline_stages_pkey', 'PRIMARY KEY (id)');
+CALL hqc.constraint('public.pipeline_stages', 'pipeline_stages_tenant_id_entity_type_stage_key_key', 'UNIQUE (tenant_id, entity_type, stage_key)');
+
+-- Keys of field_definitions
+CALL hqc.constraint('public.field_definitions', 'field_definitions_pkey', 'PRIMARY KEY (id)');
+CALL hqc.constraint('public.field_definitions', 'field_definitions_tenant_id_entity_type_field_key_key', 'UNIQUE (tenant_id, entity_type, field_key)');
+
+-- Constraints, indexes, policies and triggers of workspace
 CALL hqc.constraint('public.workspace', 'workspace_tenant_id_fkey', 'FOREIGN KEY (tenant_id) REFERENCES public.tenants(id) ON DELETE CASCADE');
 CALL hqc.constraint('public.workspace', 'workspace_default_soft_threshold_pct_check', 'CHECK (default_soft_threshold_pct >= 0 AND default_soft_threshold_pct <= 100)');
 CALL hqc.index('public.workspace', 'idx_workspace_tenant', $ddl$CREATE INDEX idx_workspace_tenant ON public.workspace USING btree (tenant_id)$ddl$);
@@ -5242,9 +5324,7 @@ defaults for new agent budgets.
     'Tenant isolation', 'A signed-in user reads and writes only rows of the tenant named in its JWT.']);
 
 -- Constraints, indexes, policies and triggers of pipeline_stages
-CALL hqc.constraint('public.pipeline_stages', 'pipeline_stages_pkey', 'PRIMARY KEY (id)');
 CALL hqc.constraint('public.pipeline_stages', 'pipeline_stages_tenant_id_fkey', 'FOREIGN KEY (tenant_id) REFERENCES public.tenants(id) ON DELETE CASCADE');
-CALL hqc.constraint('public.pipeline_stages', 'pipeline_stages_tenant_id_entity_type_stage_key_key', 'UNIQUE (tenant_id, entity_type, stage_key)');
 CALL hqc.index('public.pipeline_stages', 'idx_pipeline_stages_tenant', $ddl$CREATE INDEX idx_pipeline_stages_tenant ON public.pipeline_stages USING btree (tenant_id)$ddl$);
 CALL hqc.index('public.pipeline_stages', 'idx_pipeline_stages_entity', $ddl$CREATE INDEX idx_pipeline_stages_entity ON public.pipeline_stages USING btree (entity_type, sort_order)$ddl$);
 CALL hqc.index('public.pipeline_stages', 'idx_pipeline_stages_one_default', $ddl$CREATE UNIQUE INDEX idx_pipeline_stages_one_default ON public.pipeline_stages USING btree (tenant_id, entity_type) WHERE is_default = true$ddl$);
@@ -5269,9 +5349,7 @@ most one default stage per tenant and entity type.
     'Tenant isolation', 'A signed-in user reads and writes only rows of the tenant named in its JWT.']);
 
 -- Constraints, indexes, policies and triggers of field_definitions
-CALL hqc.constraint('public.field_definitions', 'field_definitions_pkey', 'PRIMARY KEY (id)');
 CALL hqc.constraint('public.field_definitions', 'field_definitions_tenant_id_fkey', 'FOREIGN KEY (tenant_id) REFERENCES public.tenants(id) ON DELETE CASCADE');
-CALL hqc.constraint('public.field_definitions', 'field_definitions_tenant_id_entity_type_field_key_key', 'UNIQUE (tenant_id, entity_type, field_key)');
 CALL hqc.index('public.field_definitions', 'idx_field_definitions_tenant', $ddl$CREATE INDEX idx_field_definitions_tenant ON public.field_definitions USING btree (tenant_id)$ddl$);
 CALL hqc.index('public.field_definitions', 'idx_field_definitions_entity', $ddl$CREATE INDEX idx_field_definitions_entity ON public.field_definitions USING btree (entity_type, is_active)$ddl$);
 CALL hqc.policy('public.field_definitions', 'Service role full access', $ddl$CREATE POLICY "Service role full access" ON public.field_definitions
@@ -5321,7 +5399,7 @@ BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('a17eded5222d5c81', '006_crm');
+  CALL hqc.require('6082603a086e2c07', '006_crm');
 END
 $hqc$;
 
@@ -5670,10 +5748,32 @@ CALL hqc.columns('public.draft_sets', ARRAY[
   ['status', 'text', '''draft''::text', 'true', 'and', NULL, NULL, NULL],
   ['meta', 'jsonb', '''{}''::jsonb', 'true', 'and', NULL, NULL, NULL]]);
 
--- Constraints, indexes, policies and triggers of tags
+-- Keys of tags
 CALL hqc.constraint('public.tags', 'tags_pkey', 'PRIMARY KEY (id)');
-CALL hqc.constraint('public.tags', 'tags_tenant_id_fkey', 'FOREIGN KEY (tenant_id) REFERENCES public.tenants(id) ON DELETE CASCADE');
 CALL hqc.constraint('public.tags', 'tags_tenant_id_name_key', 'UNIQUE (tenant_id, name)');
+
+-- Keys of campaigns
+CALL hqc.constraint('public.campaigns', 'campaigns_pkey', 'PRIMARY KEY (id)');
+
+-- Keys of contacts
+CALL hqc.constraint('public.contacts', 'contacts_pkey', 'PRIMARY KEY (id)');
+
+-- Keys of organizations
+CALL hqc.constraint('public.organizations', 'organizations_pkey', 'PRIMARY KEY (id)');
+
+-- Keys of contact_organizations
+CALL hqc.constraint('public.contact_organizations', 'contact_organizations_pkey', 'PRIMARY KEY (id)');
+CALL hqc.constraint('public.contact_organizations', 'contact_organizations_tenant_id_contact_id_org_id_role_key', 'UNIQUE (tenant_id, contact_id, org_id, role)');
+
+-- Keys of templates
+CALL hqc.constraint('public.templates', 'templates_pkey', 'PRIMARY KEY (id)');
+
+-- Keys of draft_sets
+CALL hqc.constraint('public.draft_sets', 'draft_sets_pkey', 'PRIMARY KEY (id)');
+CALL hqc.constraint('public.draft_sets', 'draft_sets_tenant_id_contact_id_channel_stage_version_key', 'UNIQUE (tenant_id, contact_id, channel, stage, version)');
+
+-- Constraints, indexes, policies and triggers of tags
+CALL hqc.constraint('public.tags', 'tags_tenant_id_fkey', 'FOREIGN KEY (tenant_id) REFERENCES public.tenants(id) ON DELETE CASCADE');
 CALL hqc.index('public.tags', 'idx_tags_tenant', $ddl$CREATE INDEX idx_tags_tenant ON public.tags USING btree (tenant_id)$ddl$);
 CALL hqc.policy('public.tags', 'Service role full access', $ddl$CREATE POLICY "Service role full access" ON public.tags
   FOR ALL TO service_role
@@ -5694,7 +5794,6 @@ CALL hqc.table_end('public.tags', rls => 'enabled', replica => 'f', realtime => 
     'Tenant isolation', 'A signed-in user reads and writes only rows of the tenant named in its JWT.']);
 
 -- Constraints, indexes, policies and triggers of campaigns
-CALL hqc.constraint('public.campaigns', 'campaigns_pkey', 'PRIMARY KEY (id)');
 CALL hqc.constraint('public.campaigns', 'campaigns_tenant_id_fkey', 'FOREIGN KEY (tenant_id) REFERENCES public.tenants(id) ON DELETE CASCADE');
 CALL hqc.index('public.campaigns', 'idx_campaigns_tenant', $ddl$CREATE INDEX idx_campaigns_tenant ON public.campaigns USING btree (tenant_id)$ddl$);
 CALL hqc.policy('public.campaigns', 'Service role full access', $ddl$CREATE POLICY "Service role full access" ON public.campaigns
@@ -5720,7 +5819,6 @@ CALL hqc.table_end('public.campaigns', rls => 'enabled', replica => 'f', realtim
     'Tenant isolation', 'A signed-in user reads and writes only rows of the tenant named in its JWT.']);
 
 -- Constraints, indexes, policies and triggers of contacts
-CALL hqc.constraint('public.contacts', 'contacts_pkey', 'PRIMARY KEY (id)');
 CALL hqc.constraint('public.contacts', 'contacts_tenant_id_fkey', 'FOREIGN KEY (tenant_id) REFERENCES public.tenants(id) ON DELETE CASCADE');
 CALL hqc.constraint('public.contacts', 'contacts_campaign_id_fkey', 'FOREIGN KEY (campaign_id) REFERENCES public.campaigns(id) ON DELETE SET NULL');
 CALL hqc.index('public.contacts', 'idx_contacts_tenant', $ddl$CREATE INDEX idx_contacts_tenant ON public.contacts USING btree (tenant_id)$ddl$);
@@ -5749,7 +5847,6 @@ CALL hqc.trigger('public.contacts', 'contacts_updated_at', $ddl$CREATE OR REPLAC
   EXECUTE FUNCTION public.set_updated_at()$ddl$);
 
 -- Constraints, indexes, policies and triggers of organizations
-CALL hqc.constraint('public.organizations', 'organizations_pkey', 'PRIMARY KEY (id)');
 CALL hqc.constraint('public.organizations', 'organizations_tenant_id_fkey', 'FOREIGN KEY (tenant_id) REFERENCES public.tenants(id) ON DELETE CASCADE');
 CALL hqc.index('public.organizations', 'idx_organizations_tenant', $ddl$CREATE INDEX idx_organizations_tenant ON public.organizations USING btree (tenant_id)$ddl$);
 CALL hqc.index('public.organizations', 'idx_orgs_active', $ddl$CREATE INDEX idx_orgs_active ON public.organizations USING btree (created_at DESC) WHERE archived_at IS NULL$ddl$);
@@ -5770,11 +5867,9 @@ CALL hqc.trigger('public.organizations', 'organizations_updated_at', $ddl$CREATE
   EXECUTE FUNCTION public.set_updated_at()$ddl$);
 
 -- Constraints, indexes, policies and triggers of contact_organizations
-CALL hqc.constraint('public.contact_organizations', 'contact_organizations_pkey', 'PRIMARY KEY (id)');
 CALL hqc.constraint('public.contact_organizations', 'contact_organizations_tenant_id_fkey', 'FOREIGN KEY (tenant_id) REFERENCES public.tenants(id) ON DELETE CASCADE');
 CALL hqc.constraint('public.contact_organizations', 'contact_organizations_contact_id_fkey', 'FOREIGN KEY (contact_id) REFERENCES public.contacts(id) ON DELETE CASCADE');
 CALL hqc.constraint('public.contact_organizations', 'contact_organizations_org_id_fkey', 'FOREIGN KEY (org_id) REFERENCES public.organizations(id) ON DELETE CASCADE');
-CALL hqc.constraint('public.contact_organizations', 'contact_organizations_tenant_id_contact_id_org_id_role_key', 'UNIQUE (tenant_id, contact_id, org_id, role)');
 CALL hqc.constraint('public.contact_organizations', 'contact_organizations_check', 'CHECK ((is_current = true AND ended_at IS NULL) OR is_current = false)');
 CALL hqc.index('public.contact_organizations', 'idx_contact_organizations_tenant', $ddl$CREATE INDEX idx_contact_organizations_tenant ON public.contact_organizations USING btree (tenant_id)$ddl$);
 CALL hqc.index('public.contact_organizations', 'idx_contact_orgs_contact', $ddl$CREATE INDEX idx_contact_orgs_contact ON public.contact_organizations USING btree (contact_id)$ddl$);
@@ -5801,7 +5896,6 @@ membership has no `ended_at`.
     'Tenant isolation', 'A signed-in user reads and writes only rows of the tenant named in its JWT.']);
 
 -- Constraints, indexes, policies and triggers of templates
-CALL hqc.constraint('public.templates', 'templates_pkey', 'PRIMARY KEY (id)');
 CALL hqc.constraint('public.templates', 'templates_tenant_id_fkey', 'FOREIGN KEY (tenant_id) REFERENCES public.tenants(id) ON DELETE CASCADE');
 CALL hqc.index('public.templates', 'idx_templates_tenant', $ddl$CREATE INDEX idx_templates_tenant ON public.templates USING btree (tenant_id)$ddl$);
 CALL hqc.index('public.templates', 'idx_templates_active', $ddl$CREATE INDEX idx_templates_active ON public.templates USING btree (is_active) WHERE is_active = true$ddl$);
@@ -5829,13 +5923,11 @@ CALL hqc.table_end('public.templates', rls => 'enabled', replica => 'f', realtim
     'Tenant isolation', 'A signed-in user reads and writes only rows of the tenant named in its JWT.']);
 
 -- Constraints, indexes, policies and triggers of draft_sets
-CALL hqc.constraint('public.draft_sets', 'draft_sets_pkey', 'PRIMARY KEY (id)');
 CALL hqc.constraint('public.draft_sets', 'draft_sets_tenant_id_fkey', 'FOREIGN KEY (tenant_id) REFERENCES public.tenants(id) ON DELETE CASCADE');
 CALL hqc.constraint('public.draft_sets', 'draft_sets_contact_id_fkey', 'FOREIGN KEY (contact_id) REFERENCES public.contacts(id) ON DELETE CASCADE');
 CALL hqc.constraint('public.draft_sets', 'draft_sets_template_id_fkey', 'FOREIGN KEY (template_id) REFERENCES public.templates(id) ON DELETE SET NULL');
 CALL hqc.constraint('public.draft_sets', 'draft_sets_version_check', 'CHECK (version >= 1)');
 CALL hqc.constraint('public.draft_sets', 'draft_sets_based_on_draft_set_id_fkey', 'FOREIGN KEY (based_on_draft_set_id) REFERENCES public.draft_sets(id) ON DELETE SET NULL');
-CALL hqc.constraint('public.draft_sets', 'draft_sets_tenant_id_contact_id_channel_stage_version_key', 'UNIQUE (tenant_id, contact_id, channel, stage, version)');
 CALL hqc.constraint('public.draft_sets', 'draft_sets_variants_is_array', 'CHECK (jsonb_typeof(variants) = ''array'')');
 CALL hqc.index('public.draft_sets', 'idx_draft_sets_tenant', $ddl$CREATE INDEX idx_draft_sets_tenant ON public.draft_sets USING btree (tenant_id)$ddl$);
 CALL hqc.index('public.draft_sets', 'idx_draft_sets_template', $ddl$CREATE INDEX idx_draft_sets_template ON public.draft_sets USING btree (template_id) WHERE template_id IS NOT NULL$ddl$);
@@ -5890,7 +5982,7 @@ BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('a17eded5222d5c81', '007_gateways');
+  CALL hqc.require('6082603a086e2c07', '007_gateways');
 END
 $hqc$;
 
@@ -6163,10 +6255,16 @@ callable by anon and authenticated.
    token consumed and returns (gateway_id, gateway_slug).
 ', parsed => true);
 
--- Constraints, indexes, policies and triggers of gateways
+-- Keys of gateways
 CALL hqc.constraint('public.gateways', 'gateways_pkey', 'PRIMARY KEY (id)');
-CALL hqc.constraint('public.gateways', 'gateways_tenant_id_fkey', 'FOREIGN KEY (tenant_id) REFERENCES public.tenants(id) ON DELETE CASCADE');
 CALL hqc.constraint('public.gateways', 'gateways_tenant_id_slug_key', 'UNIQUE (tenant_id, slug)');
+
+-- Keys of gateway_registration_tokens
+CALL hqc.constraint('public.gateway_registration_tokens', 'gateway_registration_tokens_pkey', 'PRIMARY KEY (id)');
+CALL hqc.constraint('public.gateway_registration_tokens', 'gateway_registration_tokens_token_hash_key', 'UNIQUE (token_hash)');
+
+-- Constraints, indexes, policies and triggers of gateways
+CALL hqc.constraint('public.gateways', 'gateways_tenant_id_fkey', 'FOREIGN KEY (tenant_id) REFERENCES public.tenants(id) ON DELETE CASCADE');
 CALL hqc.index('public.gateways', 'idx_gateways_tenant', $ddl$CREATE INDEX idx_gateways_tenant ON public.gateways USING btree (tenant_id)$ddl$);
 CALL hqc.index('public.gateways', 'idx_gateways_status', $ddl$CREATE INDEX idx_gateways_status ON public.gateways USING btree (status)$ddl$);
 CALL hqc.policy('public.gateways', 'Service role full access', $ddl$CREATE POLICY "Service role full access" ON public.gateways
@@ -6183,9 +6281,7 @@ CALL hqc.trigger('public.gateways', 'gateways_updated_at', $ddl$CREATE OR REPLAC
   EXECUTE FUNCTION public.set_updated_at()$ddl$);
 
 -- Constraints, indexes, policies and triggers of gateway_registration_tokens
-CALL hqc.constraint('public.gateway_registration_tokens', 'gateway_registration_tokens_pkey', 'PRIMARY KEY (id)');
 CALL hqc.constraint('public.gateway_registration_tokens', 'gateway_registration_tokens_tenant_id_fkey', 'FOREIGN KEY (tenant_id) REFERENCES public.tenants(id) ON DELETE CASCADE');
-CALL hqc.constraint('public.gateway_registration_tokens', 'gateway_registration_tokens_token_hash_key', 'UNIQUE (token_hash)');
 CALL hqc.constraint('public.gateway_registration_tokens', 'gateway_registration_tokens_consumed_by_gateway_id_fkey', 'FOREIGN KEY (consumed_by_gateway_id) REFERENCES public.gateways(id)');
 CALL hqc.index('public.gateway_registration_tokens', 'idx_gateway_registration_tokens_tenant', $ddl$CREATE INDEX idx_gateway_registration_tokens_tenant ON public.gateway_registration_tokens USING btree (tenant_id)$ddl$);
 CALL hqc.index('public.gateway_registration_tokens', 'idx_gateway_tokens_expires', $ddl$CREATE INDEX idx_gateway_tokens_expires ON public.gateway_registration_tokens USING btree (expires_at) WHERE consumed_at IS NULL$ddl$);
@@ -6240,7 +6336,7 @@ BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('a17eded5222d5c81', '008_agents');
+  CALL hqc.require('6082603a086e2c07', '008_agents');
 END
 $hqc$;
 
@@ -6346,12 +6442,14 @@ No cycle detection besides the depth cap: a cycle A -> B -> A yields A, B, A, ..
 the cap. SECURITY INVOKER, so the caller''s RLS applies as well.
 ');
 
--- Constraints, indexes, policies and triggers of agents
+-- Keys of agents
 CALL hqc.constraint('public.agents', 'agents_pkey', 'PRIMARY KEY (id)');
+CALL hqc.constraint('public.agents', 'agents_tenant_id_slug_key', 'UNIQUE (tenant_id, slug)');
+
+-- Constraints, indexes, policies and triggers of agents
 CALL hqc.constraint('public.agents', 'agents_tenant_id_fkey', 'FOREIGN KEY (tenant_id) REFERENCES public.tenants(id) ON DELETE CASCADE');
 CALL hqc.constraint('public.agents', 'agents_gateway_id_fkey', 'FOREIGN KEY (gateway_id) REFERENCES public.gateways(id) ON DELETE SET NULL');
 CALL hqc.constraint('public.agents', 'agents_reports_to_id_fkey', 'FOREIGN KEY (reports_to_id) REFERENCES public.agents(id) ON DELETE SET NULL');
-CALL hqc.constraint('public.agents', 'agents_tenant_id_slug_key', 'UNIQUE (tenant_id, slug)');
 CALL hqc.constraint('public.agents', 'agents_no_self_report', 'CHECK (reports_to_id IS NULL OR reports_to_id <> id)');
 CALL hqc.index('public.agents', 'idx_agents_tenant', $ddl$CREATE INDEX idx_agents_tenant ON public.agents USING btree (tenant_id)$ddl$);
 CALL hqc.index('public.agents', 'idx_agents_domains', $ddl$CREATE INDEX idx_agents_domains ON public.agents USING gin (domains)$ddl$);
@@ -6394,7 +6492,7 @@ BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('a17eded5222d5c81', '009_interactions');
+  CALL hqc.require('6082603a086e2c07', '009_interactions');
 END
 $hqc$;
 
@@ -6488,8 +6586,10 @@ $fn$$ddl$,
   acl => ARRAY['service_role=X'],
   doc => 'AFTER INSERT trigger on interactions; adds 1 to the referenced template''s `use_count`.', parsed => true);
 
--- Constraints, indexes, policies and triggers of interactions
+-- Keys of interactions
 CALL hqc.constraint('public.interactions', 'interactions_pkey', 'PRIMARY KEY (id)');
+
+-- Constraints, indexes, policies and triggers of interactions
 CALL hqc.constraint('public.interactions', 'interactions_tenant_id_fkey', 'FOREIGN KEY (tenant_id) REFERENCES public.tenants(id) ON DELETE CASCADE');
 CALL hqc.constraint('public.interactions', 'interactions_contact_id_fkey', 'FOREIGN KEY (contact_id) REFERENCES public.contacts(id) ON DELETE CASCADE');
 CALL hqc.constraint('public.interactions', 'interactions_org_id_fkey', 'FOREIGN KEY (org_id) REFERENCES public.organizations(id) ON DELETE SET NULL');
@@ -6544,7 +6644,7 @@ BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('a17eded5222d5c81', '010_tasks_streams');
+  CALL hqc.require('6082603a086e2c07', '010_tasks_streams');
 END
 $hqc$;
 
@@ -7125,8 +7225,17 @@ schedule state plus `seconds_until_next` (negative when overdue, NULL without a 
 occurrence).
 ');
 
--- Constraints, indexes, policies and triggers of streams
+-- Keys of streams
 CALL hqc.constraint('public.streams', 'streams_pkey', 'PRIMARY KEY (id)');
+
+-- Keys of tasks
+CALL hqc.constraint('public.tasks', 'tasks_pkey', 'PRIMARY KEY (id)');
+CALL hqc.constraint('public.tasks', 'tasks_series_occurrence_key', 'UNIQUE (series_id, series_occurrence_at)');
+
+-- Keys of task_series
+CALL hqc.constraint('public.task_series', 'task_series_pkey', 'PRIMARY KEY (id)');
+
+-- Constraints, indexes, policies and triggers of streams
 CALL hqc.constraint('public.streams', 'streams_tenant_id_fkey', 'FOREIGN KEY (tenant_id) REFERENCES public.tenants(id) ON DELETE CASCADE');
 CALL hqc.index('public.streams', 'idx_streams_tenant', $ddl$CREATE INDEX idx_streams_tenant ON public.streams USING btree (tenant_id)$ddl$);
 CALL hqc.policy('public.streams', 'Service role full access', $ddl$CREATE POLICY "Service role full access" ON public.streams
@@ -7152,7 +7261,6 @@ CALL hqc.table_end('public.streams', rls => 'enabled', replica => 'f', realtime 
     'Tenant isolation', 'A signed-in user reads and writes only rows of the tenant named in its JWT.']);
 
 -- Constraints, indexes, policies and triggers of tasks
-CALL hqc.constraint('public.tasks', 'tasks_pkey', 'PRIMARY KEY (id)');
 CALL hqc.constraint('public.tasks', 'tasks_tenant_id_fkey', 'FOREIGN KEY (tenant_id) REFERENCES public.tenants(id) ON DELETE CASCADE');
 CALL hqc.constraint('public.tasks', 'tasks_stream_id_fkey', 'FOREIGN KEY (stream_id) REFERENCES public.streams(id) ON DELETE SET NULL');
 CALL hqc.constraint('public.tasks', 'tasks_parent_id_fkey', 'FOREIGN KEY (parent_id) REFERENCES public.tasks(id) ON DELETE CASCADE');
@@ -7160,7 +7268,6 @@ CALL hqc.constraint('public.tasks', 'tasks_assignee_agent_id_fkey', 'FOREIGN KEY
 CALL hqc.constraint('public.tasks', 'tasks_contact_id_fkey', 'FOREIGN KEY (contact_id) REFERENCES public.contacts(id) ON DELETE SET NULL');
 CALL hqc.constraint('public.tasks', 'tasks_org_id_fkey', 'FOREIGN KEY (org_id) REFERENCES public.organizations(id) ON DELETE SET NULL');
 CALL hqc.constraint('public.tasks', 'tasks_series_id_fkey', 'FOREIGN KEY (series_id) REFERENCES public.task_series(id) ON DELETE SET NULL');
-CALL hqc.constraint('public.tasks', 'tasks_series_occurrence_key', 'UNIQUE (series_id, series_occurrence_at)');
 CALL hqc.index('public.tasks', 'idx_tasks_tenant', $ddl$CREATE INDEX idx_tasks_tenant ON public.tasks USING btree (tenant_id)$ddl$);
 CALL hqc.index('public.tasks', 'idx_tasks_active', $ddl$CREATE INDEX idx_tasks_active ON public.tasks USING btree (created_at DESC) WHERE archived_at IS NULL$ddl$);
 CALL hqc.index('public.tasks', 'idx_tasks_agent_active', $ddl$CREATE INDEX idx_tasks_agent_active ON public.tasks USING btree (assignee_agent_id, status, due_date) WHERE archived_at IS NULL AND assignee_agent_id IS NOT NULL$ddl$);
@@ -7199,7 +7306,6 @@ CALL hqc.trigger('public.tasks', 'tasks_sync_completion', $ddl$CREATE OR REPLACE
   EXECUTE FUNCTION public.sync_task_completion()$ddl$);
 
 -- Constraints, indexes, policies and triggers of task_series
-CALL hqc.constraint('public.task_series', 'task_series_pkey', 'PRIMARY KEY (id)');
 CALL hqc.constraint('public.task_series', 'task_series_tenant_id_fkey', 'FOREIGN KEY (tenant_id) REFERENCES public.tenants(id) ON DELETE CASCADE');
 CALL hqc.constraint('public.task_series', 'task_series_stream_id_fkey', 'FOREIGN KEY (stream_id) REFERENCES public.streams(id) ON DELETE SET NULL');
 CALL hqc.constraint('public.task_series', 'task_series_assignee_agent_id_fkey', 'FOREIGN KEY (assignee_agent_id) REFERENCES public.agents(id) ON DELETE SET NULL');
@@ -7291,7 +7397,7 @@ BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('a17eded5222d5c81', '011_comments');
+  CALL hqc.require('6082603a086e2c07', '011_comments');
 END
 $hqc$;
 
@@ -7348,8 +7454,10 @@ CALL hqc.columns('public.comments', ARRAY[
   ['actor_agent_id', 'uuid', NULL, 'false', 'and', NULL, NULL, NULL],
   ['mentions', 'text[]', '''{}''::text[]', 'true', 'and', NULL, NULL, NULL]]);
 
--- Constraints, indexes, policies and triggers of comments
+-- Keys of comments
 CALL hqc.constraint('public.comments', 'comments_pkey', 'PRIMARY KEY (id)');
+
+-- Constraints, indexes, policies and triggers of comments
 CALL hqc.constraint('public.comments', 'comments_tenant_id_fkey', 'FOREIGN KEY (tenant_id) REFERENCES public.tenants(id) ON DELETE CASCADE');
 CALL hqc.constraint('public.comments', 'comments_parent_id_fkey', 'FOREIGN KEY (parent_id) REFERENCES public.comments(id) ON DELETE CASCADE');
 CALL hqc.constraint('public.comments', 'comments_actor_agent_id_fkey', 'FOREIGN KEY (actor_agent_id) REFERENCES public.agents(id) ON DELETE SET NULL');
@@ -7394,7 +7502,7 @@ BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('a17eded5222d5c81', '012_knowledge');
+  CALL hqc.require('6082603a086e2c07', '012_knowledge');
 END
 $hqc$;
 
@@ -7925,8 +8033,21 @@ with similarity 0; otherwise chunks matching `websearch_to_tsquery(''english'', 
 ordered by `ts_rank_cd` (returned as similarity), then by chunk `updated_at`.
 ', parsed => true);
 
--- Constraints, indexes, policies and triggers of knowledge_folders
+-- Keys of knowledge_folders
 CALL hqc.constraint('public.knowledge_folders', 'knowledge_folders_pkey', 'PRIMARY KEY (id)');
+
+-- Keys of knowledge_items
+CALL hqc.constraint('public.knowledge_items', 'knowledge_items_pkey', 'PRIMARY KEY (id)');
+
+-- Keys of knowledge_item_agents
+CALL hqc.constraint('public.knowledge_item_agents', 'knowledge_item_agents_pkey', 'PRIMARY KEY (id)');
+CALL hqc.constraint('public.knowledge_item_agents', 'knowledge_item_agents_unique', 'UNIQUE (knowledge_item_id, agent_id)');
+
+-- Keys of knowledge_chunks
+CALL hqc.constraint('public.knowledge_chunks', 'knowledge_chunks_pkey', 'PRIMARY KEY (id)');
+CALL hqc.constraint('public.knowledge_chunks', 'knowledge_chunks_item_index_unique', 'UNIQUE (knowledge_item_id, chunk_index)');
+
+-- Constraints, indexes, policies and triggers of knowledge_folders
 CALL hqc.constraint('public.knowledge_folders', 'knowledge_folders_tenant_id_fkey', 'FOREIGN KEY (tenant_id) REFERENCES public.tenants(id) ON DELETE CASCADE');
 CALL hqc.constraint('public.knowledge_folders', 'knowledge_folders_parent_id_fkey', 'FOREIGN KEY (parent_id) REFERENCES public.knowledge_folders(id) ON DELETE CASCADE');
 CALL hqc.index('public.knowledge_folders', 'idx_knowledge_folders_tenant', $ddl$CREATE INDEX idx_knowledge_folders_tenant ON public.knowledge_folders USING btree (tenant_id)$ddl$);
@@ -7954,7 +8075,6 @@ CALL hqc.table_end('public.knowledge_folders', rls => 'enabled', replica => 'f',
     'Tenant isolation', 'A signed-in user reads and writes only rows of the tenant named in its JWT.']);
 
 -- Constraints, indexes, policies and triggers of knowledge_items
-CALL hqc.constraint('public.knowledge_items', 'knowledge_items_pkey', 'PRIMARY KEY (id)');
 CALL hqc.constraint('public.knowledge_items', 'knowledge_items_tenant_id_fkey', 'FOREIGN KEY (tenant_id) REFERENCES public.tenants(id) ON DELETE CASCADE');
 CALL hqc.constraint('public.knowledge_items', 'knowledge_items_folder_id_fkey', 'FOREIGN KEY (folder_id) REFERENCES public.knowledge_folders(id) ON DELETE SET NULL');
 CALL hqc.constraint('public.knowledge_items', 'knowledge_items_kind_check', 'CHECK (kind = ANY (ARRAY[''page''::text, ''skill''::text, ''file''::text, ''source''::text]))');
@@ -7997,11 +8117,9 @@ CALL hqc.trigger('public.knowledge_items', 'knowledge_items_search_vector', $ddl
   EXECUTE FUNCTION public.knowledge_items_search_vector()$ddl$);
 
 -- Constraints, indexes, policies and triggers of knowledge_item_agents
-CALL hqc.constraint('public.knowledge_item_agents', 'knowledge_item_agents_pkey', 'PRIMARY KEY (id)');
 CALL hqc.constraint('public.knowledge_item_agents', 'knowledge_item_agents_tenant_id_fkey', 'FOREIGN KEY (tenant_id) REFERENCES public.tenants(id) ON DELETE CASCADE');
 CALL hqc.constraint('public.knowledge_item_agents', 'knowledge_item_agents_knowledge_item_id_fkey', 'FOREIGN KEY (knowledge_item_id) REFERENCES public.knowledge_items(id) ON DELETE CASCADE');
 CALL hqc.constraint('public.knowledge_item_agents', 'knowledge_item_agents_agent_id_fkey', 'FOREIGN KEY (agent_id) REFERENCES public.agents(id) ON DELETE CASCADE');
-CALL hqc.constraint('public.knowledge_item_agents', 'knowledge_item_agents_unique', 'UNIQUE (knowledge_item_id, agent_id)');
 CALL hqc.index('public.knowledge_item_agents', 'idx_knowledge_item_agents_tenant', $ddl$CREATE INDEX idx_knowledge_item_agents_tenant ON public.knowledge_item_agents USING btree (tenant_id)$ddl$);
 CALL hqc.index('public.knowledge_item_agents', 'idx_knowledge_item_agents_agent', $ddl$CREATE INDEX idx_knowledge_item_agents_agent ON public.knowledge_item_agents USING btree (agent_id)$ddl$);
 CALL hqc.index('public.knowledge_item_agents', 'idx_knowledge_item_agents_item', $ddl$CREATE INDEX idx_knowledge_item_agents_item ON public.knowledge_item_agents USING btree (knowledge_item_id)$ddl$);
@@ -8024,12 +8142,10 @@ CALL hqc.table_end('public.knowledge_item_agents', rls => 'enabled', replica => 
     'Tenant isolation', 'A signed-in user reads and writes only rows of the tenant named in its JWT.']);
 
 -- Constraints, indexes, policies and triggers of knowledge_chunks
-CALL hqc.constraint('public.knowledge_chunks', 'knowledge_chunks_pkey', 'PRIMARY KEY (id)');
 CALL hqc.constraint('public.knowledge_chunks', 'knowledge_chunks_tenant_id_fkey', 'FOREIGN KEY (tenant_id) REFERENCES public.tenants(id) ON DELETE CASCADE');
 CALL hqc.constraint('public.knowledge_chunks', 'knowledge_chunks_knowledge_item_id_fkey', 'FOREIGN KEY (knowledge_item_id) REFERENCES public.knowledge_items(id) ON DELETE CASCADE');
 CALL hqc.constraint('public.knowledge_chunks', 'knowledge_chunks_chunk_index_check', 'CHECK (chunk_index >= 0)');
 CALL hqc.constraint('public.knowledge_chunks', 'knowledge_chunks_embedding_status_check', 'CHECK (embedding_status = ANY (ARRAY[''pending''::text, ''indexed''::text, ''failed''::text]))');
-CALL hqc.constraint('public.knowledge_chunks', 'knowledge_chunks_item_index_unique', 'UNIQUE (knowledge_item_id, chunk_index)');
 CALL hqc.index('public.knowledge_chunks', 'idx_knowledge_chunks_tenant', $ddl$CREATE INDEX idx_knowledge_chunks_tenant ON public.knowledge_chunks USING btree (tenant_id)$ddl$);
 CALL hqc.index('public.knowledge_chunks', 'idx_knowledge_chunks_embedding_hnsw', $ddl$CREATE INDEX idx_knowledge_chunks_embedding_hnsw ON public.knowledge_chunks USING hnsw (embedding extensions.vector_cosine_ops) WITH (m = 16, ef_construction = 64)$ddl$, requires => 'vector');
 CALL hqc.index('public.knowledge_chunks', 'idx_knowledge_chunks_embedding_status', $ddl$CREATE INDEX idx_knowledge_chunks_embedding_status ON public.knowledge_chunks USING btree (embedding_status, embedding_leased_until)$ddl$);
@@ -8322,7 +8438,7 @@ BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('a17eded5222d5c81', '013_audit_notifications');
+  CALL hqc.require('6082603a086e2c07', '013_audit_notifications');
 END
 $hqc$;
 
@@ -8458,8 +8574,13 @@ The body is the task title (`Untitled` if NULL), the agent name falls back to `A
 Assignment at INSERT time produces no notification (UPDATE-only trigger).
 ', parsed => true);
 
--- Constraints, indexes, policies and triggers of audit_log
+-- Keys of audit_log
 CALL hqc.constraint('public.audit_log', 'audit_log_pkey', 'PRIMARY KEY (id)');
+
+-- Keys of notifications
+CALL hqc.constraint('public.notifications', 'notifications_pkey', 'PRIMARY KEY (id)');
+
+-- Constraints, indexes, policies and triggers of audit_log
 CALL hqc.constraint('public.audit_log', 'audit_log_tenant_id_fkey', 'FOREIGN KEY (tenant_id) REFERENCES public.tenants(id) ON DELETE CASCADE');
 CALL hqc.constraint('public.audit_log', 'audit_log_actor_agent_id_fkey', 'FOREIGN KEY (actor_agent_id) REFERENCES public.agents(id) ON DELETE SET NULL');
 CALL hqc.index('public.audit_log', 'idx_audit_log_tenant', $ddl$CREATE INDEX idx_audit_log_tenant ON public.audit_log USING btree (tenant_id)$ddl$);
@@ -8489,7 +8610,6 @@ CALL hqc.table_end('public.audit_log', rls => 'enabled', replica => 'f', realtim
     'Tenant isolation', 'A signed-in user reads and writes only rows of the tenant named in its JWT.']);
 
 -- Constraints, indexes, policies and triggers of notifications
-CALL hqc.constraint('public.notifications', 'notifications_pkey', 'PRIMARY KEY (id)');
 CALL hqc.constraint('public.notifications', 'notifications_tenant_id_fkey', 'FOREIGN KEY (tenant_id) REFERENCES public.tenants(id) ON DELETE CASCADE');
 CALL hqc.constraint('public.notifications', 'notifications_actor_agent_id_fkey', 'FOREIGN KEY (actor_agent_id) REFERENCES public.agents(id) ON DELETE SET NULL');
 CALL hqc.index('public.notifications', 'idx_notifications_tenant', $ddl$CREATE INDEX idx_notifications_tenant ON public.notifications USING btree (tenant_id)$ddl$);
@@ -8577,7 +8697,7 @@ BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('a17eded5222d5c81', '014_agent_inbox');
+  CALL hqc.require('6082603a086e2c07', '014_agent_inbox');
 END
 $hqc$;
 
@@ -8909,14 +9029,16 @@ first 200 characters of the body, the commented entity, and meta `{comment_id,
 entity_title}` (the task title for comments on tasks, else null).
 ', parsed => true);
 
--- Constraints, indexes, policies and triggers of agent_inbox_items
+-- Keys of agent_inbox_items
 CALL hqc.constraint('public.agent_inbox_items', 'agent_inbox_items_pkey', 'PRIMARY KEY (id)');
+CALL hqc.constraint('public.agent_inbox_items', 'uq_inbox_dedup', 'UNIQUE (tenant_id, dedup_key)');
+
+-- Constraints, indexes, policies and triggers of agent_inbox_items
 CALL hqc.constraint('public.agent_inbox_items', 'agent_inbox_items_tenant_id_fkey', 'FOREIGN KEY (tenant_id) REFERENCES public.tenants(id) ON DELETE CASCADE');
 CALL hqc.constraint('public.agent_inbox_items', 'agent_inbox_items_agent_id_fkey', 'FOREIGN KEY (agent_id) REFERENCES public.agents(id) ON DELETE CASCADE');
 CALL hqc.constraint('public.agent_inbox_items', 'agent_inbox_items_task_id_fkey', 'FOREIGN KEY (task_id) REFERENCES public.tasks(id) ON DELETE CASCADE');
 CALL hqc.constraint('public.agent_inbox_items', 'agent_inbox_items_comment_id_fkey', 'FOREIGN KEY (comment_id) REFERENCES public.comments(id) ON DELETE CASCADE');
 CALL hqc.constraint('public.agent_inbox_items', 'agent_inbox_items_contact_id_fkey', 'FOREIGN KEY (contact_id) REFERENCES public.contacts(id) ON DELETE CASCADE');
-CALL hqc.constraint('public.agent_inbox_items', 'uq_inbox_dedup', 'UNIQUE (tenant_id, dedup_key)');
 CALL hqc.index('public.agent_inbox_items', 'idx_inbox_tenant', $ddl$CREATE INDEX idx_inbox_tenant ON public.agent_inbox_items USING btree (tenant_id)$ddl$);
 CALL hqc.index('public.agent_inbox_items', 'idx_inbox_agent_pending', $ddl$CREATE INDEX idx_inbox_agent_pending ON public.agent_inbox_items USING btree (agent_id, status, created_at) WHERE status = 'pending'::inbox_item_status$ddl$);
 CALL hqc.index('public.agent_inbox_items', 'idx_inbox_agent_status', $ddl$CREATE INDEX idx_inbox_agent_status ON public.agent_inbox_items USING btree (agent_id, status)$ddl$);
@@ -8980,7 +9102,7 @@ BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('a17eded5222d5c81', '015_agent_commands');
+  CALL hqc.require('6082603a086e2c07', '015_agent_commands');
 END
 $hqc$;
 
@@ -9141,8 +9263,10 @@ $fn$$ddl$,
 the arguments (NULLs included); completed_at is set. No precondition.
 ', parsed => true);
 
--- Constraints, indexes, policies and triggers of agent_commands
+-- Keys of agent_commands
 CALL hqc.constraint('public.agent_commands', 'agent_commands_pkey', 'PRIMARY KEY (id)');
+
+-- Constraints, indexes, policies and triggers of agent_commands
 CALL hqc.constraint('public.agent_commands', 'agent_commands_tenant_id_fkey', 'FOREIGN KEY (tenant_id) REFERENCES public.tenants(id) ON DELETE CASCADE');
 CALL hqc.constraint('public.agent_commands', 'agent_commands_agent_id_fkey', 'FOREIGN KEY (agent_id) REFERENCES public.agents(id) ON DELETE SET NULL');
 CALL hqc.constraint('public.agent_commands', 'agent_commands_gateway_id_fkey', 'FOREIGN KEY (gateway_id) REFERENCES public.gateways(id)');
@@ -9223,7 +9347,7 @@ BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('a17eded5222d5c81', '016_usage_budgets');
+  CALL hqc.require('6082603a086e2c07', '016_usage_budgets');
 END
 $hqc$;
 
@@ -9588,12 +9712,17 @@ SECURITY INVOKER: RLS confines a signed-in caller to the agents of its tenant (a
 another tenant yields no rows); the service role sees every agent.
 ');
 
--- Constraints, indexes, policies and triggers of agent_usage
+-- Keys of agent_usage
 CALL hqc.constraint('public.agent_usage', 'agent_usage_pkey', 'PRIMARY KEY (id)');
+CALL hqc.constraint('public.agent_usage', 'agent_usage_idem', 'UNIQUE (run_id, provider, model, occurred_at)');
+
+-- Keys of agent_budgets
+CALL hqc.constraint('public.agent_budgets', 'agent_budgets_pkey', 'PRIMARY KEY (agent_id)');
+
+-- Constraints, indexes, policies and triggers of agent_usage
 CALL hqc.constraint('public.agent_usage', 'agent_usage_tenant_id_fkey', 'FOREIGN KEY (tenant_id) REFERENCES public.tenants(id) ON DELETE CASCADE');
 CALL hqc.constraint('public.agent_usage', 'agent_usage_agent_id_fkey', 'FOREIGN KEY (agent_id) REFERENCES public.agents(id) ON DELETE SET NULL');
 CALL hqc.constraint('public.agent_usage', 'agent_usage_gateway_id_fkey', 'FOREIGN KEY (gateway_id) REFERENCES public.gateways(id) ON DELETE SET NULL');
-CALL hqc.constraint('public.agent_usage', 'agent_usage_idem', 'UNIQUE (run_id, provider, model, occurred_at)');
 CALL hqc.index('public.agent_usage', 'idx_agent_usage_tenant', $ddl$CREATE INDEX idx_agent_usage_tenant ON public.agent_usage USING btree (tenant_id)$ddl$);
 CALL hqc.index('public.agent_usage', 'idx_agent_usage_agent_model', $ddl$CREATE INDEX idx_agent_usage_agent_model ON public.agent_usage USING btree (agent_id, model)$ddl$);
 CALL hqc.index('public.agent_usage', 'idx_agent_usage_agent_occurred', $ddl$CREATE INDEX idx_agent_usage_agent_occurred ON public.agent_usage USING btree (agent_id, occurred_at DESC)$ddl$);
@@ -9626,7 +9755,6 @@ CALL hqc.table_end('public.agent_usage', rls => 'enabled', replica => 'd', realt
     'Tenant isolation', 'A signed-in user reads and writes only rows of the tenant named in its JWT.']);
 
 -- Constraints, indexes, policies and triggers of agent_budgets
-CALL hqc.constraint('public.agent_budgets', 'agent_budgets_pkey', 'PRIMARY KEY (agent_id)');
 CALL hqc.constraint('public.agent_budgets', 'agent_budgets_agent_id_fkey', 'FOREIGN KEY (agent_id) REFERENCES public.agents(id) ON DELETE CASCADE');
 CALL hqc.constraint('public.agent_budgets', 'agent_budgets_tenant_id_fkey', 'FOREIGN KEY (tenant_id) REFERENCES public.tenants(id) ON DELETE CASCADE');
 CALL hqc.index('public.agent_budgets', 'idx_agent_budgets_tenant', $ddl$CREATE INDEX idx_agent_budgets_tenant ON public.agent_budgets USING btree (tenant_id)$ddl$);
@@ -9701,7 +9829,7 @@ BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('a17eded5222d5c81', '017_rls_realtime_storage');
+  CALL hqc.require('6082603a086e2c07', '017_rls_realtime_storage');
 END
 $hqc$;
 
@@ -9872,7 +10000,7 @@ BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('a17eded5222d5c81', '018_setup_wizard');
+  CALL hqc.require('6082603a086e2c07', '018_setup_wizard');
 END
 $hqc$;
 
@@ -10016,7 +10144,7 @@ BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('a17eded5222d5c81', '019_entity_links');
+  CALL hqc.require('6082603a086e2c07', '019_entity_links');
 END
 $hqc$;
 
@@ -10147,12 +10275,14 @@ submitting agent whose review_status actually changed.
 * anything else: nothing.
 ', parsed => true);
 
--- Constraints, indexes, policies and triggers of entity_links
+-- Keys of entity_links
 CALL hqc.constraint('public.entity_links', 'entity_links_pkey', 'PRIMARY KEY (id)');
+CALL hqc.constraint('public.entity_links', 'entity_links_unique', 'UNIQUE (owner_type, owner_id, target_type, target_id)');
+
+-- Constraints, indexes, policies and triggers of entity_links
 CALL hqc.constraint('public.entity_links', 'entity_links_tenant_id_fkey', 'FOREIGN KEY (tenant_id) REFERENCES public.tenants(id) ON DELETE CASCADE');
 CALL hqc.constraint('public.entity_links', 'entity_links_review_status_check', 'CHECK (review_status IS NULL OR review_status IN (''draft'', ''in_review'', ''approved'', ''revision_requested'', ''rejected''))');
 CALL hqc.constraint('public.entity_links', 'entity_links_submitted_by_agent_id_fkey', 'FOREIGN KEY (submitted_by_agent_id) REFERENCES public.agents(id) ON DELETE SET NULL');
-CALL hqc.constraint('public.entity_links', 'entity_links_unique', 'UNIQUE (owner_type, owner_id, target_type, target_id)');
 CALL hqc.constraint('public.entity_links', 'entity_links_target_check', 'CHECK ((target_type = ''url'' AND url IS NOT NULL AND target_id IS NULL) OR (target_type <> ''url'' AND target_id IS NOT NULL AND url IS NULL))');
 CALL hqc.index('public.entity_links', 'idx_entity_links_tenant', $ddl$CREATE INDEX idx_entity_links_tenant ON public.entity_links USING btree (tenant_id)$ddl$);
 CALL hqc.index('public.entity_links', 'entity_links_url_unique', $ddl$CREATE UNIQUE INDEX entity_links_url_unique ON public.entity_links USING btree (owner_type, owner_id, url) WHERE target_type = 'url'$ddl$);
@@ -10244,7 +10374,7 @@ BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('a17eded5222d5c81', '020_routines');
+  CALL hqc.require('6082603a086e2c07', '020_routines');
 END
 $hqc$;
 
@@ -10627,8 +10757,10 @@ routine, contact and minute), then the routine''s `last_run_at` / `run_count` ar
 (also when the item was a duplicate).
 ', parsed => true);
 
--- Constraints, indexes, policies and triggers of routines
+-- Keys of routines
 CALL hqc.constraint('public.routines', 'routines_pkey', 'PRIMARY KEY (id)');
+
+-- Constraints, indexes, policies and triggers of routines
 CALL hqc.constraint('public.routines', 'routines_tenant_id_fkey', 'FOREIGN KEY (tenant_id) REFERENCES public.tenants(id) ON DELETE CASCADE');
 CALL hqc.constraint('public.routines', 'routines_agent_id_fkey', 'FOREIGN KEY (agent_id) REFERENCES public.agents(id) ON DELETE CASCADE');
 CALL hqc.constraint('public.routines', 'routines_trigger_type_check', 'CHECK (trigger_type IN (''schedule'', ''event''))');
@@ -10738,7 +10870,7 @@ BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('a17eded5222d5c81', '021_collections');
+  CALL hqc.require('6082603a086e2c07', '021_collections');
 END
 $hqc$;
 
@@ -10900,10 +11032,26 @@ CALL hqc.columns('public.collection_templates', ARRAY[
   ['definition', 'jsonb', NULL, 'true', 'and', NULL, NULL, NULL],
   ['sort_order', 'integer', '0', 'false', 'and', NULL, NULL, NULL]]);
 
--- Constraints, indexes, policies and triggers of collection_definitions
+-- Keys of collection_definitions
 CALL hqc.constraint('public.collection_definitions', 'collection_definitions_pkey', 'PRIMARY KEY (id)');
-CALL hqc.constraint('public.collection_definitions', 'collection_definitions_tenant_id_fkey', 'FOREIGN KEY (tenant_id) REFERENCES public.tenants(id) ON DELETE CASCADE');
 CALL hqc.constraint('public.collection_definitions', 'collection_definitions_slug_unique', 'UNIQUE (tenant_id, slug)');
+
+-- Keys of collection_fields
+CALL hqc.constraint('public.collection_fields', 'collection_fields_pkey', 'PRIMARY KEY (id)');
+CALL hqc.constraint('public.collection_fields', 'collection_fields_key_unique', 'UNIQUE (collection_id, field_key)');
+
+-- Keys of collection_records
+CALL hqc.constraint('public.collection_records', 'collection_records_pkey', 'PRIMARY KEY (id)');
+
+-- Keys of collection_views
+CALL hqc.constraint('public.collection_views', 'collection_views_pkey', 'PRIMARY KEY (id)');
+
+-- Keys of collection_templates
+CALL hqc.constraint('public.collection_templates', 'collection_templates_pkey', 'PRIMARY KEY (id)');
+CALL hqc.constraint('public.collection_templates', 'collection_templates_slug_key', 'UNIQUE (slug)');
+
+-- Constraints, indexes, policies and triggers of collection_definitions
+CALL hqc.constraint('public.collection_definitions', 'collection_definitions_tenant_id_fkey', 'FOREIGN KEY (tenant_id) REFERENCES public.tenants(id) ON DELETE CASCADE');
 CALL hqc.index('public.collection_definitions', 'idx_collection_definitions_tenant', $ddl$CREATE INDEX idx_collection_definitions_tenant ON public.collection_definitions USING btree (tenant_id)$ddl$);
 CALL hqc.policy('public.collection_definitions', 'Service role full access', $ddl$CREATE POLICY "Service role full access" ON public.collection_definitions
   FOR ALL TO service_role
@@ -10928,11 +11076,9 @@ CALL hqc.table_end('public.collection_definitions', rls => 'enabled', replica =>
     'Tenant isolation', 'A signed-in user reads and writes only rows of the tenant named in its JWT.']);
 
 -- Constraints, indexes, policies and triggers of collection_fields
-CALL hqc.constraint('public.collection_fields', 'collection_fields_pkey', 'PRIMARY KEY (id)');
 CALL hqc.constraint('public.collection_fields', 'collection_fields_tenant_id_fkey', 'FOREIGN KEY (tenant_id) REFERENCES public.tenants(id) ON DELETE CASCADE');
 CALL hqc.constraint('public.collection_fields', 'collection_fields_collection_id_fkey', 'FOREIGN KEY (collection_id) REFERENCES public.collection_definitions(id) ON DELETE CASCADE');
 CALL hqc.constraint('public.collection_fields', 'collection_fields_field_type_check', 'CHECK (field_type IN (''text'', ''number'', ''date'', ''datetime'', ''boolean'', ''select'', ''multi_select'', ''url'', ''email'', ''phone'', ''relation'', ''rich_text''))');
-CALL hqc.constraint('public.collection_fields', 'collection_fields_key_unique', 'UNIQUE (collection_id, field_key)');
 CALL hqc.index('public.collection_fields', 'idx_collection_fields_collection', $ddl$CREATE INDEX idx_collection_fields_collection ON public.collection_fields USING btree (collection_id)$ddl$);
 CALL hqc.index('public.collection_fields', 'idx_collection_fields_tenant', $ddl$CREATE INDEX idx_collection_fields_tenant ON public.collection_fields USING btree (tenant_id)$ddl$);
 CALL hqc.policy('public.collection_fields', 'Service role full access', $ddl$CREATE POLICY "Service role full access" ON public.collection_fields
@@ -10960,7 +11106,6 @@ CALL hqc.table_end('public.collection_fields', rls => 'enabled', replica => 'f',
     'Tenant isolation', 'A signed-in user reads and writes only rows of the tenant named in its JWT.']);
 
 -- Constraints, indexes, policies and triggers of collection_records
-CALL hqc.constraint('public.collection_records', 'collection_records_pkey', 'PRIMARY KEY (id)');
 CALL hqc.constraint('public.collection_records', 'collection_records_tenant_id_fkey', 'FOREIGN KEY (tenant_id) REFERENCES public.tenants(id) ON DELETE CASCADE');
 CALL hqc.constraint('public.collection_records', 'collection_records_collection_id_fkey', 'FOREIGN KEY (collection_id) REFERENCES public.collection_definitions(id) ON DELETE CASCADE');
 CALL hqc.index('public.collection_records', 'idx_collection_records_tenant', $ddl$CREATE INDEX idx_collection_records_tenant ON public.collection_records USING btree (tenant_id)$ddl$);
@@ -10981,7 +11126,6 @@ CALL hqc.trigger('public.collection_records', 'collection_records_updated_at', $
   EXECUTE FUNCTION public.set_updated_at()$ddl$);
 
 -- Constraints, indexes, policies and triggers of collection_views
-CALL hqc.constraint('public.collection_views', 'collection_views_pkey', 'PRIMARY KEY (id)');
 CALL hqc.constraint('public.collection_views', 'collection_views_tenant_id_fkey', 'FOREIGN KEY (tenant_id) REFERENCES public.tenants(id) ON DELETE CASCADE');
 CALL hqc.constraint('public.collection_views', 'collection_views_collection_id_fkey', 'FOREIGN KEY (collection_id) REFERENCES public.collection_definitions(id) ON DELETE CASCADE');
 CALL hqc.constraint('public.collection_views', 'collection_views_view_type_check', 'CHECK (view_type IN (''table'', ''kanban'', ''calendar''))');
@@ -11011,8 +11155,6 @@ CALL hqc.table_end('public.collection_views', rls => 'enabled', replica => 'f', 
     'Tenant isolation', 'A signed-in user reads and writes only rows of the tenant named in its JWT.']);
 
 -- Constraints, indexes, policies and triggers of collection_templates
-CALL hqc.constraint('public.collection_templates', 'collection_templates_pkey', 'PRIMARY KEY (id)');
-CALL hqc.constraint('public.collection_templates', 'collection_templates_slug_key', 'UNIQUE (slug)');
 CALL hqc.policy('public.collection_templates', 'authenticated_read_collection_templates', $ddl$CREATE POLICY authenticated_read_collection_templates ON public.collection_templates
   FOR SELECT TO authenticated
   USING (true)$ddl$);
@@ -11070,7 +11212,7 @@ BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('a17eded5222d5c81', '022_file_processing');
+  CALL hqc.require('6082603a086e2c07', '022_file_processing');
 END
 $hqc$;
 
@@ -11180,7 +11322,7 @@ BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('a17eded5222d5c81', '023_source_connections');
+  CALL hqc.require('6082603a086e2c07', '023_source_connections');
 END
 $hqc$;
 
@@ -11252,8 +11394,13 @@ CALL hqc.columns('public.source_sync_runs', ARRAY[
   ['completed_at', 'timestamptz', NULL, 'false', 'and', NULL, NULL, NULL],
   ['error_message', 'text', NULL, 'false', 'and', NULL, NULL, NULL]]);
 
--- Constraints, indexes, policies and triggers of source_connections
+-- Keys of source_connections
 CALL hqc.constraint('public.source_connections', 'source_connections_pkey', 'PRIMARY KEY (id)');
+
+-- Keys of source_sync_runs
+CALL hqc.constraint('public.source_sync_runs', 'source_sync_runs_pkey', 'PRIMARY KEY (id)');
+
+-- Constraints, indexes, policies and triggers of source_connections
 CALL hqc.constraint('public.source_connections', 'source_connections_tenant_id_fkey', 'FOREIGN KEY (tenant_id) REFERENCES public.tenants(id) ON DELETE CASCADE');
 CALL hqc.constraint('public.source_connections', 'source_connections_status_check', 'CHECK (status IN (''active'', ''expired'', ''revoked'', ''error''))');
 CALL hqc.constraint('public.source_connections', 'source_connections_sync_interval_hours_check', 'CHECK (sync_interval_hours >= 1)');
@@ -11273,7 +11420,6 @@ CALL hqc.trigger('public.source_connections', 'source_connections_updated_at', $
   EXECUTE FUNCTION public.set_updated_at()$ddl$);
 
 -- Constraints, indexes, policies and triggers of source_sync_runs
-CALL hqc.constraint('public.source_sync_runs', 'source_sync_runs_pkey', 'PRIMARY KEY (id)');
 CALL hqc.constraint('public.source_sync_runs', 'source_sync_runs_tenant_id_fkey', 'FOREIGN KEY (tenant_id) REFERENCES public.tenants(id) ON DELETE CASCADE');
 CALL hqc.constraint('public.source_sync_runs', 'source_sync_runs_connection_id_fkey', 'FOREIGN KEY (connection_id) REFERENCES public.source_connections(id) ON DELETE CASCADE');
 CALL hqc.constraint('public.source_sync_runs', 'source_sync_runs_status_check', 'CHECK (status IN (''running'', ''done'', ''failed''))');
@@ -11329,7 +11475,7 @@ BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('a17eded5222d5c81', '024_routines_extension');
+  CALL hqc.require('6082603a086e2c07', '024_routines_extension');
 END
 $hqc$;
 
@@ -11625,7 +11771,7 @@ BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('a17eded5222d5c81', '025_modular_workspace');
+  CALL hqc.require('6082603a086e2c07', '025_modular_workspace');
 END
 $hqc$;
 
@@ -11667,7 +11813,7 @@ BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('a17eded5222d5c81', '026_secrets');
+  CALL hqc.require('6082603a086e2c07', '026_secrets');
 END
 $hqc$;
 
@@ -11718,8 +11864,10 @@ CALL hqc.columns('public.secrets', ARRAY[
   ['sync_status', 'text', '''pending''', 'true', 'and', NULL, NULL, NULL],
   ['last_synced_at', 'timestamptz', NULL, 'false', 'and', NULL, NULL, NULL]]);
 
--- Constraints, indexes, policies and triggers of secrets
+-- Keys of secrets
 CALL hqc.constraint('public.secrets', 'secrets_pkey', 'PRIMARY KEY (id)');
+
+-- Constraints, indexes, policies and triggers of secrets
 CALL hqc.constraint('public.secrets', 'secrets_tenant_id_fkey', 'FOREIGN KEY (tenant_id) REFERENCES public.tenants(id) ON DELETE CASCADE');
 CALL hqc.constraint('public.secrets', 'secrets_gateway_id_fkey', 'FOREIGN KEY (gateway_id) REFERENCES public.gateways(id) ON DELETE CASCADE');
 CALL hqc.constraint('public.secrets', 'secrets_agent_id_fkey', 'FOREIGN KEY (agent_id) REFERENCES public.agents(id) ON DELETE CASCADE');
@@ -11770,7 +11918,7 @@ BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('a17eded5222d5c81', '027_plugins');
+  CALL hqc.require('6082603a086e2c07', '027_plugins');
 END
 $hqc$;
 
@@ -11970,10 +12118,22 @@ when nothing changed). Secret columns are stripped from the row images first, so
 appear at no depth of the payload.
 ', parsed => true);
 
--- Constraints, indexes, policies and triggers of hq_plugins
+-- Keys of hq_plugins
 CALL hqc.constraint('public.hq_plugins', 'hq_plugins_pkey', 'PRIMARY KEY (id)');
-CALL hqc.constraint('public.hq_plugins', 'hq_plugins_tenant_id_fkey', 'FOREIGN KEY (tenant_id) REFERENCES public.tenants(id) ON DELETE CASCADE');
 CALL hqc.constraint('public.hq_plugins', 'hq_plugins_tenant_id_plugin_id_key', 'UNIQUE (tenant_id, plugin_id)');
+
+-- Keys of hq_plugin_state
+CALL hqc.constraint('public.hq_plugin_state', 'hq_plugin_state_pkey', 'PRIMARY KEY (id)');
+CALL hqc.constraint('public.hq_plugin_state', 'hq_plugin_state_tenant_id_plugin_id_scope_kind_scope_id_sta_key', 'UNIQUE (tenant_id, plugin_id, scope_kind, scope_id, state_key)');
+
+-- Keys of hq_plugin_events
+CALL hqc.constraint('public.hq_plugin_events', 'hq_plugin_events_pkey', 'PRIMARY KEY (id)');
+
+-- Keys of hq_plugin_event_queue
+CALL hqc.constraint('public.hq_plugin_event_queue', 'hq_plugin_event_queue_pkey', 'PRIMARY KEY (id)');
+
+-- Constraints, indexes, policies and triggers of hq_plugins
+CALL hqc.constraint('public.hq_plugins', 'hq_plugins_tenant_id_fkey', 'FOREIGN KEY (tenant_id) REFERENCES public.tenants(id) ON DELETE CASCADE');
 CALL hqc.index('public.hq_plugins', 'idx_hq_plugins_tenant', $ddl$CREATE INDEX idx_hq_plugins_tenant ON public.hq_plugins USING btree (tenant_id)$ddl$);
 CALL hqc.index('public.hq_plugins', 'idx_hq_plugins_enabled', $ddl$CREATE INDEX idx_hq_plugins_enabled ON public.hq_plugins USING btree (is_enabled) WHERE is_enabled$ddl$);
 CALL hqc.policy('public.hq_plugins', 'Service role full access', $ddl$CREATE POLICY "Service role full access" ON public.hq_plugins
@@ -12006,9 +12166,7 @@ CALL hqc.table_end('public.hq_plugins', rls => 'enabled', replica => 'f', realti
     'Tenant isolation', 'A signed-in user reads and writes only rows of the tenant named in its JWT.']);
 
 -- Constraints, indexes, policies and triggers of hq_plugin_state
-CALL hqc.constraint('public.hq_plugin_state', 'hq_plugin_state_pkey', 'PRIMARY KEY (id)');
 CALL hqc.constraint('public.hq_plugin_state', 'hq_plugin_state_tenant_id_fkey', 'FOREIGN KEY (tenant_id) REFERENCES public.tenants(id) ON DELETE CASCADE');
-CALL hqc.constraint('public.hq_plugin_state', 'hq_plugin_state_tenant_id_plugin_id_scope_kind_scope_id_sta_key', 'UNIQUE (tenant_id, plugin_id, scope_kind, scope_id, state_key)');
 CALL hqc.index('public.hq_plugin_state', 'idx_hq_plugin_state_lookup', $ddl$CREATE INDEX idx_hq_plugin_state_lookup ON public.hq_plugin_state USING btree (tenant_id, plugin_id, scope_kind)$ddl$);
 CALL hqc.policy('public.hq_plugin_state', 'Service role full access', $ddl$CREATE POLICY "Service role full access" ON public.hq_plugin_state
   FOR ALL TO service_role
@@ -12035,7 +12193,6 @@ CALL hqc.table_end('public.hq_plugin_state', rls => 'enabled', replica => 'd', r
     'Tenant isolation', 'A signed-in user reads and writes only rows of the tenant named in its JWT.']);
 
 -- Constraints, indexes, policies and triggers of hq_plugin_events
-CALL hqc.constraint('public.hq_plugin_events', 'hq_plugin_events_pkey', 'PRIMARY KEY (id)');
 CALL hqc.constraint('public.hq_plugin_events', 'hq_plugin_events_tenant_id_fkey', 'FOREIGN KEY (tenant_id) REFERENCES public.tenants(id) ON DELETE CASCADE');
 CALL hqc.index('public.hq_plugin_events', 'idx_hq_plugin_events_plugin', $ddl$CREATE INDEX idx_hq_plugin_events_plugin ON public.hq_plugin_events USING btree (plugin_id, created_at DESC)$ddl$);
 CALL hqc.index('public.hq_plugin_events', 'idx_hq_plugin_events_tenant', $ddl$CREATE INDEX idx_hq_plugin_events_tenant ON public.hq_plugin_events USING btree (tenant_id, created_at DESC)$ddl$);
@@ -12060,7 +12217,6 @@ CALL hqc.table_end('public.hq_plugin_events', rls => 'enabled', replica => 'd', 
     'Tenant isolation', 'A signed-in user reads and writes only rows of the tenant named in its JWT.']);
 
 -- Constraints, indexes, policies and triggers of hq_plugin_event_queue
-CALL hqc.constraint('public.hq_plugin_event_queue', 'hq_plugin_event_queue_pkey', 'PRIMARY KEY (id)');
 CALL hqc.constraint('public.hq_plugin_event_queue', 'hq_plugin_event_queue_tenant_id_fkey', 'FOREIGN KEY (tenant_id) REFERENCES public.tenants(id) ON DELETE CASCADE');
 CALL hqc.index('public.hq_plugin_event_queue', 'idx_plugin_event_queue_pending', $ddl$CREATE INDEX idx_plugin_event_queue_pending ON public.hq_plugin_event_queue USING btree (created_at) WHERE NOT processed$ddl$);
 CALL hqc.index('public.hq_plugin_event_queue', 'idx_hq_plugin_event_queue_tenant', $ddl$CREATE INDEX idx_hq_plugin_event_queue_tenant ON public.hq_plugin_event_queue USING btree (tenant_id)$ddl$);
@@ -12226,7 +12382,7 @@ BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('a17eded5222d5c81', '028_task_relations');
+  CALL hqc.require('6082603a086e2c07', '028_task_relations');
 END
 $hqc$;
 
@@ -12351,13 +12507,15 @@ other status), tell the assignee of each task blocked by it, once its last unfin
 blocker is gone, that they can proceed.
 ', parsed => true);
 
--- Constraints, indexes, policies and triggers of task_relations
+-- Keys of task_relations
 CALL hqc.constraint('public.task_relations', 'task_relations_pkey', 'PRIMARY KEY (id)');
+CALL hqc.constraint('public.task_relations', 'task_relations_tenant_id_source_task_id_target_task_id_rela_key', 'UNIQUE (tenant_id, source_task_id, target_task_id, relation_type)');
+
+-- Constraints, indexes, policies and triggers of task_relations
 CALL hqc.constraint('public.task_relations', 'task_relations_tenant_id_fkey', 'FOREIGN KEY (tenant_id) REFERENCES public.tenants(id) ON DELETE CASCADE');
 CALL hqc.constraint('public.task_relations', 'task_relations_source_task_id_fkey', 'FOREIGN KEY (source_task_id) REFERENCES public.tasks(id) ON DELETE CASCADE');
 CALL hqc.constraint('public.task_relations', 'task_relations_target_task_id_fkey', 'FOREIGN KEY (target_task_id) REFERENCES public.tasks(id) ON DELETE CASCADE');
 CALL hqc.constraint('public.task_relations', 'task_relations_created_by_agent_id_fkey', 'FOREIGN KEY (created_by_agent_id) REFERENCES public.agents(id) ON DELETE SET NULL');
-CALL hqc.constraint('public.task_relations', 'task_relations_tenant_id_source_task_id_target_task_id_rela_key', 'UNIQUE (tenant_id, source_task_id, target_task_id, relation_type)');
 CALL hqc.constraint('public.task_relations', 'no_self_relation', 'CHECK (source_task_id <> target_task_id)');
 CALL hqc.index('public.task_relations', 'idx_task_relations_tenant', $ddl$CREATE INDEX idx_task_relations_tenant ON public.task_relations USING btree (tenant_id)$ddl$);
 CALL hqc.index('public.task_relations', 'idx_task_relations_blocker', $ddl$CREATE INDEX idx_task_relations_blocker ON public.task_relations USING btree (target_task_id, relation_type) WHERE relation_type = 'blocked_by'::task_relation_type$ddl$);
@@ -12412,7 +12570,7 @@ BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('a17eded5222d5c81', '029_labels');
+  CALL hqc.require('6082603a086e2c07', '029_labels');
 END
 $hqc$;
 
@@ -12458,10 +12616,15 @@ CALL hqc.columns('public.task_labels', ARRAY[
   ['label_id', 'uuid', NULL, 'true', 'and', NULL, NULL, NULL],
   ['tenant_id', 'uuid', '''00000000-0000-0000-0000-000000000000''::uuid', 'true', 'and', NULL, NULL, NULL]]);
 
--- Constraints, indexes, policies and triggers of labels
+-- Keys of labels
 CALL hqc.constraint('public.labels', 'labels_pkey', 'PRIMARY KEY (id)');
-CALL hqc.constraint('public.labels', 'labels_tenant_id_fkey', 'FOREIGN KEY (tenant_id) REFERENCES public.tenants(id) ON DELETE CASCADE');
 CALL hqc.constraint('public.labels', 'labels_tenant_id_name_key', 'UNIQUE (tenant_id, name)');
+
+-- Keys of task_labels
+CALL hqc.constraint('public.task_labels', 'task_labels_pkey', 'PRIMARY KEY (task_id, label_id)');
+
+-- Constraints, indexes, policies and triggers of labels
+CALL hqc.constraint('public.labels', 'labels_tenant_id_fkey', 'FOREIGN KEY (tenant_id) REFERENCES public.tenants(id) ON DELETE CASCADE');
 CALL hqc.index('public.labels', 'idx_labels_tenant', $ddl$CREATE INDEX idx_labels_tenant ON public.labels USING btree (tenant_id)$ddl$);
 CALL hqc.policy('public.labels', 'Service role full access', $ddl$CREATE POLICY "Service role full access" ON public.labels
   FOR ALL TO service_role
@@ -12490,7 +12653,6 @@ CALL hqc.table_end('public.labels', rls => 'enabled', replica => 'f', realtime =
 CALL hqc.constraint('public.task_labels', 'task_labels_task_id_fkey', 'FOREIGN KEY (task_id) REFERENCES public.tasks(id) ON DELETE CASCADE');
 CALL hqc.constraint('public.task_labels', 'task_labels_label_id_fkey', 'FOREIGN KEY (label_id) REFERENCES public.labels(id) ON DELETE CASCADE');
 CALL hqc.constraint('public.task_labels', 'task_labels_tenant_id_fkey', 'FOREIGN KEY (tenant_id) REFERENCES public.tenants(id) ON DELETE CASCADE');
-CALL hqc.constraint('public.task_labels', 'task_labels_pkey', 'PRIMARY KEY (task_id, label_id)');
 CALL hqc.index('public.task_labels', 'idx_task_labels_tenant', $ddl$CREATE INDEX idx_task_labels_tenant ON public.task_labels USING btree (tenant_id)$ddl$);
 CALL hqc.index('public.task_labels', 'idx_task_labels_label', $ddl$CREATE INDEX idx_task_labels_label ON public.task_labels USING btree (label_id)$ddl$);
 CALL hqc.index('public.task_labels', 'idx_task_labels_task', $ddl$CREATE INDEX idx_task_labels_task ON public.task_labels USING btree (task_id)$ddl$);
@@ -12535,7 +12697,7 @@ BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('a17eded5222d5c81', '030_task_templates');
+  CALL hqc.require('6082603a086e2c07', '030_task_templates');
 END
 $hqc$;
 
@@ -12571,10 +12733,12 @@ CALL hqc.columns('public.task_templates', ARRAY[
   ['items', 'jsonb', '''[]''', 'true', 'and', NULL, NULL, NULL],
   ['meta', 'jsonb', '''{}''', 'true', 'and', NULL, NULL, NULL]]);
 
--- Constraints, indexes, policies and triggers of task_templates
+-- Keys of task_templates
 CALL hqc.constraint('public.task_templates', 'task_templates_pkey', 'PRIMARY KEY (id)');
-CALL hqc.constraint('public.task_templates', 'task_templates_tenant_id_fkey', 'FOREIGN KEY (tenant_id) REFERENCES public.tenants(id) ON DELETE CASCADE');
 CALL hqc.constraint('public.task_templates', 'task_templates_tenant_id_name_key', 'UNIQUE (tenant_id, name)');
+
+-- Constraints, indexes, policies and triggers of task_templates
+CALL hqc.constraint('public.task_templates', 'task_templates_tenant_id_fkey', 'FOREIGN KEY (tenant_id) REFERENCES public.tenants(id) ON DELETE CASCADE');
 CALL hqc.index('public.task_templates', 'idx_task_templates_tenant', $ddl$CREATE INDEX idx_task_templates_tenant ON public.task_templates USING btree (tenant_id)$ddl$);
 CALL hqc.policy('public.task_templates', 'Service role full access', $ddl$CREATE POLICY "Service role full access" ON public.task_templates
   FOR ALL TO service_role
@@ -12622,7 +12786,7 @@ BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('a17eded5222d5c81', '031_overdue_escalation');
+  CALL hqc.require('6082603a086e2c07', '031_overdue_escalation');
 END
 $hqc$;
 
@@ -12724,7 +12888,7 @@ BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('a17eded5222d5c81', '032_notification_gaps');
+  CALL hqc.require('6082603a086e2c07', '032_notification_gaps');
 END
 $hqc$;
 
@@ -12871,7 +13035,7 @@ BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('a17eded5222d5c81', '033_knowledge_chunk_pipeline');
+  CALL hqc.require('6082603a086e2c07', '033_knowledge_chunk_pipeline');
 END
 $hqc$;
 
@@ -13114,7 +13278,7 @@ BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('a17eded5222d5c81', '034_crm_search_index');
+  CALL hqc.require('6082603a086e2c07', '034_crm_search_index');
 END
 $hqc$;
 
@@ -13177,7 +13341,7 @@ BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('a17eded5222d5c81', '035_interactions_nullable_contact');
+  CALL hqc.require('6082603a086e2c07', '035_interactions_nullable_contact');
 END
 $hqc$;
 
@@ -13230,7 +13394,7 @@ BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('a17eded5222d5c81', '036_collection_agent_commands');
+  CALL hqc.require('6082603a086e2c07', '036_collection_agent_commands');
 END
 $hqc$;
 
@@ -13263,7 +13427,7 @@ BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('a17eded5222d5c81', '037_source_plugin_support');
+  CALL hqc.require('6082603a086e2c07', '037_source_plugin_support');
 END
 $hqc$;
 
@@ -13318,7 +13482,7 @@ BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('a17eded5222d5c81', '038_gateway_backups');
+  CALL hqc.require('6082603a086e2c07', '038_gateway_backups');
 END
 $hqc$;
 
@@ -13387,7 +13551,7 @@ BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('a17eded5222d5c81', '039_knowledge_library_scope');
+  CALL hqc.require('6082603a086e2c07', '039_knowledge_library_scope');
 END
 $hqc$;
 

@@ -20,7 +20,7 @@ $hqc$;
 BEGIN;
 DO $hqc$
 DECLARE
-  runtime text := $runtime$-- hqc runtime a17eded5222d5c81: functions of schema hqc that every migration calls.
+  runtime text := $runtime$-- hqc runtime 6082603a086e2c07: functions of schema hqc that every migration calls.
 --
 -- Each migration says what it declares (a table, an index, a policy, ...);
 -- these functions compare that with the live catalog and change only what
@@ -80,7 +80,7 @@ CREATE OR REPLACE FUNCTION hqc.version() RETURNS text LANGUAGE plpgsql IMMUTABLE
 SET search_path = '' AS $f$
 BEGIN
   RETURN (
-  SELECT 'a17eded5222d5c81'::text);
+  SELECT '6082603a086e2c07'::text);
 END
 $f$;
 
@@ -182,6 +182,14 @@ BEGIN
                    AND r.object = report.object AND r.fix IS NOT DISTINCT FROM report.fix)
      OR report.what = 'undeclared' AND EXISTS (SELECT 1 FROM pg_temp.hqc_report r WHERE r.what = 'dropped'
                                                  AND r.kind = report.kind AND r.object = report.object) THEN
+    RETURN;
+  END IF;
+  -- The privileges of one object are one difference, its statements joined.
+  IF report.what = 'privileges' AND EXISTS (SELECT 1 FROM pg_temp.hqc_report r WHERE r.what = 'privileges'
+                                              AND r.kind = report.kind AND r.object = report.object) THEN
+    UPDATE pg_temp.hqc_report r SET fix = r.fix || E';\n' || report.fix
+     WHERE r.what = 'privileges' AND r.kind = report.kind AND r.object = report.object
+       AND NOT report.fix = ANY (pg_catalog.string_to_array(r.fix, E';\n'));
     RETURN;
   END IF;
   -- An object a declared drop removes is that drop, not an undeclared one.
@@ -830,10 +838,7 @@ BEGIN
    WHERE at.attrelid = rel::regclass AND at.attname = col;
   -- The type is never changed implicitly (that is an explicit change_type).
   IF a.typ <> typ THEN
-    PERFORM hqc.exec(pg_catalog.format('ALTER TABLE %s ADD COLUMN hqc_type_probe %s', hqc.shadow(rel), typ));
-    SELECT pg_catalog.format_type(atttypid, atttypmod) INTO probe FROM pg_catalog.pg_attribute
-     WHERE attrelid = 'pg_temp.hqc_shadow'::regclass AND attname = 'hqc_type_probe';
-    EXECUTE 'ALTER TABLE pg_temp.hqc_shadow DROP COLUMN hqc_type_probe';
+    probe := hqc.probe_column('t', rel, col, typ);
     IF probe <> a.typ THEN
       IF hqc.reporting() THEN
         PERFORM hqc.report('different', 'column type', rel || '.' || col, a.typ, probe, NULL);
@@ -852,13 +857,7 @@ BEGIN
   END IF;
   IF pg_catalog.strpos(owns, 'd') > 0 AND a.dflt IS DISTINCT FROM dflt AND extra IS NULL THEN
     -- The declared default as PostgreSQL prints it (NULL: none).
-    probe := NULL;
-    IF dflt IS NOT NULL THEN
-      PERFORM hqc.exec(pg_catalog.format('ALTER TABLE %s ALTER COLUMN %I SET DEFAULT %s', hqc.shadow(rel), col, dflt));
-      SELECT pg_catalog.pg_get_expr(d.adbin, d.adrelid) INTO probe FROM pg_catalog.pg_attrdef d
-        JOIN pg_catalog.pg_attribute at ON at.attrelid = d.adrelid AND at.attnum = d.adnum
-       WHERE d.adrelid = 'pg_temp.hqc_shadow'::regclass AND at.attname = col;
-    END IF;
+    probe := CASE WHEN dflt IS NOT NULL THEN hqc.probe_column('d', rel, col, dflt) END;
     IF probe IS DISTINCT FROM a.dflt THEN
       subs := subs || CASE WHEN dflt IS NULL THEN pg_catalog.format('ALTER COLUMN %I DROP DEFAULT', col)
                            ELSE pg_catalog.format('ALTER COLUMN %I SET DEFAULT %s', col, dflt) END;
@@ -936,6 +935,56 @@ BEGIN
                                 ' ON ' || hqc.printed('pg_temp.hqc_shadow') || ' ', ' ON ' || hqc.printed(rel::regclass) || ' ');
   EXECUTE pg_catalog.format('DROP TRIGGER %I ON pg_temp.hqc_shadow', trg);
   RETURN printed;
+END
+$f$;
+
+-- A column's declared type (what 't') or default (what 'd') as PostgreSQL
+-- prints it, built on the shadow. In a report, one that cannot be built
+-- (it names what the database lacks) is compared as written.
+CREATE OR REPLACE FUNCTION hqc.probe_column(what "char", rel text, col text, decl text) RETURNS text LANGUAGE plpgsql
+SET search_path = '' AS $f$
+DECLARE
+  printed text;
+BEGIN
+  IF what = 't' THEN
+    PERFORM hqc.exec(pg_catalog.format('ALTER TABLE %s ADD COLUMN hqc_type_probe %s', hqc.shadow(rel), decl));
+    SELECT pg_catalog.format_type(atttypid, atttypmod) INTO printed FROM pg_catalog.pg_attribute
+     WHERE attrelid = 'pg_temp.hqc_shadow'::regclass AND attname = 'hqc_type_probe';
+    EXECUTE 'ALTER TABLE pg_temp.hqc_shadow DROP COLUMN hqc_type_probe';
+  ELSE
+    PERFORM hqc.exec(pg_catalog.format('ALTER TABLE %s ALTER COLUMN %I SET DEFAULT %s', hqc.shadow(rel), col, decl));
+    SELECT pg_catalog.pg_get_expr(d.adbin, d.adrelid) INTO printed FROM pg_catalog.pg_attrdef d
+      JOIN pg_catalog.pg_attribute at ON at.attrelid = d.adrelid AND at.attnum = d.adnum
+     WHERE d.adrelid = 'pg_temp.hqc_shadow'::regclass AND at.attname = col;
+  END IF;
+  RETURN printed;
+EXCEPTION WHEN OTHERS THEN
+  IF hqc.reporting() THEN
+    RETURN decl;
+  END IF;
+  RAISE;
+END
+$f$;
+
+-- The declared function as PostgreSQL prints it, built under another name
+-- (in a report, as written when it cannot be built).
+CREATE OR REPLACE FUNCTION hqc.probe_function(fn regprocedure, sig text, ddl text) RETURNS text LANGUAGE plpgsql
+SET search_path = '' AS $f$
+DECLARE
+  printed text;
+BEGIN
+  PERFORM hqc.exec('CREATE FUNCTION pg_temp.hqc_probe' || pg_catalog.substr(ddl, pg_catalog.strpos(ddl, '(')));
+  -- (pg_get_functiondef prints the session's temporary schema as pg_temp.)
+  SELECT pg_catalog.replace(hqc.function_def(p.oid), 'FUNCTION pg_temp.hqc_probe(', 'FUNCTION ' || hqc.printed_fn(fn) || '(')
+    INTO printed
+    FROM pg_catalog.pg_proc p WHERE p.proname = 'hqc_probe' AND p.pronamespace = pg_catalog.pg_my_temp_schema();
+  PERFORM hqc.exec('DROP FUNCTION pg_temp.hqc_probe' || pg_catalog.substr(sig, pg_catalog.strpos(sig, '(')));
+  RETURN printed;
+EXCEPTION WHEN OTHERS THEN
+  IF hqc.reporting() THEN
+    RETURN ddl;
+  END IF;
+  RAISE;
 END
 $f$;
 
@@ -1717,7 +1766,6 @@ DECLARE
   fname text := pg_catalog.split_part(sig, '(', 1);
   fp text := pg_catalog.md5(pg_catalog.concat_ws('|', ddl, acl::text, doc));
   live text;
-  probe text;
   declared text;
   o record;
   existed boolean;
@@ -1742,7 +1790,9 @@ BEGIN
     PERFORM pg_catalog.set_config('check_function_bodies', validate, true);
     RETURN;
   END IF;
-  fn := pg_catalog.to_regprocedure(sig);
+  -- (In a report, an argument type the database lacks means the function is
+  -- missing too; applying, that stops the run where it belongs.)
+  fn := CASE WHEN hqc.reporting() THEN hqc.regprocedure(sig) ELSE pg_catalog.to_regprocedure(sig) END;
   existed := fn IS NOT NULL;
   IF NOT owned THEN
     IF fn IS NULL AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_proc p
@@ -1765,15 +1815,7 @@ BEGIN
       PERFORM pg_catalog.set_config('check_function_bodies', validate, true);
       RETURN;
     END IF;
-    -- The declared function built under another name, to compare definitions.
-    probe := 'CREATE FUNCTION pg_temp.hqc_probe' || pg_catalog.substr(ddl, pg_catalog.strpos(ddl, '('));
-    PERFORM hqc.exec(probe);
-    -- (pg_get_functiondef prints the session's temporary schema as pg_temp.)
-    SELECT pg_catalog.replace(hqc.function_def(p.oid), 'FUNCTION pg_temp.hqc_probe(',
-                              'FUNCTION ' || hqc.printed_fn(fn) || '(')
-      INTO declared
-      FROM pg_catalog.pg_proc p WHERE p.proname = 'hqc_probe' AND p.pronamespace = pg_catalog.pg_my_temp_schema();
-    PERFORM hqc.exec('DROP FUNCTION pg_temp.hqc_probe' || pg_catalog.substr(sig, pg_catalog.strpos(sig, '(')));
+    declared := hqc.probe_function(fn, sig, ddl);
     IF declared IS DISTINCT FROM hqc.function_def(fn) THEN
       IF hqc.reporting() THEN
         PERFORM hqc.report('different', 'function', sig, hqc.function_def(fn), declared, ddl);
@@ -1843,6 +1885,25 @@ BEGIN
 END
 $f$;
 
+-- The declared view as PostgreSQL prints it, built as a temporary view (in a
+-- report, as written when it cannot be built).
+CREATE OR REPLACE FUNCTION hqc.probe_view(q text, options text) RETURNS text LANGUAGE plpgsql
+SET search_path = '' AS $f$
+DECLARE
+  printed text;
+BEGIN
+  PERFORM hqc.exec(pg_catalog.format('CREATE TEMP VIEW hqc_probe%s AS %s', ' WITH (' || options || ')', q));
+  printed := hqc.view_def('pg_temp.hqc_probe'::regclass);
+  DROP VIEW pg_temp.hqc_probe;
+  RETURN printed;
+EXCEPTION WHEN OTHERS THEN
+  IF hqc.reporting() THEN
+    RETURN q;
+  END IF;
+  RAISE;
+END
+$f$;
+
 -- A view: CREATE OR REPLACE VIEW rel WITH (options) AS query.
 CREATE OR REPLACE PROCEDURE hqc.view(rel text, query text, options text DEFAULT NULL, acl text[] DEFAULT NULL,
                                     doc text DEFAULT NULL) LANGUAGE plpgsql
@@ -1867,9 +1928,7 @@ BEGIN
                                   AND s.fingerprint = fp AND s.def = live) THEN
       RETURN;
     END IF;
-    PERFORM hqc.exec(pg_catalog.format('CREATE TEMP VIEW hqc_probe%s AS %s', ' WITH (' || options || ')', query));
-    declared := hqc.view_def('pg_temp.hqc_probe'::regclass);
-    DROP VIEW pg_temp.hqc_probe;
+    declared := hqc.probe_view(query, options);
     IF declared IS DISTINCT FROM hqc.view_def(v) THEN
       IF hqc.reporting() THEN
         PERFORM hqc.report('different', 'view', rel, hqc.view_def(v), declared, ddl);
@@ -1927,7 +1986,15 @@ BEGIN
       pg_catalog.format('CREATE TYPE %s AS ENUM (%s)', typ,
                         (SELECT pg_catalog.string_agg(pg_catalog.quote_literal(x), ', ') FROM pg_catalog.unnest(vals) AS x)));
     IF hqc.reporting() THEN
-      RETURN;
+      -- Made inside the report's transaction too (a new type locks nothing
+      -- others use), so what uses it is compared; its comment joins it.
+      BEGIN
+        PERFORM hqc.exec(pg_catalog.format('CREATE TYPE %s AS ENUM (%s)', typ,
+                         (SELECT pg_catalog.string_agg(pg_catalog.quote_literal(x), ', ') FROM pg_catalog.unnest(vals) AS x)));
+      EXCEPTION WHEN OTHERS THEN
+        RETURN;
+      END;
+      PERFORM hqc.report_with('type', typ);
     END IF;
     t := typ::regtype;
   ELSE
@@ -1962,6 +2029,7 @@ BEGIN
   IF creates AND pg_catalog.obj_description(t, 'pg_type') IS DISTINCT FROM doc THEN
     PERFORM hqc.apply('different', 'comment', typ, NULL, doc, pg_catalog.format('COMMENT ON TYPE %s IS %L', typ, doc));
   END IF;
+  PERFORM hqc.report_with(NULL, NULL);
 END
 $f$;
 
@@ -3796,7 +3864,7 @@ BEGIN
     CREATE SCHEMA hqc;
   END IF;
   IF pg_catalog.to_regprocedure('hqc.version()') IS NOT NULL THEN
-    current := hqc.version() = 'a17eded5222d5c81';
+    current := hqc.version() = '6082603a086e2c07';
   END IF;
   IF NOT current THEN
     -- Another version: its functions go (their arguments may differ), and so does what

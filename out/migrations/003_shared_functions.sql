@@ -19,7 +19,7 @@ BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('a17eded5222d5c81', '003_shared_functions');
+  CALL hqc.require('6082603a086e2c07', '003_shared_functions');
 END
 $hqc$;
 
@@ -93,8 +93,10 @@ so it can be used in CHECK constraints (task_series, routines), although it depe
 server''s time zone database.
 ', parsed => true);
 
--- Constraints, indexes, policies and triggers of _schema_version
+-- Keys of _schema_version
 CALL hqc.constraint('public._schema_version', '_schema_version_pkey', 'PRIMARY KEY (version)');
+
+-- Constraints, indexes, policies and triggers of _schema_version
 CALL hqc.policy('public._schema_version', 'Signed-in users read the schema version', $ddl$CREATE POLICY "Signed-in users read the schema version" ON public._schema_version
   FOR SELECT TO authenticated
   USING (true)$ddl$);

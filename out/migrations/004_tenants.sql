@@ -19,7 +19,7 @@ BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('a17eded5222d5c81', '004_tenants');
+  CALL hqc.require('6082603a086e2c07', '004_tenants');
 END
 $hqc$;
 
@@ -74,8 +74,10 @@ SECURITY DEFINER because it runs inside Supabase Auth''s insert; nobody calls it
 so EXECUTE is revoked from PUBLIC and anon.
 ', parsed => true);
 
--- Constraints, indexes, policies and triggers of tenants
+-- Keys of tenants
 CALL hqc.constraint('public.tenants', 'tenants_pkey', 'PRIMARY KEY (id)');
+
+-- Constraints, indexes, policies and triggers of tenants
 CALL hqc.index('public.tenants', 'tenants_slug_unique', $ddl$CREATE UNIQUE INDEX tenants_slug_unique ON public.tenants USING btree (slug)$ddl$);
 CALL hqc.policy('public.tenants', 'Service role full access', $ddl$CREATE POLICY "Service role full access" ON public.tenants
   FOR ALL TO service_role

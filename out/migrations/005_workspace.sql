@@ -19,7 +19,7 @@ BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('a17eded5222d5c81', '005_workspace');
+  CALL hqc.require('6082603a086e2c07', '005_workspace');
 END
 $hqc$;
 
@@ -185,8 +185,18 @@ CALL hqc.columns('public.field_definitions', ARRAY[
   ['description', 'text', NULL, 'false', 'and', NULL, NULL, NULL],
   ['is_active', 'boolean', 'true', 'false', 'and', NULL, NULL, NULL]]);
 
--- Constraints, indexes, policies and triggers of workspace
+-- Keys of workspace
 CALL hqc.constraint('public.workspace', 'workspace_pkey', 'PRIMARY KEY (id)');
+
+-- Keys of pipeline_stages
+CALL hqc.constraint('public.pipeline_stages', 'pipeline_stages_pkey', 'PRIMARY KEY (id)');
+CALL hqc.constraint('public.pipeline_stages', 'pipeline_stages_tenant_id_entity_type_stage_key_key', 'UNIQUE (tenant_id, entity_type, stage_key)');
+
+-- Keys of field_definitions
+CALL hqc.constraint('public.field_definitions', 'field_definitions_pkey', 'PRIMARY KEY (id)');
+CALL hqc.constraint('public.field_definitions', 'field_definitions_tenant_id_entity_type_field_key_key', 'UNIQUE (tenant_id, entity_type, field_key)');
+
+-- Constraints, indexes, policies and triggers of workspace
 CALL hqc.constraint('public.workspace', 'workspace_tenant_id_fkey', 'FOREIGN KEY (tenant_id) REFERENCES public.tenants(id) ON DELETE CASCADE');
 CALL hqc.constraint('public.workspace', 'workspace_default_soft_threshold_pct_check', 'CHECK (default_soft_threshold_pct >= 0 AND default_soft_threshold_pct <= 100)');
 CALL hqc.index('public.workspace', 'idx_workspace_tenant', $ddl$CREATE INDEX idx_workspace_tenant ON public.workspace USING btree (tenant_id)$ddl$);
@@ -221,9 +231,7 @@ defaults for new agent budgets.
     'Tenant isolation', 'A signed-in user reads and writes only rows of the tenant named in its JWT.']);
 
 -- Constraints, indexes, policies and triggers of pipeline_stages
-CALL hqc.constraint('public.pipeline_stages', 'pipeline_stages_pkey', 'PRIMARY KEY (id)');
 CALL hqc.constraint('public.pipeline_stages', 'pipeline_stages_tenant_id_fkey', 'FOREIGN KEY (tenant_id) REFERENCES public.tenants(id) ON DELETE CASCADE');
-CALL hqc.constraint('public.pipeline_stages', 'pipeline_stages_tenant_id_entity_type_stage_key_key', 'UNIQUE (tenant_id, entity_type, stage_key)');
 CALL hqc.index('public.pipeline_stages', 'idx_pipeline_stages_tenant', $ddl$CREATE INDEX idx_pipeline_stages_tenant ON public.pipeline_stages USING btree (tenant_id)$ddl$);
 CALL hqc.index('public.pipeline_stages', 'idx_pipeline_stages_entity', $ddl$CREATE INDEX idx_pipeline_stages_entity ON public.pipeline_stages USING btree (entity_type, sort_order)$ddl$);
 CALL hqc.index('public.pipeline_stages', 'idx_pipeline_stages_one_default', $ddl$CREATE UNIQUE INDEX idx_pipeline_stages_one_default ON public.pipeline_stages USING btree (tenant_id, entity_type) WHERE is_default = true$ddl$);
@@ -248,9 +256,7 @@ most one default stage per tenant and entity type.
     'Tenant isolation', 'A signed-in user reads and writes only rows of the tenant named in its JWT.']);
 
 -- Constraints, indexes, policies and triggers of field_definitions
-CALL hqc.constraint('public.field_definitions', 'field_definitions_pkey', 'PRIMARY KEY (id)');
 CALL hqc.constraint('public.field_definitions', 'field_definitions_tenant_id_fkey', 'FOREIGN KEY (tenant_id) REFERENCES public.tenants(id) ON DELETE CASCADE');
-CALL hqc.constraint('public.field_definitions', 'field_definitions_tenant_id_entity_type_field_key_key', 'UNIQUE (tenant_id, entity_type, field_key)');
 CALL hqc.index('public.field_definitions', 'idx_field_definitions_tenant', $ddl$CREATE INDEX idx_field_definitions_tenant ON public.field_definitions USING btree (tenant_id)$ddl$);
 CALL hqc.index('public.field_definitions', 'idx_field_definitions_entity', $ddl$CREATE INDEX idx_field_definitions_entity ON public.field_definitions USING btree (entity_type, is_active)$ddl$);
 CALL hqc.policy('public.field_definitions', 'Service role full access', $ddl$CREATE POLICY "Service role full access" ON public.field_definitions

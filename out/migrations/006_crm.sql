@@ -19,7 +19,7 @@ BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('a17eded5222d5c81', '006_crm');
+  CALL hqc.require('6082603a086e2c07', '006_crm');
 END
 $hqc$;
 
@@ -368,10 +368,32 @@ CALL hqc.columns('public.draft_sets', ARRAY[
   ['status', 'text', '''draft''::text', 'true', 'and', NULL, NULL, NULL],
   ['meta', 'jsonb', '''{}''::jsonb', 'true', 'and', NULL, NULL, NULL]]);
 
--- Constraints, indexes, policies and triggers of tags
+-- Keys of tags
 CALL hqc.constraint('public.tags', 'tags_pkey', 'PRIMARY KEY (id)');
-CALL hqc.constraint('public.tags', 'tags_tenant_id_fkey', 'FOREIGN KEY (tenant_id) REFERENCES public.tenants(id) ON DELETE CASCADE');
 CALL hqc.constraint('public.tags', 'tags_tenant_id_name_key', 'UNIQUE (tenant_id, name)');
+
+-- Keys of campaigns
+CALL hqc.constraint('public.campaigns', 'campaigns_pkey', 'PRIMARY KEY (id)');
+
+-- Keys of contacts
+CALL hqc.constraint('public.contacts', 'contacts_pkey', 'PRIMARY KEY (id)');
+
+-- Keys of organizations
+CALL hqc.constraint('public.organizations', 'organizations_pkey', 'PRIMARY KEY (id)');
+
+-- Keys of contact_organizations
+CALL hqc.constraint('public.contact_organizations', 'contact_organizations_pkey', 'PRIMARY KEY (id)');
+CALL hqc.constraint('public.contact_organizations', 'contact_organizations_tenant_id_contact_id_org_id_role_key', 'UNIQUE (tenant_id, contact_id, org_id, role)');
+
+-- Keys of templates
+CALL hqc.constraint('public.templates', 'templates_pkey', 'PRIMARY KEY (id)');
+
+-- Keys of draft_sets
+CALL hqc.constraint('public.draft_sets', 'draft_sets_pkey', 'PRIMARY KEY (id)');
+CALL hqc.constraint('public.draft_sets', 'draft_sets_tenant_id_contact_id_channel_stage_version_key', 'UNIQUE (tenant_id, contact_id, channel, stage, version)');
+
+-- Constraints, indexes, policies and triggers of tags
+CALL hqc.constraint('public.tags', 'tags_tenant_id_fkey', 'FOREIGN KEY (tenant_id) REFERENCES public.tenants(id) ON DELETE CASCADE');
 CALL hqc.index('public.tags', 'idx_tags_tenant', $ddl$CREATE INDEX idx_tags_tenant ON public.tags USING btree (tenant_id)$ddl$);
 CALL hqc.policy('public.tags', 'Service role full access', $ddl$CREATE POLICY "Service role full access" ON public.tags
   FOR ALL TO service_role
@@ -392,7 +414,6 @@ CALL hqc.table_end('public.tags', rls => 'enabled', replica => 'f', realtime => 
     'Tenant isolation', 'A signed-in user reads and writes only rows of the tenant named in its JWT.']);
 
 -- Constraints, indexes, policies and triggers of campaigns
-CALL hqc.constraint('public.campaigns', 'campaigns_pkey', 'PRIMARY KEY (id)');
 CALL hqc.constraint('public.campaigns', 'campaigns_tenant_id_fkey', 'FOREIGN KEY (tenant_id) REFERENCES public.tenants(id) ON DELETE CASCADE');
 CALL hqc.index('public.campaigns', 'idx_campaigns_tenant', $ddl$CREATE INDEX idx_campaigns_tenant ON public.campaigns USING btree (tenant_id)$ddl$);
 CALL hqc.policy('public.campaigns', 'Service role full access', $ddl$CREATE POLICY "Service role full access" ON public.campaigns
@@ -418,7 +439,6 @@ CALL hqc.table_end('public.campaigns', rls => 'enabled', replica => 'f', realtim
     'Tenant isolation', 'A signed-in user reads and writes only rows of the tenant named in its JWT.']);
 
 -- Constraints, indexes, policies and triggers of contacts
-CALL hqc.constraint('public.contacts', 'contacts_pkey', 'PRIMARY KEY (id)');
 CALL hqc.constraint('public.contacts', 'contacts_tenant_id_fkey', 'FOREIGN KEY (tenant_id) REFERENCES public.tenants(id) ON DELETE CASCADE');
 CALL hqc.constraint('public.contacts', 'contacts_campaign_id_fkey', 'FOREIGN KEY (campaign_id) REFERENCES public.campaigns(id) ON DELETE SET NULL');
 CALL hqc.index('public.contacts', 'idx_contacts_tenant', $ddl$CREATE INDEX idx_contacts_tenant ON public.contacts USING btree (tenant_id)$ddl$);
@@ -447,7 +467,6 @@ CALL hqc.trigger('public.contacts', 'contacts_updated_at', $ddl$CREATE OR REPLAC
   EXECUTE FUNCTION public.set_updated_at()$ddl$);
 
 -- Constraints, indexes, policies and triggers of organizations
-CALL hqc.constraint('public.organizations', 'organizations_pkey', 'PRIMARY KEY (id)');
 CALL hqc.constraint('public.organizations', 'organizations_tenant_id_fkey', 'FOREIGN KEY (tenant_id) REFERENCES public.tenants(id) ON DELETE CASCADE');
 CALL hqc.index('public.organizations', 'idx_organizations_tenant', $ddl$CREATE INDEX idx_organizations_tenant ON public.organizations USING btree (tenant_id)$ddl$);
 CALL hqc.index('public.organizations', 'idx_orgs_active', $ddl$CREATE INDEX idx_orgs_active ON public.organizations USING btree (created_at DESC) WHERE archived_at IS NULL$ddl$);
@@ -468,11 +487,9 @@ CALL hqc.trigger('public.organizations', 'organizations_updated_at', $ddl$CREATE
   EXECUTE FUNCTION public.set_updated_at()$ddl$);
 
 -- Constraints, indexes, policies and triggers of contact_organizations
-CALL hqc.constraint('public.contact_organizations', 'contact_organizations_pkey', 'PRIMARY KEY (id)');
 CALL hqc.constraint('public.contact_organizations', 'contact_organizations_tenant_id_fkey', 'FOREIGN KEY (tenant_id) REFERENCES public.tenants(id) ON DELETE CASCADE');
 CALL hqc.constraint('public.contact_organizations', 'contact_organizations_contact_id_fkey', 'FOREIGN KEY (contact_id) REFERENCES public.contacts(id) ON DELETE CASCADE');
 CALL hqc.constraint('public.contact_organizations', 'contact_organizations_org_id_fkey', 'FOREIGN KEY (org_id) REFERENCES public.organizations(id) ON DELETE CASCADE');
-CALL hqc.constraint('public.contact_organizations', 'contact_organizations_tenant_id_contact_id_org_id_role_key', 'UNIQUE (tenant_id, contact_id, org_id, role)');
 CALL hqc.constraint('public.contact_organizations', 'contact_organizations_check', 'CHECK ((is_current = true AND ended_at IS NULL) OR is_current = false)');
 CALL hqc.index('public.contact_organizations', 'idx_contact_organizations_tenant', $ddl$CREATE INDEX idx_contact_organizations_tenant ON public.contact_organizations USING btree (tenant_id)$ddl$);
 CALL hqc.index('public.contact_organizations', 'idx_contact_orgs_contact', $ddl$CREATE INDEX idx_contact_orgs_contact ON public.contact_organizations USING btree (contact_id)$ddl$);
@@ -499,7 +516,6 @@ membership has no `ended_at`.
     'Tenant isolation', 'A signed-in user reads and writes only rows of the tenant named in its JWT.']);
 
 -- Constraints, indexes, policies and triggers of templates
-CALL hqc.constraint('public.templates', 'templates_pkey', 'PRIMARY KEY (id)');
 CALL hqc.constraint('public.templates', 'templates_tenant_id_fkey', 'FOREIGN KEY (tenant_id) REFERENCES public.tenants(id) ON DELETE CASCADE');
 CALL hqc.index('public.templates', 'idx_templates_tenant', $ddl$CREATE INDEX idx_templates_tenant ON public.templates USING btree (tenant_id)$ddl$);
 CALL hqc.index('public.templates', 'idx_templates_active', $ddl$CREATE INDEX idx_templates_active ON public.templates USING btree (is_active) WHERE is_active = true$ddl$);
@@ -527,13 +543,11 @@ CALL hqc.table_end('public.templates', rls => 'enabled', replica => 'f', realtim
     'Tenant isolation', 'A signed-in user reads and writes only rows of the tenant named in its JWT.']);
 
 -- Constraints, indexes, policies and triggers of draft_sets
-CALL hqc.constraint('public.draft_sets', 'draft_sets_pkey', 'PRIMARY KEY (id)');
 CALL hqc.constraint('public.draft_sets', 'draft_sets_tenant_id_fkey', 'FOREIGN KEY (tenant_id) REFERENCES public.tenants(id) ON DELETE CASCADE');
 CALL hqc.constraint('public.draft_sets', 'draft_sets_contact_id_fkey', 'FOREIGN KEY (contact_id) REFERENCES public.contacts(id) ON DELETE CASCADE');
 CALL hqc.constraint('public.draft_sets', 'draft_sets_template_id_fkey', 'FOREIGN KEY (template_id) REFERENCES public.templates(id) ON DELETE SET NULL');
 CALL hqc.constraint('public.draft_sets', 'draft_sets_version_check', 'CHECK (version >= 1)');
 CALL hqc.constraint('public.draft_sets', 'draft_sets_based_on_draft_set_id_fkey', 'FOREIGN KEY (based_on_draft_set_id) REFERENCES public.draft_sets(id) ON DELETE SET NULL');
-CALL hqc.constraint('public.draft_sets', 'draft_sets_tenant_id_contact_id_channel_stage_version_key', 'UNIQUE (tenant_id, contact_id, channel, stage, version)');
 CALL hqc.constraint('public.draft_sets', 'draft_sets_variants_is_array', 'CHECK (jsonb_typeof(variants) = ''array'')');
 CALL hqc.index('public.draft_sets', 'idx_draft_sets_tenant', $ddl$CREATE INDEX idx_draft_sets_tenant ON public.draft_sets USING btree (tenant_id)$ddl$);
 CALL hqc.index('public.draft_sets', 'idx_draft_sets_template', $ddl$CREATE INDEX idx_draft_sets_template ON public.draft_sets USING btree (template_id) WHERE template_id IS NOT NULL$ddl$);

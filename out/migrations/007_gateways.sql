@@ -19,7 +19,7 @@ BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('a17eded5222d5c81', '007_gateways');
+  CALL hqc.require('6082603a086e2c07', '007_gateways');
 END
 $hqc$;
 
@@ -292,10 +292,16 @@ callable by anon and authenticated.
    token consumed and returns (gateway_id, gateway_slug).
 ', parsed => true);
 
--- Constraints, indexes, policies and triggers of gateways
+-- Keys of gateways
 CALL hqc.constraint('public.gateways', 'gateways_pkey', 'PRIMARY KEY (id)');
-CALL hqc.constraint('public.gateways', 'gateways_tenant_id_fkey', 'FOREIGN KEY (tenant_id) REFERENCES public.tenants(id) ON DELETE CASCADE');
 CALL hqc.constraint('public.gateways', 'gateways_tenant_id_slug_key', 'UNIQUE (tenant_id, slug)');
+
+-- Keys of gateway_registration_tokens
+CALL hqc.constraint('public.gateway_registration_tokens', 'gateway_registration_tokens_pkey', 'PRIMARY KEY (id)');
+CALL hqc.constraint('public.gateway_registration_tokens', 'gateway_registration_tokens_token_hash_key', 'UNIQUE (token_hash)');
+
+-- Constraints, indexes, policies and triggers of gateways
+CALL hqc.constraint('public.gateways', 'gateways_tenant_id_fkey', 'FOREIGN KEY (tenant_id) REFERENCES public.tenants(id) ON DELETE CASCADE');
 CALL hqc.index('public.gateways', 'idx_gateways_tenant', $ddl$CREATE INDEX idx_gateways_tenant ON public.gateways USING btree (tenant_id)$ddl$);
 CALL hqc.index('public.gateways', 'idx_gateways_status', $ddl$CREATE INDEX idx_gateways_status ON public.gateways USING btree (status)$ddl$);
 CALL hqc.policy('public.gateways', 'Service role full access', $ddl$CREATE POLICY "Service role full access" ON public.gateways
@@ -312,9 +318,7 @@ CALL hqc.trigger('public.gateways', 'gateways_updated_at', $ddl$CREATE OR REPLAC
   EXECUTE FUNCTION public.set_updated_at()$ddl$);
 
 -- Constraints, indexes, policies and triggers of gateway_registration_tokens
-CALL hqc.constraint('public.gateway_registration_tokens', 'gateway_registration_tokens_pkey', 'PRIMARY KEY (id)');
 CALL hqc.constraint('public.gateway_registration_tokens', 'gateway_registration_tokens_tenant_id_fkey', 'FOREIGN KEY (tenant_id) REFERENCES public.tenants(id) ON DELETE CASCADE');
-CALL hqc.constraint('public.gateway_registration_tokens', 'gateway_registration_tokens_token_hash_key', 'UNIQUE (token_hash)');
 CALL hqc.constraint('public.gateway_registration_tokens', 'gateway_registration_tokens_consumed_by_gateway_id_fkey', 'FOREIGN KEY (consumed_by_gateway_id) REFERENCES public.gateways(id)');
 CALL hqc.index('public.gateway_registration_tokens', 'idx_gateway_registration_tokens_tenant', $ddl$CREATE INDEX idx_gateway_registration_tokens_tenant ON public.gateway_registration_tokens USING btree (tenant_id)$ddl$);
 CALL hqc.index('public.gateway_registration_tokens', 'idx_gateway_tokens_expires', $ddl$CREATE INDEX idx_gateway_tokens_expires ON public.gateway_registration_tokens USING btree (expires_at) WHERE consumed_at IS NULL$ddl$);

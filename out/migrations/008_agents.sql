@@ -19,7 +19,7 @@ BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('a17eded5222d5c81', '008_agents');
+  CALL hqc.require('6082603a086e2c07', '008_agents');
 END
 $hqc$;
 
@@ -125,12 +125,14 @@ No cycle detection besides the depth cap: a cycle A -> B -> A yields A, B, A, ..
 the cap. SECURITY INVOKER, so the caller''s RLS applies as well.
 ');
 
--- Constraints, indexes, policies and triggers of agents
+-- Keys of agents
 CALL hqc.constraint('public.agents', 'agents_pkey', 'PRIMARY KEY (id)');
+CALL hqc.constraint('public.agents', 'agents_tenant_id_slug_key', 'UNIQUE (tenant_id, slug)');
+
+-- Constraints, indexes, policies and triggers of agents
 CALL hqc.constraint('public.agents', 'agents_tenant_id_fkey', 'FOREIGN KEY (tenant_id) REFERENCES public.tenants(id) ON DELETE CASCADE');
 CALL hqc.constraint('public.agents', 'agents_gateway_id_fkey', 'FOREIGN KEY (gateway_id) REFERENCES public.gateways(id) ON DELETE SET NULL');
 CALL hqc.constraint('public.agents', 'agents_reports_to_id_fkey', 'FOREIGN KEY (reports_to_id) REFERENCES public.agents(id) ON DELETE SET NULL');
-CALL hqc.constraint('public.agents', 'agents_tenant_id_slug_key', 'UNIQUE (tenant_id, slug)');
 CALL hqc.constraint('public.agents', 'agents_no_self_report', 'CHECK (reports_to_id IS NULL OR reports_to_id <> id)');
 CALL hqc.index('public.agents', 'idx_agents_tenant', $ddl$CREATE INDEX idx_agents_tenant ON public.agents USING btree (tenant_id)$ddl$);
 CALL hqc.index('public.agents', 'idx_agents_domains', $ddl$CREATE INDEX idx_agents_domains ON public.agents USING gin (domains)$ddl$);

@@ -19,7 +19,7 @@ BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('a17eded5222d5c81', '009_interactions');
+  CALL hqc.require('6082603a086e2c07', '009_interactions');
 END
 $hqc$;
 
@@ -113,8 +113,10 @@ $fn$$ddl$,
   acl => ARRAY['service_role=X'],
   doc => 'AFTER INSERT trigger on interactions; adds 1 to the referenced template''s `use_count`.', parsed => true);
 
--- Constraints, indexes, policies and triggers of interactions
+-- Keys of interactions
 CALL hqc.constraint('public.interactions', 'interactions_pkey', 'PRIMARY KEY (id)');
+
+-- Constraints, indexes, policies and triggers of interactions
 CALL hqc.constraint('public.interactions', 'interactions_tenant_id_fkey', 'FOREIGN KEY (tenant_id) REFERENCES public.tenants(id) ON DELETE CASCADE');
 CALL hqc.constraint('public.interactions', 'interactions_contact_id_fkey', 'FOREIGN KEY (contact_id) REFERENCES public.contacts(id) ON DELETE CASCADE');
 CALL hqc.constraint('public.interactions', 'interactions_org_id_fkey', 'FOREIGN KEY (org_id) REFERENCES public.organizations(id) ON DELETE SET NULL');

@@ -19,7 +19,7 @@ BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('a17eded5222d5c81', '010_tasks_streams');
+  CALL hqc.require('6082603a086e2c07', '010_tasks_streams');
 END
 $hqc$;
 
@@ -600,8 +600,17 @@ schedule state plus `seconds_until_next` (negative when overdue, NULL without a 
 occurrence).
 ');
 
--- Constraints, indexes, policies and triggers of streams
+-- Keys of streams
 CALL hqc.constraint('public.streams', 'streams_pkey', 'PRIMARY KEY (id)');
+
+-- Keys of tasks
+CALL hqc.constraint('public.tasks', 'tasks_pkey', 'PRIMARY KEY (id)');
+CALL hqc.constraint('public.tasks', 'tasks_series_occurrence_key', 'UNIQUE (series_id, series_occurrence_at)');
+
+-- Keys of task_series
+CALL hqc.constraint('public.task_series', 'task_series_pkey', 'PRIMARY KEY (id)');
+
+-- Constraints, indexes, policies and triggers of streams
 CALL hqc.constraint('public.streams', 'streams_tenant_id_fkey', 'FOREIGN KEY (tenant_id) REFERENCES public.tenants(id) ON DELETE CASCADE');
 CALL hqc.index('public.streams', 'idx_streams_tenant', $ddl$CREATE INDEX idx_streams_tenant ON public.streams USING btree (tenant_id)$ddl$);
 CALL hqc.policy('public.streams', 'Service role full access', $ddl$CREATE POLICY "Service role full access" ON public.streams
@@ -627,7 +636,6 @@ CALL hqc.table_end('public.streams', rls => 'enabled', replica => 'f', realtime 
     'Tenant isolation', 'A signed-in user reads and writes only rows of the tenant named in its JWT.']);
 
 -- Constraints, indexes, policies and triggers of tasks
-CALL hqc.constraint('public.tasks', 'tasks_pkey', 'PRIMARY KEY (id)');
 CALL hqc.constraint('public.tasks', 'tasks_tenant_id_fkey', 'FOREIGN KEY (tenant_id) REFERENCES public.tenants(id) ON DELETE CASCADE');
 CALL hqc.constraint('public.tasks', 'tasks_stream_id_fkey', 'FOREIGN KEY (stream_id) REFERENCES public.streams(id) ON DELETE SET NULL');
 CALL hqc.constraint('public.tasks', 'tasks_parent_id_fkey', 'FOREIGN KEY (parent_id) REFERENCES public.tasks(id) ON DELETE CASCADE');
@@ -635,7 +643,6 @@ CALL hqc.constraint('public.tasks', 'tasks_assignee_agent_id_fkey', 'FOREIGN KEY
 CALL hqc.constraint('public.tasks', 'tasks_contact_id_fkey', 'FOREIGN KEY (contact_id) REFERENCES public.contacts(id) ON DELETE SET NULL');
 CALL hqc.constraint('public.tasks', 'tasks_org_id_fkey', 'FOREIGN KEY (org_id) REFERENCES public.organizations(id) ON DELETE SET NULL');
 CALL hqc.constraint('public.tasks', 'tasks_series_id_fkey', 'FOREIGN KEY (series_id) REFERENCES public.task_series(id) ON DELETE SET NULL');
-CALL hqc.constraint('public.tasks', 'tasks_series_occurrence_key', 'UNIQUE (series_id, series_occurrence_at)');
 CALL hqc.index('public.tasks', 'idx_tasks_tenant', $ddl$CREATE INDEX idx_tasks_tenant ON public.tasks USING btree (tenant_id)$ddl$);
 CALL hqc.index('public.tasks', 'idx_tasks_active', $ddl$CREATE INDEX idx_tasks_active ON public.tasks USING btree (created_at DESC) WHERE archived_at IS NULL$ddl$);
 CALL hqc.index('public.tasks', 'idx_tasks_agent_active', $ddl$CREATE INDEX idx_tasks_agent_active ON public.tasks USING btree (assignee_agent_id, status, due_date) WHERE archived_at IS NULL AND assignee_agent_id IS NOT NULL$ddl$);
@@ -674,7 +681,6 @@ CALL hqc.trigger('public.tasks', 'tasks_sync_completion', $ddl$CREATE OR REPLACE
   EXECUTE FUNCTION public.sync_task_completion()$ddl$);
 
 -- Constraints, indexes, policies and triggers of task_series
-CALL hqc.constraint('public.task_series', 'task_series_pkey', 'PRIMARY KEY (id)');
 CALL hqc.constraint('public.task_series', 'task_series_tenant_id_fkey', 'FOREIGN KEY (tenant_id) REFERENCES public.tenants(id) ON DELETE CASCADE');
 CALL hqc.constraint('public.task_series', 'task_series_stream_id_fkey', 'FOREIGN KEY (stream_id) REFERENCES public.streams(id) ON DELETE SET NULL');
 CALL hqc.constraint('public.task_series', 'task_series_assignee_agent_id_fkey', 'FOREIGN KEY (assignee_agent_id) REFERENCES public.agents(id) ON DELETE SET NULL');

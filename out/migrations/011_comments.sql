@@ -19,7 +19,7 @@ BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('a17eded5222d5c81', '011_comments');
+  CALL hqc.require('6082603a086e2c07', '011_comments');
 END
 $hqc$;
 
@@ -76,8 +76,10 @@ CALL hqc.columns('public.comments', ARRAY[
   ['actor_agent_id', 'uuid', NULL, 'false', 'and', NULL, NULL, NULL],
   ['mentions', 'text[]', '''{}''::text[]', 'true', 'and', NULL, NULL, NULL]]);
 
--- Constraints, indexes, policies and triggers of comments
+-- Keys of comments
 CALL hqc.constraint('public.comments', 'comments_pkey', 'PRIMARY KEY (id)');
+
+-- Constraints, indexes, policies and triggers of comments
 CALL hqc.constraint('public.comments', 'comments_tenant_id_fkey', 'FOREIGN KEY (tenant_id) REFERENCES public.tenants(id) ON DELETE CASCADE');
 CALL hqc.constraint('public.comments', 'comments_parent_id_fkey', 'FOREIGN KEY (parent_id) REFERENCES public.comments(id) ON DELETE CASCADE');
 CALL hqc.constraint('public.comments', 'comments_actor_agent_id_fkey', 'FOREIGN KEY (actor_agent_id) REFERENCES public.agents(id) ON DELETE SET NULL');

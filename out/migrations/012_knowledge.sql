@@ -19,7 +19,7 @@ BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('a17eded5222d5c81', '012_knowledge');
+  CALL hqc.require('6082603a086e2c07', '012_knowledge');
 END
 $hqc$;
 
@@ -550,8 +550,21 @@ with similarity 0; otherwise chunks matching `websearch_to_tsquery(''english'', 
 ordered by `ts_rank_cd` (returned as similarity), then by chunk `updated_at`.
 ', parsed => true);
 
--- Constraints, indexes, policies and triggers of knowledge_folders
+-- Keys of knowledge_folders
 CALL hqc.constraint('public.knowledge_folders', 'knowledge_folders_pkey', 'PRIMARY KEY (id)');
+
+-- Keys of knowledge_items
+CALL hqc.constraint('public.knowledge_items', 'knowledge_items_pkey', 'PRIMARY KEY (id)');
+
+-- Keys of knowledge_item_agents
+CALL hqc.constraint('public.knowledge_item_agents', 'knowledge_item_agents_pkey', 'PRIMARY KEY (id)');
+CALL hqc.constraint('public.knowledge_item_agents', 'knowledge_item_agents_unique', 'UNIQUE (knowledge_item_id, agent_id)');
+
+-- Keys of knowledge_chunks
+CALL hqc.constraint('public.knowledge_chunks', 'knowledge_chunks_pkey', 'PRIMARY KEY (id)');
+CALL hqc.constraint('public.knowledge_chunks', 'knowledge_chunks_item_index_unique', 'UNIQUE (knowledge_item_id, chunk_index)');
+
+-- Constraints, indexes, policies and triggers of knowledge_folders
 CALL hqc.constraint('public.knowledge_folders', 'knowledge_folders_tenant_id_fkey', 'FOREIGN KEY (tenant_id) REFERENCES public.tenants(id) ON DELETE CASCADE');
 CALL hqc.constraint('public.knowledge_folders', 'knowledge_folders_parent_id_fkey', 'FOREIGN KEY (parent_id) REFERENCES public.knowledge_folders(id) ON DELETE CASCADE');
 CALL hqc.index('public.knowledge_folders', 'idx_knowledge_folders_tenant', $ddl$CREATE INDEX idx_knowledge_folders_tenant ON public.knowledge_folders USING btree (tenant_id)$ddl$);
@@ -579,7 +592,6 @@ CALL hqc.table_end('public.knowledge_folders', rls => 'enabled', replica => 'f',
     'Tenant isolation', 'A signed-in user reads and writes only rows of the tenant named in its JWT.']);
 
 -- Constraints, indexes, policies and triggers of knowledge_items
-CALL hqc.constraint('public.knowledge_items', 'knowledge_items_pkey', 'PRIMARY KEY (id)');
 CALL hqc.constraint('public.knowledge_items', 'knowledge_items_tenant_id_fkey', 'FOREIGN KEY (tenant_id) REFERENCES public.tenants(id) ON DELETE CASCADE');
 CALL hqc.constraint('public.knowledge_items', 'knowledge_items_folder_id_fkey', 'FOREIGN KEY (folder_id) REFERENCES public.knowledge_folders(id) ON DELETE SET NULL');
 CALL hqc.constraint('public.knowledge_items', 'knowledge_items_kind_check', 'CHECK (kind = ANY (ARRAY[''page''::text, ''skill''::text, ''file''::text, ''source''::text]))');
@@ -622,11 +634,9 @@ CALL hqc.trigger('public.knowledge_items', 'knowledge_items_search_vector', $ddl
   EXECUTE FUNCTION public.knowledge_items_search_vector()$ddl$);
 
 -- Constraints, indexes, policies and triggers of knowledge_item_agents
-CALL hqc.constraint('public.knowledge_item_agents', 'knowledge_item_agents_pkey', 'PRIMARY KEY (id)');
 CALL hqc.constraint('public.knowledge_item_agents', 'knowledge_item_agents_tenant_id_fkey', 'FOREIGN KEY (tenant_id) REFERENCES public.tenants(id) ON DELETE CASCADE');
 CALL hqc.constraint('public.knowledge_item_agents', 'knowledge_item_agents_knowledge_item_id_fkey', 'FOREIGN KEY (knowledge_item_id) REFERENCES public.knowledge_items(id) ON DELETE CASCADE');
 CALL hqc.constraint('public.knowledge_item_agents', 'knowledge_item_agents_agent_id_fkey', 'FOREIGN KEY (agent_id) REFERENCES public.agents(id) ON DELETE CASCADE');
-CALL hqc.constraint('public.knowledge_item_agents', 'knowledge_item_agents_unique', 'UNIQUE (knowledge_item_id, agent_id)');
 CALL hqc.index('public.knowledge_item_agents', 'idx_knowledge_item_agents_tenant', $ddl$CREATE INDEX idx_knowledge_item_agents_tenant ON public.knowledge_item_agents USING btree (tenant_id)$ddl$);
 CALL hqc.index('public.knowledge_item_agents', 'idx_knowledge_item_agents_agent', $ddl$CREATE INDEX idx_knowledge_item_agents_agent ON public.knowledge_item_agents USING btree (agent_id)$ddl$);
 CALL hqc.index('public.knowledge_item_agents', 'idx_knowledge_item_agents_item', $ddl$CREATE INDEX idx_knowledge_item_agents_item ON public.knowledge_item_agents USING btree (knowledge_item_id)$ddl$);
@@ -649,12 +659,10 @@ CALL hqc.table_end('public.knowledge_item_agents', rls => 'enabled', replica => 
     'Tenant isolation', 'A signed-in user reads and writes only rows of the tenant named in its JWT.']);
 
 -- Constraints, indexes, policies and triggers of knowledge_chunks
-CALL hqc.constraint('public.knowledge_chunks', 'knowledge_chunks_pkey', 'PRIMARY KEY (id)');
 CALL hqc.constraint('public.knowledge_chunks', 'knowledge_chunks_tenant_id_fkey', 'FOREIGN KEY (tenant_id) REFERENCES public.tenants(id) ON DELETE CASCADE');
 CALL hqc.constraint('public.knowledge_chunks', 'knowledge_chunks_knowledge_item_id_fkey', 'FOREIGN KEY (knowledge_item_id) REFERENCES public.knowledge_items(id) ON DELETE CASCADE');
 CALL hqc.constraint('public.knowledge_chunks', 'knowledge_chunks_chunk_index_check', 'CHECK (chunk_index >= 0)');
 CALL hqc.constraint('public.knowledge_chunks', 'knowledge_chunks_embedding_status_check', 'CHECK (embedding_status = ANY (ARRAY[''pending''::text, ''indexed''::text, ''failed''::text]))');
-CALL hqc.constraint('public.knowledge_chunks', 'knowledge_chunks_item_index_unique', 'UNIQUE (knowledge_item_id, chunk_index)');
 CALL hqc.index('public.knowledge_chunks', 'idx_knowledge_chunks_tenant', $ddl$CREATE INDEX idx_knowledge_chunks_tenant ON public.knowledge_chunks USING btree (tenant_id)$ddl$);
 CALL hqc.index('public.knowledge_chunks', 'idx_knowledge_chunks_embedding_hnsw', $ddl$CREATE INDEX idx_knowledge_chunks_embedding_hnsw ON public.knowledge_chunks USING hnsw (embedding extensions.vector_cosine_ops) WITH (m = 16, ef_construction = 64)$ddl$, requires => 'vector');
 CALL hqc.index('public.knowledge_chunks', 'idx_knowledge_chunks_embedding_status', $ddl$CREATE INDEX idx_knowledge_chunks_embedding_status ON public.knowledge_chunks USING btree (embedding_status, embedding_leased_until)$ddl$);

@@ -19,7 +19,7 @@ BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('a17eded5222d5c81', '013_audit_notifications');
+  CALL hqc.require('6082603a086e2c07', '013_audit_notifications');
 END
 $hqc$;
 
@@ -155,8 +155,13 @@ The body is the task title (`Untitled` if NULL), the agent name falls back to `A
 Assignment at INSERT time produces no notification (UPDATE-only trigger).
 ', parsed => true);
 
--- Constraints, indexes, policies and triggers of audit_log
+-- Keys of audit_log
 CALL hqc.constraint('public.audit_log', 'audit_log_pkey', 'PRIMARY KEY (id)');
+
+-- Keys of notifications
+CALL hqc.constraint('public.notifications', 'notifications_pkey', 'PRIMARY KEY (id)');
+
+-- Constraints, indexes, policies and triggers of audit_log
 CALL hqc.constraint('public.audit_log', 'audit_log_tenant_id_fkey', 'FOREIGN KEY (tenant_id) REFERENCES public.tenants(id) ON DELETE CASCADE');
 CALL hqc.constraint('public.audit_log', 'audit_log_actor_agent_id_fkey', 'FOREIGN KEY (actor_agent_id) REFERENCES public.agents(id) ON DELETE SET NULL');
 CALL hqc.index('public.audit_log', 'idx_audit_log_tenant', $ddl$CREATE INDEX idx_audit_log_tenant ON public.audit_log USING btree (tenant_id)$ddl$);
@@ -186,7 +191,6 @@ CALL hqc.table_end('public.audit_log', rls => 'enabled', replica => 'f', realtim
     'Tenant isolation', 'A signed-in user reads and writes only rows of the tenant named in its JWT.']);
 
 -- Constraints, indexes, policies and triggers of notifications
-CALL hqc.constraint('public.notifications', 'notifications_pkey', 'PRIMARY KEY (id)');
 CALL hqc.constraint('public.notifications', 'notifications_tenant_id_fkey', 'FOREIGN KEY (tenant_id) REFERENCES public.tenants(id) ON DELETE CASCADE');
 CALL hqc.constraint('public.notifications', 'notifications_actor_agent_id_fkey', 'FOREIGN KEY (actor_agent_id) REFERENCES public.agents(id) ON DELETE SET NULL');
 CALL hqc.index('public.notifications', 'idx_notifications_tenant', $ddl$CREATE INDEX idx_notifications_tenant ON public.notifications USING btree (tenant_id)$ddl$);

@@ -19,7 +19,7 @@ BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('a17eded5222d5c81', '014_agent_inbox');
+  CALL hqc.require('6082603a086e2c07', '014_agent_inbox');
 END
 $hqc$;
 
@@ -351,14 +351,16 @@ first 200 characters of the body, the commented entity, and meta `{comment_id,
 entity_title}` (the task title for comments on tasks, else null).
 ', parsed => true);
 
--- Constraints, indexes, policies and triggers of agent_inbox_items
+-- Keys of agent_inbox_items
 CALL hqc.constraint('public.agent_inbox_items', 'agent_inbox_items_pkey', 'PRIMARY KEY (id)');
+CALL hqc.constraint('public.agent_inbox_items', 'uq_inbox_dedup', 'UNIQUE (tenant_id, dedup_key)');
+
+-- Constraints, indexes, policies and triggers of agent_inbox_items
 CALL hqc.constraint('public.agent_inbox_items', 'agent_inbox_items_tenant_id_fkey', 'FOREIGN KEY (tenant_id) REFERENCES public.tenants(id) ON DELETE CASCADE');
 CALL hqc.constraint('public.agent_inbox_items', 'agent_inbox_items_agent_id_fkey', 'FOREIGN KEY (agent_id) REFERENCES public.agents(id) ON DELETE CASCADE');
 CALL hqc.constraint('public.agent_inbox_items', 'agent_inbox_items_task_id_fkey', 'FOREIGN KEY (task_id) REFERENCES public.tasks(id) ON DELETE CASCADE');
 CALL hqc.constraint('public.agent_inbox_items', 'agent_inbox_items_comment_id_fkey', 'FOREIGN KEY (comment_id) REFERENCES public.comments(id) ON DELETE CASCADE');
 CALL hqc.constraint('public.agent_inbox_items', 'agent_inbox_items_contact_id_fkey', 'FOREIGN KEY (contact_id) REFERENCES public.contacts(id) ON DELETE CASCADE');
-CALL hqc.constraint('public.agent_inbox_items', 'uq_inbox_dedup', 'UNIQUE (tenant_id, dedup_key)');
 CALL hqc.index('public.agent_inbox_items', 'idx_inbox_tenant', $ddl$CREATE INDEX idx_inbox_tenant ON public.agent_inbox_items USING btree (tenant_id)$ddl$);
 CALL hqc.index('public.agent_inbox_items', 'idx_inbox_agent_pending', $ddl$CREATE INDEX idx_inbox_agent_pending ON public.agent_inbox_items USING btree (agent_id, status, created_at) WHERE status = 'pending'::inbox_item_status$ddl$);
 CALL hqc.index('public.agent_inbox_items', 'idx_inbox_agent_status', $ddl$CREATE INDEX idx_inbox_agent_status ON public.agent_inbox_items USING btree (agent_id, status)$ddl$);

@@ -19,7 +19,7 @@ BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('a17eded5222d5c81', '015_agent_commands');
+  CALL hqc.require('6082603a086e2c07', '015_agent_commands');
 END
 $hqc$;
 
@@ -180,8 +180,10 @@ $fn$$ddl$,
 the arguments (NULLs included); completed_at is set. No precondition.
 ', parsed => true);
 
--- Constraints, indexes, policies and triggers of agent_commands
+-- Keys of agent_commands
 CALL hqc.constraint('public.agent_commands', 'agent_commands_pkey', 'PRIMARY KEY (id)');
+
+-- Constraints, indexes, policies and triggers of agent_commands
 CALL hqc.constraint('public.agent_commands', 'agent_commands_tenant_id_fkey', 'FOREIGN KEY (tenant_id) REFERENCES public.tenants(id) ON DELETE CASCADE');
 CALL hqc.constraint('public.agent_commands', 'agent_commands_agent_id_fkey', 'FOREIGN KEY (agent_id) REFERENCES public.agents(id) ON DELETE SET NULL');
 CALL hqc.constraint('public.agent_commands', 'agent_commands_gateway_id_fkey', 'FOREIGN KEY (gateway_id) REFERENCES public.gateways(id)');

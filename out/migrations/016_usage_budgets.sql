@@ -19,7 +19,7 @@ BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('a17eded5222d5c81', '016_usage_budgets');
+  CALL hqc.require('6082603a086e2c07', '016_usage_budgets');
 END
 $hqc$;
 
@@ -384,12 +384,17 @@ SECURITY INVOKER: RLS confines a signed-in caller to the agents of its tenant (a
 another tenant yields no rows); the service role sees every agent.
 ');
 
--- Constraints, indexes, policies and triggers of agent_usage
+-- Keys of agent_usage
 CALL hqc.constraint('public.agent_usage', 'agent_usage_pkey', 'PRIMARY KEY (id)');
+CALL hqc.constraint('public.agent_usage', 'agent_usage_idem', 'UNIQUE (run_id, provider, model, occurred_at)');
+
+-- Keys of agent_budgets
+CALL hqc.constraint('public.agent_budgets', 'agent_budgets_pkey', 'PRIMARY KEY (agent_id)');
+
+-- Constraints, indexes, policies and triggers of agent_usage
 CALL hqc.constraint('public.agent_usage', 'agent_usage_tenant_id_fkey', 'FOREIGN KEY (tenant_id) REFERENCES public.tenants(id) ON DELETE CASCADE');
 CALL hqc.constraint('public.agent_usage', 'agent_usage_agent_id_fkey', 'FOREIGN KEY (agent_id) REFERENCES public.agents(id) ON DELETE SET NULL');
 CALL hqc.constraint('public.agent_usage', 'agent_usage_gateway_id_fkey', 'FOREIGN KEY (gateway_id) REFERENCES public.gateways(id) ON DELETE SET NULL');
-CALL hqc.constraint('public.agent_usage', 'agent_usage_idem', 'UNIQUE (run_id, provider, model, occurred_at)');
 CALL hqc.index('public.agent_usage', 'idx_agent_usage_tenant', $ddl$CREATE INDEX idx_agent_usage_tenant ON public.agent_usage USING btree (tenant_id)$ddl$);
 CALL hqc.index('public.agent_usage', 'idx_agent_usage_agent_model', $ddl$CREATE INDEX idx_agent_usage_agent_model ON public.agent_usage USING btree (agent_id, model)$ddl$);
 CALL hqc.index('public.agent_usage', 'idx_agent_usage_agent_occurred', $ddl$CREATE INDEX idx_agent_usage_agent_occurred ON public.agent_usage USING btree (agent_id, occurred_at DESC)$ddl$);
@@ -422,7 +427,6 @@ CALL hqc.table_end('public.agent_usage', rls => 'enabled', replica => 'd', realt
     'Tenant isolation', 'A signed-in user reads and writes only rows of the tenant named in its JWT.']);
 
 -- Constraints, indexes, policies and triggers of agent_budgets
-CALL hqc.constraint('public.agent_budgets', 'agent_budgets_pkey', 'PRIMARY KEY (agent_id)');
 CALL hqc.constraint('public.agent_budgets', 'agent_budgets_agent_id_fkey', 'FOREIGN KEY (agent_id) REFERENCES public.agents(id) ON DELETE CASCADE');
 CALL hqc.constraint('public.agent_budgets', 'agent_budgets_tenant_id_fkey', 'FOREIGN KEY (tenant_id) REFERENCES public.tenants(id) ON DELETE CASCADE');
 CALL hqc.index('public.agent_budgets', 'idx_agent_budgets_tenant', $ddl$CREATE INDEX idx_agent_budgets_tenant ON public.agent_budgets USING btree (tenant_id)$ddl$);

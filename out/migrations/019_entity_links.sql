@@ -19,7 +19,7 @@ BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('a17eded5222d5c81', '019_entity_links');
+  CALL hqc.require('6082603a086e2c07', '019_entity_links');
 END
 $hqc$;
 
@@ -150,12 +150,14 @@ submitting agent whose review_status actually changed.
 * anything else: nothing.
 ', parsed => true);
 
--- Constraints, indexes, policies and triggers of entity_links
+-- Keys of entity_links
 CALL hqc.constraint('public.entity_links', 'entity_links_pkey', 'PRIMARY KEY (id)');
+CALL hqc.constraint('public.entity_links', 'entity_links_unique', 'UNIQUE (owner_type, owner_id, target_type, target_id)');
+
+-- Constraints, indexes, policies and triggers of entity_links
 CALL hqc.constraint('public.entity_links', 'entity_links_tenant_id_fkey', 'FOREIGN KEY (tenant_id) REFERENCES public.tenants(id) ON DELETE CASCADE');
 CALL hqc.constraint('public.entity_links', 'entity_links_review_status_check', 'CHECK (review_status IS NULL OR review_status IN (''draft'', ''in_review'', ''approved'', ''revision_requested'', ''rejected''))');
 CALL hqc.constraint('public.entity_links', 'entity_links_submitted_by_agent_id_fkey', 'FOREIGN KEY (submitted_by_agent_id) REFERENCES public.agents(id) ON DELETE SET NULL');
-CALL hqc.constraint('public.entity_links', 'entity_links_unique', 'UNIQUE (owner_type, owner_id, target_type, target_id)');
 CALL hqc.constraint('public.entity_links', 'entity_links_target_check', 'CHECK ((target_type = ''url'' AND url IS NOT NULL AND target_id IS NULL) OR (target_type <> ''url'' AND target_id IS NOT NULL AND url IS NULL))');
 CALL hqc.index('public.entity_links', 'idx_entity_links_tenant', $ddl$CREATE INDEX idx_entity_links_tenant ON public.entity_links USING btree (tenant_id)$ddl$);
 CALL hqc.index('public.entity_links', 'entity_links_url_unique', $ddl$CREATE UNIQUE INDEX entity_links_url_unique ON public.entity_links USING btree (owner_type, owner_id, url) WHERE target_type = 'url'$ddl$);

@@ -19,7 +19,7 @@ BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('a17eded5222d5c81', '020_routines');
+  CALL hqc.require('6082603a086e2c07', '020_routines');
 END
 $hqc$;
 
@@ -402,8 +402,10 @@ routine, contact and minute), then the routine''s `last_run_at` / `run_count` ar
 (also when the item was a duplicate).
 ', parsed => true);
 
--- Constraints, indexes, policies and triggers of routines
+-- Keys of routines
 CALL hqc.constraint('public.routines', 'routines_pkey', 'PRIMARY KEY (id)');
+
+-- Constraints, indexes, policies and triggers of routines
 CALL hqc.constraint('public.routines', 'routines_tenant_id_fkey', 'FOREIGN KEY (tenant_id) REFERENCES public.tenants(id) ON DELETE CASCADE');
 CALL hqc.constraint('public.routines', 'routines_agent_id_fkey', 'FOREIGN KEY (agent_id) REFERENCES public.agents(id) ON DELETE CASCADE');
 CALL hqc.constraint('public.routines', 'routines_trigger_type_check', 'CHECK (trigger_type IN (''schedule'', ''event''))');

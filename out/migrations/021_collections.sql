@@ -19,7 +19,7 @@ BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('a17eded5222d5c81', '021_collections');
+  CALL hqc.require('6082603a086e2c07', '021_collections');
 END
 $hqc$;
 
@@ -181,10 +181,26 @@ CALL hqc.columns('public.collection_templates', ARRAY[
   ['definition', 'jsonb', NULL, 'true', 'and', NULL, NULL, NULL],
   ['sort_order', 'integer', '0', 'false', 'and', NULL, NULL, NULL]]);
 
--- Constraints, indexes, policies and triggers of collection_definitions
+-- Keys of collection_definitions
 CALL hqc.constraint('public.collection_definitions', 'collection_definitions_pkey', 'PRIMARY KEY (id)');
-CALL hqc.constraint('public.collection_definitions', 'collection_definitions_tenant_id_fkey', 'FOREIGN KEY (tenant_id) REFERENCES public.tenants(id) ON DELETE CASCADE');
 CALL hqc.constraint('public.collection_definitions', 'collection_definitions_slug_unique', 'UNIQUE (tenant_id, slug)');
+
+-- Keys of collection_fields
+CALL hqc.constraint('public.collection_fields', 'collection_fields_pkey', 'PRIMARY KEY (id)');
+CALL hqc.constraint('public.collection_fields', 'collection_fields_key_unique', 'UNIQUE (collection_id, field_key)');
+
+-- Keys of collection_records
+CALL hqc.constraint('public.collection_records', 'collection_records_pkey', 'PRIMARY KEY (id)');
+
+-- Keys of collection_views
+CALL hqc.constraint('public.collection_views', 'collection_views_pkey', 'PRIMARY KEY (id)');
+
+-- Keys of collection_templates
+CALL hqc.constraint('public.collection_templates', 'collection_templates_pkey', 'PRIMARY KEY (id)');
+CALL hqc.constraint('public.collection_templates', 'collection_templates_slug_key', 'UNIQUE (slug)');
+
+-- Constraints, indexes, policies and triggers of collection_definitions
+CALL hqc.constraint('public.collection_definitions', 'collection_definitions_tenant_id_fkey', 'FOREIGN KEY (tenant_id) REFERENCES public.tenants(id) ON DELETE CASCADE');
 CALL hqc.index('public.collection_definitions', 'idx_collection_definitions_tenant', $ddl$CREATE INDEX idx_collection_definitions_tenant ON public.collection_definitions USING btree (tenant_id)$ddl$);
 CALL hqc.policy('public.collection_definitions', 'Service role full access', $ddl$CREATE POLICY "Service role full access" ON public.collection_definitions
   FOR ALL TO service_role
@@ -209,11 +225,9 @@ CALL hqc.table_end('public.collection_definitions', rls => 'enabled', replica =>
     'Tenant isolation', 'A signed-in user reads and writes only rows of the tenant named in its JWT.']);
 
 -- Constraints, indexes, policies and triggers of collection_fields
-CALL hqc.constraint('public.collection_fields', 'collection_fields_pkey', 'PRIMARY KEY (id)');
 CALL hqc.constraint('public.collection_fields', 'collection_fields_tenant_id_fkey', 'FOREIGN KEY (tenant_id) REFERENCES public.tenants(id) ON DELETE CASCADE');
 CALL hqc.constraint('public.collection_fields', 'collection_fields_collection_id_fkey', 'FOREIGN KEY (collection_id) REFERENCES public.collection_definitions(id) ON DELETE CASCADE');
 CALL hqc.constraint('public.collection_fields', 'collection_fields_field_type_check', 'CHECK (field_type IN (''text'', ''number'', ''date'', ''datetime'', ''boolean'', ''select'', ''multi_select'', ''url'', ''email'', ''phone'', ''relation'', ''rich_text''))');
-CALL hqc.constraint('public.collection_fields', 'collection_fields_key_unique', 'UNIQUE (collection_id, field_key)');
 CALL hqc.index('public.collection_fields', 'idx_collection_fields_collection', $ddl$CREATE INDEX idx_collection_fields_collection ON public.collection_fields USING btree (collection_id)$ddl$);
 CALL hqc.index('public.collection_fields', 'idx_collection_fields_tenant', $ddl$CREATE INDEX idx_collection_fields_tenant ON public.collection_fields USING btree (tenant_id)$ddl$);
 CALL hqc.policy('public.collection_fields', 'Service role full access', $ddl$CREATE POLICY "Service role full access" ON public.collection_fields
@@ -241,7 +255,6 @@ CALL hqc.table_end('public.collection_fields', rls => 'enabled', replica => 'f',
     'Tenant isolation', 'A signed-in user reads and writes only rows of the tenant named in its JWT.']);
 
 -- Constraints, indexes, policies and triggers of collection_records
-CALL hqc.constraint('public.collection_records', 'collection_records_pkey', 'PRIMARY KEY (id)');
 CALL hqc.constraint('public.collection_records', 'collection_records_tenant_id_fkey', 'FOREIGN KEY (tenant_id) REFERENCES public.tenants(id) ON DELETE CASCADE');
 CALL hqc.constraint('public.collection_records', 'collection_records_collection_id_fkey', 'FOREIGN KEY (collection_id) REFERENCES public.collection_definitions(id) ON DELETE CASCADE');
 CALL hqc.index('public.collection_records', 'idx_collection_records_tenant', $ddl$CREATE INDEX idx_collection_records_tenant ON public.collection_records USING btree (tenant_id)$ddl$);
@@ -262,7 +275,6 @@ CALL hqc.trigger('public.collection_records', 'collection_records_updated_at', $
   EXECUTE FUNCTION public.set_updated_at()$ddl$);
 
 -- Constraints, indexes, policies and triggers of collection_views
-CALL hqc.constraint('public.collection_views', 'collection_views_pkey', 'PRIMARY KEY (id)');
 CALL hqc.constraint('public.collection_views', 'collection_views_tenant_id_fkey', 'FOREIGN KEY (tenant_id) REFERENCES public.tenants(id) ON DELETE CASCADE');
 CALL hqc.constraint('public.collection_views', 'collection_views_collection_id_fkey', 'FOREIGN KEY (collection_id) REFERENCES public.collection_definitions(id) ON DELETE CASCADE');
 CALL hqc.constraint('public.collection_views', 'collection_views_view_type_check', 'CHECK (view_type IN (''table'', ''kanban'', ''calendar''))');
@@ -292,8 +304,6 @@ CALL hqc.table_end('public.collection_views', rls => 'enabled', replica => 'f', 
     'Tenant isolation', 'A signed-in user reads and writes only rows of the tenant named in its JWT.']);
 
 -- Constraints, indexes, policies and triggers of collection_templates
-CALL hqc.constraint('public.collection_templates', 'collection_templates_pkey', 'PRIMARY KEY (id)');
-CALL hqc.constraint('public.collection_templates', 'collection_templates_slug_key', 'UNIQUE (slug)');
 CALL hqc.policy('public.collection_templates', 'authenticated_read_collection_templates', $ddl$CREATE POLICY authenticated_read_collection_templates ON public.collection_templates
   FOR SELECT TO authenticated
   USING (true)$ddl$);

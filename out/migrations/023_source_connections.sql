@@ -19,7 +19,7 @@ BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('a17eded5222d5c81', '023_source_connections');
+  CALL hqc.require('6082603a086e2c07', '023_source_connections');
 END
 $hqc$;
 
@@ -91,8 +91,13 @@ CALL hqc.columns('public.source_sync_runs', ARRAY[
   ['completed_at', 'timestamptz', NULL, 'false', 'and', NULL, NULL, NULL],
   ['error_message', 'text', NULL, 'false', 'and', NULL, NULL, NULL]]);
 
--- Constraints, indexes, policies and triggers of source_connections
+-- Keys of source_connections
 CALL hqc.constraint('public.source_connections', 'source_connections_pkey', 'PRIMARY KEY (id)');
+
+-- Keys of source_sync_runs
+CALL hqc.constraint('public.source_sync_runs', 'source_sync_runs_pkey', 'PRIMARY KEY (id)');
+
+-- Constraints, indexes, policies and triggers of source_connections
 CALL hqc.constraint('public.source_connections', 'source_connections_tenant_id_fkey', 'FOREIGN KEY (tenant_id) REFERENCES public.tenants(id) ON DELETE CASCADE');
 CALL hqc.constraint('public.source_connections', 'source_connections_status_check', 'CHECK (status IN (''active'', ''expired'', ''revoked'', ''error''))');
 CALL hqc.constraint('public.source_connections', 'source_connections_sync_interval_hours_check', 'CHECK (sync_interval_hours >= 1)');
@@ -112,7 +117,6 @@ CALL hqc.trigger('public.source_connections', 'source_connections_updated_at', $
   EXECUTE FUNCTION public.set_updated_at()$ddl$);
 
 -- Constraints, indexes, policies and triggers of source_sync_runs
-CALL hqc.constraint('public.source_sync_runs', 'source_sync_runs_pkey', 'PRIMARY KEY (id)');
 CALL hqc.constraint('public.source_sync_runs', 'source_sync_runs_tenant_id_fkey', 'FOREIGN KEY (tenant_id) REFERENCES public.tenants(id) ON DELETE CASCADE');
 CALL hqc.constraint('public.source_sync_runs', 'source_sync_runs_connection_id_fkey', 'FOREIGN KEY (connection_id) REFERENCES public.source_connections(id) ON DELETE CASCADE');
 CALL hqc.constraint('public.source_sync_runs', 'source_sync_runs_status_check', 'CHECK (status IN (''running'', ''done'', ''failed''))');

@@ -19,7 +19,7 @@ BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('a17eded5222d5c81', '026_secrets');
+  CALL hqc.require('6082603a086e2c07', '026_secrets');
 END
 $hqc$;
 
@@ -70,8 +70,10 @@ CALL hqc.columns('public.secrets', ARRAY[
   ['sync_status', 'text', '''pending''', 'true', 'and', NULL, NULL, NULL],
   ['last_synced_at', 'timestamptz', NULL, 'false', 'and', NULL, NULL, NULL]]);
 
--- Constraints, indexes, policies and triggers of secrets
+-- Keys of secrets
 CALL hqc.constraint('public.secrets', 'secrets_pkey', 'PRIMARY KEY (id)');
+
+-- Constraints, indexes, policies and triggers of secrets
 CALL hqc.constraint('public.secrets', 'secrets_tenant_id_fkey', 'FOREIGN KEY (tenant_id) REFERENCES public.tenants(id) ON DELETE CASCADE');
 CALL hqc.constraint('public.secrets', 'secrets_gateway_id_fkey', 'FOREIGN KEY (gateway_id) REFERENCES public.gateways(id) ON DELETE CASCADE');
 CALL hqc.constraint('public.secrets', 'secrets_agent_id_fkey', 'FOREIGN KEY (agent_id) REFERENCES public.agents(id) ON DELETE CASCADE');

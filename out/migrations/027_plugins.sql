@@ -19,7 +19,7 @@ BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('a17eded5222d5c81', '027_plugins');
+  CALL hqc.require('6082603a086e2c07', '027_plugins');
 END
 $hqc$;
 
@@ -219,10 +219,22 @@ when nothing changed). Secret columns are stripped from the row images first, so
 appear at no depth of the payload.
 ', parsed => true);
 
--- Constraints, indexes, policies and triggers of hq_plugins
+-- Keys of hq_plugins
 CALL hqc.constraint('public.hq_plugins', 'hq_plugins_pkey', 'PRIMARY KEY (id)');
-CALL hqc.constraint('public.hq_plugins', 'hq_plugins_tenant_id_fkey', 'FOREIGN KEY (tenant_id) REFERENCES public.tenants(id) ON DELETE CASCADE');
 CALL hqc.constraint('public.hq_plugins', 'hq_plugins_tenant_id_plugin_id_key', 'UNIQUE (tenant_id, plugin_id)');
+
+-- Keys of hq_plugin_state
+CALL hqc.constraint('public.hq_plugin_state', 'hq_plugin_state_pkey', 'PRIMARY KEY (id)');
+CALL hqc.constraint('public.hq_plugin_state', 'hq_plugin_state_tenant_id_plugin_id_scope_kind_scope_id_sta_key', 'UNIQUE (tenant_id, plugin_id, scope_kind, scope_id, state_key)');
+
+-- Keys of hq_plugin_events
+CALL hqc.constraint('public.hq_plugin_events', 'hq_plugin_events_pkey', 'PRIMARY KEY (id)');
+
+-- Keys of hq_plugin_event_queue
+CALL hqc.constraint('public.hq_plugin_event_queue', 'hq_plugin_event_queue_pkey', 'PRIMARY KEY (id)');
+
+-- Constraints, indexes, policies and triggers of hq_plugins
+CALL hqc.constraint('public.hq_plugins', 'hq_plugins_tenant_id_fkey', 'FOREIGN KEY (tenant_id) REFERENCES public.tenants(id) ON DELETE CASCADE');
 CALL hqc.index('public.hq_plugins', 'idx_hq_plugins_tenant', $ddl$CREATE INDEX idx_hq_plugins_tenant ON public.hq_plugins USING btree (tenant_id)$ddl$);
 CALL hqc.index('public.hq_plugins', 'idx_hq_plugins_enabled', $ddl$CREATE INDEX idx_hq_plugins_enabled ON public.hq_plugins USING btree (is_enabled) WHERE is_enabled$ddl$);
 CALL hqc.policy('public.hq_plugins', 'Service role full access', $ddl$CREATE POLICY "Service role full access" ON public.hq_plugins
@@ -255,9 +267,7 @@ CALL hqc.table_end('public.hq_plugins', rls => 'enabled', replica => 'f', realti
     'Tenant isolation', 'A signed-in user reads and writes only rows of the tenant named in its JWT.']);
 
 -- Constraints, indexes, policies and triggers of hq_plugin_state
-CALL hqc.constraint('public.hq_plugin_state', 'hq_plugin_state_pkey', 'PRIMARY KEY (id)');
 CALL hqc.constraint('public.hq_plugin_state', 'hq_plugin_state_tenant_id_fkey', 'FOREIGN KEY (tenant_id) REFERENCES public.tenants(id) ON DELETE CASCADE');
-CALL hqc.constraint('public.hq_plugin_state', 'hq_plugin_state_tenant_id_plugin_id_scope_kind_scope_id_sta_key', 'UNIQUE (tenant_id, plugin_id, scope_kind, scope_id, state_key)');
 CALL hqc.index('public.hq_plugin_state', 'idx_hq_plugin_state_lookup', $ddl$CREATE INDEX idx_hq_plugin_state_lookup ON public.hq_plugin_state USING btree (tenant_id, plugin_id, scope_kind)$ddl$);
 CALL hqc.policy('public.hq_plugin_state', 'Service role full access', $ddl$CREATE POLICY "Service role full access" ON public.hq_plugin_state
   FOR ALL TO service_role
@@ -284,7 +294,6 @@ CALL hqc.table_end('public.hq_plugin_state', rls => 'enabled', replica => 'd', r
     'Tenant isolation', 'A signed-in user reads and writes only rows of the tenant named in its JWT.']);
 
 -- Constraints, indexes, policies and triggers of hq_plugin_events
-CALL hqc.constraint('public.hq_plugin_events', 'hq_plugin_events_pkey', 'PRIMARY KEY (id)');
 CALL hqc.constraint('public.hq_plugin_events', 'hq_plugin_events_tenant_id_fkey', 'FOREIGN KEY (tenant_id) REFERENCES public.tenants(id) ON DELETE CASCADE');
 CALL hqc.index('public.hq_plugin_events', 'idx_hq_plugin_events_plugin', $ddl$CREATE INDEX idx_hq_plugin_events_plugin ON public.hq_plugin_events USING btree (plugin_id, created_at DESC)$ddl$);
 CALL hqc.index('public.hq_plugin_events', 'idx_hq_plugin_events_tenant', $ddl$CREATE INDEX idx_hq_plugin_events_tenant ON public.hq_plugin_events USING btree (tenant_id, created_at DESC)$ddl$);
@@ -309,7 +318,6 @@ CALL hqc.table_end('public.hq_plugin_events', rls => 'enabled', replica => 'd', 
     'Tenant isolation', 'A signed-in user reads and writes only rows of the tenant named in its JWT.']);
 
 -- Constraints, indexes, policies and triggers of hq_plugin_event_queue
-CALL hqc.constraint('public.hq_plugin_event_queue', 'hq_plugin_event_queue_pkey', 'PRIMARY KEY (id)');
 CALL hqc.constraint('public.hq_plugin_event_queue', 'hq_plugin_event_queue_tenant_id_fkey', 'FOREIGN KEY (tenant_id) REFERENCES public.tenants(id) ON DELETE CASCADE');
 CALL hqc.index('public.hq_plugin_event_queue', 'idx_plugin_event_queue_pending', $ddl$CREATE INDEX idx_plugin_event_queue_pending ON public.hq_plugin_event_queue USING btree (created_at) WHERE NOT processed$ddl$);
 CALL hqc.index('public.hq_plugin_event_queue', 'idx_hq_plugin_event_queue_tenant', $ddl$CREATE INDEX idx_hq_plugin_event_queue_tenant ON public.hq_plugin_event_queue USING btree (tenant_id)$ddl$);

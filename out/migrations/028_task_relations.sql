@@ -19,7 +19,7 @@ BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('a17eded5222d5c81', '028_task_relations');
+  CALL hqc.require('6082603a086e2c07', '028_task_relations');
 END
 $hqc$;
 
@@ -144,13 +144,15 @@ other status), tell the assignee of each task blocked by it, once its last unfin
 blocker is gone, that they can proceed.
 ', parsed => true);
 
--- Constraints, indexes, policies and triggers of task_relations
+-- Keys of task_relations
 CALL hqc.constraint('public.task_relations', 'task_relations_pkey', 'PRIMARY KEY (id)');
+CALL hqc.constraint('public.task_relations', 'task_relations_tenant_id_source_task_id_target_task_id_rela_key', 'UNIQUE (tenant_id, source_task_id, target_task_id, relation_type)');
+
+-- Constraints, indexes, policies and triggers of task_relations
 CALL hqc.constraint('public.task_relations', 'task_relations_tenant_id_fkey', 'FOREIGN KEY (tenant_id) REFERENCES public.tenants(id) ON DELETE CASCADE');
 CALL hqc.constraint('public.task_relations', 'task_relations_source_task_id_fkey', 'FOREIGN KEY (source_task_id) REFERENCES public.tasks(id) ON DELETE CASCADE');
 CALL hqc.constraint('public.task_relations', 'task_relations_target_task_id_fkey', 'FOREIGN KEY (target_task_id) REFERENCES public.tasks(id) ON DELETE CASCADE');
 CALL hqc.constraint('public.task_relations', 'task_relations_created_by_agent_id_fkey', 'FOREIGN KEY (created_by_agent_id) REFERENCES public.agents(id) ON DELETE SET NULL');
-CALL hqc.constraint('public.task_relations', 'task_relations_tenant_id_source_task_id_target_task_id_rela_key', 'UNIQUE (tenant_id, source_task_id, target_task_id, relation_type)');
 CALL hqc.constraint('public.task_relations', 'no_self_relation', 'CHECK (source_task_id <> target_task_id)');
 CALL hqc.index('public.task_relations', 'idx_task_relations_tenant', $ddl$CREATE INDEX idx_task_relations_tenant ON public.task_relations USING btree (tenant_id)$ddl$);
 CALL hqc.index('public.task_relations', 'idx_task_relations_blocker', $ddl$CREATE INDEX idx_task_relations_blocker ON public.task_relations USING btree (target_task_id, relation_type) WHERE relation_type = 'blocked_by'::task_relation_type$ddl$);

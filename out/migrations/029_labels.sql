@@ -19,7 +19,7 @@ BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('a17eded5222d5c81', '029_labels');
+  CALL hqc.require('6082603a086e2c07', '029_labels');
 END
 $hqc$;
 
@@ -65,10 +65,15 @@ CALL hqc.columns('public.task_labels', ARRAY[
   ['label_id', 'uuid', NULL, 'true', 'and', NULL, NULL, NULL],
   ['tenant_id', 'uuid', '''00000000-0000-0000-0000-000000000000''::uuid', 'true', 'and', NULL, NULL, NULL]]);
 
--- Constraints, indexes, policies and triggers of labels
+-- Keys of labels
 CALL hqc.constraint('public.labels', 'labels_pkey', 'PRIMARY KEY (id)');
-CALL hqc.constraint('public.labels', 'labels_tenant_id_fkey', 'FOREIGN KEY (tenant_id) REFERENCES public.tenants(id) ON DELETE CASCADE');
 CALL hqc.constraint('public.labels', 'labels_tenant_id_name_key', 'UNIQUE (tenant_id, name)');
+
+-- Keys of task_labels
+CALL hqc.constraint('public.task_labels', 'task_labels_pkey', 'PRIMARY KEY (task_id, label_id)');
+
+-- Constraints, indexes, policies and triggers of labels
+CALL hqc.constraint('public.labels', 'labels_tenant_id_fkey', 'FOREIGN KEY (tenant_id) REFERENCES public.tenants(id) ON DELETE CASCADE');
 CALL hqc.index('public.labels', 'idx_labels_tenant', $ddl$CREATE INDEX idx_labels_tenant ON public.labels USING btree (tenant_id)$ddl$);
 CALL hqc.policy('public.labels', 'Service role full access', $ddl$CREATE POLICY "Service role full access" ON public.labels
   FOR ALL TO service_role
@@ -97,7 +102,6 @@ CALL hqc.table_end('public.labels', rls => 'enabled', replica => 'f', realtime =
 CALL hqc.constraint('public.task_labels', 'task_labels_task_id_fkey', 'FOREIGN KEY (task_id) REFERENCES public.tasks(id) ON DELETE CASCADE');
 CALL hqc.constraint('public.task_labels', 'task_labels_label_id_fkey', 'FOREIGN KEY (label_id) REFERENCES public.labels(id) ON DELETE CASCADE');
 CALL hqc.constraint('public.task_labels', 'task_labels_tenant_id_fkey', 'FOREIGN KEY (tenant_id) REFERENCES public.tenants(id) ON DELETE CASCADE');
-CALL hqc.constraint('public.task_labels', 'task_labels_pkey', 'PRIMARY KEY (task_id, label_id)');
 CALL hqc.index('public.task_labels', 'idx_task_labels_tenant', $ddl$CREATE INDEX idx_task_labels_tenant ON public.task_labels USING btree (tenant_id)$ddl$);
 CALL hqc.index('public.task_labels', 'idx_task_labels_label', $ddl$CREATE INDEX idx_task_labels_label ON public.task_labels USING btree (label_id)$ddl$);
 CALL hqc.index('public.task_labels', 'idx_task_labels_task', $ddl$CREATE INDEX idx_task_labels_task ON public.task_labels USING btree (task_id)$ddl$);

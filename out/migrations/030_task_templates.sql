@@ -19,7 +19,7 @@ BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('a17eded5222d5c81', '030_task_templates');
+  CALL hqc.require('6082603a086e2c07', '030_task_templates');
 END
 $hqc$;
 
@@ -55,10 +55,12 @@ CALL hqc.columns('public.task_templates', ARRAY[
   ['items', 'jsonb', '''[]''', 'true', 'and', NULL, NULL, NULL],
   ['meta', 'jsonb', '''{}''', 'true', 'and', NULL, NULL, NULL]]);
 
--- Constraints, indexes, policies and triggers of task_templates
+-- Keys of task_templates
 CALL hqc.constraint('public.task_templates', 'task_templates_pkey', 'PRIMARY KEY (id)');
-CALL hqc.constraint('public.task_templates', 'task_templates_tenant_id_fkey', 'FOREIGN KEY (tenant_id) REFERENCES public.tenants(id) ON DELETE CASCADE');
 CALL hqc.constraint('public.task_templates', 'task_templates_tenant_id_name_key', 'UNIQUE (tenant_id, name)');
+
+-- Constraints, indexes, policies and triggers of task_templates
+CALL hqc.constraint('public.task_templates', 'task_templates_tenant_id_fkey', 'FOREIGN KEY (tenant_id) REFERENCES public.tenants(id) ON DELETE CASCADE');
 CALL hqc.index('public.task_templates', 'idx_task_templates_tenant', $ddl$CREATE INDEX idx_task_templates_tenant ON public.task_templates USING btree (tenant_id)$ddl$);
 CALL hqc.policy('public.task_templates', 'Service role full access', $ddl$CREATE POLICY "Service role full access" ON public.task_templates
   FOR ALL TO service_role

@@ -186,6 +186,8 @@ char *emit_sql_module(const HqModel *m, const HqModule *mod, const char *source_
             es_function(&e, e.order.items[i].function);
     }
     for (size_t i = 0; i < mod->tables.n; i++)
+        es_table_keys(&e, mod->tables.items[i]);
+    for (size_t i = 0; i < mod->tables.n; i++)
         es_table_rest(&e, mod->tables.items[i]);
     es_views(&e);
     es_cron_jobs(&e);

@@ -55,6 +55,10 @@ bool es_last_module(const HqModel *m, const HqModule *mod);
 /* emit_table.c: a table created or extended by the module: its creation
  * and columns (in dependency order), then everything that hangs off it. */
 void es_table_columns(Emit *e, const HqTableDelta *d);
+/* Keys of every table of a module come before the other constraints of any:
+ * a foreign key needs the key it references (on a database where that key
+ * was dropped, and the foreign keys with it, both come back in this order). */
+void es_table_keys(Emit *e, const HqTableDelta *d);
 void es_table_rest(Emit *e, const HqTableDelta *d);
 
 /* emit_objects.c */

@@ -461,6 +461,46 @@ static void table_end(Emit *e, const HqTable *t)
     es_end(b);
 }
 
+/* The table's constraints that are keys (primary, unique) or those that are
+ * not. */
+static void constraint_calls(Emit *e, const HqTableDelta *d, bool keys, StrBuf *s)
+{
+    const HqTable *t = d->table;
+    for (size_t i = 0; i < d->constraints.n; i++) {
+        const HqConstraint *c = d->constraints.items[i];
+        DeclRole role = decl_role(c->dropped_in, declared_finally(&t->constraints, c->name));
+        if (role == DECL_SKIP || (c->kind == HQ_CON_PRIMARY || c->kind == HQ_CON_UNIQUE) != keys)
+            continue;
+        strbuf_reset(s);
+        constraint_body(s, c);
+        object_call(e, "constraint", t, c->name, s->data, false, role, constraint_guard(t, c));
+    }
+}
+
+/* Ends a section begun at `before` whose calls start at `head`: nothing at
+ * all when it has none. */
+static void section_end(Emit *e, size_t before, size_t head)
+{
+    if (e->b->len == head) {
+        e->b->len = before;
+        e->b->data[before] = '\0';
+    } else {
+        strbuf_putc(e->b, '\n');
+    }
+}
+
+void es_table_keys(Emit *e, const HqTableDelta *d)
+{
+    StrBuf s;
+    strbuf_init(&s);
+    size_t before = e->b->len;
+    es_comment(e->b, "Keys of", d->table->name);
+    size_t head = e->b->len;
+    constraint_calls(e, d, true, &s);
+    section_end(e, before, head);
+    strbuf_free(&s);
+}
+
 void es_table_rest(Emit *e, const HqTableDelta *d)
 {
     const HqTable *t = d->table;
@@ -469,15 +509,7 @@ void es_table_rest(Emit *e, const HqTableDelta *d)
     size_t before = e->b->len;
     es_comment(e->b, "Constraints, indexes, policies and triggers of", t->name);
     size_t head = e->b->len;
-    for (size_t i = 0; i < d->constraints.n; i++) {
-        const HqConstraint *c = d->constraints.items[i];
-        DeclRole role = decl_role(c->dropped_in, declared_finally(&t->constraints, c->name));
-        if (role == DECL_SKIP)
-            continue;
-        strbuf_reset(&s);
-        constraint_body(&s, c);
-        object_call(e, "constraint", t, c->name, s.data, false, role, constraint_guard(t, c));
-    }
+    constraint_calls(e, d, false, &s);
     drop_calls(e, t, &d->drop_constraints, &t->constraints, "constraint");
     drop_calls(e, t, &d->drop_indexes, &t->indexes, "index");
     for (size_t i = 0; i < d->indexes.n; i++) {
@@ -509,12 +541,7 @@ void es_table_rest(Emit *e, const HqTableDelta *d)
         trigger_ddl(&s, t, tg);
         object_call(e, "trigger", t, tg->name, s.data, true, role, tg->function ? tg->function->requires : NULL);
     }
-    if (e->b->len == head) {
-        e->b->len = before;
-        e->b->data[before] = '\0';
-    } else {
-        strbuf_putc(e->b, '\n');
-    }
+    section_end(e, before, head);
     if (!t->platform && es_table_final(t, e->mod)) {
         table_end(e, t);
         strbuf_putc(e->b, '\n');
