@@ -13,6 +13,7 @@
 #   cv_ddl_log_start DB / cv_ddl_log_check WHAT DB
 #   cv_hold_start DB NAME MODE TABLE... / cv_hold_ready / cv_hold_release WHAT
 #   cv_user_tables DB [EXCEPT...]             # every table an application reads and writes
+#   cv_drift NAME WHEN                        # hqc drift of cv_schema before/after the migrations
 #   cv_converge NAME MIGRATIONS FRESH SQL...  # all of the above for one foreign database
 #
 # Every check prints "ok: ..." or "FAIL: ..." and sets cv_rc=1 on failure;
@@ -24,6 +25,7 @@ hq_on_exit rm -rf "$cv_tmp"
 cv_ok() { echo "ok: $*"; }
 cv_fail() { echo "FAIL: $*"; cv_rc=1; }
 cv_q() { psql -X -A -t -q -v ON_ERROR_STOP=1 -d "$1" -c "$2"; }
+cv_schema=""   # the schema the migrations come from: cv_converge runs hqc drift with it
 
 # cv_apply DB DIR LOG: apply DIR/*.sql to DB in name order, one psql each
 # (as a deploy does); NOTICEs and WARNINGs are appended to LOG. Returns 1 at
@@ -344,6 +346,46 @@ cv_hold_release() {
 # lock_timeout=100ms while other sessions hold EXCLUSIVE locks on every user
 # table (so it takes no lock above ACCESS SHARE). Missing spec files count as
 # empty. Leaves $cv_tmp/NAME.{before,after1,after2}.txt and NAME.run{1,2,3}.log.
+# cv_drift NAME before|after: hqc drift of $cv_schema on database NAME (JSON in
+# $cv_tmp/NAME.drift_WHEN.json). Before the migrations the foreign database
+# has drifted (exit 1), every statement could be compared (no error rows),
+# and the report names each object of $cv_tmp/NAME.drift (lines "CLASS
+# OBJECT"); after them only what apply keeps on purpose may be left (undeclared
+# columns, tables, functions, enum values: their statement is advice). The
+# catalog is the same before and after drift.
+cv_drift() {
+	local name=$1 when=$2 rc=0 line got
+	[ -n "$cv_schema" ] || return 0
+	local out=$cv_tmp/$name.drift_$when.json
+	"${HQC:-./hqc}" drift --format json "$cv_schema" "dbname=$name" >"$out" 2>"$out.err" || rc=$?
+	cv_catalog "$name" "$cv_tmp/$name.drifted.txt"
+	if cmp -s "$cv_tmp/$name.$([ "$when" = before ] && echo before || echo after1).txt" "$cv_tmp/$name.drifted.txt"; then
+		cv_ok "$name: hqc drift $when the migrations changed nothing"
+	else cv_fail "$name: hqc drift $when the migrations changed the catalog"; fi
+	if [ "$when" = before ]; then
+		if [ $rc = 1 ] && jq -e '.databases[0].outcome == "drifted" and .databases[0].summary.error == 0' "$out" >/dev/null; then
+			cv_ok "$name: hqc drift before the migrations: drifted, $(jq '[.databases[0].differences[] | select(.class != "exempt")] | length' "$out") differences, every statement compared"
+		else
+			cv_fail "$name: hqc drift before the migrations: exit $rc:"
+			jq -r '.databases[0] | (.error.message // empty), (.differences[] | select(.class == "error") | .object + ": " + .live)' "$out" 2>/dev/null | head -5 | sed 's/^/    /'
+			head -3 "$out.err" | sed 's/^/    /'
+		fi
+		[ -f "$cv_tmp/$name.drift" ] || return 0
+		while read -r line; do
+			case $line in '' | '#'*) continue ;; esac
+			got=$(jq --arg c "${line%% *}" --arg o "${line#* }" '[.databases[0].differences[] | select(.class == $c and .object == $o)] | length' "$out")
+			if [ "$got" -ge 1 ]; then cv_ok "$name: drift lists $line"; else cv_fail "$name: drift does not list $line"; fi
+		done <"$cv_tmp/$name.drift"
+	else
+		got=$(jq -r '.databases[0].differences[] | select(.class != "exempt" and (.class != "undeclared" or ((.sql // "") | startswith("-- ") | not))) | .class + " " + .kind + " " + .object' "$out")
+		if [ $rc -le 1 ] && [ -z "$got" ]; then
+			cv_ok "$name: hqc drift after the migrations: only what apply keeps on purpose ($(jq '.databases[0].summary.undeclared' "$out") undeclared)"
+		else
+			cv_fail "$name: hqc drift after the migrations: exit $rc, left:"; printf '%s\n' "$got" | head -10 | sed 's/^/    /'
+		fi
+	fi
+}
+
 cv_converge() {
 	local name=$1 migs=$2 fresh=$3 f n w
 	shift 3
@@ -358,10 +400,12 @@ cv_converge() {
 	n=$(diff "$fresh" "$cv_tmp/$name.before.txt" | grep -c '^[<>]' || true)
 	if [ "$n" -ge 20 ]; then cv_ok "$name: the foreign database differs from a fresh install in $n facts"
 	else cv_fail "$name: the foreign database differs from a fresh install in only $n facts"; fi
+	cv_drift "$name" before
 
 	cv_apply "$name" "$migs" "$cv_tmp/$name.run1.log" || return 0
 	cv_catalog "$name" "$cv_tmp/$name.after1.txt"
 	cv_compare "$name" "$fresh" "$cv_tmp/$name.after1.txt" "$cv_tmp/$name.leftovers" || true
+	cv_drift "$name" after
 	cv_rows_compare "$name" "${name}_before" "$name" "$cv_tmp/$name.rows" || true
 	while read -r w; do
 		[ -n "$w" ] || continue

@@ -80,6 +80,7 @@ converge() {
 	shift 2
 	echo "== $name ($v schema)"
 	if [ ! -s "$tmp/fresh_$v.txt" ]; then cv_fail "$name: no fresh install of the $v variant to compare with"; return; fi
+	cv_schema=$tmp/s_$v; [ "$v" = plain ] && cv_schema=tests/cases/fixture/schema
 	cv_converge "$name" "$tmp/out_$v/migrations" "$tmp/fresh_$v.txt" "$@"
 }
 

@@ -36,6 +36,7 @@ cd "$(dirname "$0")/../.."
 tmp=$cv_tmp
 cases=tests/cases/foreign
 migs=out/migrations
+cv_schema=schema   # hqc drift of the foreign databases, before and after (cv_drift)
 
 pg_start
 pg_new_db fresh
@@ -70,6 +71,15 @@ ignore public.workspace.updated_at
 dropped public.automation_rules
 EOF
 printf '%s\n' lead_score contact_notes_legacy update_updated_at_column >"$tmp/old.warnings"
+# What hqc drift must name before the migrations (class object).
+cat >"$tmp/old.drift" <<'EOF'
+change rename value agent_status.online to ready
+change drop function process_contact_automation()
+renamed public.contacts idx_contacts_status
+undeclared public.workspace workspace_one_row
+undeclared public.contacts.lead_score
+undeclared public.contact_notes_legacy
+EOF
 cv_converge old "$migs" "$tmp/fresh.txt" "$cases/hq_old.sql"
 if [ -s "$tmp/old.after1.txt" ]; then
 	expect old "agent statuses mapped (online -> ready, offline -> hibernating)" "ada ready,bob hibernating,cy paused" \
@@ -94,6 +104,19 @@ cat >"$tmp/v37.leftovers" <<'EOF'
 EOF
 : >"$tmp/v37.rows"
 printf '%s\n' credentials >"$tmp/v37.warnings"
+# The seven ways of the issue, as hqc drift names them before the migrations.
+cat >"$tmp/v37.drift" <<'EOF'
+different public.comments idx_comments_entity
+different public.agent_inbox_items uq_inbox_dedup
+privileges public.set_updated_at()
+undeclared public.consume_gateway_token(text,text,text,uuid)
+undeclared public.workspace workspace_singleton
+undeclared public.draft_sets draft_sets_version_uniq
+undeclared public.agents fk_agents_gateway
+undeclared public.gateways.credentials
+different spawn-due-task-instances
+different public.agents
+EOF
 cv_converge v37 "$migs" "$tmp/fresh.txt" "$cases/hq_v37.sql"
 if [ -s "$tmp/v37.after1.txt" ]; then
 	expect v37 "uq_inbox_dedup serves ON CONFLICT ON CONSTRAINT, per tenant" "2" \
