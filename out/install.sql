@@ -20,7 +20,7 @@ $hqc$;
 BEGIN;
 DO $hqc$
 DECLARE
-  runtime text := $runtime$-- hqc runtime 6082603a086e2c07: functions of schema hqc that every migration calls.
+  runtime text := $runtime$-- hqc runtime 2f6abcac2d6485a9: functions of schema hqc that every migration calls.
 --
 -- Each migration says what it declares (a table, an index, a policy, ...);
 -- these functions compare that with the live catalog and change only what
@@ -80,7 +80,7 @@ CREATE OR REPLACE FUNCTION hqc.version() RETURNS text LANGUAGE plpgsql IMMUTABLE
 SET search_path = '' AS $f$
 BEGIN
   RETURN (
-  SELECT '6082603a086e2c07'::text);
+  SELECT '2f6abcac2d6485a9'::text);
 END
 $f$;
 
@@ -668,6 +668,9 @@ BEGIN
   PERFORM pg_catalog.set_config('hqc.shadow_of', '', true);
 END
 $f$;
+
+-- hqc runtime, part 2 of 3 (after sql_runtime.sql.in): tables, their columns, and the
+-- constraints, indexes, policies and triggers on them.
 
 -- ---------------------------------------------------------------- tables
 
@@ -1751,6 +1754,9 @@ BEGIN
         WHERE t.tgrelid = rel))));
 END
 $f$;
+
+-- hqc runtime, part 3 of 3 (after sql_runtime_tables.sql.in): functions, views and the
+-- schema-wide objects (enums, extensions, privileges, cron jobs, buckets), and the end of a run.
 
 -- ---------------------------------------------------------------- functions and views
 
@@ -3864,7 +3870,7 @@ BEGIN
     CREATE SCHEMA hqc;
   END IF;
   IF pg_catalog.to_regprocedure('hqc.version()') IS NOT NULL THEN
-    current := hqc.version() = '6082603a086e2c07';
+    current := hqc.version() = '2f6abcac2d6485a9';
   END IF;
   IF NOT current THEN
     -- Another version: its functions go (their arguments may differ), and so does what
@@ -3907,7 +3913,7 @@ BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('6082603a086e2c07', '001_extensions');
+  CALL hqc.require('2f6abcac2d6485a9', '001_extensions');
 END
 $hqc$;
 
@@ -3949,7 +3955,7 @@ BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('6082603a086e2c07', '002_enums');
+  CALL hqc.require('2f6abcac2d6485a9', '002_enums');
 END
 $hqc$;
 
@@ -4866,7 +4872,7 @@ BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('6082603a086e2c07', '003_shared_functions');
+  CALL hqc.require('2f6abcac2d6485a9', '003_shared_functions');
 END
 $hqc$;
 
@@ -4993,7 +4999,7 @@ BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('6082603a086e2c07', '004_tenants');
+  CALL hqc.require('2f6abcac2d6485a9', '004_tenants');
 END
 $hqc$;
 
@@ -5112,7 +5118,7 @@ BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('6082603a086e2c07', '005_workspace');
+  CALL hqc.require('2f6abcac2d6485a9', '005_workspace');
 END
 $hqc$;
 
@@ -5399,7 +5405,7 @@ BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('6082603a086e2c07', '006_crm');
+  CALL hqc.require('2f6abcac2d6485a9', '006_crm');
 END
 $hqc$;
 
@@ -5982,7 +5988,7 @@ BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('6082603a086e2c07', '007_gateways');
+  CALL hqc.require('2f6abcac2d6485a9', '007_gateways');
 END
 $hqc$;
 
@@ -6336,7 +6342,7 @@ BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('6082603a086e2c07', '008_agents');
+  CALL hqc.require('2f6abcac2d6485a9', '008_agents');
 END
 $hqc$;
 
@@ -6492,7 +6498,7 @@ BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('6082603a086e2c07', '009_interactions');
+  CALL hqc.require('2f6abcac2d6485a9', '009_interactions');
 END
 $hqc$;
 
@@ -6644,7 +6650,7 @@ BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('6082603a086e2c07', '010_tasks_streams');
+  CALL hqc.require('2f6abcac2d6485a9', '010_tasks_streams');
 END
 $hqc$;
 
@@ -7397,7 +7403,7 @@ BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('6082603a086e2c07', '011_comments');
+  CALL hqc.require('2f6abcac2d6485a9', '011_comments');
 END
 $hqc$;
 
@@ -7502,7 +7508,7 @@ BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('6082603a086e2c07', '012_knowledge');
+  CALL hqc.require('2f6abcac2d6485a9', '012_knowledge');
 END
 $hqc$;
 
@@ -8438,7 +8444,7 @@ BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('6082603a086e2c07', '013_audit_notifications');
+  CALL hqc.require('2f6abcac2d6485a9', '013_audit_notifications');
 END
 $hqc$;
 
@@ -8697,7 +8703,7 @@ BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('6082603a086e2c07', '014_agent_inbox');
+  CALL hqc.require('2f6abcac2d6485a9', '014_agent_inbox');
 END
 $hqc$;
 
@@ -9102,7 +9108,7 @@ BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('6082603a086e2c07', '015_agent_commands');
+  CALL hqc.require('2f6abcac2d6485a9', '015_agent_commands');
 END
 $hqc$;
 
@@ -9347,7 +9353,7 @@ BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('6082603a086e2c07', '016_usage_budgets');
+  CALL hqc.require('2f6abcac2d6485a9', '016_usage_budgets');
 END
 $hqc$;
 
@@ -9829,7 +9835,7 @@ BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('6082603a086e2c07', '017_rls_realtime_storage');
+  CALL hqc.require('2f6abcac2d6485a9', '017_rls_realtime_storage');
 END
 $hqc$;
 
@@ -10000,7 +10006,7 @@ BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('6082603a086e2c07', '018_setup_wizard');
+  CALL hqc.require('2f6abcac2d6485a9', '018_setup_wizard');
 END
 $hqc$;
 
@@ -10144,7 +10150,7 @@ BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('6082603a086e2c07', '019_entity_links');
+  CALL hqc.require('2f6abcac2d6485a9', '019_entity_links');
 END
 $hqc$;
 
@@ -10374,7 +10380,7 @@ BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('6082603a086e2c07', '020_routines');
+  CALL hqc.require('2f6abcac2d6485a9', '020_routines');
 END
 $hqc$;
 
@@ -10870,7 +10876,7 @@ BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('6082603a086e2c07', '021_collections');
+  CALL hqc.require('2f6abcac2d6485a9', '021_collections');
 END
 $hqc$;
 
@@ -11212,7 +11218,7 @@ BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('6082603a086e2c07', '022_file_processing');
+  CALL hqc.require('2f6abcac2d6485a9', '022_file_processing');
 END
 $hqc$;
 
@@ -11322,7 +11328,7 @@ BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('6082603a086e2c07', '023_source_connections');
+  CALL hqc.require('2f6abcac2d6485a9', '023_source_connections');
 END
 $hqc$;
 
@@ -11475,7 +11481,7 @@ BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('6082603a086e2c07', '024_routines_extension');
+  CALL hqc.require('2f6abcac2d6485a9', '024_routines_extension');
 END
 $hqc$;
 
@@ -11771,7 +11777,7 @@ BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('6082603a086e2c07', '025_modular_workspace');
+  CALL hqc.require('2f6abcac2d6485a9', '025_modular_workspace');
 END
 $hqc$;
 
@@ -11813,7 +11819,7 @@ BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('6082603a086e2c07', '026_secrets');
+  CALL hqc.require('2f6abcac2d6485a9', '026_secrets');
 END
 $hqc$;
 
@@ -11918,7 +11924,7 @@ BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('6082603a086e2c07', '027_plugins');
+  CALL hqc.require('2f6abcac2d6485a9', '027_plugins');
 END
 $hqc$;
 
@@ -12382,7 +12388,7 @@ BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('6082603a086e2c07', '028_task_relations');
+  CALL hqc.require('2f6abcac2d6485a9', '028_task_relations');
 END
 $hqc$;
 
@@ -12570,7 +12576,7 @@ BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('6082603a086e2c07', '029_labels');
+  CALL hqc.require('2f6abcac2d6485a9', '029_labels');
 END
 $hqc$;
 
@@ -12697,7 +12703,7 @@ BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('6082603a086e2c07', '030_task_templates');
+  CALL hqc.require('2f6abcac2d6485a9', '030_task_templates');
 END
 $hqc$;
 
@@ -12786,7 +12792,7 @@ BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('6082603a086e2c07', '031_overdue_escalation');
+  CALL hqc.require('2f6abcac2d6485a9', '031_overdue_escalation');
 END
 $hqc$;
 
@@ -12888,7 +12894,7 @@ BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('6082603a086e2c07', '032_notification_gaps');
+  CALL hqc.require('2f6abcac2d6485a9', '032_notification_gaps');
 END
 $hqc$;
 
@@ -13035,7 +13041,7 @@ BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('6082603a086e2c07', '033_knowledge_chunk_pipeline');
+  CALL hqc.require('2f6abcac2d6485a9', '033_knowledge_chunk_pipeline');
 END
 $hqc$;
 
@@ -13278,7 +13284,7 @@ BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('6082603a086e2c07', '034_crm_search_index');
+  CALL hqc.require('2f6abcac2d6485a9', '034_crm_search_index');
 END
 $hqc$;
 
@@ -13341,7 +13347,7 @@ BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('6082603a086e2c07', '035_interactions_nullable_contact');
+  CALL hqc.require('2f6abcac2d6485a9', '035_interactions_nullable_contact');
 END
 $hqc$;
 
@@ -13394,7 +13400,7 @@ BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('6082603a086e2c07', '036_collection_agent_commands');
+  CALL hqc.require('2f6abcac2d6485a9', '036_collection_agent_commands');
 END
 $hqc$;
 
@@ -13427,7 +13433,7 @@ BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('6082603a086e2c07', '037_source_plugin_support');
+  CALL hqc.require('2f6abcac2d6485a9', '037_source_plugin_support');
 END
 $hqc$;
 
@@ -13482,7 +13488,7 @@ BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('6082603a086e2c07', '038_gateway_backups');
+  CALL hqc.require('2f6abcac2d6485a9', '038_gateway_backups');
 END
 $hqc$;
 
@@ -13551,7 +13557,7 @@ BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('6082603a086e2c07', '039_knowledge_library_scope');
+  CALL hqc.require('2f6abcac2d6485a9', '039_knowledge_library_scope');
 END
 $hqc$;
 

@@ -20,7 +20,7 @@ $hqc$;
 BEGIN;
 DO $hqc$
 DECLARE
-  runtime text := $runtime$-- hqc runtime 6082603a086e2c07: functions of schema hqc that every migration calls.
+  runtime text := $runtime$-- hqc runtime 2f6abcac2d6485a9: functions of schema hqc that every migration calls.
 --
 -- Each migration says what it declares (a table, an index, a policy, ...);
 -- these functions compare that with the live catalog and change only what
@@ -80,7 +80,7 @@ CREATE OR REPLACE FUNCTION hqc.version() RETURNS text LANGUAGE plpgsql IMMUTABLE
 SET search_path = '' AS $f$
 BEGIN
   RETURN (
-  SELECT '6082603a086e2c07'::text);
+  SELECT '2f6abcac2d6485a9'::text);
 END
 $f$;
 
@@ -668,6 +668,9 @@ BEGIN
   PERFORM pg_catalog.set_config('hqc.shadow_of', '', true);
 END
 $f$;
+
+-- hqc runtime, part 2 of 3 (after sql_runtime.sql.in): tables, their columns, and the
+-- constraints, indexes, policies and triggers on them.
 
 -- ---------------------------------------------------------------- tables
 
@@ -1751,6 +1754,9 @@ BEGIN
         WHERE t.tgrelid = rel))));
 END
 $f$;
+
+-- hqc runtime, part 3 of 3 (after sql_runtime_tables.sql.in): functions, views and the
+-- schema-wide objects (enums, extensions, privileges, cron jobs, buckets), and the end of a run.
 
 -- ---------------------------------------------------------------- functions and views
 
@@ -3864,7 +3870,7 @@ BEGIN
     CREATE SCHEMA hqc;
   END IF;
   IF pg_catalog.to_regprocedure('hqc.version()') IS NOT NULL THEN
-    current := hqc.version() = '6082603a086e2c07';
+    current := hqc.version() = '2f6abcac2d6485a9';
   END IF;
   IF NOT current THEN
     -- Another version: its functions go (their arguments may differ), and so does what

@@ -1,5 +1,5 @@
 /* emit_runtime.c - the first migration unit, 000_hqc: hqc's runtime
- * (templates/sql_runtime.sql.in, installed only when its version differs)
+ * (templates/sql_runtime*.sql.in, installed only when its version differs)
  * and the manifest of what the schema declares (replaced only when it
  * differs), so that a run of an unchanged schema executes no DDL. */
 #include <stdint.h>
@@ -10,27 +10,44 @@
 #include "emit/emit.h"
 #include "emit/sql/emit_sql_int.h"
 
-#define RUNTIME_TEMPLATE "sql_runtime.sql.in"
+/* The runtime in the order it is installed: basics, probes and dependents;
+ * tables and what is on them; functions, views and schema-wide objects. */
+static const char *const runtime_parts[] = {"sql_runtime.sql.in", "sql_runtime_tables.sql.in",
+                                            "sql_runtime_objects.sql.in"};
+#define N_PARTS (sizeof runtime_parts / sizeof runtime_parts[0])
 
-/* FNV-1a, 64 bits, as 16 hex digits: a content hash for version checks
- * (not a security boundary). */
-static void fnv_hex(const char *s, char out[17])
+/* FNV-1a, 64 bits: a content hash for version checks (not a security
+ * boundary), continued from h. */
+static uint64_t fnv(uint64_t h, const char *s)
 {
-    uint64_t h = 0xcbf29ce484222325u;
     for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
         h ^= *p;
         h *= 0x100000001b3u;
     }
+    return h;
+}
+#define FNV_START 0xcbf29ce484222325u
+
+static void hex16(uint64_t h, char out[17])
+{
     snprintf(out, 17, "%016llx", (unsigned long long)h);
+}
+
+static void fnv_hex(const char *s, char out[17])
+{
+    hex16(fnv(FNV_START, s), out);
 }
 
 const char *emit_runtime_version(void)
 {
     static char version[17];
     if (!version[0]) {
-        for (size_t i = 0; i < tmpl_n_files; i++)
-            if (!strcmp(tmpl_files[i].name, RUNTIME_TEMPLATE))
-                fnv_hex(tmpl_files[i].text, version);
+        uint64_t h = FNV_START;
+        for (size_t k = 0; k < N_PARTS; k++)
+            for (size_t i = 0; i < tmpl_n_files; i++)
+                if (!strcmp(tmpl_files[i].name, runtime_parts[k]))
+                    h = fnv(h, tmpl_files[i].text);
+        hex16(h, version);
     }
     return version;
 }
@@ -169,8 +186,11 @@ char *emit_sql_runtime(const HqModel *m)
     emit_search_path(&path, m);
     for (const char *p = path.data; *p; p++)
         strbuf_puts(&path_lit, *p == '\'' ? "''" : (char[]){*p, '\0'});
+    /* (Part 1 names the version; parts 1 and 3 run SQL with the search path.) */
     TmplVar vars[] = {{"version", emit_runtime_version()}, {"search_path", path_lit.data}};
-    tmpl_render(&runtime, RUNTIME_TEMPLATE, vars, 2);
+    tmpl_render(&runtime, runtime_parts[0], vars, 2);
+    tmpl_render(&runtime, runtime_parts[1], NULL, 0);
+    tmpl_render(&runtime, runtime_parts[2], vars + 1, 1);
     strbuf_free(&path);
     manifest(m, &list);
     char hash[17];

@@ -1,7 +1,7 @@
 /* emit_sql_int.h - shared by the files of the SQL emitter (emit_*.c here).
  *
  * A migration is a list of calls into hqc's runtime (templates/
- * sql_runtime.sql.in, installed by the first unit, 000_hqc): each call names
+ * sql_runtime*.sql.in, installed by the first unit, 000_hqc): each call names
  * one declared object with its definition, and the runtime changes the
  * database only where it differs. Who settles what:
  *  - an object (index, constraint, policy, trigger, function) is settled by
