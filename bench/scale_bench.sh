@@ -45,8 +45,15 @@ measure() {
 		esac
 		local t0 t1
 		t0=$(date +%s%N)
-		/usr/bin/time -o "$work/time" -f "%U %S %M" "${cmd[@]}" >/dev/null 2>&1 || true
+		local rc=0
+		/usr/bin/time -o "$work/time" -f "%U %S %M" "${cmd[@]}" >/dev/null 2>"$work/err" || rc=$?
 		t1=$(date +%s%N)
+		# (A run that fails measures nothing: the schemas must stay clean under every check.)
+		if [ "$rc" != 0 ]; then
+			echo "scale_bench: ${cmd[*]} failed (exit $rc):" >&2
+			grep -v '^Command exited' "$work/err" | head -5 >&2
+			exit 1
+		fi
 		read -r u s kb < <(tail -n 1 "$work/time")
 		rows+=("$(((t1 - t0) / 1000000)) $(awk -v u="$u" -v s="$s" 'BEGIN { printf "%d", (u + s) * 1000 }') $kb")
 	done

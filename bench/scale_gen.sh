@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Writes a synthetic schema of N simple tables into DIR (for scale_bench.sh):
-# each table has ten columns, an index and a foreign key to the previous
-# table; PER_MODULE tables per module file (default 100). VARIANT (default
+# each table has ten columns, an index (which covers its foreign key), a
+# foreign key to the previous table and row level security with one read
+# policy, so the schema is clean under the lints and `hqc build` writes
+# everything; PER_MODULE tables per module file (default 100). VARIANT (default
 # 0) changes a few details (a column type, a default, a doc) in every tenth
 # table, so two variants make a realistic `hqc diff` input.
 #
@@ -44,7 +46,9 @@ BEGIN {
 			printf "      meta: { type: jsonb, not_null: true, default: \"%s\" }\n", "'"'"'{}'"'"'::jsonb" >file
 			printf "      active: { type: boolean, not_null: true, default: \"true\" }\n" >file
 			printf "      created_at: { type: timestamptz, not_null: true, default: now() }\n" >file
-			printf "    indexes:\n      %s_name_idx: { key: [name, created_at] }\n", t >file
+			printf "    indexes:\n      %s_prev_idx: { key: [prev_id, created_at] }\n", t >file
+			printf "    rls: enabled\n    policies:\n      Signed-in users read:\n        command: select\n" >file
+			printf "        to: [authenticated]\n        using: \"true\"\n" >file
 		}
 		close(file)
 	}
