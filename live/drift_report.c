@@ -206,13 +206,9 @@ static void json_db(FILE *out, const LiveJob *j, size_t i)
     }
     fputs(j->n_drift ? "\n     ],\n     \"error\": " : "],\n     \"error\": ", out);
     live_report_json_error(out, j);
-    fputs(",\n     \"messages\": [", out);
-    for (size_t k = 0; k < j->n_notes; k++) {
-        if (k)
-            fputs(", ", out);
-        live_json_str(out, j->notes[k]);
-    }
-    fputs("]}", out);
+    fputs(",\n     ", out);
+    live_report_json_messages(out, j);
+    putc('}', out);
 }
 
 static void json_report(FILE *out, const LiveReport *r)

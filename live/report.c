@@ -185,6 +185,17 @@ void live_report_json_error(FILE *out, const LiveJob *j)
     fputs("}", out);
 }
 
+void live_report_json_messages(FILE *out, const LiveJob *j)
+{
+    fputs("\"messages\": [", out);
+    for (size_t k = 0; k < j->n_notes; k++) {
+        if (k)
+            fputs(", ", out);
+        live_json_str(out, j->notes[k]);
+    }
+    putc(']', out);
+}
+
 static void json_head(const LiveReport *r, FILE *out)
 {
     fputs("{\n  \"command\": ", out);
@@ -266,13 +277,9 @@ void live_report_apply(const LiveReport *r, LiveFormat fmt, FILE *out)
         }
         fputs("],\n     \"error\": ", out);
         live_report_json_error(out, j);
-        fputs(",\n     \"messages\": [", out);
-        for (size_t k = 0; k < j->n_notes; k++) {
-            if (k)
-                fputs(", ", out);
-            live_json_str(out, j->notes[k]);
-        }
-        fprintf(out, "], \"messages_dropped\": %zu}", j->n_notes_dropped);
+        fputs(",\n     ", out);
+        live_report_json_messages(out, j);
+        fprintf(out, ", \"messages_dropped\": %zu}", j->n_notes_dropped);
     }
     json_tail(r, out);
 }

@@ -32,6 +32,8 @@ void live_report_folded(FILE *out, const char *s);
 void live_report_indented(FILE *out, const char *prefix, const char *s);
 /* The error of a database as a JSON object, or null. */
 void live_report_json_error(FILE *out, const LiveJob *j);
+/* "messages": [...], the server messages kept for a database. */
+void live_report_json_messages(FILE *out, const LiveJob *j);
 /* Width of the database column: the longest label, at most 60. */
 int live_report_label_width(const LiveReport *r);
 
