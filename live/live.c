@@ -45,7 +45,8 @@ const char live_usage_text[] =
     "          --format text|json, --progress | --no-progress (default: on a terminal)\n"
     "  exit status: 0 every database is at the compiled schema, 1 some database is not (failed,\n"
     "  unreachable, interrupted, pending) or the schema has errors, 2 usage or I/O error;\n"
-    "  drift: 0 every database matches, 1 one drifted, 2 one could not be compared, or errors\n";
+    "  drift: 0 every database matches, 1 one drifted, 2 one could not be compared, the schema\n"
+    "  has errors, or usage and I/O errors\n";
 
 bool live_is_command(const char *command)
 {
@@ -75,6 +76,9 @@ int live_main(int argc, char **argv, const char *hqc_version)
     bool is_apply = o.cmd == LIVE_CMD_APPLY;
     rc = live_schema_load(o.schema_dir, (is_apply && !o.dry_run) || o.cmd == LIVE_CMD_DRIFT, &schema);
     if (rc) {
+        /* drift: 1 means "drifted"; a schema that does not compile compares nothing. */
+        if (o.cmd == LIVE_CMD_DRIFT)
+            rc = 2;
         live_schema_free(&schema);
         live_targets_free(&targets);
         live_options_free(&o);

@@ -18,7 +18,8 @@
 #   * after hqc's own memory of the objects is lost (hqc.object_state
 #     emptied), apply --force replaces nothing (index OIDs unchanged) and
 #     drift stays clean;
-#   * an unreachable database: exit 2, the others still compared;
+#   * an unreachable database: exit 2, the others still compared; a schema
+#     that does not compile: exit 2 (1 always means drift);
 #   * apply --canary 1: a canary that drifts after its apply (an undeclared
 #     column the apply keeps) stops the rollout before the other database.
 set -euo pipefail
@@ -151,6 +152,12 @@ echo "an unreachable database"
 expect_rc "hqc drift with one unreachable database" 2 "$hqc" drift "$S" "dbname=files" "host=127.0.0.1 port=1 connect_timeout=2 dbname=x"
 has "the reachable one is compared" "/files: matches the compiled schema" "$tmp/out"
 has "the unreachable one is named" "UNREACHABLE" "$tmp/out"
+
+echo "a schema with errors"
+cp -r "$S" "$tmp/bad"
+echo "tables: [" >>"$tmp/bad/001_base.yaml"
+expect_rc "hqc drift of a schema that does not compile" 2 "$hqc" drift "$tmp/bad" "dbname=files"
+has "the error is named at its line" "^$tmp/bad/001_base.yaml:[0-9]+:[0-9]+: error: " "$tmp/err"
 
 echo "apply --canary with drift"
 # The canary has a table of the schema with a column of its own, which the
