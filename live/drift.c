@@ -171,8 +171,10 @@ static int begin_report(LiveJob *job, LiveConn *c, const LiveDrift *d, LiveError
     sqlbuf_literal(&b, d->statement_timeout);
     r = live_query(c, b.data, err);
     strbuf_free(&b);
+    if (!r)
+        return -1;
     PQclear(r);
-    return r ? 0 : -1;
+    return 0;
 }
 
 static int read_report(LiveJob *job, LiveConn *c, LiveError *err)

@@ -20,7 +20,7 @@ $hqc$;
 BEGIN;
 DO $hqc$
 DECLARE
-  runtime text := $runtime$-- hqc runtime 2f6abcac2d6485a9: functions of schema hqc that every migration calls.
+  runtime text := $runtime$-- hqc runtime 3b974127943ba2d9: functions of schema hqc that every migration calls.
 --
 -- Each migration says what it declares (a table, an index, a policy, ...);
 -- these functions compare that with the live catalog and change only what
@@ -80,7 +80,7 @@ CREATE OR REPLACE FUNCTION hqc.version() RETURNS text LANGUAGE plpgsql IMMUTABLE
 SET search_path = '' AS $f$
 BEGIN
   RETURN (
-  SELECT '2f6abcac2d6485a9'::text);
+  SELECT '3b974127943ba2d9'::text);
 END
 $f$;
 
@@ -2035,7 +2035,9 @@ BEGIN
   IF creates AND pg_catalog.obj_description(t, 'pg_type') IS DISTINCT FROM doc THEN
     PERFORM hqc.apply('different', 'comment', typ, NULL, doc, pg_catalog.format('COMMENT ON TYPE %s IS %L', typ, doc));
   END IF;
-  PERFORM hqc.report_with(NULL, NULL);
+  IF hqc.reporting() THEN
+    PERFORM hqc.report_with(NULL, NULL);
+  END IF;
 END
 $f$;
 
@@ -3870,7 +3872,7 @@ BEGIN
     CREATE SCHEMA hqc;
   END IF;
   IF pg_catalog.to_regprocedure('hqc.version()') IS NOT NULL THEN
-    current := hqc.version() = '2f6abcac2d6485a9';
+    current := hqc.version() = '3b974127943ba2d9';
   END IF;
   IF NOT current THEN
     -- Another version: its functions go (their arguments may differ), and so does what
@@ -3913,7 +3915,7 @@ BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('2f6abcac2d6485a9', '001_extensions');
+  CALL hqc.require('3b974127943ba2d9', '001_extensions');
 END
 $hqc$;
 
@@ -3955,7 +3957,7 @@ BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('2f6abcac2d6485a9', '002_enums');
+  CALL hqc.require('3b974127943ba2d9', '002_enums');
 END
 $hqc$;
 
@@ -4872,7 +4874,7 @@ BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('2f6abcac2d6485a9', '003_shared_functions');
+  CALL hqc.require('3b974127943ba2d9', '003_shared_functions');
 END
 $hqc$;
 
@@ -4999,7 +5001,7 @@ BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('2f6abcac2d6485a9', '004_tenants');
+  CALL hqc.require('3b974127943ba2d9', '004_tenants');
 END
 $hqc$;
 
@@ -5118,7 +5120,7 @@ BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('2f6abcac2d6485a9', '005_workspace');
+  CALL hqc.require('3b974127943ba2d9', '005_workspace');
 END
 $hqc$;
 
@@ -5405,7 +5407,7 @@ BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('2f6abcac2d6485a9', '006_crm');
+  CALL hqc.require('3b974127943ba2d9', '006_crm');
 END
 $hqc$;
 
@@ -5988,7 +5990,7 @@ BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('2f6abcac2d6485a9', '007_gateways');
+  CALL hqc.require('3b974127943ba2d9', '007_gateways');
 END
 $hqc$;
 
@@ -6342,7 +6344,7 @@ BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('2f6abcac2d6485a9', '008_agents');
+  CALL hqc.require('3b974127943ba2d9', '008_agents');
 END
 $hqc$;
 
@@ -6498,7 +6500,7 @@ BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('2f6abcac2d6485a9', '009_interactions');
+  CALL hqc.require('3b974127943ba2d9', '009_interactions');
 END
 $hqc$;
 
@@ -6650,7 +6652,7 @@ BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('2f6abcac2d6485a9', '010_tasks_streams');
+  CALL hqc.require('3b974127943ba2d9', '010_tasks_streams');
 END
 $hqc$;
 
@@ -7403,7 +7405,7 @@ BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('2f6abcac2d6485a9', '011_comments');
+  CALL hqc.require('3b974127943ba2d9', '011_comments');
 END
 $hqc$;
 
@@ -7508,7 +7510,7 @@ BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('2f6abcac2d6485a9', '012_knowledge');
+  CALL hqc.require('3b974127943ba2d9', '012_knowledge');
 END
 $hqc$;
 
@@ -8444,7 +8446,7 @@ BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('2f6abcac2d6485a9', '013_audit_notifications');
+  CALL hqc.require('3b974127943ba2d9', '013_audit_notifications');
 END
 $hqc$;
 
@@ -8703,7 +8705,7 @@ BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('2f6abcac2d6485a9', '014_agent_inbox');
+  CALL hqc.require('3b974127943ba2d9', '014_agent_inbox');
 END
 $hqc$;
 
@@ -9108,7 +9110,7 @@ BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('2f6abcac2d6485a9', '015_agent_commands');
+  CALL hqc.require('3b974127943ba2d9', '015_agent_commands');
 END
 $hqc$;
 
@@ -9353,7 +9355,7 @@ BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('2f6abcac2d6485a9', '016_usage_budgets');
+  CALL hqc.require('3b974127943ba2d9', '016_usage_budgets');
 END
 $hqc$;
 
@@ -9835,7 +9837,7 @@ BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('2f6abcac2d6485a9', '017_rls_realtime_storage');
+  CALL hqc.require('3b974127943ba2d9', '017_rls_realtime_storage');
 END
 $hqc$;
 
@@ -10006,7 +10008,7 @@ BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('2f6abcac2d6485a9', '018_setup_wizard');
+  CALL hqc.require('3b974127943ba2d9', '018_setup_wizard');
 END
 $hqc$;
 
@@ -10150,7 +10152,7 @@ BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('2f6abcac2d6485a9', '019_entity_links');
+  CALL hqc.require('3b974127943ba2d9', '019_entity_links');
 END
 $hqc$;
 
@@ -10380,7 +10382,7 @@ BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('2f6abcac2d6485a9', '020_routines');
+  CALL hqc.require('3b974127943ba2d9', '020_routines');
 END
 $hqc$;
 
@@ -10876,7 +10878,7 @@ BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('2f6abcac2d6485a9', '021_collections');
+  CALL hqc.require('3b974127943ba2d9', '021_collections');
 END
 $hqc$;
 
@@ -11218,7 +11220,7 @@ BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('2f6abcac2d6485a9', '022_file_processing');
+  CALL hqc.require('3b974127943ba2d9', '022_file_processing');
 END
 $hqc$;
 
@@ -11328,7 +11330,7 @@ BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('2f6abcac2d6485a9', '023_source_connections');
+  CALL hqc.require('3b974127943ba2d9', '023_source_connections');
 END
 $hqc$;
 
@@ -11481,7 +11483,7 @@ BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('2f6abcac2d6485a9', '024_routines_extension');
+  CALL hqc.require('3b974127943ba2d9', '024_routines_extension');
 END
 $hqc$;
 
@@ -11777,7 +11779,7 @@ BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('2f6abcac2d6485a9', '025_modular_workspace');
+  CALL hqc.require('3b974127943ba2d9', '025_modular_workspace');
 END
 $hqc$;
 
@@ -11819,7 +11821,7 @@ BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('2f6abcac2d6485a9', '026_secrets');
+  CALL hqc.require('3b974127943ba2d9', '026_secrets');
 END
 $hqc$;
 
@@ -11924,7 +11926,7 @@ BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('2f6abcac2d6485a9', '027_plugins');
+  CALL hqc.require('3b974127943ba2d9', '027_plugins');
 END
 $hqc$;
 
@@ -12388,7 +12390,7 @@ BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('2f6abcac2d6485a9', '028_task_relations');
+  CALL hqc.require('3b974127943ba2d9', '028_task_relations');
 END
 $hqc$;
 
@@ -12576,7 +12578,7 @@ BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('2f6abcac2d6485a9', '029_labels');
+  CALL hqc.require('3b974127943ba2d9', '029_labels');
 END
 $hqc$;
 
@@ -12703,7 +12705,7 @@ BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('2f6abcac2d6485a9', '030_task_templates');
+  CALL hqc.require('3b974127943ba2d9', '030_task_templates');
 END
 $hqc$;
 
@@ -12792,7 +12794,7 @@ BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('2f6abcac2d6485a9', '031_overdue_escalation');
+  CALL hqc.require('3b974127943ba2d9', '031_overdue_escalation');
 END
 $hqc$;
 
@@ -12894,7 +12896,7 @@ BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('2f6abcac2d6485a9', '032_notification_gaps');
+  CALL hqc.require('3b974127943ba2d9', '032_notification_gaps');
 END
 $hqc$;
 
@@ -13041,7 +13043,7 @@ BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('2f6abcac2d6485a9', '033_knowledge_chunk_pipeline');
+  CALL hqc.require('3b974127943ba2d9', '033_knowledge_chunk_pipeline');
 END
 $hqc$;
 
@@ -13284,7 +13286,7 @@ BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('2f6abcac2d6485a9', '034_crm_search_index');
+  CALL hqc.require('3b974127943ba2d9', '034_crm_search_index');
 END
 $hqc$;
 
@@ -13347,7 +13349,7 @@ BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('2f6abcac2d6485a9', '035_interactions_nullable_contact');
+  CALL hqc.require('3b974127943ba2d9', '035_interactions_nullable_contact');
 END
 $hqc$;
 
@@ -13400,7 +13402,7 @@ BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('2f6abcac2d6485a9', '036_collection_agent_commands');
+  CALL hqc.require('3b974127943ba2d9', '036_collection_agent_commands');
 END
 $hqc$;
 
@@ -13433,7 +13435,7 @@ BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('2f6abcac2d6485a9', '037_source_plugin_support');
+  CALL hqc.require('3b974127943ba2d9', '037_source_plugin_support');
 END
 $hqc$;
 
@@ -13488,7 +13490,7 @@ BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('2f6abcac2d6485a9', '038_gateway_backups');
+  CALL hqc.require('3b974127943ba2d9', '038_gateway_backups');
 END
 $hqc$;
 
@@ -13557,7 +13559,7 @@ BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('2f6abcac2d6485a9', '039_knowledge_library_scope');
+  CALL hqc.require('3b974127943ba2d9', '039_knowledge_library_scope');
 END
 $hqc$;
 

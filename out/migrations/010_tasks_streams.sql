@@ -19,7 +19,7 @@ BEGIN
   IF pg_catalog.to_regprocedure('hqc.require(text,text)') IS NULL THEN
     RAISE EXCEPTION 'hqc: apply 000_hqc.sql first: it installs the runtime this migration calls';
   END IF;
-  CALL hqc.require('2f6abcac2d6485a9', '010_tasks_streams');
+  CALL hqc.require('3b974127943ba2d9', '010_tasks_streams');
 END
 $hqc$;
 
