@@ -5,7 +5,7 @@
 
 #include <string.h>
 
-#include "live/json.h"
+#include "base/json.h"
 
 /* The classes of differences, in the order summaries name them. */
 static const char *const classes[] = {"missing", "different", "renamed", "undeclared", "dropped",
@@ -181,12 +181,12 @@ static void markdown_db(FILE *out, const LiveReport *r, const LiveJob *j)
 static void json_db(FILE *out, const LiveJob *j, size_t i)
 {
     fputs(i ? ",\n    {\"database\": " : "\n    {\"database\": ", out);
-    live_json_str(out, j->target->label);
+    json_str(out, j->target->label);
     fputs(", \"outcome\": ", out);
-    live_json_str(out, j->outcome == LIVE_DB_OK ? "clean" : j->outcome == LIVE_DB_BEHIND ? "drifted"
+    json_str(out, j->outcome == LIVE_DB_OK ? "clean" : j->outcome == LIVE_DB_BEHIND ? "drifted"
                                                                                         : live_db_outcome_name(j->outcome));
     fputs(", \"server_version\": ", out);
-    live_json_str(out, j->server_version[0] ? j->server_version : NULL);
+    json_str(out, j->server_version[0] ? j->server_version : NULL);
     fprintf(out, ", \"elapsed_ms\": %.1f,\n     \"summary\": {", 1000 * j->elapsed);
     size_t n[N_CLASSES];
     tally(j, n);
@@ -200,7 +200,7 @@ static void json_db(FILE *out, const LiveJob *j, size_t i)
         fputs(k ? ",\n       {" : "\n       {", out);
         for (size_t f = 0; f < sizeof keys / sizeof keys[0]; f++) {
             fprintf(out, "%s\"%s\": ", f ? ", " : "", keys[f]);
-            live_json_str(out, values[f]);
+            json_str(out, values[f]);
         }
         putc('}', out);
     }
@@ -214,9 +214,9 @@ static void json_db(FILE *out, const LiveJob *j, size_t i)
 static void json_report(FILE *out, const LiveReport *r)
 {
     fputs("{\n  \"command\": \"drift\",\n  \"hqc_version\": ", out);
-    live_json_str(out, r->hqc_version);
+    json_str(out, r->hqc_version);
     fputs(",\n  \"schema\": ", out);
-    live_json_str(out, r->schema_spec);
+    json_str(out, r->schema_spec);
     fputs(",\n  \"databases\": [", out);
     for (size_t i = 0; i < r->n; i++)
         json_db(out, &r->jobs[i], i);

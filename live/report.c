@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "live/json.h"
+#include "base/json.h"
 
 LiveTally live_report_tally(const LiveJob *jobs, size_t n)
 {
@@ -169,19 +169,19 @@ void live_report_json_error(FILE *out, const LiveJob *j)
         return;
     }
     fputs("{\"reason\": ", out);
-    live_json_str(out, j->reason);
+    json_str(out, j->reason);
     fputs(", \"unit\": ", out);
-    live_json_str(out, j->err_unit);
+    json_str(out, j->err_unit);
     fprintf(out, ", \"line\": %u, \"sqlstate\": ", j->err_line);
-    live_json_str(out, j->err.sqlstate[0] ? j->err.sqlstate : NULL);
+    json_str(out, j->err.sqlstate[0] ? j->err.sqlstate : NULL);
     fputs(", \"message\": ", out);
-    live_json_str(out, j->err.message);
+    json_str(out, j->err.message);
     fputs(", \"detail\": ", out);
-    live_json_str(out, j->err.detail);
+    json_str(out, j->err.detail);
     fputs(", \"hint\": ", out);
-    live_json_str(out, j->err.hint);
+    json_str(out, j->err.hint);
     fputs(", \"context\": ", out);
-    live_json_str(out, j->err.context);
+    json_str(out, j->err.context);
     fputs("}", out);
 }
 
@@ -191,7 +191,7 @@ void live_report_json_messages(FILE *out, const LiveJob *j)
     for (size_t k = 0; k < j->n_notes; k++) {
         if (k)
             fputs(", ", out);
-        live_json_str(out, j->notes[k]);
+        json_str(out, j->notes[k]);
     }
     putc(']', out);
 }
@@ -199,19 +199,19 @@ void live_report_json_messages(FILE *out, const LiveJob *j)
 static void json_head(const LiveReport *r, FILE *out)
 {
     fputs("{\n  \"command\": ", out);
-    live_json_str(out, r->command);
+    json_str(out, r->command);
     fputs(",\n  \"hqc_version\": ", out);
-    live_json_str(out, r->hqc_version);
+    json_str(out, r->hqc_version);
     fputs(",\n  \"schema\": ", out);
-    live_json_str(out, r->schema_spec);
+    json_str(out, r->schema_spec);
     if (!strcmp(r->command, "apply"))
         fprintf(out, ",\n  \"dry_run\": %s", r->dry_run ? "true" : "false");
     fputs(",\n  \"units\": [", out);
     for (size_t u = 0; u < r->schema->n_units; u++) {
         fputs(u ? ",\n    {\"name\": " : "\n    {\"name\": ", out);
-        live_json_str(out, r->schema->units[u].name);
+        json_str(out, r->schema->units[u].name);
         fputs(", \"checksum\": ", out);
-        live_json_str(out, r->schema->units[u].checksum);
+        json_str(out, r->schema->units[u].checksum);
         fputs("}", out);
     }
     fputs("\n  ],\n  \"databases\": [", out);
@@ -220,11 +220,11 @@ static void json_head(const LiveReport *r, FILE *out)
 static void json_db_head(const LiveJob *j, size_t i, FILE *out)
 {
     fputs(i ? ",\n    {\"database\": " : "\n    {\"database\": ", out);
-    live_json_str(out, j->target->label);
+    json_str(out, j->target->label);
     fputs(", \"outcome\": ", out);
-    live_json_str(out, live_db_outcome_name(j->outcome));
+    json_str(out, live_db_outcome_name(j->outcome));
     fputs(", \"server_version\": ", out);
-    live_json_str(out, j->server_version[0] ? j->server_version : NULL);
+    json_str(out, j->server_version[0] ? j->server_version : NULL);
     fprintf(out, ", \"elapsed_ms\": %.1f", 1000 * j->elapsed);
 }
 
@@ -239,7 +239,7 @@ static void json_tail(const LiveReport *r, FILE *out)
         for (char *k = key; *k; k++)
             if (*k == ' ')
                 *k = '_';
-        live_json_str(out, key);
+        json_str(out, key);
         fprintf(out, ": %zu", t.by_outcome[o]);
     }
     if (!strcmp(r->command, "apply"))
@@ -268,9 +268,9 @@ void live_report_apply(const LiveReport *r, LiveFormat fmt, FILE *out)
             if (ur->state == LIVE_UNIT_NONE)
                 continue;
             fputs(k++ ? ", {\"name\": " : "{\"name\": ", out);
-            live_json_str(out, r->schema->units[u].name);
+            json_str(out, r->schema->units[u].name);
             fputs(", \"action\": ", out);
-            live_json_str(out, live_unit_state_name(ur->state));
+            json_str(out, live_unit_state_name(ur->state));
             if (ur->state == LIVE_UNIT_APPLIED || ur->state == LIVE_UNIT_FAILED)
                 fprintf(out, ", \"ms\": %.1f, \"retries\": %d", ur->ms, ur->retries);
             fputs("}", out);
@@ -341,15 +341,15 @@ void live_report_status(const LiveReport *r, LiveFormat fmt, FILE *out)
         for (size_t u = 0; u < j->n_units && (j->outcome == LIVE_DB_OK || j->outcome == LIVE_DB_BEHIND); u++) {
             const LiveUnitResult *ur = &j->units[u];
             fputs(u ? ", {\"name\": " : "{\"name\": ", out);
-            live_json_str(out, r->schema->units[u].name);
+            json_str(out, r->schema->units[u].name);
             fputs(", \"state\": ", out);
-            live_json_str(out, live_unit_state_name(ur->state));
+            json_str(out, live_unit_state_name(ur->state));
             fputs(", \"applied_at\": ", out);
-            live_json_str(out, ur->applied_at);
+            json_str(out, ur->applied_at);
             fputs(", \"applied_by\": ", out);
-            live_json_str(out, ur->applied_by);
+            json_str(out, ur->applied_by);
             fputs(", \"note\": ", out);
-            live_json_str(out, ur->note);
+            json_str(out, ur->note);
             fputs("}", out);
         }
         fputs("],\n     \"error\": ", out);

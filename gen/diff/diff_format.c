@@ -2,23 +2,8 @@
  * request comment, or JSON for bots. */
 #include <string.h>
 
+#include "base/json.h"
 #include "diff/diff.h"
-
-static void json_string(FILE *f, const char *s)
-{
-    fputc('"', f);
-    for (const unsigned char *p = (const unsigned char *)(s ? s : ""); *p; p++) {
-        if (*p == '"' || *p == '\\')
-            fprintf(f, "\\%c", *p);
-        else if (*p == '\n')
-            fputs("\\n", f);
-        else if (*p < 0x20)
-            fprintf(f, "\\u%04x", *p);
-        else
-            fputc(*p, f);
-    }
-    fputc('"', f);
-}
 
 /* Markdown table cells: pipes escaped, newlines folded. */
 static void md_cell(FILE *f, const char *s)
@@ -48,24 +33,24 @@ void diff_print(const DiffResult *r, DiffFormat format, bool color, const char *
     switch (format) {
     case DIFF_JSON:
         fputs("{\n  \"old\": ", f);
-        json_string(f, old_name);
+        json_str(f, old_name);
         fputs(",\n  \"new\": ", f);
-        json_string(f, new_name);
+        json_str(f, new_name);
         fprintf(f, ",\n  \"summary\": {\"safe\": %zu, \"lock\": %zu, \"breaking\": %zu, \"destructive\": %zu},\n"
                    "  \"changes\": [", n[0], n[1], n[2], n[3]);
         for (size_t i = 0; i < r->changes.n; i++) {
             const DiffChange *c = r->changes.items[i];
             fputs(i ? ",\n    {\"class\": " : "\n    {\"class\": ", f);
-            json_string(f, diff_class_name(c->cls));
+            json_str(f, diff_class_name(c->cls));
             fputs(", \"kind\": ", f);
-            json_string(f, c->kind);
+            json_str(f, c->kind);
             fputs(", \"object\": ", f);
-            json_string(f, c->object);
+            json_str(f, c->object);
             fputs(", \"change\": ", f);
-            json_string(f, c->what);
+            json_str(f, c->what);
             if (c->detail) {
                 fputs(", \"detail\": ", f);
-                json_string(f, c->detail);
+                json_str(f, c->detail);
             }
             fputc('}', f);
         }

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/json.h"
 #include "base/sqlbuf.h"
 #include "base/strbuf.h"
 #include "model/privileges.h"
@@ -369,22 +370,6 @@ unsigned lint_report(const LintResult *r, const LintOptions *o)
         diag_note(&f->loc, "%s", f->rule->why);
     }
     return errors;
-}
-
-static void json_str(FILE *f, const char *s)
-{
-    fputc('"', f);
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-        if (*p == '"' || *p == '\\')
-            fprintf(f, "\\%c", *p);
-        else if (*p == '\n')
-            fputs("\\n", f);
-        else if (*p < 0x20)
-            fprintf(f, "\\u%04x", *p);
-        else
-            fputc(*p, f);
-    }
-    fputc('"', f);
 }
 
 unsigned lint_print_json(const LintResult *r, const LintOptions *o, FILE *f)

@@ -1,8 +1,8 @@
 /* json.c - JSON string escaping (RFC 8259): quotes, backslashes and control
  * characters; other bytes pass through (the input is UTF-8). */
-#include "live/json.h"
+#include "base/json.h"
 
-void live_json_str(FILE *f, const char *s)
+void json_str(FILE *f, const char *s)
 {
     if (!s) {
         fputs("null", f);
